@@ -1,0 +1,316 @@
+//! `frontdesk-cli`: the command-line twin of the Frontdesk app, over the same core and the same
+//! data folder, for clinic IT and scripting. It has no window and no web view.
+//!
+//! Exit codes: 0 on success, 2 on bad input (one line on stderr), 1 on any other failure.
+
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
+use frontdesk_core::store::NewPatient;
+use frontdesk_core::time::{self, Fold, LocalTime};
+use frontdesk_core::{
+    Actor, AppointmentId, BookingRequest, CoreError, PatientId, Role, StaffId, Status,
+    Store, SystemClock, TypeId,
+};
+
+use output::Output;
+
+#[derive(Parser)]
+#[command(name = "frontdesk-cli", version, about = "Frontdesk's schedule from the command line")]
+struct Cli {
+    /// The data folder (default: the app's own data folder).
+    #[arg(long, global = true, env = DATA_DIR_ENV, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Set the clinic up in the data folder.
+    Init {
+        #[arg(long, value_name = "NAME")]
+        clinic: String,
+        /// The clinic's IANA time zone, e.g. America/Toronto.
+        #[arg(long, value_name = "ZONE")]
+        tz: String,
+    },
+    /// Staff: add, list.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Patients: add, find.
+    #[command(subcommand)]
+    Patient(PatientCommand),
+    /// Appointment types: add, list.
+    #[command(name = "type", subcommand)]
+    Type(TypeCommand),
+    /// Book an appointment.
+    Book {
+        #[arg(long, value_name = "ID")]
+        patient: i64,
+        #[arg(long, value_name = "ID")]
+        doctor: i64,
+        #[arg(long = "type", value_name = "ID")]
+        type_id: i64,
+        #[command(flatten)]
+        when: When,
+        #[arg(long, value_name = "T")]
+        topic: Option<String>,
+        #[arg(long, value_name = "D")]
+        description: Option<String>,
+    },
+    /// Move an appointment to another time.
+    Move {
+        id: i64,
+        #[command(flatten)]
+        when: When,
+    },
+    /// Cancel an appointment, with a reason.
+    Cancel {
+        id: i64,
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Change an appointment's status: checked-in, in-progress, completed, no-show, booked (undo check-in).
+    Status { id: i64, status: String },
+    /// Show one appointment with its history.
+    Show { id: i64 },
+    /// List one day's appointments.
+    Day {
+        /// The day (default: today in the zone).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: Option<String>,
+        /// The zone whose local day is listed (default: the clinic's).
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        #[arg(long, value_name = "ID")]
+        doctor: Option<i64>,
+    },
+    /// Write a consistent copy of the database to FILE, while the app runs.
+    Backup { file: PathBuf },
+}
+
+#[derive(Args)]
+struct When {
+    /// Local start, YYYY-MM-DDTHH:MM.
+    #[arg(long, value_name = "YYYY-MM-DDTHH:MM")]
+    at: String,
+    /// The zone of --at (default: the clinic's).
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+    /// For a time that happens twice when the clocks go back: earlier or later.
+    #[arg(long, value_name = "earlier|later")]
+    fold: Option<String>,
+    /// Book even though the doctor is already booked then (recorded in the history).
+    #[arg(long)]
+    allow_overlap: bool,
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a member of staff.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// receptionist, doctor or admin.
+        #[arg(long)]
+        role: String,
+        /// Sign-in PIN, 4 to 12 digits (stored only as a hash).
+        #[arg(long)]
+        pin: Option<String>,
+    },
+    /// List staff.
+    List,
+}
+
+#[derive(Subcommand)]
+enum PatientCommand {
+    /// Register a patient.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "E")]
+        email: Option<String>,
+        #[arg(long, value_name = "P")]
+        phone: Option<String>,
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        dob: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Find patients by name, e-mail, phone or date of birth.
+    Find { text: String },
+}
+
+#[derive(Subcommand)]
+enum TypeCommand {
+    /// Add an appointment type.
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        minutes: i64,
+        /// in-person, zoom or teams.
+        #[arg(long)]
+        mode: String,
+    },
+    /// List appointment types.
+    List,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let line = rendered.lines().find(|l| !l.trim().is_empty()).unwrap_or("error: bad arguments");
+            eprintln!("{line} (see --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: could not start: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let out = Output { json: cli.json };
+    match runtime.block_on(run(cli, &out)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}{}", e, hint(&e));
+            ExitCode::from(if e.is_user_error() { 2 } else { 1 })
+        }
+    }
+}
+
+/// The command-line flag that answers an error, where there is one.
+fn hint(e: &CoreError) -> &'static str {
+    match e {
+        CoreError::Overlap(_) => " (with --allow-overlap)",
+        CoreError::AmbiguousTime(_) => " (--fold earlier or --fold later)",
+        CoreError::NotInitialized => " (frontdesk-cli init --clinic NAME --tz ZONE)",
+        _ => "",
+    }
+}
+
+async fn run(cli: Cli, out: &Output) -> Result<(), CoreError> {
+    let data_dir = cli.data_dir.or_else(default_data_dir).ok_or_else(|| {
+        CoreError::invalid(format!("this system has no data folder; give one with --data-dir or {DATA_DIR_ENV}"))
+    })?;
+    let clock = Arc::new(SystemClock);
+    if let Command::Init { clinic, tz } = &cli.command {
+        let store = Store::open_with_clock(&data_dir, clock).await?;
+        let result = store.init_clinic(clinic, tz).await;
+        store.close().await;
+        return out.clinic(&result?, &data_dir);
+    }
+    let store = Store::open_existing(&data_dir, clock).await?;
+    let result = dispatch(&store, cli.command, out).await;
+    store.close().await;
+    result
+}
+
+async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), CoreError> {
+    if let Command::Backup { file } = &command {
+        store.backup(file).await?;
+        return out.backup(file);
+    }
+    let clinic = store.require_clinic().await?;
+    let actor = Actor::Tool { tool: "cli", user: os_user() };
+    let zone_or_clinic = |tz: &Option<String>| tz.as_deref().map(time::parse_zone).unwrap_or(Ok(clinic.tz));
+    let local = |when: &When| -> Result<LocalTime, CoreError> {
+        Ok(LocalTime {
+            at: time::parse_local("--at", &when.at)?,
+            tz: zone_or_clinic(&when.tz)?,
+            fold: when.fold.as_deref().map(parse_fold).transpose()?,
+        })
+    };
+    match command {
+        Command::Init { .. } | Command::Backup { .. } => Ok(()),
+        Command::Staff(StaffCommand::Add { name, role, pin }) => {
+            let staff = store.add_staff(&name, role.parse::<Role>()?, pin.as_deref()).await?;
+            out.staff(&[staff], true)
+        }
+        Command::Staff(StaffCommand::List) => out.staff(&store.list_staff().await?, false),
+        Command::Patient(PatientCommand::Add { name, email, phone, dob, note }) => {
+            let new = NewPatient { full_name: name, email, phone, date_of_birth: dob, note };
+            out.patients(&[store.add_patient(&new).await?], true)
+        }
+        Command::Patient(PatientCommand::Find { text }) => out.patients(&store.find_patients(&text).await?, false),
+        Command::Type(TypeCommand::Add { name, minutes, mode }) => {
+            let t = store.add_type(&name, minutes, mode.parse()?).await?;
+            out.types(&[t], true)
+        }
+        Command::Type(TypeCommand::List) => out.types(&store.list_types().await?, false),
+        Command::Book { patient, doctor, type_id, when, topic, description } => {
+            let req = BookingRequest {
+                patient_id: PatientId(patient),
+                doctor_id: StaffId(doctor),
+                type_id: TypeId(type_id),
+                start: local(&when)?,
+                allow_overlap: when.allow_overlap,
+                topic,
+                description,
+            };
+            let booked = store.book(&actor, &req).await?;
+            out.appointment(store, &booked, "Booked").await
+        }
+        Command::Move { id, when } => {
+            let moved = store.move_appointment(&actor, AppointmentId(id), local(&when)?, when.allow_overlap).await?;
+            out.appointment(store, &moved, "Moved").await
+        }
+        Command::Cancel { id, reason } => {
+            let cancelled = store.cancel(&actor, AppointmentId(id), &reason).await?;
+            out.appointment(store, &cancelled, "Cancelled").await
+        }
+        Command::Status { id, status } => {
+            let next: Status = status.parse()?;
+            let changed = store.set_status(&actor, AppointmentId(id), next).await?;
+            out.appointment(store, &changed, "Updated").await
+        }
+        Command::Show { id } => out.detail(store, &store.appointment(AppointmentId(id)).await?).await,
+        Command::Day { date, tz, doctor } => {
+            let tz = zone_or_clinic(&tz)?;
+            let date = match date {
+                Some(d) => time::parse_date("--date", &d)?,
+                None => time::today_in(tz, chrono::Utc::now()),
+            };
+            if let Some(d) = doctor {
+                store.staff(StaffId(d)).await?;
+            }
+            let list = store.day(date, tz, doctor.map(StaffId)).await?;
+            out.day(store, &list, date, tz).await
+        }
+    }
+}
+
+fn parse_fold(text: &str) -> Result<Fold, CoreError> {
+    match text.trim() {
+        "earlier" => Ok(Fold::Earlier),
+        "later" => Ok(Fold::Later),
+        other => Err(CoreError::invalid(format!("--fold: \"{other}\" is not earlier or later"))),
+    }
+}
+
+fn os_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.is_empty() && u.chars().all(|c| !c.is_control()))
+        .unwrap_or_else(|| "unknown".to_owned())
+}

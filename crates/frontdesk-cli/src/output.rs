@@ -1,0 +1,162 @@
+//! What the command line prints: JSON for scripts (`--json`), short lines for people.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use frontdesk_core::{Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store};
+use serde::Serialize;
+
+pub struct Output {
+    pub json: bool,
+}
+
+impl Output {
+    fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), CoreError> {
+        let text = serde_json::to_string_pretty(value)
+            .map_err(|e| CoreError::invalid(format!("could not write JSON: {e}")))?;
+        println!("{text}");
+        Ok(())
+    }
+
+    pub fn clinic(&self, clinic: &Clinic, data_dir: &Path) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(clinic);
+        }
+        println!("Set up clinic \"{}\" in {} (data folder {})", clinic.name, clinic.tz.name(), data_dir.display());
+        Ok(())
+    }
+
+    /// `created`: one new record, printed as an object in JSON; otherwise a list, as an array.
+    pub fn staff(&self, staff: &[Staff], created: bool) -> Result<(), CoreError> {
+        match (self.json, staff) {
+            (true, [one]) if created => self.print_json(one),
+            (true, _) => self.print_json(staff),
+            (false, [one]) if created => {
+                println!("Added staff {}: {} ({})", one.id, one.name, one.role);
+                Ok(())
+            }
+            (false, _) => {
+                for s in staff {
+                    println!("{:>5}  {:<12}  {}", s.id, s.role.as_str(), s.name);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn patients(&self, patients: &[Patient], created: bool) -> Result<(), CoreError> {
+        match (self.json, patients) {
+            (true, [one]) if created => self.print_json(one),
+            (true, _) => self.print_json(patients),
+            (false, [one]) if created => {
+                println!("Added patient {}: {}", one.id, one.full_name);
+                Ok(())
+            }
+            (false, _) => {
+                if patients.is_empty() {
+                    println!("No patient found");
+                }
+                for p in patients {
+                    let dob = p.date_of_birth.map(|d| d.to_string()).unwrap_or_default();
+                    println!(
+                        "{:>6}  {}  {}  {}  {}",
+                        p.id,
+                        p.full_name,
+                        dob,
+                        p.phone.as_deref().unwrap_or(""),
+                        p.email.as_deref().unwrap_or("")
+                    );
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn types(&self, types: &[AppointmentType], created: bool) -> Result<(), CoreError> {
+        match (self.json, types) {
+            (true, [one]) if created => self.print_json(one),
+            (true, _) => self.print_json(types),
+            (false, [one]) if created => {
+                println!("Added type {}: {} ({} min, {})", one.id, one.name, one.minutes, one.mode);
+                Ok(())
+            }
+            (false, _) => {
+                for t in types {
+                    println!("{:>4}  {:>4} min  {:<9}  {}", t.id, t.minutes, t.mode.as_str(), t.name);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub async fn appointment(&self, store: &Store, a: &Appointment, verb: &str) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(a);
+        }
+        println!("{verb} appointment {}", a.id);
+        println!("{}", line(store, a, a.tz).await?);
+        Ok(())
+    }
+
+    pub async fn detail(&self, store: &Store, d: &AppointmentDetail) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(d);
+        }
+        let a = &d.appointment;
+        println!("{}", line(store, a, a.tz).await?);
+        if let Some(t) = &a.topic {
+            println!("  topic: {t}");
+        }
+        if let Some(r) = &a.cancel_reason {
+            println!("  cancelled: {r}");
+        }
+        println!("  history:");
+        for h in &d.history {
+            println!("    {}  {:<10} {:<9} {}", h.at.format("%Y-%m-%d %H:%M:%SZ"), h.actor, h.action, h.detail);
+        }
+        Ok(())
+    }
+
+    pub async fn day(&self, store: &Store, list: &[Appointment], date: NaiveDate, tz: Tz) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(list);
+        }
+        println!("{} ({}): {} appointment(s)", date.format("%A %Y-%m-%d"), tz.name(), list.len());
+        for a in list {
+            println!("{}", line(store, a, tz).await?);
+        }
+        Ok(())
+    }
+
+    pub fn backup(&self, file: &Path) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(&serde_json::json!({ "backup": file }));
+        }
+        println!("Backup written to {}", file.display());
+        Ok(())
+    }
+}
+
+/// One appointment as a line, with its times shown in `tz` (and its booked zone when that differs).
+async fn line(store: &Store, a: &Appointment, tz: Tz) -> Result<String, CoreError> {
+    let doctor = store.staff(a.doctor_id).await?;
+    let patient = store.patient(a.patient_id).await?;
+    let kind = store.appointment_type(a.type_id).await?;
+    let start = a.start.with_timezone(&tz);
+    let end = a.end.with_timezone(&tz);
+    let booked_in = if a.tz == tz { String::new() } else { format!(" [booked in {}]", a.tz.name()) };
+    Ok(format!(
+        "#{:<6} {} {}–{} {}{}  {}  {}  with {}  {}",
+        a.id.0,
+        start.format("%Y-%m-%d"),
+        start.format("%H:%M"),
+        end.format("%H:%M %Z"),
+        tz.name(),
+        booked_in,
+        a.status,
+        kind.name,
+        doctor.name,
+        patient.full_name
+    ))
+}

@@ -1,0 +1,23 @@
+//! Frontdesk's core: the schedule's domain rules, time rules and storage.
+//!
+//! This crate knows nothing of windows: it has no dependency on Tauri or any web view, so that
+//! the app, the command-line twin and the tests all run the same code headless. Callers hold a
+//! [`Store`], make an [`Actor`] for whoever is acting, and get [`CoreError`]s whose messages are
+//! safe to show at the desk.
+
+pub mod clock;
+pub mod error;
+pub mod model;
+pub mod paths;
+pub mod store;
+pub mod time;
+pub mod validate;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{CoreError, ErrorKind, Result};
+pub use model::{
+    Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry,
+    Mode, Patient, PatientId, Role, Staff, StaffId, Status, TypeId,
+};
+pub use store::{BookingRequest, NewPatient, Store};
+pub use time::{Fold, LocalTime};

@@ -1,0 +1,334 @@
+//! The schedule's records and the rules that belong to them: roles, appointment modes, the
+//! status lifecycle and the overlap rule.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CoreError, Result};
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A staff member's id.
+    StaffId
+);
+id_type!(
+    /// A patient's id.
+    PatientId
+);
+id_type!(
+    /// An appointment type's id.
+    TypeId
+);
+id_type!(
+    /// An appointment's id.
+    AppointmentId
+);
+
+/// Defines an enum stored and shown as fixed kebab-case words.
+macro_rules! word_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $word)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in lifecycle order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word used in storage, JSON and on the command line.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = CoreError;
+            fn from_str(s: &str) -> Result<Self> {
+                match s.trim() {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(CoreError::invalid(format!(
+                        "{}: \"{}\" is not one of {}",
+                        $what,
+                        crate::time::printable(other),
+                        [$($word),+].join(", ")
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// What a staff member may do. Enforced by the callers of the core (the app's commands).
+    Role, "role" {
+        /// Books, moves, cancels and checks patients in.
+        Receptionist = "receptionist",
+        /// Sees their day and runs their visits; can be booked.
+        Doctor = "doctor",
+        /// Everything, plus clinic settings and staff.
+        Admin = "admin",
+    }
+);
+
+word_enum!(
+    /// How an appointment type is held.
+    Mode, "mode" {
+        /// At the clinic.
+        InPerson = "in-person",
+        /// A Zoom meeting.
+        Zoom = "zoom",
+        /// A Microsoft Teams meeting.
+        Teams = "teams",
+    }
+);
+
+word_enum!(
+    /// Where an appointment is in its lifecycle.
+    Status, "status" {
+        /// Booked, patient not arrived yet.
+        Booked = "booked",
+        /// The patient has arrived.
+        CheckedIn = "checked-in",
+        /// The doctor is seeing the patient.
+        InProgress = "in-progress",
+        /// The visit happened.
+        Completed = "completed",
+        /// Called off, with a reason.
+        Cancelled = "cancelled",
+        /// The patient did not come.
+        NoShow = "no-show",
+    }
+);
+
+impl Status {
+    /// Whether an appointment in this status holds its time slot (counts for double-booking).
+    pub fn holds_slot(self) -> bool {
+        !matches!(self, Status::Cancelled | Status::NoShow)
+    }
+
+    /// Whether the lifecycle allows going from `self` to `next`.
+    ///
+    /// ```text
+    /// booked ──► checked-in ──► in-progress ──► completed
+    ///   │  ╲         │ ▲             ▲
+    ///   │   ╲────────┼─┼─────────────┘  (telehealth starts without check-in)
+    ///   │            ▼ │
+    ///   ├──► no-show ──┘ (late arrival)     checked-in ──► booked (undo)
+    ///   └──► cancelled   (also from checked-in)
+    /// ```
+    /// Completed and cancelled are final.
+    pub fn can_become(self, next: Status) -> bool {
+        use Status::*;
+        matches!(
+            (self, next),
+            (Booked, CheckedIn | InProgress | Cancelled | NoShow)
+                | (CheckedIn, Booked | InProgress | Cancelled | NoShow)
+                | (InProgress, Completed)
+                | (NoShow, CheckedIn)
+        )
+    }
+
+    /// Whether an appointment in this status may still be moved to another time.
+    pub fn is_movable(self) -> bool {
+        matches!(self, Status::Booked | Status::CheckedIn)
+    }
+
+    /// Checks a status change.
+    ///
+    /// # Errors
+    /// [`CoreError::Transition`] with a message naming both statuses.
+    pub fn check_change(self, next: Status) -> Result<()> {
+        if self.can_become(next) {
+            Ok(())
+        } else if self == next {
+            Err(CoreError::Transition(format!("the appointment is already {next}")))
+        } else {
+            Err(CoreError::Transition(format!(
+                "a {self} appointment cannot become {next}"
+            )))
+        }
+    }
+}
+
+/// Whether the half-open intervals `[a_start, a_end)` and `[b_start, b_end)` share an instant.
+/// Back-to-back appointments (one ends when the next starts) do not overlap.
+pub fn overlaps<T: PartialOrd>(a_start: T, a_end: T, b_start: T, b_end: T) -> bool {
+    a_start < b_end && b_start < a_end
+}
+
+/// The clinic's own settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Clinic {
+    pub name: String,
+    /// The clinic's default IANA zone: the day view and bookings use it unless told otherwise.
+    #[serde(serialize_with = "ser_tz")]
+    pub tz: Tz,
+}
+
+/// A member of staff.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Staff {
+    pub id: StaffId,
+    pub name: String,
+    pub role: Role,
+    /// Whether a sign-in PIN is set (the PIN itself is only kept as an argon2 hash).
+    pub has_pin: bool,
+}
+
+/// A patient. Everything here but the id is patient data: it never goes to a log or a provider.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Patient {
+    pub id: PatientId,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// A kind of visit: its length and how it is held.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppointmentType {
+    pub id: TypeId,
+    pub name: String,
+    pub minutes: i64,
+    pub mode: Mode,
+}
+
+/// An appointment as stored: a UTC instant, the zone it was booked in, and its status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Appointment {
+    pub id: AppointmentId,
+    pub patient_id: PatientId,
+    pub doctor_id: StaffId,
+    pub type_id: TypeId,
+    /// Start instant, UTC.
+    pub start: DateTime<Utc>,
+    /// End instant, UTC.
+    pub end: DateTime<Utc>,
+    /// The IANA zone the appointment was booked in.
+    #[serde(serialize_with = "ser_tz")]
+    pub tz: Tz,
+    /// The start shown in `tz`, with that zone's offset.
+    pub local_start: DateTime<FixedOffset>,
+    pub duration_minutes: i64,
+    pub topic: Option<String>,
+    pub description: Option<String>,
+    pub status: Status,
+    pub cancel_reason: Option<String>,
+}
+
+/// One change in an appointment's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    pub at: DateTime<Utc>,
+    /// Who made the change, e.g. `staff:3` or `cli:alice`.
+    pub actor: String,
+    /// `booked`, `moved`, `status` or `cancelled`.
+    pub action: String,
+    /// What changed, as JSON (times, statuses, reason, whether an overlap was allowed).
+    pub detail: serde_json::Value,
+}
+
+/// An appointment with its whole history, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppointmentDetail {
+    #[serde(flatten)]
+    pub appointment: Appointment,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Who is making a change, as recorded in history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in staff member.
+    Staff(StaffId),
+    /// A tool acting for a named operating-system user (the command-line twin).
+    Tool { tool: &'static str, user: String },
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Staff(id) => write!(f, "staff:{id}"),
+            Actor::Tool { tool, user } => write!(f, "{tool}:{user}"),
+        }
+    }
+}
+
+fn ser_tz<S: serde::Serializer>(tz: &Tz, s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_cancelled_visit_cannot_be_checked_in() {
+        assert!(Status::Cancelled.check_change(Status::CheckedIn).is_err());
+        for next in Status::ALL {
+            assert!(!Status::Cancelled.can_become(*next));
+            assert!(!Status::Completed.can_become(*next));
+        }
+    }
+
+    #[test]
+    fn lifecycle_paths() {
+        use Status::*;
+        assert!(Booked.can_become(CheckedIn));
+        assert!(CheckedIn.can_become(InProgress));
+        assert!(InProgress.can_become(Completed));
+        assert!(Booked.can_become(InProgress), "telehealth visits start without check-in");
+        assert!(NoShow.can_become(CheckedIn), "a late arrival");
+        assert!(!Booked.can_become(Completed));
+        assert!(!InProgress.can_become(Cancelled));
+        assert!(!Booked.can_become(Booked));
+        assert!(Booked.check_change(Booked).unwrap_err().to_string().contains("already"));
+    }
+
+    #[test]
+    fn words_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(s.as_str().parse::<Status>().unwrap(), *s);
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert!("checked in".parse::<Status>().unwrap_err().to_string().contains("checked-in"));
+        assert_eq!("in-person".parse::<Mode>().unwrap(), Mode::InPerson);
+        assert!("nurse".parse::<Role>().is_err());
+    }
+
+    proptest! {
+        /// The overlap rule agrees with a minute-by-minute model of the two visits.
+        #[test]
+        fn overlap_matches_minute_model(a in 0i64..200, alen in 1i64..60, b in 0i64..200, blen in 1i64..60) {
+            let shared = (a..a + alen).any(|m| (b..b + blen).contains(&m));
+            prop_assert_eq!(overlaps(a, a + alen, b, b + blen), shared);
+            prop_assert_eq!(overlaps(a, a + alen, b, b + blen), overlaps(b, b + blen, a, a + alen));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Where Frontdesk keeps its data. The app and the command-line twin use the same folder.
+
+use std::path::PathBuf;
+
+/// The app's identifier: the Tauri bundle identifier, and the data folder's name.
+/// A test checks that `tauri.conf.json` says the same.
+pub const APP_IDENTIFIER: &str = "app.frontdesk.desk";
+
+/// The database file's name inside the data folder.
+pub const DATABASE_FILE: &str = "frontdesk.db";
+
+/// The environment variable that overrides the data folder.
+pub const DATA_DIR_ENV: &str = "FRONTDESK_DATA_DIR";
+
+/// The app's data folder: the platform's data directory plus [`APP_IDENTIFIER`] (the same folder
+/// that Tauri's `app_data_dir` gives: `~/.local/share/...` on Linux, `~/Library/Application
+/// Support/...` on macOS, `%APPDATA%\...` on Windows). `None` when the platform has none.
+pub fn default_data_dir() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join(APP_IDENTIFIER))
+}

@@ -1,0 +1,316 @@
+//! The clinic's directory: its settings, staff, patients and appointment types.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+use chrono::NaiveDate;
+use sqlx::FromRow;
+
+use super::{violates, Store};
+use crate::error::{CoreError, Result};
+use crate::model::{AppointmentType, Clinic, Mode, Patient, PatientId, Role, Staff, StaffId, TypeId};
+use crate::time::{self, printable};
+use crate::validate;
+
+/// What the desk types in to register a patient. Validated by [`Store::add_patient`].
+#[derive(Debug, Clone, Default)]
+pub struct NewPatient {
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(FromRow)]
+struct StaffRow {
+    id: i64,
+    name: String,
+    role: String,
+    has_pin: bool,
+}
+
+impl TryFrom<StaffRow> for Staff {
+    type Error = CoreError;
+    fn try_from(r: StaffRow) -> Result<Staff> {
+        Ok(Staff { id: StaffId(r.id), name: r.name, role: r.role.parse()?, has_pin: r.has_pin })
+    }
+}
+
+#[derive(FromRow)]
+struct PatientRow {
+    id: i64,
+    full_name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    date_of_birth: Option<String>,
+    note: Option<String>,
+}
+
+impl From<PatientRow> for Patient {
+    fn from(r: PatientRow) -> Patient {
+        Patient {
+            id: PatientId(r.id),
+            full_name: r.full_name,
+            email: r.email,
+            phone: r.phone,
+            date_of_birth: r
+                .date_of_birth
+                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            note: r.note,
+        }
+    }
+}
+
+#[derive(FromRow)]
+struct TypeRow {
+    id: i64,
+    name: String,
+    minutes: i64,
+    mode: String,
+}
+
+impl TryFrom<TypeRow> for AppointmentType {
+    type Error = CoreError;
+    fn try_from(r: TypeRow) -> Result<AppointmentType> {
+        Ok(AppointmentType { id: TypeId(r.id), name: r.name, minutes: r.minutes, mode: r.mode.parse()? })
+    }
+}
+
+const STAFF_COLUMNS: &str = "id, name, role, pin_hash IS NOT NULL AS has_pin";
+const PATIENT_COLUMNS: &str = "id, full_name, email, phone, date_of_birth, note";
+
+impl Store {
+    /// Sets the clinic up: its name and default IANA zone.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for a bad name or zone; [`CoreError::AlreadyInitialized`] when the
+    /// clinic is already set up (its settings are kept).
+    pub async fn init_clinic(&self, name: &str, tz: &str) -> Result<Clinic> {
+        let name = validate::name("clinic name", name)?;
+        let tz = time::parse_zone(tz)?;
+        let mut tx = self.write().await?;
+        if let Some(existing) = clinic_in(&mut tx).await? {
+            return Err(CoreError::AlreadyInitialized(existing.name));
+        }
+        sqlx::query("INSERT INTO clinic (id, name, tz, created_at) VALUES (1, ?1, ?2, ?3)")
+            .bind(&name)
+            .bind(tz.name())
+            .bind(self.now().timestamp())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Clinic { name, tz })
+    }
+
+    /// The clinic's settings, or `None` before it is set up.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn clinic(&self) -> Result<Option<Clinic>> {
+        let mut conn = self.pool.acquire().await?;
+        clinic_in(&mut conn).await
+    }
+
+    /// The clinic's settings.
+    ///
+    /// # Errors
+    /// [`CoreError::NotInitialized`] before the clinic is set up.
+    pub async fn require_clinic(&self) -> Result<Clinic> {
+        self.clinic().await?.ok_or(CoreError::NotInitialized)
+    }
+
+    /// Adds a member of staff, with an optional sign-in PIN (kept only as an argon2id hash).
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for a bad name or PIN.
+    pub async fn add_staff(&self, name: &str, role: Role, pin: Option<&str>) -> Result<Staff> {
+        let name = validate::name("name", name)?;
+        let pin_hash = match pin {
+            Some(p) => Some(hash_pin(validate::pin(p)?)?),
+            None => None,
+        };
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        )
+        .bind(&name)
+        .bind(role.as_str())
+        .bind(&pin_hash)
+        .bind(self.now().timestamp())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Staff { id: StaffId(id), name, role, has_pin: pin_hash.is_some() })
+    }
+
+    /// Every active member of staff, by name.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn list_staff(&self) -> Result<Vec<Staff>> {
+        let rows: Vec<StaffRow> = sqlx::query_as(&format!(
+            "SELECT {STAFF_COLUMNS} FROM staff WHERE active ORDER BY name COLLATE NOCASE, id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Staff::try_from).collect()
+    }
+
+    /// One member of staff.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an unknown id.
+    pub async fn staff(&self, id: StaffId) -> Result<Staff> {
+        let row: Option<StaffRow> =
+            sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?1"))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?.try_into()
+    }
+
+    /// Registers a patient.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] naming the first field that breaks a rule (empty or overlong name,
+    /// control characters, malformed e-mail, phone or date, a birth date in the future).
+    pub async fn add_patient(&self, new: &NewPatient) -> Result<Patient> {
+        let full_name = validate::name("name", &new.full_name)?;
+        let email = validate::optional_email(new.email.as_deref())?;
+        let phone = validate::optional_phone(new.phone.as_deref())?;
+        let date_of_birth = match new.date_of_birth.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => Some(time::parse_date("date of birth", d)?),
+        };
+        if date_of_birth.is_some_and(|d| d > self.now().date_naive()) {
+            return Err(CoreError::invalid("date of birth is in the future"));
+        }
+        let note = validate::optional_text("note", new.note.as_deref())?;
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO patients (full_name, email, phone, date_of_birth, note, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        )
+        .bind(&full_name)
+        .bind(&email)
+        .bind(&phone)
+        .bind(date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(&note)
+        .bind(self.now().timestamp())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Patient { id: PatientId(id), full_name, email, phone, date_of_birth, note })
+    }
+
+    /// One patient.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an unknown id.
+    pub async fn patient(&self, id: PatientId) -> Result<Patient> {
+        let row: Option<PatientRow> =
+            sqlx::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?1"))
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.ok_or(CoreError::NotFound { what: "patient", id: id.0 })?.into())
+    }
+
+    /// Patients whose name, e-mail or phone contains `text` (any case), or whose date of birth is
+    /// `text` (`YYYY-MM-DD`); at most 50, by name.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for empty or malformed search text.
+    pub async fn find_patients(&self, text: &str) -> Result<Vec<Patient>> {
+        let text = validate::name("search text", text)?;
+        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+        let phone_pattern = if digits.len() >= 3 { format!("%{digits}%") } else { String::new() };
+        let rows: Vec<PatientRow> = sqlx::query_as(&format!(
+            "SELECT {PATIENT_COLUMNS} FROM patients
+             WHERE full_name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
+                OR phone LIKE ?1 ESCAPE '\\' OR date_of_birth = ?2
+                OR (?3 <> '' AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE ?3)
+             ORDER BY full_name COLLATE NOCASE, id LIMIT 50"
+        ))
+        .bind(&pattern)
+        .bind(&text)
+        .bind(&phone_pattern)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Patient::from).collect())
+    }
+
+    /// Adds an appointment type.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for a bad or duplicate name or a length outside 1..=720 minutes.
+    pub async fn add_type(&self, name: &str, minutes: i64, mode: Mode) -> Result<AppointmentType> {
+        let name = validate::name("type name", name)?;
+        let minutes = validate::minutes(minutes)?;
+        let mut tx = self.write().await?;
+        let inserted = sqlx::query_scalar(
+            "INSERT INTO appointment_types (name, minutes, mode, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        )
+        .bind(&name)
+        .bind(minutes)
+        .bind(mode.as_str())
+        .bind(self.now().timestamp())
+        .fetch_one(&mut *tx)
+        .await;
+        let id: i64 = match inserted {
+            Err(e) if violates(&e, "appointment_types.name") => {
+                return Err(CoreError::invalid(format!(
+                    "type name: an appointment type named \"{}\" already exists",
+                    printable(&name)
+                )))
+            }
+            other => other?,
+        };
+        tx.commit().await?;
+        Ok(AppointmentType { id: TypeId(id), name, minutes, mode })
+    }
+
+    /// Every appointment type, by name.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn list_types(&self) -> Result<Vec<AppointmentType>> {
+        let rows: Vec<TypeRow> =
+            sqlx::query_as("SELECT id, name, minutes, mode FROM appointment_types ORDER BY name COLLATE NOCASE, id")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(AppointmentType::try_from).collect()
+    }
+
+    /// One appointment type.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an unknown id.
+    pub async fn appointment_type(&self, id: TypeId) -> Result<AppointmentType> {
+        let row: Option<TypeRow> =
+            sqlx::query_as("SELECT id, name, minutes, mode FROM appointment_types WHERE id = ?1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.ok_or(CoreError::NotFound { what: "appointment type", id: id.0 })?.try_into()
+    }
+}
+
+async fn clinic_in(conn: &mut sqlx::SqliteConnection) -> Result<Option<Clinic>> {
+    let row: Option<(String, String)> = sqlx::query_as("SELECT name, tz FROM clinic WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        None => Ok(None),
+        Some((name, tz)) => Ok(Some(Clinic { name, tz: time::parse_zone(&tz)? })),
+    }
+}
+
+fn hash_pin(pin: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|_| CoreError::invalid("the PIN could not be hashed"))
+}

@@ -1,0 +1,221 @@
+//! The SQLite store: one database file in the data folder, opened in WAL mode with foreign keys
+//! on, migrated at open, and written only in single transactions.
+//!
+//! Every write runs in one `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock at the
+//! start: two desks racing for the same slot are serialised, and the second one sees the first
+//! one's booking when it checks for overlaps. The store never holds patient data in a log line.
+
+mod directory;
+mod schedule;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{SqlitePool, Sqlite, Transaction};
+
+pub use directory::NewPatient;
+pub use schedule::{BookingRequest, DAY_QUERY};
+
+use crate::clock::{Clock, SystemClock};
+use crate::error::{CoreError, Result};
+use crate::paths::DATABASE_FILE;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// How long a writer waits for another desk's transaction before giving up with [`CoreError::Busy`].
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A handle on the schedule database. Cheap to clone; clones share one connection pool.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+    clock: Arc<dyn Clock>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` with the system clock.
+    ///
+    /// # Errors
+    /// See [`Store::open_with_clock`].
+    pub async fn open(data_dir: &Path) -> Result<Store> {
+        Store::open_with_clock(data_dir, Arc::new(SystemClock)).await
+    }
+
+    /// Opens the database in `data_dir` only if it already exists: commands that read or change a
+    /// clinic must not leave an empty database behind in a mistyped folder.
+    ///
+    /// # Errors
+    /// [`CoreError::NotInitialized`] when there is no database there; otherwise as
+    /// [`Store::open_with_clock`].
+    pub async fn open_existing(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        if !data_dir.join(DATABASE_FILE).is_file() {
+            return Err(CoreError::NotInitialized);
+        }
+        Store::open_with_clock(data_dir, clock).await
+    }
+
+    /// Opens (creating if needed) the database in `data_dir`, migrating it to this version's schema.
+    ///
+    /// # Errors
+    /// - [`CoreError::DataDir`] when the folder cannot be created or written, or its database file
+    ///   is not a Frontdesk database.
+    /// - [`CoreError::NewerDatabase`] when the database comes from a newer Frontdesk; it is left untouched.
+    /// - [`CoreError::Storage`] for other storage failures.
+    pub async fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        let dir_error = |reason: String| CoreError::DataDir {
+            path: data_dir.display().to_string(),
+            reason,
+        };
+        std::fs::create_dir_all(data_dir).map_err(|e| dir_error(e.to_string()))?;
+        check_writable(data_dir).map_err(|e| dir_error(format!("it is not writable ({e})")))?;
+
+        let path = data_dir.join(DATABASE_FILE);
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => {
+                    dir_error(format!("{DATABASE_FILE} is not a Frontdesk database"))
+                }
+                _ => CoreError::from(e),
+            })?;
+
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        if let Some(found) = applied_version(&pool).await? {
+            if found > known {
+                pool.close().await;
+                return Err(CoreError::NewerDatabase { found, known });
+            }
+        }
+        MIGRATOR.run(&pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::Execute(inner) => CoreError::from(inner),
+            other => dir_error(format!("its database could not be brought up to date ({other})")),
+        })?;
+        Ok(Store { pool, clock, path })
+    }
+
+    /// The database file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version this build writes.
+    pub fn schema_version() -> i64 {
+        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// The connection pool, for benchmarks and tests that inspect the file directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Writes a consistent copy of the whole database to `dest`, while the app keeps running.
+    ///
+    /// The copy is made by SQLite's `VACUUM INTO` inside one read transaction, so it is a single
+    /// point in time even while other desks write; it is written beside `dest` and renamed into
+    /// place, so a crash never leaves a half-written file under the chosen name.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] when `dest` already exists or its folder does not;
+    /// [`CoreError::Io`] or [`CoreError::Storage`] when writing fails.
+    pub async fn backup(&self, dest: &Path) -> Result<()> {
+        if dest.exists() {
+            return Err(CoreError::invalid(format!(
+                "backup: {} already exists; choose a new file name",
+                dest.display()
+            )));
+        }
+        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(CoreError::invalid(format!(
+                "backup: the folder {} does not exist",
+                parent.display()
+            )));
+        }
+        let file_name = dest
+            .file_name()
+            .ok_or_else(|| CoreError::invalid("backup: give a file name, not a folder"))?;
+        let partial = parent.join(format!(".{}.partial", file_name.to_string_lossy()));
+        let _ = std::fs::remove_file(&partial);
+        let target = partial
+            .to_str()
+            .ok_or_else(|| CoreError::invalid("backup: the file name must be valid Unicode"))?;
+        sqlx::query("VACUUM INTO ?1").bind(target).execute(&self.pool).await?;
+        let io = |context: &str| {
+            let context = format!("backup: {context} {}", dest.display());
+            move |source| CoreError::Io { context, source }
+        };
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .map_err(io("could not write"))?;
+        std::fs::rename(&partial, dest).map_err(io("could not create"))?;
+        Ok(())
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Starts a write transaction holding SQLite's write lock from its first statement.
+    async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+/// The newest migration applied to this database, or `None` for a new database.
+async fn applied_version(pool: &SqlitePool) -> Result<Option<i64>> {
+    let has_table: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(pool)
+    .await?;
+    if has_table.is_none() {
+        return Ok(None);
+    }
+    Ok(sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(pool)
+        .await?)
+}
+
+fn check_writable(dir: &Path) -> std::io::Result<()> {
+    let probe = dir.join(format!(".frontdesk-write-check-{}", std::process::id()));
+    std::fs::write(&probe, b"")?;
+    std::fs::remove_file(&probe)
+}
+
+/// Test hook: in debug builds, `FRONTDESK_CRASH_AT=<point>` aborts the process at that point,
+/// inside the open transaction, so that tests can show a crash leaves the database as it was.
+/// Release builds compile this to nothing.
+fn crash_point(point: &str) {
+    if cfg!(debug_assertions) && std::env::var("FRONTDESK_CRASH_AT").is_ok_and(|p| p == point) {
+        std::process::abort();
+    }
+}
+
+/// Whether a database error is a violation of the named constraint (e.g. `appointment_types.name`).
+fn violates(err: &sqlx::Error, needle: &str) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.message().contains(needle))
+}

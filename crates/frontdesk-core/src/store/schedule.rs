@@ -1,0 +1,398 @@
+//! Appointments: booking, moving, cancelling, status changes, and the day view.
+//!
+//! Each change is one `BEGIN IMMEDIATE` transaction that checks the rules (the doctor exists, the
+//! slot is free, the status change is allowed), writes the appointment and appends its history
+//! entry. Nothing is written when a rule refuses.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde_json::json;
+use sqlx::FromRow;
+
+use super::{crash_point, Store};
+use crate::error::{CoreError, Result};
+use crate::model::{
+    Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, PatientId, Role, StaffId,
+    Status, TypeId,
+};
+use crate::time::{self, LocalTime};
+use crate::validate;
+
+/// What the desk asks for when booking.
+#[derive(Debug, Clone)]
+pub struct BookingRequest {
+    pub patient_id: PatientId,
+    pub doctor_id: StaffId,
+    pub type_id: TypeId,
+    pub start: LocalTime,
+    /// Staff confirmed that the doctor may be double-booked; recorded in the history.
+    pub allow_overlap: bool,
+    pub topic: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The day view's query: every appointment that shares an instant with `[?1, ?2)` (Unix seconds),
+/// in start order. The lower bound on `start_at` (12 hours, the longest appointment) lets SQLite
+/// answer from the start index. The benchmark runs this same text in the `sqlite3` shell.
+pub const DAY_QUERY: &str = "SELECT id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason \
+FROM appointments WHERE start_at >= ?1 - 43200 AND start_at < ?2 AND end_at > ?1 \
+ORDER BY start_at, doctor_id, id";
+
+const DAY_QUERY_FOR_DOCTOR: &str = "SELECT id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason \
+FROM appointments WHERE doctor_id = ?3 AND start_at >= ?1 - 43200 AND start_at < ?2 AND end_at > ?1 \
+ORDER BY start_at, doctor_id, id";
+
+const ONE_QUERY: &str = "SELECT id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason \
+FROM appointments WHERE id = ?1";
+
+#[derive(FromRow)]
+struct AppointmentRow {
+    id: i64,
+    patient_id: i64,
+    doctor_id: i64,
+    type_id: i64,
+    start_at: i64,
+    end_at: i64,
+    tz: String,
+    topic: Option<String>,
+    description: Option<String>,
+    status: String,
+    cancel_reason: Option<String>,
+}
+
+impl TryFrom<AppointmentRow> for Appointment {
+    type Error = CoreError;
+    fn try_from(r: AppointmentRow) -> Result<Appointment> {
+        let start = instant(r.start_at)?;
+        let end = instant(r.end_at)?;
+        let tz: Tz = time::parse_zone(&r.tz)?;
+        Ok(Appointment {
+            id: AppointmentId(r.id),
+            patient_id: PatientId(r.patient_id),
+            doctor_id: StaffId(r.doctor_id),
+            type_id: TypeId(r.type_id),
+            local_start: time::in_zone(start, tz),
+            duration_minutes: (end - start).num_minutes(),
+            start,
+            end,
+            tz,
+            topic: r.topic,
+            description: r.description,
+            status: r.status.parse()?,
+            cancel_reason: r.cancel_reason,
+        })
+    }
+}
+
+fn instant(secs: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
+}
+
+/// An active appointment of the same doctor that shares an instant with the requested slot.
+#[derive(FromRow)]
+struct Clash {
+    id: i64,
+    start_at: i64,
+    end_at: i64,
+    tz: String,
+}
+
+impl Store {
+    /// Books an appointment.
+    ///
+    /// The local start is resolved in its zone (refusing DST gaps and unresolved overlaps), the
+    /// length comes from the appointment type, and the doctor must be free unless
+    /// `allow_overlap` is set (which the history records, with the appointments it overlaps).
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`], [`CoreError::NonexistentTime`], [`CoreError::AmbiguousTime`] for bad
+    /// input; [`CoreError::NotFound`] for an unknown patient, doctor or type;
+    /// [`CoreError::Overlap`] when the doctor is already booked then.
+    pub async fn book(&self, actor: &Actor, req: &BookingRequest) -> Result<Appointment> {
+        let topic = validate::optional_line("topic", req.topic.as_deref())?;
+        let description = validate::optional_text("description", req.description.as_deref())?;
+        let start = req.start.instant()?;
+        let now = self.now();
+
+        let mut tx = self.write().await?;
+        exists(&mut tx, "SELECT 1 FROM patients WHERE id = ?1", req.patient_id.0, "patient").await?;
+        let role: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE id = ?1 AND active")
+            .bind(req.doctor_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match role.as_deref().map(str::parse::<Role>).transpose()? {
+            None => return Err(CoreError::NotFound { what: "doctor", id: req.doctor_id.0 }),
+            Some(Role::Doctor) => {}
+            Some(other) => {
+                return Err(CoreError::invalid(format!(
+                    "staff member {} is {} {other}, not a doctor; appointments are booked with doctors",
+                    req.doctor_id,
+                    if other == Role::Admin { "an" } else { "a" }
+                )))
+            }
+        }
+        let minutes: Option<i64> = sqlx::query_scalar("SELECT minutes FROM appointment_types WHERE id = ?1")
+            .bind(req.type_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let minutes = minutes.ok_or(CoreError::NotFound { what: "appointment type", id: req.type_id.0 })?;
+        let end = start + Duration::minutes(minutes);
+
+        let clashes = clashes(&mut tx, req.doctor_id, start, end, None).await?;
+        refuse_overlap(&clashes, req.allow_overlap)?;
+
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO appointments
+               (patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'booked', ?9, ?9) RETURNING id",
+        )
+        .bind(req.patient_id.0)
+        .bind(req.doctor_id.0)
+        .bind(req.type_id.0)
+        .bind(start.timestamp())
+        .bind(end.timestamp())
+        .bind(req.start.tz.name())
+        .bind(&topic)
+        .bind(&description)
+        .bind(now.timestamp())
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut detail = json!({
+            "start": start, "end": end, "tz": req.start.tz.name(),
+            "doctor_id": req.doctor_id, "type_id": req.type_id,
+        });
+        note_overlap(&mut detail, &clashes);
+        append_history(&mut tx, id, now, actor, "booked", detail).await?;
+        crash_point("book");
+        let booked = load(&mut tx, AppointmentId(id)).await?;
+        tx.commit().await?;
+        Ok(booked)
+    }
+
+    /// Moves an appointment to a new local start, keeping its length.
+    ///
+    /// # Errors
+    /// As for [`Store::book`]; also [`CoreError::Transition`] when the appointment is no longer
+    /// movable (in progress, completed, cancelled, no-show).
+    pub async fn move_appointment(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+        to: LocalTime,
+        allow_overlap: bool,
+    ) -> Result<Appointment> {
+        let start = to.instant()?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let current = load(&mut tx, id).await?;
+        if !current.status.is_movable() {
+            return Err(CoreError::Transition(format!(
+                "a {} appointment cannot be moved",
+                current.status
+            )));
+        }
+        let end = start + Duration::minutes(current.duration_minutes);
+        let clashes = clashes(&mut tx, current.doctor_id, start, end, Some(id)).await?;
+        refuse_overlap(&clashes, allow_overlap)?;
+        sqlx::query("UPDATE appointments SET start_at = ?2, end_at = ?3, tz = ?4, updated_at = ?5 WHERE id = ?1")
+            .bind(id.0)
+            .bind(start.timestamp())
+            .bind(end.timestamp())
+            .bind(to.tz.name())
+            .bind(now.timestamp())
+            .execute(&mut *tx)
+            .await?;
+        let mut detail = json!({
+            "from": { "start": current.start, "end": current.end, "tz": current.tz.name() },
+            "to": { "start": start, "end": end, "tz": to.tz.name() },
+        });
+        note_overlap(&mut detail, &clashes);
+        append_history(&mut tx, id.0, now, actor, "moved", detail).await?;
+        crash_point("move");
+        let moved = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// Cancels an appointment with a reason. The record and its history are kept.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for an empty or bad reason; [`CoreError::Transition`] when the
+    /// appointment is already cancelled, in progress or completed.
+    pub async fn cancel(&self, actor: &Actor, id: AppointmentId, reason: &str) -> Result<Appointment> {
+        let reason = validate::name("reason", reason)?;
+        self.change_status(actor, id, Status::Cancelled, Some(reason)).await
+    }
+
+    /// Changes an appointment's status (check in, start, complete, no-show, undo check-in).
+    ///
+    /// # Errors
+    /// [`CoreError::Transition`] when the lifecycle does not allow it; [`CoreError::Invalid`] for
+    /// `cancelled`, which needs a reason (use [`Store::cancel`]).
+    pub async fn set_status(&self, actor: &Actor, id: AppointmentId, next: Status) -> Result<Appointment> {
+        if next == Status::Cancelled {
+            return Err(CoreError::invalid("cancelling needs a reason; use cancel"));
+        }
+        self.change_status(actor, id, next, None).await
+    }
+
+    async fn change_status(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+        next: Status,
+        reason: Option<String>,
+    ) -> Result<Appointment> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let current = load(&mut tx, id).await?;
+        current.status.check_change(next)?;
+        sqlx::query("UPDATE appointments SET status = ?2, cancel_reason = ?3, updated_at = ?4 WHERE id = ?1")
+            .bind(id.0)
+            .bind(next.as_str())
+            .bind(&reason)
+            .bind(now.timestamp())
+            .execute(&mut *tx)
+            .await?;
+        let (action, detail) = match &reason {
+            Some(r) => ("cancelled", json!({ "from": current.status, "reason": r })),
+            None => ("status", json!({ "from": current.status, "to": next })),
+        };
+        append_history(&mut tx, id.0, now, actor, action, detail).await?;
+        crash_point("status");
+        let changed = load(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// One appointment with its whole history, oldest first.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an unknown id.
+    pub async fn appointment(&self, id: AppointmentId) -> Result<AppointmentDetail> {
+        let mut conn = self.pool.acquire().await?;
+        let appointment = load(&mut conn, id).await?;
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT at_ms, actor, action, detail FROM appointment_history WHERE appointment_id = ?1 ORDER BY id",
+        )
+        .bind(id.0)
+        .fetch_all(&mut *conn)
+        .await?;
+        let history = rows
+            .into_iter()
+            .map(|(at_ms, actor, action, detail)| HistoryEntry {
+                at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
+                actor,
+                action,
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+            })
+            .collect();
+        Ok(AppointmentDetail { appointment, history })
+    }
+
+    /// Every appointment (any status) that shares an instant with the local day `date` in `tz`,
+    /// optionally for one doctor, in start order. The day is exactly the local day, 23 or 25
+    /// hours long on DST days.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn day(&self, date: NaiveDate, tz: Tz, doctor: Option<StaffId>) -> Result<Vec<Appointment>> {
+        let (from, to) = time::day_bounds(date, tz);
+        let query = match doctor {
+            None => sqlx::query_as::<_, AppointmentRow>(DAY_QUERY),
+            Some(_) => sqlx::query_as::<_, AppointmentRow>(DAY_QUERY_FOR_DOCTOR),
+        };
+        let rows = query
+            .bind(from.timestamp())
+            .bind(to.timestamp())
+            .bind(doctor.map(|d| d.0))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(Appointment::try_from).collect()
+    }
+}
+
+async fn exists(conn: &mut sqlx::SqliteConnection, sql: &str, id: i64, what: &'static str) -> Result<()> {
+    let found: Option<i64> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?;
+    found.map(|_| ()).ok_or(CoreError::NotFound { what, id })
+}
+
+async fn load(conn: &mut sqlx::SqliteConnection, id: AppointmentId) -> Result<Appointment> {
+    let row: Option<AppointmentRow> = sqlx::query_as(ONE_QUERY).bind(id.0).fetch_optional(&mut *conn).await?;
+    row.ok_or(CoreError::NotFound { what: "appointment", id: id.0 })?.try_into()
+}
+
+/// The doctor's slot-holding appointments that overlap `[start, end)`, other than `except`.
+async fn clashes(
+    conn: &mut sqlx::SqliteConnection,
+    doctor: StaffId,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    except: Option<AppointmentId>,
+) -> Result<Vec<Clash>> {
+    let held: Vec<&str> = Status::ALL.iter().filter(|s| s.holds_slot()).map(|s| s.as_str()).collect();
+    let sql = format!(
+        "SELECT id, start_at, end_at, tz FROM appointments
+         WHERE doctor_id = ?1 AND start_at >= ?2 - 43200 AND start_at < ?3 AND end_at > ?2
+           AND id IS NOT ?4 AND status IN ('{}')
+         ORDER BY start_at, id",
+        held.join("', '")
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(doctor.0)
+        .bind(start.timestamp())
+        .bind(end.timestamp())
+        .bind(except.map(|a| a.0))
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+fn refuse_overlap(clashes: &[Clash], allowed: bool) -> Result<()> {
+    let Some(first) = clashes.first().filter(|_| !allowed) else {
+        return Ok(());
+    };
+    let (Ok(start), Ok(end)) = (instant(first.start_at), instant(first.end_at)) else {
+        return Err(CoreError::Overlap(format!("the doctor already has appointment {} then", first.id)));
+    };
+    let tz: Tz = time::parse_zone(&first.tz)?;
+    let others = match clashes.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    Err(CoreError::Overlap(format!(
+        "the doctor already has appointment {} from {} to {} ({}){others}; choose another time, or confirm the double booking",
+        first.id,
+        start.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+        end.with_timezone(&tz).format("%H:%M"),
+        tz.name()
+    )))
+}
+
+fn note_overlap(detail: &mut serde_json::Value, clashes: &[Clash]) {
+    if !clashes.is_empty() {
+        detail["overlap_allowed"] = json!(true);
+        detail["overlaps"] = json!(clashes.iter().map(|c| c.id).collect::<Vec<_>>());
+    }
+}
+
+async fn append_history(
+    conn: &mut sqlx::SqliteConnection,
+    appointment: i64,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO appointment_history (appointment_id, at_ms, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(appointment)
+    .bind(at.timestamp_millis())
+    .bind(actor.to_string())
+    .bind(action)
+    .bind(detail.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,192 @@
+//! Input rules shared by every entry point (app, command line): names, free text, e-mail, phone,
+//! durations. Each returns the cleaned value or a [`CoreError::Invalid`] that names the field.
+
+use crate::error::{CoreError, Result};
+use crate::time::printable;
+
+/// The longest name or single-line text accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 500;
+/// The longest free text (notes, descriptions) accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+/// The longest appointment accepted, in minutes (12 hours).
+pub const MAX_MINUTES: i64 = 12 * 60;
+
+/// A required single-line text: trimmed, not empty, at most [`MAX_NAME_CHARS`], no control characters.
+///
+/// # Errors
+/// [`CoreError::Invalid`] naming `field`.
+pub fn name(field: &str, text: &str) -> Result<String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(CoreError::invalid(format!("{field} is empty")));
+    }
+    single_line(field, trimmed)
+}
+
+/// An optional single-line text: `None` or blank becomes `None`; otherwise as [`name`].
+///
+/// # Errors
+/// [`CoreError::Invalid`] naming `field`.
+pub fn optional_line(field: &str, text: Option<&str>) -> Result<Option<String>> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(t) => single_line(field, t).map(Some),
+    }
+}
+
+fn single_line(field: &str, text: &str) -> Result<String> {
+    let count = text.chars().count();
+    if count > MAX_NAME_CHARS {
+        return Err(CoreError::invalid(format!(
+            "{field} is too long ({count} characters; at most {MAX_NAME_CHARS})"
+        )));
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(CoreError::invalid(format!(
+            "{field} contains a control character ({}); remove it",
+            c.escape_debug()
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+/// An optional free text (note, description): line breaks and tabs allowed, other control
+/// characters refused, at most [`MAX_TEXT_CHARS`].
+///
+/// # Errors
+/// [`CoreError::Invalid`] naming `field`.
+pub fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
+    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let count = t.chars().count();
+    if count > MAX_TEXT_CHARS {
+        return Err(CoreError::invalid(format!(
+            "{field} is too long ({count} characters; at most {MAX_TEXT_CHARS})"
+        )));
+    }
+    if let Some(c) = t.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(CoreError::invalid(format!(
+            "{field} contains a control character ({}); remove it",
+            c.escape_debug()
+        )));
+    }
+    Ok(Some(t.to_owned()))
+}
+
+/// An optional e-mail address, checked against RFC 5322's address syntax (with a dot in the domain).
+///
+/// # Errors
+/// [`CoreError::Invalid`] naming the field.
+pub fn optional_email(text: Option<&str>) -> Result<Option<String>> {
+    let Some(t) = optional_line("e-mail", text)? else {
+        return Ok(None);
+    };
+    let parsed = email_address::EmailAddress::parse_with_options(
+        &t,
+        email_address::Options::default()
+            .without_display_text()
+            .without_domain_literal(),
+    );
+    match parsed {
+        Ok(addr) if addr.domain().contains('.') && !addr.domain().ends_with('.') => Ok(Some(t)),
+        _ => Err(CoreError::invalid(format!(
+            "e-mail: \"{}\" is not an e-mail address (expected name@example.com)",
+            printable(&t)
+        ))),
+    }
+}
+
+/// An optional phone number: digits with the usual separators, 3 to 20 digits.
+///
+/// # Errors
+/// [`CoreError::Invalid`] naming the field.
+pub fn optional_phone(text: Option<&str>) -> Result<Option<String>> {
+    let Some(t) = optional_line("phone", text)? else {
+        return Ok(None);
+    };
+    let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+    let digits = t.chars().filter(char::is_ascii_digit).count();
+    if !t.chars().all(allowed) || !(3..=20).contains(&digits) || t.chars().skip(1).any(|c| c == '+') {
+        return Err(CoreError::invalid(format!(
+            "phone: \"{}\" is not a phone number (digits, spaces, + - ( ) and . only)",
+            printable(&t)
+        )));
+    }
+    Ok(Some(t))
+}
+
+/// An appointment length in minutes: 1 to [`MAX_MINUTES`].
+///
+/// # Errors
+/// [`CoreError::Invalid`].
+pub fn minutes(value: i64) -> Result<i64> {
+    if (1..=MAX_MINUTES).contains(&value) {
+        Ok(value)
+    } else {
+        Err(CoreError::invalid(format!(
+            "minutes: {value} is out of range; an appointment lasts 1 to {MAX_MINUTES} minutes"
+        )))
+    }
+}
+
+/// A staff PIN: 4 to 12 digits.
+///
+/// # Errors
+/// [`CoreError::Invalid`].
+pub fn pin(text: &str) -> Result<&str> {
+    if (4..=12).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit()) {
+        Ok(text)
+    } else {
+        Err(CoreError::invalid("PIN must be 4 to 12 digits"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(name("name", "  Dr Lee ").unwrap(), "Dr Lee");
+        assert!(name("name", "   ").unwrap_err().to_string().contains("name is empty"));
+        assert!(name("name", &"x".repeat(500)).is_ok());
+        assert!(name("name", &"x".repeat(501)).unwrap_err().to_string().contains("501"));
+        assert!(name("name", "Ann\u{7}").unwrap_err().to_string().contains("control"));
+        assert!(name("name", "Ann\nLee").is_err());
+        assert_eq!(name("name", "Zoë Ñúñez").unwrap(), "Zoë Ñúñez");
+    }
+
+    #[test]
+    fn free_text_allows_line_breaks() {
+        assert_eq!(optional_text("note", Some("a\nb")).unwrap().as_deref(), Some("a\nb"));
+        assert!(optional_text("note", Some("a\u{0}b")).is_err());
+        assert_eq!(optional_text("note", Some("  ")).unwrap(), None);
+    }
+
+    #[test]
+    fn emails() {
+        assert!(optional_email(Some("jo@clinic.example")).unwrap().is_some());
+        for bad in ["jo", "jo@", "@x.org", "jo@localhost", "jo@@x.org", "a b@x.org", "Jo <jo@x.org>"] {
+            assert!(optional_email(Some(bad)).is_err(), "{bad}");
+        }
+        assert_eq!(optional_email(None).unwrap(), None);
+    }
+
+    #[test]
+    fn phones() {
+        assert!(optional_phone(Some("+1 (416) 555-0100")).is_ok());
+        assert!(optional_phone(Some("555-CALL")).is_err());
+        assert!(optional_phone(Some("12")).is_err());
+        assert!(optional_phone(Some("1+2")).is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert!(minutes(0).is_err());
+        assert!(minutes(1).is_ok());
+        assert!(minutes(720).is_ok());
+        assert!(minutes(721).is_err());
+        assert!(minutes(-5).is_err());
+    }
+}

@@ -12,6 +12,7 @@ pub mod paths;
 pub mod store;
 pub mod time;
 pub mod validate;
+pub mod views;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};

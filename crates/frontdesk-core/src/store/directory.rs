@@ -241,6 +241,33 @@ impl Store {
         Ok(rows.into_iter().map(Patient::from).collect())
     }
 
+    /// The full names of the given patients, by id (for screens that list appointments).
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn patient_names(
+        &self,
+        ids: impl IntoIterator<Item = PatientId>,
+    ) -> Result<std::collections::HashMap<PatientId, String>> {
+        let mut ids: Vec<i64> = ids.into_iter().map(|p| p.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut names = std::collections::HashMap::with_capacity(ids.len());
+        // SQLite's default limit is 32766 bound parameters; stay far below it.
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            let sql = format!("SELECT id, full_name FROM patients WHERE id IN ({marks})");
+            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            for (id, name) in query.fetch_all(&self.pool).await? {
+                names.insert(PatientId(id), name);
+            }
+        }
+        Ok(names)
+    }
+
     /// Adds an appointment type.
     ///
     /// # Errors

@@ -1,0 +1,70 @@
+//! Read models for screens and reports: records joined with the names people read.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::model::{Appointment, Clinic, Mode, Role, Staff};
+use crate::store::Store;
+use crate::time;
+
+/// One appointment on the day sheet, with the names shown beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DaySheetRow {
+    #[serde(flatten)]
+    pub appointment: Appointment,
+    /// The end shown in the appointment's own zone.
+    pub local_end: DateTime<FixedOffset>,
+    pub type_name: String,
+    pub mode: Mode,
+    pub doctor_name: String,
+    pub patient_name: String,
+}
+
+/// One local day of the clinic: its doctors (the columns) and every appointment, in start order.
+#[derive(Debug, Clone, Serialize)]
+pub struct DaySheet {
+    pub clinic_name: String,
+    /// The zone whose local day this is.
+    pub tz: String,
+    pub date: NaiveDate,
+    pub doctors: Vec<Staff>,
+    pub appointments: Vec<DaySheetRow>,
+}
+
+impl Store {
+    /// The day sheet for `date` in the clinic's zone.
+    ///
+    /// # Errors
+    /// [`crate::CoreError::Storage`].
+    pub async fn day_sheet(&self, clinic: &Clinic, date: NaiveDate) -> Result<DaySheet> {
+        let appointments = self.day(date, clinic.tz, None).await?;
+        let staff = self.list_staff().await?;
+        let types: HashMap<_, _> = self.list_types().await?.into_iter().map(|t| (t.id, t)).collect();
+        let staff_names: HashMap<_, _> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
+        let patients = self.patient_names(appointments.iter().map(|a| a.patient_id)).await?;
+        let rows = appointments
+            .into_iter()
+            .map(|a| {
+                let kind = types.get(&a.type_id);
+                DaySheetRow {
+                    local_end: time::in_zone(a.end, a.tz),
+                    type_name: kind.map(|t| t.name.clone()).unwrap_or_default(),
+                    mode: kind.map(|t| t.mode).unwrap_or(Mode::InPerson),
+                    doctor_name: staff_names.get(&a.doctor_id).cloned().unwrap_or_default(),
+                    patient_name: patients.get(&a.patient_id).cloned().unwrap_or_default(),
+                    appointment: a,
+                }
+            })
+            .collect();
+        Ok(DaySheet {
+            clinic_name: clinic.name.clone(),
+            tz: clinic.tz.name().to_owned(),
+            date,
+            doctors: staff.into_iter().filter(|s| s.role == Role::Doctor).collect(),
+            appointments: rows,
+        })
+    }
+}

@@ -1,0 +1,279 @@
+//! The command-line twin, run as a real binary on real SQLite files.
+
+mod common;
+
+use common::{run_with, Clinic};
+use serde_json::Value;
+
+fn book(c: &Clinic, extra: &[&str]) -> Value {
+    let mut args = vec!["book", "--patient", "1", "--doctor", "1", "--type", "1"];
+    args.extend_from_slice(extra);
+    c.json(&args)
+}
+
+#[test]
+fn booking_round_trip_in_json() {
+    let c = Clinic::seeded();
+    let a = book(&c, &["--at", "2026-07-06T09:30", "--topic", "Follow-up"]);
+    assert_eq!(a["id"], 1);
+    assert_eq!(a["patient_id"], 1);
+    assert_eq!(a["doctor_id"], 1);
+    assert_eq!(a["type_id"], 1);
+    assert_eq!(a["start"], "2026-07-06T13:30:00Z");
+    assert_eq!(a["end"], "2026-07-06T14:00:00Z");
+    assert_eq!(a["tz"], "America/Toronto");
+    assert_eq!(a["local_start"], "2026-07-06T09:30:00-04:00");
+    assert_eq!(a["status"], "booked");
+    assert_eq!(a["cancel_reason"], Value::Null);
+
+    // Booked in another zone: the instant is London's 14:00.
+    let b = c.json(&["book", "--patient", "2", "--doctor", "2", "--type", "2", "--at", "2026-07-06T14:00", "--tz", "Europe/London"]);
+    assert_eq!(b["start"], "2026-07-06T13:00:00Z");
+    assert_eq!(b["local_start"], "2026-07-06T14:00:00+01:00");
+    let early = book(&c, &["--at", "2026-07-06T08:00"]);
+
+    // The day, sorted by start, in the clinic's zone by default.
+    let day = c.json(&["day", "--date", "2026-07-06"]);
+    let ids: Vec<_> = day.as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, vec![early["id"].as_i64().unwrap(), 2, 1]);
+    let for_doctor = c.json(&["day", "--date", "2026-07-06", "--doctor", "2"]);
+    assert_eq!(for_doctor.as_array().unwrap().len(), 1);
+
+    // Move, check in, cancel: every change in the history, with who and when.
+    let moved = c.json(&["move", "1", "--at", "2026-07-06T11:00"]);
+    assert_eq!(moved["start"], "2026-07-06T15:00:00Z");
+    assert_eq!(moved["end"], "2026-07-06T15:30:00Z");
+    c.json(&["status", "1", "checked-in"]);
+    let cancelled = c.json(&["cancel", "1", "--reason", "Patient unwell"]);
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(cancelled["cancel_reason"], "Patient unwell");
+    let shown = c.json(&["show", "1"]);
+    let actions: Vec<_> = shown["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(actions, ["booked", "moved", "status", "cancelled"]);
+    for h in shown["history"].as_array().unwrap() {
+        assert!(h["actor"].as_str().unwrap().starts_with("cli:"), "{h}");
+        assert!(h["at"].as_str().unwrap().ends_with('Z'), "{h}");
+    }
+    assert_eq!(shown["history"][1]["detail"]["from"]["start"], "2026-07-06T13:30:00Z");
+    assert_eq!(shown["history"][3]["detail"]["reason"], "Patient unwell");
+
+    // A cancelled visit cannot be checked in, and nothing changes.
+    let before = c.dump();
+    c.run(&["status", "1", "checked-in"]).refused("cannot become checked-in");
+    assert_eq!(before, c.dump());
+}
+
+#[test]
+fn created_objects_are_printed() {
+    let c = Clinic::empty();
+    let clinic = c.json(&["init", "--clinic", "Birch Clinic", "--tz", "Europe/London"]);
+    assert_eq!(clinic, serde_json::json!({ "name": "Birch Clinic", "tz": "Europe/London" }));
+    let s = c.json(&["staff", "add", "--name", "Dr Kay", "--role", "doctor", "--pin", "1234"]);
+    assert_eq!(s, serde_json::json!({ "id": 1, "name": "Dr Kay", "role": "doctor", "has_pin": true }));
+    assert!(!c.dump().contains("1234'"), "the PIN is stored only as a hash");
+    let p = c.json(&["patient", "add", "--name", "Ola Nowak", "--dob", "1990-05-06", "--email", "ola@example.org"]);
+    assert_eq!(p["id"], 1);
+    assert_eq!(p["date_of_birth"], "1990-05-06");
+    let t = c.json(&["type", "add", "--name", "Video visit", "--minutes", "20", "--mode", "teams"]);
+    assert_eq!(t, serde_json::json!({ "id": 1, "name": "Video visit", "minutes": 20, "mode": "teams" }));
+    assert_eq!(c.json(&["staff", "list"]).as_array().unwrap().len(), 1);
+    assert_eq!(c.json(&["type", "list"]).as_array().unwrap().len(), 1);
+    let found = c.json(&["patient", "find", "now"]);
+    assert_eq!(found[0]["full_name"], "Ola Nowak");
+    assert_eq!(c.json(&["patient", "find", "1990-05-06"]).as_array().unwrap().len(), 1);
+    assert_eq!(c.json(&["patient", "find", "zzz"]).as_array().unwrap().len(), 0);
+    // Human output too.
+    let out = c.run(&["day", "--date", "2026-01-05"]);
+    out.ok();
+    assert!(out.stdout.contains("0 appointment"), "{}", out.stdout);
+}
+
+#[test]
+fn dst_gap_and_overlap_on_the_command_line() {
+    let c = Clinic::seeded();
+    let before = c.dump();
+    c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-03-08T02:30"])
+        .refused("01:59 and 03:00");
+    c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-11-01T01:30"])
+        .refused("--fold");
+    assert_eq!(before, c.dump());
+    let earlier = book(&c, &["--at", "2026-11-01T01:30", "--fold", "earlier"]);
+    assert_eq!(earlier["start"], "2026-11-01T05:30:00Z");
+    assert_eq!(earlier["local_start"], "2026-11-01T01:30:00-04:00");
+    let later = c.json(&["book", "--patient", "2", "--doctor", "2", "--type", "1", "--at", "2026-11-01T01:30", "--fold", "later"]);
+    assert_eq!(later["start"], "2026-11-01T06:30:00Z");
+    assert_eq!(later["local_start"], "2026-11-01T01:30:00-05:00");
+    // The 25-hour day holds both, in order; the 23-hour day starts at the right instant.
+    let day = c.json(&["day", "--date", "2026-11-01"]);
+    assert_eq!(day.as_array().unwrap().len(), 2);
+    assert_eq!(day[0]["id"], earlier["id"]);
+    c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-11-01T01:30", "--fold", "sideways"])
+        .refused("earlier or later");
+    let lh = c.json(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-10-04T02:30", "--tz", "Australia/Lord_Howe"]);
+    assert_eq!(lh["local_start"], "2026-10-04T02:30:00+11:00");
+    c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-10-04T02:10", "--tz", "Australia/Lord_Howe"])
+        .refused("02:30");
+}
+
+#[test]
+fn double_booking_needs_an_explicit_override_which_is_recorded() {
+    let c = Clinic::seeded();
+    let first = book(&c, &["--at", "2026-07-06T10:00"]);
+    let before = c.dump();
+    c.run(&["book", "--patient", "2", "--doctor", "1", "--type", "2", "--at", "2026-07-06T09:45"])
+        .refused("already has appointment 1");
+    assert_eq!(before, c.dump());
+    // Back to back is fine; another doctor is fine.
+    book(&c, &["--at", "2026-07-06T10:30"]);
+    c.json(&["book", "--patient", "2", "--doctor", "2", "--type", "1", "--at", "2026-07-06T10:00"]);
+    let forced = c.json(&["book", "--patient", "2", "--doctor", "1", "--type", "2", "--at", "2026-07-06T09:45", "--allow-overlap"]);
+    let history = &c.json(&["show", &forced["id"].to_string()])["history"];
+    assert_eq!(history[0]["detail"]["overlap_allowed"], true);
+    assert_eq!(history[0]["detail"]["overlaps"], serde_json::json!([first["id"], 2]));
+    // Moving onto a busy slot is refused too; a cancelled appointment frees its slot.
+    c.run(&["move", "2", "--at", "2026-07-06T10:15"]).refused("already has appointment");
+    c.json(&["cancel", &first["id"].to_string(), "--reason", "Rebooked"]);
+    c.json(&["move", &forced["id"].to_string(), "--at", "2026-07-06T08:30"]);
+    c.json(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-06T10:00"]);
+}
+
+#[test]
+fn bad_input_gets_one_clear_line_and_changes_nothing() {
+    let c = Clinic::seeded();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    let before = c.dump();
+    let long = "x".repeat(501);
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["book", "--patient", "99", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00"], "patient 99 does not exist"),
+        (vec!["book", "--patient", "1", "--doctor", "98", "--type", "1", "--at", "2026-07-07T10:00"], "doctor 98 does not exist"),
+        (vec!["book", "--patient", "1", "--doctor", "3", "--type", "1", "--at", "2026-07-07T10:00"], "not a doctor"),
+        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "97", "--at", "2026-07-07T10:00"], "appointment type 97 does not exist"),
+        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07 25:00"], "YYYY-MM-DDTHH:MM"),
+        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "1899-07-07T10:00"], "1900"),
+        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2201-07-07T10:00"], "2200"),
+        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00", "--tz", "Mars/Base"], "unknown time zone"),
+        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00", "--topic", &long], "too long"),
+        (vec!["book", "--patient", "x", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00"], "--patient"),
+        (vec!["move", "96", "--at", "2026-07-07T10:00"], "appointment 96 does not exist"),
+        (vec!["cancel", "1", "--reason", "  "], "reason is empty"),
+        (vec!["cancel", "95", "--reason", "x"], "appointment 95 does not exist"),
+        (vec!["status", "1", "cancelled"], "needs a reason"),
+        (vec!["status", "1", "done"], "not one of"),
+        (vec!["status", "1", "completed"], "cannot become completed"),
+        (vec!["show", "94"], "appointment 94 does not exist"),
+        (vec!["day", "--date", "2026-02-30"], "not a date"),
+        (vec!["day", "--doctor", "93"], "staff member 93 does not exist"),
+        (vec!["staff", "add", "--name", "", "--role", "doctor"], "name is empty"),
+        (vec!["staff", "add", "--name", &long, "--role", "doctor"], "too long"),
+        (vec!["staff", "add", "--name", "Eve\u{1b}[31m", "--role", "doctor"], "control character"),
+        (vec!["staff", "add", "--name", "Eve", "--role", "nurse"], "receptionist, doctor, admin"),
+        (vec!["staff", "add", "--name", "Eve", "--role", "admin", "--pin", "12"], "PIN"),
+        (vec!["patient", "add", "--name", "Al", "--email", "al@"], "not an e-mail address"),
+        (vec!["patient", "add", "--name", "Al", "--email", "al.example.com"], "not an e-mail address"),
+        (vec!["patient", "add", "--name", "Al", "--dob", "03/04/1980"], "YYYY-MM-DD"),
+        (vec!["patient", "add", "--name", "Al", "--dob", "1850-01-01"], "1900"),
+        (vec!["patient", "add", "--name", "Al", "--dob", "2199-01-01"], "in the future"),
+        (vec!["patient", "add", "--name", "Al", "--phone", "call me"], "not a phone number"),
+        (vec!["patient", "add", "--name", "Al", "--note", "a\u{1}b"], "control character"),
+        (vec!["patient", "find", " "], "empty"),
+        (vec!["type", "add", "--name", "Zero", "--minutes", "0", "--mode", "zoom"], "1 to 720"),
+        (vec!["type", "add", "--name", "Long", "--minutes", "721", "--mode", "zoom"], "1 to 720"),
+        (vec!["type", "add", "--name", "Neg", "--minutes", "-5", "--mode", "zoom"], "1 to 720"),
+        (vec!["type", "add", "--name", "consult", "--minutes", "30", "--mode", "zoom"], "already exists"),
+        (vec!["type", "add", "--name", "Video", "--minutes", "30", "--mode", "skype"], "in-person, zoom, teams"),
+        (vec!["init", "--clinic", "Again", "--tz", "UTC"], "already holds the clinic"),
+        (vec!["frobnicate"], "frobnicate"),
+    ];
+    for (args, needle) in cases {
+        let run = c.run(&args);
+        assert_eq!(run.code, 2, "{args:?}: stderr={}", run.stderr);
+        run.refused(needle);
+        assert_eq!(before, c.dump(), "{args:?} changed the database");
+    }
+}
+
+#[test]
+fn the_data_folder_is_checked_before_anything_is_written() {
+    // Not set up: refused, and no database is left behind.
+    let empty = Clinic::empty();
+    empty.run(&["day"]).refused("no clinic is set up");
+    empty.run(&["staff", "list"]).refused("frontdesk-cli init");
+    assert!(!empty.db().exists());
+
+    // A data folder that cannot be created (a file stands in the way). Root ignores file
+    // permissions, so this is what "not writable" looks like for every user.
+    let blocker = empty.path().join("not-a-folder");
+    std::fs::write(&blocker, "x").unwrap();
+    let mut cmd = std::process::Command::new(common::cli_path());
+    cmd.arg("--data-dir").arg(blocker.join("clinic")).args(["init", "--clinic", "X", "--tz", "UTC"]);
+    run_with(&mut cmd).refused("cannot use the data folder");
+
+    // Not a database.
+    let junk = Clinic::empty();
+    std::fs::write(junk.db(), "this is not sqlite, it is long enough to have a header of sorts....................................").unwrap();
+    junk.run(&["day"]).refused("not a Frontdesk database");
+
+    // A database from a newer Frontdesk is refused and left exactly as it was.
+    let newer = Clinic::seeded();
+    newer.sql("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', 1, x'00', 0)");
+    let bytes = std::fs::read(newer.db()).unwrap();
+    newer.run(&["day"]).refused("newer version of Frontdesk");
+    newer.run(&["staff", "add", "--name", "Zed", "--role", "doctor"]).refused("update Frontdesk");
+    assert_eq!(bytes, std::fs::read(newer.db()).unwrap());
+}
+
+#[test]
+fn data_folder_defaults_to_the_apps_own() {
+    let home = tempfile::tempdir().unwrap();
+    let xdg = home.path().join("share");
+    let run = |extra_env: &[(&str, &std::path::Path)], args: &[&str]| {
+        let mut cmd = std::process::Command::new(common::cli_path());
+        cmd.env_remove("FRONTDESK_DATA_DIR").env("HOME", home.path()).env("XDG_DATA_HOME", &xdg);
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        run_with(cmd.args(args))
+    };
+    run(&[], &["init", "--clinic", "Default", "--tz", "UTC"]).ok();
+    assert!(xdg.join("app.frontdesk.desk").join("frontdesk.db").is_file());
+    let elsewhere = home.path().join("elsewhere");
+    run(&[("FRONTDESK_DATA_DIR", &elsewhere)], &["init", "--clinic", "Env", "--tz", "UTC"]).ok();
+    assert!(elsewhere.join("frontdesk.db").is_file());
+}
+
+#[test]
+fn a_crash_inside_a_command_leaves_the_database_as_it_was() {
+    let c = Clinic::seeded();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    let mut before = c.dump();
+    for (point, args) in [
+        ("book", vec!["book", "--patient", "2", "--doctor", "2", "--type", "1", "--at", "2026-07-06T11:00"]),
+        ("move", vec!["move", "1", "--at", "2026-07-06T12:00"]),
+        ("status", vec!["cancel", "1", "--reason", "Storm"]),
+    ] {
+        let mut cmd = c.command();
+        cmd.env("FRONTDESK_CRASH_AT", point).args(&args);
+        let run = run_with(&mut cmd);
+        assert_ne!(run.code, 0, "{point}: the process should have died");
+        assert_eq!(before, c.dump(), "{point}: a crash changed the database");
+        // And the same command then works.
+        c.run(&args).ok();
+        let after = c.dump();
+        assert_ne!(before, after);
+        before = after;
+    }
+}
+
+#[test]
+fn backup_while_the_clinic_is_in_use() {
+    let c = Clinic::seeded();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    let target = c.path().join("copy.db");
+    let out = c.run(&["backup", target.to_str().unwrap()]);
+    out.ok();
+    let copy = Clinic { dir: tempfile::tempdir().unwrap() };
+    std::fs::copy(&target, copy.db()).unwrap();
+    assert_eq!(copy.json(&["show", "1"])["start"], "2026-07-06T14:00:00Z");
+    c.run(&["backup", target.to_str().unwrap()]).refused("already exists");
+    c.run(&["backup", c.path().join("no/such/folder.db").to_str().unwrap()]).refused("does not exist");
+}

@@ -1,0 +1,140 @@
+//! Helpers shared by the integration tests: the real `frontdesk-cli` binary and a scratch data folder.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The `frontdesk-cli` binary of this build, built once per test run if it is not there yet.
+pub fn cli_path() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test executable path");
+        // target/<profile>/deps/<test> -> target/<profile>
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target profile folder").to_path_buf();
+        let bin = profile_dir.join(format!("frontdesk-cli{}", std::env::consts::EXE_SUFFIX));
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "-p", "frontdesk-cli"]);
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            build.arg("--release");
+        }
+        let status = build.status().expect("run cargo build");
+        assert!(status.success(), "building frontdesk-cli failed");
+        assert!(bin.is_file(), "{} missing after build", bin.display());
+        bin
+    })
+}
+
+/// A scratch clinic folder and a way to run the CLI on it.
+pub struct Clinic {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Asserts a bad-input failure: exit code 2 and exactly one line on stderr containing `needle`.
+    #[track_caller]
+    pub fn refused(&self, needle: &str) -> &Self {
+        assert_eq!(self.code, 2, "expected exit 2; stdout={} stderr={}", self.stdout, self.stderr);
+        assert_eq!(self.stderr.trim_end().lines().count(), 1, "one line on stderr: {:?}", self.stderr);
+        assert!(self.stderr.starts_with("error: "), "{:?}", self.stderr);
+        assert!(self.stderr.contains(needle), "stderr {:?} lacks {:?}", self.stderr, needle);
+        assert!(self.stdout.is_empty(), "nothing on stdout: {:?}", self.stdout);
+        self
+    }
+
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        assert_eq!(self.code, 0, "expected success; stderr={}", self.stderr);
+        self
+    }
+}
+
+fn output(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+impl Clinic {
+    /// An empty data folder (no clinic yet).
+    pub fn empty() -> Clinic {
+        Clinic { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    /// A clinic in America/Toronto with doctors 1 and 2, receptionist 3, patients 1 and 2, and
+    /// types 1 (Consult, 30 min, zoom) and 2 (Checkup, 60 min, in-person).
+    pub fn seeded() -> Clinic {
+        let c = Clinic::empty();
+        c.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
+        c.run(&["staff", "add", "--name", "Dr Ada Lee", "--role", "doctor"]).ok();
+        c.run(&["staff", "add", "--name", "Dr Ben Roy", "--role", "doctor"]).ok();
+        c.run(&["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "2468"]).ok();
+        c.run(&["patient", "add", "--name", "Jane Doe", "--email", "jane@example.com", "--phone", "+1 416 555 0100", "--dob", "1980-02-03"]).ok();
+        c.run(&["patient", "add", "--name", "Sam Roe"]).ok();
+        c.run(&["type", "add", "--name", "Consult", "--minutes", "30", "--mode", "zoom"]).ok();
+        c.run(&["type", "add", "--name", "Checkup", "--minutes", "60", "--mode", "in-person"]).ok();
+        c
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path().join("frontdesk.db")
+    }
+
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new(cli_path());
+        cmd.arg("--data-dir").arg(self.path());
+        cmd.env_remove("FRONTDESK_DATA_DIR").env_remove("FRONTDESK_CRASH_AT");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        output(self.command().args(args).output().expect("run frontdesk-cli"))
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let run = self.run(&all);
+        run.ok();
+        run.json()
+    }
+
+    /// Every row of every table, as the `sqlite3` shell dumps it: equal dumps mean nothing changed.
+    pub fn dump(&self) -> String {
+        let out = Command::new("sqlite3")
+            .arg("-readonly")
+            .arg(self.db())
+            .arg(".dump")
+            .output()
+            .expect("run sqlite3 (installed by scripts/setup)");
+        assert!(out.status.success(), "sqlite3 .dump failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs SQL with the `sqlite3` shell (to stage states the app itself never writes).
+    pub fn sql(&self, sql: &str) {
+        let out = Command::new("sqlite3").arg(self.db()).arg(sql).output().expect("run sqlite3");
+        assert!(out.status.success(), "sqlite3 failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+pub fn run_with(cmd: &mut Command) -> Run {
+    output(cmd.output().expect("run frontdesk-cli"))
+}

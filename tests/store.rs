@@ -1,0 +1,286 @@
+//! The store on real SQLite files: transactions, racing desks, constraints, backup.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use frontdesk_core::store::NewPatient;
+use frontdesk_core::time::parse_zone;
+use frontdesk_core::{
+    Actor, AppointmentId, BookingRequest, CoreError, FixedClock, LocalTime, Mode, PatientId, Role,
+    StaffId, Status, Store, TypeId,
+};
+use proptest::prelude::*;
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock(DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap().with_timezone(&Utc)))
+}
+
+fn desk() -> Actor {
+    Actor::Staff(StaffId(3))
+}
+
+fn at(text: &str, tz: &str) -> LocalTime {
+    LocalTime {
+        at: NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").unwrap(),
+        tz: parse_zone(tz).unwrap(),
+        fold: None,
+    }
+}
+
+fn request(doctor: i64, start: LocalTime, allow_overlap: bool) -> BookingRequest {
+    BookingRequest {
+        patient_id: PatientId(1),
+        doctor_id: StaffId(doctor),
+        type_id: TypeId(1),
+        start,
+        allow_overlap,
+        topic: None,
+        description: None,
+    }
+}
+
+/// A clinic with doctors 1 and 2, receptionist 3, one patient, and a 30-minute type.
+async fn seeded(dir: &std::path::Path) -> Store {
+    let store = Store::open_with_clock(dir, clock()).await.unwrap();
+    store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
+    store.add_staff("Dr Ada Lee", Role::Doctor, None).await.unwrap();
+    store.add_staff("Dr Ben Roy", Role::Doctor, None).await.unwrap();
+    store.add_staff("Cal Desk", Role::Receptionist, Some("2468")).await.unwrap();
+    store.add_patient(&NewPatient { full_name: "Jane Doe".into(), ..Default::default() }).await.unwrap();
+    store.add_type("Consult", 30, Mode::Zoom).await.unwrap();
+    store
+}
+
+#[tokio::test]
+async fn the_file_is_wal_with_foreign_keys_and_times_in_utc() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path()).await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(mode, "wal");
+    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(fk, 1);
+    let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let (start, tz): (i64, String) = sqlx::query_as("SELECT start_at, tz FROM appointments WHERE id = ?1")
+        .bind(a.id.0)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(start, DateTime::parse_from_rfc3339("2026-07-06T13:30:00Z").unwrap().timestamp());
+    assert_eq!(tz, "America/Toronto");
+    // Reopening runs no migration twice and keeps everything.
+    store.close().await;
+    let again = Store::open(dir.path()).await.unwrap();
+    assert_eq!(again.appointment(a.id).await.unwrap().appointment, a);
+}
+
+#[tokio::test]
+async fn sql_constraints_come_back_as_domain_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path()).await;
+    let dup = store.add_type("CONSULT", 15, Mode::Teams).await.unwrap_err();
+    assert!(matches!(dup, CoreError::Invalid(_)), "{dup:?}");
+    assert!(dup.to_string().contains("already exists"));
+    let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    // History and appointments are append-only in SQL itself, not only in the app.
+    let edit = sqlx::query("UPDATE appointment_history SET actor = 'someone else'").execute(store.pool()).await;
+    assert!(edit.unwrap_err().to_string().contains("append-only"));
+    let delete = sqlx::query("DELETE FROM appointment_history").execute(store.pool()).await;
+    assert!(delete.is_err());
+    let gone = sqlx::query("DELETE FROM appointments WHERE id = ?1").bind(a.id.0).execute(store.pool()).await;
+    assert!(gone.unwrap_err().to_string().contains("never deleted"));
+    // A cancelled row without a reason cannot exist.
+    let bad = sqlx::query("UPDATE appointments SET status = 'cancelled' WHERE id = ?1").bind(a.id.0).execute(store.pool()).await;
+    assert!(bad.is_err());
+    // Foreign keys hold even for SQL written by hand.
+    let orphan = sqlx::query(
+        "INSERT INTO appointments (patient_id, doctor_id, type_id, start_at, end_at, tz, status, created_at, updated_at)
+         VALUES (999, 1, 1, 0, 60, 'UTC', 'booked', 0, 0)",
+    )
+    .execute(store.pool())
+    .await;
+    assert!(orphan.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_desks_racing_for_one_slot_cannot_both_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = seeded(dir.path()).await;
+    // The second desk is another connection pool on the same file, as another process would be.
+    let second = Store::open_with_clock(dir.path(), clock()).await.unwrap();
+    for round in 0..20 {
+        let start = at(&format!("2026-08-{:02}T10:00", round + 1), "America/Toronto");
+        let desks = [first.clone(), second.clone()].map(|store| {
+            tokio::spawn(async move { store.book(&desk(), &request(1, start, false)).await })
+        });
+        let mut results = Vec::new();
+        for d in desks {
+            results.push(d.await.unwrap());
+        }
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "round {round}: {results:?}");
+        let loser = results.into_iter().find_map(Result::err).unwrap();
+        assert!(matches!(loser, CoreError::Overlap(_)), "{loser:?}");
+    }
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments").fetch_one(first.pool()).await.unwrap();
+    assert_eq!(count, 20);
+}
+
+#[tokio::test]
+async fn a_newer_database_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path()).await;
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', 1, x'00', 0)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let bytes = std::fs::read(dir.path().join("frontdesk.db")).unwrap();
+    let err = Store::open(dir.path()).await.unwrap_err();
+    assert!(matches!(err, CoreError::NewerDatabase { found: 99990101000000, .. }), "{err:?}");
+    assert_eq!(bytes, std::fs::read(dir.path().join("frontdesk.db")).unwrap());
+}
+
+#[tokio::test]
+async fn the_day_is_the_local_day_on_dst_days() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path()).await;
+    let toronto = parse_zone("America/Toronto").unwrap();
+    // 00:00 and 23:30 on the 25-hour day, and 00:00 the next day.
+    let mut first = at("2026-11-01T00:00", "America/Toronto");
+    first.fold = None;
+    let a = store.book(&desk(), &request(1, first, false)).await.unwrap();
+    let b = store.book(&desk(), &request(1, at("2026-11-01T23:30", "America/Toronto"), false)).await.unwrap();
+    store.book(&desk(), &request(1, at("2026-11-02T00:00", "America/Toronto"), false)).await.unwrap();
+    let day = store.day(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), toronto, None).await.unwrap();
+    assert_eq!(day.iter().map(|x| x.id).collect::<Vec<_>>(), vec![a.id, b.id]);
+    assert_eq!((b.start - a.start).num_minutes(), 24 * 60 + 30);
+    // Seen from London the same instants fall on other local days.
+    let london = store.day(NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(), parse_zone("Europe/London").unwrap(), None).await.unwrap();
+    assert_eq!(london.len(), 2, "04:30 and 05:00 London time on the 2nd");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_is_consistent_while_desks_keep_booking() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path()).await;
+    let writer = store.clone();
+    let booking = tokio::spawn(async move {
+        for i in 0..200 {
+            let start = at(&format!("2027-01-{:02}T{:02}:{:02}", 1 + i / 20, 8 + (i % 20) / 2, (i % 2) * 30), "America/Toronto");
+            writer.book(&desk(), &request(1 + (i % 2) as i64, start, true)).await.unwrap();
+        }
+    });
+    let mut copies = Vec::new();
+    for n in 0..5 {
+        let target = dir.path().join(format!("backup-{n}.db"));
+        store.backup(&target).await.unwrap();
+        copies.push(target);
+        tokio::task::yield_now().await;
+    }
+    booking.await.unwrap();
+    for copy in copies {
+        let restored = tempfile::tempdir().unwrap();
+        std::fs::copy(&copy, restored.path().join("frontdesk.db")).unwrap();
+        let s = Store::open(restored.path()).await.unwrap();
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(s.pool()).await.unwrap();
+        assert_eq!(ok, "ok");
+        // Each appointment arrived together with its history entry: one point in time.
+        let (appointments, booked): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM appointments), (SELECT COUNT(*) FROM appointment_history WHERE action = 'booked')",
+        )
+        .fetch_one(s.pool())
+        .await
+        .unwrap();
+        assert_eq!(appointments, booked);
+    }
+}
+
+#[tokio::test]
+async fn status_lifecycle_is_enforced_and_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path()).await;
+    let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    store.set_status(&desk(), a.id, Status::CheckedIn).await.unwrap();
+    store.set_status(&desk(), a.id, Status::InProgress).await.unwrap();
+    let err = store.move_appointment(&desk(), a.id, at("2026-07-06T11:00", "America/Toronto"), false).await.unwrap_err();
+    assert!(matches!(err, CoreError::Transition(_)));
+    store.set_status(&desk(), a.id, Status::Completed).await.unwrap();
+    let err = store.cancel(&desk(), a.id, "too late").await.unwrap_err();
+    assert!(err.to_string().contains("a completed appointment cannot become cancelled"), "{err}");
+    let detail = store.appointment(a.id).await.unwrap();
+    let trail: Vec<_> = detail.history.iter().map(|h| (h.action.as_str(), h.detail["to"].as_str().unwrap_or(""))).collect();
+    assert_eq!(trail, vec![("booked", ""), ("status", "checked-in"), ("status", "in-progress"), ("status", "completed")]);
+    assert!(detail.history.iter().all(|h| h.actor == "staff:3"));
+    assert!(store.appointment(AppointmentId(404)).await.is_err());
+}
+
+/// One step of a random day at the desk.
+#[derive(Debug, Clone)]
+enum Step {
+    Book { doctor: i64, slot: u32, allow: bool },
+    Move { nth: usize, slot: u32, allow: bool },
+    Cancel { nth: usize },
+    NoShow { nth: usize },
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    // Slots are 15-minute steps in a morning; a 30-minute visit spans two, so collisions are common.
+    prop_oneof![
+        4 => (1i64..=2, 0u32..16, proptest::bool::weighted(0.15)).prop_map(|(doctor, slot, allow)| Step::Book { doctor, slot, allow }),
+        2 => (0usize..20, 0u32..16, proptest::bool::weighted(0.15)).prop_map(|(nth, slot, allow)| Step::Move { nth, slot, allow }),
+        1 => (0usize..20).prop_map(|nth| Step::Cancel { nth }),
+        1 => (0usize..20).prop_map(|nth| Step::NoShow { nth }),
+    ]
+}
+
+fn slot_time(slot: u32) -> LocalTime {
+    at(&format!("2026-09-14T{:02}:{:02}", 8 + slot / 4, (slot % 4) * 15), "America/Toronto")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Whatever the desk does, two slot-holding appointments of one doctor overlap only when the
+    /// later booking or move was an explicit, recorded override.
+    #[test]
+    fn overlaps_exist_only_by_recorded_override(steps in proptest::collection::vec(step(), 1..40)) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            let store = seeded(dir.path()).await;
+            let mut ids: Vec<AppointmentId> = Vec::new();
+            for s in steps {
+                let result = match s {
+                    Step::Book { doctor, slot, allow } => store
+                        .book(&desk(), &request(doctor, slot_time(slot), allow))
+                        .await
+                        .map(|a| ids.push(a.id)),
+                    Step::Move { nth, slot, allow } if !ids.is_empty() => store
+                        .move_appointment(&desk(), ids[nth % ids.len()], slot_time(slot), allow)
+                        .await
+                        .map(|_| ()),
+                    Step::Cancel { nth } if !ids.is_empty() => store.cancel(&desk(), ids[nth % ids.len()], "test").await.map(|_| ()),
+                    Step::NoShow { nth } if !ids.is_empty() => store.set_status(&desk(), ids[nth % ids.len()], Status::NoShow).await.map(|_| ()),
+                    _ => Ok(()),
+                };
+                if let Err(e) = result {
+                    prop_assert!(matches!(e, CoreError::Overlap(_) | CoreError::Transition(_)), "unexpected {e:?}");
+                }
+            }
+            let toronto = parse_zone("America/Toronto").unwrap();
+            let all = store.day(NaiveDate::from_ymd_opt(2026, 9, 14).unwrap(), toronto, None).await.unwrap();
+            let holding: Vec<_> = all.iter().filter(|a| a.status.holds_slot()).collect();
+            for (i, a) in holding.iter().enumerate() {
+                for b in &holding[i + 1..] {
+                    if a.doctor_id == b.doctor_id && frontdesk_core::model::overlaps(a.start, a.end, b.start, b.end) {
+                        prop_assert!(overridden(&store, a.id).await || overridden(&store, b.id).await, "{} and {} overlap with no override", a.id, b.id);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    }
+}
+
+async fn overridden(store: &Store, id: AppointmentId) -> bool {
+    store.appointment(id).await.unwrap().history.iter().any(|h| h.detail["overlap_allowed"] == true)
+}

@@ -1,5 +1,7 @@
 //! Checks of the project's structure that must never silently regress.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
+
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
@@ -21,12 +23,8 @@ fn only_the_app_package_depends_on_tauri() {
         .iter()
         .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
         .collect();
-    let nodes: HashMap<&str, &serde_json::Value> = meta["resolve"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| (n["id"].as_str().unwrap(), n))
-        .collect();
+    let nodes: HashMap<&str, &serde_json::Value> =
+        meta["resolve"]["nodes"].as_array().unwrap().iter().map(|n| (n["id"].as_str().unwrap(), n)).collect();
     // Normal (non-dev, non-build) dependencies, transitively.
     let closure = |root: &str| -> BTreeSet<&str> {
         let mut seen = BTreeSet::new();
@@ -61,7 +59,9 @@ fn only_the_app_package_depends_on_tauri() {
 /// The command-line twin finds the app's data folder because both use the same identifier.
 #[test]
 fn the_cli_and_the_app_share_one_identifier() {
-    let conf: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap()).unwrap();
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(conf["identifier"], frontdesk_core::paths::APP_IDENTIFIER);
 }

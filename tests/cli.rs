@@ -1,5 +1,7 @@
 //! The command-line twin, run as a real binary on real SQLite files.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
+
 mod common;
 
 use common::{run_with, Clinic};
@@ -27,7 +29,19 @@ fn booking_round_trip_in_json() {
     assert_eq!(a["cancel_reason"], Value::Null);
 
     // Booked in another zone: the instant is London's 14:00.
-    let b = c.json(&["book", "--patient", "2", "--doctor", "2", "--type", "2", "--at", "2026-07-06T14:00", "--tz", "Europe/London"]);
+    let b = c.json(&[
+        "book",
+        "--patient",
+        "2",
+        "--doctor",
+        "2",
+        "--type",
+        "2",
+        "--at",
+        "2026-07-06T14:00",
+        "--tz",
+        "Europe/London",
+    ]);
     assert_eq!(b["start"], "2026-07-06T13:00:00Z");
     assert_eq!(b["local_start"], "2026-07-06T14:00:00+01:00");
     let early = book(&c, &["--at", "2026-07-06T08:00"]);
@@ -48,7 +62,12 @@ fn booking_round_trip_in_json() {
     assert_eq!(cancelled["status"], "cancelled");
     assert_eq!(cancelled["cancel_reason"], "Patient unwell");
     let shown = c.json(&["show", "1"]);
-    let actions: Vec<_> = shown["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap().to_owned()).collect();
+    let actions: Vec<_> = shown["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["action"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(actions, ["booked", "moved", "status", "cancelled"]);
     for h in shown["history"].as_array().unwrap() {
         assert!(h["actor"].as_str().unwrap().starts_with("cli:"), "{h}");
@@ -71,7 +90,16 @@ fn created_objects_are_printed() {
     let s = c.json(&["staff", "add", "--name", "Dr Kay", "--role", "doctor", "--pin", "1234"]);
     assert_eq!(s, serde_json::json!({ "id": 1, "name": "Dr Kay", "role": "doctor", "has_pin": true }));
     assert!(!c.dump().contains("1234'"), "the PIN is stored only as a hash");
-    let p = c.json(&["patient", "add", "--name", "Ola Nowak", "--dob", "1990-05-06", "--email", "ola@example.org"]);
+    let p = c.json(&[
+        "patient",
+        "add",
+        "--name",
+        "Ola Nowak",
+        "--dob",
+        "1990-05-06",
+        "--email",
+        "ola@example.org",
+    ]);
     assert_eq!(p["id"], 1);
     assert_eq!(p["date_of_birth"], "1990-05-06");
     let t = c.json(&["type", "add", "--name", "Video visit", "--minutes", "20", "--mode", "teams"]);
@@ -100,19 +128,67 @@ fn dst_gap_and_overlap_on_the_command_line() {
     let earlier = book(&c, &["--at", "2026-11-01T01:30", "--fold", "earlier"]);
     assert_eq!(earlier["start"], "2026-11-01T05:30:00Z");
     assert_eq!(earlier["local_start"], "2026-11-01T01:30:00-04:00");
-    let later = c.json(&["book", "--patient", "2", "--doctor", "2", "--type", "1", "--at", "2026-11-01T01:30", "--fold", "later"]);
+    let later = c.json(&[
+        "book",
+        "--patient",
+        "2",
+        "--doctor",
+        "2",
+        "--type",
+        "1",
+        "--at",
+        "2026-11-01T01:30",
+        "--fold",
+        "later",
+    ]);
     assert_eq!(later["start"], "2026-11-01T06:30:00Z");
     assert_eq!(later["local_start"], "2026-11-01T01:30:00-05:00");
     // The 25-hour day holds both, in order; the 23-hour day starts at the right instant.
     let day = c.json(&["day", "--date", "2026-11-01"]);
     assert_eq!(day.as_array().unwrap().len(), 2);
     assert_eq!(day[0]["id"], earlier["id"]);
-    c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-11-01T01:30", "--fold", "sideways"])
-        .refused("earlier or later");
-    let lh = c.json(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-10-04T02:30", "--tz", "Australia/Lord_Howe"]);
+    c.run(&[
+        "book",
+        "--patient",
+        "1",
+        "--doctor",
+        "1",
+        "--type",
+        "1",
+        "--at",
+        "2026-11-01T01:30",
+        "--fold",
+        "sideways",
+    ])
+    .refused("earlier or later");
+    let lh = c.json(&[
+        "book",
+        "--patient",
+        "1",
+        "--doctor",
+        "1",
+        "--type",
+        "1",
+        "--at",
+        "2026-10-04T02:30",
+        "--tz",
+        "Australia/Lord_Howe",
+    ]);
     assert_eq!(lh["local_start"], "2026-10-04T02:30:00+11:00");
-    c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-10-04T02:10", "--tz", "Australia/Lord_Howe"])
-        .refused("02:30");
+    c.run(&[
+        "book",
+        "--patient",
+        "1",
+        "--doctor",
+        "1",
+        "--type",
+        "1",
+        "--at",
+        "2026-10-04T02:10",
+        "--tz",
+        "Australia/Lord_Howe",
+    ])
+    .refused("02:30");
 }
 
 #[test]
@@ -126,7 +202,18 @@ fn double_booking_needs_an_explicit_override_which_is_recorded() {
     // Back to back is fine; another doctor is fine.
     book(&c, &["--at", "2026-07-06T10:30"]);
     c.json(&["book", "--patient", "2", "--doctor", "2", "--type", "1", "--at", "2026-07-06T10:00"]);
-    let forced = c.json(&["book", "--patient", "2", "--doctor", "1", "--type", "2", "--at", "2026-07-06T09:45", "--allow-overlap"]);
+    let forced = c.json(&[
+        "book",
+        "--patient",
+        "2",
+        "--doctor",
+        "1",
+        "--type",
+        "2",
+        "--at",
+        "2026-07-06T09:45",
+        "--allow-overlap",
+    ]);
     let history = &c.json(&["show", &forced["id"].to_string()])["history"];
     assert_eq!(history[0]["detail"]["overlap_allowed"], true);
     assert_eq!(history[0]["detail"]["overlaps"], serde_json::json!([first["id"], 2]));
@@ -144,16 +231,64 @@ fn bad_input_gets_one_clear_line_and_changes_nothing() {
     let before = c.dump();
     let long = "x".repeat(501);
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["book", "--patient", "99", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00"], "patient 99 does not exist"),
-        (vec!["book", "--patient", "1", "--doctor", "98", "--type", "1", "--at", "2026-07-07T10:00"], "doctor 98 does not exist"),
-        (vec!["book", "--patient", "1", "--doctor", "3", "--type", "1", "--at", "2026-07-07T10:00"], "not a doctor"),
-        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "97", "--at", "2026-07-07T10:00"], "appointment type 97 does not exist"),
-        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07 25:00"], "YYYY-MM-DDTHH:MM"),
+        (
+            vec!["book", "--patient", "99", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00"],
+            "patient 99 does not exist",
+        ),
+        (
+            vec!["book", "--patient", "1", "--doctor", "98", "--type", "1", "--at", "2026-07-07T10:00"],
+            "doctor 98 does not exist",
+        ),
+        (
+            vec!["book", "--patient", "1", "--doctor", "3", "--type", "1", "--at", "2026-07-07T10:00"],
+            "not a doctor",
+        ),
+        (
+            vec!["book", "--patient", "1", "--doctor", "1", "--type", "97", "--at", "2026-07-07T10:00"],
+            "appointment type 97 does not exist",
+        ),
+        (
+            vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07 25:00"],
+            "YYYY-MM-DDTHH:MM",
+        ),
         (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "1899-07-07T10:00"], "1900"),
         (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2201-07-07T10:00"], "2200"),
-        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00", "--tz", "Mars/Base"], "unknown time zone"),
-        (vec!["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00", "--topic", &long], "too long"),
-        (vec!["book", "--patient", "x", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00"], "--patient"),
+        (
+            vec![
+                "book",
+                "--patient",
+                "1",
+                "--doctor",
+                "1",
+                "--type",
+                "1",
+                "--at",
+                "2026-07-07T10:00",
+                "--tz",
+                "Mars/Base",
+            ],
+            "unknown time zone",
+        ),
+        (
+            vec![
+                "book",
+                "--patient",
+                "1",
+                "--doctor",
+                "1",
+                "--type",
+                "1",
+                "--at",
+                "2026-07-07T10:00",
+                "--topic",
+                &long,
+            ],
+            "too long",
+        ),
+        (
+            vec!["book", "--patient", "x", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00"],
+            "--patient",
+        ),
         (vec!["move", "96", "--at", "2026-07-07T10:00"], "appointment 96 does not exist"),
         (vec!["cancel", "1", "--reason", "  "], "reason is empty"),
         (vec!["cancel", "95", "--reason", "x"], "appointment 95 does not exist"),
@@ -180,7 +315,10 @@ fn bad_input_gets_one_clear_line_and_changes_nothing() {
         (vec!["type", "add", "--name", "Long", "--minutes", "721", "--mode", "zoom"], "1 to 720"),
         (vec!["type", "add", "--name", "Neg", "--minutes", "-5", "--mode", "zoom"], "1 to 720"),
         (vec!["type", "add", "--name", "consult", "--minutes", "30", "--mode", "zoom"], "already exists"),
-        (vec!["type", "add", "--name", "Video", "--minutes", "30", "--mode", "skype"], "in-person, zoom, teams"),
+        (
+            vec!["type", "add", "--name", "Video", "--minutes", "30", "--mode", "skype"],
+            "in-person, zoom, teams",
+        ),
         (vec!["init", "--clinic", "Again", "--tz", "UTC"], "already holds the clinic"),
         (vec!["frobnicate"], "frobnicate"),
     ];
@@ -210,7 +348,11 @@ fn the_data_folder_is_checked_before_anything_is_written() {
 
     // Not a database.
     let junk = Clinic::empty();
-    std::fs::write(junk.db(), "this is not sqlite, it is long enough to have a header of sorts....................................").unwrap();
+    std::fs::write(
+        junk.db(),
+        "this is not sqlite, it is long enough to have a header of sorts....................................",
+    )
+    .unwrap();
     junk.run(&["day"]).refused("not a Frontdesk database");
 
     // A database from a newer Frontdesk is refused and left exactly as it was.

@@ -1,13 +1,15 @@
 //! The store on real SQLite files: transactions, racing desks, constraints, backup.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
+
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use frontdesk_core::store::NewPatient;
 use frontdesk_core::time::parse_zone;
 use frontdesk_core::{
-    Actor, AppointmentId, BookingRequest, CoreError, FixedClock, LocalTime, Mode, PatientId, Role,
-    StaffId, Status, Store, TypeId,
+    Actor, AppointmentId, BookingRequest, CoreError, FixedClock, LocalTime, Mode, PatientId, Role, StaffId,
+    Status, Store, TypeId,
 };
 use proptest::prelude::*;
 
@@ -82,14 +84,18 @@ async fn sql_constraints_come_back_as_domain_errors() {
     assert!(dup.to_string().contains("already exists"));
     let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
     // History and appointments are append-only in SQL itself, not only in the app.
-    let edit = sqlx::query("UPDATE appointment_history SET actor = 'someone else'").execute(store.pool()).await;
+    let edit =
+        sqlx::query("UPDATE appointment_history SET actor = 'someone else'").execute(store.pool()).await;
     assert!(edit.unwrap_err().to_string().contains("append-only"));
     let delete = sqlx::query("DELETE FROM appointment_history").execute(store.pool()).await;
     assert!(delete.is_err());
     let gone = sqlx::query("DELETE FROM appointments WHERE id = ?1").bind(a.id.0).execute(store.pool()).await;
     assert!(gone.unwrap_err().to_string().contains("never deleted"));
     // A cancelled row without a reason cannot exist.
-    let bad = sqlx::query("UPDATE appointments SET status = 'cancelled' WHERE id = ?1").bind(a.id.0).execute(store.pool()).await;
+    let bad = sqlx::query("UPDATE appointments SET status = 'cancelled' WHERE id = ?1")
+        .bind(a.id.0)
+        .execute(store.pool())
+        .await;
     assert!(bad.is_err());
     // Foreign keys hold even for SQL written by hand.
     let orphan = sqlx::query(
@@ -109,9 +115,8 @@ async fn two_desks_racing_for_one_slot_cannot_both_win() {
     let second = Store::open_with_clock(dir.path(), clock()).await.unwrap();
     for round in 0..20 {
         let start = at(&format!("2026-08-{:02}T10:00", round + 1), "America/Toronto");
-        let desks = [first.clone(), second.clone()].map(|store| {
-            tokio::spawn(async move { store.book(&desk(), &request(1, start, false)).await })
-        });
+        let desks = [first.clone(), second.clone()]
+            .map(|store| tokio::spawn(async move { store.book(&desk(), &request(1, start, false)).await }));
         let mut results = Vec::new();
         for d in desks {
             results.push(d.await.unwrap());
@@ -120,7 +125,8 @@ async fn two_desks_racing_for_one_slot_cannot_both_win() {
         let loser = results.into_iter().find_map(Result::err).unwrap();
         assert!(matches!(loser, CoreError::Overlap(_)), "{loser:?}");
     }
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments").fetch_one(first.pool()).await.unwrap();
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM appointments").fetch_one(first.pool()).await.unwrap();
     assert_eq!(count, 20);
 }
 
@@ -154,7 +160,10 @@ async fn the_day_is_the_local_day_on_dst_days() {
     assert_eq!(day.iter().map(|x| x.id).collect::<Vec<_>>(), vec![a.id, b.id]);
     assert_eq!((b.start - a.start).num_minutes(), 24 * 60 + 30);
     // Seen from London the same instants fall on other local days.
-    let london = store.day(NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(), parse_zone("Europe/London").unwrap(), None).await.unwrap();
+    let london = store
+        .day(NaiveDate::from_ymd_opt(2026, 11, 2).unwrap(), parse_zone("Europe/London").unwrap(), None)
+        .await
+        .unwrap();
     assert_eq!(london.len(), 2, "04:30 and 05:00 London time on the 2nd");
 }
 
@@ -165,7 +174,10 @@ async fn backup_is_consistent_while_desks_keep_booking() {
     let writer = store.clone();
     let booking = tokio::spawn(async move {
         for i in 0..200 {
-            let start = at(&format!("2027-01-{:02}T{:02}:{:02}", 1 + i / 20, 8 + (i % 20) / 2, (i % 2) * 30), "America/Toronto");
+            let start = at(
+                &format!("2027-01-{:02}T{:02}:{:02}", 1 + i / 20, 8 + (i % 20) / 2, (i % 2) * 30),
+                "America/Toronto",
+            );
             writer.book(&desk(), &request(1 + (i % 2) as i64, start, true)).await.unwrap();
         }
     });
@@ -201,14 +213,21 @@ async fn status_lifecycle_is_enforced_and_recorded() {
     let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
     store.set_status(&desk(), a.id, Status::CheckedIn).await.unwrap();
     store.set_status(&desk(), a.id, Status::InProgress).await.unwrap();
-    let err = store.move_appointment(&desk(), a.id, at("2026-07-06T11:00", "America/Toronto"), false).await.unwrap_err();
+    let err = store
+        .move_appointment(&desk(), a.id, at("2026-07-06T11:00", "America/Toronto"), false)
+        .await
+        .unwrap_err();
     assert!(matches!(err, CoreError::Transition(_)));
     store.set_status(&desk(), a.id, Status::Completed).await.unwrap();
     let err = store.cancel(&desk(), a.id, "too late").await.unwrap_err();
     assert!(err.to_string().contains("a completed appointment cannot become cancelled"), "{err}");
     let detail = store.appointment(a.id).await.unwrap();
-    let trail: Vec<_> = detail.history.iter().map(|h| (h.action.as_str(), h.detail["to"].as_str().unwrap_or(""))).collect();
-    assert_eq!(trail, vec![("booked", ""), ("status", "checked-in"), ("status", "in-progress"), ("status", "completed")]);
+    let trail: Vec<_> =
+        detail.history.iter().map(|h| (h.action.as_str(), h.detail["to"].as_str().unwrap_or(""))).collect();
+    assert_eq!(
+        trail,
+        vec![("booked", ""), ("status", "checked-in"), ("status", "in-progress"), ("status", "completed")]
+    );
     assert!(detail.history.iter().all(|h| h.actor == "staff:3"));
     assert!(store.appointment(AppointmentId(404)).await.is_err());
 }

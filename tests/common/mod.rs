@@ -39,7 +39,8 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 
     /// Asserts a bad-input failure: exit code 2 and exactly one line on stderr containing `needle`.
@@ -82,7 +83,19 @@ impl Clinic {
         c.run(&["staff", "add", "--name", "Dr Ada Lee", "--role", "doctor"]).ok();
         c.run(&["staff", "add", "--name", "Dr Ben Roy", "--role", "doctor"]).ok();
         c.run(&["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "2468"]).ok();
-        c.run(&["patient", "add", "--name", "Jane Doe", "--email", "jane@example.com", "--phone", "+1 416 555 0100", "--dob", "1980-02-03"]).ok();
+        c.run(&[
+            "patient",
+            "add",
+            "--name",
+            "Jane Doe",
+            "--email",
+            "jane@example.com",
+            "--phone",
+            "+1 416 555 0100",
+            "--dob",
+            "1980-02-03",
+        ])
+        .ok();
         c.run(&["patient", "add", "--name", "Sam Roe"]).ok();
         c.run(&["type", "add", "--name", "Consult", "--minutes", "30", "--mode", "zoom"]).ok();
         c.run(&["type", "add", "--name", "Checkup", "--minutes", "60", "--mode", "in-person"]).ok();

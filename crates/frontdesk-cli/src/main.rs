@@ -14,8 +14,8 @@ use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
 use frontdesk_core::store::NewPatient;
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
-    Actor, AppointmentId, BookingRequest, CoreError, PatientId, Role, StaffId, Status,
-    Store, SystemClock, TypeId,
+    Actor, AppointmentId, BookingRequest, CoreError, PatientId, Role, StaffId, Status, Store, SystemClock,
+    TypeId,
 };
 
 use output::Output;
@@ -210,7 +210,9 @@ fn hint(e: &CoreError) -> &'static str {
 
 async fn run(cli: Cli, out: &Output) -> Result<(), CoreError> {
     let data_dir = cli.data_dir.or_else(default_data_dir).ok_or_else(|| {
-        CoreError::invalid(format!("this system has no data folder; give one with --data-dir or {DATA_DIR_ENV}"))
+        CoreError::invalid(format!(
+            "this system has no data folder; give one with --data-dir or {DATA_DIR_ENV}"
+        ))
     })?;
     let clock = Arc::new(SystemClock);
     if let Command::Init { clinic, tz } = &cli.command {
@@ -251,7 +253,9 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             let new = NewPatient { full_name: name, email, phone, date_of_birth: dob, note };
             out.patients(&[store.add_patient(&new).await?], true)
         }
-        Command::Patient(PatientCommand::Find { text }) => out.patients(&store.find_patients(&text).await?, false),
+        Command::Patient(PatientCommand::Find { text }) => {
+            out.patients(&store.find_patients(&text).await?, false)
+        }
         Command::Type(TypeCommand::Add { name, minutes, mode }) => {
             let t = store.add_type(&name, minutes, mode.parse()?).await?;
             out.types(&[t], true)
@@ -271,7 +275,8 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.appointment(store, &booked, "Booked").await
         }
         Command::Move { id, when } => {
-            let moved = store.move_appointment(&actor, AppointmentId(id), local(&when)?, when.allow_overlap).await?;
+            let moved =
+                store.move_appointment(&actor, AppointmentId(id), local(&when)?, when.allow_overlap).await?;
             out.appointment(store, &moved, "Moved").await
         }
         Command::Cancel { id, reason } => {

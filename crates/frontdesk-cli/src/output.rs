@@ -4,7 +4,9 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use frontdesk_core::{Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store};
+use frontdesk_core::{
+    Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store,
+};
 use serde::Serialize;
 
 pub struct Output {
@@ -23,7 +25,12 @@ impl Output {
         if self.json {
             return self.print_json(clinic);
         }
-        println!("Set up clinic \"{}\" in {} (data folder {})", clinic.name, clinic.tz.name(), data_dir.display());
+        println!(
+            "Set up clinic \"{}\" in {} (data folder {})",
+            clinic.name,
+            clinic.tz.name(),
+            data_dir.display()
+        );
         Ok(())
     }
 
@@ -113,12 +120,24 @@ impl Output {
         }
         println!("  history:");
         for h in &d.history {
-            println!("    {}  {:<10} {:<9} {}", h.at.format("%Y-%m-%d %H:%M:%SZ"), h.actor, h.action, h.detail);
+            println!(
+                "    {}  {:<10} {:<9} {}",
+                h.at.format("%Y-%m-%d %H:%M:%SZ"),
+                h.actor,
+                h.action,
+                h.detail
+            );
         }
         Ok(())
     }
 
-    pub async fn day(&self, store: &Store, list: &[Appointment], date: NaiveDate, tz: Tz) -> Result<(), CoreError> {
+    pub async fn day(
+        &self,
+        store: &Store,
+        list: &[Appointment],
+        date: NaiveDate,
+        tz: Tz,
+    ) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(list);
         }

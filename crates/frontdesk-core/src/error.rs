@@ -96,9 +96,9 @@ impl CoreError {
             CoreError::Overlap(_) | CoreError::Transition(_) | CoreError::AlreadyInitialized(_) => {
                 ErrorKind::Conflict
             }
-            CoreError::NotInitialized
-            | CoreError::NewerDatabase { .. }
-            | CoreError::DataDir { .. } => ErrorKind::Setup,
+            CoreError::NotInitialized | CoreError::NewerDatabase { .. } | CoreError::DataDir { .. } => {
+                ErrorKind::Setup
+            }
             CoreError::Busy => ErrorKind::Unavailable,
             CoreError::Storage(_) | CoreError::Io { .. } => ErrorKind::Internal,
         }

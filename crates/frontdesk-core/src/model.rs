@@ -166,9 +166,7 @@ impl Status {
         } else if self == next {
             Err(CoreError::Transition(format!("the appointment is already {next}")))
         } else {
-            Err(CoreError::Transition(format!(
-                "a {self} appointment cannot become {next}"
-            )))
+            Err(CoreError::Transition(format!("a {self} appointment cannot become {next}")))
         }
     }
 }

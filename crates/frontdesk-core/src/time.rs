@@ -174,11 +174,7 @@ pub fn gap_around(local: NaiveDateTime, tz: Tz) -> Gap {
     let after = offset_at(hi);
     let at = DateTime::<Utc>::from_timestamp(hi, 0).unwrap_or_default();
     let naive = at.naive_utc();
-    Gap {
-        starts: naive + Duration::seconds(before),
-        ends: naive + Duration::seconds(after),
-        at,
-    }
+    Gap { starts: naive + Duration::seconds(before), ends: naive + Duration::seconds(after), at }
 }
 
 /// The UTC bounds `[start, end)` of the local calendar day `date` in `tz`.
@@ -281,18 +277,12 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("00:59") && msg.contains("02:00"), "{msg}");
         let at = local("2026-10-25T01:30");
-        assert!(matches!(
-            resolve(at, tz("Europe/London"), None),
-            Err(CoreError::AmbiguousTime(_))
-        ));
+        assert!(matches!(resolve(at, tz("Europe/London"), None), Err(CoreError::AmbiguousTime(_))));
         assert_eq!(
             resolve(at, tz("Europe/London"), Some(Fold::Earlier)).unwrap(),
             utc("2026-10-25T00:30:00Z")
         );
-        assert_eq!(
-            resolve(at, tz("Europe/London"), Some(Fold::Later)).unwrap(),
-            utc("2026-10-25T01:30:00Z")
-        );
+        assert_eq!(resolve(at, tz("Europe/London"), Some(Fold::Later)).unwrap(), utc("2026-10-25T01:30:00Z"));
     }
 
     #[test]
@@ -302,10 +292,7 @@ mod tests {
         let err = resolve(local("2026-10-04T02:15"), zone, None).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("01:59") && msg.contains("02:30"), "{msg}");
-        assert_eq!(
-            resolve(local("2026-10-04T02:30"), zone, None).unwrap(),
-            utc("2026-10-03T15:30:00Z")
-        );
+        assert_eq!(resolve(local("2026-10-04T02:30"), zone, None).unwrap(), utc("2026-10-03T15:30:00Z"));
         // And back 02:00 -> 01:30 on 2026-04-05: 01:45 happens twice, 30 minutes apart.
         let at = local("2026-04-05T01:45");
         assert!(matches!(resolve(at, zone, None), Err(CoreError::AmbiguousTime(_))));
@@ -349,7 +336,10 @@ mod tests {
         assert!(resolve(date.and_hms_opt(0, 0, 0).unwrap(), havana, None).is_err());
         let (start, end) = day_bounds(date, havana);
         assert_eq!(start.with_timezone(&havana).date_naive(), date);
-        assert_eq!((start - Duration::seconds(1)).with_timezone(&havana).date_naive(), date.pred_opt().unwrap());
+        assert_eq!(
+            (start - Duration::seconds(1)).with_timezone(&havana).date_naive(),
+            date.pred_opt().unwrap()
+        );
         assert_eq!((end - start).num_hours(), 23);
     }
 

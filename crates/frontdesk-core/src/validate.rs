@@ -84,9 +84,7 @@ pub fn optional_email(text: Option<&str>) -> Result<Option<String>> {
     };
     let parsed = email_address::EmailAddress::parse_with_options(
         &t,
-        email_address::Options::default()
-            .without_display_text()
-            .without_domain_literal(),
+        email_address::Options::default().without_display_text().without_domain_literal(),
     );
     match parsed {
         Ok(addr) if addr.domain().contains('.') && !addr.domain().ends_with('.') => Ok(Some(t)),

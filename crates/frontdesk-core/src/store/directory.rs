@@ -53,9 +53,7 @@ impl From<PatientRow> for Patient {
             full_name: r.full_name,
             email: r.email,
             phone: r.phone,
-            date_of_birth: r
-                .date_of_birth
-                .and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+            date_of_birth: r.date_of_birth.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
             note: r.note,
         }
     }
@@ -303,10 +301,11 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn list_types(&self) -> Result<Vec<AppointmentType>> {
-        let rows: Vec<TypeRow> =
-            sqlx::query_as("SELECT id, name, minutes, mode FROM appointment_types ORDER BY name COLLATE NOCASE, id")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<TypeRow> = sqlx::query_as(
+            "SELECT id, name, minutes, mode FROM appointment_types ORDER BY name COLLATE NOCASE, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter().map(AppointmentType::try_from).collect()
     }
 
@@ -325,9 +324,8 @@ impl Store {
 }
 
 async fn clinic_in(conn: &mut sqlx::SqliteConnection) -> Result<Option<Clinic>> {
-    let row: Option<(String, String)> = sqlx::query_as("SELECT name, tz FROM clinic WHERE id = 1")
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row: Option<(String, String)> =
+        sqlx::query_as("SELECT name, tz FROM clinic WHERE id = 1").fetch_optional(&mut *conn).await?;
     match row {
         None => Ok(None),
         Some((name, tz)) => Ok(Some(Clinic { name, tz: time::parse_zone(&tz)? })),

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqlitePool, Sqlite, Transaction};
+use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use directory::NewPatient;
 pub use schedule::{BookingRequest, DAY_QUERY};
@@ -71,10 +71,7 @@ impl Store {
     /// - [`CoreError::NewerDatabase`] when the database comes from a newer Frontdesk; it is left untouched.
     /// - [`CoreError::Storage`] for other storage failures.
     pub async fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
-        let dir_error = |reason: String| CoreError::DataDir {
-            path: data_dir.display().to_string(),
-            reason,
-        };
+        let dir_error = |reason: String| CoreError::DataDir { path: data_dir.display().to_string(), reason };
         std::fs::create_dir_all(data_dir).map_err(|e| dir_error(e.to_string()))?;
         check_writable(data_dir).map_err(|e| dir_error(format!("it is not writable ({e})")))?;
 
@@ -155,9 +152,8 @@ impl Store {
                 parent.display()
             )));
         }
-        let file_name = dest
-            .file_name()
-            .ok_or_else(|| CoreError::invalid("backup: give a file name, not a folder"))?;
+        let file_name =
+            dest.file_name().ok_or_else(|| CoreError::invalid("backup: give a file name, not a folder"))?;
         let partial = parent.join(format!(".{}.partial", file_name.to_string_lossy()));
         let _ = std::fs::remove_file(&partial);
         let target = partial
@@ -168,9 +164,7 @@ impl Store {
             let context = format!("backup: {context} {}", dest.display());
             move |source| CoreError::Io { context, source }
         };
-        std::fs::File::open(&partial)
-            .and_then(|f| f.sync_all())
-            .map_err(io("could not write"))?;
+        std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(io("could not write"))?;
         std::fs::rename(&partial, dest).map_err(io("could not create"))?;
         Ok(())
     }
@@ -187,17 +181,14 @@ impl Store {
 
 /// The newest migration applied to this database, or `None` for a new database.
 async fn applied_version(pool: &SqlitePool) -> Result<Option<i64>> {
-    let has_table: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
-    )
-    .fetch_optional(pool)
-    .await?;
+    let has_table: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
+            .fetch_optional(pool)
+            .await?;
     if has_table.is_none() {
         return Ok(None);
     }
-    Ok(sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-        .fetch_one(pool)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(pool).await?)
 }
 
 fn check_writable(dir: &Path) -> std::io::Result<()> {

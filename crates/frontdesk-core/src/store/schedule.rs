@@ -12,8 +12,8 @@ use sqlx::FromRow;
 use super::{crash_point, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{
-    Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, PatientId, Role, StaffId,
-    Status, TypeId,
+    Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, PatientId, Role, StaffId, Status,
+    TypeId,
 };
 use crate::time::{self, LocalTime};
 use crate::validate;
@@ -32,15 +32,17 @@ pub struct BookingRequest {
 }
 
 /// The day view's query: every appointment that shares an instant with `[?1, ?2)` (Unix seconds),
-/// in start order. The lower bound on `start_at` (12 hours, the longest appointment) lets SQLite
-/// answer from the start index. The benchmark runs this same text in the `sqlite3` shell.
-pub const DAY_QUERY: &str = "SELECT id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason \
-FROM appointments WHERE start_at >= ?1 - 43200 AND start_at < ?2 AND end_at > ?1 \
-ORDER BY start_at, doctor_id, id";
+/// in start order, for all doctors (`?3` NULL) or one. The lower bound on `start_at` (12 hours, the
+/// longest appointment) lets SQLite answer from an index. The rows come back as one JSON array of
+/// arrays built inside SQLite: a day holds hundreds of rows, and handing them over one by one from
+/// SQLite's worker thread cost more than the query itself (see docs/adr/0003). The benchmark runs
+/// this same text in the `sqlite3` shell.
+pub const DAY_QUERY: &str = "SELECT json_group_array(json_array(id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason)) \
+FROM (SELECT * FROM appointments WHERE start_at >= ?1 - 43200 AND start_at < ?2 AND end_at > ?1 AND (?3 IS NULL OR doctor_id = ?3) \
+ORDER BY start_at, doctor_id, id)";
 
-const DAY_QUERY_FOR_DOCTOR: &str = "SELECT id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason \
-FROM appointments WHERE doctor_id = ?3 AND start_at >= ?1 - 43200 AND start_at < ?2 AND end_at > ?1 \
-ORDER BY start_at, doctor_id, id";
+/// One row of [`DAY_QUERY`]'s JSON, in its column order.
+type DayRow = (i64, i64, i64, i64, i64, i64, String, Option<String>, Option<String>, String, Option<String>);
 
 const ONE_QUERY: &str = "SELECT id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason \
 FROM appointments WHERE id = ?1";
@@ -63,25 +65,29 @@ struct AppointmentRow {
 impl TryFrom<AppointmentRow> for Appointment {
     type Error = CoreError;
     fn try_from(r: AppointmentRow) -> Result<Appointment> {
-        let start = instant(r.start_at)?;
-        let end = instant(r.end_at)?;
         let tz: Tz = time::parse_zone(&r.tz)?;
-        Ok(Appointment {
-            id: AppointmentId(r.id),
-            patient_id: PatientId(r.patient_id),
-            doctor_id: StaffId(r.doctor_id),
-            type_id: TypeId(r.type_id),
-            local_start: time::in_zone(start, tz),
-            duration_minutes: (end - start).num_minutes(),
-            start,
-            end,
-            tz,
-            topic: r.topic,
-            description: r.description,
-            status: r.status.parse()?,
-            cancel_reason: r.cancel_reason,
-        })
+        appointment_from(r, tz)
     }
+}
+
+fn appointment_from(r: AppointmentRow, tz: Tz) -> Result<Appointment> {
+    let start = instant(r.start_at)?;
+    let end = instant(r.end_at)?;
+    Ok(Appointment {
+        id: AppointmentId(r.id),
+        patient_id: PatientId(r.patient_id),
+        doctor_id: StaffId(r.doctor_id),
+        type_id: TypeId(r.type_id),
+        local_start: time::in_zone(start, tz),
+        duration_minutes: (end - start).num_minutes(),
+        start,
+        end,
+        tz,
+        topic: r.topic,
+        description: r.description,
+        status: r.status.parse()?,
+        cancel_reason: r.cancel_reason,
+    })
 }
 
 fn instant(secs: i64) -> Result<DateTime<Utc>> {
@@ -187,22 +193,21 @@ impl Store {
         let mut tx = self.write().await?;
         let current = load(&mut tx, id).await?;
         if !current.status.is_movable() {
-            return Err(CoreError::Transition(format!(
-                "a {} appointment cannot be moved",
-                current.status
-            )));
+            return Err(CoreError::Transition(format!("a {} appointment cannot be moved", current.status)));
         }
         let end = start + Duration::minutes(current.duration_minutes);
         let clashes = clashes(&mut tx, current.doctor_id, start, end, Some(id)).await?;
         refuse_overlap(&clashes, allow_overlap)?;
-        sqlx::query("UPDATE appointments SET start_at = ?2, end_at = ?3, tz = ?4, updated_at = ?5 WHERE id = ?1")
-            .bind(id.0)
-            .bind(start.timestamp())
-            .bind(end.timestamp())
-            .bind(to.tz.name())
-            .bind(now.timestamp())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE appointments SET start_at = ?2, end_at = ?3, tz = ?4, updated_at = ?5 WHERE id = ?1",
+        )
+        .bind(id.0)
+        .bind(start.timestamp())
+        .bind(end.timestamp())
+        .bind(to.tz.name())
+        .bind(now.timestamp())
+        .execute(&mut *tx)
+        .await?;
         let mut detail = json!({
             "from": { "start": current.start, "end": current.end, "tz": current.tz.name() },
             "to": { "start": start, "end": end, "tz": to.tz.name() },
@@ -299,17 +304,59 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn day(&self, date: NaiveDate, tz: Tz, doctor: Option<StaffId>) -> Result<Vec<Appointment>> {
         let (from, to) = time::day_bounds(date, tz);
-        let query = match doctor {
-            None => sqlx::query_as::<_, AppointmentRow>(DAY_QUERY),
-            Some(_) => sqlx::query_as::<_, AppointmentRow>(DAY_QUERY_FOR_DOCTOR),
-        };
-        let rows = query
+        let json: String = sqlx::query_scalar(DAY_QUERY)
             .bind(from.timestamp())
             .bind(to.timestamp())
             .bind(doctor.map(|d| d.0))
-            .fetch_all(&self.pool)
+            .fetch_one(&self.pool)
             .await?;
-        rows.into_iter().map(Appointment::try_from).collect()
+        let rows: Vec<DayRow> = serde_json::from_str(&json)
+            .map_err(|e| CoreError::invalid(format!("the day's appointments could not be read ({e})")))?;
+        // Most rows share one zone: parse each distinct name once.
+        let mut zones: Vec<(String, Tz)> = Vec::with_capacity(2);
+        let mut list = Vec::with_capacity(rows.len());
+        for (
+            id,
+            patient_id,
+            doctor_id,
+            type_id,
+            start_at,
+            end_at,
+            tz_name,
+            topic,
+            description,
+            status,
+            cancel_reason,
+        ) in rows
+        {
+            let zone = match zones.iter().find(|(name, _)| *name == tz_name) {
+                Some((_, z)) => *z,
+                None => {
+                    let z = time::parse_zone(&tz_name)?;
+                    zones.push((tz_name.clone(), z));
+                    z
+                }
+            };
+            list.push(appointment_from(
+                AppointmentRow {
+                    id,
+                    patient_id,
+                    doctor_id,
+                    type_id,
+                    start_at,
+                    end_at,
+                    tz: tz_name,
+                    topic,
+                    description,
+                    status,
+                    cancel_reason,
+                },
+                zone,
+            )?);
+        }
+        // json_group_array keeps the inner ORDER BY in practice; SQL does not promise it, so make sure.
+        list.sort_by_key(|a| (a.start, a.doctor_id, a.id));
+        Ok(list)
     }
 }
 

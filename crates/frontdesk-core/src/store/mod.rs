@@ -24,6 +24,11 @@ use crate::paths::DATABASE_FILE;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// How much of the database file each connection maps into memory (virtual address space only).
+const MMAP_BYTES: u64 = 1 << 30;
+/// Each connection's page cache, in KiB.
+const CACHE_KIB: u64 = 16 * 1024;
+
 /// How long a writer waits for another desk's transaction before giving up with [`CoreError::Busy`].
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -82,7 +87,12 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .busy_timeout(BUSY_TIMEOUT)
+            // Read pages through a memory map and keep more of them per connection: the day
+            // view touches a few hundred rows spread over the file, and copying each page in
+            // with a read() call cost more than the query itself (see docs/adr/0003).
+            .pragma("mmap_size", MMAP_BYTES.to_string())
+            .pragma("cache_size", format!("-{CACHE_KIB}"));
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)

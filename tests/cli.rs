@@ -419,3 +419,23 @@ fn backup_while_the_clinic_is_in_use() {
     c.run(&["backup", target.to_str().unwrap()]).refused("already exists");
     c.run(&["backup", c.path().join("no/such/folder.db").to_str().unwrap()]).refused("does not exist");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    let c = Clinic::seeded();
+    for i in 0..5 {
+        book(&c, &["--at", &format!("2026-07-06T{:02}:00", 9 + i)]);
+    }
+    let mut child = c
+        .command()
+        .args(["day", "--date", "2026-07-06"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader went away, like `| head -0`
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

@@ -8,6 +8,19 @@ use frontdesk_core::{
     Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store,
 };
 use serde::Serialize;
+use std::io::Write;
+
+/// Writes one line to standard output. A closed pipe (`frontdesk-cli day | head -1`) ends the
+/// output quietly instead of failing.
+fn emit(line: &str) -> Result<(), CoreError> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CoreError::Io { context: "could not write the output".into(), source: e })
+        }
+        _ => Ok(()),
+    }
+}
 
 pub struct Output {
     pub json: bool,
@@ -17,7 +30,7 @@ impl Output {
     fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), CoreError> {
         let text = serde_json::to_string_pretty(value)
             .map_err(|e| CoreError::invalid(format!("could not write JSON: {e}")))?;
-        println!("{text}");
+        emit(&format!("{text}"))?;
         Ok(())
     }
 
@@ -25,12 +38,12 @@ impl Output {
         if self.json {
             return self.print_json(clinic);
         }
-        println!(
+        emit(&format!(
             "Set up clinic \"{}\" in {} (data folder {})",
             clinic.name,
             clinic.tz.name(),
             data_dir.display()
-        );
+        ))?;
         Ok(())
     }
 
@@ -40,12 +53,12 @@ impl Output {
             (true, [one]) if created => self.print_json(one),
             (true, _) => self.print_json(staff),
             (false, [one]) if created => {
-                println!("Added staff {}: {} ({})", one.id, one.name, one.role);
+                emit(&format!("Added staff {}: {} ({})", one.id, one.name, one.role))?;
                 Ok(())
             }
             (false, _) => {
                 for s in staff {
-                    println!("{:>5}  {:<12}  {}", s.id, s.role.as_str(), s.name);
+                    emit(&format!("{:>5}  {:<12}  {}", s.id, s.role.as_str(), s.name))?;
                 }
                 Ok(())
             }
@@ -57,23 +70,23 @@ impl Output {
             (true, [one]) if created => self.print_json(one),
             (true, _) => self.print_json(patients),
             (false, [one]) if created => {
-                println!("Added patient {}: {}", one.id, one.full_name);
+                emit(&format!("Added patient {}: {}", one.id, one.full_name))?;
                 Ok(())
             }
             (false, _) => {
                 if patients.is_empty() {
-                    println!("No patient found");
+                    emit(&format!("No patient found"))?;
                 }
                 for p in patients {
                     let dob = p.date_of_birth.map(|d| d.to_string()).unwrap_or_default();
-                    println!(
+                    emit(&format!(
                         "{:>6}  {}  {}  {}  {}",
                         p.id,
                         p.full_name,
                         dob,
                         p.phone.as_deref().unwrap_or(""),
                         p.email.as_deref().unwrap_or("")
-                    );
+                    ))?;
                 }
                 Ok(())
             }
@@ -85,12 +98,12 @@ impl Output {
             (true, [one]) if created => self.print_json(one),
             (true, _) => self.print_json(types),
             (false, [one]) if created => {
-                println!("Added type {}: {} ({} min, {})", one.id, one.name, one.minutes, one.mode);
+                emit(&format!("Added type {}: {} ({} min, {})", one.id, one.name, one.minutes, one.mode))?;
                 Ok(())
             }
             (false, _) => {
                 for t in types {
-                    println!("{:>4}  {:>4} min  {:<9}  {}", t.id, t.minutes, t.mode.as_str(), t.name);
+                    emit(&format!("{:>4}  {:>4} min  {:<9}  {}", t.id, t.minutes, t.mode.as_str(), t.name))?;
                 }
                 Ok(())
             }
@@ -101,8 +114,8 @@ impl Output {
         if self.json {
             return self.print_json(a);
         }
-        println!("{verb} appointment {}", a.id);
-        println!("{}", line(store, a, a.tz).await?);
+        emit(&format!("{verb} appointment {}", a.id))?;
+        emit(&format!("{}", line(store, a, a.tz).await?))?;
         Ok(())
     }
 
@@ -111,22 +124,22 @@ impl Output {
             return self.print_json(d);
         }
         let a = &d.appointment;
-        println!("{}", line(store, a, a.tz).await?);
+        emit(&format!("{}", line(store, a, a.tz).await?))?;
         if let Some(t) = &a.topic {
-            println!("  topic: {t}");
+            emit(&format!("  topic: {t}"))?;
         }
         if let Some(r) = &a.cancel_reason {
-            println!("  cancelled: {r}");
+            emit(&format!("  cancelled: {r}"))?;
         }
-        println!("  history:");
+        emit(&format!("  history:"))?;
         for h in &d.history {
-            println!(
+            emit(&format!(
                 "    {}  {:<10} {:<9} {}",
                 h.at.format("%Y-%m-%d %H:%M:%SZ"),
                 h.actor,
                 h.action,
                 h.detail
-            );
+            ))?;
         }
         Ok(())
     }
@@ -141,9 +154,9 @@ impl Output {
         if self.json {
             return self.print_json(list);
         }
-        println!("{} ({}): {} appointment(s)", date.format("%A %Y-%m-%d"), tz.name(), list.len());
+        emit(&format!("{} ({}): {} appointment(s)", date.format("%A %Y-%m-%d"), tz.name(), list.len()))?;
         for a in list {
-            println!("{}", line(store, a, tz).await?);
+            emit(&format!("{}", line(store, a, tz).await?))?;
         }
         Ok(())
     }
@@ -152,7 +165,7 @@ impl Output {
         if self.json {
             return self.print_json(&serde_json::json!({ "backup": file }));
         }
-        println!("Backup written to {}", file.display());
+        emit(&format!("Backup written to {}", file.display()))?;
         Ok(())
     }
 }

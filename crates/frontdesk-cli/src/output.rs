@@ -12,7 +12,7 @@ use std::io::Write;
 
 /// Writes one line to standard output. A closed pipe (`frontdesk-cli day | head -1`) ends the
 /// output quietly instead of failing.
-fn emit(line: &str) -> Result<(), CoreError> {
+fn emit(line: std::fmt::Arguments<'_>) -> Result<(), CoreError> {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{line}") {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -30,7 +30,7 @@ impl Output {
     fn print_json<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), CoreError> {
         let text = serde_json::to_string_pretty(value)
             .map_err(|e| CoreError::invalid(format!("could not write JSON: {e}")))?;
-        emit(&format!("{text}"))?;
+        emit(format_args!("{text}"))?;
         Ok(())
     }
 
@@ -38,7 +38,7 @@ impl Output {
         if self.json {
             return self.print_json(clinic);
         }
-        emit(&format!(
+        emit(format_args!(
             "Set up clinic \"{}\" in {} (data folder {})",
             clinic.name,
             clinic.tz.name(),
@@ -53,12 +53,12 @@ impl Output {
             (true, [one]) if created => self.print_json(one),
             (true, _) => self.print_json(staff),
             (false, [one]) if created => {
-                emit(&format!("Added staff {}: {} ({})", one.id, one.name, one.role))?;
+                emit(format_args!("Added staff {}: {} ({})", one.id, one.name, one.role))?;
                 Ok(())
             }
             (false, _) => {
                 for s in staff {
-                    emit(&format!("{:>5}  {:<12}  {}", s.id, s.role.as_str(), s.name))?;
+                    emit(format_args!("{:>5}  {:<12}  {}", s.id, s.role.as_str(), s.name))?;
                 }
                 Ok(())
             }
@@ -70,16 +70,16 @@ impl Output {
             (true, [one]) if created => self.print_json(one),
             (true, _) => self.print_json(patients),
             (false, [one]) if created => {
-                emit(&format!("Added patient {}: {}", one.id, one.full_name))?;
+                emit(format_args!("Added patient {}: {}", one.id, one.full_name))?;
                 Ok(())
             }
             (false, _) => {
                 if patients.is_empty() {
-                    emit(&format!("No patient found"))?;
+                    emit(format_args!("No patient found"))?;
                 }
                 for p in patients {
                     let dob = p.date_of_birth.map(|d| d.to_string()).unwrap_or_default();
-                    emit(&format!(
+                    emit(format_args!(
                         "{:>6}  {}  {}  {}  {}",
                         p.id,
                         p.full_name,
@@ -98,12 +98,21 @@ impl Output {
             (true, [one]) if created => self.print_json(one),
             (true, _) => self.print_json(types),
             (false, [one]) if created => {
-                emit(&format!("Added type {}: {} ({} min, {})", one.id, one.name, one.minutes, one.mode))?;
+                emit(format_args!(
+                    "Added type {}: {} ({} min, {})",
+                    one.id, one.name, one.minutes, one.mode
+                ))?;
                 Ok(())
             }
             (false, _) => {
                 for t in types {
-                    emit(&format!("{:>4}  {:>4} min  {:<9}  {}", t.id, t.minutes, t.mode.as_str(), t.name))?;
+                    emit(format_args!(
+                        "{:>4}  {:>4} min  {:<9}  {}",
+                        t.id,
+                        t.minutes,
+                        t.mode.as_str(),
+                        t.name
+                    ))?;
                 }
                 Ok(())
             }
@@ -114,8 +123,8 @@ impl Output {
         if self.json {
             return self.print_json(a);
         }
-        emit(&format!("{verb} appointment {}", a.id))?;
-        emit(&format!("{}", line(store, a, a.tz).await?))?;
+        emit(format_args!("{verb} appointment {}", a.id))?;
+        emit(format_args!("{}", line(store, a, a.tz).await?))?;
         Ok(())
     }
 
@@ -124,16 +133,16 @@ impl Output {
             return self.print_json(d);
         }
         let a = &d.appointment;
-        emit(&format!("{}", line(store, a, a.tz).await?))?;
+        emit(format_args!("{}", line(store, a, a.tz).await?))?;
         if let Some(t) = &a.topic {
-            emit(&format!("  topic: {t}"))?;
+            emit(format_args!("  topic: {t}"))?;
         }
         if let Some(r) = &a.cancel_reason {
-            emit(&format!("  cancelled: {r}"))?;
+            emit(format_args!("  cancelled: {r}"))?;
         }
-        emit(&format!("  history:"))?;
+        emit(format_args!("  history:"))?;
         for h in &d.history {
-            emit(&format!(
+            emit(format_args!(
                 "    {}  {:<10} {:<9} {}",
                 h.at.format("%Y-%m-%d %H:%M:%SZ"),
                 h.actor,
@@ -154,9 +163,9 @@ impl Output {
         if self.json {
             return self.print_json(list);
         }
-        emit(&format!("{} ({}): {} appointment(s)", date.format("%A %Y-%m-%d"), tz.name(), list.len()))?;
+        emit(format_args!("{} ({}): {} appointment(s)", date.format("%A %Y-%m-%d"), tz.name(), list.len()))?;
         for a in list {
-            emit(&format!("{}", line(store, a, tz).await?))?;
+            emit(format_args!("{}", line(store, a, tz).await?))?;
         }
         Ok(())
     }
@@ -165,7 +174,7 @@ impl Output {
         if self.json {
             return self.print_json(&serde_json::json!({ "backup": file }));
         }
-        emit(&format!("Backup written to {}", file.display()))?;
+        emit(format_args!("Backup written to {}", file.display()))?;
         Ok(())
     }
 }

@@ -31,6 +31,10 @@ pub fn builder<R: Runtime>() -> tauri::Builder<R> {
 
 /// Runs the app.
 pub fn run() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .init();
     if let Err(e) = builder::<tauri::Wry>().run(tauri::generate_context!()) {
         eprintln!("Frontdesk could not start: {e}");
         std::process::exit(1);

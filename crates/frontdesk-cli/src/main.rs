@@ -181,6 +181,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Storage faults are logged by the core with their detail (never patient data); show them
+    // above the one-line error so that clinic IT can act on them.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_ansi(false)
+        .without_time()
+        .init();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -295,11 +303,11 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
                 Some(d) => time::parse_date("--date", &d)?,
                 None => time::today_in(tz, chrono::Utc::now()),
             };
+            let doctor = doctor.map(StaffId);
             if let Some(d) = doctor {
-                store.staff(StaffId(d)).await?;
+                store.staff(d).await?;
             }
-            let list = store.day(date, tz, doctor.map(StaffId)).await?;
-            out.day(store, &list, date, tz).await
+            out.day(&store.day_sheet(&clinic, date, tz, doctor).await?)
         }
     }
 }

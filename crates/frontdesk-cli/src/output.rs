@@ -1,14 +1,14 @@
 //! What the command line prints: JSON for scripts (`--json`), short lines for people.
 
+use std::io::Write;
 use std::path::Path;
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
+use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
-    Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store,
+    time, Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store,
 };
 use serde::Serialize;
-use std::io::Write;
 
 /// Writes one line to standard output. A closed pipe (`frontdesk-cli day | head -1`) ends the
 /// output quietly instead of failing.
@@ -153,19 +153,23 @@ impl Output {
         Ok(())
     }
 
-    pub async fn day(
-        &self,
-        store: &Store,
-        list: &[Appointment],
-        date: NaiveDate,
-        tz: Tz,
-    ) -> Result<(), CoreError> {
+    pub fn day(&self, sheet: &DaySheet) -> Result<(), CoreError> {
         if self.json {
-            return self.print_json(list);
+            let list: Vec<&Appointment> = sheet.appointments.iter().map(|r| &r.appointment).collect();
+            return self.print_json(&list);
         }
-        emit(format_args!("{} ({}): {} appointment(s)", date.format("%A %Y-%m-%d"), tz.name(), list.len()))?;
-        for a in list {
-            emit(format_args!("{}", line(store, a, tz).await?))?;
+        emit(format_args!(
+            "{} ({}): {} appointment(s)",
+            sheet.date.format("%A %Y-%m-%d"),
+            sheet.tz,
+            sheet.appointments.len()
+        ))?;
+        let tz = time::parse_zone(&sheet.tz)?;
+        for r in &sheet.appointments {
+            emit(format_args!(
+                "{}",
+                describe(&r.appointment, tz, &r.type_name, &r.doctor_name, &r.patient_name)
+            ))?;
         }
         Ok(())
     }
@@ -179,15 +183,20 @@ impl Output {
     }
 }
 
-/// One appointment as a line, with its times shown in `tz` (and its booked zone when that differs).
+/// One appointment as a line, looking up the names it shows.
 async fn line(store: &Store, a: &Appointment, tz: Tz) -> Result<String, CoreError> {
     let doctor = store.staff(a.doctor_id).await?;
     let patient = store.patient(a.patient_id).await?;
     let kind = store.appointment_type(a.type_id).await?;
+    Ok(describe(a, tz, &kind.name, &doctor.name, &patient.full_name))
+}
+
+/// One appointment as a line, with its times shown in `tz` (and its booked zone when that differs).
+fn describe(a: &Appointment, tz: Tz, type_name: &str, doctor: &str, patient: &str) -> String {
     let start = a.start.with_timezone(&tz);
     let end = a.end.with_timezone(&tz);
     let booked_in = if a.tz == tz { String::new() } else { format!(" [booked in {}]", a.tz.name()) };
-    Ok(format!(
+    format!(
         "#{:<6} {} {}–{} {}{}  {}  {}  with {}  {}",
         a.id.0,
         start.format("%Y-%m-%d"),
@@ -196,8 +205,8 @@ async fn line(store: &Store, a: &Appointment, tz: Tz) -> Result<String, CoreErro
         tz.name(),
         booked_in,
         a.status,
-        kind.name,
-        doctor.name,
-        patient.full_name
-    ))
+        type_name,
+        doctor,
+        patient
+    )
 }

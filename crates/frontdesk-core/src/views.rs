@@ -3,10 +3,11 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::{Appointment, Clinic, Mode, Role, Staff};
+use crate::model::{Appointment, Clinic, Mode, Role, Staff, StaffId};
 use crate::store::Store;
 use crate::time;
 
@@ -35,12 +36,19 @@ pub struct DaySheet {
 }
 
 impl Store {
-    /// The day sheet for `date` in the clinic's zone.
+    /// The day sheet for the local day `date` in `tz` (usually the clinic's zone), for every
+    /// doctor or one.
     ///
     /// # Errors
     /// [`crate::CoreError::Storage`].
-    pub async fn day_sheet(&self, clinic: &Clinic, date: NaiveDate) -> Result<DaySheet> {
-        let appointments = self.day(date, clinic.tz, None).await?;
+    pub async fn day_sheet(
+        &self,
+        clinic: &Clinic,
+        date: NaiveDate,
+        tz: Tz,
+        doctor: Option<StaffId>,
+    ) -> Result<DaySheet> {
+        let appointments = self.day(date, tz, doctor).await?;
         let staff = self.list_staff().await?;
         let types: HashMap<_, _> = self.list_types().await?.into_iter().map(|t| (t.id, t)).collect();
         let staff_names: HashMap<_, _> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
@@ -61,9 +69,12 @@ impl Store {
             .collect();
         Ok(DaySheet {
             clinic_name: clinic.name.clone(),
-            tz: clinic.tz.name().to_owned(),
+            tz: tz.name().to_owned(),
             date,
-            doctors: staff.into_iter().filter(|s| s.role == Role::Doctor).collect(),
+            doctors: staff
+                .into_iter()
+                .filter(|s| s.role == Role::Doctor && doctor.is_none_or(|d| d == s.id))
+                .collect(),
             appointments: rows,
         })
     }

@@ -81,6 +81,20 @@ impl Store {
         check_writable(data_dir).map_err(|e| dir_error(format!("it is not writable ({e})")))?;
 
         let path = data_dir.join(DATABASE_FILE);
+        let known = Store::schema_version();
+        if path.exists() {
+            // Look at the schema through a read-only connection first: a database from a newer
+            // Frontdesk must not be touched, not even by a WAL checkpoint.
+            let found = schema_version_of(&path).await.map_err(|e| match &e {
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => {
+                    dir_error(format!("{DATABASE_FILE} is not a Frontdesk database"))
+                }
+                _ => CoreError::from(e),
+            })?;
+            if let Some(found) = found.filter(|v| *v > known) {
+                return Err(CoreError::NewerDatabase { found, known });
+            }
+        }
         let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true)
@@ -93,25 +107,8 @@ impl Store {
             // with a read() call cost more than the query itself (see docs/adr/0003).
             .pragma("mmap_size", MMAP_BYTES.to_string())
             .pragma("cache_size", format!("-{CACHE_KIB}"));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .min_connections(1)
-            .connect_with(options)
-            .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => {
-                    dir_error(format!("{DATABASE_FILE} is not a Frontdesk database"))
-                }
-                _ => CoreError::from(e),
-            })?;
-
-        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        if let Some(found) = applied_version(&pool).await? {
-            if found > known {
-                pool.close().await;
-                return Err(CoreError::NewerDatabase { found, known });
-            }
-        }
+        let pool =
+            SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(options).await?;
         MIGRATOR.run(&pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(inner) => CoreError::from(inner),
             other => dir_error(format!("its database could not be brought up to date ({other})")),
@@ -189,16 +186,30 @@ impl Store {
     }
 }
 
-/// The newest migration applied to this database, or `None` for a new database.
-async fn applied_version(pool: &SqlitePool) -> Result<Option<i64>> {
+/// The newest migration applied to the database file at `path`, read through a read-only
+/// connection; `None` for a database that has none yet.
+async fn schema_version_of(path: &Path) -> Result<Option<i64>, sqlx::Error> {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .busy_timeout(BUSY_TIMEOUT)
+        .connect()
+        .await?;
     let has_table: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-            .fetch_optional(pool)
+            .fetch_optional(&mut conn)
             .await?;
-    if has_table.is_none() {
-        return Ok(None);
-    }
-    Ok(sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success").fetch_one(pool).await?)
+    let version = match has_table {
+        None => None,
+        Some(_) => {
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&mut conn)
+                .await?
+        }
+    };
+    conn.close().await?;
+    Ok(version)
 }
 
 fn check_writable(dir: &Path) -> std::io::Result<()> {

@@ -41,13 +41,11 @@ pub const DAY_QUERY: &str = "SELECT json_group_array(json_array(id, patient_id, 
 FROM (SELECT * FROM appointments WHERE start_at >= ?1 - 43200 AND start_at < ?2 AND end_at > ?1 AND (?3 IS NULL OR doctor_id = ?3) \
 ORDER BY start_at, doctor_id, id)";
 
-/// One row of [`DAY_QUERY`]'s JSON, in its column order.
-type DayRow = (i64, i64, i64, i64, i64, i64, String, Option<String>, Option<String>, String, Option<String>);
-
 const ONE_QUERY: &str = "SELECT id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason \
 FROM appointments WHERE id = ?1";
 
-#[derive(FromRow)]
+/// An appointment row, in [`DAY_QUERY`]'s column order (the day view reads it from JSON arrays).
+#[derive(FromRow, serde::Deserialize)]
 struct AppointmentRow {
     id: i64,
     patient_id: i64,
@@ -310,49 +308,22 @@ impl Store {
             .bind(doctor.map(|d| d.0))
             .fetch_one(&self.pool)
             .await?;
-        let rows: Vec<DayRow> = serde_json::from_str(&json)
-            .map_err(|e| CoreError::invalid(format!("the day's appointments could not be read ({e})")))?;
+        // Serde reads each JSON array positionally into the row struct.
+        let rows: Vec<AppointmentRow> =
+            serde_json::from_str(&json).map_err(|e| CoreError::from(sqlx::Error::Decode(Box::new(e))))?;
         // Most rows share one zone: parse each distinct name once.
-        let mut zones: Vec<(String, Tz)> = Vec::with_capacity(2);
+        let mut zones: Vec<Tz> = Vec::with_capacity(2);
         let mut list = Vec::with_capacity(rows.len());
-        for (
-            id,
-            patient_id,
-            doctor_id,
-            type_id,
-            start_at,
-            end_at,
-            tz_name,
-            topic,
-            description,
-            status,
-            cancel_reason,
-        ) in rows
-        {
-            let zone = match zones.iter().find(|(name, _)| *name == tz_name) {
-                Some((_, z)) => *z,
+        for row in rows {
+            let zone = match zones.iter().find(|z| z.name() == row.tz) {
+                Some(z) => *z,
                 None => {
-                    let z = time::parse_zone(&tz_name)?;
-                    zones.push((tz_name.clone(), z));
+                    let z = time::parse_zone(&row.tz)?;
+                    zones.push(z);
                     z
                 }
             };
-            list.push(appointment_from(
-                AppointmentRow {
-                    id,
-                    patient_id,
-                    doctor_id,
-                    type_id,
-                    start_at,
-                    end_at,
-                    tz: tz_name,
-                    topic,
-                    description,
-                    status,
-                    cancel_reason,
-                },
-                zone,
-            )?);
+            list.push(appointment_from(row, zone)?);
         }
         // json_group_array keeps the inner ORDER BY in practice; SQL does not promise it, so make sure.
         list.sort_by_key(|a| (a.start, a.doctor_id, a.id));

@@ -17,5 +17,5 @@ pub async fn day_view(state: State<'_, AppState>, date: Option<String>) -> Resul
         Some(d) => time::parse_date("date", &d)?,
         None => time::today_in(clinic.tz, Utc::now()),
     };
-    Ok(store.day_sheet(&clinic, date, clinic.tz, None).await?)
+    Ok(store.day_sheet(&clinic, date, 1, clinic.tz, None).await?)
 }

@@ -86,9 +86,15 @@ fn booking_round_trip_in_json() {
 fn created_objects_are_printed() {
     let c = Clinic::empty();
     let clinic = c.json(&["init", "--clinic", "Birch Clinic", "--tz", "Europe/London"]);
-    assert_eq!(clinic, serde_json::json!({ "name": "Birch Clinic", "tz": "Europe/London" }));
+    assert_eq!(
+        clinic,
+        serde_json::json!({ "name": "Birch Clinic", "tz": "Europe/London", "lock_minutes": 10, "locale": "en-CA" })
+    );
     let s = c.json(&["staff", "add", "--name", "Dr Kay", "--role", "doctor", "--pin", "1234"]);
-    assert_eq!(s, serde_json::json!({ "id": 1, "name": "Dr Kay", "role": "doctor", "has_pin": true }));
+    assert_eq!(
+        s,
+        serde_json::json!({ "id": 1, "name": "Dr Kay", "role": "doctor", "has_pin": true, "active": true })
+    );
     assert!(!c.dump().contains("1234'"), "the PIN is stored only as a hash");
     let p = c.json(&[
         "patient",

@@ -307,7 +307,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             if let Some(d) = doctor {
                 store.staff(d).await?;
             }
-            out.day(&store.day_sheet(&clinic, date, tz, doctor).await?)
+            out.day(&store.day_sheet(&clinic, date, 1, tz, doctor).await?)
         }
     }
 }

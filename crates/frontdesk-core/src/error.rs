@@ -19,6 +19,10 @@ pub enum ErrorKind {
     Conflict,
     /// The data folder cannot be used (not writable, newer database, not set up yet).
     Setup,
+    /// Nobody is signed in, or the PIN was wrong.
+    Unauthenticated,
+    /// The signed-in person's role does not allow this.
+    Forbidden,
     /// The database is busy or unavailable right now; retrying later may work.
     Unavailable,
     /// A fault in Frontdesk itself or the machine; details are in the log.
@@ -55,6 +59,22 @@ pub enum CoreError {
     /// The clinic has not been set up in this data folder.
     #[error("no clinic is set up in this data folder yet; set it up first")]
     NotInitialized,
+
+    /// A wrong PIN. The count of tries left before sign-in pauses is in the message.
+    #[error("wrong PIN; {attempts_left} more {} before sign-in pauses for {pause_minutes} minutes", if *attempts_left == 1 { "try" } else { "tries" })]
+    WrongPin { attempts_left: i64, pause_minutes: i64 },
+
+    /// Too many wrong PINs: sign-in for this person is paused.
+    #[error("too many wrong PINs; sign-in is paused until {until}")]
+    PinPaused { until: String },
+
+    /// The person has no PIN yet.
+    #[error("no PIN is set for this person; ask an admin to set one")]
+    NoPin,
+
+    /// The change would leave the clinic without an active admin.
+    #[error("the clinic must keep at least one active admin")]
+    LastAdmin,
 
     /// The clinic is already set up; setting it up again would lose its settings.
     #[error("this data folder already holds the clinic \"{0}\"")]
@@ -93,6 +113,10 @@ impl CoreError {
                 ErrorKind::Validation
             }
             CoreError::NotFound { .. } => ErrorKind::NotFound,
+            CoreError::WrongPin { .. } | CoreError::PinPaused { .. } | CoreError::NoPin => {
+                ErrorKind::Unauthenticated
+            }
+            CoreError::LastAdmin => ErrorKind::Conflict,
             CoreError::Overlap(_) | CoreError::Transition(_) | CoreError::AlreadyInitialized(_) => {
                 ErrorKind::Conflict
             }

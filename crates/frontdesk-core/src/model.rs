@@ -184,6 +184,10 @@ pub struct Clinic {
     /// The clinic's default IANA zone: the day view and bookings use it unless told otherwise.
     #[serde(serialize_with = "ser_tz")]
     pub tz: Tz,
+    /// Minutes of inactivity after which the desktop app locks (a front desk is a shared machine).
+    pub lock_minutes: i64,
+    /// BCP 47 locale that dates and times are shown in, e.g. `en-CA`.
+    pub locale: String,
 }
 
 /// A member of staff.
@@ -194,6 +198,8 @@ pub struct Staff {
     pub role: Role,
     /// Whether a sign-in PIN is set (the PIN itself is only kept as an argon2 hash).
     pub has_pin: bool,
+    /// Inactive staff keep their history but cannot sign in or be booked.
+    pub active: bool,
 }
 
 /// A patient. Everything here but the id is patient data: it never goes to a log or a provider.

@@ -140,6 +140,27 @@ pub fn pin(text: &str) -> Result<&str> {
     }
 }
 
+/// A BCP 47 language tag such as `en-CA`, `fr-CA` or `es-MX` (syntax only).
+///
+/// # Errors
+/// [`CoreError::Invalid`].
+pub fn locale(text: &str) -> Result<String> {
+    let t = text.trim();
+    let mut parts = t.split('-');
+    let language_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.chars().all(|c| c.is_ascii_alphabetic()));
+    let rest_ok = parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if language_ok && rest_ok && t.len() <= 35 {
+        Ok(t.to_owned())
+    } else {
+        Err(CoreError::invalid(format!(
+            "locale: \"{}\" is not a language tag such as en-CA or fr-CA",
+            printable(t)
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +198,15 @@ mod tests {
         assert!(optional_phone(Some("555-CALL")).is_err());
         assert!(optional_phone(Some("12")).is_err());
         assert!(optional_phone(Some("1+2")).is_err());
+    }
+
+    #[test]
+    fn locales() {
+        assert_eq!(locale(" fr-CA ").unwrap(), "fr-CA");
+        assert!(locale("es").is_ok());
+        assert!(locale("english").is_err());
+        assert!(locale("en_CA").is_err());
+        assert!(locale("").is_err());
     }
 
     #[test]

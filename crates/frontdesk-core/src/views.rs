@@ -24,31 +24,35 @@ pub struct DaySheetRow {
     pub patient_name: String,
 }
 
-/// One local day of the clinic: its doctors (the columns) and every appointment, in start order.
+/// Local days of the clinic: its doctors (the columns) and every appointment, in start order.
 #[derive(Debug, Clone, Serialize)]
 pub struct DaySheet {
     pub clinic_name: String,
-    /// The zone whose local day this is.
+    /// The zone whose local days these are.
     pub tz: String,
+    /// The first day.
     pub date: NaiveDate,
+    /// How many days from `date`.
+    pub days: u32,
     pub doctors: Vec<Staff>,
     pub appointments: Vec<DaySheetRow>,
 }
 
 impl Store {
-    /// The day sheet for the local day `date` in `tz` (usually the clinic's zone), for every
+    /// The sheet for `days` local days from `date` in `tz` (usually the clinic's zone), for every
     /// doctor or one.
     ///
     /// # Errors
-    /// [`crate::CoreError::Storage`].
+    /// As for [`Store::days`].
     pub async fn day_sheet(
         &self,
         clinic: &Clinic,
         date: NaiveDate,
+        days: u32,
         tz: Tz,
         doctor: Option<StaffId>,
     ) -> Result<DaySheet> {
-        let appointments = self.day(date, tz, doctor).await?;
+        let appointments = self.days(date, days, tz, doctor).await?;
         let staff = self.list_staff().await?;
         let types: HashMap<_, _> = self.list_types().await?.into_iter().map(|t| (t.id, t)).collect();
         let staff_names: HashMap<_, _> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
@@ -71,6 +75,7 @@ impl Store {
             clinic_name: clinic.name.clone(),
             tz: tz.name().to_owned(),
             date,
+            days,
             doctors: staff
                 .into_iter()
                 .filter(|s| s.role == Role::Doctor && doctor.is_none_or(|d| d == s.id))

@@ -27,13 +27,40 @@ struct StaffRow {
     name: String,
     role: String,
     has_pin: bool,
+    active: bool,
 }
 
 impl TryFrom<StaffRow> for Staff {
     type Error = CoreError;
     fn try_from(r: StaffRow) -> Result<Staff> {
-        Ok(Staff { id: StaffId(r.id), name: r.name, role: r.role.parse()?, has_pin: r.has_pin })
+        Ok(Staff {
+            id: StaffId(r.id),
+            name: r.name,
+            role: r.role.parse()?,
+            has_pin: r.has_pin,
+            active: r.active,
+        })
     }
+}
+
+/// The clinic settings an admin can change.
+#[derive(Debug, Clone)]
+pub struct ClinicSettings {
+    pub name: String,
+    /// IANA zone name.
+    pub tz: String,
+    pub lock_minutes: i64,
+    /// BCP 47 locale, e.g. `en-CA`, `fr-CA`, `es-MX`.
+    pub locale: String,
+}
+
+/// A change to a member of staff. `pin: None` keeps the current PIN.
+#[derive(Debug, Clone)]
+pub struct StaffUpdate {
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    pub pin: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -74,7 +101,7 @@ impl TryFrom<TypeRow> for AppointmentType {
     }
 }
 
-const STAFF_COLUMNS: &str = "id, name, role, pin_hash IS NOT NULL AS has_pin";
+const STAFF_COLUMNS: &str = "id, name, role, pin_hash IS NOT NULL AS has_pin, active";
 const PATIENT_COLUMNS: &str = "id, full_name, email, phone, date_of_birth, note";
 
 impl Store {
@@ -96,8 +123,38 @@ impl Store {
             .bind(self.now().timestamp())
             .execute(&mut *tx)
             .await?;
+        let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
         tx.commit().await?;
-        Ok(Clinic { name, tz })
+        Ok(clinic)
+    }
+
+    /// Changes the clinic's settings.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for a bad name, zone, lock time (1..=240 minutes) or locale;
+    /// [`CoreError::NotInitialized`] before the clinic is set up.
+    pub async fn update_clinic(&self, settings: &ClinicSettings) -> Result<Clinic> {
+        let name = validate::name("clinic name", &settings.name)?;
+        let tz = time::parse_zone(&settings.tz)?;
+        if !(1..=240).contains(&settings.lock_minutes) {
+            return Err(CoreError::invalid("lock after: choose 1 to 240 minutes"));
+        }
+        let locale = validate::locale(&settings.locale)?;
+        let mut tx = self.write().await?;
+        let changed =
+            sqlx::query("UPDATE clinic SET name = ?1, tz = ?2, lock_minutes = ?3, locale = ?4 WHERE id = 1")
+                .bind(&name)
+                .bind(tz.name())
+                .bind(settings.lock_minutes)
+                .bind(&locale)
+                .execute(&mut *tx)
+                .await?;
+        if changed.rows_affected() == 0 {
+            return Err(CoreError::NotInitialized);
+        }
+        let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
+        tx.commit().await?;
+        Ok(clinic)
     }
 
     /// The clinic's settings, or `None` before it is set up.
@@ -138,7 +195,50 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Staff { id: StaffId(id), name, role, has_pin: pin_hash.is_some() })
+        Ok(Staff { id: StaffId(id), name, role, has_pin: pin_hash.is_some(), active: true })
+    }
+
+    /// Changes a member of staff: name, role, active, and (when given) a new PIN.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an unknown id; [`CoreError::Invalid`] for a bad name or PIN;
+    /// [`CoreError::LastAdmin`] when the change would leave no active admin.
+    pub async fn update_staff(&self, id: StaffId, update: &StaffUpdate) -> Result<Staff> {
+        let name = validate::name("name", &update.name)?;
+        let pin_hash = match update.pin.as_deref() {
+            Some(p) => Some(hash_pin(validate::pin(p)?)?),
+            None => None,
+        };
+        let mut tx = self.write().await?;
+        let changed = sqlx::query(
+            "UPDATE staff SET name = ?2, role = ?3, active = ?4,
+                    pin_hash = COALESCE(?5, pin_hash),
+                    pin_failures = CASE WHEN ?5 IS NULL THEN pin_failures ELSE 0 END,
+                    pin_locked_until = CASE WHEN ?5 IS NULL THEN pin_locked_until ELSE NULL END
+             WHERE id = ?1",
+        )
+        .bind(id.0)
+        .bind(&name)
+        .bind(update.role.as_str())
+        .bind(update.active)
+        .bind(&pin_hash)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(CoreError::NotFound { what: "staff member", id: id.0 });
+        }
+        let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active")
+            .fetch_one(&mut *tx)
+            .await?;
+        if admins == 0 {
+            return Err(CoreError::LastAdmin);
+        }
+        let row: StaffRow = sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?1"))
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        row.try_into()
     }
 
     /// Every active member of staff, by name.
@@ -146,8 +246,20 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn list_staff(&self) -> Result<Vec<Staff>> {
+        self.staff_where("WHERE active").await
+    }
+
+    /// Every member of staff, active or not, by name (the admin's staff screen).
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn list_all_staff(&self) -> Result<Vec<Staff>> {
+        self.staff_where("").await
+    }
+
+    async fn staff_where(&self, filter: &str) -> Result<Vec<Staff>> {
         let rows: Vec<StaffRow> = sqlx::query_as(&format!(
-            "SELECT {STAFF_COLUMNS} FROM staff WHERE active ORDER BY name COLLATE NOCASE, id"
+            "SELECT {STAFF_COLUMNS} FROM staff {filter} ORDER BY name COLLATE NOCASE, id"
         ))
         .fetch_all(&self.pool)
         .await?;
@@ -173,17 +285,8 @@ impl Store {
     /// [`CoreError::Invalid`] naming the first field that breaks a rule (empty or overlong name,
     /// control characters, malformed e-mail, phone or date, a birth date in the future).
     pub async fn add_patient(&self, new: &NewPatient) -> Result<Patient> {
-        let full_name = validate::name("name", &new.full_name)?;
-        let email = validate::optional_email(new.email.as_deref())?;
-        let phone = validate::optional_phone(new.phone.as_deref())?;
-        let date_of_birth = match new.date_of_birth.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(d) => Some(time::parse_date("date of birth", d)?),
-        };
-        if date_of_birth.is_some_and(|d| d > self.now().date_naive()) {
-            return Err(CoreError::invalid("date of birth is in the future"));
-        }
-        let note = validate::optional_text("note", new.note.as_deref())?;
+        let Patient { full_name, email, phone, date_of_birth, note, .. } =
+            self.checked_patient(PatientId(0), new)?;
         let mut tx = self.write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO patients (full_name, email, phone, date_of_birth, note, created_at)
@@ -199,6 +302,47 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(Patient { id: PatientId(id), full_name, email, phone, date_of_birth, note })
+    }
+
+    /// Changes a patient's details.
+    ///
+    /// # Errors
+    /// As for [`Store::add_patient`]; [`CoreError::NotFound`] for an unknown id.
+    pub async fn update_patient(&self, id: PatientId, details: &NewPatient) -> Result<Patient> {
+        let patient = self.checked_patient(id, details)?;
+        let mut tx = self.write().await?;
+        let changed = sqlx::query(
+            "UPDATE patients SET full_name = ?2, email = ?3, phone = ?4, date_of_birth = ?5, note = ?6 WHERE id = ?1",
+        )
+        .bind(id.0)
+        .bind(&patient.full_name)
+        .bind(&patient.email)
+        .bind(&patient.phone)
+        .bind(patient.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(&patient.note)
+        .execute(&mut *tx)
+        .await?;
+        if changed.rows_affected() == 0 {
+            return Err(CoreError::NotFound { what: "patient", id: id.0 });
+        }
+        tx.commit().await?;
+        Ok(patient)
+    }
+
+    /// Checks a patient's details against the input rules.
+    fn checked_patient(&self, id: PatientId, new: &NewPatient) -> Result<Patient> {
+        let full_name = validate::name("name", &new.full_name)?;
+        let email = validate::optional_email(new.email.as_deref())?;
+        let phone = validate::optional_phone(new.phone.as_deref())?;
+        let date_of_birth = match new.date_of_birth.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(d) => Some(time::parse_date("date of birth", d)?),
+        };
+        if date_of_birth.is_some_and(|d| d > self.now().date_naive()) {
+            return Err(CoreError::invalid("date of birth is in the future"));
+        }
+        let note = validate::optional_text("note", new.note.as_deref())?;
+        Ok(Patient { id, full_name, email, phone, date_of_birth, note })
     }
 
     /// One patient.
@@ -283,17 +427,39 @@ impl Store {
         .bind(self.now().timestamp())
         .fetch_one(&mut *tx)
         .await;
-        let id: i64 = match inserted {
-            Err(e) if violates(&e, "appointment_types.name") => {
-                return Err(CoreError::invalid(format!(
-                    "type name: an appointment type named \"{}\" already exists",
-                    printable(&name)
-                )))
-            }
-            other => other?,
-        };
+        let id: i64 = inserted.map_err(|e| duplicate_type(e, &name))?;
         tx.commit().await?;
         Ok(AppointmentType { id: TypeId(id), name, minutes, mode })
+    }
+
+    /// Changes an appointment type. Existing appointments keep the length they were booked with.
+    ///
+    /// # Errors
+    /// As for [`Store::add_type`]; [`CoreError::NotFound`] for an unknown id.
+    pub async fn update_type(
+        &self,
+        id: TypeId,
+        name: &str,
+        minutes: i64,
+        mode: Mode,
+    ) -> Result<AppointmentType> {
+        let name = validate::name("type name", name)?;
+        let minutes = validate::minutes(minutes)?;
+        let mut tx = self.write().await?;
+        let changed =
+            sqlx::query("UPDATE appointment_types SET name = ?2, minutes = ?3, mode = ?4 WHERE id = ?1")
+                .bind(id.0)
+                .bind(&name)
+                .bind(minutes)
+                .bind(mode.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| duplicate_type(e, &name))?;
+        if changed.rows_affected() == 0 {
+            return Err(CoreError::NotFound { what: "appointment type", id: id.0 });
+        }
+        tx.commit().await?;
+        Ok(AppointmentType { id, name, minutes, mode })
     }
 
     /// Every appointment type, by name.
@@ -323,16 +489,31 @@ impl Store {
     }
 }
 
-async fn clinic_in(conn: &mut sqlx::SqliteConnection) -> Result<Option<Clinic>> {
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT name, tz FROM clinic WHERE id = 1").fetch_optional(&mut *conn).await?;
-    match row {
-        None => Ok(None),
-        Some((name, tz)) => Ok(Some(Clinic { name, tz: time::parse_zone(&tz)? })),
+fn duplicate_type(e: sqlx::Error, name: &str) -> CoreError {
+    if violates(&e, "appointment_types.name") {
+        CoreError::invalid(format!(
+            "type name: an appointment type named \"{}\" already exists",
+            printable(name)
+        ))
+    } else {
+        CoreError::from(e)
     }
 }
 
-fn hash_pin(pin: &str) -> Result<String> {
+pub(super) async fn clinic_in(conn: &mut sqlx::SqliteConnection) -> Result<Option<Clinic>> {
+    let row: Option<(String, String, i64, String)> =
+        sqlx::query_as("SELECT name, tz, lock_minutes, locale FROM clinic WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    match row {
+        None => Ok(None),
+        Some((name, tz, lock_minutes, locale)) => {
+            Ok(Some(Clinic { name, tz: time::parse_zone(&tz)?, lock_minutes, locale }))
+        }
+    }
+}
+
+pub(super) fn hash_pin(pin: &str) -> Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     argon2::Argon2::default()
         .hash_password(pin.as_bytes(), &salt)

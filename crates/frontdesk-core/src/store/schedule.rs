@@ -301,7 +301,26 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn day(&self, date: NaiveDate, tz: Tz, doctor: Option<StaffId>) -> Result<Vec<Appointment>> {
-        let (from, to) = time::day_bounds(date, tz);
+        self.days(date, 1, tz, doctor).await
+    }
+
+    /// As [`Store::day`], for `count` local days from `first` (the week view asks for 7).
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for more than 42 days; [`CoreError::Storage`].
+    pub async fn days(
+        &self,
+        first: NaiveDate,
+        count: u32,
+        tz: Tz,
+        doctor: Option<StaffId>,
+    ) -> Result<Vec<Appointment>> {
+        if !(1..=42).contains(&count) {
+            return Err(CoreError::invalid("days: ask for 1 to 42 days at a time"));
+        }
+        let last = first.checked_add_days(chrono::Days::new(u64::from(count - 1))).unwrap_or(first);
+        let (from, _) = time::day_bounds(first, tz);
+        let (_, to) = time::day_bounds(last, tz);
         let json: String = sqlx::query_scalar(DAY_QUERY)
             .bind(from.timestamp())
             .bind(to.timestamp())

@@ -1,0 +1,110 @@
+//! Signing in at a shared desk: the first-run set-up of the clinic and its first admin, and PIN
+//! checks that count wrong guesses (a PIN is short: after [`MAX_PIN_FAILURES`] wrong tries in a
+//! row, sign-in for that person pauses for [`PIN_PAUSE_MINUTES`] minutes).
+
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+
+use super::directory::{clinic_in, hash_pin};
+use super::Store;
+use crate::error::{CoreError, Result};
+use crate::model::{Clinic, Role, Staff, StaffId};
+use crate::{time, validate};
+
+/// Wrong PINs in a row before sign-in pauses.
+pub const MAX_PIN_FAILURES: i64 = 5;
+/// How long sign-in pauses after too many wrong PINs.
+pub const PIN_PAUSE_MINUTES: i64 = 5;
+
+impl Store {
+    /// Sets the clinic up and creates its first admin, in one transaction: the app's first start.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] for a bad clinic name, zone, admin name or PIN;
+    /// [`CoreError::AlreadyInitialized`] when the clinic is already set up.
+    pub async fn first_run(
+        &self,
+        clinic_name: &str,
+        tz: &str,
+        admin_name: &str,
+        pin: &str,
+    ) -> Result<(Clinic, Staff)> {
+        let clinic_name = validate::name("clinic name", clinic_name)?;
+        let tz = time::parse_zone(tz)?;
+        let admin_name = validate::name("name", admin_name)?;
+        let pin_hash = hash_pin(validate::pin(pin)?)?;
+        let now = self.now().timestamp();
+        let mut tx = self.write().await?;
+        if let Some(existing) = clinic_in(&mut tx).await? {
+            return Err(CoreError::AlreadyInitialized(existing.name));
+        }
+        sqlx::query("INSERT INTO clinic (id, name, tz, created_at) VALUES (1, ?1, ?2, ?3)")
+            .bind(&clinic_name)
+            .bind(tz.name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, 'admin', ?2, ?3) RETURNING id",
+        )
+        .bind(&admin_name)
+        .bind(&pin_hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
+        tx.commit().await?;
+        Ok((
+            clinic,
+            Staff { id: StaffId(id), name: admin_name, role: Role::Admin, has_pin: true, active: true },
+        ))
+    }
+
+    /// Checks a member of staff's PIN.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an unknown or inactive person; [`CoreError::NoPin`] when no PIN
+    /// is set; [`CoreError::PinPaused`] after too many wrong PINs; [`CoreError::WrongPin`] with the
+    /// tries left.
+    pub async fn sign_in(&self, id: StaffId, pin: &str) -> Result<Staff> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let row: Option<(Option<String>, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT pin_hash, pin_failures, pin_locked_until FROM staff WHERE id = ?1 AND active",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (hash, failures, paused_until) =
+            row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?;
+        let hash = hash.ok_or(CoreError::NoPin)?;
+        if let Some(until) = paused_until.filter(|u| *u > now.timestamp()) {
+            let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
+            let local = chrono::DateTime::from_timestamp(until, 0).unwrap_or(now).with_timezone(&clinic.tz);
+            return Err(CoreError::PinPaused { until: local.format("%H:%M").to_string() });
+        }
+        let matches = PasswordHash::new(&hash)
+            .map(|parsed| argon2::Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false);
+        if matches {
+            sqlx::query("UPDATE staff SET pin_failures = 0, pin_locked_until = NULL WHERE id = ?1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return self.staff(id).await;
+        }
+        let failures = failures + 1;
+        let pause = (failures >= MAX_PIN_FAILURES).then(|| now.timestamp() + PIN_PAUSE_MINUTES * 60);
+        sqlx::query("UPDATE staff SET pin_failures = ?2, pin_locked_until = ?3 WHERE id = ?1")
+            .bind(id.0)
+            .bind(if pause.is_some() { 0 } else { failures })
+            .bind(pause)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Err(CoreError::WrongPin {
+            attempts_left: (MAX_PIN_FAILURES - failures).max(0),
+            pause_minutes: PIN_PAUSE_MINUTES,
+        })
+    }
+}

@@ -1,24 +1,58 @@
-//! The error every command returns: `{ kind, message }`, where `kind` is the core's closed set
-//! and `message` is safe to show at the desk (never SQL, tokens or file contents).
+//! The error every command returns: `{ kind, message, field }`. `kind` is the core's closed set
+//! (plus `forbidden` and `unauthenticated` from the shell), `message` is safe to show at the desk
+//! (never SQL, tokens or file contents), and `field` names the form field it is about, when one is.
 
 use frontdesk_core::{CoreError, ErrorKind};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, Serialize, specta::Type, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
     pub kind: ErrorKind,
     pub message: String,
+    /// The form field the error is about (`start`, `patient`, `pin`...), if any.
+    pub field: Option<String>,
 }
 
 impl AppError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        AppError { kind, message: message.into(), field: None }
+    }
+
     pub fn setup(message: impl Into<String>) -> Self {
-        AppError { kind: ErrorKind::Setup, message: message.into() }
+        AppError::new(ErrorKind::Setup, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::new(ErrorKind::Forbidden, message)
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        AppError::new(ErrorKind::Unauthenticated, message)
+    }
+
+    fn on(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
     }
 }
 
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
-        AppError { kind: e.kind(), message: e.to_string() }
+        let field = match &e {
+            CoreError::NonexistentTime(_) | CoreError::AmbiguousTime(_) | CoreError::Overlap(_) => {
+                Some("start")
+            }
+            CoreError::NotFound { what: "patient", .. } => Some("patient"),
+            CoreError::NotFound { what: "doctor", .. } => Some("doctor"),
+            CoreError::NotFound { what: "appointment type", .. } => Some("type"),
+            CoreError::WrongPin { .. } | CoreError::PinPaused { .. } | CoreError::NoPin => Some("pin"),
+            _ => None,
+        };
+        let error = AppError::new(e.kind(), e.to_string());
+        match field {
+            Some(f) => error.on(f),
+            None => error,
+        }
     }
 }

@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 /// The closed set of error kinds that callers branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input is malformed or out of range; fix the input and try again.

@@ -10,7 +10,7 @@ use crate::error::{CoreError, Result};
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, specta::Type)]
         #[serde(transparent)]
         pub struct $name(pub i64);
 
@@ -43,7 +43,7 @@ id_type!(
 macro_rules! word_enum {
     ($(#[$doc:meta])* $name:ident, $what:literal { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $word)] $variant),+
         }
@@ -178,11 +178,12 @@ pub fn overlaps<T: PartialOrd>(a_start: T, a_end: T, b_start: T, b_end: T) -> bo
 }
 
 /// The clinic's own settings.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Clinic {
     pub name: String,
     /// The clinic's default IANA zone: the day view and bookings use it unless told otherwise.
     #[serde(serialize_with = "ser_tz")]
+    #[specta(type = String)]
     pub tz: Tz,
     /// Minutes of inactivity after which the desktop app locks (a front desk is a shared machine).
     pub lock_minutes: i64,
@@ -191,7 +192,7 @@ pub struct Clinic {
 }
 
 /// A member of staff.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Staff {
     pub id: StaffId,
     pub name: String,
@@ -203,7 +204,7 @@ pub struct Staff {
 }
 
 /// A patient. Everything here but the id is patient data: it never goes to a log or a provider.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Patient {
     pub id: PatientId,
     pub full_name: String,
@@ -214,7 +215,7 @@ pub struct Patient {
 }
 
 /// A kind of visit: its length and how it is held.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct AppointmentType {
     pub id: TypeId,
     pub name: String,
@@ -223,7 +224,7 @@ pub struct AppointmentType {
 }
 
 /// An appointment as stored: a UTC instant, the zone it was booked in, and its status.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct Appointment {
     pub id: AppointmentId,
     pub patient_id: PatientId,
@@ -235,6 +236,7 @@ pub struct Appointment {
     pub end: DateTime<Utc>,
     /// The IANA zone the appointment was booked in.
     #[serde(serialize_with = "ser_tz")]
+    #[specta(type = String)]
     pub tz: Tz,
     /// The start shown in `tz`, with that zone's offset.
     pub local_start: DateTime<FixedOffset>,
@@ -246,7 +248,7 @@ pub struct Appointment {
 }
 
 /// One change in an appointment's history.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     /// Who made the change, e.g. `staff:3` or `cli:alice`.
@@ -258,7 +260,7 @@ pub struct HistoryEntry {
 }
 
 /// An appointment with its whole history, oldest first.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct AppointmentDetail {
     #[serde(flatten)]
     pub appointment: Appointment,

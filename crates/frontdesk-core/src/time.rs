@@ -16,7 +16,7 @@ use crate::error::{CoreError, Result};
 pub const YEAR_RANGE: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// Which of the two instants to take when a local time happens twice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "lowercase")]
 pub enum Fold {
     /// The first occurrence (still on daylight time, before the clocks go back).

@@ -12,7 +12,7 @@ use crate::store::Store;
 use crate::time;
 
 /// One appointment on the day sheet, with the names shown beside it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DaySheetRow {
     #[serde(flatten)]
     pub appointment: Appointment,
@@ -25,7 +25,7 @@ pub struct DaySheetRow {
 }
 
 /// Local days of the clinic: its doctors (the columns) and every appointment, in start order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DaySheet {
     pub clinic_name: String,
     /// The zone whose local days these are.

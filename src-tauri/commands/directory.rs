@@ -1,0 +1,168 @@
+//! Patients, staff, appointment types and clinic settings.
+
+use frontdesk_core::store::{ClinicSettings, NewPatient, StaffUpdate};
+use frontdesk_core::{AppointmentType, Clinic, Mode, Patient, PatientId, Role, Staff, StaffId, TypeId};
+use serde::Deserialize;
+use tauri::State;
+
+use super::store;
+use crate::error::AppError;
+use crate::session::{ADMIN, ANYONE, DESK};
+use crate::AppState;
+
+/// A patient's details as the patient form sends them.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct PatientInput {
+    pub full_name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date_of_birth: Option<String>,
+    pub note: Option<String>,
+}
+
+impl From<PatientInput> for NewPatient {
+    fn from(p: PatientInput) -> NewPatient {
+        NewPatient {
+            full_name: p.full_name,
+            email: p.email,
+            phone: p.phone,
+            date_of_birth: p.date_of_birth,
+            note: p.note,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct StaffInput {
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    /// A new PIN (4 to 12 digits); absent keeps the current one.
+    pub pin: Option<String>,
+}
+
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct SettingsInput {
+    pub name: String,
+    pub tz: String,
+    pub lock_minutes: i64,
+    pub locale: String,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn find_patients(state: State<'_, AppState>, text: String) -> Result<Vec<Patient>, AppError> {
+    state.session.require(ANYONE)?;
+    Ok(store(&state)?.find_patients(&text).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_patient(state: State<'_, AppState>, patient: PatientInput) -> Result<Patient, AppError> {
+    state.session.require(DESK)?;
+    Ok(store(&state)?.add_patient(&patient.into()).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_patient(
+    state: State<'_, AppState>,
+    id: PatientId,
+    patient: PatientInput,
+) -> Result<Patient, AppError> {
+    state.session.require(DESK)?;
+    Ok(store(&state)?.update_patient(id, &patient.into()).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_types(state: State<'_, AppState>) -> Result<Vec<AppointmentType>, AppError> {
+    state.session.require(ANYONE)?;
+    Ok(store(&state)?.list_types().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_type(
+    state: State<'_, AppState>,
+    name: String,
+    minutes: i64,
+    mode: Mode,
+) -> Result<AppointmentType, AppError> {
+    state.session.require(ADMIN)?;
+    Ok(store(&state)?.add_type(&name, minutes, mode).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_type(
+    state: State<'_, AppState>,
+    id: TypeId,
+    name: String,
+    minutes: i64,
+    mode: Mode,
+) -> Result<AppointmentType, AppError> {
+    state.session.require(ADMIN)?;
+    Ok(store(&state)?.update_type(id, &name, minutes, mode).await?)
+}
+
+/// Active staff (the calendar's columns and the booking dialog's doctors).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, AppError> {
+    state.session.require(ANYONE)?;
+    Ok(store(&state)?.list_staff().await?)
+}
+
+/// All staff, active or not (the admin's staff screen).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_all_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, AppError> {
+    state.session.require(ADMIN)?;
+    Ok(store(&state)?.list_all_staff().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_staff(state: State<'_, AppState>, staff: StaffInput) -> Result<Staff, AppError> {
+    state.session.require(ADMIN)?;
+    Ok(store(&state)?.add_staff(&staff.name, staff.role, staff.pin.as_deref()).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_staff(
+    state: State<'_, AppState>,
+    id: StaffId,
+    staff: StaffInput,
+) -> Result<Staff, AppError> {
+    state.session.require(ADMIN)?;
+    let update = StaffUpdate { name: staff.name, role: staff.role, active: staff.active, pin: staff.pin };
+    Ok(store(&state)?.update_staff(id, &update).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn clinic_settings(state: State<'_, AppState>) -> Result<Clinic, AppError> {
+    state.session.require(ANYONE)?;
+    Ok(store(&state)?.require_clinic().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_settings(
+    state: State<'_, AppState>,
+    settings: SettingsInput,
+) -> Result<Clinic, AppError> {
+    state.session.require(ADMIN)?;
+    let settings = ClinicSettings {
+        name: settings.name,
+        tz: settings.tz,
+        lock_minutes: settings.lock_minutes,
+        locale: settings.locale,
+    };
+    let clinic = store(&state)?.update_clinic(&settings).await?;
+    state.session.set_lock_minutes(clinic.lock_minutes);
+    Ok(clinic)
+}

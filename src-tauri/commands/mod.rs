@@ -1,0 +1,17 @@
+//! The commands the window may call. Each is a few lines: check the caller's role with the
+//! session, call one core function, map the error. Grouped by screen.
+
+pub mod auth;
+pub mod directory;
+pub mod schedule;
+
+use frontdesk_core::Store;
+use tauri::State;
+
+use crate::error::AppError;
+use crate::AppState;
+
+/// The store, or why it could not be opened.
+fn store<'a>(state: &'a State<'_, AppState>) -> Result<&'a Store, AppError> {
+    state.store.as_ref().map_err(Clone::clone)
+}

@@ -1,0 +1,128 @@
+//! The calendar: reading days and weeks, booking, moving, cancelling, status changes.
+
+use chrono::Utc;
+use frontdesk_core::time::{self, Fold, LocalTime};
+use frontdesk_core::views::DaySheet;
+use frontdesk_core::{
+    Appointment, AppointmentDetail, AppointmentId, BookingRequest, PatientId, Role, StaffId, Status, TypeId,
+};
+use serde::Deserialize;
+use tauri::State;
+
+use super::store;
+use crate::error::AppError;
+use crate::session::{ANYONE, DESK};
+use crate::AppState;
+
+/// A wall time as the booking dialog sends it: `YYYY-MM-DDTHH:MM` in `tz` (the clinic's zone
+/// when absent), with the choice for a time that happens twice.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct WallTime {
+    pub at: String,
+    pub tz: Option<String>,
+    pub fold: Option<Fold>,
+}
+
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct BookInput {
+    pub patient_id: PatientId,
+    pub doctor_id: StaffId,
+    pub type_id: TypeId,
+    pub start: WallTime,
+    pub allow_overlap: bool,
+    pub topic: Option<String>,
+    pub description: Option<String>,
+}
+
+async fn local(state: &State<'_, AppState>, wall: &WallTime) -> Result<LocalTime, AppError> {
+    let tz = match &wall.tz {
+        Some(z) => time::parse_zone(z)?,
+        None => store(state)?.require_clinic().await?.tz,
+    };
+    Ok(LocalTime { at: time::parse_local("start", &wall.at)?, tz, fold: wall.fold })
+}
+
+/// `days` local days (1 for the day view, 7 for the week) from `date` (today when absent), in
+/// the clinic's zone, with one column per doctor.
+#[tauri::command]
+#[specta::specta]
+pub async fn schedule(
+    state: State<'_, AppState>,
+    date: Option<String>,
+    days: u32,
+) -> Result<DaySheet, AppError> {
+    state.session.require(ANYONE)?;
+    let store = store(&state)?;
+    let clinic = store.require_clinic().await?;
+    let date = match date {
+        Some(d) => time::parse_date("date", &d)?,
+        None => time::today_in(clinic.tz, Utc::now()),
+    };
+    Ok(store.day_sheet(&clinic, date, days, clinic.tz, None).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn appointment(
+    state: State<'_, AppState>,
+    id: AppointmentId,
+) -> Result<AppointmentDetail, AppError> {
+    state.session.require(ANYONE)?;
+    Ok(store(&state)?.appointment(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn book(state: State<'_, AppState>, input: BookInput) -> Result<Appointment, AppError> {
+    let (_, actor) = state.session.require(DESK)?;
+    let request = BookingRequest {
+        patient_id: input.patient_id,
+        doctor_id: input.doctor_id,
+        type_id: input.type_id,
+        start: local(&state, &input.start).await?,
+        allow_overlap: input.allow_overlap,
+        topic: input.topic,
+        description: input.description,
+    };
+    Ok(store(&state)?.book(&actor, &request).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn move_appointment(
+    state: State<'_, AppState>,
+    id: AppointmentId,
+    start: WallTime,
+    allow_overlap: bool,
+) -> Result<Appointment, AppError> {
+    let (_, actor) = state.session.require(DESK)?;
+    let to = local(&state, &start).await?;
+    Ok(store(&state)?.move_appointment(&actor, id, to, allow_overlap).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_appointment(
+    state: State<'_, AppState>,
+    id: AppointmentId,
+    reason: String,
+) -> Result<Appointment, AppError> {
+    let (_, actor) = state.session.require(DESK)?;
+    Ok(store(&state)?.cancel(&actor, id, &reason).await?)
+}
+
+/// Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_status(
+    state: State<'_, AppState>,
+    id: AppointmentId,
+    status: Status,
+) -> Result<Appointment, AppError> {
+    let (me, actor) = state.session.require(ANYONE)?;
+    let store = store(&state)?;
+    if me.role == Role::Doctor && store.appointment(id).await?.appointment.doctor_id != me.id {
+        return Err(AppError::forbidden("doctors can change only their own appointments"));
+    }
+    Ok(store.set_status(&actor, id, status).await?)
+}

@@ -1,0 +1,99 @@
+//! Who is signed in at this desk, and the lock after inactivity.
+//!
+//! The session lives in the Rust process, not in the web view: every command asks it for the
+//! signed-in person and their role, so hiding a button is never what protects an action.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use frontdesk_core::{Actor, Clock, Role, Staff};
+
+use crate::error::AppError;
+
+/// The signed-in person, if any.
+pub struct Session {
+    clock: Arc<dyn Clock>,
+    inner: Mutex<Option<SignedIn>>,
+}
+
+struct SignedIn {
+    staff: Staff,
+    last_seen: DateTime<Utc>,
+    lock_after: Duration,
+}
+
+impl Session {
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Session { clock, inner: Mutex::new(None) }
+    }
+
+    pub fn sign_in(&self, staff: Staff, lock_minutes: i64) {
+        let signed_in =
+            SignedIn { staff, last_seen: self.clock.now(), lock_after: Duration::minutes(lock_minutes) };
+        *self.lock() = Some(signed_in);
+    }
+
+    pub fn sign_out(&self) {
+        *self.lock() = None;
+    }
+
+    /// The signed-in person when the session has not timed out (without counting as activity).
+    pub fn current(&self) -> Option<Staff> {
+        let now = self.clock.now();
+        let mut guard = self.lock();
+        if guard.as_ref().is_some_and(|s| now - s.last_seen > s.lock_after) {
+            *guard = None;
+        }
+        guard.as_ref().map(|s| s.staff.clone())
+    }
+
+    /// Changes the inactivity lock of the current session (after the admin changes the setting).
+    pub fn set_lock_minutes(&self, minutes: i64) {
+        if let Some(s) = self.lock().as_mut() {
+            s.lock_after = Duration::minutes(minutes);
+        }
+    }
+
+    /// The signed-in person, if their role is one of `roles`; counts as activity.
+    ///
+    /// # Errors
+    /// `unauthenticated` when nobody is signed in or the desk locked after inactivity;
+    /// `forbidden` when the role is not allowed.
+    pub fn require(&self, roles: &[Role]) -> Result<(Staff, Actor), AppError> {
+        let now = self.clock.now();
+        let mut guard = self.lock();
+        let Some(signed_in) = guard.as_mut() else {
+            return Err(AppError::unauthenticated("sign in first"));
+        };
+        if now - signed_in.last_seen > signed_in.lock_after {
+            *guard = None;
+            return Err(AppError::unauthenticated(
+                "the desk locked after a period without use; sign in again",
+            ));
+        }
+        signed_in.last_seen = now;
+        let staff = signed_in.staff.clone();
+        if !roles.contains(&staff.role) {
+            let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+            return Err(AppError::forbidden(format!(
+                "only {} can do this; you are signed in as {}",
+                allowed.join(" or "),
+                staff.role
+            )));
+        }
+        let actor = Actor::Staff(staff.id);
+        Ok((staff, actor))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<SignedIn>> {
+        // A panic while holding this lock cannot leave the session half-written: take it anyway.
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Everyone who works the desk.
+pub const ANYONE: &[Role] = &[Role::Receptionist, Role::Doctor, Role::Admin];
+/// Those who book, move and cancel, and keep patient records.
+pub const DESK: &[Role] = &[Role::Receptionist, Role::Admin];
+/// Clinic settings, staff and appointment types.
+pub const ADMIN: &[Role] = &[Role::Admin];

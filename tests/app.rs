@@ -1,0 +1,202 @@
+//! The app's commands on Tauri's mock runtime, with the real configuration and capabilities:
+//! sign-in, role checks in Rust, the error shape, and the generated TypeScript bindings.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
+
+use std::sync::Arc;
+
+use frontdesk_app::{builder, AppConfig, COMMAND_NAMES};
+use frontdesk_core::SystemClock;
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Desk {
+    _dir: tempfile::TempDir,
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let config = AppConfig { data_dir: Some(dir.path().to_path_buf()), clock: Arc::new(SystemClock) };
+        let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        Desk { _dir: dir, _app: app, window }
+    }
+
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args).map(|v| panic!("{cmd} should fail, got {v}")).unwrap_err()
+    }
+
+    /// A clinic with an admin (PIN 1357), a receptionist (2468), a doctor (1111), a patient and a type.
+    fn seeded() -> Desk {
+        let desk = Desk::new();
+        desk.ok("first_run", json!({ "clinicName": "Maple Clinic", "tz": "America/Toronto", "adminName": "Eli Admin", "pin": "1357" }));
+        desk.ok("add_staff", json!({ "staff": { "name": "Dana Desk", "role": "receptionist", "active": true, "pin": "2468" } }));
+        desk.ok(
+            "add_staff",
+            json!({ "staff": { "name": "Dr Ada Lee", "role": "doctor", "active": true, "pin": "1111" } }),
+        );
+        desk.ok("add_patient", json!({ "patient": { "full_name": "Jane Doe", "email": null, "phone": null, "date_of_birth": null, "note": null } }));
+        desk.ok("add_type", json!({ "name": "Consult", "minutes": 30, "mode": "zoom" }));
+        desk.ok("sign_out", json!({}));
+        desk
+    }
+
+    fn sign_in(&self, id: i64, pin: &str) {
+        self.ok("sign_in", json!({ "staffId": id, "pin": pin }));
+    }
+}
+
+fn booking(at: &str) -> Value {
+    json!({ "input": {
+        "patient_id": 1, "doctor_id": 3, "type_id": 1,
+        "start": { "at": at, "tz": null, "fold": null },
+        "allow_overlap": false, "topic": null, "description": null
+    } })
+}
+
+#[test]
+fn first_start_then_sign_in_and_book() {
+    let desk = Desk::new();
+    let status = desk.ok("app_status", json!({}));
+    assert_eq!(status["setup_needed"], true);
+    desk.ok("first_run", json!({ "clinicName": "Maple Clinic", "tz": "America/Toronto", "adminName": "Eli Admin", "pin": "1357" }));
+    let status = desk.ok("app_status", json!({}));
+    assert_eq!(status["setup_needed"], false);
+    assert_eq!(status["signed_in"]["name"], "Eli Admin", "the first admin is signed in");
+    assert_eq!(status["staff"][0]["role"], "admin");
+}
+
+#[test]
+fn roles_are_enforced_in_rust() {
+    let desk = Desk::seeded();
+    // Nobody signed in.
+    let e = desk.err("schedule", json!({ "date": "2026-07-06", "days": 1 }));
+    assert_eq!(e["kind"], "unauthenticated");
+    // The receptionist books and reads, but cannot touch staff, types or settings.
+    desk.sign_in(2, "2468");
+    let a = desk.ok("book", booking("2026-07-06T09:30"));
+    assert_eq!(a["local_start"], "2026-07-06T09:30:00-04:00");
+    for (cmd, args) in [
+        (
+            "add_staff",
+            json!({ "staff": { "name": "Mallory", "role": "admin", "active": true, "pin": "0000" } }),
+        ),
+        (
+            "update_staff",
+            json!({ "id": 2, "staff": { "name": "Dana", "role": "admin", "active": true, "pin": null } }),
+        ),
+        ("list_all_staff", json!({})),
+        ("add_type", json!({ "name": "X", "minutes": 10, "mode": "zoom" })),
+        (
+            "update_settings",
+            json!({ "settings": { "name": "X", "tz": "UTC", "lock_minutes": 5, "locale": "en" } }),
+        ),
+    ] {
+        let e = desk.err(cmd, args);
+        assert_eq!(e["kind"], "forbidden", "{cmd}: {e}");
+        assert!(e["message"].as_str().unwrap().contains("only admin"), "{e}");
+    }
+    // The doctor reads and runs their own visits, but does not book.
+    desk.ok("sign_out", json!({}));
+    desk.sign_in(3, "1111");
+    assert_eq!(
+        desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }))["appointments"][0]["patient_name"],
+        "Jane Doe"
+    );
+    assert_eq!(desk.err("book", booking("2026-07-06T11:00"))["kind"], "forbidden");
+    assert_eq!(desk.ok("set_status", json!({ "id": 1, "status": "in-progress" }))["status"], "in-progress");
+    // The admin does everything.
+    desk.ok("sign_out", json!({}));
+    desk.sign_in(1, "1357");
+    assert_eq!(desk.ok("list_all_staff", json!({})).as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn errors_have_a_kind_a_safe_message_and_a_field() {
+    let desk = Desk::seeded();
+    let e = desk.err("sign_in", json!({ "staffId": 2, "pin": "0000" }));
+    assert_eq!(
+        e,
+        json!({ "kind": "unauthenticated", "message": "wrong PIN; 4 more tries before sign-in pauses for 5 minutes", "field": "pin" })
+    );
+    desk.sign_in(2, "2468");
+    let gap = desk.err("book", booking("2026-03-08T02:30"));
+    assert_eq!(gap["kind"], "validation");
+    assert_eq!(gap["field"], "start");
+    assert!(gap["message"].as_str().unwrap().contains("01:59 and 03:00"));
+    desk.ok("book", booking("2026-07-06T09:30"));
+    let clash = desk.err("book", booking("2026-07-06T09:45"));
+    assert_eq!((clash["kind"].as_str(), clash["field"].as_str()), (Some("conflict"), Some("start")));
+    // No patient detail in an error: the message names the appointment, not the patient.
+    assert!(!clash["message"].as_str().unwrap().contains("Jane"));
+    let missing = desk.err("appointment", json!({ "id": 99 }));
+    assert_eq!(missing["kind"], "not_found");
+    // A malformed argument is refused by the IPC layer before any code runs.
+    assert!(desk.call("book", json!({ "input": { "patient_id": "one" } })).is_err());
+}
+
+#[test]
+fn the_window_may_call_only_the_commands_its_capability_grants() {
+    let conf: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap(),
+    )
+    .unwrap();
+    let granted: Vec<String> = conf["app"]["security"]["capabilities"][0]["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-").map(|c| c.replace('-', "_")))
+        .collect();
+    let mut expected: Vec<String> = COMMAND_NAMES.iter().map(|c| (*c).to_owned()).collect();
+    expected.sort();
+    let mut granted_sorted = granted.clone();
+    granted_sorted.sort();
+    assert_eq!(granted_sorted, expected);
+    // And the runtime enforces it: an unknown command is refused.
+    let desk = Desk::new();
+    assert!(desk.call("plugin:fs|read_file", json!({ "path": "/etc/passwd" })).is_err());
+    assert!(desk.call("not_a_command", json!({})).is_err());
+}
+
+#[test]
+fn typescript_bindings_are_generated_from_the_rust_types() {
+    let committed = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/bindings.ts");
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        frontdesk_app::export_bindings(std::path::Path::new(committed)).unwrap();
+    }
+    let fresh = tempfile::tempdir().unwrap().keep().join("bindings.ts");
+    frontdesk_app::export_bindings(&fresh).unwrap();
+    let want = std::fs::read_to_string(&fresh).unwrap();
+    let have = std::fs::read_to_string(committed).unwrap_or_default();
+    assert!(have == want, "ui/src/bindings.ts is stale: run scripts/bindings and commit the result");
+    for name in COMMAND_NAMES {
+        let camel: String = name
+            .split('_')
+            .enumerate()
+            .map(|(i, w)| if i == 0 { w.to_owned() } else { w[..1].to_uppercase() + &w[1..] })
+            .collect();
+        assert!(want.contains(&format!("\t{camel}: (")), "{name} missing from the bindings");
+    }
+}

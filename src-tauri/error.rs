@@ -40,9 +40,8 @@ impl AppError {
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
         let field = match &e {
-            CoreError::NonexistentTime(_) | CoreError::AmbiguousTime(_) | CoreError::Overlap(_) => {
-                Some("start")
-            }
+            CoreError::NonexistentTime(_) | CoreError::Overlap(_) => Some("start"),
+            CoreError::AmbiguousTime(_) => Some("fold"),
             CoreError::NotFound { what: "patient", .. } => Some("patient"),
             CoreError::NotFound { what: "doctor", .. } => Some("doctor"),
             CoreError::NotFound { what: "appointment type", .. } => Some("type"),

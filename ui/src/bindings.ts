@@ -82,6 +82,8 @@ export type Appointment = {
 /**  An appointment with its whole history, oldest first. */
 export type AppointmentDetail = {
 	history: HistoryEntry[],
+	/**  The statuses the lifecycle allows next (what the status buttons offer). */
+	next_statuses: Status[],
 } & Appointment;
 
 /**  An appointment's id. */

@@ -1,53 +1,23 @@
-// The one module that talks to the Rust backend. Components never call `invoke` directly:
-// they call these functions, which the UI tests mock.
-import { invoke } from '@tauri-apps/api/core';
+// The one module that talks to the Rust backend. Components never call `invoke` directly: they
+// call `ipc.*`, the client generated from the Rust types (bindings.ts), which the UI tests mock.
+import { commands } from './bindings';
+import type { AppError, ErrorKind } from './bindings';
 
-/** The closed set of error kinds the backend sends (see frontdesk-core's ErrorKind). */
-export type ErrorKind =
-  | 'validation'
-  | 'not_found'
-  | 'conflict'
-  | 'setup'
-  | 'unavailable'
-  | 'internal';
+export type * from './bindings';
 
-/** Every failed command rejects with this shape; `message` is safe to show. */
-export interface AppError {
-  kind: ErrorKind;
-  message: string;
-}
+export const ipc = commands;
 
-export type Status = 'booked' | 'checked-in' | 'in-progress' | 'completed' | 'cancelled' | 'no-show';
-export type Mode = 'in-person' | 'zoom' | 'teams';
+const KINDS: ErrorKind[] = [
+  'validation', 'not_found', 'conflict', 'setup', 'unauthenticated', 'forbidden', 'unavailable', 'internal',
+];
 
-export interface DayRow {
-  id: number;
-  start: string;
-  end: string;
-  local_start: string;
-  local_end: string;
-  tz: string;
-  status: Status;
-  mode: Mode;
-  type_name: string;
-  doctor_id: number;
-  doctor_name: string;
-  patient_name: string;
-}
-
-export interface DayView {
-  clinic_name: string;
-  tz: string;
-  date: string;
-  doctors: { id: number; name: string }[];
-  appointments: DayRow[];
-}
-
-export function isAppError(e: unknown): e is AppError {
-  return typeof e === 'object' && e !== null && 'kind' in e && 'message' in e;
-}
-
-/** The schedule of one local day in the clinic's zone (today when `date` is omitted). */
-export function dayView(date?: string): Promise<DayView> {
-  return invoke<DayView>('day_view', { date: date ?? null });
+/** Every failed command rejects with an AppError; anything else becomes an `internal` one. */
+export function asAppError(e: unknown): AppError {
+  if (typeof e === 'object' && e !== null && 'kind' in e && 'message' in e) {
+    const { kind, message, field } = e as { kind: unknown; message: unknown; field?: unknown };
+    if (KINDS.includes(kind as ErrorKind) && typeof message === 'string') {
+      return { kind: kind as ErrorKind, message, field: typeof field === 'string' ? field : null };
+    }
+  }
+  return { kind: 'internal', message: String(e), field: null };
 }

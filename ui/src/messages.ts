@@ -1,24 +1,159 @@
-// Every user-facing string, in one catalogue (English now; French and Spanish will follow).
-const en: Record<string, string> = {
-  dayHeading: '{date} · {tz}',
-  noDoctors: 'No doctors yet. Add one with: frontdesk-cli staff add --role doctor',
-  free: 'No appointments',
-  loading: 'Loading today…',
+// Every user-facing string, in one catalogue (English now; French and Spanish will follow), and
+// the date and time formats of the clinic's locale.
+
+const en = {
+  'app.title': 'Frontdesk',
+  'app.loading': 'Opening the schedule…',
+  'setup.title': 'Welcome to Frontdesk',
+  'setup.intro': 'Set up your clinic and the first admin account. You can add staff afterwards.',
+  'setup.clinic': 'Clinic name',
+  'setup.tz': 'Clinic time zone',
+  'setup.admin': 'Your name (admin)',
+  'setup.pin': 'Choose a PIN (4 to 12 digits)',
+  'setup.submit': 'Create clinic',
+  'signin.title': 'Who is at the desk?',
+  'signin.pin': 'PIN',
+  'signin.submit': 'Sign in',
+  'signin.nopin': 'no PIN yet',
+  'nav.calendar': 'Calendar',
+  'nav.patients': 'Patients',
+  'nav.staff': 'Staff',
+  'nav.types': 'Appointment types',
+  'nav.settings': 'Settings',
+  'nav.lock': 'Lock',
+  'nav.help': 'Shortcuts',
+  'cal.today': 'Today',
+  'cal.prev': 'Previous',
+  'cal.next': 'Next',
+  'cal.day': 'Day',
+  'cal.week': 'Week',
+  'cal.book': 'New booking',
+  'cal.noDoctors': 'No doctors yet. An admin can add them under Staff.',
+  'cal.otherDoctor': 'Moving an appointment to another doctor is not possible; cancel it and book again.',
+  'book.title': 'New booking',
+  'book.patient': 'Patient',
+  'book.patientHint': 'Type a name, phone or date of birth',
+  'book.noMatch': 'No patient found',
+  'book.type': 'Type',
+  'book.doctor': 'Doctor',
+  'book.date': 'Date',
+  'book.time': 'Time',
+  'book.tz': 'Time zone',
+  'book.fold': 'This time happens twice tonight',
+  'book.foldEarlier': 'Earlier (before the clocks go back)',
+  'book.foldLater': 'Later (after the clocks go back)',
+  'book.overlap': 'Book anyway (double booking)',
+  'book.topic': 'Topic (optional)',
+  'book.submit': 'Book',
+  'book.cancel': 'Close',
+  'book.pickPatient': 'Pick a patient from the list',
+  'panel.close': 'Close',
+  'panel.history': 'History',
+  'panel.bookedIn': 'booked in {tz}',
+  'panel.reason': 'Reason for cancelling',
+  'panel.confirmCancel': 'Cancel appointment',
+  'action.checked-in': 'Check in',
+  'action.in-progress': 'Start',
+  'action.completed': 'Complete',
+  'action.no-show': 'No-show',
+  'action.booked': 'Undo check-in',
+  'action.cancelled': 'Cancel…',
   'status.booked': 'Booked',
   'status.checked-in': 'Checked in',
   'status.in-progress': 'In progress',
   'status.completed': 'Completed',
   'status.cancelled': 'Cancelled',
   'status.no-show': 'No-show',
-  'error.validation': 'Check what was entered',
+  'mode.in-person': 'In person',
+  'mode.zoom': 'Zoom',
+  'mode.teams': 'Teams',
+  'role.receptionist': 'Receptionist',
+  'role.doctor': 'Doctor',
+  'role.admin': 'Admin',
+  'dir.search': 'Search',
+  'dir.add': 'Add',
+  'dir.save': 'Save',
+  'dir.edit': 'Edit',
+  'dir.new': 'New',
+  'dir.saved': 'Saved',
+  'dir.name': 'Name',
+  'dir.email': 'E-mail',
+  'dir.phone': 'Phone',
+  'dir.dob': 'Date of birth',
+  'dir.note': 'Note',
+  'dir.role': 'Role',
+  'dir.active': 'Active',
+  'dir.newPin': 'New PIN (leave empty to keep)',
+  'dir.minutes': 'Minutes',
+  'dir.mode': 'Mode',
+  'dir.lockMinutes': 'Lock after (minutes without use)',
+  'dir.locale': 'Language and region (e.g. en-CA, fr-CA)',
+  'dir.searchHint': 'Name, phone, e-mail or date of birth',
+  'status.online': 'Network: connected',
+  'status.offline': 'Network: offline — the schedule still works; changes are saved on this computer',
+  'status.signedIn': 'Signed in as {name} ({role})',
+  'help.title': 'Keyboard shortcuts',
+  'help.close': 'Close (Esc)',
+  'key.new': 'New booking',
+  'key.today': 'Go to today',
+  'key.prevNext': 'Previous / next day or week',
+  'key.dayWeek': 'Day view / week view',
+  'key.search': 'Search patients',
+  'key.status': 'Selected appointment: check in, start, complete, no-show',
+  'key.cancel': 'Selected appointment: cancel (asks for a reason)',
+  'key.lock': 'Lock the desk now',
+  'key.help': 'Show this list',
+  'error.validation': 'Please check what was entered',
   'error.not_found': 'Not found',
   'error.conflict': 'That clashes with the schedule',
-  'error.setup': 'Frontdesk is not set up yet',
-  'error.unavailable': 'The schedule is busy',
+  'error.setup': 'Frontdesk cannot open its data',
+  'error.unauthenticated': 'Please sign in',
+  'error.forbidden': 'Not allowed for your role',
+  'error.unavailable': 'The schedule is busy; try again',
   'error.internal': 'Something went wrong',
-};
+} as const;
 
-export function t(key: string, vars: Record<string, string> = {}): string {
-  const template = en[key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => vars[name] ?? `{${name}}`);
+export type MessageKey = keyof typeof en;
+
+/** The message for `key`, with `{name}` placeholders filled in. */
+export function t(key: MessageKey, vars: Record<string, string> = {}): string {
+  return en[key].replace(/\{(\w+)\}/g, (_, name: string) => vars[name] ?? `{${name}}`);
+}
+
+/** A key built at run time (e.g. `status.${status}`); unknown keys fall back to the raw text. */
+export function tk(key: string, vars: Record<string, string> = {}): string {
+  return key in en ? t(key as MessageKey, vars) : key;
+}
+
+let locale = 'en-CA';
+
+export function setLocale(tag: string): void {
+  locale = tag;
+}
+
+/** 09:30 (or 9:30 a.m., as the clinic's locale writes it) for an instant, in `tz`. */
+export function formatTime(instant: string, tz: string): string {
+  return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone: tz }).format(new Date(instant));
+}
+
+/** "Monday, July 6, 2026" for a calendar date `YYYY-MM-DD`. */
+export function formatDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Intl.DateTimeFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** The wall time of an instant in `tz`, as `YYYY-MM-DDTHH:MM:SS` (no offset). */
+export function wallTime(instant: string, tz: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(instant));
+  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/** A local Date built from wall-clock fields (as the calendar widget hands them back) as `YYYY-MM-DDTHH:MM`. */
+export function wallFromDate(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }

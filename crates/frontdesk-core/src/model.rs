@@ -265,6 +265,8 @@ pub struct AppointmentDetail {
     #[serde(flatten)]
     pub appointment: Appointment,
     pub history: Vec<HistoryEntry>,
+    /// The statuses the lifecycle allows next (what the status buttons offer).
+    pub next_statuses: Vec<Status>,
 }
 
 /// Who is making a change, as recorded in history.

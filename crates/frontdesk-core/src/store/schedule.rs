@@ -291,7 +291,9 @@ impl Store {
                 detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
             })
             .collect();
-        Ok(AppointmentDetail { appointment, history })
+        let next_statuses =
+            Status::ALL.iter().copied().filter(|s| appointment.status.can_become(*s)).collect();
+        Ok(AppointmentDetail { appointment, history, next_statuses })
     }
 
     /// Every appointment (any status) that shares an instant with the local day `date` in `tz`,

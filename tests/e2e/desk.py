@@ -1,0 +1,133 @@
+"""End-to-end: the real Frontdesk window, driven over WebDriver (tauri-driver + WebKitWebDriver).
+
+A receptionist signs in, books through the dialog with the keyboard only, sees the appointment in
+the doctor's column, moves it by drag, and cancels it with a reason. The database is checked with
+the command-line twin after each step. A screenshot of the day view is written on every run.
+
+Usage: desk.py APP_BINARY CLI_BINARY OUTPUT_DIR   (FRONTDESK_DATA_DIR must be set up already)
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+APP, CLI, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+# The appointment's own box (class token "ec-event", not the "ec-events" column around it).
+EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' ec-event ')][contains(., 'Jane Doe')]"
+passed = 0
+
+
+def cli(*args):
+    out = subprocess.run([CLI, "--json", *args], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def check(name, condition, detail=""):
+    global passed
+    if not condition:
+        raise AssertionError(f"{name}: {detail}")
+    passed += 1
+    print(f"ok - {name}")
+
+
+opts = ArgOptions()
+opts.set_capability("browserName", "wry")
+opts.set_capability("tauri:options", {"application": APP})
+driver = webdriver.Remote(command_executor="http://127.0.0.1:4444", options=opts)
+wait = WebDriverWait(driver, 20)
+try:
+    # Sign in: pick your name, enter your PIN.
+    wait.until(EC.presence_of_element_located((By.ID, "signin-pin")))
+    driver.find_element(By.XPATH, "//label[contains(@class,'person')][.//span[text()='Dana Desk']]").click()
+    driver.find_element(By.ID, "signin-pin").send_keys("2468", Keys.ENTER)
+    wait.until(EC.presence_of_element_located((By.ID, "date-label")))
+    check("signed in as the receptionist", "Dana Desk" in driver.find_element(By.CSS_SELECTOR, ".statusline").text)
+
+    # Book with the keyboard only: n, two letters, Enter (pick), Enter (book).
+    today = cli("day")
+    check("the day starts empty", today == [], str(today))
+    body = driver.find_element(By.TAG_NAME, "body")
+    keystrokes = 0
+    body.send_keys("n"); keystrokes += 1
+    patient = wait.until(EC.presence_of_element_located((By.ID, "book-patient")))
+    check("the dialog focuses the patient search", driver.switch_to.active_element == patient)
+    driver.switch_to.active_element.send_keys("Ja"); keystrokes += 2
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]")))
+    driver.switch_to.active_element.send_keys(Keys.ENTER); keystrokes += 1
+    driver.switch_to.active_element.send_keys(Keys.ENTER); keystrokes += 1
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
+    check("booked in at most 6 keystrokes", keystrokes <= 6, str(keystrokes))
+    booked = cli("day")
+    check("one appointment in the database", len(booked) == 1, str(booked))
+    appointment = booked[0]
+
+    # It shows in Dr Ada Lee's column (the first doctor, which the slot was prefilled with).
+    def find_event():
+        return wait.until(EC.visibility_of_element_located((By.XPATH, EVENT)))
+
+    time.sleep(1.0)  # the calendar re-renders after the booking
+    # Scroll the calendar's own scroller so the appointment is in view.
+    driver.execute_script("""
+        const ev = arguments[0];
+        let el = ev.parentElement;
+        while (el && !(el.scrollHeight > el.clientHeight + 1 && getComputedStyle(el).overflowY !== 'visible')) el = el.parentElement;
+        if (el) el.scrollTop += ev.getBoundingClientRect().top - el.getBoundingClientRect().top - 120;
+    """, find_event())
+    time.sleep(0.5)
+    event = find_event()
+    headers = driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head")
+    column = [h for h in headers if h.text.strip() == "Dr Ada Lee"]
+    check("Dr Ada Lee has a column", len(column) == 1, str([h.text for h in headers]))
+    box = lambda el: driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height]", el)
+    left, _, width, _ = box(column[0])
+    ex, _, ew, _ = box(event)
+    centre = ex + ew / 2
+    check("the appointment is in Dr Ada Lee's column", left <= centre <= left + width, f"{left}..{left + width} vs {centre}")
+    driver.save_screenshot(os.path.join(OUT, "day-view.png"))
+
+    # Move it by dragging it down by two quarter-hour slots.
+    x, y, w, hgt = box(find_event())
+    slot_height = hgt / 2  # a 30-minute visit spans two quarter-hour slots
+    # Late in the evening there is no room below: drag up instead.
+    direction = -1 if int(appointment["local_start"][11:13]) >= 22 else 1
+    cx, cy = int(x + w / 2), int(y + min(hgt / 2, 12))
+    drag = ActionBuilder(driver)
+    pointer = drag.pointer_action.move_to_location(cx, cy).pointer_down().pause(0.3)
+    for step in range(1, 9):
+        pointer = pointer.move_to_location(cx, int(cy + direction * step * 2 * slot_height / 8)).pause(0.05)
+    pointer.pause(0.3).pointer_up()
+    drag.perform()
+    time.sleep(1.5)
+    moved = cli("show", str(appointment["id"]))
+    later = moved["start"] > appointment["start"]
+    check("dragging moved the appointment", later == (direction == 1) and moved["start"] != appointment["start"], f"{appointment['start']} -> {moved['start']}")
+    check("the move is in the history", [h["action"] for h in moved["history"]] == ["booked", "moved"], str(moved["history"]))
+
+    # Cancel with a reason, from the side panel.
+    find_event().click()
+    cancel = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#panel button[data-status=cancelled]")))
+    cancel.click()
+    reason = wait.until(EC.visibility_of_element_located((By.ID, "cancel-reason")))
+    reason.send_keys("Patient called to cancel")
+    driver.find_element(By.CSS_SELECTOR, ".cancel-form button[type=submit]").click()
+    wait.until(lambda d: cli("show", str(appointment["id"]))["status"] == "cancelled")
+    shown = cli("show", str(appointment["id"]))
+    check("cancelled with the reason", shown["cancel_reason"] == "Patient called to cancel", str(shown))
+    time.sleep(0.5)
+    driver.save_screenshot(os.path.join(OUT, "after-cancel.png"))
+    print(f"{passed} passed, 0 failed")
+except Exception:
+    driver.save_screenshot(os.path.join(OUT, "failure.png"))
+    print(f"{passed} passed, 1 failed")
+    raise
+finally:
+    driver.quit()

@@ -1,0 +1,160 @@
+// @vitest-environment jsdom
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { openBookingDialog } from './booking';
+import { renderSignIn } from './signin';
+import { asAppError } from './ipc';
+import type { AppointmentType, Patient, Staff } from './ipc';
+
+const doctors: Staff[] = [
+  { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true },
+  { id: 4, name: 'Dr Ben Roy', role: 'doctor', has_pin: true, active: true },
+];
+const types: AppointmentType[] = [{ id: 1, name: 'Consult', minutes: 30, mode: 'zoom' }];
+const jane: Patient = { id: 7, full_name: 'Jane Doe', email: null, phone: '416 555 0100', date_of_birth: '1980-02-03', note: null };
+
+type Call = { cmd: string; args: Record<string, unknown> };
+
+function key(target: Element, k: string) {
+  target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+}
+
+/** Types text one key at a time, as a person does: each character is one keystroke. */
+function type(input: HTMLInputElement, text: string) {
+  for (const ch of text) {
+    key(input, ch);
+    input.value += ch;
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+}
+
+beforeEach(() => { vi.useFakeTimers(); document.body.replaceChildren(); });
+afterEach(() => { vi.useRealTimers(); clearMocks(); });
+
+function dialog(calls: Call[], book: (args: Record<string, unknown>) => unknown) {
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: args as Record<string, unknown> });
+    if (cmd === 'find_patients') return [jane];
+    if (cmd === 'book') return book(args as Record<string, unknown>);
+  });
+  const booked = vi.fn();
+  openBookingDialog({
+    clinicTz: 'America/Toronto', doctors, types,
+    slot: { date: '2026-07-06', time: '09:30', doctorId: 4 },
+    onBooked: booked, onClose: () => undefined,
+  });
+  return booked;
+}
+
+describe('booking dialog', () => {
+  it('books a found patient in a prefilled slot with two letters and two Enters', async () => {
+    const calls: Call[] = [];
+    const booked = dialog(calls, () => ({ id: 1 }));
+    const input = document.activeElement as HTMLInputElement;
+    expect(input.id).toBe('book-patient');
+    let keystrokes = 0;
+    type(input, 'ja'); keystrokes += 2;
+    await vi.advanceTimersByTimeAsync(200);
+    expect(document.querySelector('[role=option][aria-selected=true]')?.textContent).toContain('Jane Doe');
+    key(input, 'Enter'); keystrokes += 1;
+    expect(document.activeElement?.id).toBe('book-submit');
+    key(document.activeElement as Element, 'Enter'); keystrokes += 1;
+    await vi.advanceTimersByTimeAsync(0);
+    // With the "n" that opened the dialog: 5 keystrokes, within the 6 allowed.
+    expect(keystrokes + 1).toBeLessThanOrEqual(6);
+    const call = calls.find((c) => c.cmd === 'book');
+    expect(call?.args).toEqual({ input: {
+      patient_id: 7, doctor_id: 4, type_id: 1,
+      start: { at: '2026-07-06T09:30', tz: 'America/Toronto', fold: null },
+      allow_overlap: false, topic: null, description: null,
+    } });
+    expect(booked).toHaveBeenCalled();
+    expect(document.querySelector('.overlay')).toBeNull();
+  });
+
+  it('explains a DST gap next to the time and keeps what was typed', async () => {
+    const calls: Call[] = [];
+    dialog(calls, () => { throw { kind: 'validation', field: 'start', message: '2026-03-08 02:30 does not exist in America/Toronto: the valid times on either side are 01:59 and 03:00' }; });
+    const input = document.getElementById('book-patient') as HTMLInputElement;
+    type(input, 'ja');
+    await vi.advanceTimersByTimeAsync(200);
+    key(input, 'Enter');
+    (document.getElementById('book-topic') as HTMLInputElement).value = 'Follow-up';
+    key(document.getElementById('book-submit') as Element, 'Enter');
+    await vi.advanceTimersByTimeAsync(0);
+    const error = document.getElementById('book-start-error') as HTMLElement;
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toContain('01:59 and 03:00');
+    expect((document.getElementById('book-topic') as HTMLInputElement).value).toBe('Follow-up');
+    expect((document.getElementById('book-patient') as HTMLInputElement).value).toBe('Jane Doe');
+    expect(document.querySelector('.overlay')).not.toBeNull();
+  });
+
+  it('offers earlier/later for an ambiguous time and a confirmed double booking for a clash', async () => {
+    const calls: Call[] = [];
+    const answers = [
+      { kind: 'validation', field: 'fold', message: '2026-11-01 01:30 happens twice in America/Toronto' },
+      { kind: 'conflict', field: 'start', message: 'the doctor already has appointment 9 from 01:30 to 02:00' },
+    ];
+    dialog(calls, () => { const next = answers.shift(); if (next) throw next; return { id: 2 }; });
+    const input = document.getElementById('book-patient') as HTMLInputElement;
+    type(input, 'ja');
+    await vi.advanceTimersByTimeAsync(200);
+    key(input, 'Enter');
+    const fold = document.querySelector('fieldset.fold') as HTMLElement;
+    const overlap = document.querySelector('label.overlap') as HTMLElement;
+    expect(fold.hidden).toBe(true);
+    key(document.getElementById('book-submit') as Element, 'Enter');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fold.hidden).toBe(false);
+    (document.querySelector('input[name=fold][value=later]') as HTMLInputElement).checked = true;
+    key(document.getElementById('book-submit') as Element, 'Enter');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(overlap.hidden).toBe(false);
+    expect(document.getElementById('book-start-error')?.textContent).toContain('already has appointment 9');
+    (document.getElementById('book-overlap') as HTMLInputElement).checked = true;
+    key(document.getElementById('book-submit') as Element, 'Enter');
+    await vi.advanceTimersByTimeAsync(0);
+    const last = calls.filter((c) => c.cmd === 'book').at(-1)?.args.input as Record<string, unknown>;
+    expect(last.allow_overlap).toBe(true);
+    expect((last.start as Record<string, unknown>).fold).toBe('later');
+  });
+
+  it('will not book without a patient picked from the list', async () => {
+    const calls: Call[] = [];
+    dialog(calls, () => ({ id: 1 }));
+    key(document.getElementById('book-time') as Element, 'Enter');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(document.getElementById('book-patient-error')?.textContent).toContain('Pick a patient');
+    expect(calls.some((c) => c.cmd === 'book')).toBe(false);
+  });
+});
+
+describe('sign-in', () => {
+  it('shows a wrong PIN next to the PIN field and clears it', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'sign_in') throw { kind: 'unauthenticated', field: 'pin', message: 'wrong PIN; 4 more tries before sign-in pauses for 5 minutes' };
+    });
+    const root = document.createElement('main');
+    document.body.append(root);
+    renderSignIn(root, {
+      setup_needed: false, signed_in: null,
+      clinic: { name: 'Maple Clinic', tz: 'UTC', lock_minutes: 10, locale: 'en-CA' },
+      staff: [{ id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true }],
+    }, () => undefined);
+    const pin = document.getElementById('signin-pin') as HTMLInputElement;
+    pin.value = '0000';
+    (root.querySelector('form') as HTMLFormElement).requestSubmit();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(document.getElementById('signin-error')?.textContent).toContain('4 more tries');
+    expect(pin.value).toBe('');
+  });
+});
+
+describe('errors', () => {
+  it('keeps the kind and message of a backend error and wraps anything else', () => {
+    expect(asAppError({ kind: 'forbidden', message: 'only admin can do this', field: null }).kind).toBe('forbidden');
+    expect(asAppError(new Error('boom'))).toEqual({ kind: 'internal', message: 'Error: boom', field: null });
+    expect(asAppError({ kind: 'weird', message: 'x' }).kind).toBe('internal');
+  });
+});

@@ -1,0 +1,296 @@
+// The app: first start, sign-in, and the signed-in shell (calendar, directory screens, panel,
+// shortcuts, inactivity lock, network status line).
+import { asAppError, ipc } from './ipc';
+import type { AppStatus, Appointment, AppointmentType, Clinic, DaySheet, DaySheetRow, Staff } from './ipc';
+import { h, isTyping } from './dom';
+import { formatDate, setLocale, t, tk, wallTime } from './messages';
+import { openBookingDialog } from './booking';
+import type { Slot } from './booking';
+import { ScheduleCalendar } from './calendar';
+import type { View } from './calendar';
+import { renderPanel, STATUS_KEYS } from './panel';
+import { renderSignIn, renderSetup } from './signin';
+import { renderPatients, renderSettings, renderStaff, renderTypes } from './directory';
+
+type Screen = 'calendar' | 'patients' | 'staff' | 'types' | 'settings';
+
+function addDays(date: string, n: number): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
+}
+
+function weekStart(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7; // Monday = 0
+  return addDays(date, -weekday);
+}
+
+export async function startApp(root: HTMLElement): Promise<void> {
+  root.replaceChildren(h('p', { class: 'loading' }, t('app.loading')));
+  let status: AppStatus;
+  try {
+    status = await ipc.appStatus();
+  } catch (e) {
+    const err = asAppError(e);
+    root.replaceChildren(h('section', { class: `card narrow error error-${err.kind}`, role: 'alert' },
+      h('h1', {}, tk(`error.${err.kind}`)), h('p', {}, err.message)));
+    return;
+  }
+  const enter = (_me: Staff) => { void startApp(root); };
+  if (status.setup_needed) return renderSetup(root, enter);
+  if (!status.signed_in || !status.clinic) return renderSignIn(root, status, enter);
+  await new Desk(root, status.clinic, status.signed_in).open();
+}
+
+class Desk {
+  private view: View = 'day';
+  private date: string;
+  private screen: Screen = 'calendar';
+  private sheet: DaySheet | null = null;
+  private types: AppointmentType[] = [];
+  private lastSlot: Slot | null = null;
+  private selected: DaySheetRow | null = null;
+  private calendar: ScheduleCalendar | null = null;
+  private lastActivity = Date.now();
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private dialogOpen = false;
+
+  private content = h('main', { class: 'content', id: 'content' });
+  private calendarEl = h('div', { id: 'calendar', class: 'calendar', role: 'region' });
+  private panel = h('aside', { id: 'panel', class: 'panel', hidden: true, 'aria-live': 'polite' });
+  private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
+  private network = h('span', { id: 'network-status' });
+  private toast = h('div', { class: 'toast', role: 'status', 'aria-live': 'polite', hidden: true });
+
+  constructor(private root: HTMLElement, private clinic: Clinic, private me: Staff) {
+    setLocale(clinic.locale);
+    this.date = this.today();
+  }
+
+  private today(): string {
+    return wallTime(new Date().toISOString(), this.clinic.tz).slice(0, 10);
+  }
+
+  private get canBook(): boolean {
+    return this.me.role !== 'doctor';
+  }
+
+  async open(): Promise<void> {
+    const admin = this.me.role === 'admin';
+    const nav = (screen: Screen, label: string) =>
+      h('button', { type: 'button', 'data-screen': screen, onclick: () => void this.go(screen) }, label);
+    const viewButton = (v: View, label: string) =>
+      h('button', { type: 'button', 'data-view': v, 'aria-pressed': String(this.view === v), onclick: () => void this.setView(v) }, label);
+    this.root.replaceChildren(h('div', { class: 'shell' },
+      h('header', { class: 'topbar' },
+        h('strong', { class: 'clinic' }, this.clinic.name),
+        h('nav', { 'aria-label': 'Main' },
+          nav('calendar', t('nav.calendar')), nav('patients', t('nav.patients')),
+          admin ? nav('staff', t('nav.staff')) : null, admin ? nav('types', t('nav.types')) : null,
+          admin ? nav('settings', t('nav.settings')) : null),
+        h('button', { type: 'button', id: 'help-button', onclick: () => this.help() }, `${t('nav.help')} (?)`),
+        h('button', { type: 'button', id: 'lock-button', onclick: () => void this.lock() }, `${t('nav.lock')} (Ctrl+L)`)),
+      h('div', { class: 'calbar', id: 'calbar' },
+        h('button', { type: 'button', id: 'today', onclick: () => void this.goto(this.today()) }, t('cal.today')),
+        h('button', { type: 'button', 'aria-label': t('cal.prev'), onclick: () => void this.step(-1) }, '‹'),
+        h('button', { type: 'button', 'aria-label': t('cal.next'), onclick: () => void this.step(1) }, '›'),
+        this.dateLabel,
+        h('div', { class: 'segmented', role: 'group' }, viewButton('day', t('cal.day')), viewButton('week', t('cal.week'))),
+        this.canBook ? h('button', { type: 'button', class: 'primary', id: 'new-booking', onclick: () => this.book() }, `${t('cal.book')} (N)`) : null),
+      this.content,
+      h('footer', { class: 'statusline' }, this.network, ' · ',
+        t('status.signedIn', { name: this.me.name, role: tk(`role.${this.me.role}`) })),
+      this.toast));
+    this.calendar = new ScheduleCalendar(this.calendarEl, this.clinic.tz, this.clinic.locale, {
+      onSelectSlot: (slot) => { this.lastSlot = slot; if (this.canBook) this.book(); },
+      onOpenAppointment: (row) => void this.select(row),
+      onError: (m) => this.say(m),
+      onMoved: () => void this.refresh(),
+    });
+    this.listen();
+    this.types = await ipc.listTypes().catch(() => []);
+    await this.go('calendar');
+  }
+
+  private listen(): void {
+    const activity = () => { this.lastActivity = Date.now(); };
+    const onKey = (e: KeyboardEvent) => { activity(); void this.key(e); };
+    const onNetwork = () => {
+      this.network.textContent = navigator.onLine ? t('status.online') : t('status.offline');
+      this.network.className = navigator.onLine ? 'online' : 'offline';
+    };
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', activity);
+    window.addEventListener('online', onNetwork);
+    window.addEventListener('offline', onNetwork);
+    onNetwork();
+    this.timers.push(setInterval(() => {
+      if (Date.now() - this.lastActivity > this.clinic.lock_minutes * 60_000) void this.lock();
+    }, 15_000));
+    this.teardown = () => {
+      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('pointerdown', activity);
+      window.removeEventListener('online', onNetwork);
+      window.removeEventListener('offline', onNetwork);
+      this.timers.forEach(clearInterval);
+      this.calendar?.destroy();
+    };
+  }
+
+  private teardown: () => void = () => undefined;
+
+  private async key(e: KeyboardEvent): Promise<void> {
+    if (e.ctrlKey && e.key.toLowerCase() === 'l') { e.preventDefault(); return this.lock(); }
+    if (e.key === 'Escape') { document.querySelector('.help-overlay')?.remove(); this.closePanel(); return; }
+    if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || this.dialogOpen) return;
+    const keys: Record<string, () => unknown> = {
+      n: () => this.canBook && this.book(),
+      t: () => this.goto(this.today()),
+      ArrowLeft: () => this.step(-1),
+      ArrowRight: () => this.step(1),
+      d: () => this.setView('day'),
+      w: () => this.setView('week'),
+      '/': () => this.go('patients'),
+      '?': () => this.help(),
+    };
+    const status = STATUS_KEYS[e.key];
+    if (status && this.selected) {
+      e.preventDefault();
+      const button = this.panel.querySelector(`button[data-status="${status}"]`) as HTMLButtonElement | null;
+      button?.click();
+      return;
+    }
+    const action = keys[e.key];
+    if (action) { e.preventDefault(); await action(); }
+  }
+
+  private async go(screen: Screen): Promise<void> {
+    this.screen = screen;
+    this.root.querySelectorAll('nav button').forEach((b) =>
+      b.setAttribute('aria-current', String((b as HTMLElement).dataset.screen === screen)));
+    (this.root.querySelector('#calbar') as HTMLElement).hidden = screen !== 'calendar';
+    try {
+      if (screen === 'calendar') {
+        this.content.replaceChildren(this.calendarEl, this.panel);
+        await this.refresh();
+      } else if (screen === 'patients') await renderPatients(this.content, this.canBook);
+      else if (screen === 'staff') await renderStaff(this.content);
+      else if (screen === 'types') { await renderTypes(this.content); this.types = await ipc.listTypes(); }
+      else await renderSettings(this.content, (c) => { this.clinic = c; setLocale(c.locale); });
+    } catch (e) {
+      this.say(asAppError(e).message);
+    }
+  }
+
+  private async refresh(): Promise<void> {
+    const first = this.view === 'week' ? weekStart(this.date) : this.date;
+    try {
+      this.sheet = await ipc.schedule(first, this.view === 'week' ? 7 : 1);
+    } catch (e) {
+      const err = asAppError(e);
+      if (err.kind === 'unauthenticated') return this.lock();
+      return this.say(err.message);
+    }
+    this.dateLabel.textContent = this.view === 'week'
+      ? `${formatDate(first)} – ${formatDate(addDays(first, 6))}` : formatDate(this.date);
+    this.calendar?.show(this.sheet, this.view);
+    if (this.selected) {
+      const still = this.sheet.appointments.find((a) => a.id === this.selected?.id);
+      if (still) await this.select(still); else this.closePanel();
+    }
+  }
+
+  private async goto(date: string): Promise<void> {
+    this.date = date;
+    if (this.screen !== 'calendar') return this.go('calendar');
+    await this.refresh();
+  }
+
+  private step(direction: number): Promise<void> {
+    return this.goto(addDays(this.date, direction * (this.view === 'week' ? 7 : 1)));
+  }
+
+  private async setView(view: View): Promise<void> {
+    this.view = view;
+    this.root.querySelectorAll('[data-view]').forEach((b) => b.setAttribute('aria-pressed', String((b as HTMLElement).dataset.view === view)));
+    await this.refresh();
+  }
+
+  private defaultSlot(): Slot {
+    const doctors = this.sheet?.doctors ?? [];
+    const now = wallTime(new Date().toISOString(), this.clinic.tz);
+    let time = '09:00';
+    if (now.slice(0, 10) === this.date) {
+      const minutes = Number(now.slice(11, 13)) * 60 + Number(now.slice(14, 16));
+      const next = Math.min(Math.ceil(minutes / 15) * 15, 23 * 60 + 45);
+      time = `${String(Math.floor(next / 60)).padStart(2, '0')}:${String(next % 60).padStart(2, '0')}`;
+    }
+    return { date: this.date, time, doctorId: doctors[0]?.id ?? null };
+  }
+
+  private book(): void {
+    if (this.dialogOpen) return;
+    this.dialogOpen = true;
+    openBookingDialog({
+      clinicTz: this.clinic.tz,
+      doctors: this.sheet?.doctors ?? [],
+      types: this.types,
+      slot: this.lastSlot ?? this.defaultSlot(),
+      onBooked: (a: Appointment) => {
+        this.dialogOpen = false;
+        this.lastSlot = null;
+        void this.goto(a.local_start.slice(0, 10) === this.date ? this.date : wallTime(a.start, this.clinic.tz).slice(0, 10));
+      },
+      onClose: () => { this.dialogOpen = false; },
+    });
+  }
+
+  private async select(row: DaySheetRow): Promise<void> {
+    this.selected = row;
+    try {
+      const detail = await ipc.appointment(row.id);
+      renderPanel(this.panel, detail, {
+        clinicTz: this.clinic.tz,
+        names: { patient: row.patient_name, doctor: row.doctor_name, type: row.type_name },
+        onChanged: () => void this.refresh(),
+        onClose: () => this.closePanel(),
+      });
+    } catch (e) {
+      this.say(asAppError(e).message);
+    }
+  }
+
+  private closePanel(): void {
+    this.selected = null;
+    this.panel.hidden = true;
+  }
+
+  private help(): void {
+    if (document.querySelector('.help-overlay')) return;
+    const rows: [string, Parameters<typeof t>[0]][] = [
+      ['N', 'key.new'], ['T', 'key.today'], ['← →', 'key.prevNext'], ['D / W', 'key.dayWeek'], ['/', 'key.search'],
+      ['I S C M', 'key.status'], ['X', 'key.cancel'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
+    ];
+    const close = h('button', { type: 'button', onclick: () => overlay.remove() }, t('help.close'));
+    const overlay = h('div', { class: 'overlay help-overlay' },
+      h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'help-title' },
+        h('h2', { id: 'help-title' }, t('help.title')),
+        h('table', {}, h('tbody', {}, ...rows.map(([k, m]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, k)), h('td', {}, t(m)))))),
+        close));
+    document.body.append(overlay);
+    close.focus();
+  }
+
+  private say(message: string): void {
+    this.toast.textContent = message;
+    this.toast.hidden = false;
+    setTimeout(() => { this.toast.hidden = true; }, 6000);
+  }
+
+  private async lock(): Promise<void> {
+    this.teardown();
+    document.querySelectorAll('.overlay').forEach((o) => o.remove());
+    await ipc.signOut().catch(() => undefined);
+    await startApp(this.root);
+  }
+}

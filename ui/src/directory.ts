@@ -1,0 +1,131 @@
+// Patients, staff, appointment types and clinic settings: list, search, add, edit. Admin-only
+// screens are offered only to admins, and the backend refuses them to anyone else regardless.
+import { asAppError, ipc } from './ipc';
+import type { AppointmentType, Clinic, Mode, Patient, Role, Staff } from './ipc';
+import { h } from './dom';
+import { t, tk } from './messages';
+import type { MessageKey } from './messages';
+
+type Field = { id: string; label: MessageKey; type?: string; value?: string; options?: [string, string][]; checked?: boolean };
+
+function editor(title: string, fields: Field[], onSave: (values: Record<string, string | boolean>) => Promise<void>): HTMLFormElement {
+  const message = h('p', { role: 'status', class: 'muted' });
+  const form = h('form', { class: 'card editor', 'aria-label': title }, h('h2', {}, title),
+    ...fields.map((f) => {
+      const control = f.options
+        ? h('select', { id: f.id }, ...f.options.map(([v, label]) => h('option', { value: v, selected: v === f.value }, label)))
+        : h('input', { id: f.id, type: f.type ?? 'text', value: f.value ?? '', checked: f.checked ?? false });
+      return h('div', { class: f.type === 'checkbox' ? 'field inline' : 'field' }, h('label', { for: f.id }, t(f.label)), control);
+    }),
+    message,
+    h('button', { type: 'submit', class: 'primary' }, t('dir.save')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const values: Record<string, string | boolean> = {};
+    for (const f of fields) {
+      const el = form.querySelector(`#${f.id}`) as HTMLInputElement;
+      values[f.id] = f.type === 'checkbox' ? el.checked : el.value;
+    }
+    try {
+      await onSave(values);
+      message.className = 'muted';
+      message.textContent = t('dir.saved');
+    } catch (err) {
+      message.className = 'field-error';
+      message.textContent = asAppError(err).message;
+    }
+  });
+  return form;
+}
+
+const blank = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() ? v.trim() : null);
+
+export async function renderPatients(root: HTMLElement, canEdit: boolean): Promise<void> {
+  const search = h('input', { id: 'patients-search', type: 'search', placeholder: t('dir.searchHint'), 'aria-label': t('dir.search') });
+  const table = h('tbody');
+  const side = h('div', {});
+  const edit = (p: Patient | null) => {
+    if (!canEdit) return;
+    side.replaceChildren(editor(p ? p.full_name : t('dir.new'), [
+      { id: 'p-name', label: 'dir.name', value: p?.full_name },
+      { id: 'p-email', label: 'dir.email', type: 'email', value: p?.email ?? '' },
+      { id: 'p-phone', label: 'dir.phone', type: 'tel', value: p?.phone ?? '' },
+      { id: 'p-dob', label: 'dir.dob', type: 'date', value: p?.date_of_birth ?? '' },
+      { id: 'p-note', label: 'dir.note', value: p?.note ?? '' },
+    ], async (v) => {
+      const input = { full_name: String(v['p-name']), email: blank(v['p-email']), phone: blank(v['p-phone']), date_of_birth: blank(v['p-dob']), note: blank(v['p-note']) };
+      const saved = p ? await ipc.updatePatient(p.id, input) : await ipc.addPatient(input);
+      edit(saved);
+      if (search.value.trim()) await find();
+    }));
+  };
+  const find = async () => {
+    const text = search.value.trim();
+    const found = text ? await ipc.findPatients(text).catch(() => []) : [];
+    table.replaceChildren(...found.map((p) => h('tr', {},
+      h('td', {}, p.full_name), h('td', {}, p.date_of_birth ?? ''), h('td', {}, p.phone ?? ''), h('td', {}, p.email ?? ''),
+      h('td', {}, canEdit ? h('button', { type: 'button', onclick: () => edit(p) }, t('dir.edit')) : ''))));
+  };
+  search.addEventListener('input', () => void find());
+  root.replaceChildren(h('section', { class: 'directory' },
+    h('div', {}, h('div', { class: 'toolbar' }, h('h1', {}, t('nav.patients')), search,
+      canEdit ? h('button', { type: 'button', onclick: () => edit(null) }, t('dir.add')) : null),
+    h('table', {}, h('thead', {}, h('tr', {}, ...(['dir.name', 'dir.dob', 'dir.phone', 'dir.email'] as MessageKey[]).map((k) => h('th', { scope: 'col' }, t(k))), h('th', {}, ''))), table)),
+    side));
+  search.focus();
+}
+
+export async function renderStaff(root: HTMLElement): Promise<void> {
+  const staff = await ipc.listAllStaff();
+  const side = h('div', {});
+  const roles: [Role, string][] = (['receptionist', 'doctor', 'admin'] as Role[]).map((r) => [r, tk(`role.${r}`)]);
+  const edit = (s: Staff | null) => side.replaceChildren(editor(s ? s.name : t('dir.new'), [
+    { id: 's-name', label: 'dir.name', value: s?.name },
+    { id: 's-role', label: 'dir.role', value: s?.role ?? 'receptionist', options: roles },
+    { id: 's-active', label: 'dir.active', type: 'checkbox', checked: s?.active ?? true },
+    { id: 's-pin', label: 'dir.newPin', type: 'password' },
+  ], async (v) => {
+    const input = { name: String(v['s-name']), role: v['s-role'] as Role, active: Boolean(v['s-active']), pin: blank(v['s-pin']) };
+    if (s) await ipc.updateStaff(s.id, input); else await ipc.addStaff(input);
+    await renderStaff(root);
+  }));
+  root.replaceChildren(h('section', { class: 'directory' },
+    h('div', {}, h('div', { class: 'toolbar' }, h('h1', {}, t('nav.staff')), h('button', { type: 'button', onclick: () => edit(null) }, t('dir.add'))),
+      h('table', {}, h('tbody', {}, ...staff.map((s) => h('tr', { class: s.active ? '' : 'muted' },
+        h('td', {}, s.name), h('td', {}, tk(`role.${s.role}`)), h('td', {}, s.active ? '' : '—'),
+        h('td', {}, h('button', { type: 'button', onclick: () => edit(s) }, t('dir.edit')))))))),
+    side));
+}
+
+export async function renderTypes(root: HTMLElement): Promise<void> {
+  const types = await ipc.listTypes();
+  const side = h('div', {});
+  const modes: [Mode, string][] = (['in-person', 'zoom', 'teams'] as Mode[]).map((m) => [m, tk(`mode.${m}`)]);
+  const edit = (ty: AppointmentType | null) => side.replaceChildren(editor(ty ? ty.name : t('dir.new'), [
+    { id: 't-name', label: 'dir.name', value: ty?.name },
+    { id: 't-minutes', label: 'dir.minutes', type: 'number', value: String(ty?.minutes ?? 30) },
+    { id: 't-mode', label: 'dir.mode', value: ty?.mode ?? 'in-person', options: modes },
+  ], async (v) => {
+    const [name, minutes, mode] = [String(v['t-name']), Number(v['t-minutes']), v['t-mode'] as Mode];
+    if (ty) await ipc.updateType(ty.id, name, minutes, mode); else await ipc.addType(name, minutes, mode);
+    await renderTypes(root);
+  }));
+  root.replaceChildren(h('section', { class: 'directory' },
+    h('div', {}, h('div', { class: 'toolbar' }, h('h1', {}, t('nav.types')), h('button', { type: 'button', onclick: () => edit(null) }, t('dir.add'))),
+      h('table', {}, h('tbody', {}, ...types.map((ty) => h('tr', {},
+        h('td', {}, ty.name), h('td', {}, `${ty.minutes} min`), h('td', {}, tk(`mode.${ty.mode}`)),
+        h('td', {}, h('button', { type: 'button', onclick: () => edit(ty) }, t('dir.edit')))))))),
+    side));
+}
+
+export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => void): Promise<void> {
+  const c = await ipc.clinicSettings();
+  root.replaceChildren(h('section', { class: 'directory' }, editor(t('nav.settings'), [
+    { id: 'c-name', label: 'dir.name', value: c.name },
+    { id: 'c-tz', label: 'setup.tz', value: c.tz },
+    { id: 'c-lock', label: 'dir.lockMinutes', type: 'number', value: String(c.lock_minutes) },
+    { id: 'c-locale', label: 'dir.locale', value: c.locale },
+  ], async (v) => {
+    onSaved(await ipc.updateSettings({ name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']) }));
+  })));
+}

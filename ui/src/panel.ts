@@ -1,0 +1,66 @@
+// The side panel of the selected appointment: details, history, and the status actions the
+// lifecycle allows next (the backend says which; it also enforces them).
+import { asAppError, ipc } from './ipc';
+import type { AppointmentDetail, Status } from './ipc';
+import { h } from './dom';
+import { formatTime, t, tk } from './messages';
+
+export interface PanelContext {
+  clinicTz: string;
+  names: { patient: string; doctor: string; type: string };
+  onChanged: () => void;
+  onClose: () => void;
+}
+
+export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: PanelContext): void {
+  const a = detail;
+  const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const fail = (e: unknown) => { error.textContent = asAppError(e).message; error.hidden = false; };
+
+  const change = async (status: Status) => {
+    try {
+      await ipc.setStatus(a.id, status);
+      ctx.onChanged();
+    } catch (e) { fail(e); }
+  };
+
+  const reason = h('textarea', { id: 'cancel-reason', rows: 2, required: true });
+  const cancelForm = h('form', { class: 'cancel-form', hidden: true },
+    h('label', { for: 'cancel-reason' }, t('panel.reason')), reason,
+    h('button', { type: 'submit', class: 'danger' }, t('panel.confirmCancel')));
+  cancelForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await ipc.cancelAppointment(a.id, reason.value);
+      ctx.onChanged();
+    } catch (err) { fail(err); reason.focus(); }
+  });
+
+  const actions = h('div', { class: 'actions' }, ...a.next_statuses.map((s) => h('button', {
+    type: 'button', 'data-status': s, class: s === 'cancelled' ? 'danger' : '',
+    onclick: () => {
+      if (s === 'cancelled') { cancelForm.hidden = false; reason.focus(); } else { void change(s); }
+    },
+  }, tk(`action.${s}`))));
+
+  const bookedIn = a.tz === ctx.clinicTz ? '' : ` (${t('panel.bookedIn', { tz: a.tz })}: ${formatTime(a.start, a.tz)})`;
+  root.replaceChildren(
+    h('header', {},
+      h('h2', {}, ctx.names.patient),
+      h('button', { type: 'button', class: 'icon', 'aria-label': t('panel.close'), onclick: ctx.onClose }, '×')),
+    h('p', { class: 'when' }, `${a.start.slice(0, 10)} · ${formatTime(a.start, ctx.clinicTz)}–${formatTime(a.end, ctx.clinicTz)}${bookedIn}`),
+    h('p', {}, `${ctx.names.type} · ${ctx.names.doctor}`),
+    h('p', { class: `badge status-${a.status}` }, tk(`status.${a.status}`)),
+    a.cancel_reason ? h('p', { class: 'muted' }, a.cancel_reason) : '',
+    a.topic ? h('p', {}, a.topic) : '',
+    actions, cancelForm, error,
+    h('h3', {}, t('panel.history')),
+    h('ol', { class: 'history' }, ...detail.history.map((e) => h('li', {},
+      h('time', { datetime: e.at }, `${e.at.slice(0, 10)} ${formatTime(e.at, ctx.clinicTz)}`), ' ',
+      h('span', {}, e.action), ' ', h('span', { class: 'muted' }, e.actor)))),
+  );
+  root.hidden = false;
+}
+
+/** Shortcut letters for the selected appointment's status actions. */
+export const STATUS_KEYS: Record<string, Status> = { i: 'checked-in', s: 'in-progress', c: 'completed', m: 'no-show', x: 'cancelled' };

@@ -6,11 +6,22 @@
 use std::sync::Arc;
 
 use frontdesk_app::{builder, AppConfig, COMMAND_NAMES};
-use frontdesk_core::SystemClock;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use frontdesk_core::{Clock, SystemClock};
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+/// A clock the test moves by hand (for the inactivity lock).
+struct HandClock(AtomicI64);
+
+impl Clock for HandClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(self.0.load(Ordering::SeqCst), 0).unwrap()
+    }
+}
 
 struct Desk {
     _dir: tempfile::TempDir,
@@ -20,8 +31,12 @@ struct Desk {
 
 impl Desk {
     fn new() -> Desk {
+        Desk::with_clock(Arc::new(SystemClock))
+    }
+
+    fn with_clock(clock: Arc<dyn Clock>) -> Desk {
         let dir = tempfile::tempdir().unwrap();
-        let config = AppConfig { data_dir: Some(dir.path().to_path_buf()), clock: Arc::new(SystemClock) };
+        let config = AppConfig { data_dir: Some(dir.path().to_path_buf()), clock };
         let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
         Desk { _dir: dir, _app: app, window }
@@ -199,4 +214,34 @@ fn typescript_bindings_are_generated_from_the_rust_types() {
             .collect();
         assert!(want.contains(&format!("\t{camel}: (")), "{name} missing from the bindings");
     }
+}
+
+#[test]
+fn the_desk_locks_after_the_configured_inactivity() {
+    let clock = Arc::new(HandClock(AtomicI64::new(1_780_000_000)));
+    let desk = Desk::with_clock(clock.clone());
+    desk.ok(
+        "first_run",
+        json!({ "clinicName": "Maple Clinic", "tz": "UTC", "adminName": "Eli Admin", "pin": "1357" }),
+    );
+    desk.ok(
+        "update_settings",
+        json!({ "settings": { "name": "Maple Clinic", "tz": "UTC", "lock_minutes": 3, "locale": "en-CA" } }),
+    );
+    // Activity within the window keeps the session.
+    clock.0.fetch_add(170, Ordering::SeqCst);
+    desk.ok("list_types", json!({}));
+    clock.0.fetch_add(170, Ordering::SeqCst);
+    desk.ok("list_types", json!({}));
+    // Three minutes and more without a command: locked, and it stays locked.
+    clock.0.fetch_add(181, Ordering::SeqCst);
+    let locked = desk.err("list_types", json!({}));
+    assert_eq!(locked["kind"], "unauthenticated");
+    assert!(locked["message"].as_str().unwrap().contains("locked"), "{locked}");
+    assert_eq!(desk.ok("app_status", json!({}))["signed_in"], Value::Null);
+    assert_eq!(desk.err("list_types", json!({}))["kind"], "unauthenticated");
+    // Locking at once (the shortcut) is signing out.
+    desk.sign_in(1, "1357");
+    desk.ok("sign_out", json!({}));
+    assert_eq!(desk.err("list_types", json!({}))["kind"], "unauthenticated");
 }

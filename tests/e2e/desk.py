@@ -31,6 +31,21 @@ def cli(*args):
     return json.loads(out.stdout)
 
 
+AXE = open(os.path.join(os.path.dirname(__file__), "..", "..", "ui", "node_modules", "axe-core", "axe.min.js")).read()
+
+
+def audit(screen):
+    """axe-core on the current screen: no serious or critical accessibility violation."""
+    driver.execute_script(AXE)
+    found = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, { resultTypes: ['violations'] })"
+        ".then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length, v.nodes[0] && v.nodes[0].target.join(' ')])))"
+        ".catch(e => done([['axe-error', 'critical', 0, String(e)]]));")
+    bad = [v for v in found if v[1] in ("serious", "critical")]
+    check(f"accessibility of {screen}: no serious or critical violation", not bad, str(bad))
+
+
 def check(name, condition, detail=""):
     global passed
     if not condition:
@@ -47,10 +62,13 @@ wait = WebDriverWait(driver, 20)
 try:
     # Sign in: pick your name, enter your PIN.
     wait.until(EC.presence_of_element_located((By.ID, "signin-pin")))
+    audit("the sign-in screen")
     driver.find_element(By.XPATH, "//label[contains(@class,'person')][.//span[text()='Dana Desk']]").click()
     driver.find_element(By.ID, "signin-pin").send_keys("2468", Keys.ENTER)
     wait.until(EC.presence_of_element_located((By.ID, "date-label")))
     check("signed in as the receptionist", "Dana Desk" in driver.find_element(By.CSS_SELECTOR, ".statusline").text)
+    time.sleep(0.5)
+    audit("the day view")
 
     # Book with the keyboard only: n, two letters, Enter (pick), Enter (book).
     today = cli("day")
@@ -62,6 +80,7 @@ try:
     check("the dialog focuses the patient search", driver.switch_to.active_element == patient)
     driver.switch_to.active_element.send_keys("Ja"); keystrokes += 2
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]")))
+    audit("the booking dialog")
     driver.switch_to.active_element.send_keys(Keys.ENTER); keystrokes += 1
     driver.switch_to.active_element.send_keys(Keys.ENTER); keystrokes += 1
     wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
@@ -117,6 +136,7 @@ try:
     cancel = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#panel button[data-status=cancelled]")))
     cancel.click()
     reason = wait.until(EC.visibility_of_element_located((By.ID, "cancel-reason")))
+    audit("the appointment panel")
     reason.send_keys("Patient called to cancel")
     driver.find_element(By.CSS_SELECTOR, ".cancel-form button[type=submit]").click()
     wait.until(lambda d: cli("show", str(appointment["id"]))["status"] == "cancelled")

@@ -51,6 +51,32 @@ export class ScheduleCalendar {
         if (row) this.handlers.onOpenAppointment(row);
       },
       eventDrop: (info) => void this.move(info),
+      viewDidMount: () => this.accessible(),
+    });
+    new MutationObserver(() => this.accessible()).observe(root, { childList: true, subtree: true });
+  }
+
+  /**
+   * The widget marks its root as a table, but puts a toolbar, a scrolling section and event
+   * buttons where a table allows only rows, and its scrolling area cannot take focus. Present it
+   * instead as one named, focusable region whose appointments are labelled buttons; the table
+   * roles it adds on each render are neutralised as they appear.
+   */
+  private accessible(): void {
+    const root = this.root.querySelector('.ec') ?? this.root;
+    root.setAttribute('role', 'none');
+    root.querySelector(':scope > nav')?.setAttribute('aria-hidden', 'true');
+    const main = root.querySelector(':scope > section');
+    if (main) {
+      main.setAttribute('role', 'region');
+      main.setAttribute('tabindex', '0');
+      main.setAttribute('aria-label', t('nav.calendar'));
+    }
+    root.querySelectorAll('[role=row], [role=rowgroup], [role=columnheader], [role=rowheader], [role=cell], [role=gridcell]')
+      .forEach((el) => el.setAttribute('role', 'none'));
+    root.querySelectorAll('[aria-colindex], [aria-rowindex]').forEach((el) => {
+      el.removeAttribute('aria-colindex');
+      el.removeAttribute('aria-rowindex');
     });
   }
 
@@ -76,6 +102,7 @@ export class ScheduleCalendar {
       editable: a.status === 'booked' || a.status === 'checked-in',
       extendedProps: { status: tk(`status.${a.status}`) },
     })));
+    this.accessible();
     this.root.dataset.empty = String(sheet.doctors.length === 0);
     this.root.setAttribute('aria-label', sheet.doctors.length ? sheet.date : t('cal.noDoctors'));
   }

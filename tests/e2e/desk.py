@@ -144,6 +144,38 @@ try:
     check("cancelled with the reason", shown["cancel_reason"] == "Patient called to cancel", str(shown))
     time.sleep(0.5)
     driver.save_screenshot(os.path.join(OUT, "after-cancel.png"))
+
+    # The week view, from the keyboard.
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE, "w")
+    wait.until(lambda d: "–" in d.find_element(By.ID, "date-label").text)
+    check("W shows the week", len(driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head")) >= 7)
+    days = [h.text for h in driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head") if "," in h.text]
+    check("the columns and the label both start the week on Monday",
+          days[:1] and days[0].startswith("Mon") and driver.find_element(By.ID, "date-label").text.startswith("Monday"), str(days[:2]))
+    audit("the week view")
+    driver.save_screenshot(os.path.join(OUT, "week-view.png"))
+    check("the receptionist is not offered the admin screens",
+          not driver.find_elements(By.CSS_SELECTOR, "nav button[data-screen=staff]"))
+
+    # Lock at once with Ctrl+L; the admin signs in and adds a doctor on the Staff screen.
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "l")
+    wait.until(EC.presence_of_element_located((By.ID, "signin-pin")))
+    check("Ctrl+L locks the desk", not driver.find_elements(By.ID, "date-label"))
+    driver.find_element(By.XPATH, "//label[contains(@class,'person')][.//span[text()='Eli Admin']]").click()
+    driver.find_element(By.ID, "signin-pin").send_keys("1357", Keys.ENTER)
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "nav button[data-screen=staff]"))).click()
+    wait.until(EC.element_to_be_clickable((By.XPATH, "//section[contains(@class,'directory')]//button[text()='Add']"))).click()
+    wait.until(EC.visibility_of_element_located((By.ID, "s-name"))).send_keys("Dr Cy Novak")
+    driver.find_element(By.CSS_SELECTOR, "#s-role option[value=doctor]").click()
+    driver.find_element(By.ID, "s-pin").send_keys("9999")
+    audit("the staff screen")
+    driver.find_element(By.CSS_SELECTOR, "form.editor button[type=submit]").click()
+    wait.until(lambda d: any(s["name"] == "Dr Cy Novak" for s in cli("staff", "list")))
+    added = [s for s in cli("staff", "list") if s["name"] == "Dr Cy Novak"][0]
+    check("the admin added a doctor with a PIN", added["role"] == "doctor" and added["has_pin"], str(added))
+    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=settings]").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "c-lock")))
+    audit("the settings screen")
     print(f"{passed} passed, 0 failed")
 except Exception:
     driver.save_screenshot(os.path.join(OUT, "failure.png"))

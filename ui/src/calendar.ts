@@ -31,6 +31,7 @@ export class ScheduleCalendar {
       headerToolbar: { start: '', center: '', end: '' },
       allDaySlot: false,
       nowIndicator: true,
+      firstDay: 1, // weeks start on Monday, as the week view asks the backend for Monday to Sunday
       selectable: true,
       editable: true,
       eventDurationEditable: false,
@@ -74,9 +75,8 @@ export class ScheduleCalendar {
     }
     root.querySelectorAll('[role=row], [role=rowgroup], [role=columnheader], [role=rowheader], [role=cell], [role=gridcell]')
       .forEach((el) => el.setAttribute('role', 'none'));
-    root.querySelectorAll('[aria-colindex], [aria-rowindex]').forEach((el) => {
-      el.removeAttribute('aria-colindex');
-      el.removeAttribute('aria-rowindex');
+    root.querySelectorAll('[aria-colindex], [aria-rowindex], [aria-colspan], [aria-rowspan]').forEach((el) => {
+      for (const name of ['aria-colindex', 'aria-rowindex', 'aria-colspan', 'aria-rowspan']) el.removeAttribute(name);
     });
   }
 

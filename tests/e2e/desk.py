@@ -176,6 +176,15 @@ try:
     driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=settings]").click()
     wait.until(EC.visibility_of_element_located((By.ID, "c-lock")))
     audit("the settings screen")
+
+    # A second launch with a frontdesk:// link hands it to the running window and exits.
+    second = subprocess.run([APP, "frontdesk://day/2026-01-05"], timeout=30, capture_output=True)
+    check("a second launch exits and leaves the running window", second.returncode == 0, str(second.stderr[-300:]))
+    wait.until(lambda d: d.find_elements(By.ID, "date-label") and "January 5, 2026" in d.find_element(By.ID, "date-label").text)
+    check("the link opened that day in the running window", True)
+    subprocess.run([APP, "frontdesk://settings/delete-everything"], timeout=30, capture_output=True)
+    time.sleep(1.0)
+    check("an unknown link changes nothing", "January 5, 2026" in driver.find_element(By.ID, "date-label").text)
     print(f"{passed} passed, 0 failed")
 except Exception:
     driver.save_screenshot(os.path.join(OUT, "failure.png"))

@@ -1,7 +1,8 @@
 // The app: first start, sign-in, and the signed-in shell (calendar, directory screens, panel,
 // shortcuts, inactivity lock, network status line).
+import { listen } from '@tauri-apps/api/event';
 import { asAppError, ipc } from './ipc';
-import type { AppStatus, Appointment, AppointmentType, Clinic, DaySheet, DaySheetRow, Staff } from './ipc';
+import type { AppStatus, Appointment, AppointmentType, DeepLink, Clinic, DaySheet, DaySheetRow, Staff } from './ipc';
 import { h, isTyping } from './dom';
 import { formatDate, setLocale, t, tk, wallTime } from './messages';
 import { openBookingDialog } from './booking';
@@ -124,6 +125,11 @@ class Desk {
     window.addEventListener('online', onNetwork);
     window.addEventListener('offline', onNetwork);
     onNetwork();
+    // frontdesk:// links (from a second launch or the system) open a day or an appointment.
+    let unlisten: (() => void) | undefined;
+    void listen<DeepLink>('deep-link', (event) => void this.openLink(event.payload))
+      .then((stop) => { unlisten = stop; })
+      .catch(() => undefined);
     this.timers.push(setInterval(() => {
       if (Date.now() - this.lastActivity > this.clinic.lock_minutes * 60_000) void this.lock();
     }, 15_000));
@@ -133,11 +139,30 @@ class Desk {
       window.removeEventListener('online', onNetwork);
       window.removeEventListener('offline', onNetwork);
       this.timers.forEach(clearInterval);
+      unlisten?.();
       this.calendar?.destroy();
     };
   }
 
   private teardown: () => void = () => undefined;
+
+  private async openLink(link: DeepLink): Promise<void> {
+    if (link.kind === 'day') {
+      this.screen = 'calendar';
+      this.date = link.date;
+      await this.go('calendar');
+    } else if (link.kind === 'appointment') {
+      try {
+        const detail = await ipc.appointment(link.id);
+        this.date = wallTime(detail.start, this.clinic.tz).slice(0, 10);
+        await this.go('calendar');
+        const row = this.sheet?.appointments.find((a) => a.id === link.id);
+        if (row) await this.select(row);
+      } catch (e) {
+        this.say(asAppError(e).message);
+      }
+    }
+  }
 
   private async key(e: KeyboardEvent): Promise<void> {
     if (e.ctrlKey && e.key.toLowerCase() === 'l') { e.preventDefault(); return this.lock(); }

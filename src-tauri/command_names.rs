@@ -24,4 +24,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "update_staff",
     "clinic_settings",
     "update_settings",
+    "ui_painted",
 ];

@@ -49,7 +49,7 @@ impl AppConfig {
 
 /// The typed command list: the invoke handler and the generated TypeScript come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{auth, directory, schedule};
+    use commands::{auth, directory, schedule, startup};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             auth::app_status,
@@ -74,6 +74,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             directory::update_staff,
             directory::clinic_settings,
             directory::update_settings,
+            startup::ui_painted,
         ])
         .typ::<DeepLink>()
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
@@ -112,6 +113,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
 
 /// Runs the app.
 pub fn run() {
+    commands::startup::mark_start();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)

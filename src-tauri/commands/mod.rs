@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod directory;
 pub mod schedule;
+pub mod startup;
 
 use frontdesk_core::Store;
 use tauri::State;

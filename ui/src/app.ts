@@ -15,6 +15,15 @@ import { renderPatients, renderSettings, renderStaff, renderTypes } from './dire
 
 type Screen = 'calendar' | 'patients' | 'staff' | 'types' | 'settings';
 
+const painted = new Set<string>();
+
+/** Tells the backend (once per screen) that a screen is on glass: start-up timing in the log. */
+function reportPainted(screen: 'signin' | 'day'): void {
+  if (painted.has(screen)) return;
+  painted.add(screen);
+  requestAnimationFrame(() => requestAnimationFrame(() => void ipc.uiPainted(screen).catch(() => undefined)));
+}
+
 function addDays(date: string, n: number): string {
   const [y, m, d] = date.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
@@ -39,7 +48,10 @@ export async function startApp(root: HTMLElement): Promise<void> {
   }
   const enter = (_me: Staff) => { void startApp(root); };
   if (status.setup_needed) return renderSetup(root, enter);
-  if (!status.signed_in || !status.clinic) return renderSignIn(root, status, enter);
+  if (!status.signed_in || !status.clinic) {
+    renderSignIn(root, status, enter);
+    return reportPainted('signin');
+  }
   await new Desk(root, status.clinic, status.signed_in).open();
 }
 
@@ -219,6 +231,7 @@ class Desk {
     this.dateLabel.textContent = this.view === 'week'
       ? `${formatDate(first)} – ${formatDate(addDays(first, 6))}` : formatDate(this.date);
     this.calendar?.show(this.sheet, this.view);
+    reportPainted('day');
     if (this.selected) {
       const still = this.sheet.appointments.find((a) => a.id === this.selected?.id);
       if (still) await this.select(still); else this.closePanel();

@@ -37,6 +37,8 @@ export const commands = {
 	updateStaff: (id: StaffId, staff: StaffInput) => __TAURI_INVOKE<Staff>("update_staff", { id, staff }),
 	clinicSettings: () => __TAURI_INVOKE<Clinic>("clinic_settings"),
 	updateSettings: (settings: SettingsInput) => __TAURI_INVOKE<Clinic>("update_settings", { settings }),
+	/**  The window painted `screen` (`signin` or `day`) for the first time. */
+	uiPainted: (screen: string) => __TAURI_INVOKE<null>("ui_painted", { screen }),
 };
 
 /* Types */

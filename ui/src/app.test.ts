@@ -158,3 +158,52 @@ describe('errors', () => {
     expect(asAppError({ kind: 'weird', message: 'x' }).kind).toBe('internal');
   });
 });
+
+describe('status line', () => {
+  it('says when the network goes away and comes back', async () => {
+    const { watchNetwork } = await import('./network');
+    const el = document.createElement('span');
+    let online = true;
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => online });
+    const stop = watchNetwork(el);
+    expect(el.textContent).toContain('connected');
+    online = false;
+    window.dispatchEvent(new Event('offline'));
+    expect(el.textContent).toContain('offline');
+    expect(el.textContent).toContain('still works');
+    online = true;
+    window.dispatchEvent(new Event('online'));
+    expect(el.className).toBe('online');
+    stop();
+  });
+});
+
+describe('first start', () => {
+  it('creates the clinic and its admin, and shows what the backend refused', async () => {
+    const { renderSetup } = await import('./signin');
+    const calls: Call[] = [];
+    let refuse = true;
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === 'first_run') {
+        if (refuse) { refuse = false; throw { kind: 'validation', field: null, message: 'unknown time zone "Mars/Base"' }; }
+        return { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
+      }
+    });
+    const root = document.createElement('main');
+    document.body.append(root);
+    const done = vi.fn();
+    renderSetup(root, done);
+    const set = (id: string, v: string) => { (document.getElementById(id) as HTMLInputElement).value = v; };
+    set('setup-clinic', 'Maple Clinic'); set('setup-tz', 'Mars/Base'); set('setup-admin', 'Eli Admin'); set('setup-pin', '1357');
+    (root.querySelector('form') as HTMLFormElement).requestSubmit();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(root.querySelector('[role=alert]')?.textContent).toContain('Mars/Base');
+    expect((document.getElementById('setup-clinic') as HTMLInputElement).value).toBe('Maple Clinic');
+    set('setup-tz', 'America/Toronto');
+    (root.querySelector('form') as HTMLFormElement).requestSubmit();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.at(-1)).toEqual({ cmd: 'first_run', args: { clinicName: 'Maple Clinic', tz: 'America/Toronto', adminName: 'Eli Admin', pin: '1357' } });
+    expect(done).toHaveBeenCalled();
+  });
+});

@@ -10,6 +10,7 @@ import type { Slot } from './booking';
 import { ScheduleCalendar } from './calendar';
 import type { View } from './calendar';
 import { renderPanel, STATUS_KEYS } from './panel';
+import { watchNetwork } from './network';
 import { renderSignIn, renderSetup } from './signin';
 import { renderPatients, renderSettings, renderStaff, renderTypes } from './directory';
 
@@ -128,15 +129,9 @@ class Desk {
   private listen(): void {
     const activity = () => { this.lastActivity = Date.now(); };
     const onKey = (e: KeyboardEvent) => { activity(); void this.key(e); };
-    const onNetwork = () => {
-      this.network.textContent = navigator.onLine ? t('status.online') : t('status.offline');
-      this.network.className = navigator.onLine ? 'online' : 'offline';
-    };
     document.addEventListener('keydown', onKey);
     document.addEventListener('pointerdown', activity);
-    window.addEventListener('online', onNetwork);
-    window.addEventListener('offline', onNetwork);
-    onNetwork();
+    const stopNetwork = watchNetwork(this.network);
     // frontdesk:// links (from a second launch or the system) open a day or an appointment.
     let unlisten: (() => void) | undefined;
     void listen<DeepLink>('deep-link', (event) => void this.openLink(event.payload))
@@ -148,8 +143,7 @@ class Desk {
     this.teardown = () => {
       document.removeEventListener('keydown', onKey);
       document.removeEventListener('pointerdown', activity);
-      window.removeEventListener('online', onNetwork);
-      window.removeEventListener('offline', onNetwork);
+      stopNetwork();
       this.timers.forEach(clearInterval);
       unlisten?.();
       this.calendar?.destroy();

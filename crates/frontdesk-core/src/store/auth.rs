@@ -4,7 +4,7 @@
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 
-use super::directory::{clinic_in, hash_pin};
+use super::directory::{clinic_in, hash_pin, insert_clinic};
 use super::Store;
 use crate::error::{CoreError, Result};
 use crate::model::{Clinic, Role, Staff, StaffId};
@@ -34,15 +34,7 @@ impl Store {
         let pin_hash = hash_pin(validate::pin(pin)?)?;
         let now = self.now().timestamp();
         let mut tx = self.write().await?;
-        if let Some(existing) = clinic_in(&mut tx).await? {
-            return Err(CoreError::AlreadyInitialized(existing.name));
-        }
-        sqlx::query("INSERT INTO clinic (id, name, tz, created_at) VALUES (1, ?1, ?2, ?3)")
-            .bind(&clinic_name)
-            .bind(tz.name())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        insert_clinic(&mut tx, &clinic_name, tz, now).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, 'admin', ?2, ?3) RETURNING id",
         )

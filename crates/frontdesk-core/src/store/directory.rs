@@ -114,15 +114,7 @@ impl Store {
         let name = validate::name("clinic name", name)?;
         let tz = time::parse_zone(tz)?;
         let mut tx = self.write().await?;
-        if let Some(existing) = clinic_in(&mut tx).await? {
-            return Err(CoreError::AlreadyInitialized(existing.name));
-        }
-        sqlx::query("INSERT INTO clinic (id, name, tz, created_at) VALUES (1, ?1, ?2, ?3)")
-            .bind(&name)
-            .bind(tz.name())
-            .bind(self.now().timestamp())
-            .execute(&mut *tx)
-            .await?;
+        insert_clinic(&mut tx, &name, tz, self.now().timestamp()).await?;
         let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
         tx.commit().await?;
         Ok(clinic)
@@ -498,6 +490,25 @@ fn duplicate_type(e: sqlx::Error, name: &str) -> CoreError {
     } else {
         CoreError::from(e)
     }
+}
+
+/// Creates the clinic row, refusing when the clinic is already set up.
+pub(super) async fn insert_clinic(
+    conn: &mut sqlx::SqliteConnection,
+    name: &str,
+    tz: chrono_tz::Tz,
+    now: i64,
+) -> Result<()> {
+    if let Some(existing) = clinic_in(&mut *conn).await? {
+        return Err(CoreError::AlreadyInitialized(existing.name));
+    }
+    sqlx::query("INSERT INTO clinic (id, name, tz, created_at) VALUES (1, ?1, ?2, ?3)")
+        .bind(name)
+        .bind(tz.name())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 pub(super) async fn clinic_in(conn: &mut sqlx::SqliteConnection) -> Result<Option<Clinic>> {

@@ -54,7 +54,13 @@ export class ScheduleCalendar {
       eventDrop: (info) => void this.move(info),
       viewDidMount: () => this.accessible(),
     });
-    new MutationObserver(() => this.accessible()).observe(root, { childList: true, subtree: true });
+    // Re-apply after the widget renders, once per frame however many nodes it adds.
+    let pending = false;
+    new MutationObserver(() => {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(() => { pending = false; this.accessible(); });
+    }).observe(root, { childList: true, subtree: true });
   }
 
   /**

@@ -232,6 +232,7 @@ async fn status_lifecycle_is_enforced_and_recorded() {
         vec![("booked", ""), ("status", "checked-in"), ("status", "in-progress"), ("status", "completed")]
     );
     assert!(detail.history.iter().all(|h| h.actor == "staff:3"));
+    assert!(detail.history.iter().all(|h| h.actor_name.as_deref() == Some("Cal Desk")), "who, by name");
     assert!(store.appointment(AppointmentId(404)).await.is_err());
 }
 

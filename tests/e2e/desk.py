@@ -142,6 +142,9 @@ try:
     wait.until(lambda d: cli("show", str(appointment["id"]))["status"] == "cancelled")
     shown = cli("show", str(appointment["id"]))
     check("cancelled with the reason", shown["cancel_reason"] == "Patient called to cancel", str(shown))
+    wait.until(lambda d: "Cancelled" in d.find_element(By.ID, "panel").text)
+    history = driver.find_element(By.CSS_SELECTOR, "#panel .history").text
+    check("the panel's history says who did each change", history.count("Dana Desk") == 3, history)
     time.sleep(0.5)
     driver.save_screenshot(os.path.join(OUT, "after-cancel.png"))
 

@@ -186,6 +186,8 @@ export type HistoryEntry = {
 	at: string,
 	/**  Who made the change, e.g. `staff:3` or `cli:alice`. */
 	actor: string,
+	/**  The staff member's name when the actor is a member of staff. */
+	actor_name: string | null,
 	/**  `booked`, `moved`, `status` or `cancelled`. */
 	action: string,
 	/**  What changed, as JSON (times, statuses, reason, whether an overlap was allowed). */

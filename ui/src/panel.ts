@@ -57,7 +57,7 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     h('h3', {}, t('panel.history')),
     h('ol', { class: 'history' }, ...detail.history.map((e) => h('li', {},
       h('time', { datetime: e.at }, `${e.at.slice(0, 10)} ${formatTime(e.at, ctx.clinicTz)}`), ' ',
-      h('span', {}, e.action), ' ', h('span', { class: 'muted' }, e.actor)))),
+      h('span', {}, tk(`history.${e.action}`)), ' ', h('span', { class: 'muted' }, e.actor_name ?? e.actor)))),
   );
   root.hidden = false;
 }

@@ -253,6 +253,8 @@ pub struct HistoryEntry {
     pub at: DateTime<Utc>,
     /// Who made the change, e.g. `staff:3` or `cli:alice`.
     pub actor: String,
+    /// The staff member's name when the actor is a member of staff.
+    pub actor_name: Option<String>,
     /// `booked`, `moved`, `status` or `cancelled`.
     pub action: String,
     /// What changed, as JSON (times, statuses, reason, whether an overlap was allowed).

@@ -276,17 +276,20 @@ impl Store {
     pub async fn appointment(&self, id: AppointmentId) -> Result<AppointmentDetail> {
         let mut conn = self.pool.acquire().await?;
         let appointment = load(&mut conn, id).await?;
-        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
-            "SELECT at_ms, actor, action, detail FROM appointment_history WHERE appointment_id = ?1 ORDER BY id",
+        let rows: Vec<(i64, String, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT h.at_ms, h.actor, s.name, h.action, h.detail FROM appointment_history h
+             LEFT JOIN staff s ON h.actor = 'staff:' || s.id
+             WHERE h.appointment_id = ?1 ORDER BY h.id",
         )
         .bind(id.0)
         .fetch_all(&mut *conn)
         .await?;
         let history = rows
             .into_iter()
-            .map(|(at_ms, actor, action, detail)| HistoryEntry {
+            .map(|(at_ms, actor, actor_name, action, detail)| HistoryEntry {
                 at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
                 actor,
+                actor_name,
                 action,
                 detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
             })

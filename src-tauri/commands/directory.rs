@@ -1,54 +1,13 @@
 //! Patients, staff, appointment types and clinic settings.
 
 use frontdesk_core::store::{ClinicSettings, NewPatient, StaffUpdate};
-use frontdesk_core::{AppointmentType, Clinic, Mode, Patient, PatientId, Role, Staff, StaffId, TypeId};
-use serde::Deserialize;
+use frontdesk_core::{AppointmentType, Clinic, Mode, Patient, PatientId, Staff, StaffId, TypeId};
 use tauri::State;
 
 use super::store;
 use crate::error::AppError;
 use crate::session::{ADMIN, ANYONE, DESK};
 use crate::AppState;
-
-/// A patient's details as the patient form sends them.
-#[derive(Debug, Deserialize, specta::Type)]
-pub struct PatientInput {
-    pub full_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub date_of_birth: Option<String>,
-    pub note: Option<String>,
-}
-
-impl From<PatientInput> for NewPatient {
-    fn from(p: PatientInput) -> NewPatient {
-        NewPatient {
-            full_name: p.full_name,
-            email: p.email,
-            phone: p.phone,
-            date_of_birth: p.date_of_birth,
-            note: p.note,
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, specta::Type)]
-pub struct StaffInput {
-    pub name: String,
-    pub role: Role,
-    pub active: bool,
-    /// A new PIN (4 to 12 digits); absent keeps the current one.
-    pub pin: Option<String>,
-}
-
-#[derive(Debug, Deserialize, specta::Type)]
-pub struct SettingsInput {
-    pub name: String,
-    pub tz: String,
-    pub lock_minutes: i64,
-    pub locale: String,
-}
 
 #[tauri::command]
 #[specta::specta]
@@ -59,9 +18,9 @@ pub async fn find_patients(state: State<'_, AppState>, text: String) -> Result<V
 
 #[tauri::command]
 #[specta::specta]
-pub async fn add_patient(state: State<'_, AppState>, patient: PatientInput) -> Result<Patient, AppError> {
+pub async fn add_patient(state: State<'_, AppState>, patient: NewPatient) -> Result<Patient, AppError> {
     state.session.require(DESK)?;
-    Ok(store(&state)?.add_patient(&patient.into()).await?)
+    Ok(store(&state)?.add_patient(&patient).await?)
 }
 
 #[tauri::command]
@@ -69,10 +28,10 @@ pub async fn add_patient(state: State<'_, AppState>, patient: PatientInput) -> R
 pub async fn update_patient(
     state: State<'_, AppState>,
     id: PatientId,
-    patient: PatientInput,
+    patient: NewPatient,
 ) -> Result<Patient, AppError> {
     state.session.require(DESK)?;
-    Ok(store(&state)?.update_patient(id, &patient.into()).await?)
+    Ok(store(&state)?.update_patient(id, &patient).await?)
 }
 
 #[tauri::command]
@@ -125,7 +84,7 @@ pub async fn list_all_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, Ap
 
 #[tauri::command]
 #[specta::specta]
-pub async fn add_staff(state: State<'_, AppState>, staff: StaffInput) -> Result<Staff, AppError> {
+pub async fn add_staff(state: State<'_, AppState>, staff: StaffUpdate) -> Result<Staff, AppError> {
     state.session.require(ADMIN)?;
     Ok(store(&state)?.add_staff(&staff.name, staff.role, staff.pin.as_deref()).await?)
 }
@@ -135,11 +94,10 @@ pub async fn add_staff(state: State<'_, AppState>, staff: StaffInput) -> Result<
 pub async fn update_staff(
     state: State<'_, AppState>,
     id: StaffId,
-    staff: StaffInput,
+    staff: StaffUpdate,
 ) -> Result<Staff, AppError> {
     state.session.require(ADMIN)?;
-    let update = StaffUpdate { name: staff.name, role: staff.role, active: staff.active, pin: staff.pin };
-    Ok(store(&state)?.update_staff(id, &update).await?)
+    Ok(store(&state)?.update_staff(id, &staff).await?)
 }
 
 #[tauri::command]
@@ -153,15 +111,9 @@ pub async fn clinic_settings(state: State<'_, AppState>) -> Result<Clinic, AppEr
 #[specta::specta]
 pub async fn update_settings(
     state: State<'_, AppState>,
-    settings: SettingsInput,
+    settings: ClinicSettings,
 ) -> Result<Clinic, AppError> {
     state.session.require(ADMIN)?;
-    let settings = ClinicSettings {
-        name: settings.name,
-        tz: settings.tz,
-        lock_minutes: settings.lock_minutes,
-        locale: settings.locale,
-    };
     let clinic = store(&state)?.update_clinic(&settings).await?;
     state.session.set_lock_minutes(clinic.lock_minutes);
     Ok(clinic)

@@ -24,8 +24,8 @@ export const commands = {
 	/**  Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits. */
 	setStatus: (id: AppointmentId, status: Status) => __TAURI_INVOKE<Appointment>("set_status", { id, status }),
 	findPatients: (text: string) => __TAURI_INVOKE<Patient[]>("find_patients", { text }),
-	addPatient: (patient: PatientInput) => __TAURI_INVOKE<Patient>("add_patient", { patient }),
-	updatePatient: (id: PatientId, patient: PatientInput) => __TAURI_INVOKE<Patient>("update_patient", { id, patient }),
+	addPatient: (patient: NewPatient) => __TAURI_INVOKE<Patient>("add_patient", { patient }),
+	updatePatient: (id: PatientId, patient: NewPatient) => __TAURI_INVOKE<Patient>("update_patient", { id, patient }),
 	listTypes: () => __TAURI_INVOKE<AppointmentType[]>("list_types"),
 	addType: (name: string, minutes: number, mode: Mode) => __TAURI_INVOKE<AppointmentType>("add_type", { name, minutes, mode }),
 	updateType: (id: TypeId, name: string, minutes: number, mode: Mode) => __TAURI_INVOKE<AppointmentType>("update_type", { id, name, minutes, mode }),
@@ -33,10 +33,10 @@ export const commands = {
 	listStaff: () => __TAURI_INVOKE<Staff[]>("list_staff"),
 	/**  All staff, active or not (the admin's staff screen). */
 	listAllStaff: () => __TAURI_INVOKE<Staff[]>("list_all_staff"),
-	addStaff: (staff: StaffInput) => __TAURI_INVOKE<Staff>("add_staff", { staff }),
-	updateStaff: (id: StaffId, staff: StaffInput) => __TAURI_INVOKE<Staff>("update_staff", { id, staff }),
+	addStaff: (staff: StaffUpdate) => __TAURI_INVOKE<Staff>("add_staff", { staff }),
+	updateStaff: (id: StaffId, staff: StaffUpdate) => __TAURI_INVOKE<Staff>("update_staff", { id, staff }),
 	clinicSettings: () => __TAURI_INVOKE<Clinic>("clinic_settings"),
-	updateSettings: (settings: SettingsInput) => __TAURI_INVOKE<Clinic>("update_settings", { settings }),
+	updateSettings: (settings: ClinicSettings) => __TAURI_INVOKE<Clinic>("update_settings", { settings }),
 	/**  The window painted `screen` (`signin` or `day`) for the first time. */
 	uiPainted: (screen: string) => __TAURI_INVOKE<null>("ui_painted", { screen }),
 };
@@ -117,6 +117,16 @@ export type Clinic = {
 	/**  Minutes of inactivity after which the desktop app locks (a front desk is a shared machine). */
 	lock_minutes: number,
 	/**  BCP 47 locale that dates and times are shown in, e.g. `en-CA`. */
+	locale: string,
+};
+
+/**  The clinic settings an admin can change. */
+export type ClinicSettings = {
+	name: string,
+	/**  IANA zone name. */
+	tz: string,
+	lock_minutes: number,
+	/**  BCP 47 locale, e.g. `en-CA`, `fr-CA`, `es-MX`. */
 	locale: string,
 };
 
@@ -203,6 +213,16 @@ export type Mode =
 /**  A Microsoft Teams meeting. */
 "teams";
 
+/**  What the desk types in to register a patient. Validated by [`Store::add_patient`]. */
+export type NewPatient = {
+	full_name: string,
+	email: string | null,
+	phone: string | null,
+	/**  `YYYY-MM-DD`. */
+	date_of_birth: string | null,
+	note: string | null,
+};
+
 /**  A patient. Everything here but the id is patient data: it never goes to a log or a provider. */
 export type Patient = {
 	id: PatientId,
@@ -216,16 +236,6 @@ export type Patient = {
 /**  A patient's id. */
 export type PatientId = number;
 
-/**  A patient's details as the patient form sends them. */
-export type PatientInput = {
-	full_name: string,
-	email: string | null,
-	phone: string | null,
-	/**  `YYYY-MM-DD`. */
-	date_of_birth: string | null,
-	note: string | null,
-};
-
 /**  What a staff member may do. Enforced by the callers of the core (the app's commands). */
 export type Role = 
 /**  Books, moves, cancels and checks patients in. */
@@ -234,13 +244,6 @@ export type Role =
 "doctor" | 
 /**  Everything, plus clinic settings and staff. */
 "admin";
-
-export type SettingsInput = {
-	name: string,
-	tz: string,
-	lock_minutes: number,
-	locale: string,
-};
 
 /**  A member of staff. */
 export type Staff = {
@@ -264,11 +267,11 @@ export type StaffCard = {
 /**  A staff member's id. */
 export type StaffId = number;
 
-export type StaffInput = {
+/**  A change to a member of staff. `pin: None` keeps the current PIN. */
+export type StaffUpdate = {
 	name: string,
 	role: Role,
 	active: boolean,
-	/**  A new PIN (4 to 12 digits); absent keeps the current one. */
 	pin: string | null,
 };
 

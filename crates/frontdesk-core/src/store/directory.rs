@@ -11,7 +11,7 @@ use crate::time::{self, printable};
 use crate::validate;
 
 /// What the desk types in to register a patient. Validated by [`Store::add_patient`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize, specta::Type)]
 pub struct NewPatient {
     pub full_name: String,
     pub email: Option<String>,
@@ -44,7 +44,7 @@ impl TryFrom<StaffRow> for Staff {
 }
 
 /// The clinic settings an admin can change.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize, specta::Type)]
 pub struct ClinicSettings {
     pub name: String,
     /// IANA zone name.
@@ -55,7 +55,7 @@ pub struct ClinicSettings {
 }
 
 /// A change to a member of staff. `pin: None` keeps the current PIN.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize, specta::Type)]
 pub struct StaffUpdate {
     pub name: String,
     pub role: Role,

@@ -25,4 +25,11 @@ pub const COMMAND_NAMES: &[&str] = &[
     "clinic_settings",
     "update_settings",
     "ui_painted",
+    "provider_settings",
+    "update_provider_settings",
+    "connections",
+    "connect_account",
+    "cancel_connect",
+    "disconnect_account",
+    "connect_server_to_server",
 ];

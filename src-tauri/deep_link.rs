@@ -12,9 +12,15 @@ pub enum DeepLink {
     /// `frontdesk://appointment/42`: show that appointment.
     Appointment { id: i64 },
     /// `frontdesk://oauth/<zoom|microsoft>/callback?...`: an account connection coming back from
-    /// the browser. Its parameters are checked by the flow that started it, not here.
+    /// the browser. Its parameters are checked by the flow that started it, not here, and it is
+    /// handled in Rust: the query (which holds the authorization code) is never serialised.
     #[serde(rename = "oauth_callback")]
-    OAuthCallback { provider: String, query: String },
+    OAuthCallback {
+        provider: String,
+        #[serde(skip)]
+        #[specta(skip)]
+        query: String,
+    },
 }
 
 /// Why a link was refused.

@@ -37,6 +37,15 @@ impl AppError {
     }
 }
 
+impl From<frontdesk_providers::AccountError> for AppError {
+    fn from(e: frontdesk_providers::AccountError) -> Self {
+        match e {
+            frontdesk_providers::AccountError::Core(core) => AppError::from(core),
+            other => AppError::new(other.kind(), other.to_string()),
+        }
+    }
+}
+
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
         let field = match &e {

@@ -11,45 +11,69 @@ pub mod session;
 
 include!("command_names.rs");
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
-use frontdesk_core::{Clock, Store, SystemClock};
+use frontdesk_core::{Clock, Provider, StaffId, Store, SystemClock};
+use frontdesk_providers::{Accounts, OsKeyring, SecretStore};
 use tauri::{Emitter, Manager, Runtime};
 
+use crate::commands::accounts::{ConnectionEvent, CONNECTION_EVENT};
 use crate::deep_link::DeepLink;
 use crate::error::AppError;
 use crate::session::Session;
+
+/// Opens a web address outside the app: the system browser, or the provider's own client.
+pub type OpenUrl = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 /// Managed state: a few cheap handles, no lock around everything.
 pub struct AppState {
     /// The store, or why it could not be opened (every command shows that instead of crashing).
     pub store: Result<Store, AppError>,
     pub session: Session,
+    /// Provider accounts over the same store, or why they are unavailable.
+    pub accounts: Result<Arc<Accounts>, AppError>,
+    /// How sign-in pages are opened: in the system browser, never in the app's web view.
+    pub browser: OpenUrl,
+    connect_tasks: Mutex<HashMap<(StaffId, Provider), tauri::async_runtime::JoinHandle<()>>>,
 }
 
-/// Where the app keeps its data and which clock it reads.
+impl AppState {
+    /// Connect flows waiting on a loopback listener, by doctor and provider.
+    pub fn connect_tasks(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(StaffId, Provider), tauri::async_runtime::JoinHandle<()>>> {
+        self.connect_tasks.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Where the app keeps its data, which clock it reads, where secrets go, how it opens links.
 pub struct AppConfig {
     /// The data folder; `None` uses the platform's app data folder.
     pub data_dir: Option<PathBuf>,
     pub clock: Arc<dyn Clock>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub browser: OpenUrl,
 }
 
 impl AppConfig {
-    /// The data folder from `FRONTDESK_DATA_DIR` if set (as for the command-line twin), and the
-    /// system clock.
+    /// The data folder from `FRONTDESK_DATA_DIR` if set (as for the command-line twin), the
+    /// system clock, the OS keyring and the system browser.
     pub fn from_env() -> AppConfig {
         AppConfig {
             data_dir: std::env::var_os(DATA_DIR_ENV).map(PathBuf::from),
             clock: Arc::new(SystemClock),
+            secrets: Arc::new(OsKeyring),
+            browser: Arc::new(|url: &str| open::that_detached(url).map_err(|e| e.to_string())),
         }
     }
 }
 
 /// The typed command list: the invoke handler and the generated TypeScript come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{auth, directory, schedule, startup};
+    use commands::{accounts, auth, directory, schedule, startup};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             auth::app_status,
@@ -75,8 +99,16 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             directory::clinic_settings,
             directory::update_settings,
             startup::ui_painted,
+            accounts::provider_settings,
+            accounts::update_provider_settings,
+            accounts::connections,
+            accounts::connect_account,
+            accounts::cancel_connect,
+            accounts::disconnect_account,
+            accounts::connect_server_to_server,
         ])
         .typ::<DeepLink>()
+        .typ::<ConnectionEvent>()
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
@@ -107,8 +139,52 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
             .map_err(AppError::from),
         None => Err(AppError::setup("this system has no data folder; set FRONTDESK_DATA_DIR")),
     };
-    base.manage(AppState { store, session: Session::new(config.clock) })
-        .invoke_handler(specta_builder::<R>().invoke_handler())
+    let accounts = store.clone().and_then(|store| {
+        Accounts::new(store, config.secrets, config.clock.clone()).map(Arc::new).map_err(AppError::from)
+    });
+    base.manage(AppState {
+        store,
+        session: Session::new(config.clock),
+        accounts,
+        browser: config.browser,
+        connect_tasks: Mutex::default(),
+    })
+    .invoke_handler(specta_builder::<R>().invoke_handler())
+}
+
+/// Handles a `frontdesk://` link from the operating system. A sign-in answer is completed here,
+/// in Rust, and only its outcome reaches the window (the code in it never does); other links
+/// are handed to the window. Returns the connect outcome, if the link was one.
+pub async fn handle_deep_link<R: Runtime>(app: &tauri::AppHandle<R>, url: &str) -> Option<ConnectionEvent> {
+    let link = match DeepLink::parse(url) {
+        Ok(link) => link,
+        Err(refused) => {
+            tracing::warn!(%refused, "deep link refused");
+            return None;
+        }
+    };
+    let DeepLink::OAuthCallback { provider, query } = link else {
+        let _ = app.emit("deep-link", link);
+        return None;
+    };
+    let state = app.state::<AppState>();
+    let accounts = match state.accounts.as_ref() {
+        Ok(accounts) => accounts.clone(),
+        Err(e) => {
+            tracing::warn!(error = %e, "sign-in answer arrived but accounts are unavailable");
+            return None;
+        }
+    };
+    let provider = Provider::from_user(&provider).ok()?;
+    let outcome = accounts.complete_deep_link(provider, &query).await;
+    let doctor = match &outcome {
+        Ok(c) => c.doctor_id,
+        // A refused answer belongs to no doctor the app knows of.
+        Err(_) => StaffId(0),
+    };
+    let event = ConnectionEvent::from_outcome(doctor, provider, outcome);
+    let _ = app.emit(CONNECTION_EVENT, event.clone());
+    Some(event)
 }
 
 /// Runs the app.
@@ -132,12 +208,10 @@ pub fn run() {
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {
-                    match DeepLink::parse(url.as_str()) {
-                        Ok(link) => {
-                            let _ = handle.emit("deep-link", link);
-                        }
-                        Err(refused) => tracing::warn!(%refused, "deep link refused"),
-                    }
+                    let handle = handle.clone();
+                    tauri::async_runtime::spawn(async move {
+                        handle_deep_link(&handle, url.as_str()).await;
+                    });
                 }
             });
             Ok(())

@@ -36,7 +36,12 @@ impl Desk {
 
     fn with_clock(clock: Arc<dyn Clock>) -> Desk {
         let dir = tempfile::tempdir().unwrap();
-        let config = AppConfig { data_dir: Some(dir.path().to_path_buf()), clock };
+        let config = AppConfig {
+            data_dir: Some(dir.path().to_path_buf()),
+            clock,
+            secrets: Arc::new(frontdesk_providers::MemorySecrets::default()),
+            browser: Arc::new(|_url: &str| Ok(())),
+        };
         let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
         Desk { _dir: dir, _app: app, window }

@@ -1,6 +1,7 @@
 //! The commands the window may call. Each is a few lines: check the caller's role with the
 //! session, call one core function, map the error. Grouped by screen.
 
+pub mod accounts;
 pub mod auth;
 pub mod directory;
 pub mod schedule;

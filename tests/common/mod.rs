@@ -151,3 +151,92 @@ impl Clinic {
 pub fn run_with(cmd: &mut Command) -> Run {
     output(cmd.output().expect("run frontdesk-cli"))
 }
+
+/// The OAuth test peer (`tests/peers/oauth-server.mjs`): a Zoom-shaped and a Microsoft-shaped
+/// authorization server on 127.0.0.1, built on oidc-provider. Stopped when dropped.
+pub struct OAuthPeer {
+    child: std::process::Child,
+    pub zoom: String,
+    pub microsoft: String,
+}
+
+impl OAuthPeer {
+    pub fn start() -> OAuthPeer {
+        use std::io::BufRead;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut child = Command::new("node")
+            .arg(root.join("tests/peers/oauth-server.mjs"))
+            .args(["--zoom-port", "0", "--microsoft-port", "0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start node tests/peers/oauth-server.mjs (installed by scripts/setup)");
+        let stdout = child.stdout.take().expect("peer stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("peer ready line");
+        let ready: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("peer did not start ({e}): {line:?}"));
+        OAuthPeer {
+            child,
+            zoom: ready["zoom"].as_str().expect("zoom url").to_owned(),
+            microsoft: ready["microsoft"].as_str().expect("microsoft url").to_owned(),
+        }
+    }
+
+    fn base(&self, provider: &str) -> &str {
+        if provider == "zoom" {
+            &self.zoom
+        } else {
+            &self.microsoft
+        }
+    }
+
+    /// `GET /test/stats` of one server.
+    pub async fn stats(&self, provider: &str) -> serde_json::Value {
+        reqwest::get(format!("{}/test/stats", self.base(provider))).await.unwrap().json().await.unwrap()
+    }
+
+    /// `POST /test/<what>` with a JSON body.
+    pub async fn control(&self, provider: &str, what: &str, body: serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}/test/{what}", self.base(provider)))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "/test/{what}: {}", response.status());
+    }
+
+    /// What a browser does: follows the provider's redirects (with cookies) from the
+    /// authorization URL until it is sent to the flow's `redirect_uri`, and returns that
+    /// address without opening it.
+    pub async fn approve(authorize_url: &str) -> String {
+        let browser = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let mut url = url::Url::parse(authorize_url).unwrap();
+        let redirect_prefix =
+            url.query_pairs().find(|(k, _)| k == "redirect_uri").expect("redirect_uri").1.into_owned();
+        let redirect_prefix = redirect_prefix.as_str();
+        for _ in 0..12 {
+            assert_eq!(url.host_str(), Some("127.0.0.1"), "tests talk to 127.0.0.1 only: {url}");
+            let response = browser.get(url.clone()).send().await.unwrap();
+            assert!(response.status().is_redirection(), "{url} answered {}", response.status());
+            let location = response.headers()["location"].to_str().unwrap().to_owned();
+            if location.starts_with(redirect_prefix) {
+                return location;
+            }
+            url = url.join(&location).unwrap();
+        }
+        panic!("no redirect to {redirect_prefix}");
+    }
+}
+
+impl Drop for OAuthPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -3,6 +3,7 @@
 //!
 //! Exit codes: 0 on success, 2 on bad input (one line on stderr), 1 on any other failure.
 
+mod accounts;
 mod output;
 
 use std::path::PathBuf;
@@ -18,6 +19,8 @@ use frontdesk_core::{
     TypeId,
 };
 
+use accounts::{AccountCommand, ConfigCommand};
+use frontdesk_providers::AccountError;
 use output::Output;
 
 #[derive(Parser)]
@@ -96,6 +99,33 @@ enum Command {
     },
     /// Write a consistent copy of the database to FILE, while the app runs.
     Backup { file: PathBuf },
+    /// Connect a doctor's Zoom or Microsoft Teams account: prints the address to open in a
+    /// browser, waits for the sign-in to come back to this computer, prints the account.
+    Connect {
+        /// zoom or teams.
+        provider: String,
+        #[arg(long, value_name = "ID")]
+        doctor: i64,
+        /// Zoom only: act as this Zoom user through the clinic's Server-to-Server app instead.
+        #[arg(long = "server-to-server", value_name = "EMAIL")]
+        server_to_server: Option<String>,
+    },
+    /// Disconnect a doctor's account: deletes its tokens here and revokes them at the provider.
+    Disconnect {
+        /// zoom or teams.
+        provider: String,
+        #[arg(long, value_name = "ID")]
+        doctor: i64,
+    },
+    /// List each doctor's video-visit connections and their state.
+    Accounts {
+        /// Also ask each provider now whether the connection works (refreshing tokens if needed).
+        #[arg(long)]
+        check: bool,
+    },
+    /// Provider settings: hosts, the clinic's app registrations, redirects.
+    #[command(subcommand)]
+    Config(ConfigCommand),
 }
 
 #[derive(Args)]
@@ -207,7 +237,8 @@ fn main() -> ExitCode {
 }
 
 /// The command-line flag that answers an error, where there is one.
-fn hint(e: &CoreError) -> &'static str {
+fn hint(e: &AccountError) -> &'static str {
+    let AccountError::Core(e) = e else { return "" };
     match e {
         CoreError::Overlap(_) => " (with --allow-overlap)",
         CoreError::AmbiguousTime(_) => " (--fold earlier or --fold later)",
@@ -216,7 +247,7 @@ fn hint(e: &CoreError) -> &'static str {
     }
 }
 
-async fn run(cli: Cli, out: &Output) -> Result<(), CoreError> {
+async fn run(cli: Cli, out: &Output) -> Result<(), AccountError> {
     let data_dir = cli.data_dir.or_else(default_data_dir).ok_or_else(|| {
         CoreError::invalid(format!(
             "this system has no data folder; give one with --data-dir or {DATA_DIR_ENV}"
@@ -227,10 +258,25 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CoreError> {
         let store = Store::open_with_clock(&data_dir, clock).await?;
         let result = store.init_clinic(clinic, tz).await;
         store.close().await;
-        return out.clinic(&result?, &data_dir);
+        return Ok(out.clinic(&result?, &data_dir)?);
     }
     let store = Store::open_existing(&data_dir, clock).await?;
-    let result = dispatch(&store, cli.command, out).await;
+    let account_command = match cli.command {
+        Command::Connect { provider, doctor, server_to_server } => {
+            Ok(AccountCommand::Connect { provider, doctor, server_to_server_as: server_to_server })
+        }
+        Command::Disconnect { provider, doctor } => Ok(AccountCommand::Disconnect { provider, doctor }),
+        Command::Accounts { check } => Ok(AccountCommand::List { check }),
+        Command::Config(c) => Ok(AccountCommand::Config(c)),
+        other => Err(other),
+    };
+    let result = match account_command {
+        Ok(command) => match store.require_clinic().await {
+            Ok(_) => accounts::run(&store, &cli_actor(), command, out).await,
+            Err(e) => Err(e.into()),
+        },
+        Err(command) => dispatch(&store, command, out).await.map_err(AccountError::from),
+    };
     store.close().await;
     result
 }
@@ -241,7 +287,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         return out.backup(file);
     }
     let clinic = store.require_clinic().await?;
-    let actor = Actor::Tool { tool: "cli", user: os_user() };
+    let actor = cli_actor();
     let zone_or_clinic = |tz: &Option<String>| tz.as_deref().map(time::parse_zone).unwrap_or(Ok(clinic.tz));
     let local = |when: &When| -> Result<LocalTime, CoreError> {
         Ok(LocalTime {
@@ -251,7 +297,12 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         })
     };
     match command {
-        Command::Init { .. } | Command::Backup { .. } => Ok(()),
+        Command::Init { .. }
+        | Command::Backup { .. }
+        | Command::Connect { .. }
+        | Command::Disconnect { .. }
+        | Command::Accounts { .. }
+        | Command::Config(_) => Ok(()),
         Command::Staff(StaffCommand::Add { name, role, pin }) => {
             let staff = store.add_staff(&name, role.parse::<Role>()?, pin.as_deref()).await?;
             out.staff(&[staff], true)
@@ -318,6 +369,11 @@ fn parse_fold(text: &str) -> Result<Fold, CoreError> {
         "later" => Ok(Fold::Later),
         other => Err(CoreError::invalid(format!("--fold: \"{other}\" is not earlier or later"))),
     }
+}
+
+/// The command line acts as the operating-system user who runs it.
+fn cli_actor() -> Actor {
+    Actor::Tool { tool: "cli", user: os_user() }
 }
 
 fn os_user() -> String {

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// Writes one line to standard output. A closed pipe (`frontdesk-cli day | head -1`) ends the
 /// output quietly instead of failing.
-fn emit(line: std::fmt::Arguments<'_>) -> Result<(), CoreError> {
+pub fn emit(line: std::fmt::Arguments<'_>) -> Result<(), CoreError> {
     let mut out = std::io::stdout().lock();
     match writeln!(out, "{line}") {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
@@ -209,4 +209,88 @@ fn describe(a: &Appointment, tz: Tz, type_name: &str, doctor: &str, patient: &st
         doctor,
         patient
     )
+}
+
+impl Output {
+    pub fn connected(&self, c: &frontdesk_providers::Connected) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(c);
+        }
+        emit(format_args!(
+            "Connected as {} ({} for doctor {})",
+            c.account_email,
+            c.provider.label(),
+            c.doctor_id
+        ))
+    }
+
+    pub fn disconnected(
+        &self,
+        provider: frontdesk_core::Provider,
+        d: &frontdesk_providers::Disconnected,
+    ) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(d);
+        }
+        let revoked = if d.revoked_at_provider {
+            format!(" and revoked at {}", provider.label())
+        } else {
+            String::new()
+        };
+        emit(format_args!("Disconnected: tokens deleted{revoked}"))?;
+        if let Some(note) = &d.note {
+            emit(format_args!("Note: {note}"))?;
+        }
+        Ok(())
+    }
+
+    pub fn connections(&self, list: &[frontdesk_core::store::Connection]) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(list);
+        }
+        if list.is_empty() {
+            return emit(format_args!("No doctor has connected a video-visit account yet"));
+        }
+        for c in list {
+            let state = match c.state {
+                frontdesk_core::store::ConnectionState::Connected => "connected".to_owned(),
+                frontdesk_core::store::ConnectionState::Disconnected => {
+                    format!("disconnected ({})", c.problem.as_deref().unwrap_or("reconnect"))
+                }
+            };
+            let via = match c.kind {
+                frontdesk_core::store::ConnectionKind::User => "",
+                frontdesk_core::store::ConnectionKind::ServerToServer => " via Server-to-Server",
+            };
+            emit(format_args!(
+                "{} ({})\t{}{}\t{}\t{}",
+                c.doctor_name,
+                c.doctor_id,
+                c.provider.label(),
+                via,
+                c.account_email.as_deref().unwrap_or("-"),
+                state
+            ))?;
+        }
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str, value: Option<&str>) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(&serde_json::json!({ "key": key, "value": value }));
+        }
+        emit(format_args!("{}", value.unwrap_or("(not set)")))
+    }
+
+    pub fn settings(&self, values: &[(&str, Option<String>)]) -> Result<(), CoreError> {
+        if self.json {
+            let map: serde_json::Map<String, serde_json::Value> =
+                values.iter().map(|(k, v)| ((*k).to_owned(), serde_json::json!(v))).collect();
+            return self.print_json(&map);
+        }
+        for (key, value) in values {
+            emit(format_args!("{key} = {}", value.as_deref().unwrap_or("(not set)")))?;
+        }
+        Ok(())
+    }
 }

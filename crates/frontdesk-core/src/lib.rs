@@ -18,7 +18,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use model::{
     Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry, Mode,
-    Patient, PatientId, Role, Staff, StaffId, Status, TypeId,
+    Patient, PatientId, Provider, Role, Staff, StaffId, Status, TypeId,
 };
 pub use store::{BookingRequest, NewPatient, Store};
 pub use time::{Fold, LocalTime};

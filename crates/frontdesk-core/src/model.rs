@@ -106,6 +106,37 @@ word_enum!(
 );
 
 word_enum!(
+    /// A video-visit provider that a doctor connects an account of.
+    Provider, "provider" {
+        /// Zoom (zoom.us, or ZoomGov through the host settings).
+        Zoom = "zoom",
+        /// Microsoft Teams, through Microsoft Graph.
+        Microsoft = "microsoft",
+    }
+);
+
+impl Provider {
+    /// The name the desk knows the provider by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Provider::Zoom => "Zoom",
+            Provider::Microsoft => "Microsoft",
+        }
+    }
+
+    /// Parses the provider as people type it: `zoom`, `microsoft` or `teams`.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] naming the accepted words.
+    pub fn from_user(text: &str) -> Result<Provider, CoreError> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "teams" => Ok(Provider::Microsoft),
+            other => other.parse(),
+        }
+    }
+}
+
+word_enum!(
     /// Where an appointment is in its lifecycle.
     Status, "status" {
         /// Booked, patient not arrived yet.

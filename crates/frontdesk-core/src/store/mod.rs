@@ -5,6 +5,7 @@
 //! start: two desks racing for the same slot are serialised, and the second one sees the first
 //! one's booking when it checks for overlaps. The store never holds patient data in a log line.
 
+mod accounts;
 mod auth;
 mod directory;
 mod schedule;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+pub use accounts::{AuditEntry, Connection, ConnectionKind, ConnectionState, SYSTEM_ACTOR};
 pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
 pub use schedule::{BookingRequest, DAY_QUERY};

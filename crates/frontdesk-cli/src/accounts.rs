@@ -1,0 +1,157 @@
+//! `connect`, `disconnect`, `accounts` and `config`: the doctors' video-visit accounts and the
+//! clinic's provider settings, from the command line.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use clap::Subcommand;
+use frontdesk_core::{Actor, CoreError, Provider, StaffId, Store, SystemClock};
+use frontdesk_providers::settings::{self, KEYS};
+use frontdesk_providers::{AccountError, Accounts, OsKeyring, RedirectMode, StartedFlow};
+
+use crate::output::{emit, Output};
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Set a provider setting. Secrets (e.g. zoom.client_secret) only as `-`, read from standard input.
+    Set {
+        key: String,
+        /// The value, or `-` to read it from standard input.
+        value: String,
+    },
+    /// Show a provider setting (a secret shows only as set or not set).
+    Get { key: String },
+    /// Show every provider setting.
+    List,
+    /// Clear a setting back to its default.
+    Unset { key: String },
+}
+
+/// What the account commands do.
+pub enum AccountCommand {
+    Connect { provider: String, doctor: i64, server_to_server_as: Option<String> },
+    Disconnect { provider: String, doctor: i64 },
+    List { check: bool },
+    Config(ConfigCommand),
+}
+
+pub async fn run(
+    store: &Store,
+    actor: &Actor,
+    command: AccountCommand,
+    out: &Output,
+) -> Result<(), AccountError> {
+    let accounts = Accounts::new(store.clone(), Arc::new(OsKeyring), Arc::new(SystemClock))?;
+    match command {
+        AccountCommand::Connect { provider, doctor, server_to_server_as } => {
+            let provider = Provider::from_user(&provider)?;
+            let doctor = StaffId(doctor);
+            if let Some(email) = server_to_server_as {
+                if provider != Provider::Zoom {
+                    return Err(CoreError::invalid(
+                        "--server-to-server: only Zoom has Server-to-Server apps",
+                    )
+                    .into());
+                }
+                let connected = accounts.connect_server_to_server(actor, doctor, &email).await?;
+                return out.connected(&connected).map_err(AccountError::from);
+            }
+            let StartedFlow::Loopback(flow) =
+                accounts.start_connect(actor, doctor, provider, Some(RedirectMode::Loopback)).await?
+            else {
+                return Err(CoreError::invalid(
+                    "connect: the command line waits on a loopback redirect only",
+                )
+                .into());
+            };
+            // The URL on a line of its own, so that a script (or a person) can open it.
+            if !out.json {
+                emit(format_args!(
+                    "Open this address in a browser to connect the {} account:",
+                    provider.label()
+                ))?;
+            }
+            emit(format_args!("{}", flow.authorize_url))?;
+            let connected = accounts.finish_loopback(flow).await?;
+            Ok(out.connected(&connected)?)
+        }
+        AccountCommand::Disconnect { provider, doctor } => {
+            let provider = Provider::from_user(&provider)?;
+            let result = accounts.disconnect(actor, StaffId(doctor), provider).await?;
+            Ok(out.disconnected(provider, &result)?)
+        }
+        AccountCommand::List { check } => {
+            let mut connections = store.connections().await?;
+            let mut problems = Vec::new();
+            if check {
+                for c in connections
+                    .iter()
+                    .filter(|c| c.state == frontdesk_core::store::ConnectionState::Connected)
+                {
+                    if c.kind == frontdesk_core::store::ConnectionKind::User {
+                        if let Err(e) = accounts.check(c.doctor_id, c.provider).await {
+                            problems.push(format!("{} {}: {e}", c.doctor_name, c.provider.label()));
+                        }
+                    }
+                }
+                connections = store.connections().await?;
+            }
+            out.connections(&connections)?;
+            for p in &problems {
+                eprintln!("warning: {p}");
+            }
+            Ok(())
+        }
+        AccountCommand::Config(ConfigCommand::Set { key, value }) => {
+            let setting = settings::setting(&key)?;
+            let value = if value == "-" {
+                read_stdin()?
+            } else if setting.is_secret() {
+                return Err(CoreError::invalid(format!(
+                    "{key} is a secret: give - and write the value on standard input, so that it stays out of \
+                     the shell history and the process list"
+                ))
+                .into());
+            } else {
+                value
+            };
+            accounts.config_set(actor, &key, Some(&value)).await?;
+            if !out.json {
+                emit(format_args!("Set {key}"))?;
+            }
+            Ok(())
+        }
+        AccountCommand::Config(ConfigCommand::Unset { key }) => {
+            accounts.config_set(actor, &key, None).await?;
+            if !out.json {
+                emit(format_args!("Cleared {key}"))?;
+            }
+            Ok(())
+        }
+        AccountCommand::Config(ConfigCommand::Get { key }) => {
+            let value = accounts.config_get(&key).await?;
+            Ok(out.setting(&key, value.as_deref())?)
+        }
+        AccountCommand::Config(ConfigCommand::List) => {
+            let mut values = Vec::new();
+            for setting in KEYS {
+                values.push((setting.key, accounts.config_get(setting.key).await?));
+            }
+            Ok(out.settings(&values)?)
+        }
+    }
+}
+
+/// A value from standard input: the first line, without its line ending.
+fn read_stdin() -> Result<String, AccountError> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(64 * 1024)
+        .read_to_string(&mut text)
+        .map_err(|e| CoreError::Io { context: "could not read standard input".into(), source: e })?;
+    let line = text.lines().next().unwrap_or("").to_owned();
+    if line.trim().is_empty() {
+        return Err(CoreError::invalid("standard input was empty; write the value on it").into());
+    }
+    Ok(line)
+}

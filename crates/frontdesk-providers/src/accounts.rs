@@ -1,0 +1,962 @@
+//! [`Accounts`]: connecting a doctor's Zoom or Microsoft account, keeping its tokens fresh, and
+//! making authorized calls with them.
+//!
+//! Refreshing is single-flight per account, within the process (an async mutex) and across
+//! processes (a file lock in the data folder), because Zoom's refresh tokens are single-use: a
+//! second refresh with the old token would kill the connection. Whoever holds the lock re-reads
+//! the stored pair first (another task or process may just have refreshed it), and saves the new
+//! pair before anyone uses the new access token.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Duration, Utc};
+use frontdesk_core::store::{ConnectionKind, ConnectionState};
+use frontdesk_core::{Actor, Clock, Provider, StaffId, Store};
+use oauth2::PkceCodeVerifier;
+use serde::Serialize;
+
+use crate::error::{AccountError, Result};
+use crate::flow::{self, CallbackParams, Loopback, FLOW_LIFETIME};
+use crate::oauth::{Endpoints, TokenError};
+use crate::secrets::{self, Secret, SecretStore};
+use crate::settings::{self, ProviderSettings, RedirectMode};
+use crate::tokens::TokenSet;
+
+/// The deep link each provider's answer comes back to.
+pub fn deep_link_uri(provider: Provider) -> String {
+    format!("frontdesk://oauth/{provider}/callback")
+}
+
+/// A connection just made: what the desk is told.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Connected {
+    pub doctor_id: StaffId,
+    pub provider: Provider,
+    pub account_email: String,
+}
+
+/// The result of a disconnect.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct Disconnected {
+    /// Whether the provider confirmed the revocation. The tokens are deleted here either way.
+    pub revoked_at_provider: bool,
+    /// Why the provider was not told, when it was not.
+    pub note: Option<String>,
+}
+
+/// A flow waiting for the browser.
+struct PendingFlow {
+    actor: Actor,
+    doctor: StaffId,
+    provider: Provider,
+    endpoints: Endpoints,
+    redirect_uri: String,
+    verifier: PkceCodeVerifier,
+    started: DateTime<Utc>,
+}
+
+/// A connect flow that waits on a loopback listener; finish it with [`Accounts::finish_loopback`].
+pub struct LoopbackFlow {
+    /// Where to send the browser.
+    pub authorize_url: String,
+    loopback: Loopback,
+    state: String,
+    flow: PendingFlow,
+}
+
+/// A connect flow whose answer comes back as a deep link, to [`Accounts::complete_deep_link`].
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct DeepLinkFlow {
+    pub authorize_url: String,
+}
+
+/// Either kind of started flow.
+pub enum StartedFlow {
+    Loopback(Box<LoopbackFlow>),
+    DeepLink(DeepLinkFlow),
+}
+
+impl StartedFlow {
+    pub fn authorize_url(&self) -> &str {
+        match self {
+            StartedFlow::Loopback(f) => &f.authorize_url,
+            StartedFlow::DeepLink(f) => &f.authorize_url,
+        }
+    }
+}
+
+/// One doctor's account at one provider.
+type AccountKey = (StaffId, Provider);
+
+/// Connecting and using provider accounts. Cheap to share behind an `Arc`.
+pub struct Accounts {
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+    clock: Arc<dyn Clock>,
+    http: reqwest::Client,
+    lock_dir: PathBuf,
+    refresh_locks: Mutex<HashMap<AccountKey, Arc<tokio::sync::Mutex<()>>>>,
+    pending: Mutex<HashMap<String, PendingFlow>>,
+    s2s_token: tokio::sync::Mutex<Option<(Secret, DateTime<Utc>)>>,
+}
+
+impl std::fmt::Debug for Accounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Accounts").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+impl Accounts {
+    /// Accounts over `store`, keeping secrets in `secrets` and refresh locks in `data_dir/locks`.
+    ///
+    /// # Errors
+    /// When the HTTP client cannot be built (no TLS roots) or the lock folder cannot be made.
+    pub fn new(store: Store, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> Result<Accounts> {
+        let http = reqwest::Client::builder()
+            // The token endpoint must never be followed elsewhere with a code or a secret.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(30))
+            .user_agent(concat!("Frontdesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| {
+                AccountError::Core(frontdesk_core::CoreError::Io {
+                    context: "could not start the network client".into(),
+                    source: std::io::Error::other(e.to_string()),
+                })
+            })?;
+        let lock_dir =
+            store.path().parent().map(|p| p.join("locks")).unwrap_or_else(|| PathBuf::from("locks"));
+        std::fs::create_dir_all(&lock_dir).map_err(|source| {
+            AccountError::Core(frontdesk_core::CoreError::Io {
+                context: format!("could not create {}", lock_dir.display()),
+                source,
+            })
+        })?;
+        Ok(Accounts {
+            store,
+            secrets,
+            clock,
+            http,
+            lock_dir,
+            refresh_locks: Mutex::default(),
+            pending: Mutex::default(),
+            s2s_token: tokio::sync::Mutex::default(),
+        })
+    }
+
+    /// The store these accounts live in.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The HTTP client (no redirects followed, timeouts set) for provider calls.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    // ----- settings -------------------------------------------------------------------------
+
+    /// A setting's value (or default); a secret setting reads only as `set` or `not set`.
+    ///
+    /// # Errors
+    /// An unknown key; storage or keyring failures.
+    pub async fn config_get(&self, key: &str) -> Result<Option<String>> {
+        let setting = settings::setting(key)?;
+        if setting.is_secret() {
+            let name = secrets::setting_name(&self.store.clinic_uid().await?, key);
+            let set = self.secret_get(name).await?.is_some();
+            return Ok(Some(if set { "set" } else { "not set" }.to_owned()));
+        }
+        Ok(self.store.provider_setting(key).await?.or_else(|| setting.default.map(str::to_owned)))
+    }
+
+    /// Sets (or with `None` clears) a setting. Secret ones go to the keyring only.
+    ///
+    /// # Errors
+    /// An unknown key or a bad value (validation); storage or keyring failures.
+    pub async fn config_set(&self, actor: &Actor, key: &str, value: Option<&str>) -> Result<()> {
+        let setting = settings::setting(key)?;
+        let value = value.map(|v| settings::normalise(setting, v)).transpose()?;
+        if setting.is_secret() {
+            let name = secrets::setting_name(&self.store.clinic_uid().await?, key);
+            match &value {
+                Some(v) => self.secret_set(name, Secret::new(v.clone())).await?,
+                None => self.secret_delete(name).await?,
+            }
+            let detail = serde_json::json!({ "key": key, "value": value.as_ref().map(|_| "[secret]") });
+            self.store.audit(Some(actor), "setting_changed", None, detail).await?;
+            return Ok(());
+        }
+        Ok(self.store.set_provider_setting(actor, key, value.as_deref()).await?)
+    }
+
+    /// Every provider setting, for the settings screen.
+    ///
+    /// # Errors
+    /// Storage or keyring failures.
+    pub async fn provider_settings(&self) -> Result<ProviderSettings> {
+        let get = |key: &'static str| async move { self.config_get(key).await };
+        let req = |v: Option<String>| v.unwrap_or_default();
+        Ok(ProviderSettings {
+            zoom_auth_base: req(get("zoom.auth_base").await?),
+            zoom_api_base: req(get("zoom.api_base").await?),
+            zoom_client_id: get("zoom.client_id").await?,
+            zoom_redirect: settings::redirect_mode(get("zoom.redirect").await?.as_deref()),
+            zoom_bounce_url: get("zoom.bounce_url").await?,
+            zoom_s2s_account_id: get("zoom.s2s_account_id").await?,
+            zoom_s2s_client_id: get("zoom.s2s_client_id").await?,
+            microsoft_auth_base: req(get("microsoft.auth_base").await?),
+            microsoft_graph_base: req(get("microsoft.graph_base").await?),
+            microsoft_client_id: get("microsoft.client_id").await?,
+            microsoft_tenant: req(get("microsoft.tenant").await?),
+            microsoft_redirect: settings::redirect_mode(get("microsoft.redirect").await?.as_deref()),
+            zoom_client_secret_set: get("zoom.client_secret").await?.as_deref() == Some("set"),
+            zoom_s2s_client_secret_set: get("zoom.s2s_client_secret").await?.as_deref() == Some("set"),
+        })
+    }
+
+    /// Saves the settings screen: every value that changed, and new secrets when given
+    /// (an empty secret leaves the stored one as it is).
+    ///
+    /// # Errors
+    /// The first bad value, naming its setting; nothing after it is saved.
+    pub async fn update_provider_settings(
+        &self,
+        actor: &Actor,
+        new: &ProviderSettings,
+        secrets: &[(&str, &str)],
+    ) -> Result<ProviderSettings> {
+        let redirect = |m: RedirectMode| match m {
+            RedirectMode::Loopback => "loopback".to_owned(),
+            RedirectMode::DeepLink => "deep-link".to_owned(),
+        };
+        let values: [(&str, Option<String>); 12] = [
+            ("zoom.auth_base", Some(new.zoom_auth_base.clone())),
+            ("zoom.api_base", Some(new.zoom_api_base.clone())),
+            ("zoom.client_id", new.zoom_client_id.clone()),
+            ("zoom.redirect", Some(redirect(new.zoom_redirect))),
+            ("zoom.bounce_url", new.zoom_bounce_url.clone()),
+            ("zoom.s2s_account_id", new.zoom_s2s_account_id.clone()),
+            ("zoom.s2s_client_id", new.zoom_s2s_client_id.clone()),
+            ("microsoft.auth_base", Some(new.microsoft_auth_base.clone())),
+            ("microsoft.graph_base", Some(new.microsoft_graph_base.clone())),
+            ("microsoft.client_id", new.microsoft_client_id.clone()),
+            ("microsoft.tenant", Some(new.microsoft_tenant.clone())),
+            ("microsoft.redirect", Some(redirect(new.microsoft_redirect))),
+        ];
+        // Check everything first, so a bad value saves nothing.
+        for (key, value) in &values {
+            if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                settings::normalise(settings::setting(key)?, v)?;
+            }
+        }
+        for (key, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            settings::normalise(settings::setting(key)?, value)?;
+        }
+        for (key, value) in &values {
+            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+            if self.store.provider_setting(key).await?.as_deref() != value {
+                let default = settings::setting(key)?.default;
+                if value.is_some() && value == default && self.store.provider_setting(key).await?.is_none() {
+                    continue;
+                }
+                self.config_set(actor, key, value).await?;
+            }
+        }
+        for (key, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            self.config_set(actor, key, Some(value)).await?;
+        }
+        self.provider_settings().await
+    }
+
+    /// The provider's endpoints as the clinic set them up.
+    ///
+    /// # Errors
+    /// [`AccountError::NotConfigured`] without a client ID.
+    pub async fn endpoints(&self, provider: Provider) -> Result<Endpoints> {
+        let get = |key: &'static str| async move { self.config_get(key).await };
+        let need = |v: Option<String>, missing: &'static str| {
+            v.ok_or(AccountError::NotConfigured { provider: provider.label(), missing })
+        };
+        let uid = self.store.clinic_uid().await?;
+        match provider {
+            Provider::Zoom => {
+                let auth = need(get("zoom.auth_base").await?, "sign-in host")?;
+                let secret = self.secret_get(secrets::setting_name(&uid, "zoom.client_secret")).await?;
+                Ok(Endpoints {
+                    provider,
+                    client_id: need(get("zoom.client_id").await?, "client ID")?,
+                    client_secret: secret,
+                    authorize_url: format!("{auth}/oauth/authorize"),
+                    token_url: format!("{auth}/oauth/token"),
+                    revoke_url: Some(format!("{auth}/oauth/revoke")),
+                    api_base: need(get("zoom.api_base").await?, "API host")?,
+                    redirect: settings::redirect_mode(get("zoom.redirect").await?.as_deref()),
+                    bounce_url: get("zoom.bounce_url").await?,
+                })
+            }
+            Provider::Microsoft => {
+                let auth = need(get("microsoft.auth_base").await?, "sign-in host")?;
+                let tenant = need(get("microsoft.tenant").await?, "tenant")?;
+                Ok(Endpoints {
+                    provider,
+                    client_id: need(get("microsoft.client_id").await?, "application (client) ID")?,
+                    client_secret: None,
+                    authorize_url: format!("{auth}/{tenant}/oauth2/v2.0/authorize"),
+                    token_url: format!("{auth}/{tenant}/oauth2/v2.0/token"),
+                    revoke_url: None,
+                    api_base: need(get("microsoft.graph_base").await?, "Graph host")?,
+                    redirect: settings::redirect_mode(get("microsoft.redirect").await?.as_deref()),
+                    bounce_url: None,
+                })
+            }
+        }
+    }
+
+    // ----- connecting -----------------------------------------------------------------------
+
+    /// Starts connecting `doctor`'s account: the authorization URL to open in the system
+    /// browser, and the flow that waits for the answer. `mode` overrides the clinic's redirect
+    /// setting (the command-line twin always uses the loopback).
+    ///
+    /// # Errors
+    /// Not a doctor, provider not set up, no loopback port.
+    pub async fn start_connect(
+        &self,
+        actor: &Actor,
+        doctor: StaffId,
+        provider: Provider,
+        mode: Option<RedirectMode>,
+    ) -> Result<StartedFlow> {
+        self.store.require_doctor(doctor).await?;
+        let endpoints = self.endpoints(provider).await?;
+        let mode = mode.unwrap_or(endpoints.redirect);
+        let started = self.clock.now();
+        match mode {
+            RedirectMode::Loopback => {
+                let loopback = Loopback::bind().await.map_err(|e| {
+                    AccountError::Core(frontdesk_core::CoreError::Io {
+                        context: "could not open a port on this computer for the sign-in answer".into(),
+                        source: e,
+                    })
+                })?;
+                let redirect_uri = loopback.redirect_uri();
+                let authorization = endpoints.authorize(&redirect_uri)?;
+                let flow = PendingFlow {
+                    actor: actor.clone(),
+                    doctor,
+                    provider,
+                    endpoints,
+                    redirect_uri,
+                    verifier: authorization.verifier,
+                    started,
+                };
+                Ok(StartedFlow::Loopback(Box::new(LoopbackFlow {
+                    authorize_url: authorization.url,
+                    loopback,
+                    state: authorization.state,
+                    flow,
+                })))
+            }
+            RedirectMode::DeepLink => {
+                let redirect_uri = match provider {
+                    Provider::Microsoft => deep_link_uri(provider),
+                    Provider::Zoom => endpoints.bounce_url.clone().ok_or(AccountError::NotConfigured {
+                        provider: provider.label(),
+                        missing: "bounce page address (needed for deep-link redirects)",
+                    })?,
+                };
+                let authorization = endpoints.authorize(&redirect_uri)?;
+                let flow = PendingFlow {
+                    actor: actor.clone(),
+                    doctor,
+                    provider,
+                    endpoints,
+                    redirect_uri,
+                    verifier: authorization.verifier,
+                    started,
+                };
+                let mut pending = self.pending();
+                // One flow per doctor and provider: a new Connect replaces an abandoned one.
+                pending.retain(|_, f| !(f.doctor == doctor && f.provider == provider));
+                pending.insert(authorization.state, flow);
+                Ok(StartedFlow::DeepLink(DeepLinkFlow { authorize_url: authorization.url }))
+            }
+        }
+    }
+
+    /// Waits for the loopback answer (until the flow's 10 minutes are up), exchanges the code,
+    /// reads the account's identity, stores the tokens and records the connection.
+    ///
+    /// # Errors
+    /// [`AccountError::Expired`] when nothing came in time; otherwise as the exchange.
+    pub async fn finish_loopback(&self, flow: Box<LoopbackFlow>) -> Result<Connected> {
+        let deadline = tokio::time::Instant::now() + FLOW_LIFETIME;
+        let provider = flow.flow.provider;
+        let Some((params, mut stream)) = flow.loopback.wait(&flow.state, deadline).await else {
+            return Err(AccountError::Expired(format!(
+                "nobody finished signing in to {} within 10 minutes; start Connect again",
+                provider.label()
+            )));
+        };
+        let result = self.complete(flow.flow, &params).await;
+        let page = match &result {
+            Ok(c) => {
+                format!("Connected as {}. You can close this tab and go back to Frontdesk.", c.account_email)
+            }
+            Err(e) => format!("{e}"),
+        };
+        flow::respond(&mut stream, if result.is_ok() { 200 } else { 400 }, &page).await;
+        result
+    }
+
+    /// Completes a flow from a `frontdesk://oauth/<provider>/callback?...` deep link. Only a
+    /// pending flow with the same `state` and provider, started less than 10 minutes ago, is
+    /// accepted, and only once.
+    ///
+    /// # Errors
+    /// [`AccountError::Callback`] for anything else; nothing is stored then.
+    pub async fn complete_deep_link(&self, provider: Provider, query: &str) -> Result<Connected> {
+        let params = CallbackParams::from_query(query);
+        let now = self.clock.now();
+        let flow = {
+            let mut pending = self.pending();
+            let lifetime = Duration::from_std(FLOW_LIFETIME).unwrap_or(Duration::minutes(10));
+            pending.retain(|_, f| now - f.started <= lifetime);
+            let matches =
+                params.state.as_ref().and_then(|s| pending.get(s)).is_some_and(|f| f.provider == provider);
+            match params.state.as_ref().filter(|_| matches) {
+                Some(state) => pending.remove(state),
+                None => None,
+            }
+        };
+        let Some(flow) = flow else {
+            tracing::warn!(%provider, "sign-in answer refused: no pending flow with its state");
+            return Err(AccountError::Callback(format!(
+                "this answer from {} does not match a connection in progress (it may be older than 10 minutes, \
+                 already used, or not from Frontdesk); start Connect again",
+                provider.label()
+            )));
+        };
+        self.complete(flow, &params).await
+    }
+
+    /// Forgets any deep-link flow waiting for `doctor` at `provider` (the wizard was closed).
+    pub fn cancel_pending(&self, doctor: StaffId, provider: Provider) {
+        self.pending().retain(|_, f| !(f.doctor == doctor && f.provider == provider));
+    }
+
+    async fn complete(&self, flow: PendingFlow, params: &CallbackParams) -> Result<Connected> {
+        let provider = flow.provider;
+        let now = self.clock.now();
+        if now - flow.started > Duration::from_std(FLOW_LIFETIME).unwrap_or(Duration::minutes(10)) {
+            return Err(AccountError::Expired(format!(
+                "the sign-in to {} took more than 10 minutes; start Connect again",
+                provider.label()
+            )));
+        }
+        if let Some(error) = params.error_code() {
+            let hint = match error.as_str() {
+                "access_denied" => " (the sign-in was cancelled or permission was refused)",
+                "consent_required" => " (an administrator of the organisation must consent to the app first)",
+                _ => "",
+            };
+            return Err(AccountError::Callback(format!(
+                "{} did not connect the account: {error}{hint}",
+                provider.label()
+            )));
+        }
+        let Some(code) = params.code.as_deref() else {
+            return Err(AccountError::Callback(format!("the answer from {} has no code", provider.label())));
+        };
+        let tokens = flow
+            .endpoints
+            .exchange(&self.http, &flow.redirect_uri, code, flow.verifier, now)
+            .await
+            .map_err(|e| self.token_error(provider, e, "exchange"))?;
+        let email = self.identity(&flow.endpoints, &tokens.access).await?;
+        let uid = self.store.clinic_uid().await?;
+        self.secret_set(secrets::token_name(&uid, flow.doctor, provider), tokens.to_secret()).await?;
+        self.store.record_connected(&flow.actor, flow.doctor, provider, ConnectionKind::User, &email).await?;
+        tracing::info!(doctor = %flow.doctor, %provider, "account connected");
+        Ok(Connected { doctor_id: flow.doctor, provider, account_email: email })
+    }
+
+    fn token_error(&self, provider: Provider, err: TokenError, during: &str) -> AccountError {
+        match err {
+            TokenError::Revoked(code) | TokenError::Refused(code) => {
+                tracing::warn!(%provider, %code, during, "token request refused");
+                AccountError::refused(provider, format!("the sign-in could not be completed ({code}); start Connect again, and check the app settings if it happens again"))
+            }
+            TokenError::Transient(what) => AccountError::unreachable(provider, what),
+            TokenError::Setup(e) => e,
+        }
+    }
+
+    /// The account's e-mail: Zoom `GET /users/me`, Graph `GET /me`.
+    async fn identity(&self, endpoints: &Endpoints, access: &Secret) -> Result<String> {
+        let provider = endpoints.provider;
+        let path = match provider {
+            Provider::Zoom => "/users/me",
+            Provider::Microsoft => "/me",
+        };
+        let response = self
+            .http
+            .get(format!("{}{path}", endpoints.api_base))
+            .bearer_auth(access.expose())
+            .send()
+            .await
+            .map_err(|e| AccountError::unreachable(provider, describe(&e)))?;
+        if !response.status().is_success() {
+            return Err(AccountError::refused(
+                provider,
+                format!("reading the account's identity failed with status {}", response.status().as_u16()),
+            ));
+        }
+        let body: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|_| AccountError::unreachable(provider, "an answer it could not read"))?;
+        let email = match provider {
+            Provider::Zoom => body.get("email"),
+            Provider::Microsoft => {
+                body.get("mail").filter(|m| !m.is_null()).or_else(|| body.get("userPrincipalName"))
+            }
+        };
+        email
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| AccountError::refused(provider, "the account has no e-mail address"))
+    }
+
+    // ----- tokens ---------------------------------------------------------------------------
+
+    /// A usable access token for the doctor's account, refreshed first if it is about to expire.
+    ///
+    /// # Errors
+    /// [`AccountError::NotConnected`], [`AccountError::Revoked`] (the connection is now marked
+    /// disconnected), [`AccountError::Unreachable`] (the stored token is kept for a later try),
+    /// keyring failures.
+    pub async fn access_token(&self, doctor: StaffId, provider: Provider) -> Result<Secret> {
+        let tokens = self.stored_tokens(doctor, provider).await?;
+        if tokens.is_fresh(self.clock.now()) {
+            return Ok(tokens.access);
+        }
+        self.refresh(doctor, provider, None).await
+    }
+
+    /// Sends an authorized request to the provider's API (`path` after the API base), refreshing
+    /// once and retrying once when the provider answers 401 (Zoom code 124: expired token).
+    ///
+    /// # Errors
+    /// As [`Accounts::access_token`]; [`AccountError::Unreachable`] on network failure.
+    pub async fn send(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        build: impl Fn(&reqwest::Client, &Secret) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
+        let mut token = self.access_token(doctor, provider).await?;
+        for attempt in 0..2 {
+            let response = build(&self.http, &token)
+                .send()
+                .await
+                .map_err(|e| AccountError::unreachable(provider, describe(&e)))?;
+            if response.status() != reqwest::StatusCode::UNAUTHORIZED || attempt == 1 {
+                return Ok(response);
+            }
+            token = self.refresh(doctor, provider, Some(&token)).await?;
+        }
+        Err(AccountError::refused(provider, "the access token was refused twice"))
+    }
+
+    /// The connected account's e-mail, read from the provider now (checks the connection works).
+    ///
+    /// # Errors
+    /// As [`Accounts::send`].
+    pub async fn check(&self, doctor: StaffId, provider: Provider) -> Result<String> {
+        let endpoints = self.endpoints(provider).await?;
+        let path = match provider {
+            Provider::Zoom => "/users/me",
+            Provider::Microsoft => "/me",
+        };
+        let url = format!("{}{path}", endpoints.api_base);
+        let response =
+            self.send(doctor, provider, |http, token| http.get(&url).bearer_auth(token.expose())).await?;
+        if !response.status().is_success() {
+            return Err(AccountError::refused(
+                provider,
+                format!("reading the account failed with status {}", response.status().as_u16()),
+            ));
+        }
+        let body: serde_json::Value = response
+            .json()
+            .await
+            .map_err(|_| AccountError::unreachable(provider, "an answer it could not read"))?;
+        let email = ["email", "mail", "userPrincipalName"]
+            .iter()
+            .find_map(|k| body.get(*k).and_then(serde_json::Value::as_str))
+            .unwrap_or_default();
+        Ok(email.to_owned())
+    }
+
+    /// Refreshes the pair, one at a time per account across tasks and processes. With
+    /// `rejected`, the provider refused that access token: a different stored one (refreshed by
+    /// someone else meanwhile) is used instead of refreshing again.
+    async fn refresh(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        rejected: Option<&Secret>,
+    ) -> Result<Secret> {
+        let in_process = self.refresh_lock(doctor, provider);
+        let _in_process = in_process.lock().await;
+        let _across_processes = self.file_lock(doctor, provider).await?;
+        let tokens = self.stored_tokens(doctor, provider).await?;
+        let now = self.clock.now();
+        let someone_refreshed = match rejected {
+            Some(rejected) => tokens.access != *rejected && tokens.is_fresh(now),
+            None => tokens.is_fresh(now),
+        };
+        if someone_refreshed {
+            return Ok(tokens.access);
+        }
+        let Some(refresh_token) = &tokens.refresh else {
+            return Err(self.mark_revoked(doctor, provider, "no refresh token").await);
+        };
+        let endpoints = self.endpoints(provider).await?;
+        match endpoints.refresh(&self.http, refresh_token, now).await {
+            Ok(new) => {
+                // Save before use: with Zoom the old refresh token is already dead.
+                let uid = self.store.clinic_uid().await?;
+                self.secret_set(secrets::token_name(&uid, doctor, provider), new.to_secret()).await?;
+                tracing::info!(%doctor, %provider, "access token refreshed");
+                Ok(new.access)
+            }
+            Err(TokenError::Revoked(code)) => Err(self.mark_revoked(doctor, provider, &code).await),
+            // Microsoft answers a dead refresh token with "invalid_request" (AADSTS9002313).
+            Err(TokenError::Refused(code))
+                if provider == Provider::Microsoft && code == "invalid_request" =>
+            {
+                Err(self.mark_revoked(doctor, provider, &code).await)
+            }
+            Err(TokenError::Refused(code)) => {
+                let detail = serde_json::json!({ "provider": provider, "error": code });
+                self.store.audit(None, "refresh_failed", Some(doctor), detail).await?;
+                Err(AccountError::refused(
+                    provider,
+                    format!(
+                        "the clinic's app credentials were refused ({code}); an admin should check Settings"
+                    ),
+                ))
+            }
+            Err(TokenError::Transient(what)) => {
+                let detail = serde_json::json!({ "provider": provider, "error": what });
+                self.store.audit(None, "refresh_failed", Some(doctor), detail).await?;
+                Err(AccountError::unreachable(provider, what))
+            }
+            Err(TokenError::Setup(e)) => Err(e),
+        }
+    }
+
+    /// The provider no longer accepts the grant: delete the tokens, mark the connection
+    /// disconnected, audit it, and say so.
+    async fn mark_revoked(&self, doctor: StaffId, provider: Provider, code: &str) -> AccountError {
+        tracing::warn!(%doctor, %provider, code, "the provider refused the refresh token; connection disconnected");
+        let doctor_name =
+            self.store.staff(doctor).await.map(|s| s.name).unwrap_or_else(|_| doctor.to_string());
+        let problem = format!(
+            "{} no longer accepts this connection (revoked or expired there): reconnect",
+            provider.label()
+        );
+        let outcome = async {
+            let uid = self.store.clinic_uid().await?;
+            self.secret_delete(secrets::token_name(&uid, doctor, provider)).await?;
+            let detail = serde_json::json!({ "error": code });
+            self.store
+                .record_disconnected(None, doctor, provider, "revoke_detected", &problem, detail)
+                .await?;
+            Ok::<_, AccountError>(())
+        }
+        .await;
+        match outcome {
+            Ok(()) => AccountError::Revoked { doctor: doctor_name, provider: provider.label() },
+            Err(e) => e,
+        }
+    }
+
+    async fn stored_tokens(&self, doctor: StaffId, provider: Provider) -> Result<TokenSet> {
+        let not_connected = || async {
+            let doctor =
+                self.store.staff(doctor).await.map(|s| s.name).unwrap_or_else(|_| doctor.to_string());
+            AccountError::NotConnected { doctor, provider: provider.label() }
+        };
+        let connected = self
+            .store
+            .connection(doctor, provider)
+            .await?
+            .is_some_and(|c| c.state == ConnectionState::Connected && c.kind == ConnectionKind::User);
+        if !connected {
+            return Err(not_connected().await);
+        }
+        let uid = self.store.clinic_uid().await?;
+        match self.secret_get(secrets::token_name(&uid, doctor, provider)).await? {
+            Some(secret) => match TokenSet::from_secret(&secret) {
+                Some(tokens) => Ok(tokens),
+                None => Err(not_connected().await),
+            },
+            None => Err(not_connected().await),
+        }
+    }
+
+    fn refresh_lock(&self, doctor: StaffId, provider: Provider) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.refresh_locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.entry((doctor, provider)).or_default().clone()
+    }
+
+    /// An exclusive lock on the account's lock file, released when the returned file drops
+    /// (and by the system if the process dies).
+    async fn file_lock(&self, doctor: StaffId, provider: Provider) -> Result<std::fs::File> {
+        let path = self.lock_dir.join(format!("{provider}-doctor-{doctor}.lock"));
+        let io = |source| {
+            AccountError::Core(frontdesk_core::CoreError::Io {
+                context: "could not take the account's refresh lock".into(),
+                source,
+            })
+        };
+        let file =
+            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
+        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(|e| io(std::io::Error::other(e.to_string())))?
+            .map_err(io)
+    }
+
+    // ----- disconnecting --------------------------------------------------------------------
+
+    /// Disconnects: deletes the tokens here at once, then revokes them at the provider where it
+    /// has an endpoint (Zoom). The tokens are gone even when the provider cannot be reached.
+    ///
+    /// # Errors
+    /// Not connected; storage or keyring failures.
+    pub async fn disconnect(
+        &self,
+        actor: &Actor,
+        doctor: StaffId,
+        provider: Provider,
+    ) -> Result<Disconnected> {
+        let Some(connection) = self.store.connection(doctor, provider).await? else {
+            let doctor = self.store.staff(doctor).await?.name;
+            return Err(AccountError::NotConnected { doctor, provider: provider.label() });
+        };
+        let uid = self.store.clinic_uid().await?;
+        let name = secrets::token_name(&uid, doctor, provider);
+        let tokens = {
+            // Under the refresh lock, so that no refresh saves a new pair after the delete.
+            let in_process = self.refresh_lock(doctor, provider);
+            let _in_process = in_process.lock().await;
+            let _across_processes = self.file_lock(doctor, provider).await?;
+            let tokens = self.secret_get(name.clone()).await?.and_then(|s| TokenSet::from_secret(&s));
+            self.secret_delete(name).await?;
+            tokens
+        };
+        let problem = "disconnected at the desk";
+        self.store
+            .record_disconnected(
+                Some(actor),
+                doctor,
+                provider,
+                "disconnected",
+                problem,
+                serde_json::json!({}),
+            )
+            .await?;
+        let Some(tokens) = tokens.filter(|_| connection.kind == ConnectionKind::User) else {
+            return Ok(Disconnected { revoked_at_provider: false, note: None });
+        };
+        let endpoints = self.endpoints(provider).await?;
+        let Some(revoke_url) = &endpoints.revoke_url else {
+            return Ok(Disconnected {
+                revoked_at_provider: false,
+                note: Some(format!(
+                    "{} has no way for an app to revoke access; the doctor can remove it in their account's app permissions",
+                    provider.label()
+                )),
+            });
+        };
+        let mut request = self
+            .http
+            .post(revoke_url)
+            .timeout(std::time::Duration::from_secs(10))
+            .form(&[("token", tokens.access.expose())]);
+        request = match &endpoints.client_secret {
+            Some(secret) => request.basic_auth(&endpoints.client_id, Some(secret.expose())),
+            None => request
+                .form(&[("token", tokens.access.expose()), ("client_id", endpoints.client_id.as_str())]),
+        };
+        match request.send().await {
+            Ok(r) if r.status().is_success() => {
+                let detail = serde_json::json!({ "provider": provider });
+                self.store.audit(Some(actor), "revoked_at_provider", Some(doctor), detail).await?;
+                Ok(Disconnected { revoked_at_provider: true, note: None })
+            }
+            Ok(r) => Ok(Disconnected {
+                revoked_at_provider: false,
+                note: Some(format!(
+                    "{} answered the revocation with status {}; the tokens are deleted here",
+                    provider.label(),
+                    r.status().as_u16()
+                )),
+            }),
+            Err(e) => Ok(Disconnected {
+                revoked_at_provider: false,
+                note: Some(format!(
+                    "could not reach {} to revoke ({}); the tokens are deleted here",
+                    provider.label(),
+                    describe(&e)
+                )),
+            }),
+        }
+    }
+
+    // ----- Zoom Server-to-Server --------------------------------------------------------------
+
+    /// Connects `doctor` through the clinic's Zoom Server-to-Server app as the Zoom user
+    /// `email`, after checking that Zoom knows that user.
+    ///
+    /// # Errors
+    /// Not configured; Zoom has no such user; network failures.
+    pub async fn connect_server_to_server(
+        &self,
+        actor: &Actor,
+        doctor: StaffId,
+        email: &str,
+    ) -> Result<Connected> {
+        self.store.require_doctor(doctor).await?;
+        let email = frontdesk_core::validate::optional_email(Some(email))?.ok_or_else(|| {
+            frontdesk_core::CoreError::invalid("e-mail: give the doctor's Zoom e-mail address")
+        })?;
+        let endpoints = self.endpoints_s2s().await?;
+        let token = self.s2s_access_token().await?;
+        let url = format!(
+            "{}/users/{}",
+            endpoints.1,
+            url::form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>()
+        );
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(token.expose())
+            .send()
+            .await
+            .map_err(|e| AccountError::unreachable(Provider::Zoom, describe(&e)))?;
+        if !response.status().is_success() {
+            return Err(AccountError::refused(
+                Provider::Zoom,
+                format!("the Zoom account has no user {email} (status {})", response.status().as_u16()),
+            ));
+        }
+        self.store
+            .record_connected(actor, doctor, Provider::Zoom, ConnectionKind::ServerToServer, &email)
+            .await?;
+        Ok(Connected { doctor_id: doctor, provider: Provider::Zoom, account_email: email })
+    }
+
+    /// The clinic's Server-to-Server token (`account_credentials`), cached until shortly
+    /// before it expires. Its secret is read from the keyring for each new token only.
+    ///
+    /// # Errors
+    /// Not configured; Zoom refused the credentials; network failures.
+    pub async fn s2s_access_token(&self) -> Result<Secret> {
+        let mut cached = self.s2s_token.lock().await;
+        let now = self.clock.now();
+        if let Some((token, expires_at)) =
+            cached.as_ref().filter(|(_, e)| now + crate::tokens::REFRESH_MARGIN < *e)
+        {
+            let _ = expires_at;
+            return Ok(token.clone());
+        }
+        let (auth_base, _) = self.endpoints_s2s().await?;
+        let not_set = |missing| AccountError::NotConfigured { provider: "Zoom Server-to-Server", missing };
+        let account = self.config_get("zoom.s2s_account_id").await?.ok_or(not_set("account ID"))?;
+        let client = self.config_get("zoom.s2s_client_id").await?.ok_or(not_set("client ID"))?;
+        let uid = self.store.clinic_uid().await?;
+        let secret = self
+            .secret_get(secrets::setting_name(&uid, "zoom.s2s_client_secret"))
+            .await?
+            .ok_or(not_set("client secret"))?;
+        let response = self
+            .http
+            .post(format!("{auth_base}/oauth/token"))
+            .basic_auth(&client, Some(secret.expose()))
+            .form(&[("grant_type", "account_credentials"), ("account_id", account.as_str())])
+            .send()
+            .await
+            .map_err(|e| AccountError::unreachable(Provider::Zoom, describe(&e)))?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
+        let token = body.get("access_token").and_then(serde_json::Value::as_str);
+        let Some(token) = token.filter(|_| status.is_success()) else {
+            let code = body.get("error").and_then(serde_json::Value::as_str).unwrap_or("no token");
+            return Err(AccountError::refused(
+                Provider::Zoom,
+                format!(
+                    "the Server-to-Server credentials were refused ({}, status {})",
+                    code.chars().take(64).collect::<String>(),
+                    status.as_u16()
+                ),
+            ));
+        };
+        let lifetime = body.get("expires_in").and_then(serde_json::Value::as_i64).unwrap_or(3600);
+        let token = Secret::new(token);
+        *cached = Some((token.clone(), now + Duration::seconds(lifetime)));
+        Ok(token)
+    }
+
+    async fn endpoints_s2s(&self) -> Result<(String, String)> {
+        let auth = self.config_get("zoom.auth_base").await?.unwrap_or_default();
+        let api = self.config_get("zoom.api_base").await?.unwrap_or_default();
+        Ok((auth, api))
+    }
+
+    // ----- the keyring, off the async threads -------------------------------------------------
+
+    async fn secret_get(&self, name: String) -> Result<Option<Secret>> {
+        let secrets = self.secrets.clone();
+        blocking(move || secrets.get(&name)).await
+    }
+
+    async fn secret_set(&self, name: String, value: Secret) -> Result<()> {
+        let secrets = self.secrets.clone();
+        blocking(move || secrets.set(&name, &value)).await
+    }
+
+    async fn secret_delete(&self, name: String) -> Result<()> {
+        let secrets = self.secrets.clone();
+        blocking(move || secrets.delete(&name)).await
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, PendingFlow>> {
+        self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| AccountError::Keyring("the keyring call did not finish".into()))?
+}
+
+/// A network failure in words, without the URL (which may carry a query).
+fn describe(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        "no answer in time".into()
+    } else if err.is_connect() {
+        "no connection".into()
+    } else {
+        "the request failed".into()
+    }
+}

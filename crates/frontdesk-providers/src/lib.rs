@@ -1,0 +1,20 @@
+//! Frontdesk's video-visit providers, Zoom and Microsoft: connecting a doctor's account with
+//! OAuth 2.0 (authorization code + PKCE S256, loopback or deep-link redirect), keeping its tokens
+//! in the operating system's keyring, refreshing them one at a time per account, and revoking
+//! them on disconnect. Like the core, this crate has no window toolkit: the app and the
+//! command-line twin share it.
+
+pub mod accounts;
+pub mod error;
+pub mod flow;
+pub mod oauth;
+pub mod secrets;
+pub mod settings;
+pub mod tokens;
+
+pub use accounts::{
+    deep_link_uri, Accounts, Connected, DeepLinkFlow, Disconnected, LoopbackFlow, StartedFlow,
+};
+pub use error::{AccountError, Result};
+pub use secrets::{MemorySecrets, OsKeyring, Secret, SecretStore};
+pub use settings::{ProviderSettings, RedirectMode};

@@ -1,0 +1,179 @@
+//! Video-visit accounts: the clinic's provider settings (admins), and connecting a doctor's
+//! Zoom or Microsoft account (the doctor themself, or an admin). The window learns only the
+//! connection's state and account e-mail: tokens never cross into it.
+
+use std::sync::Arc;
+
+use frontdesk_core::store::Connection;
+use frontdesk_core::{Provider, Role, StaffId};
+use frontdesk_providers::{Accounts, Disconnected, ProviderSettings, StartedFlow};
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use super::store;
+use crate::error::AppError;
+use crate::session::{ADMIN, ANYONE};
+use crate::AppState;
+
+/// The event the window hears when a connect flow ends, however it ended.
+pub const CONNECTION_EVENT: &str = "account-connection";
+
+/// How a connect flow ended.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct ConnectionEvent {
+    pub doctor_id: StaffId,
+    pub provider: Provider,
+    /// The connected account, when it worked.
+    pub account_email: Option<String>,
+    /// Why it did not, in words for the desk.
+    pub error: Option<String>,
+}
+
+/// A connect flow has started: the browser is open at `authorize_url`.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct ConnectStarted {
+    /// Shown in the wizard so the page can be opened again if the browser did not appear.
+    pub authorize_url: String,
+    /// Whether the answer comes back on this computer's loopback (else through a deep link).
+    pub loopback: bool,
+}
+
+fn accounts(state: &State<'_, AppState>) -> Result<Arc<Accounts>, AppError> {
+    state.accounts.as_ref().map(Arc::clone).map_err(Clone::clone)
+}
+
+/// Admins manage every doctor's connections; a doctor only their own.
+fn require_self_or_admin(
+    state: &State<'_, AppState>,
+    doctor: StaffId,
+) -> Result<frontdesk_core::Actor, AppError> {
+    let (staff, actor) = state.session.require(&[Role::Doctor, Role::Admin])?;
+    if staff.role == Role::Doctor && staff.id != doctor {
+        return Err(AppError::forbidden("a doctor can connect and disconnect only their own accounts"));
+    }
+    Ok(actor)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_settings(state: State<'_, AppState>) -> Result<ProviderSettings, AppError> {
+    state.session.require(ADMIN)?;
+    Ok(accounts(&state)?.provider_settings().await?)
+}
+
+/// Saves the provider settings; a secret is replaced only when a new one is typed.
+#[tauri::command]
+#[specta::specta]
+pub async fn update_provider_settings(
+    state: State<'_, AppState>,
+    settings: ProviderSettings,
+    zoom_client_secret: Option<String>,
+    zoom_s2s_client_secret: Option<String>,
+) -> Result<ProviderSettings, AppError> {
+    let (_, actor) = state.session.require(ADMIN)?;
+    let secrets = [
+        ("zoom.client_secret", zoom_client_secret.as_deref().unwrap_or("")),
+        ("zoom.s2s_client_secret", zoom_s2s_client_secret.as_deref().unwrap_or("")),
+    ];
+    Ok(accounts(&state)?.update_provider_settings(&actor, &settings, &secrets).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn connections(state: State<'_, AppState>) -> Result<Vec<Connection>, AppError> {
+    state.session.require(ANYONE)?;
+    Ok(store(&state)?.connections().await?)
+}
+
+/// Starts connecting: opens the provider's sign-in page in the system browser (never in the
+/// app's own window) and waits in the background. The outcome arrives on `done` for a loopback
+/// redirect, and as the [`CONNECTION_EVENT`] for a deep-link one.
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_account(
+    state: State<'_, AppState>,
+    doctor_id: StaffId,
+    provider: Provider,
+    done: Channel<ConnectionEvent>,
+) -> Result<ConnectStarted, AppError> {
+    let actor = require_self_or_admin(&state, doctor_id)?;
+    let accounts = accounts(&state)?;
+    let started = accounts.start_connect(&actor, doctor_id, provider, None).await?;
+    let authorize_url = started.authorize_url().to_owned();
+    (state.browser)(&authorize_url).map_err(|e| {
+        tracing::warn!(error = %e, "could not open the system browser");
+        AppError::new(
+            frontdesk_core::ErrorKind::Unavailable,
+            "could not open the web browser; use Copy link and open it yourself",
+        )
+    })?;
+    let loopback = matches!(started, StartedFlow::Loopback(_));
+    if let StartedFlow::Loopback(flow) = started {
+        let task = tauri::async_runtime::spawn(async move {
+            let outcome = accounts.finish_loopback(flow).await;
+            let _ = done.send(ConnectionEvent::from_outcome(doctor_id, provider, outcome));
+        });
+        // A new Connect for the same account replaces (and stops) one left waiting.
+        if let Some(previous) = state.connect_tasks().insert((doctor_id, provider), task) {
+            previous.abort();
+        }
+    }
+    Ok(ConnectStarted { authorize_url, loopback })
+}
+
+/// Stops waiting for a connect flow (the wizard was closed).
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_connect(
+    state: State<'_, AppState>,
+    doctor_id: StaffId,
+    provider: Provider,
+) -> Result<(), AppError> {
+    require_self_or_admin(&state, doctor_id)?;
+    if let Some(task) = state.connect_tasks().remove(&(doctor_id, provider)) {
+        task.abort();
+    }
+    accounts(&state)?.cancel_pending(doctor_id, provider);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn disconnect_account(
+    state: State<'_, AppState>,
+    doctor_id: StaffId,
+    provider: Provider,
+) -> Result<Disconnected, AppError> {
+    let actor = require_self_or_admin(&state, doctor_id)?;
+    Ok(accounts(&state)?.disconnect(&actor, doctor_id, provider).await?)
+}
+
+/// Connects a doctor through the clinic's Zoom Server-to-Server app (admins only).
+#[tauri::command]
+#[specta::specta]
+pub async fn connect_server_to_server(
+    state: State<'_, AppState>,
+    doctor_id: StaffId,
+    zoom_email: String,
+) -> Result<frontdesk_providers::Connected, AppError> {
+    let (_, actor) = state.session.require(ADMIN)?;
+    Ok(accounts(&state)?.connect_server_to_server(&actor, doctor_id, &zoom_email).await?)
+}
+
+impl ConnectionEvent {
+    pub fn from_outcome(
+        doctor_id: StaffId,
+        provider: Provider,
+        outcome: frontdesk_providers::Result<frontdesk_providers::Connected>,
+    ) -> ConnectionEvent {
+        match outcome {
+            Ok(c) => {
+                ConnectionEvent { doctor_id, provider, account_email: Some(c.account_email), error: None }
+            }
+            Err(e) => {
+                ConnectionEvent { doctor_id, provider, account_email: None, error: Some(e.to_string()) }
+            }
+        }
+    }
+}

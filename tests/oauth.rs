@@ -1,0 +1,523 @@
+//! Connecting Zoom and Microsoft accounts against a real OAuth server on 127.0.0.1
+//! (oidc-provider, shaped like each provider: see tests/peers/oauth-server.mjs), with tokens in
+//! the real OS keyring (Secret Service; `scripts/test` runs the suite in a D-Bus session with an
+//! unlocked gnome-keyring).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
+
+mod common;
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use common::OAuthPeer;
+use frontdesk_core::store::{ConnectionKind, ConnectionState};
+use frontdesk_core::{Actor, Clock, Provider, Role, StaffId, Store, SystemClock};
+use frontdesk_providers::secrets::{self, SecretStore};
+use frontdesk_providers::{AccountError, Accounts, OsKeyring, RedirectMode, Secret, StartedFlow};
+use serde_json::{json, Value};
+
+/// A clock the test moves by hand.
+struct HandClock(AtomicI64);
+
+impl Clock for HandClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(self.0.load(Ordering::SeqCst), 0).unwrap()
+    }
+}
+
+const DR_LEE: &str = "dr.lee@clinic.example";
+
+struct Desk {
+    dir: tempfile::TempDir,
+    store: Store,
+    accounts: Arc<Accounts>,
+    doctor: StaffId,
+    peer: OAuthPeer,
+    admin: Actor,
+}
+
+impl Desk {
+    async fn new() -> Desk {
+        Desk::with_clock(Arc::new(SystemClock)).await
+    }
+
+    async fn with_clock(clock: Arc<dyn Clock>) -> Desk {
+        let peer = OAuthPeer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
+        store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
+        let admin = store.add_staff("Eli Admin", Role::Admin, Some("1357")).await.unwrap();
+        let doctor = store.add_staff("Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
+        let accounts = Arc::new(Accounts::new(store.clone(), Arc::new(OsKeyring), clock).unwrap());
+        let admin = Actor::Staff(admin.id);
+        let desk = Desk { dir, store, accounts, doctor, peer, admin };
+        let zoom = desk.peer.zoom.clone();
+        let microsoft = desk.peer.microsoft.clone();
+        for (key, value) in [
+            ("zoom.auth_base", zoom.clone()),
+            ("zoom.api_base", format!("{zoom}/v2")),
+            ("zoom.client_id", "zoom-client".into()),
+            ("zoom.client_secret", "zoom-secret".into()),
+            ("microsoft.auth_base", microsoft.clone()),
+            ("microsoft.graph_base", format!("{microsoft}/v1.0")),
+            ("microsoft.client_id", "ms-client".into()),
+        ] {
+            desk.accounts.config_set(&desk.admin, key, Some(&value)).await.unwrap();
+        }
+        desk
+    }
+
+    /// `frontdesk-cli` on this data folder.
+    fn cli_command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(common::cli_path());
+        cmd.arg("--data-dir").arg(self.dir.path()).env_remove("FRONTDESK_DATA_DIR");
+        cmd
+    }
+
+    fn cli(&self, args: &[&str]) -> common::Run {
+        common::run_with(self.cli_command().args(args))
+    }
+
+    async fn uid(&self) -> String {
+        self.store.clinic_uid().await.unwrap()
+    }
+
+    async fn token_entry(&self, provider: Provider) -> Option<Value> {
+        let name = secrets::token_name(&self.uid().await, self.doctor, provider);
+        OsKeyring.get(&name).unwrap().map(|s| serde_json::from_str(s.expose()).unwrap())
+    }
+
+    /// Makes the stored access token look expired (as if an hour had passed).
+    async fn expire_stored_token(&self, provider: Provider) {
+        let name = secrets::token_name(&self.uid().await, self.doctor, provider);
+        let mut entry = self.token_entry(provider).await.expect("stored tokens");
+        entry["expires_at"] = json!(0);
+        OsKeyring.set(&name, &Secret::new(entry.to_string())).unwrap();
+    }
+
+    /// Connects through the loopback redirect, as a browser would.
+    async fn connect(&self, provider: Provider) -> frontdesk_providers::Connected {
+        let started = self
+            .accounts
+            .start_connect(&self.admin, self.doctor, provider, Some(RedirectMode::Loopback))
+            .await
+            .unwrap();
+        let StartedFlow::Loopback(flow) = started else { panic!("loopback flow expected") };
+        let url = flow.authorize_url.clone();
+        let accounts = self.accounts.clone();
+        let waiting = tokio::spawn(async move { accounts.finish_loopback(flow).await });
+        let callback = OAuthPeer::approve(&url).await;
+        let page = reqwest::get(&callback).await.unwrap();
+        let status = page.status();
+        let text = page.text().await.unwrap();
+        assert!(status == 200 && text.contains("Connected as"), "{status}: {text}");
+        waiting.await.unwrap().unwrap()
+    }
+
+    async fn audit_actions(&self) -> Vec<String> {
+        self.store.audit_log(None).await.unwrap().into_iter().map(|e| e.action).collect()
+    }
+
+    async fn state(&self, provider: Provider) -> Option<ConnectionState> {
+        self.store.connection(self.doctor, provider).await.unwrap().map(|c| c.state)
+    }
+
+    /// The database files (with the WAL) as bytes, to look for token values in.
+    fn database_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for name in ["frontdesk.db", "frontdesk.db-wal"] {
+            if let Ok(b) = std::fs::read(self.dir.path().join(name)) {
+                bytes.extend(b);
+            }
+        }
+        bytes
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn zoom_connects_through_the_loopback_with_pkce_and_basic_auth() {
+    let desk = Desk::new().await;
+    let connected = desk.connect(Provider::Zoom).await;
+    assert_eq!(connected.account_email, DR_LEE);
+    assert_eq!(desk.state(Provider::Zoom).await, Some(ConnectionState::Connected));
+    let connection = desk.store.connection(desk.doctor, Provider::Zoom).await.unwrap().unwrap();
+    assert_eq!(connection.account_email.as_deref(), Some(DR_LEE));
+    assert_eq!(connection.kind, ConnectionKind::User);
+
+    // The pair is in the OS keyring, and nowhere in the database.
+    let entry = desk.token_entry(Provider::Zoom).await.expect("tokens in the keyring");
+    let access = entry["access_token"].as_str().unwrap();
+    let refresh = entry["refresh_token"].as_str().unwrap();
+    let db = desk.database_bytes();
+    assert!(!contains(&db, access) && !contains(&db, refresh), "a token reached the database");
+    // It works: the account's identity is read with it.
+    assert_eq!(desk.accounts.check(desk.doctor, Provider::Zoom).await.unwrap(), DR_LEE);
+    assert_eq!(desk.peer.stats("zoom").await["token_requests"]["authorization_code"], 1);
+    assert_eq!(desk.audit_actions().await.iter().filter(|a| *a == "connected").count(), 1);
+}
+
+#[test]
+fn microsoft_connects_through_the_deep_link_handler() {
+    use tauri::Manager;
+    let dir = tempfile::tempdir().unwrap();
+    let peer = OAuthPeer::start();
+    let config = frontdesk_app::AppConfig {
+        data_dir: Some(dir.path().to_path_buf()),
+        clock: Arc::new(SystemClock),
+        secrets: Arc::new(OsKeyring),
+        browser: Arc::new(|_url: &str| Ok(())),
+    };
+    let app = frontdesk_app::builder(tauri::test::mock_builder(), config)
+        .build(tauri::generate_context!())
+        .unwrap();
+    tauri::async_runtime::block_on(async {
+        let state = app.state::<frontdesk_app::AppState>();
+        let store = state.store.as_ref().unwrap().clone();
+        store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
+        let doctor = store.add_staff("Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
+        let accounts = state.accounts.as_ref().unwrap().clone();
+        let admin = Actor::Tool { tool: "test", user: "it".into() };
+        for (key, value) in [
+            ("microsoft.auth_base", peer.microsoft.clone()),
+            ("microsoft.graph_base", format!("{}/v1.0", peer.microsoft)),
+            ("microsoft.client_id", "ms-client".into()),
+            ("microsoft.redirect", "deep-link".into()),
+        ] {
+            accounts.config_set(&admin, key, Some(&value)).await.unwrap();
+        }
+        let started = accounts.start_connect(&admin, doctor, Provider::Microsoft, None).await.unwrap();
+        let StartedFlow::DeepLink(flow) = started else { panic!("deep-link flow expected") };
+        assert!(flow.authorize_url.contains("code_challenge_method=S256"));
+        assert!(flow.authorize_url.contains("offline_access"));
+        let link = OAuthPeer::approve(&flow.authorize_url).await;
+        assert!(link.starts_with("frontdesk://oauth/microsoft/callback?"), "{link}");
+
+        let event = frontdesk_app::handle_deep_link(app.handle(), &link).await.expect("a connect outcome");
+        assert_eq!(event.account_email.as_deref(), Some(DR_LEE), "{event:?}");
+        assert_eq!(event.doctor_id, doctor);
+
+        // The same answer again (a replay) is refused, and exchanges nothing.
+        let replay = frontdesk_app::handle_deep_link(app.handle(), &link).await.unwrap();
+        assert!(
+            replay.error.as_deref().unwrap().contains("does not match a connection in progress"),
+            "{replay:?}"
+        );
+        assert_eq!(peer.stats("microsoft").await["token_requests"]["authorization_code"], 1);
+        let connection = store.connection(doctor, Provider::Microsoft).await.unwrap().unwrap();
+        assert_eq!(connection.state, ConnectionState::Connected);
+        accounts.disconnect(&admin, doctor, Provider::Microsoft).await.unwrap();
+    });
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_expired_and_refused_answers_store_nothing() {
+    let clock = Arc::new(HandClock(AtomicI64::new(1_800_000_000)));
+    let desk = Desk::with_clock(clock.clone()).await;
+    desk.accounts.config_set(&desk.admin, "microsoft.redirect", Some("deep-link")).await.unwrap();
+    let start = || async {
+        match desk.accounts.start_connect(&desk.admin, desk.doctor, Provider::Microsoft, None).await.unwrap()
+        {
+            StartedFlow::DeepLink(flow) => flow.authorize_url,
+            StartedFlow::Loopback(_) => panic!("deep-link flow expected"),
+        }
+    };
+    let query_of = |link: &str| link.split_once('?').unwrap().1.to_owned();
+    let state_of = |url: &str| {
+        url::Url::parse(url).unwrap().query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned()
+    };
+
+    // A forged state.
+    let url = start().await;
+    let link = OAuthPeer::approve(&url).await;
+    let forged = query_of(&link).replace(&state_of(&url), "forged-state");
+    let err = desk.accounts.complete_deep_link(Provider::Microsoft, &forged).await.unwrap_err();
+    assert!(matches!(err, AccountError::Callback(_)), "{err}");
+    // The answer for the wrong provider.
+    let err = desk.accounts.complete_deep_link(Provider::Zoom, &query_of(&link)).await.unwrap_err();
+    assert!(matches!(err, AccountError::Callback(_)), "{err}");
+
+    // The provider's error (the doctor refused), with the right state.
+    let url = start().await;
+    let refused = format!("error=access_denied&state={}&iss=x", state_of(&url));
+    let err = desk.accounts.complete_deep_link(Provider::Microsoft, &refused).await.unwrap_err();
+    assert!(err.to_string().contains("access_denied"), "{err}");
+    // Missing parameters.
+    let err = desk.accounts.complete_deep_link(Provider::Microsoft, "state=").await.unwrap_err();
+    assert!(matches!(err, AccountError::Callback(_)), "{err}");
+
+    // An answer that comes after the 10 minutes.
+    let url = start().await;
+    let link = OAuthPeer::approve(&url).await;
+    clock.0.fetch_add(10 * 60 + 1, Ordering::SeqCst);
+    let err = desk.accounts.complete_deep_link(Provider::Microsoft, &query_of(&link)).await.unwrap_err();
+    assert!(err.to_string().contains("older than 10 minutes"), "{err}");
+
+    // Nothing was exchanged or stored.
+    assert_eq!(desk.peer.stats("microsoft").await["token_requests"]["authorization_code"], 0);
+    assert!(desk.token_entry(Provider::Microsoft).await.is_none());
+    assert_eq!(desk.state(Provider::Microsoft).await, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_request_to_the_loopback_does_not_cancel_the_sign_in() {
+    let desk = Desk::new().await;
+    let started = desk
+        .accounts
+        .start_connect(&desk.admin, desk.doctor, Provider::Zoom, Some(RedirectMode::Loopback))
+        .await
+        .unwrap();
+    let StartedFlow::Loopback(flow) = started else { panic!() };
+    let url = flow.authorize_url.clone();
+    let accounts = desk.accounts.clone();
+    let waiting = tokio::spawn(async move { accounts.finish_loopback(flow).await });
+    let callback = OAuthPeer::approve(&url).await;
+    let base = callback.split_once('?').unwrap().0;
+    // Another program knocks with a forged state, or without one: error pages, still waiting.
+    for knock in
+        [format!("{base}?code=stolen&state=forged"), format!("{base}?code=x"), base.replace("/callback", "/")]
+    {
+        let response = reqwest::get(&knock).await.unwrap();
+        assert_eq!(response.status(), 400, "{knock}");
+    }
+    assert!(!waiting.is_finished());
+    let page = reqwest::get(&callback).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(waiting.await.unwrap().unwrap().account_email, DR_LEE);
+    // The listener is closed now: a replay cannot even connect.
+    assert!(reqwest::get(&callback).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_calls_with_an_expired_token_refresh_once() {
+    let desk = Desk::new().await;
+    desk.connect(Provider::Zoom).await;
+    for round in 0..2 {
+        if round == 0 {
+            // Expired by the clock: the calls notice before sending.
+            desk.expire_stored_token(Provider::Zoom).await;
+        } else {
+            // Expired at the provider: the calls get 401 (Zoom code 124) and refresh once.
+            desk.peer.control("zoom", "expire-access-tokens", json!({})).await;
+        }
+        desk.peer.control("zoom", "reset", json!({})).await;
+        let calls: Vec<_> = (0..50)
+            .map(|_| {
+                let accounts = desk.accounts.clone();
+                let doctor = desk.doctor;
+                tokio::spawn(async move { accounts.check(doctor, Provider::Zoom).await })
+            })
+            .collect();
+        for call in calls {
+            assert_eq!(call.await.unwrap().unwrap(), DR_LEE);
+        }
+        let stats = desk.peer.stats("zoom").await;
+        assert_eq!(stats["token_requests"]["refresh_token"], 1, "round {round}: {stats}");
+        assert_eq!(stats["refresh_failures"], 0);
+        assert_eq!(desk.state(Provider::Zoom).await, Some(ConnectionState::Connected));
+    }
+    // The connection survives: the next call works with the rotated pair.
+    assert_eq!(desk.accounts.check(desk.doctor, Provider::Zoom).await.unwrap(), DR_LEE);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_processes_with_an_expired_token_refresh_once() {
+    let desk = Desk::new().await;
+    desk.connect(Provider::Zoom).await;
+    for round in 0..3 {
+        desk.expire_stored_token(Provider::Zoom).await;
+        desk.peer.control("zoom", "reset", json!({})).await;
+        let spawn = || {
+            let mut cmd = desk.cli_command();
+            cmd.args(["accounts", "--check"]);
+            cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success() && stderr.is_empty(), "round {round}: {stderr}");
+            assert!(String::from_utf8_lossy(&out.stdout).contains("connected"));
+        }
+        let stats = desk.peer.stats("zoom").await;
+        assert_eq!(stats["token_requests"]["refresh_token"], 1, "round {round}: {stats}");
+    }
+    assert_eq!(desk.accounts.check(desk.doctor, Provider::Zoom).await.unwrap(), DR_LEE);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn revocation_at_the_provider_shows_as_disconnected() {
+    let desk = Desk::new().await;
+    desk.connect(Provider::Microsoft).await;
+    desk.peer.control("microsoft", "revoke-account", json!({ "account": DR_LEE })).await;
+    desk.expire_stored_token(Provider::Microsoft).await;
+    let err = desk.accounts.check(desk.doctor, Provider::Microsoft).await.unwrap_err();
+    assert!(matches!(err, AccountError::Revoked { .. }), "{err}");
+    assert!(err.to_string().contains("disconnected — reconnect"), "{err}");
+    let connection = desk.store.connection(desk.doctor, Provider::Microsoft).await.unwrap().unwrap();
+    assert_eq!(connection.state, ConnectionState::Disconnected);
+    assert!(connection.problem.unwrap().contains("reconnect"));
+    assert!(desk.token_entry(Provider::Microsoft).await.is_none(), "dead tokens are deleted");
+    assert_eq!(desk.audit_actions().await.iter().filter(|a| *a == "revoke_detected").count(), 1);
+    // Later calls say "not connected" without asking the provider again.
+    let err = desk.accounts.check(desk.doctor, Provider::Microsoft).await.unwrap_err();
+    assert!(matches!(err, AccountError::NotConnected { .. }), "{err}");
+    assert_eq!(desk.peer.stats("microsoft").await["refresh_failures"], 1);
+    // And the command line shows it.
+    let run = desk.cli(&["accounts"]);
+    assert!(run.stdout.contains("disconnected"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_during_refresh_keeps_the_token_for_later() {
+    let desk = Desk::new().await;
+    desk.connect(Provider::Zoom).await;
+    let before = desk.token_entry(Provider::Zoom).await.unwrap();
+    desk.expire_stored_token(Provider::Zoom).await;
+    desk.peer.control("zoom", "fail-token", json!({ "status": 503, "count": 1 })).await;
+    let err = desk.accounts.check(desk.doctor, Provider::Zoom).await.unwrap_err();
+    assert!(matches!(err, AccountError::Unreachable { .. }), "{err}");
+    let kept = desk.token_entry(Provider::Zoom).await.unwrap();
+    assert_eq!(kept["refresh_token"], before["refresh_token"], "the same refresh token is kept");
+    assert_eq!(desk.state(Provider::Zoom).await, Some(ConnectionState::Connected));
+    // The next try refreshes with that same token and works.
+    assert_eq!(desk.accounts.check(desk.doctor, Provider::Zoom).await.unwrap(), DR_LEE);
+    assert_eq!(desk.audit_actions().await.iter().filter(|a| *a == "refresh_failed").count(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn disconnect_revokes_at_zoom_and_deletes_even_when_offline() {
+    let desk = Desk::new().await;
+    desk.connect(Provider::Zoom).await;
+    let access = desk.token_entry(Provider::Zoom).await.unwrap()["access_token"].as_str().unwrap().to_owned();
+    let result = desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();
+    assert!(result.revoked_at_provider, "{result:?}");
+    assert_eq!(desk.peer.stats("zoom").await["revocations"], 1);
+    assert!(desk.token_entry(Provider::Zoom).await.is_none());
+    assert_eq!(desk.state(Provider::Zoom).await, Some(ConnectionState::Disconnected));
+    let me = reqwest::Client::new()
+        .get(format!("{}/v2/users/me", desk.peer.zoom))
+        .bearer_auth(&access)
+        .send()
+        .await;
+    assert_eq!(me.unwrap().status(), 401, "the revoked token no longer works");
+
+    // Offline: the provider cannot be reached, the tokens go anyway.
+    desk.connect(Provider::Zoom).await;
+    desk.accounts.config_set(&desk.admin, "zoom.auth_base", Some("http://127.0.0.1:9")).await.unwrap();
+    let result = desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();
+    assert!(!result.revoked_at_provider);
+    assert!(result.note.unwrap().contains("could not reach Zoom"));
+    assert!(desk.token_entry(Provider::Zoom).await.is_none());
+    let actions = desk.audit_actions().await;
+    assert_eq!(actions.iter().filter(|a| *a == "disconnected").count(), 2);
+    assert_eq!(actions.iter().filter(|a| *a == "revoked_at_provider").count(), 1);
+    assert_eq!(actions.iter().filter(|a| *a == "connected").count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn zoom_server_to_server_acts_for_a_doctor_by_email() {
+    let desk = Desk::new().await;
+    for (key, value) in [
+        ("zoom.s2s_account_id", "acct-1"),
+        ("zoom.s2s_client_id", "s2s-client"),
+        ("zoom.s2s_client_secret", "s2s-secret"),
+    ] {
+        desk.accounts.config_set(&desk.admin, key, Some(value)).await.unwrap();
+    }
+    let connected = desk.accounts.connect_server_to_server(&desk.admin, desk.doctor, DR_LEE).await.unwrap();
+    assert_eq!(connected.account_email, DR_LEE);
+    let connection = desk.store.connection(desk.doctor, Provider::Zoom).await.unwrap().unwrap();
+    assert_eq!(connection.kind, ConnectionKind::ServerToServer);
+    // The token is cached until it expires: a second use asks Zoom for none.
+    desk.accounts.s2s_access_token().await.unwrap();
+    assert_eq!(desk.peer.stats("zoom").await["token_requests"]["account_credentials"], 1);
+    // A user Zoom does not know is refused.
+    let err = desk
+        .accounts
+        .connect_server_to_server(&desk.admin, desk.doctor, "nobody@clinic.example")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("no user nobody@clinic.example"), "{err}");
+    // The secret is only in the keyring.
+    assert!(!contains(&desk.database_bytes(), "s2s-secret"));
+    assert!(!contains(&desk.database_bytes(), "zoom-secret"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_command_line_connects_through_the_loopback() {
+    use std::io::BufRead;
+    let desk = Desk::new().await;
+    let mut child = desk
+        .cli_command()
+        .args(["--json", "connect", "teams", "--doctor", &desk.doctor.to_string()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut url = String::new();
+    stdout.read_line(&mut url).unwrap();
+    let url = url.trim().to_owned();
+    assert!(url.starts_with(&desk.peer.microsoft) && url.contains("code_challenge="), "{url}");
+    let callback = OAuthPeer::approve(&url).await;
+    assert_eq!(reqwest::get(&callback).await.unwrap().status(), 200);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success());
+    let printed: Value = serde_json::from_str(&rest).unwrap();
+    assert_eq!(printed["account_email"], DR_LEE);
+    assert_eq!(printed["provider"], "microsoft");
+
+    let list = desk.cli(&["--json", "accounts"]);
+    let list: Value = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(list[0]["state"], "connected");
+    assert_eq!(list[0]["account_email"], DR_LEE);
+    let run = desk.cli(&["disconnect", "teams", "--doctor", &desk.doctor.to_string()]);
+    run.ok();
+    assert!(run.stdout.contains("Disconnected"), "{}", run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_come_only_from_standard_input_and_show_only_as_set() {
+    use std::io::Write;
+    let desk = Desk::new().await;
+    desk.cli(&["config", "set", "zoom.s2s_client_secret", "s3cret-on-the-line"])
+        .refused("give - and write the value on standard input");
+    let mut child = desk
+        .cli_command()
+        .args(["config", "set", "zoom.s2s_client_secret", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"from-stdin-secret\n").unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    let get = desk.cli(&["config", "get", "zoom.s2s_client_secret"]);
+    assert_eq!(get.stdout.trim(), "set");
+    let name = secrets::setting_name(&desk.uid().await, "zoom.s2s_client_secret");
+    assert_eq!(OsKeyring.get(&name).unwrap().unwrap().expose(), "from-stdin-secret");
+    assert!(!contains(&desk.database_bytes(), "from-stdin-secret"));
+    // Plain settings: set, get, defaults, checked values.
+    desk.cli(&["config", "set", "zoom.api_base", "https://api.zoomgov.com/v2/"]).ok();
+    assert_eq!(desk.cli(&["config", "get", "zoom.api_base"]).stdout.trim(), "https://api.zoomgov.com/v2");
+    assert_eq!(desk.cli(&["config", "get", "microsoft.tenant"]).stdout.trim(), "organizations");
+    desk.cli(&["config", "set", "zoom.api_base", "http://api.zoom.us/v2"]).refused("https://");
+    desk.cli(&["config", "set", "microsoft.tenant", "consumers"]).refused("personal Microsoft accounts");
+    desk.cli(&["config", "set", "zoom.colour", "blue"]).refused("is not a setting");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_keyring_is_named_in_the_error() {
+    let desk = Desk::new().await;
+    let mut cmd = desk.cli_command();
+    cmd.args(["config", "get", "zoom.client_secret"])
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus");
+    let run = common::run_with(&mut cmd);
+    run.refused("system keyring is locked or unavailable");
+}

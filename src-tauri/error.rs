@@ -40,6 +40,18 @@ impl AppError {
 impl From<frontdesk_providers::AccountError> for AppError {
     fn from(e: frontdesk_providers::AccountError) -> Self {
         match e {
+            // A setting's error names it first ("zoom.api_base: ..."): that is the form field.
+            frontdesk_providers::AccountError::Core(CoreError::Invalid(message)) => {
+                let key = message
+                    .split_once(':')
+                    .map(|(k, _)| k)
+                    .filter(|k| frontdesk_providers::settings::KEYS.iter().any(|s| s.key == *k));
+                let error = AppError::new(ErrorKind::Validation, message.clone());
+                match key {
+                    Some(k) => error.on(k),
+                    None => error,
+                }
+            }
             frontdesk_providers::AccountError::Core(core) => AppError::from(core),
             other => AppError::new(other.kind(), other.to_string()),
         }

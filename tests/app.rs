@@ -57,7 +57,19 @@ impl Desk {
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+        let response =
+            get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap());
+        // Every IPC response of the suite goes to one file, which the test command scans for
+        // token and secret values at the end of the run.
+        if let Some(path) = std::env::var_os("FRONTDESK_IPC_LOG") {
+            use std::io::Write;
+            let line = match &response {
+                Ok(v) | Err(v) => format!("{cmd} {v}\n"),
+            };
+            let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+            file.write_all(line.as_bytes()).unwrap();
+        }
+        response
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {
@@ -249,4 +261,56 @@ fn the_desk_locks_after_the_configured_inactivity() {
     desk.sign_in(1, "1357");
     desk.ok("sign_out", json!({}));
     assert_eq!(desk.err("list_types", json!({}))["kind"], "unauthenticated");
+}
+
+#[test]
+fn provider_settings_are_admin_only_and_never_show_a_secret() {
+    let desk = Desk::seeded();
+    desk.sign_in(2, "2468"); // receptionist
+    for (cmd, args) in [
+        ("provider_settings", json!({})),
+        ("disconnect_account", json!({ "doctorId": 3, "provider": "zoom" })),
+        ("connect_server_to_server", json!({ "doctorId": 3, "zoomEmail": "dr.lee@clinic.example" })),
+    ] {
+        let e = desk.err(cmd, args);
+        assert_eq!(e["kind"], "forbidden", "{cmd}: {e}");
+    }
+    // Anyone sees the connection states (and nothing else).
+    assert_eq!(desk.ok("connections", json!({})), json!([]));
+
+    desk.sign_in(1, "1357"); // admin
+    let settings = desk.ok("provider_settings", json!({}));
+    assert_eq!(settings["zoom_api_base"], "https://api.zoom.us/v2");
+    assert_eq!(settings["microsoft_tenant"], "organizations");
+    assert_eq!(settings["zoom_client_secret_set"], false);
+    let mut changed = settings.clone();
+    changed["zoom_client_id"] = json!("zoom-client-id");
+    changed["zoom_api_base"] = json!("https://api.zoomgov.com/v2/");
+    let saved = desk.ok(
+        "update_provider_settings",
+        json!({ "settings": changed, "zoomClientSecret": "very-secret-value", "zoomS2sClientSecret": null }),
+    );
+    assert_eq!(saved["zoom_client_id"], "zoom-client-id");
+    assert_eq!(saved["zoom_api_base"], "https://api.zoomgov.com/v2");
+    assert_eq!(saved["zoom_client_secret_set"], true);
+    assert!(!saved.to_string().contains("very-secret-value"), "{saved}");
+    // A bad value is refused with a message that names the setting; nothing is saved.
+    let mut bad = saved.clone();
+    bad["microsoft_tenant"] = json!("consumers");
+    bad["zoom_client_id"] = json!("other-id");
+    let e = desk.err(
+        "update_provider_settings",
+        json!({ "settings": bad, "zoomClientSecret": null, "zoomS2sClientSecret": null }),
+    );
+    assert_eq!(e["kind"], "validation");
+    assert!(e["message"].as_str().unwrap().contains("microsoft.tenant"), "{e}");
+    assert_eq!(e["field"], "microsoft.tenant");
+    assert_eq!(desk.ok("provider_settings", json!({}))["zoom_client_id"], "zoom-client-id");
+
+    // A doctor manages only their own connections.
+    desk.sign_in(3, "1111");
+    let e = desk.err("disconnect_account", json!({ "doctorId": 4, "provider": "zoom" }));
+    assert_eq!(e["kind"], "forbidden", "{e}");
+    let e = desk.err("disconnect_account", json!({ "doctorId": 3, "provider": "zoom" }));
+    assert_eq!(e["kind"], "setup", "not connected yet: {e}");
 }

@@ -43,6 +43,7 @@ impl Desk {
     }
 
     async fn with_clock(clock: Arc<dyn Clock>) -> Desk {
+        common::capture_logs();
         let peer = OAuthPeer::start();
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
@@ -339,6 +340,8 @@ async fn two_processes_with_an_expired_token_refresh_once() {
         let (a, b) = (spawn(), spawn());
         for child in [a, b] {
             let out = child.wait_with_output().unwrap();
+            common::log_output(&out.stdout);
+            common::log_output(&out.stderr);
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert!(out.status.success() && stderr.is_empty(), "round {round}: {stderr}");
             assert!(String::from_utf8_lossy(&out.stdout).contains("connected"));
@@ -459,6 +462,7 @@ async fn the_command_line_connects_through_the_loopback() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    let stderr = child.stderr.take().unwrap();
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut url = String::new();
     stdout.read_line(&mut url).unwrap();
@@ -468,6 +472,10 @@ async fn the_command_line_connects_through_the_loopback() {
     assert_eq!(reqwest::get(&callback).await.unwrap().status(), 200);
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let mut errors = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::BufReader::new(stderr), &mut errors).unwrap();
+    common::log_output(format!("{url}\n{rest}").as_bytes());
+    common::log_output(&errors);
     assert!(child.wait().unwrap().success());
     let printed: Value = serde_json::from_str(&rest).unwrap();
     assert_eq!(printed["account_email"], DR_LEE);

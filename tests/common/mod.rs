@@ -62,6 +62,8 @@ impl Run {
 }
 
 fn output(out: Output) -> Run {
+    log_output(&out.stdout);
+    log_output(&out.stderr);
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -162,25 +164,46 @@ pub struct OAuthPeer {
 
 impl OAuthPeer {
     pub fn start() -> OAuthPeer {
+        // A node process very occasionally stalls at start-up on this 2-core machine when many
+        // start at once; give each attempt 20 seconds.
+        for _ in 0..3 {
+            if let Some(peer) = OAuthPeer::try_start(std::time::Duration::from_secs(20)) {
+                return peer;
+            }
+        }
+        panic!("the OAuth test peer did not start (node tests/peers/oauth-server.mjs)");
+    }
+
+    fn try_start(wait: std::time::Duration) -> Option<OAuthPeer> {
         use std::io::BufRead;
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut child = Command::new("node")
             .arg(root.join("tests/peers/oauth-server.mjs"))
             .args(["--zoom-port", "0", "--microsoft-port", "0"])
+            .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("start node tests/peers/oauth-server.mjs (installed by scripts/setup)");
         let stdout = child.stdout.take().expect("peer stdout");
-        let mut line = String::new();
-        std::io::BufReader::new(stdout).read_line(&mut line).expect("peer ready line");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let Ok(line) = rx.recv_timeout(wait) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        };
         let ready: serde_json::Value =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("peer did not start ({e}): {line:?}"));
-        OAuthPeer {
+        Some(OAuthPeer {
             child,
             zoom: ready["zoom"].as_str().expect("zoom url").to_owned(),
             microsoft: ready["microsoft"].as_str().expect("microsoft url").to_owned(),
-        }
+        })
     }
 
     fn base(&self, provider: &str) -> &str {
@@ -239,4 +262,30 @@ impl Drop for OAuthPeer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Appends a program's output to `$FRONTDESK_TEST_LOG`, which the test command scans for token
+/// and secret values at the end of the run.
+pub fn log_output(bytes: &[u8]) {
+    if let Some(path) = std::env::var_os("FRONTDESK_TEST_LOG") {
+        use std::io::Write;
+        if let Ok(mut file) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+            let _ = file.write_all(bytes);
+        }
+    }
+}
+
+/// Sends this test binary's log lines, at debug level and from every crate, to
+/// `$FRONTDESK_TEST_LOG` (scanned for token values at the end of the run).
+pub fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Some(path) = std::env::var_os("FRONTDESK_TEST_LOG") else { return };
+        let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) else { return };
+        let _ = tracing_subscriber::fmt()
+            .with_writer(std::sync::Mutex::new(file))
+            .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
+            .with_ansi(false)
+            .try_init();
+    });
 }

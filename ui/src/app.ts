@@ -13,8 +13,9 @@ import { renderPanel, STATUS_KEYS } from './panel';
 import { watchNetwork } from './network';
 import { renderSignIn, renderSetup } from './signin';
 import { renderPatients, renderSettings, renderStaff, renderTypes } from './directory';
+import { closeConnectWizard, renderAccounts } from './accounts';
 
-type Screen = 'calendar' | 'patients' | 'staff' | 'types' | 'settings';
+type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settings';
 
 const painted = new Set<string>();
 
@@ -89,6 +90,11 @@ class Desk {
     return this.me.role !== 'doctor';
   }
 
+  /** Doctors connect their own video-visit accounts; admins anyone's. */
+  private get canConnect(): boolean {
+    return this.me.role !== 'receptionist';
+  }
+
   async open(): Promise<void> {
     const admin = this.me.role === 'admin';
     const nav = (screen: Screen, label: string) =>
@@ -100,6 +106,7 @@ class Desk {
         h('strong', { class: 'clinic' }, this.clinic.name),
         h('nav', { 'aria-label': 'Main' },
           nav('calendar', t('nav.calendar')), nav('patients', t('nav.patients')),
+          this.canConnect ? nav('accounts', t('nav.accounts')) : null,
           admin ? nav('staff', t('nav.staff')) : null, admin ? nav('types', t('nav.types')) : null,
           admin ? nav('settings', t('nav.settings')) : null),
         h('button', { type: 'button', id: 'help-button', onclick: () => this.help() }, `${t('nav.help')} (?)`),
@@ -173,7 +180,9 @@ class Desk {
   private async key(e: KeyboardEvent): Promise<void> {
     if (e.ctrlKey && e.key.toLowerCase() === 'l') { e.preventDefault(); return this.lock(); }
     if (e.key === 'Escape') { document.querySelector('.help-overlay')?.remove(); this.closePanel(); return; }
-    if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || this.dialogOpen) return;
+    // No single-key shortcut fires behind a modal dialog (booking, connect wizard, confirmations).
+    const modal = this.dialogOpen || document.querySelector('[aria-modal="true"]') !== null;
+    if (isTyping(e) || e.ctrlKey || e.metaKey || e.altKey || modal) return;
     const keys: Record<string, () => unknown> = {
       n: () => this.canBook && this.book(),
       t: () => this.goto(this.today()),
@@ -182,6 +191,7 @@ class Desk {
       d: () => this.setView('day'),
       w: () => this.setView('week'),
       '/': () => this.go('patients'),
+      v: () => this.canConnect && this.go('accounts'),
       '?': () => this.help(),
     };
     const status = STATUS_KEYS[e.key];
@@ -206,8 +216,10 @@ class Desk {
         await this.refresh();
       } else if (screen === 'patients') await renderPatients(this.content, this.canBook);
       else if (screen === 'staff') await renderStaff(this.content);
+      else if (screen === 'accounts') await renderAccounts(this.content, this.me);
       else if (screen === 'types') { await renderTypes(this.content); this.types = await ipc.listTypes(); }
-      else await renderSettings(this.content, (c) => { this.clinic = c; setLocale(c.locale); });
+      else await renderSettings(this.content, (c) => { this.clinic = c; setLocale(c.locale); }, () => void this.go('accounts')
+        .then(() => document.getElementById('ps-zoom-auth-base')?.focus()));
     } catch (e) {
       this.say(asAppError(e).message);
     }
@@ -299,10 +311,10 @@ class Desk {
 
   private help(): void {
     if (document.querySelector('.help-overlay')) return;
-    const rows: [string, Parameters<typeof t>[0]][] = [
+    const rows = ([
       ['N', 'key.new'], ['T', 'key.today'], ['← →', 'key.prevNext'], ['D / W', 'key.dayWeek'], ['/', 'key.search'],
-      ['I S C M', 'key.status'], ['X', 'key.cancel'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
-    ];
+      ['V', 'key.accounts'], ['I S C M', 'key.status'], ['X', 'key.cancel'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
+    ] as [string, Parameters<typeof t>[0]][]).filter(([, m]) => m !== 'key.accounts' || this.canConnect);
     const close = h('button', { type: 'button', onclick: () => overlay.remove() }, t('help.close'));
     const overlay = h('div', { class: 'overlay help-overlay' },
       h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'help-title' },
@@ -321,6 +333,7 @@ class Desk {
 
   private async lock(): Promise<void> {
     this.teardown();
+    await closeConnectWizard(); // stops waiting for a sign-in nobody is watching any more
     document.querySelectorAll('.overlay').forEach((o) => o.remove());
     await ipc.signOut().catch(() => undefined);
     await startApp(this.root);

@@ -118,8 +118,13 @@ export async function renderTypes(root: HTMLElement): Promise<void> {
     side));
 }
 
-export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => void): Promise<void> {
+export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => void, openProviders?: () => void): Promise<void> {
   const c = await ipc.clinicSettings();
+  // The Zoom and Microsoft settings sit beside the connections they serve (Video visits).
+  const providers = openProviders ? h('aside', { class: 'card editor' },
+    h('h2', {}, t('nav.accounts')),
+    h('p', { class: 'muted' }, t('settings.providersMoved')),
+    h('button', { type: 'button', id: 'open-provider-settings', onclick: openProviders }, t('settings.openProviders'))) : null;
   root.replaceChildren(h('section', { class: 'directory' }, editor(t('nav.settings'), [
     { id: 'c-name', label: 'dir.name', value: c.name },
     { id: 'c-tz', label: 'setup.tz', value: c.tz },
@@ -127,5 +132,5 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     { id: 'c-locale', label: 'dir.locale', value: c.locale },
   ], async (v) => {
     onSaved(await ipc.updateSettings({ name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']) }));
-  })));
+  }), providers));
 }

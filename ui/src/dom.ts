@@ -26,3 +26,24 @@ export function isTyping(e: KeyboardEvent): boolean {
   const target = e.target as HTMLElement | null;
   return !!target && (['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.isContentEditable);
 }
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+/** The controls inside `root` that Tab reaches, in order (hidden ones left out). */
+export function focusables(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.closest('[hidden]'));
+}
+
+/** Keeps Tab and Shift+Tab inside a modal dialog: from the last control back to the first. */
+export function trapFocus(dialog: HTMLElement): void {
+  dialog.addEventListener('keydown', (e) => {
+    if (e.key !== 'Tab') return;
+    const items = focusables(dialog);
+    if (items.length === 0) { e.preventDefault(); return; }
+    const [first, last] = [items[0], items[items.length - 1]];
+    const active = document.activeElement;
+    const outside = !dialog.contains(active);
+    if (e.shiftKey && (active === first || outside)) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && (active === last || outside)) { e.preventDefault(); first.focus(); }
+  });
+}

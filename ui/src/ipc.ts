@@ -7,6 +7,10 @@ export type * from './bindings';
 
 export const ipc = commands;
 
+// The channel a long-running command (connecting an account) answers on; built here and passed
+// to `ipc.*` like any other argument.
+export { Channel } from '@tauri-apps/api/core';
+
 const KINDS: ErrorKind[] = [
   'validation', 'not_found', 'conflict', 'setup', 'unauthenticated', 'forbidden', 'unavailable', 'internal',
 ];

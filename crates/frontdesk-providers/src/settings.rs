@@ -30,8 +30,10 @@ impl RedirectMode {
 /// What a setting holds, which decides how its value is checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
-    /// An https base URL (http only for this computer).
+    /// An https base URL (http only for this computer); a trailing `/` is dropped.
     BaseUrl,
+    /// An https page address, kept exactly as given (it is registered as a redirect URI).
+    PageUrl,
     /// An OAuth client ID or account ID.
     Identifier,
     /// `loopback` or `deep-link`.
@@ -98,7 +100,7 @@ pub const KEYS: &[SettingKey] = &[
     key(
         "zoom.bounce_url",
         None,
-        Shape::BaseUrl,
+        Shape::PageUrl,
         "the clinic's https page that forwards Zoom's answer to frontdesk:// (deep-link)",
     ),
     key("zoom.s2s_account_id", None, Shape::Identifier, "Zoom Server-to-Server app: account ID"),
@@ -154,7 +156,8 @@ pub fn normalise(setting: &SettingKey, value: &str) -> Result<String> {
         return Err(invalid(format!("{name}: give a value")));
     }
     match setting.shape {
-        Shape::BaseUrl => base_url(name, value),
+        Shape::BaseUrl => base_url(name, value).map(|url| url.trim_end_matches('/').to_owned()),
+        Shape::PageUrl => base_url(name, value),
         Shape::Identifier => {
             if value.len() > 200 || !value.chars().all(|c| c.is_ascii_graphic()) {
                 return Err(invalid(format!(
@@ -208,7 +211,8 @@ fn base_url(name: &str, value: &str) -> Result<String> {
     {
         return Err(invalid(format!("{name}: give the address without ?, # or a user name")));
     }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    // The text as typed (parsing would add a `/` to a bare host).
+    Ok(value.to_owned())
 }
 
 fn invalid(message: String) -> AccountError {
@@ -255,6 +259,8 @@ mod tests {
         let k = setting("zoom.api_base").unwrap();
         assert_eq!(normalise(k, " https://api.zoomgov.com/v2/ ").unwrap(), "https://api.zoomgov.com/v2");
         assert_eq!(normalise(k, "http://127.0.0.1:4010/v2").unwrap(), "http://127.0.0.1:4010/v2");
+        let page = setting("zoom.bounce_url").unwrap();
+        assert_eq!(normalise(page, "https://clinic.example/zoom/").unwrap(), "https://clinic.example/zoom/");
         for bad in
             ["http://api.zoom.us/v2", "ftp://x", "zoom.us", "https://u:p@zoom.us", "https://zoom.us/?a=1", ""]
         {

@@ -46,6 +46,9 @@ def audit(screen):
     check(f"accessibility of {screen}: no serious or critical violation", not bad, str(bad))
 
 
+RECORD_IPC = "window.__frontdeskIpcLog = []; return true;"
+
+
 def check(name, condition, detail=""):
     global passed
     if not condition:
@@ -62,6 +65,9 @@ wait = WebDriverWait(driver, 20)
 try:
     # Sign in: pick your name, enter your PIN.
     wait.until(EC.presence_of_element_located((By.ID, "signin-pin")))
+    # Record every IPC response from here on, to scan for token values after the run.
+    recording = driver.execute_script(RECORD_IPC)
+    check("IPC responses are recorded for the secret scan", recording is True, str(recording))
     audit("the sign-in screen")
     driver.find_element(By.XPATH, "//label[contains(@class,'person')][.//span[text()='Dana Desk']]").click()
     driver.find_element(By.ID, "signin-pin").send_keys("2468", Keys.ENTER)
@@ -180,6 +186,35 @@ try:
     wait.until(EC.visibility_of_element_located((By.ID, "c-lock")))
     audit("the settings screen")
 
+    # Video visits: the admin connects Dr Ada Lee's Zoom account through the wizard. The sign-in
+    # page opens in the (stand-in) system browser, which approves it; the app's loopback gets
+    # the answer and the wizard says who is connected.
+    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=accounts]").click()
+    cell = "td[data-doctor='3'][data-provider='zoom']"
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, cell)))
+    check("Dr Ada Lee's Zoom starts not connected",
+          driver.find_element(By.CSS_SELECTOR, cell).get_attribute("data-state") == "none")
+    audit("the video visits screen")
+    driver.find_element(By.CSS_SELECTOR, f"{cell} button[data-action=connect]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#connect-wizard[data-step=explain]")))
+    audit("the connect wizard")
+    driver.find_element(By.ID, "connect-start").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#connect-wizard[data-step=done]")))
+    result = driver.find_element(By.ID, "connect-result").text
+    check("the wizard says who is connected", "Connected as dr.lee@clinic.example" in result, result)
+    driver.save_screenshot(os.path.join(OUT, "connected.png"))
+    driver.find_element(By.ID, "connect-done").click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, cell).get_attribute("data-state") == "connected")
+    check("the table shows the connection", "dr.lee@clinic.example" in driver.find_element(By.CSS_SELECTOR, cell).text)
+    accounts = cli("accounts")
+    check("the command line sees the same connection",
+          [(a["doctor_id"], a["provider"], a["state"]) for a in accounts] == [(3, "zoom", "connected")], str(accounts))
+    driver.find_element(By.CSS_SELECTOR, f"{cell} button[data-action=disconnect]").click()
+    wait.until(EC.element_to_be_clickable((By.ID, "disconnect-confirm-button"))).click()
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, cell).get_attribute("data-state") == "disconnected")
+    notice = driver.find_element(By.ID, "accounts-notice").text
+    check("disconnect revoked the grant at Zoom", "revoked" in notice.lower(), notice)
+
     # A second launch with a frontdesk:// link hands it to the running window and exits.
     second = subprocess.run([APP, "frontdesk://day/2026-01-05"], timeout=30, capture_output=True)
     check("a second launch exits and leaves the running window", second.returncode == 0, str(second.stderr[-300:]))
@@ -188,6 +223,8 @@ try:
     subprocess.run([APP, "frontdesk://settings/delete-everything"], timeout=30, capture_output=True)
     time.sleep(1.0)
     check("an unknown link changes nothing", "January 5, 2026" in driver.find_element(By.ID, "date-label").text)
+    with open(os.path.join(OUT, "ipc-responses.log"), "w") as f:
+        f.write("\n".join(driver.execute_script("return window.__frontdeskIpcLog || []")))
     print(f"{passed} passed, 0 failed")
 except Exception:
     driver.save_screenshot(os.path.join(OUT, "failure.png"))

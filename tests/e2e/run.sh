@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the end-to-end test against the real app window: a scratch clinic set up with the CLI,
-# Xvfb, a D-Bus session, tauri-driver with WebKitWebDriver, and the built app (embedded UI).
+# Xvfb, a D-Bus session with an unlocked keyring, the OAuth test peer, tauri-driver with
+# WebKitWebDriver, and the built app (embedded UI).
 # Expects target/debug/frontdesk (tauri build --debug --no-bundle), target/debug/frontdesk-cli,
 # tauri-driver on PATH and .venv with selenium (scripts/setup installs them).
 set -euo pipefail
@@ -21,13 +22,28 @@ $cli patient add --name "Jane Doe" --phone "416 555 0100" >/dev/null
 $cli patient add --name "Sam Roe" >/dev/null
 $cli type add --name "Consult" --minutes 30 --mode zoom >/dev/null
 
+# The OAuth test peer stands in for Zoom's sign-in (see tests/peers/oauth-server.mjs), and a
+# stand-in system browser (tests/e2e/browser.py, as xdg-open) approves the sign-in there.
+node tests/peers/oauth-server.mjs >"$scratch/peer.json" 2>"$out/oauth-peer.log" &
+peer=$!
+for _ in $(seq 100); do [ -s "$scratch/peer.json" ] && break; sleep 0.1; done
+zoom=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["zoom"])' "$scratch/peer.json")
+$cli config set zoom.auth_base "$zoom" >/dev/null
+$cli config set zoom.api_base "$zoom/v2" >/dev/null
+$cli config set zoom.client_id zoom-public >/dev/null
+mkdir -p "$scratch/bin"
+printf '#!/bin/sh\nexec "%s" "%s" "$@" >>"%s" 2>&1\n' "$PWD/.venv/bin/python" "$PWD/tests/e2e/browser.py" "$PWD/$out/browser.log" >"$scratch/bin/xdg-open"
+chmod +x "$scratch/bin/xdg-open"
+export PATH="$scratch/bin:$PATH"
+
 display=":$(( 90 + RANDOM % 9 ))"
 Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
 xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true; rm -rf "$scratch"' EXIT
+trap 'kill $xvfb $peer 2>/dev/null || true; rm -rf "$scratch"' EXIT
 export DISPLAY=$display
 sleep 1
-dbus-run-session -- bash -c '
+# A private D-Bus session with an unlocked keyring (the app keeps tokens there).
+scripts/session bash -c '
   tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done

@@ -5,7 +5,28 @@ import type { AppError, ErrorKind } from './bindings';
 
 export type * from './bindings';
 
-export const ipc = commands;
+/**
+ * The client, as the UI uses it. When the end-to-end test sets `window.__frontdeskIpcLog` to an
+ * array, every answer (and error) is also recorded there: the test scans them all for token and
+ * secret values. Otherwise the calls go straight through.
+ */
+export const ipc: typeof commands = new Proxy(commands, {
+  get(target, name, receiver) {
+    const value: unknown = Reflect.get(target, name, receiver);
+    const log = (globalThis as { __frontdeskIpcLog?: unknown }).__frontdeskIpcLog;
+    if (typeof value !== 'function' || !Array.isArray(log)) return value;
+    return async (...args: unknown[]) => {
+      try {
+        const answer: unknown = await value(...args);
+        log.push(`${String(name)} ${JSON.stringify(answer)}`);
+        return answer;
+      } catch (e) {
+        log.push(`${String(name)} ! ${JSON.stringify(e)}`);
+        throw e;
+      }
+    };
+  },
+});
 
 // The channel a long-running command (connecting an account) answers on; built here and passed
 // to `ipc.*` like any other argument.

@@ -334,58 +334,47 @@ impl Accounts {
         self.store.require_doctor(doctor).await?;
         let endpoints = self.endpoints(provider).await?;
         let mode = mode.unwrap_or(endpoints.redirect);
-        let started = self.clock.now();
-        match mode {
-            RedirectMode::Loopback => {
-                let loopback = Loopback::bind().await.map_err(|e| {
-                    AccountError::Core(frontdesk_core::CoreError::Io {
-                        context: "could not open a port on this computer for the sign-in answer".into(),
-                        source: e,
-                    })
-                })?;
-                let redirect_uri = loopback.redirect_uri();
-                let authorization = endpoints.authorize(&redirect_uri)?;
-                let flow = PendingFlow {
-                    actor: actor.clone(),
-                    doctor,
-                    provider,
-                    endpoints,
-                    redirect_uri,
-                    verifier: authorization.verifier,
-                    started,
-                };
-                Ok(StartedFlow::Loopback(Box::new(LoopbackFlow {
-                    authorize_url: authorization.url,
-                    loopback,
-                    state: authorization.state,
-                    flow,
-                })))
-            }
-            RedirectMode::DeepLink => {
-                let redirect_uri = match provider {
-                    Provider::Microsoft => deep_link_uri(provider),
-                    Provider::Zoom => endpoints.bounce_url.clone().ok_or(AccountError::NotConfigured {
-                        provider: provider.label(),
-                        missing: "bounce page address (needed for deep-link redirects)",
-                    })?,
-                };
-                let authorization = endpoints.authorize(&redirect_uri)?;
-                let flow = PendingFlow {
-                    actor: actor.clone(),
-                    doctor,
-                    provider,
-                    endpoints,
-                    redirect_uri,
-                    verifier: authorization.verifier,
-                    started,
-                };
-                let mut pending = self.pending();
-                // One flow per doctor and provider: a new Connect replaces an abandoned one.
-                pending.retain(|_, f| !(f.doctor == doctor && f.provider == provider));
-                pending.insert(authorization.state, flow);
-                Ok(StartedFlow::DeepLink(DeepLinkFlow { authorize_url: authorization.url }))
-            }
-        }
+        // The loopback listener comes first: its port is part of the redirect URI.
+        let loopback = match mode {
+            RedirectMode::Loopback => Some(Loopback::bind().await.map_err(|e| {
+                AccountError::Core(frontdesk_core::CoreError::Io {
+                    context: "could not open a port on this computer for the sign-in answer".into(),
+                    source: e,
+                })
+            })?),
+            RedirectMode::DeepLink => None,
+        };
+        let redirect_uri = match (&loopback, provider) {
+            (Some(loopback), _) => loopback.redirect_uri(),
+            (None, Provider::Microsoft) => deep_link_uri(provider),
+            (None, Provider::Zoom) => endpoints.bounce_url.clone().ok_or(AccountError::NotConfigured {
+                provider: provider.label(),
+                missing: "bounce page address (needed for deep-link redirects)",
+            })?,
+        };
+        let authorization = endpoints.authorize(&redirect_uri)?;
+        let flow = PendingFlow {
+            actor: actor.clone(),
+            doctor,
+            provider,
+            endpoints,
+            redirect_uri,
+            verifier: authorization.verifier,
+            started: self.clock.now(),
+        };
+        let Some(loopback) = loopback else {
+            let mut pending = self.pending();
+            // One flow per doctor and provider: a new Connect replaces an abandoned one.
+            pending.retain(|_, f| !(f.doctor == doctor && f.provider == provider));
+            pending.insert(authorization.state, flow);
+            return Ok(StartedFlow::DeepLink(DeepLinkFlow { authorize_url: authorization.url }));
+        };
+        Ok(StartedFlow::Loopback(Box::new(LoopbackFlow {
+            authorize_url: authorization.url,
+            loopback,
+            state: authorization.state,
+            flow,
+        })))
     }
 
     /// Waits for the loopback answer (until the flow's 10 minutes are up), exchanges the code,
@@ -496,40 +485,17 @@ impl Accounts {
         }
     }
 
-    /// The account's e-mail: Zoom `GET /users/me`, Graph `GET /me`.
+    /// The account's e-mail, read with a fresh access token (before it is stored).
     async fn identity(&self, endpoints: &Endpoints, access: &Secret) -> Result<String> {
         let provider = endpoints.provider;
-        let path = match provider {
-            Provider::Zoom => "/users/me",
-            Provider::Microsoft => "/me",
-        };
         let response = self
             .http
-            .get(format!("{}{path}", endpoints.api_base))
+            .get(identity_url(endpoints))
             .bearer_auth(access.expose())
             .send()
             .await
             .map_err(|e| AccountError::unreachable(provider, describe(&e)))?;
-        if !response.status().is_success() {
-            return Err(AccountError::refused(
-                provider,
-                format!("reading the account's identity failed with status {}", response.status().as_u16()),
-            ));
-        }
-        let body: serde_json::Value = response
-            .json()
-            .await
-            .map_err(|_| AccountError::unreachable(provider, "an answer it could not read"))?;
-        let email = match provider {
-            Provider::Zoom => body.get("email"),
-            Provider::Microsoft => {
-                body.get("mail").filter(|m| !m.is_null()).or_else(|| body.get("userPrincipalName"))
-            }
-        };
-        email
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| AccountError::refused(provider, "the account has no e-mail address"))
+        read_identity(provider, response).await
     }
 
     // ----- tokens ---------------------------------------------------------------------------
@@ -578,29 +544,10 @@ impl Accounts {
     /// # Errors
     /// As [`Accounts::send`].
     pub async fn check(&self, doctor: StaffId, provider: Provider) -> Result<String> {
-        let endpoints = self.endpoints(provider).await?;
-        let path = match provider {
-            Provider::Zoom => "/users/me",
-            Provider::Microsoft => "/me",
-        };
-        let url = format!("{}{path}", endpoints.api_base);
+        let url = identity_url(&self.endpoints(provider).await?);
         let response =
             self.send(doctor, provider, |http, token| http.get(&url).bearer_auth(token.expose())).await?;
-        if !response.status().is_success() {
-            return Err(AccountError::refused(
-                provider,
-                format!("reading the account failed with status {}", response.status().as_u16()),
-            ));
-        }
-        let body: serde_json::Value = response
-            .json()
-            .await
-            .map_err(|_| AccountError::unreachable(provider, "an answer it could not read"))?;
-        let email = ["email", "mail", "userPrincipalName"]
-            .iter()
-            .find_map(|k| body.get(*k).and_then(serde_json::Value::as_str))
-            .unwrap_or_default();
-        Ok(email.to_owned())
+        read_identity(provider, response).await
     }
 
     /// Refreshes the pair, one at a time per account across tasks and processes. With
@@ -948,6 +895,39 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + '
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|_| AccountError::Keyring("the keyring call did not finish".into()))?
+}
+
+/// Where the account's identity is read: Zoom `GET /users/me`, Graph `GET /me`.
+fn identity_url(endpoints: &Endpoints) -> String {
+    let path = match endpoints.provider {
+        Provider::Zoom => "/users/me",
+        Provider::Microsoft => "/me",
+    };
+    format!("{}{path}", endpoints.api_base)
+}
+
+/// The account's e-mail from the identity answer (Graph: `mail`, else `userPrincipalName`).
+async fn read_identity(provider: Provider, response: reqwest::Response) -> Result<String> {
+    if !response.status().is_success() {
+        return Err(AccountError::refused(
+            provider,
+            format!("reading the account's identity failed with status {}", response.status().as_u16()),
+        ));
+    }
+    let body: serde_json::Value = response
+        .json()
+        .await
+        .map_err(|_| AccountError::unreachable(provider, "an answer it could not read"))?;
+    let email = match provider {
+        Provider::Zoom => body.get("email"),
+        Provider::Microsoft => {
+            body.get("mail").filter(|m| !m.is_null()).or_else(|| body.get("userPrincipalName"))
+        }
+    };
+    email
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| AccountError::refused(provider, "the account has no e-mail address"))
 }
 
 /// A network failure in words, without the URL (which may carry a query).

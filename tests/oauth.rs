@@ -363,6 +363,7 @@ async fn revocation_at_the_provider_shows_as_disconnected() {
     assert!(err.to_string().contains("disconnected — reconnect"), "{err}");
     let connection = desk.store.connection(desk.doctor, Provider::Microsoft).await.unwrap().unwrap();
     assert_eq!(connection.state, ConnectionState::Disconnected);
+    assert!(connection.needs_reconnect);
     assert!(connection.problem.unwrap().contains("reconnect"));
     assert!(desk.token_entry(Provider::Microsoft).await.is_none(), "dead tokens are deleted");
     assert_eq!(desk.audit_actions().await.iter().filter(|a| *a == "revoke_detected").count(), 1);
@@ -401,7 +402,9 @@ async fn disconnect_revokes_at_zoom_and_deletes_even_when_offline() {
     assert!(result.revoked_at_provider, "{result:?}");
     assert_eq!(desk.peer.stats("zoom").await["revocations"], 1);
     assert!(desk.token_entry(Provider::Zoom).await.is_none());
-    assert_eq!(desk.state(Provider::Zoom).await, Some(ConnectionState::Disconnected));
+    let connection = desk.store.connection(desk.doctor, Provider::Zoom).await.unwrap().unwrap();
+    assert_eq!(connection.state, ConnectionState::Disconnected);
+    assert!(!connection.needs_reconnect, "disconnected on purpose: nobody is told to reconnect");
     let me = reqwest::Client::new()
         .get(format!("{}/v2/users/me", desk.peer.zoom))
         .bearer_auth(&access)

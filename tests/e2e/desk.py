@@ -211,7 +211,7 @@ try:
           [(a["doctor_id"], a["provider"], a["state"]) for a in accounts] == [(3, "zoom", "connected")], str(accounts))
     driver.find_element(By.CSS_SELECTOR, f"{cell} button[data-action=disconnect]").click()
     wait.until(EC.element_to_be_clickable((By.ID, "disconnect-confirm-button"))).click()
-    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, cell).get_attribute("data-state") == "disconnected")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, cell).get_attribute("data-state") == "none")
     notice = driver.find_element(By.ID, "accounts-notice").text
     check("disconnect revoked the grant at Zoom", "revoked" in notice.lower(), notice)
 

@@ -195,11 +195,11 @@ describe('connect wizard', () => {
 
 const zoomAda: Connection = {
   doctor_id: 3, doctor_name: 'Dr Ada Lee', provider: 'zoom', kind: 'user', state: 'connected',
-  account_email: 'dr.lee@clinic.example', problem: null, connected_at: '2026-07-01T12:00:00Z',
+  account_email: 'dr.lee@clinic.example', problem: null, needs_reconnect: false, connected_at: '2026-07-01T12:00:00Z',
 };
 const teamsBen: Connection = {
   doctor_id: 4, doctor_name: 'Dr Ben Roy', provider: 'microsoft', kind: 'user', state: 'disconnected',
-  account_email: 'ben@clinic.example', problem: 'Microsoft refused the saved sign-in (it was revoked); reconnect.', connected_at: null,
+  account_email: 'ben@clinic.example', problem: 'Microsoft refused the saved sign-in (it was revoked); reconnect.', needs_reconnect: true, connected_at: null,
 };
 
 async function screen(me: Staff, handler: Handler = () => null, connections: Connection[] = [zoomAda, teamsBen]) {

@@ -8,7 +8,7 @@ import type { UnlistenFn } from '@tauri-apps/api/event';
 import { Channel, asAppError, ipc } from './ipc';
 import type { Connection, ConnectionEvent, Provider, ProviderSettings, RedirectMode, Staff } from './ipc';
 import { h, trapFocus } from './dom';
-import { t } from './messages';
+import { formatList, t } from './messages';
 import type { MessageKey } from './messages';
 
 /** The global event a deep-link sign-in ends with (a loopback one answers on its channel). */
@@ -16,7 +16,7 @@ export const CONNECTION_EVENT = 'account-connection';
 
 const PROVIDERS: Provider[] = ['zoom', 'microsoft'];
 
-/** What a table cell shows; `none` is a doctor/provider pair with no connection row. */
+/** What a table cell shows; `none` is a doctor/provider pair with no usable connection that needs no reconnect. */
 export type CellState = 'connected' | 'disconnected' | 'none';
 
 /** "Zoom" / "Microsoft Teams": the service a visit is held on. */
@@ -222,9 +222,37 @@ async function copyLink(input: HTMLInputElement, status: HTMLElement): Promise<v
 }
 
 // ---------------------------------------------------------------------------------------------
+// The desk's alert: connections the provider refused (revoked or expired there).
+
+/**
+ * The refused connections `me` is told about: a doctor their own, an admin every doctor's (only
+ * those in `doctors`, when given: the Video visits screen shows active doctors only, and an alert
+ * nobody can act on would never go away), a receptionist none.
+ */
+export function refusedConnections(connections: Connection[], me: Pick<Staff, 'id' | 'role'>, doctors?: Pick<Staff, 'id'>[]): Connection[] {
+  // `needs_reconnect`: the provider refused it (one disconnected at the desk was meant).
+  const refused = connections.filter((c) => c.needs_reconnect);
+  if (me.role === 'doctor') return refused.filter((c) => c.doctor_id === me.id);
+  if (me.role !== 'admin') return [];
+  return doctors ? refused.filter((c) => doctors.some((d) => d.id === c.doctor_id)) : refused;
+}
+
+/** The alert's one line for `refused` (see `refusedConnections`), or null when all is well. */
+export function reconnectAlert(refused: Connection[], me: Pick<Staff, 'id' | 'role'>): string | null {
+  if (refused.length === 0) return null;
+  if (me.role === 'doctor') {
+    const services = formatList(refused.map((c) => service(c.provider)));
+    return t(refused.length === 1 ? 'alert.own' : 'alert.ownBoth', { services });
+  }
+  if (refused.length > 2) return t('alert.many', { count: String(refused.length) });
+  return t('alert.admin', { items: formatList(refused.map((c) => t('alert.item', { service: service(c.provider), doctor: c.doctor_name }))) });
+}
+
+// ---------------------------------------------------------------------------------------------
 // The screen.
 
-export async function renderAccounts(root: HTMLElement, me: Staff): Promise<void> {
+/** Renders the screen into `root`; `onChanged` runs each time it reloads the connections. */
+export async function renderAccounts(root: HTMLElement, me: Staff, onChanged: () => void = () => undefined): Promise<void> {
   const admin = me.role === 'admin';
   let settingsProblem: string | null = null;
   const [staff, settings] = await Promise.all([
@@ -262,10 +290,13 @@ export async function renderAccounts(root: HTMLElement, me: Staff): Promise<void
     tbody.replaceChildren(...(doctors.length ? doctors.map((d) => h('tr', { 'data-doctor': d.id },
       h('th', { scope: 'row' }, d.name),
       ...PROVIDERS.map((p) => cell(d, p, find(d, p))))) : [h('tr', {}, h('td', { colspan: 3, class: 'muted' }, t('cal.noDoctors')))]));
+    onChanged();
   };
 
   const cell = (doctor: Doctor, provider: Provider, c: Connection | undefined): HTMLTableCellElement => {
-    const state: CellState = c ? c.state : 'none';
+    // One disconnected at the desk on purpose is simply not connected; one the provider refused
+    // needs a reconnect.
+    const state: CellState = c?.state === 'connected' ? 'connected' : c?.needs_reconnect ? 'disconnected' : 'none';
     const vars = words(doctor, provider);
     const mayAct = admin || me.id === doctor.id;
     const action = (name: string, text: MessageKey, label: MessageKey, onclick: () => void, cls: string | null = null) =>

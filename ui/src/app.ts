@@ -1,5 +1,5 @@
 // The app: first start, sign-in, and the signed-in shell (calendar, directory screens, panel,
-// shortcuts, inactivity lock, network status line).
+// shortcuts, inactivity lock, status line with the network and the video-visit accounts alert).
 import { listen } from '@tauri-apps/api/event';
 import { asAppError, ipc } from './ipc';
 import type { AppStatus, Appointment, AppointmentType, DeepLink, Clinic, DaySheet, DaySheetRow, Staff } from './ipc';
@@ -13,9 +13,15 @@ import { renderPanel, STATUS_KEYS } from './panel';
 import { watchNetwork } from './network';
 import { renderSignIn, renderSetup } from './signin';
 import { renderPatients, renderSettings, renderStaff, renderTypes } from './directory';
-import { closeConnectWizard, renderAccounts } from './accounts';
+import { closeConnectWizard, reconnectAlert, refusedConnections, renderAccounts } from './accounts';
 
 type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settings';
+
+/**
+ * How often the desk looks again for video-visit accounts the provider refused. Cheap: it reads
+ * the local database (the backend marks a connection refused when a call to the provider fails).
+ */
+const CONNECTION_CHECK_MS = 3 * 60_000;
 
 const painted = new Set<string>();
 
@@ -75,6 +81,12 @@ class Desk {
   private panel = h('aside', { id: 'panel', class: 'panel', hidden: true, 'aria-live': 'polite' });
   private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
   private network = h('span', { id: 'network-status' });
+  // The live region stays in the page, so that a screen reader hears the alert when it appears.
+  private videoAlertText = h('span');
+  private videoAlert = h('button', { type: 'button', id: 'video-alert', class: 'video-alert', hidden: true, onclick: () => void this.openAccounts() },
+    h('span', { class: 'dot', 'aria-hidden': 'true' }), this.videoAlertText);
+  private videoAlertStatus = h('span', { id: 'video-alert-status', class: 'video-alert-status', role: 'status' }, this.videoAlert);
+  private connectionChecks = 0;
   private toast = h('div', { class: 'toast', role: 'status', 'aria-live': 'polite', hidden: true });
 
   constructor(private root: HTMLElement, private clinic: Clinic, private me: Staff) {
@@ -119,8 +131,9 @@ class Desk {
         h('div', { class: 'segmented', role: 'group' }, viewButton('day', t('cal.day')), viewButton('week', t('cal.week'))),
         this.canBook ? h('button', { type: 'button', class: 'primary', id: 'new-booking', onclick: () => this.book() }, `${t('cal.book')} (N)`) : null),
       this.content,
-      h('footer', { class: 'statusline' }, this.network, ' · ',
-        t('status.signedIn', { name: this.me.name, role: tk(`role.${this.me.role}`) })),
+      h('footer', { class: 'statusline' },
+        h('span', {}, this.network, ' · ', t('status.signedIn', { name: this.me.name, role: tk(`role.${this.me.role}`) })),
+        this.canConnect ? this.videoAlertStatus : null),
       this.toast));
     this.calendar = new ScheduleCalendar(this.calendarEl, this.clinic.tz, this.clinic.locale, {
       onSelectSlot: (slot) => { this.lastSlot = slot; if (this.canBook) this.book(); },
@@ -129,6 +142,7 @@ class Desk {
       onMoved: () => void this.refresh(),
     });
     this.listen();
+    void this.checkConnections();
     this.types = await ipc.listTypes().catch(() => []);
     await this.go('calendar');
   }
@@ -147,6 +161,7 @@ class Desk {
     this.timers.push(setInterval(() => {
       if (Date.now() - this.lastActivity > this.clinic.lock_minutes * 60_000) void this.lock();
     }, 15_000));
+    if (this.canConnect) this.timers.push(setInterval(() => void this.checkConnections(), CONNECTION_CHECK_MS));
     this.teardown = () => {
       document.removeEventListener('keydown', onKey);
       document.removeEventListener('pointerdown', activity);
@@ -216,7 +231,7 @@ class Desk {
         await this.refresh();
       } else if (screen === 'patients') await renderPatients(this.content, this.canBook);
       else if (screen === 'staff') await renderStaff(this.content);
-      else if (screen === 'accounts') await renderAccounts(this.content, this.me);
+      else if (screen === 'accounts') await renderAccounts(this.content, this.me, () => void this.checkConnections());
       else if (screen === 'types') { await renderTypes(this.content); this.types = await ipc.listTypes(); }
       else await renderSettings(this.content, (c) => { this.clinic = c; setLocale(c.locale); }, () => void this.go('accounts')
         .then(() => document.getElementById('ps-zoom-auth-base')?.focus()));
@@ -323,6 +338,37 @@ class Desk {
         close));
     document.body.append(overlay);
     close.focus();
+  }
+
+  /**
+   * Updates the status-line alert for video-visit accounts the provider refused: an admin hears
+   * of every doctor's, a doctor of their own, a receptionist of none (nothing they can do).
+   */
+  private async checkConnections(): Promise<void> {
+    if (!this.canConnect) return;
+    const mine = ++this.connectionChecks;
+    let message: string | null;
+    try {
+      const admin = this.me.role === 'admin';
+      const [connections, staff] = await Promise.all([ipc.connections(), admin ? ipc.listStaff() : null]);
+      const doctors = staff?.filter((s) => s.role === 'doctor' && s.active);
+      message = reconnectAlert(refusedConnections(connections, this.me, doctors), this.me);
+    } catch {
+      return; // keep what is shown; the next check tries again
+    }
+    if (mine !== this.connectionChecks) return; // a later check has already answered
+    // Unchanged text is left alone: rewriting it would make a screen reader repeat it.
+    if (message === null) this.videoAlert.hidden = true;
+    else if (message !== this.videoAlertText.textContent || this.videoAlert.hidden) {
+      this.videoAlertText.textContent = message;
+      this.videoAlert.hidden = false;
+    }
+  }
+
+  /** The alert's action: the Video visits screen, with focus on the first Reconnect. */
+  private async openAccounts(): Promise<void> {
+    await this.go('accounts');
+    this.content.querySelector<HTMLElement>('button[data-action="reconnect"]')?.focus();
   }
 
   private say(message: string): void {

@@ -169,8 +169,13 @@ export type Connection = {
 	state: ConnectionState,
 	/**  The provider account the app acts as, e.g. `dr.lee@clinic.example`. */
 	account_email: string | null,
-	/**  Why the connection is disconnected, in words for the desk. */
+	/**
+	 *  Why the connection is disconnected, in words for the desk; `None` when it was
+	 *  disconnected at the desk on purpose.
+	 */
 	problem: string | null,
+	/**  The provider stopped accepting the connection: the doctor (and admins) should reconnect. */
+	needs_reconnect: boolean,
 	connected_at: string | null,
 };
 

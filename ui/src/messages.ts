@@ -145,6 +145,11 @@ const en = {
   'acct.s2sSubmit': 'Use this Zoom user',
   'acct.s2sDone': 'Zoom connected for {doctor} as {email}, through the clinic’s Server-to-Server app.',
   'acct.close': 'Close',
+  'alert.item': '{service} disconnected for {doctor}',
+  'alert.admin': '{items} — reconnect',
+  'alert.many': '{count} video-visit accounts need reconnecting',
+  'alert.own': 'Your {services} account is disconnected — reconnect',
+  'alert.ownBoth': 'Your {services} accounts are disconnected — reconnect',
   'acct.cancel': 'Cancel',
   'wiz.title': 'Connect {service} for {doctor}',
   'wiz.progress': 'Progress',
@@ -238,6 +243,11 @@ function formatter(tag: string, tz: string, style: string, options: Intl.DateTim
     formatters.set(key, f);
   }
   return f;
+}
+
+/** "A, B and C" (or "A, B et C"), as the clinic's locale joins a list. */
+export function formatList(items: string[]): string {
+  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
 }
 
 /** 09:30 (or 9:30 a.m., as the clinic's locale writes it) for an instant, in `tz`. */

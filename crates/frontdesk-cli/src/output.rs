@@ -254,9 +254,10 @@ impl Output {
         for c in list {
             let state = match c.state {
                 frontdesk_core::store::ConnectionState::Connected => "connected".to_owned(),
-                frontdesk_core::store::ConnectionState::Disconnected => {
-                    format!("disconnected ({})", c.problem.as_deref().unwrap_or("reconnect"))
-                }
+                frontdesk_core::store::ConnectionState::Disconnected => match &c.problem {
+                    Some(problem) => format!("disconnected ({problem})"),
+                    None => "disconnected".to_owned(),
+                },
             };
             let via = match c.kind {
                 frontdesk_core::store::ConnectionKind::User => "",

@@ -624,7 +624,7 @@ impl Accounts {
             self.secret_delete(secrets::token_name(&uid, doctor, provider)).await?;
             let detail = serde_json::json!({ "error": code });
             self.store
-                .record_disconnected(None, doctor, provider, "revoke_detected", &problem, detail)
+                .record_disconnected(None, doctor, provider, "revoke_detected", Some(&problem), detail)
                 .await?;
             Ok::<_, AccountError>(())
         }
@@ -710,16 +710,9 @@ impl Accounts {
             self.secret_delete(name).await?;
             tokens
         };
-        let problem = "disconnected at the desk";
+        // Disconnected on purpose: no problem to report, nothing to reconnect.
         self.store
-            .record_disconnected(
-                Some(actor),
-                doctor,
-                provider,
-                "disconnected",
-                problem,
-                serde_json::json!({}),
-            )
+            .record_disconnected(Some(actor), doctor, provider, "disconnected", None, serde_json::json!({}))
             .await?;
         let Some(tokens) = tokens.filter(|_| connection.kind == ConnectionKind::User) else {
             return Ok(Disconnected { revoked_at_provider: false, note: None });

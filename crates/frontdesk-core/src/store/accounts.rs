@@ -37,8 +37,11 @@ pub struct Connection {
     pub state: ConnectionState,
     /// The provider account the app acts as, e.g. `dr.lee@clinic.example`.
     pub account_email: Option<String>,
-    /// Why the connection is disconnected, in words for the desk.
+    /// Why the connection is disconnected, in words for the desk; `None` when it was
+    /// disconnected at the desk on purpose.
     pub problem: Option<String>,
+    /// The provider stopped accepting the connection: the doctor (and admins) should reconnect.
+    pub needs_reconnect: bool,
     pub connected_at: Option<DateTime<Utc>>,
 }
 
@@ -92,6 +95,7 @@ impl TryFrom<ConnectionRow> for Connection {
                 ConnectionState::Disconnected
             },
             account_email: r.account_email,
+            needs_reconnect: r.state != "connected" && r.problem.is_some(),
             problem: r.problem,
             connected_at: r.connected_at.and_then(|t| DateTime::from_timestamp(t, 0)),
         })
@@ -235,8 +239,9 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a connection disconnected with the reason the desk will read, and audits it under
-    /// `action` (`disconnected`, `revoke_detected`...). `actor` is `None` for the system.
+    /// Marks a connection disconnected, with the reason the desk will read when the provider
+    /// refused it (`None` when it was disconnected on purpose), and audits it under `action`
+    /// (`disconnected`, `revoke_detected`...). `actor` is `None` for the system.
     ///
     /// # Errors
     /// [`CoreError::Storage`].
@@ -246,7 +251,7 @@ impl Store {
         doctor: StaffId,
         provider: Provider,
         action: &str,
-        problem: &str,
+        problem: Option<&str>,
         detail: serde_json::Value,
     ) -> Result<()> {
         let now = self.now();

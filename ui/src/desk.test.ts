@@ -1,0 +1,177 @@
+// @vitest-environment jsdom
+// The signed-in desk's status-line alert for video-visit accounts the provider refused.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import axe from 'axe-core';
+import { startApp } from './app';
+import type { Connection, Staff } from './ipc';
+
+// The calendar widget is not what these tests are about, and needs a real layout engine.
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+
+const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
+const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
+const ada: Staff = { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };
+const ben: Staff = { id: 4, name: 'Dr Ben Roy', role: 'doctor', has_pin: true, active: true };
+const cy: Staff = { id: 5, name: 'Dr Cy Old', role: 'doctor', has_pin: true, active: false };
+
+/** Disconnected on purpose at the desk (the backend records no problem then). */
+const DISCONNECTED_AT_DESK = 'at the desk';
+const connection = (doctor: Staff, provider: Connection['provider'], problem: string | null): Connection => {
+  const atDesk = problem === DISCONNECTED_AT_DESK;
+  return {
+    doctor_id: doctor.id, doctor_name: doctor.name, provider, kind: 'user', state: problem === null ? 'connected' : 'disconnected',
+    account_email: `${doctor.id}@clinic.example`, problem: atDesk ? null : problem,
+    needs_reconnect: problem !== null && !atDesk, connected_at: problem === null ? '2026-07-01T12:00:00Z' : null,
+  };
+};
+const REVOKED = 'Zoom refused the saved sign-in (it was revoked); reconnect.';
+const adaZoomRevoked = connection(ada, 'zoom', REVOKED);
+const benTeamsRevoked = connection(ben, 'microsoft', 'Microsoft refused the saved sign-in (it expired); reconnect.');
+const benZoomRevoked = connection(ben, 'zoom', REVOKED);
+const adaTeamsAtDesk = connection(ada, 'microsoft', DISCONNECTED_AT_DESK);
+const benZoomAtDesk = connection(ben, 'zoom', DISCONNECTED_AT_DESK);
+const adaTeams = connection(ada, 'microsoft', null);
+
+type Call = { cmd: string; args: Record<string, unknown> };
+
+/** Signs `me` in on a mocked backend holding `connections`; every call is recorded. */
+async function desk(me: Staff, connections: Connection[], handler: (cmd: string) => unknown = () => null) {
+  let current = connections;
+  const calls: Call[] = [];
+  mockIPC((cmd, args) => {
+    if (cmd.startsWith('plugin:')) return null;
+    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    if (cmd === 'app_status') {
+      return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: me };
+    }
+    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [] };
+    if (cmd === 'list_types') return [];
+    if (cmd === 'list_staff') return [admin, dana, ada, ben, cy];
+    if (cmd === 'connections') return current;
+    return handler(cmd);
+  }, { shouldMockEvents: true });
+  const root = document.createElement('div');
+  document.body.append(root);
+  await startApp(root);
+  await vi.advanceTimersByTimeAsync(0);
+  return { calls, setConnections: (c: Connection[]) => { current = c; } };
+}
+
+const alert = () => document.getElementById('video-alert') as HTMLButtonElement | null;
+const shown = () => { const a = alert(); return a && !a.hidden ? a.textContent : null; };
+
+beforeEach(() => { vi.useFakeTimers(); document.body.replaceChildren(); });
+afterEach(() => { vi.useRealTimers(); vi.restoreAllMocks(); clearMocks(); });
+
+describe('video-visit accounts alert', () => {
+  it('tells an admin which doctor to reconnect, and opens the Video visits screen', async () => {
+    await desk(admin, [adaZoomRevoked, adaTeamsAtDesk, connection(ben, 'zoom', null)]);
+    const button = alert() as HTMLButtonElement;
+    expect(shown()).toBe('Zoom disconnected for Dr Ada Lee — reconnect');
+    expect(button.tagName).toBe('BUTTON');
+    expect(button.closest('[role="status"]')?.id).toBe('video-alert-status');
+    expect(button.closest('footer')?.className).toBe('statusline');
+
+    button.click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(document.getElementById('accounts')).not.toBeNull();
+    expect(document.querySelector('nav button[data-screen="accounts"]')?.getAttribute('aria-current')).toBe('true');
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Reconnect Zoom for Dr Ada Lee');
+  });
+
+  it('lists two on one line, counts more, and leaves out inactive doctors', async () => {
+    const cyZoomRevoked = connection(cy, 'zoom', REVOKED);
+    const { setConnections } = await desk(admin, [adaZoomRevoked, benTeamsRevoked, cyZoomRevoked]);
+    expect(shown()).toBe('Zoom disconnected for Dr Ada Lee and Microsoft Teams disconnected for Dr Ben Roy — reconnect');
+
+    setConnections([adaZoomRevoked, benTeamsRevoked, benZoomRevoked, cyZoomRevoked]);
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(shown()).toBe('3 video-visit accounts need reconnecting');
+  });
+
+  it('tells a doctor about their own accounts only', async () => {
+    const { setConnections } = await desk(ben, [adaZoomRevoked, benTeamsRevoked]);
+    expect(shown()).toBe('Your Microsoft Teams account is disconnected — reconnect');
+
+    setConnections([adaZoomRevoked, benTeamsRevoked, benZoomRevoked]);
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(shown()).toBe('Your Microsoft Teams and Zoom accounts are disconnected — reconnect');
+
+    setConnections([adaZoomRevoked]);
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(shown()).toBeNull();
+  });
+
+  it('shows a receptionist nothing, and does not even look', async () => {
+    const { calls } = await desk(dana, [adaZoomRevoked, benTeamsRevoked]);
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(alert()).toBeNull();
+    expect(document.querySelector('.statusline')?.textContent).not.toContain('disconnected');
+    expect(calls.some((c) => c.cmd === 'connections')).toBe(false);
+  });
+
+  it('ignores accounts disconnected at the desk', async () => {
+    const { setConnections } = await desk(admin, [adaTeamsAtDesk, benZoomAtDesk]);
+    expect(shown()).toBeNull();
+    // Ada's Teams works again and Ben's Zoom is refused by Zoom: the next look shows it.
+    setConnections([adaTeams, benZoomRevoked]);
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect(shown()).toBe('Zoom disconnected for Dr Ben Roy — reconnect');
+  });
+
+  it('updates when the Video visits screen changes something', async () => {
+    const { setConnections } = await desk(ada, [adaZoomRevoked],
+      (cmd) => (cmd === 'disconnect_account' ? { revoked_at_provider: false, note: null } : null));
+    expect(shown()).toBe('Your Zoom account is disconnected — reconnect');
+    (alert() as HTMLButtonElement).click();
+    await vi.advanceTimersByTimeAsync(0);
+
+    (document.querySelector('button[aria-label="Disconnect Zoom for Dr Ada Lee"]') as HTMLButtonElement).click();
+    setConnections([connection(ada, 'zoom', DISCONNECTED_AT_DESK)]);
+    (document.getElementById('disconnect-confirm-button') as HTMLButtonElement).click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(shown()).toBeNull();
+  });
+
+  it('leaves an unchanged alert alone, so that a screen reader does not repeat it', async () => {
+    await desk(admin, [adaZoomRevoked]);
+    const text = (alert() as HTMLButtonElement).querySelector('span:not(.dot)')?.firstChild;
+    await vi.advanceTimersByTimeAsync(3 * 60_000);
+    expect((alert() as HTMLButtonElement).querySelector('span:not(.dot)')?.firstChild).toBe(text);
+  });
+});
+
+describe('video-visit accounts alert, for everyone', () => {
+  it('passes axe-core in the status line (what jsdom can judge)', async () => {
+    await desk(admin, [adaZoomRevoked]);
+    vi.useRealTimers(); // axe waits on real timers
+    vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue(null);
+    const result = await axe.run(document.querySelector('.statusline') as HTMLElement, { rules: { 'color-contrast': { enabled: false } } });
+    expect(result.violations.map((v) => v.id)).toEqual([]);
+  });
+
+  it('meets WCAG AA contrast in the light and the dark theme', async () => {
+    // Read from disk: vitest hands CSS imports to the test as empty strings (no @types/node here).
+    const fs = await import('node:fs' as string) as { readFileSync: (path: string, encoding: 'utf8') => string };
+    const css = fs.readFileSync(decodeURIComponent(new URL(import.meta.url).pathname).replace(/[^/]+$/, 'style.css'), 'utf8');
+    // The colours as style.css sets them: the first block is light, the prefers-color-scheme one dark.
+    const theme = (block: string) => (name: string) => new RegExp(`--${name}:\\s*(#[0-9a-f]{6})`, 'i').exec(block)?.[1] as string;
+    const light = theme(css.slice(0, css.indexOf('@media (prefers-color-scheme: dark)')));
+    const dark = theme(css.slice(css.indexOf('@media (prefers-color-scheme: dark)')));
+    const luminance = (hex: string) => {
+      const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255)
+        .map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const ratio = (a: string, b: string) => {
+      const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return (hi + 0.05) / (lo + 0.05);
+    };
+    expect(css).toMatch(/button\.video-alert \{[^}]*background: var\(--warn-bg\); color: var\(--warn\)/);
+    for (const colour of [light, dark]) {
+      expect(ratio(colour('warn'), colour('warn-bg'))).toBeGreaterThanOrEqual(4.5); // text
+      expect(ratio(colour('warn'), colour('bg'))).toBeGreaterThanOrEqual(3); // the pill's edge
+    }
+  });
+});

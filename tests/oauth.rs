@@ -532,3 +532,17 @@ async fn a_missing_keyring_is_named_in_the_error() {
     let run = common::run_with(&mut cmd);
     run.refused("system keyring is locked or unavailable");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_locked_keyring_is_named_in_the_error() {
+    // A D-Bus session of its own whose keyring daemon starts locked (nobody unlocks it).
+    let desk = Desk::new().await;
+    let keyrings = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new("dbus-run-session");
+    cmd.arg("--").arg(common::cli_path()).arg("--data-dir").arg(desk.dir.path());
+    cmd.args(["config", "get", "zoom.client_secret"]).env("XDG_DATA_HOME", keyrings.path());
+    let run = common::run_with(&mut cmd);
+    let stderr: String = run.stderr.lines().filter(|l| !l.starts_with("dbus-daemon")).collect();
+    assert_eq!(run.code, 2, "{stderr}");
+    assert!(stderr.contains("system keyring is locked or unavailable (it is locked)"), "{stderr}");
+}

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod error;
 pub mod flow;
+pub mod meetings;
 pub mod oauth;
 pub mod secrets;
 pub mod settings;

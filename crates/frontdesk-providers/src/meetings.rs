@@ -1,0 +1,393 @@
+//! Zoom and Teams meetings for telehealth appointments: create, update, delete, the host link.
+//!
+//! What goes to a provider is decided here and nowhere else: the appointment type's name and the
+//! patient's **initials** as the title, the times, and a marker that holds no patient data. Every
+//! meeting gets the clinic's rules whatever the provider's defaults: Zoom with the waiting room
+//! on, join-before-host off and a passcode from the operating system's random source; Teams with
+//! the lobby bypassed by the organizer only.
+
+use chrono::{DateTime, Utc};
+use frontdesk_core::{Provider, StaffId};
+use serde_json::{json, Value};
+
+use crate::accounts::Accounts;
+use crate::error::AccountError;
+
+/// The characters Zoom allows in a meeting passcode.
+pub const ZOOM_PASSCODE_ALPHABET: &[u8] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-_*";
+/// Zoom's passcode length limit, and the length Frontdesk uses.
+pub const ZOOM_PASSCODE_LEN: usize = 10;
+/// Zoom's topic length limit.
+const TITLE_MAX_CHARS: usize = 200;
+
+/// A meeting as Frontdesk asks for it. It holds no patient detail beyond initials in the title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingSpec {
+    /// "Telehealth consult — J.D."
+    pub title: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The appointment's IANA zone, for the provider's display only (times are sent in UTC).
+    pub tz: String,
+    /// Identifies the appointment (and, for Zoom, the attempt) without patient data: Teams'
+    /// `externalId`, Zoom's agenda. E.g. `frontdesk:<clinic uid>:appointment:42:attempt:1`.
+    pub marker: String,
+}
+
+/// A meeting the provider made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meeting {
+    /// Zoom's 64-bit meeting number (as text), or Graph's meeting id.
+    pub id: String,
+    /// The patient-side join link.
+    pub join_url: String,
+}
+
+/// Why a meeting call failed, sorted by what the caller (the outbox) does next.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// Not connected, revoked, unreachable, keyring: see the account error.
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// 429: wait `retry_after` when given; `daily_limit` when Zoom's 100 creates/updates per host
+    /// per day are used up (it resets at 00:00 UTC).
+    #[error("{provider} asked to slow down{}", if *.daily_limit { " (the host's daily limit of meeting changes is used up)" } else { "" })]
+    RateLimited { provider: &'static str, retry_after: Option<std::time::Duration>, daily_limit: bool },
+    /// A refusal that retrying will not fix (4xx other than 401/404/429).
+    #[error("{provider} refused the meeting request: {reason}")]
+    Refused { provider: &'static str, status: u16, reason: String },
+    /// The provider has no such meeting (404).
+    #[error("{provider} has no such meeting")]
+    Gone { provider: &'static str },
+}
+
+/// "J.D." for "Jane Mary Doe": the first letters of the first and last names, nothing else.
+pub fn initials(full_name: &str) -> String {
+    let firsts: Vec<char> = full_name
+        .split_whitespace()
+        .filter_map(|word| word.chars().find(|c| c.is_alphabetic()))
+        .flat_map(char::to_uppercase)
+        .collect();
+    match firsts.as_slice() {
+        [] => String::new(),
+        [only] => format!("{only}."),
+        [first, .., last] => format!("{first}.{last}."),
+    }
+}
+
+/// The meeting title: the appointment type and the patient's initials, never their name.
+pub fn meeting_title(type_name: &str, patient_full_name: &str) -> String {
+    let initials = initials(patient_full_name);
+    let title = if initials.is_empty() { type_name.to_owned() } else { format!("{type_name} — {initials}") };
+    title.chars().take(TITLE_MAX_CHARS).collect()
+}
+
+/// A fresh Zoom passcode: 10 characters of Zoom's alphabet from the operating system's
+/// cryptographic random source, drawn without bias.
+///
+/// # Errors
+/// When the system's random source fails.
+pub fn zoom_passcode() -> Result<String, getrandom::Error> {
+    let alphabet = ZOOM_PASSCODE_ALPHABET;
+    // The largest multiple of the alphabet's size that fits in a byte: bytes above it are
+    // drawn again, so every character is equally likely.
+    let limit = 256 - 256 % alphabet.len();
+    let mut passcode = String::with_capacity(ZOOM_PASSCODE_LEN);
+    let mut byte = [0u8; 1];
+    while passcode.len() < ZOOM_PASSCODE_LEN {
+        getrandom::getrandom(&mut byte)?;
+        if usize::from(byte[0]) < limit {
+            passcode.push(char::from(alphabet[usize::from(byte[0]) % alphabet.len()]));
+        }
+    }
+    Ok(passcode)
+}
+
+fn utc(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn minutes(spec: &MeetingSpec) -> i64 {
+    (spec.end - spec.start).num_minutes().max(1)
+}
+
+impl Accounts {
+    /// Creates the meeting in the doctor's account.
+    ///
+    /// # Errors
+    /// [`CallError`], sorted for retrying.
+    pub async fn create_meeting(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        spec: &MeetingSpec,
+    ) -> Result<Meeting, CallError> {
+        match provider {
+            Provider::Zoom => {
+                let passcode = zoom_passcode().map_err(|e| {
+                    AccountError::Core(frontdesk_core::CoreError::Io {
+                        context: "the system's random source failed".into(),
+                        source: std::io::Error::other(e.to_string()),
+                    })
+                })?;
+                let body = json!({
+                    "topic": spec.title,
+                    "type": 2,
+                    "start_time": utc(spec.start),
+                    "duration": minutes(spec),
+                    "timezone": spec.tz,
+                    "password": passcode,
+                    "agenda": spec.marker,
+                    "settings": zoom_settings(),
+                });
+                let user = self.zoom_user(doctor).await?;
+                let answer = self.call(doctor, provider, Method::Post, &format!("/users/{user}/meetings"), Some(body)).await?;
+                zoom_meeting(&answer)
+            }
+            Provider::Microsoft => {
+                // createOrGet with the appointment's marker as externalId: a retry can never
+                // make a second meeting. It takes no lobby settings, so they follow in a PATCH.
+                let body = json!({
+                    "externalId": spec.marker,
+                    "subject": spec.title,
+                    "startDateTime": utc(spec.start),
+                    "endDateTime": utc(spec.end),
+                });
+                let answer =
+                    self.call(doctor, provider, Method::Post, "/me/onlineMeetings/createOrGet", Some(body)).await?;
+                let meeting = teams_meeting(&answer)?;
+                let lobby = json!({ "lobbyBypassSettings": teams_lobby() });
+                self.call(doctor, provider, Method::Patch, &format!("/me/onlineMeetings/{}", meeting.id), Some(lobby))
+                    .await?;
+                Ok(meeting)
+            }
+        }
+    }
+
+    /// Moves the meeting (and re-applies the clinic's rules).
+    ///
+    /// # Errors
+    /// [`CallError`]; [`CallError::Gone`] when the meeting no longer exists.
+    pub async fn update_meeting(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        meeting_id: &str,
+        spec: &MeetingSpec,
+    ) -> Result<(), CallError> {
+        let (path, body) = match provider {
+            Provider::Zoom => (
+                format!("/meetings/{}", path_segment(meeting_id)),
+                json!({
+                    "topic": spec.title,
+                    "start_time": utc(spec.start),
+                    "duration": minutes(spec),
+                    "timezone": spec.tz,
+                    "settings": zoom_settings(),
+                }),
+            ),
+            // Graph needs both ends of the meeting whenever the time changes.
+            Provider::Microsoft => (
+                format!("/me/onlineMeetings/{}", path_segment(meeting_id)),
+                json!({
+                    "subject": spec.title,
+                    "startDateTime": utc(spec.start),
+                    "endDateTime": utc(spec.end),
+                    "lobbyBypassSettings": teams_lobby(),
+                }),
+            ),
+        };
+        self.call(doctor, provider, Method::Patch, &path, Some(body)).await?;
+        Ok(())
+    }
+
+    /// Deletes the meeting. A meeting that is already gone counts as deleted.
+    ///
+    /// # Errors
+    /// [`CallError`] other than [`CallError::Gone`].
+    pub async fn delete_meeting(&self, doctor: StaffId, provider: Provider, meeting_id: &str) -> Result<(), CallError> {
+        let path = match provider {
+            Provider::Zoom => format!("/meetings/{}", path_segment(meeting_id)),
+            Provider::Microsoft => format!("/me/onlineMeetings/{}", path_segment(meeting_id)),
+        };
+        match self.call(doctor, provider, Method::Delete, &path, None).await {
+            Ok(_) | Err(CallError::Gone { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The host's link, fetched now (Zoom's `start_url` expires after 2 hours, so it is never
+    /// stored); for Teams the organizer joins through the meeting's own link.
+    ///
+    /// # Errors
+    /// [`CallError`].
+    pub async fn host_link(&self, doctor: StaffId, provider: Provider, meeting_id: &str) -> Result<String, CallError> {
+        let (path, field) = match provider {
+            Provider::Zoom => (format!("/meetings/{}", path_segment(meeting_id)), "start_url"),
+            Provider::Microsoft => (format!("/me/onlineMeetings/{}", path_segment(meeting_id)), "joinWebUrl"),
+        };
+        let answer = self.call(doctor, provider, Method::Get, &path, None).await?;
+        answer.get(field).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| CallError::Refused {
+            provider: provider.label(),
+            status: 200,
+            reason: format!("the answer has no {field}"),
+        })
+    }
+
+    /// `me` for the doctor's own grant; their Zoom e-mail under the clinic's Server-to-Server app.
+    async fn zoom_user(&self, doctor: StaffId) -> Result<String, CallError> {
+        let connection = self.store().connection(doctor, Provider::Zoom).await.map_err(AccountError::from)?;
+        Ok(match connection {
+            Some(c) if c.kind == frontdesk_core::store::ConnectionKind::ServerToServer => {
+                path_segment(c.account_email.as_deref().unwrap_or("me"))
+            }
+            _ => "me".to_owned(),
+        })
+    }
+
+    /// One authorized JSON call to the provider's API, with its answer sorted.
+    async fn call(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, CallError> {
+        let url = format!("{}{path}", self.endpoints(provider).await?.api_base);
+        let response = self
+            .send(doctor, provider, |http, token| {
+                let request = match method {
+                    Method::Get => http.get(&url),
+                    Method::Post => http.post(&url),
+                    Method::Patch => http.patch(&url),
+                    Method::Delete => http.delete(&url),
+                };
+                let request = request.bearer_auth(token.expose());
+                match &body {
+                    Some(body) => request.json(body),
+                    None => request,
+                }
+            })
+            .await?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(std::time::Duration::from_secs);
+        let text = response.text().await.unwrap_or_default();
+        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let label = provider.label();
+        match status.as_u16() {
+            200..=299 => Ok(answer),
+            404 => Err(CallError::Gone { provider: label }),
+            429 => {
+                let message = answer.get("message").and_then(Value::as_str).unwrap_or_default();
+                Err(CallError::RateLimited { provider: label, retry_after, daily_limit: message.contains("daily") })
+            }
+            code @ 500..=599 => Err(AccountError::unreachable(provider, format!("status {code}")).into()),
+            code => Err(CallError::Refused { provider: label, status: code, reason: refusal_reason(&answer, code) }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+/// The clinic's rules for every Zoom meeting.
+fn zoom_settings() -> Value {
+    json!({ "waiting_room": true, "join_before_host": false })
+}
+
+/// Only the organizer bypasses the Teams lobby: the patient waits to be admitted.
+fn teams_lobby() -> Value {
+    json!({ "scope": "organizer", "isDialInBypassEnabled": false })
+}
+
+fn zoom_meeting(answer: &Value) -> Result<Meeting, CallError> {
+    // Zoom's meeting number is a 64-bit integer (older descriptions say string): accept both.
+    let id = match answer.get("id") {
+        Some(Value::Number(n)) => n.as_i64().map(|n| n.to_string()),
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    let join_url = answer.get("join_url").and_then(Value::as_str);
+    match (id, join_url) {
+        (Some(id), Some(join_url)) => Ok(Meeting { id, join_url: join_url.to_owned() }),
+        _ => Err(CallError::Refused { provider: "Zoom", status: 201, reason: "the answer has no meeting id or join link".into() }),
+    }
+}
+
+fn teams_meeting(answer: &Value) -> Result<Meeting, CallError> {
+    let id = answer.get("id").and_then(Value::as_str);
+    let join_url = answer.get("joinWebUrl").and_then(Value::as_str);
+    match (id, join_url) {
+        (Some(id), Some(join_url)) => Ok(Meeting { id: id.to_owned(), join_url: join_url.to_owned() }),
+        _ => Err(CallError::Refused {
+            provider: "Microsoft",
+            status: 200,
+            reason: "the answer has no meeting id or joinWebUrl".into(),
+        }),
+    }
+}
+
+/// The provider's own words for a refusal (Zoom `message`, Graph `error.message`), shortened.
+fn refusal_reason(answer: &Value, status: u16) -> String {
+    let message = answer
+        .get("message")
+        .or_else(|| answer.get("error").and_then(|e| e.get("message")))
+        .or_else(|| answer.get("title"))
+        .and_then(Value::as_str)
+        .unwrap_or("no reason given");
+    let message: String = message.chars().filter(|c| !c.is_control()).take(300).collect();
+    format!("{message} (status {status})")
+}
+
+/// A value made safe to put in a URL path.
+fn path_segment(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_carry_initials_only() {
+        assert_eq!(initials("Jane Mary Doe"), "J.D.");
+        assert_eq!(initials("  jane   doe "), "J.D.");
+        assert_eq!(initials("Prince"), "P.");
+        assert_eq!(initials("Éloïse O'Brien-Smith"), "É.O.");
+        assert_eq!(initials(""), "");
+        assert_eq!(meeting_title("Telehealth consult", "Jane Doe"), "Telehealth consult — J.D.");
+        assert!(!meeting_title("Consult", "Jane Doe").contains("Jane"));
+    }
+
+    #[test]
+    fn passcodes_are_ten_characters_of_zooms_alphabet_and_differ() {
+        let codes: Vec<String> = (0..200).map(|_| zoom_passcode().unwrap()).collect();
+        for code in &codes {
+            assert_eq!(code.len(), ZOOM_PASSCODE_LEN);
+            assert!(code.bytes().all(|b| ZOOM_PASSCODE_ALPHABET.contains(&b)), "{code}");
+        }
+        let distinct: std::collections::HashSet<&String> = codes.iter().collect();
+        assert_eq!(distinct.len(), codes.len());
+    }
+
+    #[test]
+    fn zoom_meeting_numbers_are_read_as_integers_or_text() {
+        let big = json!({ "id": 85_746_065_432_i64, "join_url": "https://zoom.us/j/85746065432?pwd=x" });
+        assert_eq!(zoom_meeting(&big).unwrap().id, "85746065432");
+        let text = json!({ "id": "85746065432", "join_url": "https://zoom.us/j/1" });
+        assert_eq!(zoom_meeting(&text).unwrap().id, "85746065432");
+        assert!(zoom_meeting(&json!({ "id": 1 })).is_err());
+    }
+}

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the real `frontdesk-cli` binary and a scratch data folder.
 #![allow(dead_code)]
 
+pub mod desk;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

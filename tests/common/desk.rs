@@ -1,0 +1,137 @@
+//! A clinic with one admin and one doctor, its provider settings pointing at the OAuth server on
+//! 127.0.0.1, and the doctor's accounts connected through the loopback as a browser would.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use frontdesk_core::{Actor, Clock, Provider, Role, StaffId, Store, SystemClock};
+use frontdesk_core::store::ConnectionState;
+use frontdesk_providers::secrets::{self, SecretStore};
+use frontdesk_providers::{Accounts, OsKeyring, RedirectMode, Secret, StartedFlow};
+use serde_json::{json, Value};
+
+use super::OAuthPeer;
+
+/// A clock the test moves by hand.
+pub struct HandClock(pub AtomicI64);
+
+impl Clock for HandClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::DateTime::from_timestamp(self.0.load(Ordering::SeqCst), 0).unwrap()
+    }
+}
+
+pub const DR_LEE: &str = "dr.lee@clinic.example";
+
+pub struct Desk {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+    pub accounts: Arc<Accounts>,
+    pub doctor: StaffId,
+    pub peer: OAuthPeer,
+    pub admin: Actor,
+}
+
+impl Desk {
+    pub async fn new() -> Desk {
+        Desk::with_clock(Arc::new(SystemClock)).await
+    }
+
+    pub async fn with_clock(clock: Arc<dyn Clock>) -> Desk {
+        super::capture_logs();
+        let peer = OAuthPeer::start();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
+        store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
+        let admin = store.add_staff("Eli Admin", Role::Admin, Some("1357")).await.unwrap();
+        let doctor = store.add_staff("Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
+        let accounts = Arc::new(Accounts::new(store.clone(), Arc::new(OsKeyring), clock).unwrap());
+        let admin = Actor::Staff(admin.id);
+        let desk = Desk { dir, store, accounts, doctor, peer, admin };
+        let zoom = desk.peer.zoom.clone();
+        let microsoft = desk.peer.microsoft.clone();
+        for (key, value) in [
+            ("zoom.auth_base", zoom.clone()),
+            ("zoom.api_base", format!("{zoom}/v2")),
+            ("zoom.client_id", "zoom-client".into()),
+            ("zoom.client_secret", "zoom-secret".into()),
+            ("microsoft.auth_base", microsoft.clone()),
+            ("microsoft.graph_base", format!("{microsoft}/v1.0")),
+            ("microsoft.client_id", "ms-client".into()),
+        ] {
+            desk.accounts.config_set(&desk.admin, key, Some(&value)).await.unwrap();
+        }
+        desk
+    }
+
+    /// `frontdesk-cli` on this data folder.
+    pub fn cli_command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(super::cli_path());
+        cmd.arg("--data-dir").arg(self.dir.path()).env_remove("FRONTDESK_DATA_DIR");
+        cmd
+    }
+
+    pub fn cli(&self, args: &[&str]) -> super::Run {
+        super::run_with(self.cli_command().args(args))
+    }
+
+    pub async fn uid(&self) -> String {
+        self.store.clinic_uid().await.unwrap()
+    }
+
+    pub async fn token_entry(&self, provider: Provider) -> Option<Value> {
+        let name = secrets::token_name(&self.uid().await, self.doctor, provider);
+        OsKeyring.get(&name).unwrap().map(|s| serde_json::from_str(s.expose()).unwrap())
+    }
+
+    /// Makes the stored access token look expired (as if an hour had passed).
+    pub async fn expire_stored_token(&self, provider: Provider) {
+        let name = secrets::token_name(&self.uid().await, self.doctor, provider);
+        let mut entry = self.token_entry(provider).await.expect("stored tokens");
+        entry["expires_at"] = json!(0);
+        OsKeyring.set(&name, &Secret::new(entry.to_string())).unwrap();
+    }
+
+    /// Connects through the loopback redirect, as a browser would.
+    pub async fn connect(&self, provider: Provider) -> frontdesk_providers::Connected {
+        let started = self
+            .accounts
+            .start_connect(&self.admin, self.doctor, provider, Some(RedirectMode::Loopback))
+            .await
+            .unwrap();
+        let StartedFlow::Loopback(flow) = started else { panic!("loopback flow expected") };
+        let url = flow.authorize_url.clone();
+        let accounts = self.accounts.clone();
+        let waiting = tokio::spawn(async move { accounts.finish_loopback(flow).await });
+        let callback = OAuthPeer::approve(&url).await;
+        let page = reqwest::get(&callback).await.unwrap();
+        let status = page.status();
+        let text = page.text().await.unwrap();
+        assert!(status == 200 && text.contains("Connected as"), "{status}: {text}");
+        waiting.await.unwrap().unwrap()
+    }
+
+    pub async fn audit_actions(&self) -> Vec<String> {
+        self.store.audit_log(None).await.unwrap().into_iter().map(|e| e.action).collect()
+    }
+
+    pub async fn state(&self, provider: Provider) -> Option<ConnectionState> {
+        self.store.connection(self.doctor, provider).await.unwrap().map(|c| c.state)
+    }
+
+    /// The database files (with the WAL) as bytes, to look for token values in.
+    pub fn database_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        for name in ["frontdesk.db", "frontdesk.db-wal"] {
+            if let Ok(b) = std::fs::read(self.dir.path().join(name)) {
+                bytes.extend(b);
+            }
+        }
+        bytes
+    }
+}
+
+pub fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+

@@ -4,6 +4,7 @@
 //! Exit codes: 0 on success, 2 on bad input (one line on stderr), 1 on any other failure.
 
 mod accounts;
+mod outbox;
 mod output;
 
 use std::path::PathBuf;
@@ -20,6 +21,7 @@ use frontdesk_core::{
 };
 
 use accounts::{AccountCommand, ConfigCommand};
+use outbox::OutboxCommand;
 use frontdesk_providers::AccountError;
 use output::Output;
 
@@ -126,6 +128,17 @@ enum Command {
     /// Provider settings: hosts, the clinic's app registrations, redirects.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The queue of Zoom and Teams meeting jobs: list, run, retry.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+    /// Find meetings at Zoom that carry this clinic's marker but belong to no active appointment.
+    Reconcile {
+        #[arg(long, value_name = "ID")]
+        doctor: Option<i64>,
+        /// Delete them at the provider.
+        #[arg(long)]
+        delete: bool,
+    },
 }
 
 #[derive(Args)]
@@ -275,6 +288,14 @@ async fn run(cli: Cli, out: &Output) -> Result<(), AccountError> {
             Ok(_) => accounts::run(&store, &cli_actor(), command, out).await,
             Err(e) => Err(e.into()),
         },
+        Err(Command::Outbox(command)) => match store.require_clinic().await {
+            Ok(_) => outbox::run(&store, command, out).await,
+            Err(e) => Err(e.into()),
+        },
+        Err(Command::Reconcile { doctor, delete }) => match store.require_clinic().await {
+            Ok(_) => outbox::reconcile_all(&store, &cli_actor(), doctor, delete, out).await,
+            Err(e) => Err(e.into()),
+        },
         Err(command) => dispatch(&store, command, out).await.map_err(AccountError::from),
     };
     store.close().await;
@@ -302,7 +323,9 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         | Command::Connect { .. }
         | Command::Disconnect { .. }
         | Command::Accounts { .. }
-        | Command::Config(_) => Ok(()),
+        | Command::Config(_)
+        | Command::Outbox(_)
+        | Command::Reconcile { .. } => Ok(()),
         Command::Staff(StaffCommand::Add { name, role, pin }) => {
             let staff = store.add_staff(&name, role.parse::<Role>()?, pin.as_deref()).await?;
             out.staff(&[staff], true)

@@ -34,6 +34,11 @@ impl Output {
         Ok(())
     }
 
+    /// Any value as JSON (for `--json`).
+    pub fn json_value<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), CoreError> {
+        self.print_json(value)
+    }
+
     pub fn clinic(&self, clinic: &Clinic, data_dir: &Path) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(clinic);
@@ -139,6 +144,16 @@ impl Output {
         }
         if let Some(r) = &a.cancel_reason {
             emit(format_args!("  cancelled: {r}"))?;
+        }
+        if let Some(m) = &a.meeting {
+            let waiting = m.waiting.map_or_else(String::new, |w| format!(" ({w})"));
+            emit(format_args!("  meeting: {} {}{waiting}", m.provider.label(), m.state))?;
+            if let Some(url) = &m.join_url {
+                emit(format_args!("  join: {url}"))?;
+            }
+            if let Some(e) = &m.error {
+                emit(format_args!("  meeting error: {e}"))?;
+            }
         }
         emit(format_args!("  history:"))?;
         for h in &d.history {

@@ -17,8 +17,8 @@ pub mod views;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use model::{
-    Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry, Mode,
-    Patient, PatientId, Provider, Role, Staff, StaffId, Status, TypeId,
+    initials, Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry,
+    MeetingInfo, MeetingState, Mode, Patient, PatientId, Provider, Role, Staff, StaffId, Status, TypeId, Waiting,
 };
 pub use store::{BookingRequest, NewPatient, Store};
 pub use time::{Fold, LocalTime};

@@ -115,6 +115,62 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// Where a telehealth appointment's meeting stands.
+    MeetingState, "meeting state" {
+        /// Not sent to the provider yet; `waiting` says why.
+        Pending = "pending",
+        /// The provider made it; the join link works.
+        Ready = "ready",
+        /// The provider refused it; `error` says why, and Retry sends it again.
+        Failed = "failed",
+        /// Deleted at the provider, or never made because the visit was cancelled first.
+        Cancelled = "cancelled",
+    }
+);
+
+word_enum!(
+    /// Why a pending meeting has not been sent yet.
+    Waiting, "waiting" {
+        /// In the queue; it goes within seconds.
+        Queued = "queued",
+        /// The provider could not be reached; it goes when the network is back.
+        Offline = "offline",
+        /// Zoom's daily limit of meeting changes for this doctor is used up; it goes after 00:00 UTC.
+        Quota = "quota",
+        /// The doctor's account is not connected; it goes once they connect it.
+        NotConnected = "not_connected",
+        /// The provider asked to slow down or failed for a moment; it goes at `due`.
+        Retrying = "retrying",
+    }
+);
+
+/// A telehealth appointment's meeting as the desk sees it. It never holds the host link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct MeetingInfo {
+    pub provider: Provider,
+    pub state: MeetingState,
+    /// Why a pending meeting waits.
+    pub waiting: Option<Waiting>,
+    /// When a pending meeting will be sent next.
+    pub due: Option<DateTime<Utc>>,
+    /// The patient's join link, once the meeting is ready.
+    pub join_url: Option<String>,
+    /// The provider's reason, when it refused.
+    pub error: Option<String>,
+}
+
+impl Mode {
+    /// The provider that holds this kind of visit's meetings; none for an in-person visit.
+    pub fn provider(self) -> Option<Provider> {
+        match self {
+            Mode::InPerson => None,
+            Mode::Zoom => Some(Provider::Zoom),
+            Mode::Teams => Some(Provider::Microsoft),
+        }
+    }
+}
+
 impl Provider {
     /// The name the desk knows the provider by.
     pub fn label(self) -> &'static str {
@@ -276,6 +332,8 @@ pub struct Appointment {
     pub description: Option<String>,
     pub status: Status,
     pub cancel_reason: Option<String>,
+    /// The Zoom or Teams meeting of a telehealth appointment; none for an in-person visit.
+    pub meeting: Option<MeetingInfo>,
 }
 
 /// One change in an appointment's history.
@@ -318,6 +376,29 @@ impl std::fmt::Display for Actor {
             Actor::Tool { tool, user } => write!(f, "{tool}:{user}"),
         }
     }
+}
+
+/// "J.D." for "Jane Mary Doe": the first letters of the first and last names, and nothing else
+/// of the patient's name. This is all of a patient that ever reaches Zoom or Microsoft.
+pub fn initials(full_name: &str) -> String {
+    let firsts: Vec<char> = full_name
+        .split_whitespace()
+        .filter_map(|word| word.chars().find(|c| c.is_alphabetic()))
+        .flat_map(char::to_uppercase)
+        .collect();
+    match firsts.as_slice() {
+        [] => String::new(),
+        [only] => format!("{only}."),
+        [first, .., last] => format!("{first}.{last}."),
+    }
+}
+
+/// A meeting's title: the appointment type and the patient's initials ("Telehealth consult — J.D."),
+/// at most Zoom's 200 characters.
+pub fn meeting_title(type_name: &str, patient_full_name: &str) -> String {
+    let initials = initials(patient_full_name);
+    let title = if initials.is_empty() { type_name.to_owned() } else { format!("{type_name} — {initials}") };
+    title.chars().take(200).collect()
 }
 
 fn ser_tz<S: serde::Serializer>(tz: &Tz, s: S) -> std::result::Result<S::Ok, S::Error> {

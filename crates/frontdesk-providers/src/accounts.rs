@@ -147,7 +147,12 @@ impl Accounts {
         })
     }
 
-    /// The store these accounts live in.
+    /// The time now, by the clock the accounts were made with.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// The schedule store these accounts belong to.
     pub fn store(&self) -> &Store {
         &self.store
     }

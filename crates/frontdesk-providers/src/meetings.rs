@@ -18,8 +18,6 @@ pub const ZOOM_PASSCODE_ALPHABET: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-_*";
 /// Zoom's passcode length limit, and the length Frontdesk uses.
 pub const ZOOM_PASSCODE_LEN: usize = 10;
-/// Zoom's topic length limit.
-const TITLE_MAX_CHARS: usize = 200;
 
 /// A meeting as Frontdesk asks for it. It holds no patient detail beyond initials in the title.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,25 +60,19 @@ pub enum CallError {
     Gone { provider: &'static str },
 }
 
-/// "J.D." for "Jane Mary Doe": the first letters of the first and last names, nothing else.
-pub fn initials(full_name: &str) -> String {
-    let firsts: Vec<char> = full_name
-        .split_whitespace()
-        .filter_map(|word| word.chars().find(|c| c.is_alphabetic()))
-        .flat_map(char::to_uppercase)
-        .collect();
-    match firsts.as_slice() {
-        [] => String::new(),
-        [only] => format!("{only}."),
-        [first, .., last] => format!("{first}.{last}."),
-    }
-}
+pub use frontdesk_core::model::{initials, meeting_title};
 
-/// The meeting title: the appointment type and the patient's initials, never their name.
-pub fn meeting_title(type_name: &str, patient_full_name: &str) -> String {
-    let initials = initials(patient_full_name);
-    let title = if initials.is_empty() { type_name.to_owned() } else { format!("{type_name} — {initials}") };
-    title.chars().take(TITLE_MAX_CHARS).collect()
+impl From<CallError> for AccountError {
+    /// For callers that only report: the account error as is, anything else as a refusal in
+    /// the provider's words.
+    fn from(e: CallError) -> AccountError {
+        match e {
+            CallError::Account(e) => e,
+            CallError::RateLimited { provider, .. } | CallError::Refused { provider, .. } | CallError::Gone { provider } => {
+                AccountError::Refused { provider, detail: e.to_string() }
+            }
+        }
+    }
 }
 
 /// A fresh Zoom passcode: 10 characters of Zoom's alphabet from the operating system's
@@ -112,56 +104,190 @@ fn minutes(spec: &MeetingSpec) -> i64 {
     (spec.end - spec.start).num_minutes().max(1)
 }
 
+/// A meeting in the doctor's account that carries a Frontdesk marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkedMeeting {
+    pub id: String,
+    pub marker: String,
+    pub start: Option<DateTime<Utc>>,
+    pub join_url: Option<String>,
+}
+
+/// What Frontdesk does with a provider's meetings. Zoom and Teams implement it; callers pick one
+/// with [`Accounts::create_meeting`] and its siblings, which take the [`Provider`].
+#[allow(async_fn_in_trait)] // used with static dispatch only
+pub trait MeetingApi {
+    /// Creates the meeting. Teams' is idempotent by the spec's marker; Zoom's is not (see
+    /// [`MeetingApi::find_marked`]).
+    async fn create(&self, doctor: StaffId, spec: &MeetingSpec) -> Result<Meeting, CallError>;
+    /// Moves the meeting and re-applies the clinic's rules.
+    async fn update(&self, doctor: StaffId, meeting_id: &str, spec: &MeetingSpec) -> Result<(), CallError>;
+    /// Deletes the meeting; [`CallError::Gone`] when it is already gone.
+    async fn delete(&self, doctor: StaffId, meeting_id: &str) -> Result<(), CallError>;
+    /// The host's link, fetched now and never stored.
+    async fn host_link(&self, doctor: StaffId, meeting_id: &str) -> Result<String, CallError>;
+    /// The doctor's upcoming meetings whose marker starts with `prefix`, or `None` when the
+    /// provider cannot list them.
+    async fn find_marked(&self, doctor: StaffId, prefix: &str) -> Result<Option<Vec<MarkedMeeting>>, CallError>;
+}
+
+/// Zoom's meetings API, for the doctor's own grant or the clinic's Server-to-Server app.
+pub struct Zoom<'a>(pub &'a Accounts);
+
+/// Microsoft Graph's online meetings, for the doctor's own work or school account.
+pub struct Teams<'a>(pub &'a Accounts);
+
+impl MeetingApi for Zoom<'_> {
+    async fn create(&self, doctor: StaffId, spec: &MeetingSpec) -> Result<Meeting, CallError> {
+        let passcode = zoom_passcode().map_err(|e| {
+            AccountError::Core(frontdesk_core::CoreError::Io {
+                context: "the system's random source failed".into(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        })?;
+        let body = json!({
+            "topic": spec.title,
+            "type": 2,
+            "start_time": utc(spec.start),
+            "duration": minutes(spec),
+            "timezone": spec.tz,
+            "password": passcode,
+            "agenda": spec.marker,
+            "settings": zoom_settings(),
+        });
+        let user = self.0.zoom_user(doctor).await?;
+        let answer = self.0.call(doctor, Provider::Zoom, Method::Post, &format!("/users/{user}/meetings"), Some(body)).await?;
+        zoom_meeting(&answer)
+    }
+
+    async fn update(&self, doctor: StaffId, meeting_id: &str, spec: &MeetingSpec) -> Result<(), CallError> {
+        let body = json!({
+            "topic": spec.title,
+            "start_time": utc(spec.start),
+            "duration": minutes(spec),
+            "timezone": spec.tz,
+            "settings": zoom_settings(),
+        });
+        let path = format!("/meetings/{}", path_segment(meeting_id));
+        self.0.call(doctor, Provider::Zoom, Method::Patch, &path, Some(body)).await.map(drop)
+    }
+
+    async fn delete(&self, doctor: StaffId, meeting_id: &str) -> Result<(), CallError> {
+        let path = format!("/meetings/{}", path_segment(meeting_id));
+        self.0.call(doctor, Provider::Zoom, Method::Delete, &path, None).await.map(drop)
+    }
+
+    async fn host_link(&self, doctor: StaffId, meeting_id: &str) -> Result<String, CallError> {
+        let path = format!("/meetings/{}", path_segment(meeting_id));
+        let answer = self.0.call(doctor, Provider::Zoom, Method::Get, &path, None).await?;
+        text_field(&answer, "start_url", Provider::Zoom)
+    }
+
+    async fn find_marked(&self, doctor: StaffId, prefix: &str) -> Result<Option<Vec<MarkedMeeting>>, CallError> {
+        let user = self.0.zoom_user(doctor).await?;
+        let mut found = Vec::new();
+        let mut page_token = String::new();
+        for _ in 0..MAX_LIST_PAGES {
+            let mut path = format!("/users/{user}/meetings?type=upcoming&page_size=300");
+            if !page_token.is_empty() {
+                path.push_str(&format!("&next_page_token={}", path_segment(&page_token)));
+            }
+            let answer = self.0.call(doctor, Provider::Zoom, Method::Get, &path, None).await?;
+            for item in answer.get("meetings").and_then(Value::as_array).into_iter().flatten() {
+                let Some(id) = zoom_id(item) else { continue };
+                // Today's list carries the agenda; older answers may not: then ask for the meeting.
+                let agenda = match item.get("agenda").and_then(Value::as_str) {
+                    Some(agenda) => agenda.to_owned(),
+                    None => {
+                        let path = format!("/meetings/{}", path_segment(&id));
+                        match self.0.call(doctor, Provider::Zoom, Method::Get, &path, None).await {
+                            Ok(meeting) => meeting.get("agenda").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                            Err(CallError::Gone { .. }) => continue,
+                            Err(e) => return Err(e),
+                        }
+                    }
+                };
+                let join_url = item.get("join_url").and_then(Value::as_str).map(str::to_owned);
+                if agenda.starts_with(prefix) {
+                    let start = item
+                        .get("start_time")
+                        .and_then(Value::as_str)
+                        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                        .map(|t| t.with_timezone(&Utc));
+                    found.push(MarkedMeeting { id, marker: agenda, start, join_url });
+                }
+            }
+            page_token = answer.get("next_page_token").and_then(Value::as_str).unwrap_or_default().to_owned();
+            if page_token.is_empty() {
+                break;
+            }
+        }
+        Ok(Some(found))
+    }
+}
+
+impl MeetingApi for Teams<'_> {
+    async fn create(&self, doctor: StaffId, spec: &MeetingSpec) -> Result<Meeting, CallError> {
+        // createOrGet with the appointment's marker as externalId: a retry can never make a
+        // second meeting. It takes no lobby settings, so they follow in a PATCH.
+        let body = json!({
+            "externalId": spec.marker,
+            "subject": spec.title,
+            "startDateTime": utc(spec.start),
+            "endDateTime": utc(spec.end),
+        });
+        let answer =
+            self.0.call(doctor, Provider::Microsoft, Method::Post, "/me/onlineMeetings/createOrGet", Some(body)).await?;
+        let meeting = teams_meeting(&answer)?;
+        let lobby = json!({ "lobbyBypassSettings": teams_lobby() });
+        let path = format!("/me/onlineMeetings/{}", path_segment(&meeting.id));
+        self.0.call(doctor, Provider::Microsoft, Method::Patch, &path, Some(lobby)).await?;
+        Ok(meeting)
+    }
+
+    async fn update(&self, doctor: StaffId, meeting_id: &str, spec: &MeetingSpec) -> Result<(), CallError> {
+        // Graph needs both ends of the meeting whenever the time changes.
+        let body = json!({
+            "subject": spec.title,
+            "startDateTime": utc(spec.start),
+            "endDateTime": utc(spec.end),
+            "lobbyBypassSettings": teams_lobby(),
+        });
+        let path = format!("/me/onlineMeetings/{}", path_segment(meeting_id));
+        self.0.call(doctor, Provider::Microsoft, Method::Patch, &path, Some(body)).await.map(drop)
+    }
+
+    async fn delete(&self, doctor: StaffId, meeting_id: &str) -> Result<(), CallError> {
+        let path = format!("/me/onlineMeetings/{}", path_segment(meeting_id));
+        self.0.call(doctor, Provider::Microsoft, Method::Delete, &path, None).await.map(drop)
+    }
+
+    async fn host_link(&self, doctor: StaffId, meeting_id: &str) -> Result<String, CallError> {
+        // The organizer joins through the meeting's own link, signed in as themselves.
+        let path = format!("/me/onlineMeetings/{}", path_segment(meeting_id));
+        let answer = self.0.call(doctor, Provider::Microsoft, Method::Get, &path, None).await?;
+        text_field(&answer, "joinWebUrl", Provider::Microsoft)
+    }
+
+    async fn find_marked(&self, _doctor: StaffId, _prefix: &str) -> Result<Option<Vec<MarkedMeeting>>, CallError> {
+        // Graph lists no one's online meetings; createOrGet already rules out a second meeting.
+        Ok(None)
+    }
+}
+
+/// Zoom answers a meeting list a page at a time; this many pages of 300 is more than any doctor's
+/// upcoming meetings.
+const MAX_LIST_PAGES: usize = 20;
+
 impl Accounts {
     /// Creates the meeting in the doctor's account.
     ///
     /// # Errors
     /// [`CallError`], sorted for retrying.
-    pub async fn create_meeting(
-        &self,
-        doctor: StaffId,
-        provider: Provider,
-        spec: &MeetingSpec,
-    ) -> Result<Meeting, CallError> {
+    pub async fn create_meeting(&self, doctor: StaffId, provider: Provider, spec: &MeetingSpec) -> Result<Meeting, CallError> {
         match provider {
-            Provider::Zoom => {
-                let passcode = zoom_passcode().map_err(|e| {
-                    AccountError::Core(frontdesk_core::CoreError::Io {
-                        context: "the system's random source failed".into(),
-                        source: std::io::Error::other(e.to_string()),
-                    })
-                })?;
-                let body = json!({
-                    "topic": spec.title,
-                    "type": 2,
-                    "start_time": utc(spec.start),
-                    "duration": minutes(spec),
-                    "timezone": spec.tz,
-                    "password": passcode,
-                    "agenda": spec.marker,
-                    "settings": zoom_settings(),
-                });
-                let user = self.zoom_user(doctor).await?;
-                let answer = self.call(doctor, provider, Method::Post, &format!("/users/{user}/meetings"), Some(body)).await?;
-                zoom_meeting(&answer)
-            }
-            Provider::Microsoft => {
-                // createOrGet with the appointment's marker as externalId: a retry can never
-                // make a second meeting. It takes no lobby settings, so they follow in a PATCH.
-                let body = json!({
-                    "externalId": spec.marker,
-                    "subject": spec.title,
-                    "startDateTime": utc(spec.start),
-                    "endDateTime": utc(spec.end),
-                });
-                let answer =
-                    self.call(doctor, provider, Method::Post, "/me/onlineMeetings/createOrGet", Some(body)).await?;
-                let meeting = teams_meeting(&answer)?;
-                let lobby = json!({ "lobbyBypassSettings": teams_lobby() });
-                self.call(doctor, provider, Method::Patch, &format!("/me/onlineMeetings/{}", meeting.id), Some(lobby))
-                    .await?;
-                Ok(meeting)
-            }
+            Provider::Zoom => Zoom(self).create(doctor, spec).await,
+            Provider::Microsoft => Teams(self).create(doctor, spec).await,
         }
     }
 
@@ -176,30 +302,10 @@ impl Accounts {
         meeting_id: &str,
         spec: &MeetingSpec,
     ) -> Result<(), CallError> {
-        let (path, body) = match provider {
-            Provider::Zoom => (
-                format!("/meetings/{}", path_segment(meeting_id)),
-                json!({
-                    "topic": spec.title,
-                    "start_time": utc(spec.start),
-                    "duration": minutes(spec),
-                    "timezone": spec.tz,
-                    "settings": zoom_settings(),
-                }),
-            ),
-            // Graph needs both ends of the meeting whenever the time changes.
-            Provider::Microsoft => (
-                format!("/me/onlineMeetings/{}", path_segment(meeting_id)),
-                json!({
-                    "subject": spec.title,
-                    "startDateTime": utc(spec.start),
-                    "endDateTime": utc(spec.end),
-                    "lobbyBypassSettings": teams_lobby(),
-                }),
-            ),
-        };
-        self.call(doctor, provider, Method::Patch, &path, Some(body)).await?;
-        Ok(())
+        match provider {
+            Provider::Zoom => Zoom(self).update(doctor, meeting_id, spec).await,
+            Provider::Microsoft => Teams(self).update(doctor, meeting_id, spec).await,
+        }
     }
 
     /// Deletes the meeting. A meeting that is already gone counts as deleted.
@@ -207,12 +313,12 @@ impl Accounts {
     /// # Errors
     /// [`CallError`] other than [`CallError::Gone`].
     pub async fn delete_meeting(&self, doctor: StaffId, provider: Provider, meeting_id: &str) -> Result<(), CallError> {
-        let path = match provider {
-            Provider::Zoom => format!("/meetings/{}", path_segment(meeting_id)),
-            Provider::Microsoft => format!("/me/onlineMeetings/{}", path_segment(meeting_id)),
+        let deleted = match provider {
+            Provider::Zoom => Zoom(self).delete(doctor, meeting_id).await,
+            Provider::Microsoft => Teams(self).delete(doctor, meeting_id).await,
         };
-        match self.call(doctor, provider, Method::Delete, &path, None).await {
-            Ok(_) | Err(CallError::Gone { .. }) => Ok(()),
+        match deleted {
+            Ok(()) | Err(CallError::Gone { .. }) => Ok(()),
             Err(e) => Err(e),
         }
     }
@@ -223,20 +329,31 @@ impl Accounts {
     /// # Errors
     /// [`CallError`].
     pub async fn host_link(&self, doctor: StaffId, provider: Provider, meeting_id: &str) -> Result<String, CallError> {
-        let (path, field) = match provider {
-            Provider::Zoom => (format!("/meetings/{}", path_segment(meeting_id)), "start_url"),
-            Provider::Microsoft => (format!("/me/onlineMeetings/{}", path_segment(meeting_id)), "joinWebUrl"),
-        };
-        let answer = self.call(doctor, provider, Method::Get, &path, None).await?;
-        answer.get(field).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| CallError::Refused {
-            provider: provider.label(),
-            status: 200,
-            reason: format!("the answer has no {field}"),
-        })
+        match provider {
+            Provider::Zoom => Zoom(self).host_link(doctor, meeting_id).await,
+            Provider::Microsoft => Teams(self).host_link(doctor, meeting_id).await,
+        }
+    }
+
+    /// The doctor's upcoming meetings with a marker starting with `prefix`; `None` when the
+    /// provider cannot list them (Teams).
+    ///
+    /// # Errors
+    /// [`CallError`].
+    pub async fn find_marked_meetings(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        prefix: &str,
+    ) -> Result<Option<Vec<MarkedMeeting>>, CallError> {
+        match provider {
+            Provider::Zoom => Zoom(self).find_marked(doctor, prefix).await,
+            Provider::Microsoft => Teams(self).find_marked(doctor, prefix).await,
+        }
     }
 
     /// `me` for the doctor's own grant; their Zoom e-mail under the clinic's Server-to-Server app.
-    async fn zoom_user(&self, doctor: StaffId) -> Result<String, CallError> {
+    pub(crate) async fn zoom_user(&self, doctor: StaffId) -> Result<String, CallError> {
         let connection = self.store().connection(doctor, Provider::Zoom).await.map_err(AccountError::from)?;
         Ok(match connection {
             Some(c) if c.kind == frontdesk_core::store::ConnectionKind::ServerToServer => {
@@ -247,7 +364,7 @@ impl Accounts {
     }
 
     /// One authorized JSON call to the provider's API, with its answer sorted.
-    async fn call(
+    pub(crate) async fn call(
         &self,
         doctor: StaffId,
         provider: Provider,
@@ -295,7 +412,7 @@ impl Accounts {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Method {
+pub(crate) enum Method {
     Get,
     Post,
     Patch,
@@ -312,13 +429,26 @@ fn teams_lobby() -> Value {
     json!({ "scope": "organizer", "isDialInBypassEnabled": false })
 }
 
-fn zoom_meeting(answer: &Value) -> Result<Meeting, CallError> {
-    // Zoom's meeting number is a 64-bit integer (older descriptions say string): accept both.
-    let id = match answer.get("id") {
+/// Zoom's meeting number is a 64-bit integer (the 2021 description says string): accept both,
+/// never through a float.
+fn zoom_id(answer: &Value) -> Option<String> {
+    match answer.get("id") {
         Some(Value::Number(n)) => n.as_i64().map(|n| n.to_string()),
-        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::String(s)) if s.parse::<i64>().is_ok() => Some(s.clone()),
         _ => None,
-    };
+    }
+}
+
+fn text_field(answer: &Value, field: &str, provider: Provider) -> Result<String, CallError> {
+    answer.get(field).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| CallError::Refused {
+        provider: provider.label(),
+        status: 200,
+        reason: format!("the answer has no {field}"),
+    })
+}
+
+fn zoom_meeting(answer: &Value) -> Result<Meeting, CallError> {
+    let id = zoom_id(answer);
     let join_url = answer.get("join_url").and_then(Value::as_str);
     match (id, join_url) {
         (Some(id), Some(join_url)) => Ok(Meeting { id, join_url: join_url.to_owned() }),

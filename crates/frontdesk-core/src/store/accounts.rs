@@ -235,6 +235,7 @@ impl Store {
         .await?;
         let detail = serde_json::json!({ "provider": provider, "kind": kind, "account": account_email });
         append_audit(&mut tx, now, &actor.to_string(), "connected", Some(doctor), &detail).await?;
+        super::outbox::wake_jobs(&mut tx, doctor, provider, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -8,6 +8,7 @@
 mod accounts;
 mod auth;
 mod directory;
+mod outbox;
 mod schedule;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 pub use accounts::{AuditEntry, Connection, ConnectionKind, ConnectionState, SYSTEM_ACTOR};
 pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
+pub use outbox::{MeetingWork, OutboxJob, Outcome, ZOOM_DAILY_MEETING_CALLS};
 pub use schedule::{BookingRequest, DAY_QUERY};
 
 use crate::clock::{Clock, SystemClock};
@@ -225,7 +227,7 @@ fn check_writable(dir: &Path) -> std::io::Result<()> {
 /// Test hook: in debug builds, `FRONTDESK_CRASH_AT=<point>` aborts the process at that point,
 /// inside the open transaction, so that tests can show a crash leaves the database as it was.
 /// Release builds compile this to nothing.
-fn crash_point(point: &str) {
+pub fn crash_point(point: &str) {
     if cfg!(debug_assertions) && std::env::var("FRONTDESK_CRASH_AT").is_ok_and(|p| p == point) {
         std::process::abort();
     }

@@ -9,11 +9,11 @@ use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::FromRow;
 
-use super::{crash_point, Store};
+use super::{crash_point, outbox, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{
-    Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, PatientId, Role, StaffId, Status,
-    TypeId,
+    Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, MeetingInfo, MeetingState, Mode, PatientId,
+    Role, StaffId, Status, TypeId,
 };
 use crate::time::{self, LocalTime};
 use crate::validate;
@@ -37,12 +37,15 @@ pub struct BookingRequest {
 /// arrays built inside SQLite: a day holds hundreds of rows, and handing them over one by one from
 /// SQLite's worker thread cost more than the query itself (see docs/adr/0003). The benchmark runs
 /// this same text in the `sqlite3` shell.
-pub const DAY_QUERY: &str = "SELECT json_group_array(json_array(id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason)) \
+/// Each row carries its meeting's state (NULLs for an in-person visit).
+pub const DAY_QUERY: &str = "SELECT json_group_array(json_array(a.id, a.patient_id, a.doctor_id, a.type_id, a.start_at, a.end_at, a.tz, a.topic, a.description, a.status, a.cancel_reason, \
+m.provider, m.state, m.waiting, o.due_at_ms, m.join_url, m.error)) \
 FROM (SELECT * FROM appointments WHERE start_at >= ?1 - 43200 AND start_at < ?2 AND end_at > ?1 AND (?3 IS NULL OR doctor_id = ?3) \
-ORDER BY start_at, doctor_id, id)";
+ORDER BY start_at, doctor_id, id) a LEFT JOIN meetings m ON m.appointment_id = a.id LEFT JOIN outbox o ON o.appointment_id = a.id";
 
-const ONE_QUERY: &str = "SELECT id, patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, cancel_reason \
-FROM appointments WHERE id = ?1";
+const ONE_QUERY: &str = "SELECT a.id, a.patient_id, a.doctor_id, a.type_id, a.start_at, a.end_at, a.tz, a.topic, a.description, a.status, a.cancel_reason, \
+m.provider AS meeting_provider, m.state AS meeting_state, m.waiting, o.due_at_ms, m.join_url, m.error AS meeting_error \
+FROM appointments a LEFT JOIN meetings m ON m.appointment_id = a.id LEFT JOIN outbox o ON o.appointment_id = a.id WHERE a.id = ?1";
 
 /// An appointment row, in [`DAY_QUERY`]'s column order (the day view reads it from JSON arrays).
 #[derive(FromRow, serde::Deserialize)]
@@ -58,6 +61,12 @@ struct AppointmentRow {
     description: Option<String>,
     status: String,
     cancel_reason: Option<String>,
+    meeting_provider: Option<String>,
+    meeting_state: Option<String>,
+    waiting: Option<String>,
+    due_at_ms: Option<i64>,
+    join_url: Option<String>,
+    meeting_error: Option<String>,
 }
 
 impl TryFrom<AppointmentRow> for Appointment {
@@ -71,6 +80,20 @@ impl TryFrom<AppointmentRow> for Appointment {
 fn appointment_from(r: AppointmentRow, tz: Tz) -> Result<Appointment> {
     let start = instant(r.start_at)?;
     let end = instant(r.end_at)?;
+    let meeting = match (&r.meeting_provider, &r.meeting_state) {
+        (Some(provider), Some(state)) => {
+            let state: MeetingState = state.parse()?;
+            Some(MeetingInfo {
+                provider: provider.parse()?,
+                state,
+                waiting: r.waiting.as_deref().map(str::parse).transpose()?,
+                due: r.due_at_ms.filter(|_| state == MeetingState::Pending).and_then(DateTime::from_timestamp_millis),
+                join_url: r.join_url.filter(|_| state != MeetingState::Cancelled),
+                error: r.meeting_error,
+            })
+        }
+        _ => None,
+    };
     Ok(Appointment {
         id: AppointmentId(r.id),
         patient_id: PatientId(r.patient_id),
@@ -85,6 +108,7 @@ fn appointment_from(r: AppointmentRow, tz: Tz) -> Result<Appointment> {
         description: r.description,
         status: r.status.parse()?,
         cancel_reason: r.cancel_reason,
+        meeting,
     })
 }
 
@@ -136,11 +160,12 @@ impl Store {
                 )))
             }
         }
-        let minutes: Option<i64> = sqlx::query_scalar("SELECT minutes FROM appointment_types WHERE id = ?1")
+        let kind: Option<(i64, String)> = sqlx::query_as("SELECT minutes, mode FROM appointment_types WHERE id = ?1")
             .bind(req.type_id.0)
             .fetch_optional(&mut *tx)
             .await?;
-        let minutes = minutes.ok_or(CoreError::NotFound { what: "appointment type", id: req.type_id.0 })?;
+        let (minutes, mode) = kind.ok_or(CoreError::NotFound { what: "appointment type", id: req.type_id.0 })?;
+        let mode: Mode = mode.parse()?;
         let end = start + Duration::minutes(minutes);
 
         let clashes = clashes(&mut tx, req.doctor_id, start, end, None).await?;
@@ -168,6 +193,9 @@ impl Store {
         });
         note_overlap(&mut detail, &clashes);
         append_history(&mut tx, id, now, actor, "booked", detail).await?;
+        if let Some(provider) = mode.provider() {
+            outbox::open_meeting(&mut tx, AppointmentId(id), provider, now).await?;
+        }
         crash_point("book");
         let booked = load(&mut tx, AppointmentId(id)).await?;
         tx.commit().await?;
@@ -212,6 +240,7 @@ impl Store {
         });
         note_overlap(&mut detail, &clashes);
         append_history(&mut tx, id.0, now, actor, "moved", detail).await?;
+        outbox::enqueue_change(&mut tx, id, now).await?;
         crash_point("move");
         let moved = load(&mut tx, id).await?;
         tx.commit().await?;
@@ -263,6 +292,9 @@ impl Store {
             None => ("status", json!({ "from": current.status, "to": next })),
         };
         append_history(&mut tx, id.0, now, actor, action, detail).await?;
+        if next == Status::Cancelled {
+            outbox::enqueue_change(&mut tx, id, now).await?;
+        }
         crash_point("status");
         let changed = load(&mut tx, id).await?;
         tx.commit().await?;

@@ -1,0 +1,576 @@
+//! The outbox: one provisioning job per telehealth appointment, written in the same transaction
+//! as the change that calls for it, and each appointment's meeting state.
+//!
+//! A job means "make the provider's meeting match the appointment as it is now". A change that
+//! comes while a job waits folds into it (`changes` goes up), so book-then-cancel before sending
+//! makes no call and several moves send one update. The worker that sends jobs lives with the
+//! provider clients (`frontdesk-providers`); it reads its work here and writes back what it
+//! learned, and only one worker runs at a time per database (it holds a lock file meanwhile).
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::Store;
+use crate::error::{CoreError, Result};
+use crate::model::{meeting_title, AppointmentId, MeetingState, Provider, StaffId, Status, Waiting};
+
+/// The actor named in the audit log for what the worker learned.
+const WORKER_ACTOR: &str = "system:outbox";
+
+/// Zoom's limit of meeting creates and updates per host per UTC day.
+pub const ZOOM_DAILY_MEETING_CALLS: i64 = 100;
+
+/// A job as `outbox list` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct OutboxJob {
+    pub id: i64,
+    pub appointment_id: AppointmentId,
+    pub doctor_id: StaffId,
+    pub provider: Provider,
+    /// `pending` or `failed`.
+    pub state: String,
+    pub waiting: Option<Waiting>,
+    /// When a pending job goes next.
+    pub due: DateTime<Utc>,
+    pub tries: i64,
+    /// How many changes of the appointment this job carries.
+    pub changes: i64,
+    /// Why it waits or failed.
+    pub reason: Option<String>,
+}
+
+/// One job with everything the worker needs to send it, and nothing of the patient but initials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingWork {
+    pub job_id: i64,
+    /// The job's change count when it was read: a change that comes during the call keeps the job.
+    pub changes: i64,
+    pub tries: i64,
+    pub appointment_id: AppointmentId,
+    pub doctor_id: StaffId,
+    pub provider: Provider,
+    /// False once the appointment is cancelled: its meeting must go.
+    pub active: bool,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub tz: String,
+    /// "Telehealth consult — J.D.": the type and the patient's initials.
+    pub title: String,
+    pub clinic_uid: String,
+    /// The provider's id of the meeting made so far (Zoom's number as decimal digits).
+    pub meeting_id: Option<String>,
+    /// Zoom create attempts recorded so far.
+    pub attempts: i64,
+    /// A create attempt was recorded and its answer never stored: look for its meeting first.
+    pub attempt_open: bool,
+    /// The times the provider has, when known.
+    pub synced: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// What sending a job came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The meeting exists at the provider with the times in `work` (the join link is kept when
+    /// `join_url` is `None`, e.g. after an update).
+    Ready { meeting_id: String, join_url: Option<String> },
+    /// The meeting is gone at the provider (or was never made).
+    Cancelled,
+    /// Not sent now; it goes again at `due`.
+    Deferred { waiting: Waiting, due: DateTime<Utc>, reason: String },
+    /// The provider refused; retrying will not help until someone acts. `forget_meeting` drops
+    /// the meeting id (the provider no longer has it), so a Retry makes a new one.
+    Refused { reason: String, forget_meeting: bool },
+}
+
+#[derive(sqlx::FromRow)]
+struct WorkRow {
+    job_id: i64,
+    changes: i64,
+    tries: i64,
+    appointment_id: i64,
+    doctor_id: i64,
+    provider: String,
+    status: String,
+    start_at: i64,
+    end_at: i64,
+    tz: String,
+    type_name: String,
+    patient_name: String,
+    clinic_uid: String,
+    zoom_id: Option<i64>,
+    teams_id: Option<String>,
+    attempts: i64,
+    attempt_open: i64,
+    synced_start: Option<i64>,
+    synced_end: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    appointment_id: i64,
+    doctor_id: i64,
+    provider: String,
+    state: String,
+    waiting: Option<String>,
+    due_at_ms: i64,
+    tries: i64,
+    changes: i64,
+    reason: Option<String>,
+}
+
+fn instant(secs: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0).ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
+}
+
+/// Opens the meeting of a newly booked telehealth appointment and queues its job.
+pub(super) async fn open_meeting(
+    conn: &mut sqlx::SqliteConnection,
+    appointment: AppointmentId,
+    provider: Provider,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO meetings (appointment_id, provider, state, waiting, updated_at) VALUES (?1, ?2, 'pending', 'queued', ?3)",
+    )
+    .bind(appointment.0)
+    .bind(provider.as_str())
+    .bind(now.timestamp())
+    .execute(&mut *conn)
+    .await?;
+    queue(conn, appointment, now).await
+}
+
+/// Folds a change of a telehealth appointment (moved, cancelled) into its job; nothing for an
+/// in-person visit.
+pub(super) async fn enqueue_change(
+    conn: &mut sqlx::SqliteConnection,
+    appointment: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let has_meeting = sqlx::query(
+        "UPDATE meetings SET state = 'pending', waiting = 'queued', error = NULL, updated_at = ?2
+         WHERE appointment_id = ?1 AND state <> 'cancelled'",
+    )
+    .bind(appointment.0)
+    .bind(now.timestamp())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected()
+        > 0;
+    if has_meeting {
+        queue(conn, appointment, now).await?;
+    }
+    Ok(())
+}
+
+/// Makes the doctor's jobs that wait for a connection due now (they just connected).
+pub(super) async fn wake_jobs(
+    conn: &mut sqlx::SqliteConnection,
+    doctor: StaffId,
+    provider: Provider,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET due_at_ms = ?3 WHERE state = 'pending' AND appointment_id IN
+           (SELECT a.id FROM appointments a JOIN meetings m ON m.appointment_id = a.id
+            WHERE a.doctor_id = ?1 AND m.provider = ?2 AND m.waiting = 'not_connected')",
+    )
+    .bind(doctor.0)
+    .bind(provider.as_str())
+    .bind(now.timestamp_millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn queue(conn: &mut sqlx::SqliteConnection, appointment: AppointmentId, now: DateTime<Utc>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (appointment_id, state, due_at_ms, created_at_ms, updated_at_ms) VALUES (?1, 'pending', ?2, ?2, ?2)
+         ON CONFLICT (appointment_id) DO UPDATE SET
+           state = 'pending', changes = changes + 1, tries = 0, due_at_ms = ?2, reason = NULL, updated_at_ms = ?2",
+    )
+    .bind(appointment.0)
+    .bind(now.timestamp_millis())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The jobs waiting or failed, oldest due first.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn outbox_jobs(&self) -> Result<Vec<OutboxJob>> {
+        let rows: Vec<JobRow> = sqlx::query_as(
+            "SELECT o.id, o.appointment_id, a.doctor_id, m.provider, o.state, m.waiting, o.due_at_ms, o.tries, o.changes, o.reason
+             FROM outbox o JOIN appointments a ON a.id = o.appointment_id JOIN meetings m ON m.appointment_id = o.appointment_id
+             ORDER BY o.state DESC, o.due_at_ms, o.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(OutboxJob {
+                    id: r.id,
+                    appointment_id: AppointmentId(r.appointment_id),
+                    doctor_id: StaffId(r.doctor_id),
+                    provider: r.provider.parse()?,
+                    state: r.state,
+                    waiting: r.waiting.as_deref().map(str::parse).transpose()?,
+                    due: DateTime::from_timestamp_millis(r.due_at_ms).unwrap_or_default(),
+                    tries: r.tries,
+                    changes: r.changes,
+                    reason: r.reason,
+                })
+            })
+            .collect()
+    }
+
+    /// The next pending job that is due at `now` (any pending job with `ignore_due`), other than
+    /// those in `skip`.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn next_meeting_work(&self, ignore_due: bool, skip: &[i64]) -> Result<Option<MeetingWork>> {
+        let now = self.now();
+        let row: Option<WorkRow> = sqlx::query_as(
+            "SELECT o.id AS job_id, o.changes, o.tries, a.id AS appointment_id, a.doctor_id, m.provider, a.status,
+                    a.start_at, a.end_at, a.tz, t.name AS type_name, p.full_name AS patient_name,
+                    (SELECT uid FROM clinic LIMIT 1) AS clinic_uid,
+                    m.zoom_id, m.teams_id, m.attempts, m.attempt_open, m.synced_start, m.synced_end
+             FROM outbox o
+             JOIN appointments a ON a.id = o.appointment_id
+             JOIN meetings m ON m.appointment_id = a.id
+             JOIN appointment_types t ON t.id = a.type_id
+             JOIN patients p ON p.id = a.patient_id
+             WHERE o.state = 'pending' AND (?2 OR o.due_at_ms <= ?1)
+               AND o.id NOT IN (SELECT value FROM json_each(?3))
+             ORDER BY o.due_at_ms, o.id LIMIT 1",
+        )
+        .bind(now.timestamp_millis())
+        .bind(ignore_due)
+        .bind(serde_json::to_string(skip).unwrap_or_else(|_| "[]".into()))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let status: Status = r.status.parse()?;
+        let synced = match (r.synced_start, r.synced_end) {
+            (Some(s), Some(e)) => Some((instant(s)?, instant(e)?)),
+            _ => None,
+        };
+        Ok(Some(MeetingWork {
+            job_id: r.job_id,
+            changes: r.changes,
+            tries: r.tries,
+            appointment_id: AppointmentId(r.appointment_id),
+            doctor_id: StaffId(r.doctor_id),
+            provider: r.provider.parse()?,
+            active: status != Status::Cancelled,
+            start: instant(r.start_at)?,
+            end: instant(r.end_at)?,
+            tz: r.tz,
+            title: meeting_title(&r.type_name, &r.patient_name),
+            clinic_uid: r.clinic_uid,
+            meeting_id: r.zoom_id.map(|id| id.to_string()).or(r.teams_id),
+            attempts: r.attempts,
+            attempt_open: r.attempt_open != 0,
+            synced,
+        }))
+    }
+
+    /// When the next pending job is due, if any.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn next_job_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let due: Option<i64> = sqlx::query_scalar("SELECT min(due_at_ms) FROM outbox WHERE state = 'pending'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(due.and_then(DateTime::from_timestamp_millis))
+    }
+
+    /// Records a Zoom create attempt before it is sent, and returns its number.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn record_create_attempt(&self, appointment: AppointmentId) -> Result<i64> {
+        let mut tx = self.write().await?;
+        let attempt: i64 = sqlx::query_scalar(
+            "UPDATE meetings SET attempts = attempts + 1, attempt_open = 1 WHERE appointment_id = ?1 RETURNING attempts",
+        )
+        .bind(appointment.0)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(attempt)
+    }
+
+    /// Counts a meeting create or update for the doctor's daily quota, before it is sent.
+    /// Returns false (and counts nothing) when the day's quota is used up.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn take_meeting_call(&self, doctor: StaffId, provider: Provider) -> Result<bool> {
+        if provider != Provider::Zoom {
+            return Ok(true);
+        }
+        let day = self.now().format("%Y-%m-%d").to_string();
+        let mut tx = self.write().await?;
+        let taken = sqlx::query(
+            "INSERT INTO meeting_calls (doctor_id, provider, utc_day, count) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT (doctor_id, provider, utc_day) DO UPDATE SET count = count + 1 WHERE count < ?4",
+        )
+        .bind(doctor.0)
+        .bind(provider.as_str())
+        .bind(&day)
+        .bind(ZOOM_DAILY_MEETING_CALLS)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        tx.commit().await?;
+        Ok(taken)
+    }
+
+    /// Marks the doctor's quota for today as used up (the provider said so).
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn use_up_meeting_calls(&self, doctor: StaffId, provider: Provider) -> Result<()> {
+        let day = self.now().format("%Y-%m-%d").to_string();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO meeting_calls (doctor_id, provider, utc_day, count) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (doctor_id, provider, utc_day) DO UPDATE SET count = ?4",
+        )
+        .bind(doctor.0)
+        .bind(provider.as_str())
+        .bind(&day)
+        .bind(ZOOM_DAILY_MEETING_CALLS)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes back what sending `work` came to. When the appointment changed again meanwhile,
+    /// the job stays, due now, so the next pass sends the newer state.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`]; [`CoreError::Invalid`] for a Zoom meeting id that is not a 64-bit integer.
+    pub async fn record_outcome(&self, work: &MeetingWork, outcome: &Outcome) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let changes: Option<i64> = sqlx::query_scalar("SELECT changes FROM outbox WHERE id = ?1")
+            .bind(work.job_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let changed_since = changes.is_some_and(|c| c != work.changes);
+        let before: Option<String> = sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
+            .bind(work.appointment_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (state, history) = match outcome {
+            Outcome::Ready { meeting_id, join_url } => {
+                let (zoom_id, teams_id) = match work.provider {
+                    Provider::Zoom => (
+                        Some(meeting_id.parse::<i64>().map_err(|_| {
+                            CoreError::invalid("Zoom answered with a meeting number that is not a 64-bit integer")
+                        })?),
+                        None,
+                    ),
+                    Provider::Microsoft => (None, Some(meeting_id.clone())),
+                };
+                sqlx::query(
+                    "UPDATE meetings SET zoom_id = ?2, teams_id = ?3, join_url = coalesce(?4, join_url), error = NULL, attempt_open = 0,
+                       synced_start = ?5, synced_end = ?6, state = 'ready', waiting = NULL, updated_at = ?7
+                     WHERE appointment_id = ?1",
+                )
+                .bind(work.appointment_id.0)
+                .bind(zoom_id)
+                .bind(teams_id)
+                .bind(join_url)
+                .bind(work.start.timestamp())
+                .bind(work.end.timestamp())
+                .bind(now.timestamp())
+                .execute(&mut *tx)
+                .await?;
+                (MeetingState::Ready, json!({ "provider": work.provider, "state": "ready" }))
+            }
+            Outcome::Cancelled => {
+                sqlx::query(
+                    "UPDATE meetings SET zoom_id = NULL, teams_id = NULL, join_url = NULL, error = NULL, attempt_open = 0,
+                       synced_start = NULL, synced_end = NULL, state = 'cancelled', waiting = NULL, updated_at = ?2
+                     WHERE appointment_id = ?1",
+                )
+                .bind(work.appointment_id.0)
+                .bind(now.timestamp())
+                .execute(&mut *tx)
+                .await?;
+                (MeetingState::Cancelled, json!({ "provider": work.provider, "state": "cancelled" }))
+            }
+            Outcome::Deferred { waiting, due, reason } => {
+                sqlx::query("UPDATE meetings SET state = 'pending', waiting = ?2, updated_at = ?3 WHERE appointment_id = ?1")
+                    .bind(work.appointment_id.0)
+                    .bind(waiting.as_str())
+                    .bind(now.timestamp())
+                    .execute(&mut *tx)
+                    .await?;
+                // A change that came meanwhile is due now, not at the backoff time.
+                let due = if changed_since { now } else { *due };
+                sqlx::query(
+                    "UPDATE outbox SET tries = tries + 1, due_at_ms = ?2, reason = ?3, updated_at_ms = ?4 WHERE id = ?1",
+                )
+                .bind(work.job_id)
+                .bind(due.timestamp_millis())
+                .bind(reason)
+                .bind(now.timestamp_millis())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                return Ok(());
+            }
+            Outcome::Refused { reason, forget_meeting } => {
+                sqlx::query(
+                    "UPDATE meetings SET state = 'failed', waiting = NULL, error = ?2, updated_at = ?3,
+                       zoom_id = CASE WHEN ?4 THEN NULL ELSE zoom_id END,
+                       teams_id = CASE WHEN ?4 THEN NULL ELSE teams_id END,
+                       join_url = CASE WHEN ?4 THEN NULL ELSE join_url END,
+                       synced_start = CASE WHEN ?4 THEN NULL ELSE synced_start END
+                     WHERE appointment_id = ?1",
+                )
+                .bind(work.appointment_id.0)
+                .bind(reason)
+                .bind(now.timestamp())
+                .bind(forget_meeting)
+                .execute(&mut *tx)
+                .await?;
+                if !changed_since {
+                    sqlx::query("UPDATE outbox SET state = 'failed', tries = tries + 1, reason = ?2, updated_at_ms = ?3 WHERE id = ?1")
+                        .bind(work.job_id)
+                        .bind(reason)
+                        .bind(now.timestamp_millis())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (MeetingState::Failed, json!({ "provider": work.provider, "state": "failed", "error": reason }))
+            }
+        };
+        if changed_since {
+            // Keep the job for the newer change; the meeting shows as pending until it is sent.
+            sqlx::query("UPDATE meetings SET state = 'pending', waiting = 'queued' WHERE appointment_id = ?1 AND ?2")
+                .bind(work.appointment_id.0)
+                .bind(state != MeetingState::Failed)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE outbox SET due_at_ms = ?2, tries = 0, updated_at_ms = ?2 WHERE id = ?1")
+                .bind(work.job_id)
+                .bind(now.timestamp_millis())
+                .execute(&mut *tx)
+                .await?;
+        } else if state != MeetingState::Failed {
+            sqlx::query("DELETE FROM outbox WHERE id = ?1").bind(work.job_id).execute(&mut *tx).await?;
+        }
+        if before.as_deref() != Some(state.as_str()) {
+            audit_meeting(&mut tx, work, now, state, history).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Puts a failed job back in the queue, due now.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an unknown job; [`CoreError::Transition`] for one that has not failed.
+    pub async fn retry_job(&self, job: i64) -> Result<AppointmentId> {
+        let appointment: Option<(i64, String)> = sqlx::query_as("SELECT appointment_id, state FROM outbox WHERE id = ?1")
+            .bind(job)
+            .fetch_optional(&self.pool)
+            .await?;
+        match appointment {
+            None => Err(CoreError::NotFound { what: "outbox job", id: job }),
+            Some((_, state)) if state != "failed" => {
+                Err(CoreError::Transition(format!("job {job} has not failed; it is already waiting to be sent")))
+            }
+            Some((appointment, _)) => {
+                self.retry_meeting(AppointmentId(appointment)).await?;
+                Ok(AppointmentId(appointment))
+            }
+        }
+    }
+
+    /// Sends a failed meeting again: its job goes back in the queue, due now.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an appointment without a meeting; [`CoreError::Transition`]
+    /// when its meeting has not failed.
+    pub async fn retry_meeting(&self, appointment: AppointmentId) -> Result<()> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let state: Option<String> = sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
+            .bind(appointment.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        match state.as_deref() {
+            None => return Err(CoreError::NotFound { what: "meeting of appointment", id: appointment.0 }),
+            Some("failed") => {}
+            Some(other) => {
+                return Err(CoreError::Transition(format!("the meeting is {other}; only a failed meeting is sent again")))
+            }
+        }
+        sqlx::query("UPDATE meetings SET state = 'pending', waiting = 'queued', error = NULL, updated_at = ?2 WHERE appointment_id = ?1")
+            .bind(appointment.0)
+            .bind(now.timestamp())
+            .execute(&mut *tx)
+            .await?;
+        queue(&mut tx, appointment, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The provider meeting ids that belong to the doctor's appointments which still want them
+    /// (not cancelled), for the reconcile pass.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    /// Also the appointments with a create attempt in flight (their meeting is not recorded yet),
+    /// as `appointment:<id>`.
+    pub async fn owned_meeting_ids(&self, doctor: StaffId, provider: Provider) -> Result<Vec<String>> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT CASE WHEN m.attempt_open = 1 THEN 'appointment:' || a.id ELSE coalesce(CAST(m.zoom_id AS TEXT), m.teams_id) END
+             FROM meetings m JOIN appointments a ON a.id = m.appointment_id
+             WHERE a.doctor_id = ?1 AND m.provider = ?2 AND a.status <> 'cancelled'
+               AND (m.attempt_open = 1 OR coalesce(m.zoom_id, m.teams_id) IS NOT NULL)",
+        )
+        .bind(doctor.0)
+        .bind(provider.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(ids)
+    }
+}
+
+/// The audit log's record of what the worker learned (never the join or host link).
+async fn audit_meeting(
+    conn: &mut sqlx::SqliteConnection,
+    work: &MeetingWork,
+    at: DateTime<Utc>,
+    state: MeetingState,
+    detail: serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at_ms, actor, action, doctor_id, appointment_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(at.timestamp_millis())
+    .bind(WORKER_ACTOR)
+    .bind(format!("meeting_{state}"))
+    .bind(work.doctor_id.0)
+    .bind(work.appointment_id.0)
+    .bind(detail.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -531,6 +531,23 @@ impl Store {
         Ok(())
     }
 
+    /// The provider and the provider's id of a ready meeting, for fetching its host link.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn meeting_ref(&self, appointment: AppointmentId) -> Result<Option<(Provider, String)>> {
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT provider, coalesce(CAST(zoom_id AS TEXT), teams_id) FROM meetings WHERE appointment_id = ?1 AND state = 'ready'",
+        )
+        .bind(appointment.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some((provider, Some(id))) => Ok(Some((provider.parse()?, id))),
+            _ => Ok(None),
+        }
+    }
+
     /// The provider meeting ids that belong to the doctor's appointments which still want them
     /// (not cancelled), for the reconcile pass.
     ///

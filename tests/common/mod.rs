@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod desk;
+pub mod prism;
+pub mod standin;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -21,8 +21,8 @@ use frontdesk_core::{
 };
 
 use accounts::{AccountCommand, ConfigCommand};
-use outbox::OutboxCommand;
 use frontdesk_providers::AccountError;
+use outbox::OutboxCommand;
 use output::Output;
 
 #[derive(Parser)]

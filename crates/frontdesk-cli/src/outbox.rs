@@ -112,7 +112,9 @@ pub async fn reconcile_all(
     for r in &results {
         let who = format!("doctor {} {}", r.doctor_id, r.provider.label());
         if !r.listed {
-            emit(format_args!("{who}: not listed (Teams meetings are made with createOrGet, so never twice)"))?;
+            emit(format_args!(
+                "{who}: not listed (Teams meetings are made with createOrGet, so never twice)"
+            ))?;
         } else if r.orphans.is_empty() {
             emit(format_args!("{who}: every upcoming meeting belongs to an active appointment"))?;
         }

@@ -397,7 +397,8 @@ pub fn initials(full_name: &str) -> String {
 /// at most Zoom's 200 characters.
 pub fn meeting_title(type_name: &str, patient_full_name: &str) -> String {
     let initials = initials(patient_full_name);
-    let title = if initials.is_empty() { type_name.to_owned() } else { format!("{type_name} — {initials}") };
+    let title =
+        if initials.is_empty() { type_name.to_owned() } else { format!("{type_name} — {initials}") };
     title.chars().take(200).collect()
 }
 

@@ -68,9 +68,9 @@ impl From<CallError> for AccountError {
     fn from(e: CallError) -> AccountError {
         match e {
             CallError::Account(e) => e,
-            CallError::RateLimited { provider, .. } | CallError::Refused { provider, .. } | CallError::Gone { provider } => {
-                AccountError::Refused { provider, detail: e.to_string() }
-            }
+            CallError::RateLimited { provider, .. }
+            | CallError::Refused { provider, .. }
+            | CallError::Gone { provider } => AccountError::Refused { provider, detail: e.to_string() },
         }
     }
 }
@@ -128,7 +128,11 @@ pub trait MeetingApi {
     async fn host_link(&self, doctor: StaffId, meeting_id: &str) -> Result<String, CallError>;
     /// The doctor's upcoming meetings whose marker starts with `prefix`, or `None` when the
     /// provider cannot list them.
-    async fn find_marked(&self, doctor: StaffId, prefix: &str) -> Result<Option<Vec<MarkedMeeting>>, CallError>;
+    async fn find_marked(
+        &self,
+        doctor: StaffId,
+        prefix: &str,
+    ) -> Result<Option<Vec<MarkedMeeting>>, CallError>;
 }
 
 /// Zoom's meetings API, for the doctor's own grant or the clinic's Server-to-Server app.
@@ -156,7 +160,10 @@ impl MeetingApi for Zoom<'_> {
             "settings": zoom_settings(),
         });
         let user = self.0.zoom_user(doctor).await?;
-        let answer = self.0.call(doctor, Provider::Zoom, Method::Post, &format!("/users/{user}/meetings"), Some(body)).await?;
+        let answer = self
+            .0
+            .call(doctor, Provider::Zoom, Method::Post, &format!("/users/{user}/meetings"), Some(body))
+            .await?;
         zoom_meeting(&answer)
     }
 
@@ -183,7 +190,11 @@ impl MeetingApi for Zoom<'_> {
         text_field(&answer, "start_url", Provider::Zoom)
     }
 
-    async fn find_marked(&self, doctor: StaffId, prefix: &str) -> Result<Option<Vec<MarkedMeeting>>, CallError> {
+    async fn find_marked(
+        &self,
+        doctor: StaffId,
+        prefix: &str,
+    ) -> Result<Option<Vec<MarkedMeeting>>, CallError> {
         let user = self.0.zoom_user(doctor).await?;
         let mut found = Vec::new();
         let mut page_token = String::new();
@@ -201,7 +212,9 @@ impl MeetingApi for Zoom<'_> {
                     None => {
                         let path = format!("/meetings/{}", path_segment(&id));
                         match self.0.call(doctor, Provider::Zoom, Method::Get, &path, None).await {
-                            Ok(meeting) => meeting.get("agenda").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                            Ok(meeting) => {
+                                meeting.get("agenda").and_then(Value::as_str).unwrap_or_default().to_owned()
+                            }
                             Err(CallError::Gone { .. }) => continue,
                             Err(e) => return Err(e),
                         }
@@ -236,8 +249,10 @@ impl MeetingApi for Teams<'_> {
             "startDateTime": utc(spec.start),
             "endDateTime": utc(spec.end),
         });
-        let answer =
-            self.0.call(doctor, Provider::Microsoft, Method::Post, "/me/onlineMeetings/createOrGet", Some(body)).await?;
+        let answer = self
+            .0
+            .call(doctor, Provider::Microsoft, Method::Post, "/me/onlineMeetings/createOrGet", Some(body))
+            .await?;
         let meeting = teams_meeting(&answer)?;
         let lobby = json!({ "lobbyBypassSettings": teams_lobby() });
         let path = format!("/me/onlineMeetings/{}", path_segment(&meeting.id));
@@ -269,7 +284,11 @@ impl MeetingApi for Teams<'_> {
         text_field(&answer, "joinWebUrl", Provider::Microsoft)
     }
 
-    async fn find_marked(&self, _doctor: StaffId, _prefix: &str) -> Result<Option<Vec<MarkedMeeting>>, CallError> {
+    async fn find_marked(
+        &self,
+        _doctor: StaffId,
+        _prefix: &str,
+    ) -> Result<Option<Vec<MarkedMeeting>>, CallError> {
         // Graph lists no one's online meetings; createOrGet already rules out a second meeting.
         Ok(None)
     }
@@ -284,7 +303,12 @@ impl Accounts {
     ///
     /// # Errors
     /// [`CallError`], sorted for retrying.
-    pub async fn create_meeting(&self, doctor: StaffId, provider: Provider, spec: &MeetingSpec) -> Result<Meeting, CallError> {
+    pub async fn create_meeting(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        spec: &MeetingSpec,
+    ) -> Result<Meeting, CallError> {
         match provider {
             Provider::Zoom => Zoom(self).create(doctor, spec).await,
             Provider::Microsoft => Teams(self).create(doctor, spec).await,
@@ -312,7 +336,12 @@ impl Accounts {
     ///
     /// # Errors
     /// [`CallError`] other than [`CallError::Gone`].
-    pub async fn delete_meeting(&self, doctor: StaffId, provider: Provider, meeting_id: &str) -> Result<(), CallError> {
+    pub async fn delete_meeting(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        meeting_id: &str,
+    ) -> Result<(), CallError> {
         let deleted = match provider {
             Provider::Zoom => Zoom(self).delete(doctor, meeting_id).await,
             Provider::Microsoft => Teams(self).delete(doctor, meeting_id).await,
@@ -328,7 +357,12 @@ impl Accounts {
     ///
     /// # Errors
     /// [`CallError`].
-    pub async fn host_link(&self, doctor: StaffId, provider: Provider, meeting_id: &str) -> Result<String, CallError> {
+    pub async fn host_link(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        meeting_id: &str,
+    ) -> Result<String, CallError> {
         match provider {
             Provider::Zoom => Zoom(self).host_link(doctor, meeting_id).await,
             Provider::Microsoft => Teams(self).host_link(doctor, meeting_id).await,
@@ -403,10 +437,18 @@ impl Accounts {
             404 => Err(CallError::Gone { provider: label }),
             429 => {
                 let message = answer.get("message").and_then(Value::as_str).unwrap_or_default();
-                Err(CallError::RateLimited { provider: label, retry_after, daily_limit: message.contains("daily") })
+                Err(CallError::RateLimited {
+                    provider: label,
+                    retry_after,
+                    daily_limit: message.contains("daily"),
+                })
             }
             code @ 500..=599 => Err(AccountError::unreachable(provider, format!("status {code}")).into()),
-            code => Err(CallError::Refused { provider: label, status: code, reason: refusal_reason(&answer, code) }),
+            code => Err(CallError::Refused {
+                provider: label,
+                status: code,
+                reason: refusal_reason(&answer, code),
+            }),
         }
     }
 }
@@ -452,7 +494,11 @@ fn zoom_meeting(answer: &Value) -> Result<Meeting, CallError> {
     let join_url = answer.get("join_url").and_then(Value::as_str);
     match (id, join_url) {
         (Some(id), Some(join_url)) => Ok(Meeting { id, join_url: join_url.to_owned() }),
-        _ => Err(CallError::Refused { provider: "Zoom", status: 201, reason: "the answer has no meeting id or join link".into() }),
+        _ => Err(CallError::Refused {
+            provider: "Zoom",
+            status: 201,
+            reason: "the answer has no meeting id or join link".into(),
+        }),
     }
 }
 

@@ -216,12 +216,26 @@ impl Worker {
             return Ok(quota_wait(self.accounts.now()));
         }
         let attempt = match provider {
-            Provider::Zoom => Some(store.record_create_attempt(work.appointment_id).await.map_err(AccountError::from)?),
+            Provider::Zoom => {
+                Some(store.record_create_attempt(work.appointment_id).await.map_err(AccountError::from)?)
+            }
             // createOrGet is keyed by the appointment: a retry gets the same meeting back.
             Provider::Microsoft => None,
         };
         crash_point("outbox:before-create");
-        let meeting = accounts.create_meeting(doctor, provider, &spec(marker(work, attempt))).await?;
+        let meeting = match accounts.create_meeting(doctor, provider, &spec(marker(work, attempt))).await {
+            Ok(meeting) => meeting,
+            // An answer that refused the create made no meeting; only a call that may have
+            // reached the provider unanswered (a timeout, a dropped connection) leaves the
+            // attempt open, to be looked for next time.
+            Err(e) => {
+                let unanswered = matches!(e, CallError::Account(AccountError::Unreachable { .. }));
+                if attempt.is_some() && !unanswered {
+                    store.close_create_attempt(work.appointment_id).await.map_err(AccountError::from)?;
+                }
+                return Err(e);
+            }
+        };
         crash_point("outbox:after-create");
         Ok(Outcome::Ready { meeting_id: meeting.id, join_url: Some(meeting.join_url) })
     }
@@ -242,17 +256,23 @@ impl Worker {
                 Outcome::Refused { reason: error.to_string(), forget_meeting: false }
             }
             CallError::RateLimited { daily_limit: true, .. } => {
-                if let Err(e) = self.accounts.store().use_up_meeting_calls(work.doctor_id, work.provider).await {
+                if let Err(e) =
+                    self.accounts.store().use_up_meeting_calls(work.doctor_id, work.provider).await
+                {
                     tracing::warn!(error = %e, "could not record the used-up daily limit");
                 }
                 quota_wait(now)
             }
             CallError::RateLimited { provider, retry_after, .. } => {
-                let due = retry_after.and_then(|d| TimeDelta::from_std(d).ok()).map_or_else(backoff, |d| now + d);
+                let due =
+                    retry_after.and_then(|d| TimeDelta::from_std(d).ok()).map_or_else(backoff, |d| now + d);
                 Outcome::Deferred {
                     waiting: Waiting::Retrying,
                     due,
-                    reason: format!("{provider} asked to slow down; it goes again at {}", due.format("%H:%M:%S UTC")),
+                    reason: format!(
+                        "{provider} asked to slow down; it goes again at {}",
+                        due.format("%H:%M:%S UTC")
+                    ),
                 }
             }
             CallError::Account(e @ (AccountError::NotConnected { .. } | AccountError::Revoked { .. })) => {
@@ -268,7 +288,9 @@ impl Worker {
             CallError::Account(e @ AccountError::Unreachable { .. }) => {
                 Outcome::Deferred { waiting: Waiting::Offline, due: backoff(), reason: e.to_string() }
             }
-            CallError::Account(e) => Outcome::Deferred { waiting: Waiting::Retrying, due: backoff(), reason: e.to_string() },
+            CallError::Account(e) => {
+                Outcome::Deferred { waiting: Waiting::Retrying, due: backoff(), reason: e.to_string() }
+            }
         }
     }
 }
@@ -317,17 +339,27 @@ pub async fn reconcile(
     let owned = store.owned_meeting_ids(doctor, provider).await.map_err(AccountError::from)?;
     let mut orphans = Vec::new();
     for meeting in found {
-        let appointment_id = meeting.marker[prefix.len()..].split(':').next().and_then(|n| n.parse::<i64>().ok());
+        let appointment_id =
+            meeting.marker[prefix.len()..].split(':').next().and_then(|n| n.parse::<i64>().ok());
         let in_flight = appointment_id.is_some_and(|id| owned.contains(&format!("appointment:{id}")));
         if owned.contains(&meeting.id) || in_flight {
             continue;
         }
-        let mut orphan =
-            Orphan { doctor_id: doctor, provider, meeting_id: meeting.id, appointment_id, start: meeting.start, deleted: false };
+        let mut orphan = Orphan {
+            doctor_id: doctor,
+            provider,
+            meeting_id: meeting.id,
+            appointment_id,
+            start: meeting.start,
+            deleted: false,
+        };
         if delete {
             accounts.delete_meeting(doctor, provider, &orphan.meeting_id).await?;
             let detail = serde_json::json!({ "provider": provider, "meeting_id": orphan.meeting_id, "appointment_id": appointment_id });
-            store.audit(Some(actor), "orphan_meeting_deleted", Some(doctor), detail).await.map_err(AccountError::from)?;
+            store
+                .audit(Some(actor), "orphan_meeting_deleted", Some(doctor), detail)
+                .await
+                .map_err(AccountError::from)?;
             orphan.deleted = true;
         }
         orphans.push(orphan);

@@ -121,7 +121,8 @@ struct JobRow {
 }
 
 fn instant(secs: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(secs, 0).ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
+    DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
 }
 
 /// Opens the meeting of a newly booked telehealth appointment and queues its job.
@@ -185,7 +186,11 @@ pub(super) async fn wake_jobs(
     Ok(())
 }
 
-async fn queue(conn: &mut sqlx::SqliteConnection, appointment: AppointmentId, now: DateTime<Utc>) -> Result<()> {
+async fn queue(
+    conn: &mut sqlx::SqliteConnection,
+    appointment: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO outbox (appointment_id, state, due_at_ms, created_at_ms, updated_at_ms) VALUES (?1, 'pending', ?2, ?2, ?2)
          ON CONFLICT (appointment_id) DO UPDATE SET
@@ -286,9 +291,10 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn next_job_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let due: Option<i64> = sqlx::query_scalar("SELECT min(due_at_ms) FROM outbox WHERE state = 'pending'")
-            .fetch_one(&self.pool)
-            .await?;
+        let due: Option<i64> =
+            sqlx::query_scalar("SELECT min(due_at_ms) FROM outbox WHERE state = 'pending'")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(due.and_then(DateTime::from_timestamp_millis))
     }
 
@@ -306,6 +312,21 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(attempt)
+    }
+
+    /// Closes a create attempt the provider answered with a refusal: it made no meeting, so
+    /// there is nothing to look for before the next attempt.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn close_create_attempt(&self, appointment: AppointmentId) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE meetings SET attempt_open = 0 WHERE appointment_id = ?1")
+            .bind(appointment.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Counts a meeting create or update for the doctor's daily quota, before it is sent.
@@ -369,16 +390,19 @@ impl Store {
             .fetch_optional(&mut *tx)
             .await?;
         let changed_since = changes.is_some_and(|c| c != work.changes);
-        let before: Option<String> = sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
-            .bind(work.appointment_id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
+                .bind(work.appointment_id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
         let (state, history) = match outcome {
             Outcome::Ready { meeting_id, join_url } => {
                 let (zoom_id, teams_id) = match work.provider {
                     Provider::Zoom => (
                         Some(meeting_id.parse::<i64>().map_err(|_| {
-                            CoreError::invalid("Zoom answered with a meeting number that is not a 64-bit integer")
+                            CoreError::invalid(
+                                "Zoom answered with a meeting number that is not a 64-bit integer",
+                            )
                         })?),
                         None,
                     ),
@@ -456,16 +480,21 @@ impl Store {
                         .execute(&mut *tx)
                         .await?;
                 }
-                (MeetingState::Failed, json!({ "provider": work.provider, "state": "failed", "error": reason }))
+                (
+                    MeetingState::Failed,
+                    json!({ "provider": work.provider, "state": "failed", "error": reason }),
+                )
             }
         };
         if changed_since {
             // Keep the job for the newer change; the meeting shows as pending until it is sent.
-            sqlx::query("UPDATE meetings SET state = 'pending', waiting = 'queued' WHERE appointment_id = ?1 AND ?2")
-                .bind(work.appointment_id.0)
-                .bind(state != MeetingState::Failed)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE meetings SET state = 'pending', waiting = 'queued' WHERE appointment_id = ?1 AND ?2",
+            )
+            .bind(work.appointment_id.0)
+            .bind(state != MeetingState::Failed)
+            .execute(&mut *tx)
+            .await?;
             sqlx::query("UPDATE outbox SET due_at_ms = ?2, tries = 0, updated_at_ms = ?2 WHERE id = ?1")
                 .bind(work.job_id)
                 .bind(now.timestamp_millis())
@@ -486,15 +515,16 @@ impl Store {
     /// # Errors
     /// [`CoreError::NotFound`] for an unknown job; [`CoreError::Transition`] for one that has not failed.
     pub async fn retry_job(&self, job: i64) -> Result<AppointmentId> {
-        let appointment: Option<(i64, String)> = sqlx::query_as("SELECT appointment_id, state FROM outbox WHERE id = ?1")
-            .bind(job)
-            .fetch_optional(&self.pool)
-            .await?;
+        let appointment: Option<(i64, String)> =
+            sqlx::query_as("SELECT appointment_id, state FROM outbox WHERE id = ?1")
+                .bind(job)
+                .fetch_optional(&self.pool)
+                .await?;
         match appointment {
             None => Err(CoreError::NotFound { what: "outbox job", id: job }),
-            Some((_, state)) if state != "failed" => {
-                Err(CoreError::Transition(format!("job {job} has not failed; it is already waiting to be sent")))
-            }
+            Some((_, state)) if state != "failed" => Err(CoreError::Transition(format!(
+                "job {job} has not failed; it is already waiting to be sent"
+            ))),
             Some((appointment, _)) => {
                 self.retry_meeting(AppointmentId(appointment)).await?;
                 Ok(AppointmentId(appointment))
@@ -510,15 +540,18 @@ impl Store {
     pub async fn retry_meeting(&self, appointment: AppointmentId) -> Result<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let state: Option<String> = sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
-            .bind(appointment.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
+                .bind(appointment.0)
+                .fetch_optional(&mut *tx)
+                .await?;
         match state.as_deref() {
             None => return Err(CoreError::NotFound { what: "meeting of appointment", id: appointment.0 }),
             Some("failed") => {}
             Some(other) => {
-                return Err(CoreError::Transition(format!("the meeting is {other}; only a failed meeting is sent again")))
+                return Err(CoreError::Transition(format!(
+                    "the meeting is {other}; only a failed meeting is sent again"
+                )))
             }
         }
         sqlx::query("UPDATE meetings SET state = 'pending', waiting = 'queued', error = NULL, updated_at = ?2 WHERE appointment_id = ?1")

@@ -12,8 +12,8 @@ use sqlx::FromRow;
 use super::{crash_point, outbox, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{
-    Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, MeetingInfo, MeetingState, Mode, PatientId,
-    Role, StaffId, Status, TypeId,
+    Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, MeetingInfo, MeetingState, Mode,
+    PatientId, Role, StaffId, Status, TypeId,
 };
 use crate::time::{self, LocalTime};
 use crate::validate;
@@ -87,7 +87,10 @@ fn appointment_from(r: AppointmentRow, tz: Tz) -> Result<Appointment> {
                 provider: provider.parse()?,
                 state,
                 waiting: r.waiting.as_deref().map(str::parse).transpose()?,
-                due: r.due_at_ms.filter(|_| state == MeetingState::Pending).and_then(DateTime::from_timestamp_millis),
+                due: r
+                    .due_at_ms
+                    .filter(|_| state == MeetingState::Pending)
+                    .and_then(DateTime::from_timestamp_millis),
                 join_url: r.join_url.filter(|_| state != MeetingState::Cancelled),
                 error: r.meeting_error,
             })
@@ -160,11 +163,13 @@ impl Store {
                 )))
             }
         }
-        let kind: Option<(i64, String)> = sqlx::query_as("SELECT minutes, mode FROM appointment_types WHERE id = ?1")
-            .bind(req.type_id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (minutes, mode) = kind.ok_or(CoreError::NotFound { what: "appointment type", id: req.type_id.0 })?;
+        let kind: Option<(i64, String)> =
+            sqlx::query_as("SELECT minutes, mode FROM appointment_types WHERE id = ?1")
+                .bind(req.type_id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let (minutes, mode) =
+            kind.ok_or(CoreError::NotFound { what: "appointment type", id: req.type_id.0 })?;
         let mode: Mode = mode.parse()?;
         let end = start + Duration::minutes(minutes);
 

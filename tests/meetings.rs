@@ -583,3 +583,80 @@ fn local(day: u32, hour: u32) -> LocalTime {
     let at = NaiveDate::from_ymd_opt(2031, 5, day).unwrap().and_hms_opt(hour, 0, 0).unwrap();
     LocalTime { at, tz: frontdesk_core::time::parse_zone("America/Toronto").unwrap(), fold: None }
 }
+
+/// Benchmark (run by `scripts/bench`, release build): what the app adds to each meeting beyond
+/// the provider's own time, and how fast 1,000 queued jobs drain. The reference is the same
+/// create request sent with a bare HTTP client to the same stand-in, in the same run.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "a benchmark: scripts/bench runs it in a release build"]
+async fn bench_provisioning() {
+    const MEETINGS: u32 = 90; // under Zoom's 100 creates per host per day
+    const DRAIN: u32 = 1000;
+    let clinic = Clinic::new().await;
+    clinic.standin.state().latency = Duration::from_millis(0);
+
+    // Reference: the bare request, as many times, to the same stand-in.
+    let http = reqwest::Client::new();
+    let url = format!("{}/users/me/meetings", clinic.standin.zoom_base());
+    let body = serde_json::json!({ "topic": "Telehealth consult — J.D.", "type": 2, "start_time": "2031-05-01T13:00:00Z",
+        "duration": 30, "timezone": "America/Toronto", "password": "abcdEF1234", "agenda": "frontdesk:x:appointment:0:attempt:1",
+        "settings": { "waiting_room": true, "join_before_host": false } });
+    let started = std::time::Instant::now();
+    for _ in 0..MEETINGS {
+        let answer = http.post(&url).bearer_auth("reference").json(&body).send().await.unwrap();
+        assert_eq!(answer.status(), 201);
+    }
+    let bare = started.elapsed() / MEETINGS;
+    {
+        let mut state = clinic.standin.state();
+        state.zoom.clear();
+        state.zoom_calls.clear();
+        state.busy = Duration::ZERO;
+    }
+
+    for n in 0..MEETINGS {
+        clinic.book(clinic.zoom_type, 1 + n % 28, 6 + n / 28).await;
+    }
+    let started = std::time::Instant::now();
+    let report = clinic.pass().await;
+    let app = started.elapsed() / MEETINGS;
+    assert_eq!(report.ready, MEETINGS as usize);
+    let provider = clinic.standin.state().busy / MEETINGS;
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "BENCH meeting_provisioning_per_meeting {:.2} ms (stand-in's own time {:.3} ms)",
+        ms(app),
+        ms(provider)
+    );
+    println!(
+        "BENCH meeting_provisioning_overhead {:.2} ms ref={:.2} ratio={:.2}",
+        ms(app.saturating_sub(provider)),
+        ms(bare.saturating_sub(provider)),
+        ms(app.saturating_sub(provider)) / ms(bare.saturating_sub(provider)).max(0.001)
+    );
+
+    // Drain: 1,000 Teams jobs queued, then sent in one pass.
+    for n in 0..DRAIN {
+        let request = BookingRequest {
+            patient_id: clinic.patient,
+            doctor_id: clinic.desk.doctor,
+            type_id: clinic.teams_type,
+            start: local(1 + n % 28, (n / 28) % 24),
+            allow_overlap: true,
+            topic: None,
+            description: None,
+        };
+        clinic.desk.store.book(&clinic.desk.admin, &request).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    let report = clinic.pass().await;
+    let drained = started.elapsed();
+    assert_eq!(report.ready, DRAIN as usize);
+    println!(
+        "BENCH outbox_drain_1000_jobs {:.2} s ({:.1} jobs/s, {:.2} ms per job of which the stand-in {:.3} ms)",
+        drained.as_secs_f64(),
+        f64::from(DRAIN) / drained.as_secs_f64(),
+        ms(drained / DRAIN),
+        ms(clinic.standin.state().busy.saturating_sub(provider * MEETINGS) / DRAIN)
+    );
+}

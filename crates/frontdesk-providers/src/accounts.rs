@@ -277,6 +277,18 @@ impl Accounts {
         self.provider_settings().await
     }
 
+    /// The provider's API base (Zoom's API host, or Graph's), without reading any secret.
+    ///
+    /// # Errors
+    /// [`AccountError::NotConfigured`] when it is unset.
+    pub async fn api_base(&self, provider: Provider) -> Result<String> {
+        let (key, missing) = match provider {
+            Provider::Zoom => ("zoom.api_base", "API host"),
+            Provider::Microsoft => ("microsoft.graph_base", "Graph host"),
+        };
+        self.config_get(key).await?.ok_or(AccountError::NotConfigured { provider: provider.label(), missing })
+    }
+
     /// The provider's endpoints as the clinic set them up.
     ///
     /// # Errors

@@ -406,7 +406,7 @@ impl Accounts {
         path: &str,
         body: Option<Value>,
     ) -> Result<Value, CallError> {
-        let url = format!("{}{path}", self.endpoints(provider).await?.api_base);
+        let url = format!("{}{path}", self.api_base(provider).await?);
         let response = self
             .send(doctor, provider, |http, token| {
                 let request = match method {

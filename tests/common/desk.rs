@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use frontdesk_core::{Actor, Clock, Provider, Role, StaffId, Store, SystemClock};
 use frontdesk_core::store::ConnectionState;
+use frontdesk_core::{Actor, Clock, Provider, Role, StaffId, Store, SystemClock};
 use frontdesk_providers::secrets::{self, SecretStore};
 use frontdesk_providers::{Accounts, OsKeyring, RedirectMode, Secret, StartedFlow};
 use serde_json::{json, Value};
@@ -134,4 +134,3 @@ impl Desk {
 pub fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
-

@@ -418,3 +418,48 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn every_change_of_an_appointment_leaves_one_audit_row_without_the_reason() {
+    let c = Clinic::seeded();
+    let a = book(&c, &["--at", "2026-07-06T09:30"]);
+    let id = a["id"].as_i64().unwrap().to_string();
+    c.run(&["move", &id, "--at", "2026-07-06T10:30"]).ok();
+    c.run(&["status", &id, "checked-in"]).ok();
+    c.run(&["status", &id, "booked"]).ok();
+    c.run(&["cancel", &id, "--reason", "Flu symptoms, Jane called"]).ok();
+    // A refused change leaves no row.
+    c.run(&["cancel", &id, "--reason", "again"]).refused("already cancelled");
+    let audit = c.json(&["audit"]);
+    let rows: Vec<&Value> =
+        audit.as_array().unwrap().iter().filter(|r| r["appointment_id"] == a["id"]).collect();
+    let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        actions,
+        [
+            "appointment_booked",
+            "appointment_moved",
+            "appointment_status",
+            "appointment_status",
+            "appointment_cancelled"
+        ]
+    );
+    for row in &rows {
+        assert_eq!(row["patient_id"], a["patient_id"]);
+        assert_eq!(row["doctor_id"], a["doctor_id"]);
+        assert!(row["actor"].as_str().unwrap().starts_with("cli:"));
+    }
+    let text = audit.to_string();
+    assert!(!text.contains("Flu") && !text.contains("Jane"), "{text}");
+    // --since is a local day in the clinic's zone.
+    assert_eq!(c.json(&["audit", "--since", "2199-01-01"]), serde_json::json!([]));
+    c.run(&["audit", "--since", "yesterday"]).refused("--since");
+    // The log cannot be edited or emptied, whoever writes to the file.
+    let edit = std::process::Command::new("sqlite3")
+        .arg(c.db())
+        .arg("UPDATE audit_log SET actor = 'someone else'; DELETE FROM audit_log;")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&edit.stderr).contains("append-only"));
+    assert_eq!(c.json(&["audit"]), audit);
+}

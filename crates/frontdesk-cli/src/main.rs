@@ -131,6 +131,12 @@ enum Command {
     /// The queue of Zoom and Teams meeting jobs: list, run, retry.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// The audit log: who did what and when, oldest first.
+    Audit {
+        /// From this local day on (the clinic's zone).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+    },
     /// Find meetings at Zoom that carry this clinic's marker but belong to no active appointment.
     Reconcile {
         #[arg(long, value_name = "ID")]
@@ -371,6 +377,13 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.appointment(store, &changed, "Updated").await
         }
         Command::Show { id } => out.detail(store, &store.appointment(AppointmentId(id)).await?).await,
+        Command::Audit { since } => {
+            let since = match since {
+                Some(d) => Some(time::day_bounds(time::parse_date("--since", &d)?, clinic.tz).0),
+                None => None,
+            };
+            out.audit(&store.audit_log(since).await?)
+        }
         Command::Day { date, tz, doctor } => {
             let tz = zone_or_clinic(&tz)?;
             let date = match date {

@@ -39,6 +39,29 @@ impl Output {
         self.print_json(value)
     }
 
+    pub fn audit(&self, entries: &[frontdesk_core::store::AuditEntry]) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(entries);
+        }
+        for e in entries {
+            let who = e.actor_name.as_deref().unwrap_or(&e.actor);
+            let mut ids = String::new();
+            if let Some(d) = e.doctor_id {
+                ids.push_str(&format!(" doctor {d}"));
+            }
+            if let Some(a) = e.appointment_id {
+                ids.push_str(&format!(" appointment {a}"));
+            }
+            emit(format_args!(
+                "{}  {who}  {}{ids}  {}",
+                e.at.format("%Y-%m-%d %H:%M:%SZ"),
+                e.action,
+                e.detail
+            ))?;
+        }
+        Ok(())
+    }
+
     pub fn clinic(&self, clinic: &Clinic, data_dir: &Path) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(clinic);

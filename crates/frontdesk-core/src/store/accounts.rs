@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Store;
 use crate::error::{CoreError, Result};
-use crate::model::{Actor, Provider, Role, StaffId};
+use crate::model::{Actor, AppointmentId, PatientId, Provider, Role, StaffId};
 
 /// How the app acts for a doctor at a provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
@@ -56,11 +56,23 @@ pub struct AuditEntry {
     pub actor_name: Option<String>,
     pub action: String,
     pub doctor_id: Option<StaffId>,
+    pub patient_id: Option<PatientId>,
+    pub appointment_id: Option<AppointmentId>,
     pub detail: serde_json::Value,
 }
 
-/// An audit row as read: id, time, actor, actor's name, action, doctor, detail.
-type AuditRow = (i64, i64, String, Option<String>, String, Option<i64>, String);
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    id: i64,
+    at_ms: i64,
+    actor: String,
+    actor_name: Option<String>,
+    action: String,
+    doctor_id: Option<i64>,
+    patient_id: Option<i64>,
+    appointment_id: Option<i64>,
+    detail: String,
+}
 
 /// Who acts when nobody in particular does (the background refresh, the outbox).
 pub const SYSTEM_ACTOR: &str = "system";
@@ -302,7 +314,7 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn audit_log(&self, since: Option<DateTime<Utc>>) -> Result<Vec<AuditEntry>> {
         let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT a.id, a.at_ms, a.actor, s.name, a.action, a.doctor_id, a.detail FROM audit_log a \
+            "SELECT a.id, a.at_ms, a.actor, s.name AS actor_name, a.action, a.doctor_id, a.patient_id, a.appointment_id, a.detail FROM audit_log a \
              LEFT JOIN staff s ON a.actor = 'staff:' || s.id \
              WHERE a.at_ms >= ?1 ORDER BY a.id",
         )
@@ -311,17 +323,45 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(id, at_ms, actor, actor_name, action, doctor_id, detail)| AuditEntry {
-                id,
-                at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
-                actor,
-                actor_name,
-                action,
-                doctor_id: doctor_id.map(StaffId),
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+            .map(|r| AuditEntry {
+                id: r.id,
+                at: DateTime::from_timestamp_millis(r.at_ms).unwrap_or_default(),
+                actor: r.actor,
+                actor_name: r.actor_name,
+                action: r.action,
+                doctor_id: r.doctor_id.map(StaffId),
+                patient_id: r.patient_id.map(PatientId),
+                appointment_id: r.appointment_id.map(AppointmentId),
+                detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
             })
             .collect())
     }
+}
+
+/// Audits a change of an appointment, in the change's own transaction: who, what, the ids and
+/// `detail` (times and statuses; never a reason typed at the desk or any other patient detail).
+pub(super) async fn audit_appointment(
+    conn: &mut sqlx::SqliteConnection,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    appointment: &crate::model::Appointment,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at_ms, actor, action, doctor_id, patient_id, appointment_id, detail)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(at.timestamp_millis())
+    .bind(actor.to_string())
+    .bind(action)
+    .bind(appointment.doctor_id.0)
+    .bind(appointment.patient_id.0)
+    .bind(appointment.id.0)
+    .bind(detail.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 async fn append_audit(

@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::FromRow;
 
+use super::accounts::audit_appointment;
 use super::{crash_point, outbox, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{
@@ -197,12 +198,13 @@ impl Store {
             "doctor_id": req.doctor_id, "type_id": req.type_id,
         });
         note_overlap(&mut detail, &clashes);
-        append_history(&mut tx, id, now, actor, "booked", detail).await?;
+        append_history(&mut tx, id, now, actor, "booked", detail.clone()).await?;
         if let Some(provider) = mode.provider() {
             outbox::open_meeting(&mut tx, AppointmentId(id), provider, now).await?;
         }
         crash_point("book");
         let booked = load(&mut tx, AppointmentId(id)).await?;
+        audit_appointment(&mut tx, now, actor, "appointment_booked", &booked, &detail).await?;
         tx.commit().await?;
         Ok(booked)
     }
@@ -244,10 +246,11 @@ impl Store {
             "to": { "start": start, "end": end, "tz": to.tz.name() },
         });
         note_overlap(&mut detail, &clashes);
-        append_history(&mut tx, id.0, now, actor, "moved", detail).await?;
+        append_history(&mut tx, id.0, now, actor, "moved", detail.clone()).await?;
         outbox::enqueue_change(&mut tx, id, now).await?;
         crash_point("move");
         let moved = load(&mut tx, id).await?;
+        audit_appointment(&mut tx, now, actor, "appointment_moved", &moved, &detail).await?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -302,6 +305,13 @@ impl Store {
         }
         crash_point("status");
         let changed = load(&mut tx, id).await?;
+        // The reason stays in the appointment's history: words typed at the desk may name the
+        // patient's condition, and the audit log holds ids and states only.
+        let audited = match reason {
+            Some(_) => ("appointment_cancelled", json!({ "from": current.status })),
+            None => ("appointment_status", json!({ "from": current.status, "to": next })),
+        };
+        audit_appointment(&mut tx, now, actor, audited.0, &changed, &audited.1).await?;
         tx.commit().await?;
         Ok(changed)
     }

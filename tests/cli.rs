@@ -463,3 +463,57 @@ fn every_change_of_an_appointment_leaves_one_audit_row_without_the_reason() {
     assert!(String::from_utf8_lossy(&edit.stderr).contains("append-only"));
     assert_eq!(c.json(&["audit"]), audit);
 }
+
+/// Parses an .ics file with both independent parsers and checks they agree.
+fn ics_events(file: &std::path::Path) -> Value {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let parse = |cmd: &mut std::process::Command| -> Value {
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let python = parse(
+        std::process::Command::new(root.join(".venv/bin/python"))
+            .arg(root.join("tests/ics_events.py"))
+            .arg(file),
+    );
+    let ical_js =
+        parse(std::process::Command::new("node").arg(root.join("tests/peers/ics_events.mjs")).arg(file));
+    assert_eq!(python, ical_js, "the two parsers read the file differently");
+    python
+}
+
+#[test]
+fn the_day_exports_as_ics_at_the_right_instants_across_a_dst_change() {
+    let c = Clinic::seeded();
+    // 2026-03-08: Toronto springs forward at 02:00; 01:30 is EST (-5), 09:30 is EDT (-4).
+    let early = book(&c, &["--at", "2026-03-08T01:30"]);
+    let late =
+        c.json(&["book", "--patient", "2", "--doctor", "2", "--type", "2", "--at", "2026-03-08T09:30"]);
+    let gone = book(&c, &["--at", "2026-03-08T11:00"]);
+    c.run(&["cancel", &gone["id"].to_string(), "--reason", "Patient unwell"]).ok();
+    let file = c.path().join("day.ics");
+    c.run(&["export-ics", "--date", "2026-03-08", "--out", file.to_str().unwrap()]).ok();
+    let parsed = ics_events(&file);
+    let events = parsed["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "the cancelled visit is left out: {parsed}");
+    assert_eq!(events[0]["start"], "2026-03-08T06:30:00.000Z");
+    assert_eq!(events[0]["end"], "2026-03-08T07:00:00.000Z");
+    assert_eq!(events[0]["summary"], "Consult — J.D.", "initials only");
+    assert_eq!(events[1]["start"], "2026-03-08T13:30:00.000Z");
+    assert_eq!(events[1]["end"], "2026-03-08T14:30:00.000Z");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("Jane") && !text.contains("555"), "{text}");
+    // The same appointment has the same UID in every export.
+    assert!(events[0]["uid"].as_str().unwrap().starts_with(&format!("appointment-{}@", early["id"])));
+    assert!(events[1]["uid"].as_str().unwrap().starts_with(&format!("appointment-{}@", late["id"])));
+    let again = c.path().join("again.ics");
+    c.run(&["export-ics", "--date", "2026-03-08", "--doctor", "2", "--out", again.to_str().unwrap()]).ok();
+    let only_roy = ics_events(&again);
+    assert_eq!(only_roy["events"].as_array().unwrap().len(), 1);
+    assert_eq!(only_roy["events"][0]["uid"], events[1]["uid"]);
+    // Standard output by default; bad input changes nothing.
+    assert!(c.run(&["export-ics", "--date", "2026-03-08"]).stdout.starts_with("BEGIN:VCALENDAR"));
+    c.run(&["export-ics", "--date", "2026-02-30"]).refused("--date");
+    c.run(&["export-ics", "--date", "2026-03-08", "--doctor", "3"]).refused("not a doctor");
+}

@@ -131,6 +131,16 @@ enum Command {
     /// The queue of Zoom and Teams meeting jobs: list, run, retry.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Write one day as an iCalendar (.ics) file, for a doctor's own calendar.
+    ExportIcs {
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        date: String,
+        #[arg(long, value_name = "ID")]
+        doctor: Option<i64>,
+        /// Write here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// The audit log: who did what and when, oldest first.
     Audit {
         /// From this local day on (the clinic's zone).
@@ -377,6 +387,26 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.appointment(store, &changed, "Updated").await
         }
         Command::Show { id } => out.detail(store, &store.appointment(AppointmentId(id)).await?).await,
+        Command::ExportIcs { date, doctor, out: file } => {
+            let date = time::parse_date("--date", &date)?;
+            let doctor = doctor.map(StaffId);
+            if let Some(d) = doctor {
+                let staff = store.staff(d).await?;
+                if staff.role != Role::Doctor {
+                    return Err(CoreError::invalid(format!("--doctor: {} is not a doctor", staff.name)));
+                }
+            }
+            let sheet = store.day_sheet(&clinic, date, 1, clinic.tz, doctor).await?;
+            let ics =
+                frontdesk_core::ics::day_calendar(&sheet, &store.clinic_uid().await?, chrono::Utc::now());
+            match file {
+                Some(path) => std::fs::write(&path, ics).map_err(|e| CoreError::Io {
+                    context: format!("could not write {}", path.display()),
+                    source: e,
+                }),
+                None => output::emit(format_args!("{}", ics.trim_end())),
+            }
+        }
         Command::Audit { since } => {
             let since = match since {
                 Some(d) => Some(time::day_bounds(time::parse_date("--since", &d)?, clinic.tz).0),

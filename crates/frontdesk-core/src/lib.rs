@@ -7,6 +7,7 @@
 
 pub mod clock;
 pub mod error;
+pub mod ics;
 pub mod model;
 pub mod paths;
 pub mod store;

@@ -32,4 +32,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "cancel_connect",
     "disconnect_account",
     "connect_server_to_server",
+    "retry_meeting",
+    "join_meeting",
+    "start_meeting",
 ];

@@ -13,14 +13,15 @@ include!("command_names.rs");
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
 use frontdesk_core::{Clock, Provider, StaffId, Store, SystemClock};
-use frontdesk_providers::{Accounts, OsKeyring, SecretStore};
+use frontdesk_providers::{Accounts, OsKeyring, SecretStore, Worker};
 use tauri::{Emitter, Manager, Runtime};
 
 use crate::commands::accounts::{ConnectionEvent, CONNECTION_EVENT};
+use crate::commands::meetings::{MeetingChanged, MEETING_EVENT};
 use crate::deep_link::DeepLink;
 use crate::error::AppError;
 use crate::session::Session;
@@ -38,6 +39,8 @@ pub struct AppState {
     /// How sign-in pages are opened: in the system browser, never in the app's web view.
     pub browser: OpenUrl,
     connect_tasks: Mutex<HashMap<(StaffId, Provider), tauri::async_runtime::JoinHandle<()>>>,
+    /// The outbox worker that sends meetings to the providers, once [`start_outbox`] started it.
+    meetings: OnceLock<Arc<Worker>>,
 }
 
 impl AppState {
@@ -46,6 +49,19 @@ impl AppState {
         &self,
     ) -> std::sync::MutexGuard<'_, HashMap<(StaffId, Provider), tauri::async_runtime::JoinHandle<()>>> {
         self.connect_tasks.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The running outbox worker, if one was started.
+    pub fn meetings(&self) -> Option<Arc<Worker>> {
+        self.meetings.get().cloned()
+    }
+
+    /// Asks the outbox worker to send what was just queued (a booking, a move, a cancel, a
+    /// retry, a new connection) now rather than at its next look. Nothing when it does not run.
+    pub fn wake_outbox(&self) {
+        if let Some(worker) = self.meetings.get() {
+            worker.wake();
+        }
     }
 }
 
@@ -73,7 +89,7 @@ impl AppConfig {
 
 /// The typed command list: the invoke handler and the generated TypeScript come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{accounts, auth, directory, schedule, startup};
+    use commands::{accounts, auth, directory, meetings, schedule, startup};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             auth::app_status,
@@ -106,9 +122,13 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             accounts::cancel_connect,
             accounts::disconnect_account,
             accounts::connect_server_to_server,
+            meetings::retry_meeting,
+            meetings::join_meeting,
+            meetings::start_meeting,
         ])
         .typ::<DeepLink>()
         .typ::<ConnectionEvent>()
+        .typ::<MeetingChanged>()
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
@@ -148,8 +168,31 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
         accounts,
         browser: config.browser,
         connect_tasks: Mutex::default(),
+        meetings: OnceLock::new(),
     })
     .invoke_handler(specta_builder::<R>().invoke_handler())
+}
+
+/// Starts the outbox worker on Tauri's async runtime: it sends each telehealth appointment's
+/// meeting to Zoom or Microsoft and tells the window ([`MEETING_EVENT`]) each time a meeting's
+/// state changes. [`run`] starts it; the mock-runtime tests start it only when they test it, so
+/// that no other test depends on when a background pass runs. Returns false, starting nothing,
+/// when the accounts are unavailable or the worker already runs.
+pub fn start_outbox<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
+    let state = app.state::<AppState>();
+    let Ok(accounts) = state.accounts.as_ref() else {
+        return false;
+    };
+    let handle = app.clone();
+    let worker = Arc::new(Worker::new(accounts.clone(), move |appointment_id| {
+        let _ = handle.emit(MEETING_EVENT, MeetingChanged { appointment_id });
+    }));
+    if state.meetings.set(worker.clone()).is_err() {
+        return false;
+    }
+    // It runs as long as the app: the process ending stops it (a pass cut short is sent again).
+    tauri::async_runtime::spawn(async move { worker.run(std::future::pending()).await });
+    true
 }
 
 /// Handles a `frontdesk://` link from the operating system. A sign-in answer is completed here,
@@ -177,6 +220,8 @@ pub async fn handle_deep_link<R: Runtime>(app: &tauri::AppHandle<R>, url: &str) 
     };
     let provider = Provider::from_user(&provider).ok()?;
     let outcome = accounts.complete_deep_link(provider, &query).await;
+    // The doctor's meetings that waited for this connection are due now.
+    state.wake_outbox();
     let doctor = match &outcome {
         Ok(c) => c.doctor_id,
         // A refused answer belongs to no doctor the app knows of.
@@ -205,6 +250,7 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .setup(|app| {
             use tauri_plugin_deep_link::DeepLinkExt;
+            start_outbox(app.handle());
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {

@@ -3,10 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
-use std::sync::Arc;
-
-use frontdesk_app::{builder, AppConfig, COMMAND_NAMES};
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use frontdesk_app::{builder, AppConfig, AppState, OpenUrl, COMMAND_NAMES};
 
 use frontdesk_core::{Clock, SystemClock};
 use serde_json::{json, Value};
@@ -25,8 +26,10 @@ impl Clock for HandClock {
 
 struct Desk {
     _dir: tempfile::TempDir,
-    _app: App<MockRuntime>,
+    app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
+    /// Every answer and error the window received, as JSON text.
+    answers: Mutex<Vec<String>>,
 }
 
 impl Desk {
@@ -35,16 +38,20 @@ impl Desk {
     }
 
     fn with_clock(clock: Arc<dyn Clock>) -> Desk {
+        let secrets = Arc::new(frontdesk_providers::MemorySecrets::default());
+        Desk::build(clock, secrets, Arc::new(|_url: &str| Ok(())))
+    }
+
+    fn build(
+        clock: Arc<dyn Clock>,
+        secrets: Arc<dyn frontdesk_providers::SecretStore>,
+        browser: OpenUrl,
+    ) -> Desk {
         let dir = tempfile::tempdir().unwrap();
-        let config = AppConfig {
-            data_dir: Some(dir.path().to_path_buf()),
-            clock,
-            secrets: Arc::new(frontdesk_providers::MemorySecrets::default()),
-            browser: Arc::new(|_url: &str| Ok(())),
-        };
+        let config = AppConfig { data_dir: Some(dir.path().to_path_buf()), clock, secrets, browser };
         let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-        Desk { _dir: dir, _app: app, window }
+        Desk { _dir: dir, app, window, answers: Mutex::default() }
     }
 
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -59,6 +66,9 @@ impl Desk {
         };
         let response =
             get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap());
+        match &response {
+            Ok(v) | Err(v) => self.answers.lock().unwrap().push(format!("{cmd} {v}")),
+        }
         // Every IPC response of the suite goes to one file, which the test command scans for
         // token and secret values at the end of the run.
         if let Some(path) = std::env::var_os("FRONTDESK_IPC_LOG") {
@@ -82,7 +92,10 @@ impl Desk {
 
     /// A clinic with an admin (PIN 1357), a receptionist (2468), a doctor (1111), a patient and a type.
     fn seeded() -> Desk {
-        let desk = Desk::new();
+        Desk::seed(Desk::new())
+    }
+
+    fn seed(desk: Desk) -> Desk {
         desk.ok("first_run", json!({ "clinicName": "Maple Clinic", "tz": "America/Toronto", "adminName": "Eli Admin", "pin": "1357" }));
         desk.ok("add_staff", json!({ "staff": { "name": "Dana Desk", "role": "receptionist", "active": true, "pin": "2468" } }));
         desk.ok(
@@ -313,4 +326,171 @@ fn provider_settings_are_admin_only_and_never_show_a_secret() {
     assert_eq!(e["kind"], "forbidden", "{e}");
     let e = desk.err("disconnect_account", json!({ "doctorId": 3, "provider": "zoom" }));
     assert_eq!(e["kind"], "setup", "not connected yet: {e}");
+}
+
+/// Signs the admin in, adds a second doctor (Dr Ben Roy, id 4, PIN 2222) and signs out.
+fn add_second_doctor(desk: &Desk) {
+    desk.sign_in(1, "1357");
+    desk.ok(
+        "add_staff",
+        json!({ "staff": { "name": "Dr Ben Roy", "role": "doctor", "active": true, "pin": "2222" } }),
+    );
+    desk.ok("sign_out", json!({}));
+}
+
+#[test]
+fn only_the_assigned_doctor_or_an_admin_starts_a_meeting() {
+    let desk = Desk::seeded();
+    add_second_doctor(&desk);
+    desk.sign_in(2, "2468"); // receptionist
+    let booked = desk.ok("book", booking("2026-07-06T09:30"));
+    // A Consult is a Zoom visit: its meeting is queued with the booking.
+    let meeting = &booked["meeting"];
+    assert_eq!(
+        (&meeting["provider"], &meeting["state"], &meeting["waiting"]),
+        (&json!("zoom"), &json!("pending"), &json!("queued"))
+    );
+    let id = json!({ "appointmentId": 1 });
+    let e = desk.err("start_meeting", id.clone());
+    assert_eq!(e["kind"], "forbidden", "{e}");
+    // Anyone may join a ready meeting; this one is not ready yet, and only a failed one is retried.
+    assert_eq!(desk.err("join_meeting", id.clone())["kind"], "conflict");
+    assert_eq!(desk.err("retry_meeting", id.clone())["kind"], "conflict");
+
+    desk.sign_in(4, "2222"); // another doctor
+    for cmd in ["start_meeting", "retry_meeting"] {
+        let e = desk.err(cmd, id.clone());
+        assert_eq!(e["kind"], "forbidden", "{cmd}: {e}");
+    }
+    desk.sign_in(3, "1111"); // the assigned doctor: allowed, but there is nothing to start yet
+    let e = desk.err("start_meeting", id.clone());
+    assert_eq!(e["kind"], "conflict", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("pending"), "{e}");
+    desk.sign_in(1, "1357"); // an admin
+    assert_eq!(desk.err("start_meeting", id)["kind"], "conflict");
+    // An in-person visit has no meeting at all.
+    desk.ok("add_type", json!({ "name": "Check-up", "minutes": 15, "mode": "in-person" }));
+    let mut visit = booking("2026-07-06T11:00");
+    visit["input"]["type_id"] = json!(2);
+    let visit = desk.ok("book", visit);
+    assert_eq!(visit["meeting"], Value::Null);
+    assert_eq!(desk.err("join_meeting", json!({ "appointmentId": visit["id"] }))["kind"], "not_found");
+}
+
+/// The host's start link as the stand-in Zoom answers it: it must reach the system browser only.
+const HOST_LINK: &str = "https://zoom.us/s/85746065432?zak=HOST-ONLY-SECRET";
+const JOIN_LINK: &str = "https://zoom.us/j/85746065432?pwd=patient";
+
+#[test]
+fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
+    use frontdesk_core::store::ConnectionKind;
+    use frontdesk_core::{Actor, Provider, StaffId};
+    use frontdesk_providers::{secrets, Secret, SecretStore};
+    use tauri::{Listener, Manager};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    // A stand-in for Zoom's API: a create answers the meeting, a read its (fresh) start link.
+    let meeting = json!({ "id": 85_746_065_432_i64, "join_url": JOIN_LINK, "start_url": HOST_LINK });
+    let zoom = tauri::async_runtime::block_on(async {
+        let zoom = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/users/me/meetings"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(&meeting))
+            .mount(&zoom)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/meetings/85746065432"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(&meeting))
+            .mount(&zoom)
+            .await;
+        zoom
+    });
+    let opened = Arc::new(Mutex::new(Vec::<String>::new()));
+    let browser: OpenUrl = {
+        let opened = opened.clone();
+        Arc::new(move |url: &str| {
+            opened.lock().unwrap().push(url.to_owned());
+            Ok(())
+        })
+    };
+    let keyring = Arc::new(frontdesk_providers::MemorySecrets::default());
+    let desk = Desk::seed(Desk::build(Arc::new(SystemClock), keyring.clone(), browser));
+    add_second_doctor(&desk);
+
+    // Dr Ada Lee's Zoom account is connected (as after the wizard), against the stand-in.
+    let state = desk.app.state::<AppState>();
+    let store = state.store.as_ref().unwrap().clone();
+    let accounts = state.accounts.as_ref().unwrap().clone();
+    tauri::async_runtime::block_on(async {
+        let it = Actor::Tool { tool: "test", user: "it".into() };
+        for (key, value) in [("zoom.api_base", zoom.uri()), ("zoom.client_id", "zoom-app".into())] {
+            accounts.config_set(&it, key, Some(&value)).await.unwrap();
+        }
+        let uid = store.clinic_uid().await.unwrap();
+        let tokens = json!({ "access_token": "access", "refresh_token": "refresh", "expires_at": chrono::Utc::now().timestamp() + 3600 });
+        keyring
+            .set(&secrets::token_name(&uid, StaffId(3), Provider::Zoom), &Secret::new(tokens.to_string()))
+            .unwrap();
+        store
+            .record_connected(&it, StaffId(3), Provider::Zoom, ConnectionKind::User, "dr.lee@clinic.example")
+            .await
+            .unwrap();
+    });
+    let changed = Arc::new(Mutex::new(Vec::<String>::new()));
+    {
+        let changed = changed.clone();
+        desk.app.listen_any("meeting-changed", move |event| {
+            changed.lock().unwrap().push(event.payload().to_owned())
+        });
+    }
+    assert!(frontdesk_app::start_outbox(desk.app.handle()), "the worker starts when asked");
+    assert!(!frontdesk_app::start_outbox(desk.app.handle()), "and only once");
+
+    // The booking wakes the worker, which makes the meeting and tells the window.
+    desk.sign_in(2, "2468");
+    desk.ok("book", booking("2026-07-06T09:30"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let ready = loop {
+        let shown = desk.ok("appointment", json!({ "id": 1 }));
+        if shown["meeting"]["state"] == "ready" || Instant::now() > deadline {
+            break shown;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(ready["meeting"]["state"], "ready", "{ready}");
+    assert_eq!(ready["meeting"]["join_url"], JOIN_LINK);
+    while changed.lock().unwrap().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(changed.lock().unwrap().first().map(String::as_str), Some(r#"{"appointment_id":1}"#));
+
+    // Anyone joins as the patient would; only the doctor or an admin starts as the host.
+    assert_eq!(desk.ok("join_meeting", json!({ "appointmentId": 1 })), Value::Null);
+    assert_eq!(desk.err("start_meeting", json!({ "appointmentId": 1 }))["kind"], "forbidden");
+    desk.sign_in(4, "2222");
+    assert_eq!(desk.err("start_meeting", json!({ "appointmentId": 1 }))["kind"], "forbidden");
+    desk.sign_in(3, "1111");
+    assert_eq!(desk.ok("start_meeting", json!({ "appointmentId": 1 })), Value::Null);
+    desk.sign_in(1, "1357");
+    assert_eq!(desk.ok("start_meeting", json!({ "appointmentId": 1 })), Value::Null);
+    assert_eq!(*opened.lock().unwrap(), [JOIN_LINK, HOST_LINK, HOST_LINK], "opened outside the app");
+
+    // Each use is audited, without the link.
+    let audit = tauri::async_runtime::block_on(store.audit_log(None)).unwrap();
+    let uses: Vec<_> = audit.iter().filter(|e| e.action == "host_link_opened").collect();
+    assert_eq!(uses.len(), 2);
+    assert_eq!((uses[0].actor.as_str(), uses[1].actor.as_str()), ("staff:3", "staff:1"));
+    assert_eq!(uses[0].doctor_id, Some(StaffId(3)));
+    assert_eq!(uses[0].detail, json!({ "appointment_id": 1, "provider": "zoom" }));
+    assert!(audit.iter().all(|e| !e.detail.to_string().contains("zak=")), "{audit:?}");
+
+    // No answer the window received holds a host link.
+    let answers = desk.answers.lock().unwrap();
+    assert!(answers.iter().any(|a| a.contains(JOIN_LINK)), "the join link is shown");
+    for answer in answers.iter() {
+        for host in ["start_url", "/s/", "zak=", "HOST-ONLY-SECRET"] {
+            assert!(!answer.contains(host), "an IPC answer holds a host link: {answer}");
+        }
+    }
 }

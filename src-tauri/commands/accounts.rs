@@ -110,8 +110,13 @@ pub async fn connect_account(
     })?;
     let loopback = matches!(started, StartedFlow::Loopback(_));
     if let StartedFlow::Loopback(flow) = started {
+        let outbox = state.meetings();
         let task = tauri::async_runtime::spawn(async move {
             let outcome = accounts.finish_loopback(flow).await;
+            // The doctor's meetings that waited for this connection are due now.
+            if let Some(worker) = outbox.filter(|_| outcome.is_ok()) {
+                worker.wake();
+            }
             let _ = done.send(ConnectionEvent::from_outcome(doctor_id, provider, outcome));
         });
         // A new Connect for the same account replaces (and stops) one left waiting.
@@ -158,7 +163,9 @@ pub async fn connect_server_to_server(
     zoom_email: String,
 ) -> Result<frontdesk_providers::Connected, AppError> {
     let (_, actor) = state.session.require(ADMIN)?;
-    Ok(accounts(&state)?.connect_server_to_server(&actor, doctor_id, &zoom_email).await?)
+    let connected = accounts(&state)?.connect_server_to_server(&actor, doctor_id, &zoom_email).await?;
+    state.wake_outbox();
+    Ok(connected)
 }
 
 impl ConnectionEvent {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod directory;
+pub mod meetings;
 pub mod schedule;
 pub mod startup;
 

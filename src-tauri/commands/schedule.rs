@@ -1,4 +1,7 @@
 //! The calendar: reading days and weeks, booking, moving, cancelling, status changes.
+//!
+//! A change to a telehealth appointment queues its meeting in the same transaction (the core
+//! does that); the command then wakes the outbox worker so that the meeting goes at once.
 
 use chrono::Utc;
 use frontdesk_core::time::{self, Fold, LocalTime};
@@ -84,7 +87,9 @@ pub async fn book(state: State<'_, AppState>, input: BookInput) -> Result<Appoin
         topic: input.topic,
         description: input.description,
     };
-    Ok(store(&state)?.book(&actor, &request).await?)
+    let booked = store(&state)?.book(&actor, &request).await?;
+    state.wake_outbox();
+    Ok(booked)
 }
 
 #[tauri::command]
@@ -97,7 +102,9 @@ pub async fn move_appointment(
 ) -> Result<Appointment, AppError> {
     let (_, actor) = state.session.require(DESK)?;
     let to = local(&state, &start).await?;
-    Ok(store(&state)?.move_appointment(&actor, id, to, allow_overlap).await?)
+    let moved = store(&state)?.move_appointment(&actor, id, to, allow_overlap).await?;
+    state.wake_outbox();
+    Ok(moved)
 }
 
 #[tauri::command]
@@ -108,7 +115,9 @@ pub async fn cancel_appointment(
     reason: String,
 ) -> Result<Appointment, AppError> {
     let (_, actor) = state.session.require(DESK)?;
-    Ok(store(&state)?.cancel(&actor, id, &reason).await?)
+    let cancelled = store(&state)?.cancel(&actor, id, &reason).await?;
+    state.wake_outbox();
+    Ok(cancelled)
 }
 
 /// Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits.

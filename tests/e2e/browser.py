@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""The system browser, as the end-to-end test sees it: `xdg-open URL` for a sign-in page.
+"""The system browser, as the end-to-end test sees it: `xdg-open URL`.
 
-It does what a person would: opens the provider's sign-in page (the test OAuth server on
-127.0.0.1 signs in and approves at once), follows the redirects with cookies until the
-provider sends it to the app's redirect address, and opens that. It never prints a URL (the
-last one carries the authorization code). Anything else it is asked to open is only noted.
+For a sign-in page it does what a person would: opens the provider's sign-in page (the test
+OAuth server on 127.0.0.1 signs in and approves at once), follows the redirects with cookies
+until the provider sends it to the app's redirect address, and opens that. It never prints a
+sign-in URL (the last one carries the authorization code).
+
+Anything else (a meeting) is only noted in the log, for the test to find: a join link as it is,
+a host's start link (Zoom's /s/ form) only as the fact that one was opened, since whoever holds
+it runs the meeting as the doctor.
 """
 import http.cookiejar
 import sys
@@ -23,7 +27,10 @@ def main() -> int:
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
     redirect = query.get("redirect_uri")
     if not redirect or urllib.parse.urlsplit(url).hostname != "127.0.0.1":
-        print("browser: not a sign-in page on this computer; nothing opened", file=sys.stderr)
+        if urllib.parse.urlsplit(url).path.startswith("/s/"):
+            print("browser: opened a host start link (not written here)", file=sys.stderr)
+        else:
+            print(f"browser: opened {url}", file=sys.stderr)
         return 0
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
     for _ in range(12):

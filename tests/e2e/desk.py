@@ -4,10 +4,15 @@ A receptionist signs in, books through the dialog with the keyboard only, sees t
 the doctor's column, moves it by drag, and cancels it with a reason. The database is checked with
 the command-line twin after each step. A screenshot of the day view is written on every run.
 
+The bookings are Zoom visits: their meetings wait while Dr Lee's Zoom account is not connected,
+and go by themselves once the admin connects it (Prism answers as Zoom's API, see run.sh); then
+Join opens the patient's link and Start the host's, in the (stand-in) system browser only.
+
 Usage: desk.py APP_BINARY CLI_BINARY OUTPUT_DIR   (FRONTDESK_DATA_DIR must be set up already)
 """
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +28,9 @@ from selenium.webdriver.support.ui import WebDriverWait
 APP, CLI, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 # The appointment's own box (class token "ec-event", not the "ec-events" column around it).
 EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' ec-event ')][contains(., 'Jane Doe')]"
+# The one of them that is still booked (a cancelled one stays on the calendar).
+LIVE_EVENT = EVENT + "[contains(concat(' ', normalize-space(@class), ' '), ' status-booked ')]"
+BROWSER_LOG = os.path.join(OUT, "browser.log")
 passed = 0
 
 
@@ -47,6 +55,19 @@ def audit(screen):
 
 
 RECORD_IPC = "window.__frontdeskIpcLog = []; return true;"
+
+# Scrolls the calendar's own scroller so that the event is in view.
+SCROLL_TO_EVENT = """
+    const ev = arguments[0];
+    let el = ev.parentElement;
+    while (el && !(el.scrollHeight > el.clientHeight + 1 && getComputedStyle(el).overflowY !== 'visible')) el = el.parentElement;
+    if (el) el.scrollTop += ev.getBoundingClientRect().top - el.getBoundingClientRect().top - 120;
+"""
+
+
+def browser_log():
+    with open(BROWSER_LOG) as f:
+        return f.read()
 
 
 def check(name, condition, detail=""):
@@ -101,12 +122,7 @@ try:
 
     time.sleep(1.0)  # the calendar re-renders after the booking
     # Scroll the calendar's own scroller so the appointment is in view.
-    driver.execute_script("""
-        const ev = arguments[0];
-        let el = ev.parentElement;
-        while (el && !(el.scrollHeight > el.clientHeight + 1 && getComputedStyle(el).overflowY !== 'visible')) el = el.parentElement;
-        if (el) el.scrollTop += ev.getBoundingClientRect().top - el.getBoundingClientRect().top - 120;
-    """, find_event())
+    driver.execute_script(SCROLL_TO_EVENT, find_event())
     time.sleep(0.5)
     event = find_event()
     headers = driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head")
@@ -117,6 +133,15 @@ try:
     ex, _, ew, _ = box(event)
     centre = ex + ew / 2
     check("the appointment is in Dr Ada Lee's column", left <= centre <= left + width, f"{left}..{left + width} vs {centre}")
+    # A Consult is a Zoom visit: the event says where its meeting stands, in words. Dr Lee has
+    # not connected Zoom yet, so the meeting waits for that.
+    badge = "//*[contains(@class,'meeting-badge')]"
+    wait.until(lambda d: d.find_element(By.XPATH, EVENT + badge).get_attribute("data-waiting") == "not_connected")
+    shown = driver.find_element(By.XPATH, EVENT + badge)
+    # (textContent: a short event may clip the words; the shape on its time line always shows.)
+    words = shown.get_attribute("textContent")
+    check("the event says the meeting waits for the Zoom connection",
+          shown.get_attribute("data-meeting") == "pending" and "not connected" in words, words)
     driver.save_screenshot(os.path.join(OUT, "day-view.png"))
 
     # Move it by dragging it down by two quarter-hour slots.
@@ -139,6 +164,10 @@ try:
 
     # Cancel with a reason, from the side panel.
     find_event().click()
+    wait.until(lambda d: d.find_element(By.ID, "panel-meeting").get_attribute("data-waiting") == "not_connected")
+    meeting = driver.find_element(By.ID, "panel-meeting").text
+    check("the panel says why the meeting waits", "Dr Ada Lee’s Zoom account isn’t connected" in meeting, meeting)
+    check("nothing to join or start yet", not driver.find_elements(By.CSS_SELECTOR, "#meeting-join, #meeting-start"))
     cancel = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#panel button[data-status=cancelled]")))
     cancel.click()
     reason = wait.until(EC.visibility_of_element_located((By.ID, "cancel-reason")))
@@ -151,6 +180,9 @@ try:
     wait.until(lambda d: "Cancelled" in d.find_element(By.ID, "panel").text)
     history = driver.find_element(By.CSS_SELECTOR, "#panel .history").text
     check("the panel's history says who did each change", history.count("Dana Desk") == 3, history)
+    wait.until(lambda d: d.find_element(By.ID, "panel-meeting").get_attribute("data-state") == "cancelled")
+    check("the cancelled visit's meeting is cancelled, having never reached Zoom",
+          cli("show", str(appointment["id"]))["meeting"]["state"] == "cancelled" and "Meeting cancelled" in driver.find_element(By.ID, "panel-meeting").text)
     time.sleep(0.5)
     driver.save_screenshot(os.path.join(OUT, "after-cancel.png"))
 
@@ -165,6 +197,21 @@ try:
     driver.save_screenshot(os.path.join(OUT, "week-view.png"))
     check("the receptionist is not offered the admin screens",
           not driver.find_elements(By.CSS_SELECTOR, "nav button[data-screen=staff]"))
+
+    # Another Consult for Jane Doe, booked while Dr Lee's Zoom is still not connected: its
+    # meeting waits, and goes by itself once the account is connected (below).
+    driver.find_element(By.TAG_NAME, "body").send_keys("n")
+    wait.until(EC.presence_of_element_located((By.ID, "book-patient")))
+    driver.switch_to.active_element.send_keys("Ja")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]")))
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
+    live = [a for a in cli("day") if a["status"] == "booked"]
+    check("a second Consult is booked", len(live) == 1, str(live))
+    second = live[0]
+    wait.until(lambda d: cli("show", str(second["id"]))["meeting"]["waiting"] == "not_connected")
+    check("its meeting waits for the connection", True)
 
     # Lock at once with Ctrl+L; the admin signs in and adds a doctor on the Staff screen.
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "l")
@@ -209,6 +256,43 @@ try:
     accounts = cli("accounts")
     check("the command line sees the same connection",
           [(a["doctor_id"], a["provider"], a["state"]) for a in accounts] == [(3, "zoom", "connected")], str(accounts))
+
+    # The connection woke the Consult that waited for it: its meeting is made at Zoom within
+    # seconds, and the calendar and the panel show it ready, with Join and (for an admin) Start.
+    connected_at = time.monotonic()
+    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=calendar]").click()
+    def meeting_if_ready(_):
+        meeting = cli("show", str(second["id"]))["meeting"]
+        return meeting if meeting["state"] == "ready" else None
+
+    ready = WebDriverWait(driver, 20).until(meeting_if_ready)
+    check("the waiting meeting was made once Dr Lee connected Zoom", ready["join_url"].startswith("https://zoom.us/j/"), str(ready))
+    live_badge = LIVE_EVENT + "//*[contains(@class,'meeting-badge')]"
+    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.XPATH, live_badge).get_attribute("data-meeting") == "ready")
+    check("the calendar shows the meeting ready within 20 s",
+          time.monotonic() - connected_at < 20 and "Meeting ready" in driver.find_element(By.XPATH, live_badge).get_attribute("textContent"))
+    driver.execute_script(SCROLL_TO_EVENT, driver.find_element(By.XPATH, LIVE_EVENT))
+    time.sleep(0.5)
+    wait.until(EC.element_to_be_clickable((By.XPATH, LIVE_EVENT))).click()
+    wait.until(lambda d: d.find_element(By.ID, "panel-meeting").get_attribute("data-state") == "ready")
+    check("the panel offers Join and, to an admin, Start",
+          driver.find_elements(By.ID, "meeting-join") and driver.find_elements(By.ID, "meeting-start"))
+    audit("the appointment panel with a ready meeting")
+    driver.save_screenshot(os.path.join(OUT, "meeting-ready.png"))
+    driver.find_element(By.ID, "meeting-join").click()
+    wait.until(lambda d: f"browser: opened {ready['join_url']}" in browser_log())
+    check("Join opened the patient's link in the system browser", True)
+    driver.find_element(By.ID, "meeting-start").click()
+    wait.until(lambda d: "browser: opened a host start link" in browser_log())
+    check("Start opened the host's link in the system browser", True)
+    with sqlite3.connect(os.path.join(os.environ["FRONTDESK_DATA_DIR"], "frontdesk.db")) as db:
+        uses = db.execute("SELECT actor, detail FROM audit_log WHERE action = 'host_link_opened'").fetchall()
+    check("the host link's use is audited, without the link",
+          [(actor, json.loads(detail)) for actor, detail in uses] == [("staff:1", {"appointment_id": second["id"], "provider": "zoom"})], str(uses))
+    answers = "\n".join(driver.execute_script("return window.__frontdeskIpcLog || []"))
+    check("no answer to the window holds a host link", "zak=" not in answers and "/s/" not in answers and "start_url" not in answers)
+    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=accounts]").click()
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, cell)))
     driver.find_element(By.CSS_SELECTOR, f"{cell} button[data-action=disconnect]").click()
     wait.until(EC.element_to_be_clickable((By.ID, "disconnect-confirm-button"))).click()
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, cell).get_attribute("data-state") == "none")

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs the end-to-end test against the real app window: a scratch clinic set up with the CLI,
-# Xvfb, a D-Bus session with an unlocked keyring, the OAuth test peer, tauri-driver with
-# WebKitWebDriver, and the built app (embedded UI).
+# Xvfb, a D-Bus session with an unlocked keyring, the OAuth test peer, Prism serving Zoom's
+# published API description as Zoom's API, tauri-driver with WebKitWebDriver, and the built app
+# (embedded UI).
 # Expects target/debug/frontdesk (tauri build --debug --no-bundle), target/debug/frontdesk-cli,
-# tauri-driver on PATH and .venv with selenium (scripts/setup installs them).
+# tauri-driver on PATH, .venv with selenium and tests/peers/node_modules with Prism (scripts/setup
+# installs them), and Zoom's description in tests/specs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=target/e2e
@@ -26,11 +28,23 @@ $cli type add --name "Consult" --minutes 30 --mode zoom >/dev/null
 # stand-in system browser (tests/e2e/browser.py, as xdg-open) approves the sign-in there.
 node tests/peers/oauth-server.mjs >"$scratch/peer.json" 2>"$out/oauth-peer.log" &
 peer=$!
+: >"$out/browser.log"
 for _ in $(seq 100); do [ -s "$scratch/peer.json" ] && break; sleep 0.1; done
 zoom=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["zoom"])' "$scratch/peer.json")
 $cli config set zoom.auth_base "$zoom" >/dev/null
-$cli config set zoom.api_base "$zoom/v2" >/dev/null
 $cli config set zoom.client_id zoom-public >/dev/null
+
+# Zoom's API: Prism on Zoom's own description, patched to answer as Zoom does today
+# (tests/e2e/zoom_description.py). It matches paths without the description's basePath (/v2),
+# so the API base is Prism's root: the app asks for /users/me, /users/me/meetings, /meetings/{id}.
+specs=tests/specs
+python3 tests/e2e/zoom_description.py "$specs/zoom-api-2021.openapi.v2.json" "$scratch/zoom-api.json"
+prism_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+NO_COLOR=1 tests/peers/node_modules/.bin/prism mock -h 127.0.0.1 -p "$prism_port" "$scratch/zoom-api.json" >"$out/prism.log" 2>&1 &
+prism=$!
+for _ in $(seq 150); do grep -q "Prism is listening" "$out/prism.log" && break; sleep 0.2; done
+grep -q "Prism is listening" "$out/prism.log" || { echo "Prism did not start: see $out/prism.log" >&2; kill $prism $peer; exit 1; }
+$cli config set zoom.api_base "http://127.0.0.1:$prism_port" >/dev/null
 mkdir -p "$scratch/bin"
 printf '#!/bin/sh\nexec "%s" "%s" "$@" >>"%s" 2>&1\n' "$PWD/.venv/bin/python" "$PWD/tests/e2e/browser.py" "$PWD/$out/browser.log" >"$scratch/bin/xdg-open"
 chmod +x "$scratch/bin/xdg-open"
@@ -39,7 +53,7 @@ export PATH="$scratch/bin:$PATH"
 display=":$(( 90 + RANDOM % 9 ))"
 Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
 xvfb=$!
-trap 'kill $xvfb $peer 2>/dev/null || true; rm -rf "$scratch"' EXIT
+trap 'kill $xvfb $peer $prism 2>/dev/null || true; rm -rf "$scratch"' EXIT
 export DISPLAY=$display
 sleep 1
 # A private D-Bus session with an unlocked keyring (the app keeps tokens there).

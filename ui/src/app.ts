@@ -2,20 +2,28 @@
 // shortcuts, inactivity lock, status line with the network and the video-visit accounts alert).
 import { listen } from '@tauri-apps/api/event';
 import { asAppError, ipc } from './ipc';
-import type { AppStatus, Appointment, AppointmentType, DeepLink, Clinic, DaySheet, DaySheetRow, Staff } from './ipc';
+import type { AppStatus, Appointment, AppointmentType, DeepLink, Clinic, DaySheet, DaySheetRow, MeetingChanged, Staff } from './ipc';
 import { h, isTyping } from './dom';
 import { formatDate, setLocale, t, tk, wallTime } from './messages';
 import { openBookingDialog } from './booking';
 import type { Slot } from './booking';
 import { ScheduleCalendar } from './calendar';
 import type { View } from './calendar';
-import { renderPanel, STATUS_KEYS } from './panel';
+import { pageInfo, pageOfDoctor, pageOfSheet, turnPage } from './paging';
+import { renderPanel, STATUS_KEYS, updatePanelMeeting } from './panel';
+import type { PanelContext } from './panel';
 import { watchNetwork } from './network';
 import { renderSignIn, renderSetup } from './signin';
 import { renderPatients, renderSettings, renderStaff, renderTypes } from './directory';
 import { closeConnectWizard, reconnectAlert, refusedConnections, renderAccounts } from './accounts';
 
 type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settings';
+
+/** The event the backend sends when the outbox changed an appointment's meeting. */
+export const MEETING_EVENT = 'meeting-changed';
+
+/** Meeting changes that come together (a pass over several jobs) make one refresh. */
+const MEETING_REFRESH_MS = 250;
 
 /**
  * How often the desk looks again for video-visit accounts the provider refused. Cheap: it reads
@@ -80,6 +88,15 @@ class Desk {
   private calendarEl = h('div', { id: 'calendar', class: 'calendar', role: 'region' });
   private panel = h('aside', { id: 'panel', class: 'panel', hidden: true, 'aria-live': 'polite' });
   private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
+  /** The page of doctor columns shown (paging.ts), kept from day to day and view to view. */
+  private doctorPage = 0;
+  /** The doctor whose column the next read of the schedule must show (a booking, a link). */
+  private wantDoctor: number | null = null;
+  private pageLabel = h('span', { id: 'doctor-page', class: 'pager-label', 'aria-live': 'polite' });
+  private pager = h('div', { class: 'pager', id: 'doctor-pager', role: 'group', 'aria-label': t('cal.doctors'), hidden: true },
+    h('button', { type: 'button', id: 'doctors-prev', 'aria-label': t('cal.prevDoctors'), 'aria-keyshortcuts': '[', title: `${t('cal.prevDoctors')} ([)`, onclick: () => this.turnDoctorPage(-1) }, '‹'),
+    this.pageLabel,
+    h('button', { type: 'button', id: 'doctors-next', 'aria-label': t('cal.nextDoctors'), 'aria-keyshortcuts': ']', title: `${t('cal.nextDoctors')} (])`, onclick: () => this.turnDoctorPage(1) }, '›'));
   private network = h('span', { id: 'network-status' });
   // The live region stays in the page, so that a screen reader hears the alert when it appears.
   private videoAlertText = h('span');
@@ -128,6 +145,7 @@ class Desk {
         h('button', { type: 'button', 'aria-label': t('cal.prev'), onclick: () => void this.step(-1) }, '‹'),
         h('button', { type: 'button', 'aria-label': t('cal.next'), onclick: () => void this.step(1) }, '›'),
         this.dateLabel,
+        this.pager,
         h('div', { class: 'segmented', role: 'group' }, viewButton('day', t('cal.day')), viewButton('week', t('cal.week'))),
         this.canBook ? h('button', { type: 'button', class: 'primary', id: 'new-booking', onclick: () => this.book() }, `${t('cal.book')} (N)`) : null),
       this.content,
@@ -154,9 +172,13 @@ class Desk {
     document.addEventListener('pointerdown', activity);
     const stopNetwork = watchNetwork(this.network);
     // frontdesk:// links (from a second launch or the system) open a day or an appointment.
-    let unlisten: (() => void) | undefined;
+    const unlisten: (() => void)[] = [];
     void listen<DeepLink>('deep-link', (event) => void this.openLink(event.payload))
-      .then((stop) => { unlisten = stop; })
+      .then((stop) => { unlisten.push(stop); })
+      .catch(() => undefined);
+    // The outbox made, moved or removed a meeting, or learned why it waits: show it.
+    void listen<MeetingChanged>(MEETING_EVENT, (event) => this.meetingChanged(event.payload.appointment_id))
+      .then((stop) => { unlisten.push(stop); })
       .catch(() => undefined);
     this.timers.push(setInterval(() => {
       if (Date.now() - this.lastActivity > this.clinic.lock_minutes * 60_000) void this.lock();
@@ -167,12 +189,38 @@ class Desk {
       document.removeEventListener('pointerdown', activity);
       stopNetwork();
       this.timers.forEach(clearInterval);
-      unlisten?.();
+      unlisten.forEach((stop) => stop());
+      if (this.meetingTimer) clearTimeout(this.meetingTimer);
       this.calendar?.destroy();
     };
   }
 
   private teardown: () => void = () => undefined;
+
+  private meetingTimer: ReturnType<typeof setTimeout> | null = null;
+  private changedMeetings = new Set<number>();
+
+  /**
+   * Shows a meeting's new state: the calendar's events, and the open panel's Meeting section
+   * (only that section, so that a cancel reason being typed in the panel stays).
+   */
+  private meetingChanged(id: number): void {
+    this.changedMeetings.add(id);
+    if (this.meetingTimer) return;
+    this.meetingTimer = setTimeout(() => {
+      this.meetingTimer = null;
+      const changed = this.changedMeetings;
+      this.changedMeetings = new Set();
+      if (this.screen !== 'calendar' || !this.sheet?.appointments.some((a) => changed.has(a.id))) return;
+      void this.refresh(false);
+      const row = this.selected;
+      if (row && changed.has(row.id)) {
+        void ipc.appointment(row.id)
+          .then((detail) => { if (this.selected?.id === row.id) updatePanelMeeting(this.panel, detail, this.panelContext(row)); })
+          .catch(() => undefined);
+      }
+    }, MEETING_REFRESH_MS);
+  }
 
   private async openLink(link: DeepLink): Promise<void> {
     if (link.kind === 'day') {
@@ -183,6 +231,7 @@ class Desk {
       try {
         const detail = await ipc.appointment(link.id);
         this.date = wallTime(detail.start, this.clinic.tz).slice(0, 10);
+        this.wantDoctor = detail.doctor_id;
         await this.go('calendar');
         const row = this.sheet?.appointments.find((a) => a.id === link.id);
         if (row) await this.select(row);
@@ -203,6 +252,8 @@ class Desk {
       t: () => this.goto(this.today()),
       ArrowLeft: () => this.step(-1),
       ArrowRight: () => this.step(1),
+      '[': () => this.screen === 'calendar' && this.turnDoctorPage(-1),
+      ']': () => this.screen === 'calendar' && this.turnDoctorPage(1),
       d: () => this.setView('day'),
       w: () => this.setView('week'),
       '/': () => this.go('patients'),
@@ -240,7 +291,8 @@ class Desk {
     }
   }
 
-  private async refresh(): Promise<void> {
+  /** Reads the shown days again; `reselect` also redraws the open panel. */
+  private async refresh(reselect = true): Promise<void> {
     const first = this.view === 'week' ? weekStart(this.date) : this.date;
     try {
       this.sheet = await ipc.schedule(first, this.view === 'week' ? 7 : 1);
@@ -251,12 +303,37 @@ class Desk {
     }
     this.dateLabel.textContent = this.view === 'week'
       ? `${formatDate(first)} – ${formatDate(addDays(first, 6))}` : formatDate(this.date);
-    this.calendar?.show(this.sheet, this.view);
+    this.showDoctorPage();
     reportPainted('day');
-    if (this.selected) {
+    if (this.selected && reselect) {
       const still = this.sheet.appointments.find((a) => a.id === this.selected?.id);
       if (still) await this.select(still); else this.closePanel();
     }
+  }
+
+  /**
+   * Gives the calendar the current page of doctor columns, or the page of the doctor a booking or
+   * a link is for, and says in the pager which doctors those are (among how many).
+   */
+  private showDoctorPage(): void {
+    if (!this.sheet) return;
+    const total = this.sheet.doctors.length;
+    const wanted = this.wantDoctor === null ? null : pageOfDoctor(this.sheet.doctors, this.wantDoctor);
+    this.wantDoctor = null;
+    const info = pageInfo(wanted ?? this.doctorPage, total);
+    this.doctorPage = info.page;
+    this.pager.hidden = info.pages === 1;
+    const label = t('cal.doctorsPage', { first: String(info.first), last: String(info.last), total: String(total) });
+    // Unchanged text is left alone: rewriting it would make a screen reader repeat it.
+    if (this.pageLabel.textContent !== label) this.pageLabel.textContent = label;
+    this.calendar?.show(pageOfSheet(this.sheet, this.doctorPage), this.view);
+  }
+
+  /** The next (`1`) or previous (`-1`) page of doctors, round from the last to the first. */
+  private turnDoctorPage(delta: number): void {
+    if (!this.sheet) return;
+    this.doctorPage = turnPage(this.doctorPage, delta, this.sheet.doctors.length);
+    this.showDoctorPage();
   }
 
   private async goto(date: string): Promise<void> {
@@ -276,7 +353,8 @@ class Desk {
   }
 
   private defaultSlot(): Slot {
-    const doctors = this.sheet?.doctors ?? [];
+    // The first doctor in view, not the clinic's first, when the doctors are paged.
+    const doctors = this.sheet ? pageOfSheet(this.sheet, this.doctorPage).doctors : [];
     const now = wallTime(new Date().toISOString(), this.clinic.tz);
     let time = '09:00';
     if (now.slice(0, 10) === this.date) {
@@ -298,6 +376,7 @@ class Desk {
       onBooked: (a: Appointment) => {
         this.dialogOpen = false;
         this.lastSlot = null;
+        this.wantDoctor = a.doctor_id;
         void this.goto(a.local_start.slice(0, 10) === this.date ? this.date : wallTime(a.start, this.clinic.tz).slice(0, 10));
       },
       onClose: () => { this.dialogOpen = false; },
@@ -308,15 +387,20 @@ class Desk {
     this.selected = row;
     try {
       const detail = await ipc.appointment(row.id);
-      renderPanel(this.panel, detail, {
-        clinicTz: this.clinic.tz,
-        names: { patient: row.patient_name, doctor: row.doctor_name, type: row.type_name },
-        onChanged: () => void this.refresh(),
-        onClose: () => this.closePanel(),
-      });
+      renderPanel(this.panel, detail, this.panelContext(row));
     } catch (e) {
       this.say(asAppError(e).message);
     }
+  }
+
+  private panelContext(row: DaySheetRow): PanelContext {
+    return {
+      clinicTz: this.clinic.tz,
+      me: this.me,
+      names: { patient: row.patient_name, doctor: row.doctor_name, type: row.type_name },
+      onChanged: () => void this.refresh(),
+      onClose: () => this.closePanel(),
+    };
   }
 
   private closePanel(): void {
@@ -327,7 +411,7 @@ class Desk {
   private help(): void {
     if (document.querySelector('.help-overlay')) return;
     const rows = ([
-      ['N', 'key.new'], ['T', 'key.today'], ['← →', 'key.prevNext'], ['D / W', 'key.dayWeek'], ['/', 'key.search'],
+      ['N', 'key.new'], ['T', 'key.today'], ['← →', 'key.prevNext'], ['[ ]', 'key.doctorPage'], ['D / W', 'key.dayWeek'], ['/', 'key.search'],
       ['V', 'key.accounts'], ['I S C M', 'key.status'], ['X', 'key.cancel'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
     ] as [string, Parameters<typeof t>[0]][]).filter(([, m]) => m !== 'key.accounts' || this.canConnect);
     const close = h('button', { type: 'button', onclick: () => overlay.remove() }, t('help.close'));

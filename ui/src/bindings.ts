@@ -54,6 +54,18 @@ export const commands = {
 	disconnectAccount: (doctorId: StaffId, provider: Provider) => __TAURI_INVOKE<Disconnected>("disconnect_account", { doctorId, provider }),
 	/**  Connects a doctor through the clinic's Zoom Server-to-Server app (admins only). */
 	connectServerToServer: (doctorId: StaffId, zoomEmail: string) => __TAURI_INVOKE<Connected>("connect_server_to_server", { doctorId, zoomEmail }),
+	/**  Sends a failed meeting to the provider again (the desk, the assigned doctor, an admin). */
+	retryMeeting: (appointmentId: AppointmentId) => __TAURI_INVOKE<null>("retry_meeting", { appointmentId }),
+	/**
+	 *  Opens the patient-side join link (Zoom's `join_url`, Teams' `joinWebUrl`) outside the app,
+	 *  where the system hands it to the provider's client if one is installed.
+	 */
+	joinMeeting: (appointmentId: AppointmentId) => __TAURI_INVOKE<null>("join_meeting", { appointmentId }),
+	/**
+	 *  Starts the meeting as its host: only the assigned doctor or an admin. The host link is
+	 *  fetched now, opened outside the app and audited; it is not returned.
+	 */
+	startMeeting: (appointmentId: AppointmentId) => __TAURI_INVOKE<null>("start_meeting", { appointmentId }),
 };
 
 /* Types */
@@ -94,6 +106,8 @@ export type Appointment = {
 	description: string | null,
 	status: Status,
 	cancel_reason: string | null,
+	/**  The Zoom or Teams meeting of a telehealth appointment; none for an in-person visit. */
+	meeting: MeetingInfo | null,
 };
 
 /**  An appointment with its whole history, oldest first. */
@@ -284,6 +298,36 @@ export type HistoryEntry = {
 	detail: Value,
 };
 
+/**  Which appointment's meeting changed (read it again with `appointment`). */
+export type MeetingChanged = {
+	appointment_id: AppointmentId,
+};
+
+/**  A telehealth appointment's meeting as the desk sees it. It never holds the host link. */
+export type MeetingInfo = {
+	provider: Provider,
+	state: MeetingState,
+	/**  Why a pending meeting waits. */
+	waiting: Waiting | null,
+	/**  When a pending meeting will be sent next. */
+	due: string | null,
+	/**  The patient's join link, once the meeting is ready. */
+	join_url: string | null,
+	/**  The provider's reason, when it refused. */
+	error: string | null,
+};
+
+/**  Where a telehealth appointment's meeting stands. */
+export type MeetingState = 
+/**  Not sent to the provider yet; `waiting` says why. */
+"pending" | 
+/**  The provider made it; the join link works. */
+"ready" | 
+/**  The provider refused it; `error` says why, and Retry sends it again. */
+"failed" | 
+/**  Deleted at the provider, or never made because the visit was cancelled first. */
+"cancelled";
+
 /**  How an appointment type is held. */
 export type Mode = 
 /**  At the clinic. */
@@ -407,6 +451,19 @@ export type Status =
 export type TypeId = number;
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  Why a pending meeting has not been sent yet. */
+export type Waiting = 
+/**  In the queue; it goes within seconds. */
+"queued" | 
+/**  The provider could not be reached; it goes when the network is back. */
+"offline" | 
+/**  Zoom's daily limit of meeting changes for this doctor is used up; it goes after 00:00 UTC. */
+"quota" | 
+/**  The doctor's account is not connected; it goes once they connect it. */
+"not_connected" | 
+/**  The provider asked to slow down or failed for a moment; it goes at `due`. */
+"retrying";
 
 /**
  *  A wall time as the booking dialog sends it: `YYYY-MM-DDTHH:MM` in `tz` (the clinic's zone

@@ -1,6 +1,7 @@
 // The calendar: day and week views with one column per doctor (EventCalendar's resource time
-// grid), coloured by status and mode, with a current-time line. Selecting an empty slot offers a
-// booking; dragging an appointment moves it (the backend's conflict rule applies and is explained).
+// grid), coloured by status and mode, with a current-time line. A telehealth visit's event also
+// says where its meeting stands. Selecting an empty slot offers a booking; dragging an
+// appointment moves it (the backend's conflict rule applies and is explained).
 import { createCalendar, destroyCalendar, Interaction, ResourceTimeGrid } from '@event-calendar/core';
 import type { Calendar } from '@event-calendar/core';
 import '@event-calendar/core/index.css';
@@ -8,6 +9,8 @@ import { asAppError, ipc } from './ipc';
 import type { DaySheet, DaySheetRow } from './ipc';
 import { t, tk, wallFromDate, wallTime } from './messages';
 import type { Slot } from './booking';
+import { h } from './dom';
+import { meetingBadge, meetingMark } from './meeting';
 
 export type View = 'day' | 'week';
 
@@ -52,6 +55,7 @@ export class ScheduleCalendar {
         if (row) this.handlers.onOpenAppointment(row);
       },
       eventDrop: (info) => void this.move(info),
+      eventContent: (info) => this.content(info),
       viewDidMount: () => this.accessible(),
     });
     // Re-apply after the widget renders, once per frame however many nodes it adds.
@@ -104,13 +108,29 @@ export class ScheduleCalendar {
       start: wallTime(a.start, this.tz),
       end: wallTime(a.end, this.tz),
       title: `${a.patient_name} · ${a.type_name}${a.tz === this.tz ? '' : ` (${a.tz})`}`,
-      classNames: [`status-${a.status}`, `mode-${a.mode}`],
+      classNames: [`status-${a.status}`, `mode-${a.mode}`, ...(a.meeting ? [`meeting-${a.meeting.state}`] : [])],
       editable: a.status === 'booked' || a.status === 'checked-in',
       extendedProps: { status: tk(`status.${a.status}`) },
     })));
     this.accessible();
     this.root.dataset.empty = String(sheet.doctors.length === 0);
     this.root.setAttribute('aria-label', sheet.doctors.length ? sheet.date : t('cal.noDoctors'));
+  }
+
+  /**
+   * The widget's own content (time, title), with a telehealth visit's meeting: its state's shape
+   * on the time line, which shows even on the shortest event, and in words after the title.
+   */
+  private content(info: Calendar.EventContentInfo): Calendar.Content {
+    const time = h('time', { class: 'ec-event-time' }, info.timeText);
+    if (info.event.display === 'pointer') return { domNodes: [time] };
+    const meeting = this.rows.get(String(info.event.id))?.meeting;
+    const text = typeof info.event.title === 'string' ? info.event.title : '';
+    if (!meeting) return { domNodes: [time, h('h4', { class: 'ec-event-title' }, text)] };
+    return { domNodes: [
+      h('div', { class: 'event-head' }, time, meetingMark(meeting)),
+      h('h4', { class: 'ec-event-title' }, text, ' ', meetingBadge(meeting)),
+    ] };
   }
 
   private async move(info: Calendar.EventDropInfo): Promise<void> {

@@ -1,12 +1,16 @@
-// The side panel of the selected appointment: details, history, and the status actions the
-// lifecycle allows next (the backend says which; it also enforces them).
+// The side panel of the selected appointment: details, the video meeting of a telehealth visit,
+// history, and the status actions the lifecycle allows next (the backend says which; it also
+// enforces them).
 import { asAppError, ipc } from './ipc';
-import type { AppointmentDetail, Status } from './ipc';
+import type { AppointmentDetail, Staff, Status } from './ipc';
 import { h } from './dom';
 import { formatTime, t, tk } from './messages';
+import { showMeeting } from './meeting';
 
 export interface PanelContext {
   clinicTz: string;
+  /** Who is signed in: Start is offered to the assigned doctor and admins only. */
+  me: Staff;
   names: { patient: string; doctor: string; type: string };
   onChanged: () => void;
   onClose: () => void;
@@ -43,6 +47,9 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     },
   }, tk(`action.${s}`))));
 
+  const meeting = h('section', { id: 'panel-meeting', class: 'meeting', 'aria-labelledby': 'meeting-title' });
+  updatePanelMeeting(meeting, detail, ctx);
+
   const bookedIn = a.tz === ctx.clinicTz ? '' : ` (${t('panel.bookedIn', { tz: a.tz })}: ${formatTime(a.start, a.tz)})`;
   root.replaceChildren(
     h('header', {},
@@ -54,12 +61,23 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     a.cancel_reason ? h('p', { class: 'muted' }, a.cancel_reason) : '',
     a.topic ? h('p', {}, a.topic) : '',
     actions, cancelForm, error,
+    meeting,
     h('h3', {}, t('panel.history')),
     h('ol', { class: 'history' }, ...detail.history.map((e) => h('li', {},
       h('time', { datetime: e.at }, `${e.at.slice(0, 10)} ${formatTime(e.at, ctx.clinicTz)}`), ' ',
       h('span', {}, tk(`history.${e.action}`)), ' ', h('span', { class: 'muted' }, e.actor_name ?? e.actor)))),
   );
   root.hidden = false;
+}
+
+/**
+ * Shows the appointment's meeting as it is now in the panel's Meeting section (`root` is the
+ * panel or the section), leaving the rest of the panel as it is.
+ */
+export function updatePanelMeeting(root: HTMLElement, detail: AppointmentDetail, ctx: PanelContext): void {
+  const section = root.id === 'panel-meeting' ? root : root.querySelector<HTMLElement>('#panel-meeting');
+  if (!section) return;
+  showMeeting(section, detail, { me: ctx.me, doctorName: ctx.names.doctor, clinicTz: ctx.clinicTz, onChanged: ctx.onChanged });
 }
 
 /** Shortcut letters for the selected appointment's status actions. */

@@ -665,3 +665,35 @@ async fn bench_provisioning() {
         ms(clinic.standin.state().busy.saturating_sub(provider * MEETINGS) / DRAIN)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_doctor_connected_through_zooms_server_to_server_app_gets_meetings_by_email() {
+    let clinic = Clinic::new().await;
+    clinic.desk.accounts.disconnect(&clinic.desk.admin, clinic.desk.doctor, Provider::Zoom).await.unwrap();
+    for (key, value) in [
+        ("zoom.s2s_account_id", "acct-1"),
+        ("zoom.s2s_client_id", "s2s-client"),
+        ("zoom.s2s_client_secret", "s2s-secret"),
+    ] {
+        clinic.set(key, value).await;
+    }
+    // Connecting reads the user from the OAuth server's API; meetings go to the stand-in.
+    clinic.set("zoom.api_base", &format!("{}/v2", clinic.desk.peer.zoom)).await;
+    clinic
+        .desk
+        .accounts
+        .connect_server_to_server(&clinic.desk.admin, clinic.desk.doctor, common::desk::DR_LEE)
+        .await
+        .unwrap();
+    clinic.online().await;
+    let booked = clinic.book(clinic.zoom_type, 22, 9).await;
+    clinic.pass().await;
+    assert_eq!(clinic.meeting(booked.id).await.state, MeetingState::Ready);
+    let writes = clinic.standin.writes();
+    assert_eq!(writes.len(), 1);
+    assert!(writes[0].ends_with("/v2/users/dr.lee%40clinic.example/meetings"), "{writes:?}");
+    // The host link comes through the same app token.
+    let (provider, id) = clinic.desk.store.meeting_ref(booked.id).await.unwrap().unwrap();
+    assert!(clinic.desk.accounts.host_link(clinic.desk.doctor, provider, &id).await.unwrap().contains("/s/"));
+    clinic.assert_no_patient_data_sent();
+}

@@ -542,7 +542,16 @@ impl Accounts {
         provider: Provider,
         build: impl Fn(&reqwest::Client, &Secret) -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response> {
-        let mut token = self.access_token(doctor, provider).await?;
+        // A doctor connected through the clinic's Zoom Server-to-Server app uses its token.
+        let server_to_server = provider == Provider::Zoom
+            && self.store.connection(doctor, provider).await?.is_some_and(|c| {
+                c.state == ConnectionState::Connected && c.kind == ConnectionKind::ServerToServer
+            });
+        let mut token = if server_to_server {
+            self.s2s_access_token().await?
+        } else {
+            self.access_token(doctor, provider).await?
+        };
         for attempt in 0..2 {
             let response = build(&self.http, &token)
                 .send()
@@ -551,7 +560,12 @@ impl Accounts {
             if response.status() != reqwest::StatusCode::UNAUTHORIZED || attempt == 1 {
                 return Ok(response);
             }
-            token = self.refresh(doctor, provider, Some(&token)).await?;
+            token = if server_to_server {
+                *self.s2s_token.lock().await = None;
+                self.s2s_access_token().await?
+            } else {
+                self.refresh(doctor, provider, Some(&token)).await?
+            };
         }
         Err(AccountError::refused(provider, "the access token was refused twice"))
     }

@@ -697,3 +697,17 @@ async fn a_doctor_connected_through_zooms_server_to_server_app_gets_meetings_by_
     assert!(clinic.desk.accounts.host_link(clinic.desk.doctor, provider, &id).await.unwrap().contains("/s/"));
     clinic.assert_no_patient_data_sent();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retries_while_offline_do_not_use_up_zooms_daily_limit() {
+    let clinic = Clinic::new().await;
+    clinic.offline().await;
+    let booked = clinic.book(clinic.zoom_type, 23, 9).await;
+    for _ in 0..(ZOOM_DAILY_LIMIT + 5) {
+        clinic.pass().await;
+    }
+    assert_eq!(clinic.meeting(booked.id).await.waiting, Some(Waiting::Offline));
+    clinic.online().await;
+    clinic.pass().await;
+    assert_eq!(clinic.meeting(booked.id).await.state, MeetingState::Ready);
+}

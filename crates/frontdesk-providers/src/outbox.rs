@@ -194,7 +194,7 @@ impl Worker {
                     reason: format!("the meeting was deleted in {provider}; Retry makes a new one"),
                     forget_meeting: true,
                 }),
-                Err(e) => Err(e),
+                Err(e) => Err(self.unsent(work, e).await),
             };
         }
 
@@ -233,11 +233,22 @@ impl Worker {
                 if attempt.is_some() && !unanswered {
                     store.close_create_attempt(work.appointment_id).await.map_err(AccountError::from)?;
                 }
-                return Err(e);
+                return Err(self.unsent(work, e).await);
             }
         };
         crash_point("outbox:after-create");
         Ok(Outcome::Ready { meeting_id: meeting.id, join_url: Some(meeting.join_url) })
+    }
+
+    /// A create or update that failed before the provider answered (offline, not connected)
+    /// does not count against the doctor's daily quota.
+    async fn unsent(&self, work: &MeetingWork, error: CallError) -> CallError {
+        if matches!(error, CallError::Account(_)) {
+            if let Err(e) = self.accounts.store().return_meeting_call(work.doctor_id, work.provider).await {
+                tracing::warn!(error = %e, "could not give back an unsent meeting call");
+            }
+        }
+        error
     }
 
     /// The meetings an earlier create attempt for this appointment made.

@@ -356,6 +356,26 @@ impl Store {
         Ok(taken)
     }
 
+    /// Gives back a call counted by [`Store::take_meeting_call`] that never reached the provider
+    /// (offline, not connected), so that a long outage does not use up the day.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn return_meeting_call(&self, doctor: StaffId, provider: Provider) -> Result<()> {
+        let day = self.now().format("%Y-%m-%d").to_string();
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "UPDATE meeting_calls SET count = count - 1 WHERE doctor_id = ?1 AND provider = ?2 AND utc_day = ?3 AND count > 0",
+        )
+        .bind(doctor.0)
+        .bind(provider.as_str())
+        .bind(&day)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Marks the doctor's quota for today as used up (the provider said so).
     ///
     /// # Errors

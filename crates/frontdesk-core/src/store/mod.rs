@@ -9,6 +9,7 @@ mod accounts;
 mod auth;
 mod directory;
 mod outbox;
+mod reminders;
 mod schedule;
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ pub use accounts::{AuditEntry, Connection, ConnectionKind, ConnectionState, SYST
 pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
 pub use outbox::{MeetingWork, OutboxJob, Outcome, ZOOM_DAILY_MEETING_CALLS};
+pub use reminders::{Reminder, ReminderKind, REMINDER_WINDOW};
 pub use schedule::{BookingRequest, DAY_QUERY};
 
 use crate::clock::{Clock, SystemClock};

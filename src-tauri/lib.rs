@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod deep_link;
 pub mod error;
+pub mod reminders;
 pub mod session;
 
 include!("command_names.rs");
@@ -251,6 +252,8 @@ pub fn run() {
         .setup(|app| {
             use tauri_plugin_deep_link::DeepLinkExt;
             start_outbox(app.handle());
+            let browser = app.state::<AppState>().browser.clone();
+            reminders::start_reminders(app.handle(), reminders::desktop_notification(browser));
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {

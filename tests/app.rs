@@ -494,3 +494,31 @@ fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
         }
     }
 }
+
+#[test]
+fn the_signed_in_doctor_gets_each_due_reminder_once_with_initials_only() {
+    // 2031-05-05 10:00 in Toronto is 14:00 UTC; the reminder is due from 13:50.
+    let clock = Arc::new(HandClock(AtomicI64::new(
+        chrono::DateTime::parse_from_rfc3339("2031-05-05T12:00:00Z").unwrap().timestamp(),
+    )));
+    let desk = Desk::seed(Desk::with_clock(clock.clone()));
+    desk.sign_in(1, "1357");
+    desk.ok("book", booking("2031-05-05T10:00"));
+    desk.ok("sign_out", json!({}));
+    clock.0.store(
+        chrono::DateTime::parse_from_rfc3339("2031-05-05T13:50:00Z").unwrap().timestamp(),
+        Ordering::SeqCst,
+    );
+    desk.sign_in(3, "1111");
+    let shown: Arc<Mutex<Vec<String>>> = Arc::default();
+    let recorder = shown.clone();
+    frontdesk_app::reminders::start_reminders(
+        desk.app.handle(),
+        Arc::new(move |r: &frontdesk_core::store::Reminder| recorder.lock().unwrap().push(r.text.clone())),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while shown.lock().unwrap().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(*shown.lock().unwrap(), ["Telehealth with J.D. in 10 min"]);
+}

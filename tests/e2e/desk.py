@@ -18,6 +18,7 @@ import sys
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -82,7 +83,8 @@ opts = ArgOptions()
 opts.set_capability("browserName", "wry")
 opts.set_capability("tauri:options", {"application": APP})
 driver = webdriver.Remote(command_executor="http://127.0.0.1:4444", options=opts)
-wait = WebDriverWait(driver, 20)
+# The calendar and the panel redraw as meetings change: an element read mid-redraw is read again.
+wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 try:
     # Sign in: pick your name, enter your PIN.
     wait.until(EC.presence_of_element_located((By.ID, "signin-pin")))
@@ -268,9 +270,18 @@ try:
     ready = WebDriverWait(driver, 20).until(meeting_if_ready)
     check("the waiting meeting was made once Dr Lee connected Zoom", ready["join_url"].startswith("https://zoom.us/j/"), str(ready))
     live_badge = LIVE_EVENT + "//*[contains(@class,'meeting-badge')]"
-    WebDriverWait(driver, 20).until(lambda d: d.find_element(By.XPATH, live_badge).get_attribute("data-meeting") == "ready")
+
+    def ready_badge_text(d):
+        # The calendar redraws the event when the meeting changes: read the badge in one go.
+        try:
+            badge = d.find_element(By.XPATH, live_badge)
+            return badge.get_attribute("textContent") if badge.get_attribute("data-meeting") == "ready" else None
+        except (NoSuchElementException, StaleElementReferenceException):
+            return None
+
+    badge_text = WebDriverWait(driver, 20).until(ready_badge_text)
     check("the calendar shows the meeting ready within 20 s",
-          time.monotonic() - connected_at < 20 and "Meeting ready" in driver.find_element(By.XPATH, live_badge).get_attribute("textContent"))
+          time.monotonic() - connected_at < 20 and "Meeting ready" in badge_text, badge_text)
     driver.execute_script(SCROLL_TO_EVENT, driver.find_element(By.XPATH, LIVE_EVENT))
     time.sleep(0.5)
     wait.until(EC.element_to_be_clickable((By.XPATH, LIVE_EVENT))).click()

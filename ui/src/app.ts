@@ -161,8 +161,11 @@ class Desk {
     });
     this.listen();
     void this.checkConnections();
-    this.types = await ipc.listTypes().catch(() => []);
+    // The types (for the booking dialog) and the day are read together: start-up waits for one
+    // round trip, not two. The types are asked first, so they are there when the day is.
+    const types = ipc.listTypes().then((list) => { this.types = list; }, () => undefined);
     await this.go('calendar');
+    await types;
   }
 
   private listen(): void {

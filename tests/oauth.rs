@@ -424,3 +424,14 @@ async fn a_locked_keyring_is_named_in_the_error() {
     assert_eq!(run.code, 2, "{stderr}");
     assert!(stderr.contains("system keyring is locked or unavailable (it is locked)"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_disconnect_by_another_process_is_seen_at_once_despite_the_token_in_memory() {
+    let desk = Desk::new().await;
+    desk.connect(Provider::Zoom).await;
+    // Read once: this process now keeps the access token in memory.
+    desk.accounts.access_token(desk.doctor, Provider::Zoom).await.unwrap();
+    desk.cli(&["disconnect", "zoom", "--doctor", &desk.doctor.to_string()]).ok();
+    let err = desk.accounts.access_token(desk.doctor, Provider::Zoom).await.unwrap_err();
+    assert!(matches!(err, AccountError::NotConnected { .. }), "{err}");
+}

@@ -98,6 +98,10 @@ pub struct Accounts {
     http: reqwest::Client,
     lock_dir: PathBuf,
     refresh_locks: Mutex<HashMap<AccountKey, Arc<tokio::sync::Mutex<()>>>>,
+    /// Access tokens read from the keyring, until they near expiry: a keyring read costs tens of
+    /// milliseconds. A refresh by another process goes unseen until this one expires or the
+    /// provider answers 401, and both are handled; refresh tokens are never kept here.
+    access_cache: Mutex<HashMap<AccountKey, (Secret, DateTime<Utc>)>>,
     pending: Mutex<HashMap<String, PendingFlow>>,
     s2s_token: tokio::sync::Mutex<Option<(Secret, DateTime<Utc>)>>,
 }
@@ -142,6 +146,7 @@ impl Accounts {
             http,
             lock_dir,
             refresh_locks: Mutex::default(),
+            access_cache: Mutex::default(),
             pending: Mutex::default(),
             s2s_token: tokio::sync::Mutex::default(),
         })
@@ -524,11 +529,44 @@ impl Accounts {
     /// disconnected), [`AccountError::Unreachable`] (the stored token is kept for a later try),
     /// keyring failures.
     pub async fn access_token(&self, doctor: StaffId, provider: Provider) -> Result<Secret> {
+        let now = self.clock.now();
+        if let Some(token) = self.cached_access(doctor, provider, now) {
+            // Disconnected meanwhile (here or by another process)? The database says.
+            let connected = self
+                .store
+                .connection(doctor, provider)
+                .await?
+                .is_some_and(|c| c.state == ConnectionState::Connected && c.kind == ConnectionKind::User);
+            if connected {
+                return Ok(token);
+            }
+            self.forget_access(doctor, provider);
+        }
         let tokens = self.stored_tokens(doctor, provider).await?;
-        if tokens.is_fresh(self.clock.now()) {
+        if tokens.is_fresh(now) {
+            self.remember_access(doctor, provider, &tokens);
             return Ok(tokens.access);
         }
         self.refresh(doctor, provider, None).await
+    }
+
+    fn access_cache(&self) -> std::sync::MutexGuard<'_, HashMap<AccountKey, (Secret, DateTime<Utc>)>> {
+        self.access_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn cached_access(&self, doctor: StaffId, provider: Provider, now: DateTime<Utc>) -> Option<Secret> {
+        self.access_cache()
+            .get(&(doctor, provider))
+            .filter(|(_, expires_at)| now + crate::tokens::REFRESH_MARGIN < *expires_at)
+            .map(|(token, _)| token.clone())
+    }
+
+    fn remember_access(&self, doctor: StaffId, provider: Provider, tokens: &TokenSet) {
+        self.access_cache().insert((doctor, provider), (tokens.access.clone(), tokens.expires_at));
+    }
+
+    fn forget_access(&self, doctor: StaffId, provider: Provider) {
+        self.access_cache().remove(&(doctor, provider));
     }
 
     /// Sends an authorized request to the provider's API (`path` after the API base), refreshing
@@ -590,6 +628,7 @@ impl Accounts {
         provider: Provider,
         rejected: Option<&Secret>,
     ) -> Result<Secret> {
+        self.forget_access(doctor, provider);
         let in_process = self.refresh_lock(doctor, provider);
         let _in_process = in_process.lock().await;
         let _across_processes = self.file_lock(doctor, provider).await?;
@@ -600,6 +639,7 @@ impl Accounts {
             None => tokens.is_fresh(now),
         };
         if someone_refreshed {
+            self.remember_access(doctor, provider, &tokens);
             return Ok(tokens.access);
         }
         let Some(refresh_token) = &tokens.refresh else {
@@ -611,6 +651,7 @@ impl Accounts {
                 // Save before use: with Zoom the old refresh token is already dead.
                 let uid = self.store.clinic_uid().await?;
                 self.secret_set(secrets::token_name(&uid, doctor, provider), new.to_secret()).await?;
+                self.remember_access(doctor, provider, &new);
                 tracing::info!(%doctor, %provider, "access token refreshed");
                 Ok(new.access)
             }
@@ -643,6 +684,7 @@ impl Accounts {
     /// The provider no longer accepts the grant: delete the tokens, mark the connection
     /// disconnected, audit it, and say so.
     async fn mark_revoked(&self, doctor: StaffId, provider: Provider, code: &str) -> AccountError {
+        self.forget_access(doctor, provider);
         tracing::warn!(%doctor, %provider, code, "the provider refused the refresh token; connection disconnected");
         let doctor_name =
             self.store.staff(doctor).await.map(|s| s.name).unwrap_or_else(|_| doctor.to_string());
@@ -730,6 +772,7 @@ impl Accounts {
             let doctor = self.store.staff(doctor).await?.name;
             return Err(AccountError::NotConnected { doctor, provider: provider.label() });
         };
+        self.forget_access(doctor, provider);
         let uid = self.store.clinic_uid().await?;
         let name = secrets::token_name(&uid, doctor, provider);
         let tokens = {

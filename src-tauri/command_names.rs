@@ -24,6 +24,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "update_staff",
     "clinic_settings",
     "update_settings",
+    "reminder_minutes",
+    "set_reminder_minutes",
     "ui_painted",
     "provider_settings",
     "update_provider_settings",
@@ -35,4 +37,5 @@ pub const COMMAND_NAMES: &[&str] = &[
     "retry_meeting",
     "join_meeting",
     "start_meeting",
+    "audit_log",
 ];

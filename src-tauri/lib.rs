@@ -90,7 +90,7 @@ impl AppConfig {
 
 /// The typed command list: the invoke handler and the generated TypeScript come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{accounts, auth, directory, meetings, schedule, startup};
+    use commands::{accounts, audit, auth, directory, meetings, schedule, startup};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             auth::app_status,
@@ -115,6 +115,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             directory::update_staff,
             directory::clinic_settings,
             directory::update_settings,
+            directory::reminder_minutes,
+            directory::set_reminder_minutes,
             startup::ui_painted,
             accounts::provider_settings,
             accounts::update_provider_settings,
@@ -126,6 +128,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             meetings::retry_meeting,
             meetings::join_meeting,
             meetings::start_meeting,
+            audit::audit_log,
         ])
         .typ::<DeepLink>()
         .typ::<ConnectionEvent>()

@@ -179,6 +179,48 @@ fn roles_are_enforced_in_rust() {
 }
 
 #[test]
+fn the_audit_log_is_admin_only_and_filters_by_person_patient_and_date() {
+    let desk = Desk::seeded();
+    desk.sign_in(2, "2468");
+    desk.ok("book", booking("2026-07-06T09:30"));
+    let e = desk.err("audit_log", json!({ "staff": null, "patient": null, "from": null, "to": null }));
+    assert_eq!(e["kind"], "forbidden", "{e}");
+    desk.ok("sign_out", json!({}));
+    desk.sign_in(1, "1357");
+    let all = desk.ok("audit_log", json!({ "staff": null, "patient": null, "from": null, "to": null }));
+    assert!(!all.as_array().unwrap().is_empty());
+    let by_desk = desk.ok("audit_log", json!({ "staff": 2, "patient": 1, "from": null, "to": null }));
+    let by_desk = by_desk.as_array().unwrap();
+    assert!(!by_desk.is_empty(), "the receptionist's booking is logged");
+    assert!(by_desk.iter().all(|e| e["actor"] == "staff:2" && e["patient_id"] == 1), "{by_desk:?}");
+    assert_eq!(by_desk[0]["actor_name"], "Dana Desk");
+    let future =
+        desk.ok("audit_log", json!({ "staff": null, "patient": null, "from": "2199-01-01", "to": null }));
+    assert_eq!(future, json!([]));
+    let past =
+        desk.ok("audit_log", json!({ "staff": null, "patient": null, "from": null, "to": "1901-01-01" }));
+    assert_eq!(past, json!([]));
+    let e = desk.err("audit_log", json!({ "staff": null, "patient": null, "from": "soon", "to": null }));
+    assert_eq!(e["kind"], "validation", "{e}");
+}
+
+#[test]
+fn the_reminder_time_is_an_admin_setting_from_1_to_240_minutes() {
+    let desk = Desk::seeded();
+    desk.sign_in(2, "2468");
+    assert_eq!(desk.err("reminder_minutes", json!({}))["kind"], "forbidden");
+    assert_eq!(desk.err("set_reminder_minutes", json!({ "minutes": 30 }))["kind"], "forbidden");
+    desk.ok("sign_out", json!({}));
+    desk.sign_in(1, "1357");
+    assert_eq!(desk.ok("reminder_minutes", json!({})), 10);
+    assert_eq!(desk.ok("set_reminder_minutes", json!({ "minutes": 30 })), 30);
+    let e = desk.err("set_reminder_minutes", json!({ "minutes": 0 }));
+    assert_eq!(e["kind"], "validation", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("1 to 240"), "{e}");
+    assert_eq!(desk.ok("reminder_minutes", json!({})), 30);
+}
+
+#[test]
 fn errors_have_a_kind_a_safe_message_and_a_field() {
     let desk = Desk::seeded();
     let e = desk.err("sign_in", json!({ "staffId": 2, "pin": "0000" }));

@@ -107,6 +107,24 @@ pub async fn clinic_settings(state: State<'_, AppState>) -> Result<Clinic, AppEr
     Ok(store(&state)?.require_clinic().await?)
 }
 
+/// Minutes before a visit that its doctor is reminded (the admin's settings screen).
+#[tauri::command]
+#[specta::specta]
+pub async fn reminder_minutes(state: State<'_, AppState>) -> Result<i64, AppError> {
+    state.session.require(ADMIN)?;
+    Ok(store(&state)?.reminder_minutes().await?)
+}
+
+/// Sets the minutes before a visit that its doctor is reminded (1 to 240).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_reminder_minutes(state: State<'_, AppState>, minutes: i64) -> Result<i64, AppError> {
+    state.session.require(ADMIN)?;
+    let store = store(&state)?;
+    store.set_reminder_minutes(minutes).await?;
+    Ok(store.reminder_minutes().await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn update_settings(

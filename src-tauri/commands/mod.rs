@@ -2,6 +2,7 @@
 //! session, call one core function, map the error. Grouped by screen.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod directory;
 pub mod meetings;

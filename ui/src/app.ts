@@ -15,9 +15,11 @@ import type { PanelContext } from './panel';
 import { watchNetwork } from './network';
 import { renderSignIn, renderSetup } from './signin';
 import { renderPatients, renderSettings, renderStaff, renderTypes } from './directory';
+import { renderAudit } from './audit';
+import { printDaySheet } from './daysheet';
 import { closeConnectWizard, reconnectAlert, refusedConnections, renderAccounts } from './accounts';
 
-type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settings';
+type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settings' | 'audit';
 
 /** The event the backend sends when the outbox changed an appointment's meeting. */
 export const MEETING_EVENT = 'meeting-changed';
@@ -137,7 +139,7 @@ class Desk {
           nav('calendar', t('nav.calendar')), nav('patients', t('nav.patients')),
           this.canConnect ? nav('accounts', t('nav.accounts')) : null,
           admin ? nav('staff', t('nav.staff')) : null, admin ? nav('types', t('nav.types')) : null,
-          admin ? nav('settings', t('nav.settings')) : null),
+          admin ? nav('settings', t('nav.settings')) : null, admin ? nav('audit', t('nav.audit')) : null),
         h('button', { type: 'button', id: 'help-button', onclick: () => this.help() }, `${t('nav.help')} (?)`),
         h('button', { type: 'button', id: 'lock-button', onclick: () => void this.lock() }, `${t('nav.lock')} (Ctrl+L)`)),
       h('div', { class: 'calbar', id: 'calbar' },
@@ -147,6 +149,7 @@ class Desk {
         this.dateLabel,
         this.pager,
         h('div', { class: 'segmented', role: 'group' }, viewButton('day', t('cal.day')), viewButton('week', t('cal.week'))),
+        h('button', { type: 'button', id: 'print-day', 'aria-keyshortcuts': 'Control+P', onclick: () => void this.printDay() }, `${t('cal.print')} (Ctrl+P)`),
         this.canBook ? h('button', { type: 'button', class: 'primary', id: 'new-booking', onclick: () => this.book() }, `${t('cal.book')} (N)`) : null),
       this.content,
       h('footer', { class: 'statusline' },
@@ -246,6 +249,7 @@ class Desk {
 
   private async key(e: KeyboardEvent): Promise<void> {
     if (e.ctrlKey && e.key.toLowerCase() === 'l') { e.preventDefault(); return this.lock(); }
+    if (e.ctrlKey && e.key.toLowerCase() === 'p' && this.screen === 'calendar') { e.preventDefault(); return this.printDay(); }
     if (e.key === 'Escape') { document.querySelector('.help-overlay')?.remove(); this.closePanel(); return; }
     // No single-key shortcut fires behind a modal dialog (booking, connect wizard, confirmations).
     const modal = this.dialogOpen || document.querySelector('[aria-modal="true"]') !== null;
@@ -286,6 +290,7 @@ class Desk {
       } else if (screen === 'patients') await renderPatients(this.content, this.canBook);
       else if (screen === 'staff') await renderStaff(this.content);
       else if (screen === 'accounts') await renderAccounts(this.content, this.me, () => void this.checkConnections());
+      else if (screen === 'audit') await renderAudit(this.content, this.clinic.tz);
       else if (screen === 'types') { await renderTypes(this.content); this.types = await ipc.listTypes(); }
       else await renderSettings(this.content, (c) => { this.clinic = c; setLocale(c.locale); }, () => void this.go('accounts')
         .then(() => document.getElementById('ps-zoom-auth-base')?.focus()));
@@ -337,6 +342,15 @@ class Desk {
     if (!this.sheet) return;
     this.doctorPage = turnPage(this.doctorPage, delta, this.sheet.doctors.length);
     this.showDoctorPage();
+  }
+
+  /** Prints the shown day for every doctor (read again, so that it is current and not paged). */
+  private async printDay(): Promise<void> {
+    try {
+      printDaySheet(await ipc.schedule(this.date, 1), this.date);
+    } catch (e) {
+      this.say(asAppError(e).message);
+    }
   }
 
   private async goto(date: string): Promise<void> {
@@ -415,7 +429,7 @@ class Desk {
     if (document.querySelector('.help-overlay')) return;
     const rows = ([
       ['N', 'key.new'], ['T', 'key.today'], ['← →', 'key.prevNext'], ['[ ]', 'key.doctorPage'], ['D / W', 'key.dayWeek'], ['/', 'key.search'],
-      ['V', 'key.accounts'], ['I S C M', 'key.status'], ['X', 'key.cancel'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
+      ['V', 'key.accounts'], ['I S C M', 'key.status'], ['X', 'key.cancel'], ['Ctrl+P', 'key.print'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
     ] as [string, Parameters<typeof t>[0]][]).filter(([, m]) => m !== 'key.accounts' || this.canConnect);
     const close = h('button', { type: 'button', onclick: () => overlay.remove() }, t('help.close'));
     const overlay = h('div', { class: 'overlay help-overlay' },

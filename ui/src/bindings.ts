@@ -37,6 +37,10 @@ export const commands = {
 	updateStaff: (id: StaffId, staff: StaffUpdate) => __TAURI_INVOKE<Staff>("update_staff", { id, staff }),
 	clinicSettings: () => __TAURI_INVOKE<Clinic>("clinic_settings"),
 	updateSettings: (settings: ClinicSettings) => __TAURI_INVOKE<Clinic>("update_settings", { settings }),
+	/**  Minutes before a visit that its doctor is reminded (the admin's settings screen). */
+	reminderMinutes: () => __TAURI_INVOKE<number>("reminder_minutes"),
+	/**  Sets the minutes before a visit that its doctor is reminded (1 to 240). */
+	setReminderMinutes: (minutes: number) => __TAURI_INVOKE<number>("set_reminder_minutes", { minutes }),
 	/**  The window painted `screen` (`signin` or `day`) for the first time. */
 	uiPainted: (screen: string) => __TAURI_INVOKE<null>("ui_painted", { screen }),
 	providerSettings: () => __TAURI_INVOKE<ProviderSettings>("provider_settings"),
@@ -66,6 +70,11 @@ export const commands = {
 	 *  fetched now, opened outside the app and audited; it is not returned.
 	 */
 	startMeeting: (appointmentId: AppointmentId) => __TAURI_INVOKE<null>("start_meeting", { appointmentId }),
+	/**
+	 *  Audit entries, oldest first. `from`/`to` are local dates (`YYYY-MM-DD`, inclusive) in the
+	 *  clinic's zone; `staff` keeps what that member of staff did, `patient` what touched that patient.
+	 */
+	auditLog: (staff: StaffId | null, patient: PatientId | null, from: string | null, to: string | null) => __TAURI_INVOKE<AuditEntry[]>("audit_log", { staff, patient, from, to }),
 };
 
 /* Types */
@@ -126,6 +135,21 @@ export type AppointmentType = {
 	name: string,
 	minutes: number,
 	mode: Mode,
+};
+
+/**  One row of the audit log. */
+export type AuditEntry = {
+	id: number,
+	at: string,
+	/**  `staff:<id>`, `cli:<os user>` or `system`. */
+	actor: string,
+	/**  The actor's name when the actor is a member of staff. */
+	actor_name: string | null,
+	action: string,
+	doctor_id: StaffId | null,
+	patient_id: PatientId | null,
+	appointment_id: AppointmentId | null,
+	detail: Value,
 };
 
 export type BookInput = {

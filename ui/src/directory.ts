@@ -119,7 +119,7 @@ export async function renderTypes(root: HTMLElement): Promise<void> {
 }
 
 export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => void, openProviders?: () => void): Promise<void> {
-  const c = await ipc.clinicSettings();
+  const [c, reminder] = await Promise.all([ipc.clinicSettings(), ipc.reminderMinutes()]);
   // The Zoom and Microsoft settings sit beside the connections they serve (Video visits).
   const providers = openProviders ? h('aside', { class: 'card editor' },
     h('h2', {}, t('nav.accounts')),
@@ -129,8 +129,10 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     { id: 'c-name', label: 'dir.name', value: c.name },
     { id: 'c-tz', label: 'setup.tz', value: c.tz },
     { id: 'c-lock', label: 'dir.lockMinutes', type: 'number', value: String(c.lock_minutes) },
+    { id: 'c-reminder', label: 'dir.reminderMinutes', type: 'number', value: String(reminder) },
     { id: 'c-locale', label: 'dir.locale', value: c.locale },
   ], async (v) => {
     onSaved(await ipc.updateSettings({ name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']) }));
+    await ipc.setReminderMinutes(Number(v['c-reminder']));
   }), providers));
 }

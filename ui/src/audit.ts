@@ -1,0 +1,79 @@
+// The admin's audit log: who did what and when, filtered by person, patient and dates. The
+// backend refuses it to anyone but an admin; the navigation offers it to admins only.
+import { asAppError, ipc } from './ipc';
+import type { AuditEntry, Patient } from './ipc';
+import { h } from './dom';
+import { formatDate, formatTime, t, tk, wallTime } from './messages';
+import type { MessageKey } from './messages';
+
+/** An action in words: a known one from messages.ts, else its name with spaces. */
+export function actionInWords(action: string): string {
+  const words = tk(`audit.${action}`);
+  return words === `audit.${action}` ? action.replace(/_/g, ' ') : words;
+}
+
+/** The patient id in what was typed: a number, or a chosen "Jane Doe (#7)". */
+function patientId(text: string): number | null {
+  const m = /#(\d+)\)?\s*$/.exec(text.trim()) ?? /^(\d+)$/.exec(text.trim());
+  return m ? Number(m[1]) : null;
+}
+
+export async function renderAudit(root: HTMLElement, tz: string): Promise<void> {
+  const staff = await ipc.listAllStaff();
+  const person = h('select', { id: 'audit-staff' },
+    h('option', { value: '' }, t('audit.anyone')),
+    ...staff.map((s) => h('option', { value: String(s.id) }, s.name)));
+  const patients = h('datalist', { id: 'audit-patients' });
+  const patient = h('input', { id: 'audit-patient', type: 'search', list: 'audit-patients', placeholder: t('audit.patientHint') });
+  const from = h('input', { id: 'audit-from', type: 'date' });
+  const to = h('input', { id: 'audit-to', type: 'date' });
+  const message = h('p', { role: 'status', class: 'muted' });
+  const rows = h('tbody');
+  const field = (id: string, label: MessageKey, control: HTMLElement) =>
+    h('div', { class: 'field' }, h('label', { for: id }, t(label)), control);
+
+  const suggest = async () => {
+    const text = patient.value.trim();
+    if (!text || patientId(text) !== null) return;
+    const found: Patient[] = await ipc.findPatients(text).catch(() => []);
+    patients.replaceChildren(...found.map((p) => h('option', { value: `${p.full_name} (#${p.id})` })));
+  };
+  const load = async () => {
+    const typed = patient.value.trim();
+    const pid = typed ? patientId(typed) : null;
+    if (typed && pid === null) {
+      message.className = 'field-error';
+      message.textContent = t('audit.pickPatient');
+      return;
+    }
+    try {
+      const entries: AuditEntry[] = await ipc.auditLog(person.value ? Number(person.value) : null, pid, from.value || null, to.value || null);
+      message.className = 'muted';
+      message.textContent = entries.length ? '' : t('audit.none');
+      rows.replaceChildren(...entries.map((e) => h('tr', {},
+        h('td', {}, `${formatDate(wallTime(e.at, tz).slice(0, 10))} ${formatTime(e.at, tz)}`),
+        h('td', {}, e.actor_name ?? (e.actor === 'system' ? t('audit.system') : e.actor)),
+        h('td', {}, actionInWords(e.action)),
+        h('td', {}, e.patient_id === null ? '' : `#${e.patient_id}`),
+        h('td', {}, e.appointment_id === null ? '' : `#${e.appointment_id}`))));
+    } catch (err) {
+      message.className = 'field-error';
+      message.textContent = asAppError(err).message;
+    }
+  };
+  patient.addEventListener('input', () => void suggest());
+  for (const control of [person, patient, from, to]) control.addEventListener('change', () => void load());
+
+  root.replaceChildren(h('section', { class: 'audit' },
+    h('div', { class: 'toolbar' }, h('h1', {}, t('nav.audit'))),
+    h('form', { class: 'audit-filters', 'aria-label': t('audit.filters'), onsubmit: (e: Event) => { e.preventDefault(); void load(); } },
+      field('audit-staff', 'audit.person', person),
+      field('audit-patient', 'audit.patient', patient), patients,
+      field('audit-from', 'audit.from', from),
+      field('audit-to', 'audit.to', to),
+      h('button', { type: 'submit' }, t('audit.apply'))),
+    message,
+    h('table', {}, h('thead', {}, h('tr', {}, ...(['audit.time', 'audit.person', 'audit.action', 'audit.patient', 'audit.appointment'] as MessageKey[])
+      .map((k) => h('th', { scope: 'col' }, t(k))))), rows)));
+  await load();
+}

@@ -1,0 +1,80 @@
+// @vitest-environment jsdom
+// The printable day sheet: every doctor's day, in order, and the print dialog opened.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { startApp } from './app';
+import type { DaySheetRow, Staff } from './ipc';
+
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+
+const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
+const ada: Staff = { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };
+const ben: Staff = { id: 4, name: 'Dr Ben Roy', role: 'doctor', has_pin: true, active: true };
+
+const row = (id: number, doctor: Staff, patient: string, start: string, local: string, status: DaySheetRow['status']): DaySheetRow => ({
+  id, doctor_id: doctor.id, doctor_name: doctor.name, patient_id: id, patient_name: patient, type_id: 1, type_name: 'Consult',
+  mode: 'in-person', status, start, end: start, local_start: local, local_end: local, tz: 'America/Toronto',
+} as unknown as DaySheetRow);
+
+const appointments = [
+  row(1, ben, 'Carl Ng', '2026-07-06T15:00:00Z', '2026-07-06T11:00:00-04:00', 'booked'),
+  row(2, ada, 'Jane Doe', '2026-07-06T13:30:00Z', '2026-07-06T09:30:00-04:00', 'checked-in'),
+  row(3, ben, 'Amy Poe', '2026-07-06T13:30:00Z', '2026-07-06T09:30:00-04:00', 'cancelled'),
+];
+
+type Call = { cmd: string; args: Record<string, unknown> };
+
+async function desk() {
+  const calls: Call[] = [];
+  mockIPC((cmd, args) => {
+    if (cmd.startsWith('plugin:')) return null;
+    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
+    if (cmd === 'app_status') {
+      return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: dana };
+    }
+    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments };
+    if (cmd === 'list_types' || cmd === 'connections') return [];
+    return null;
+  }, { shouldMockEvents: true });
+  const root = document.createElement('div');
+  document.body.append(root);
+  await startApp(root);
+  await vi.advanceTimersByTimeAsync(0);
+  return calls;
+}
+
+beforeEach(() => { vi.useFakeTimers(); vi.setSystemTime(new Date('2026-07-06T12:00:00Z')); document.body.replaceChildren(); });
+afterEach(() => { vi.useRealTimers(); vi.restoreAllMocks(); clearMocks(); });
+
+describe('printable day sheet', () => {
+  it('lists the day for every doctor in time order and prints it on Ctrl+P', async () => {
+    const print = vi.spyOn(window, 'print').mockImplementation(() => undefined);
+    const calls = await desk();
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'p', ctrlKey: true, bubbles: true, cancelable: true }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(print).toHaveBeenCalledTimes(1);
+    expect(calls.filter((c) => c.cmd === 'schedule').at(-1)?.args).toEqual({ date: '2026-07-06', days: 1 });
+    const sheet = document.getElementById('print-sheet') as HTMLElement;
+    expect(sheet.parentElement).toBe(document.body);
+    expect(sheet.querySelector('h1')?.textContent).toContain('Maple Clinic');
+    const lines = [...sheet.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent));
+    expect(lines.map((l) => [l[1], l[2], l[3], l[4], l[5]])).toEqual([
+      ['Dr Ada Lee', 'Jane Doe', 'Consult', 'In person', 'Checked in'],
+      ['Dr Ben Roy', 'Amy Poe', 'Consult', 'In person', 'Cancelled'],
+      ['Dr Ben Roy', 'Carl Ng', 'Consult', 'In person', 'Booked'],
+    ]);
+    expect(lines[0][0]).toMatch(/9:30/);
+    expect(lines[2][0]).toMatch(/11:00/);
+  });
+
+  it('prints from the calendar bar button too, replacing the earlier sheet', async () => {
+    const print = vi.spyOn(window, 'print').mockImplementation(() => undefined);
+    await desk();
+    (document.getElementById('print-day') as HTMLButtonElement).click();
+    await vi.advanceTimersByTimeAsync(0);
+    (document.getElementById('print-day') as HTMLButtonElement).click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(print).toHaveBeenCalledTimes(2);
+    expect(document.querySelectorAll('#print-sheet')).toHaveLength(1);
+  });
+});

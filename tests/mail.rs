@@ -226,6 +226,7 @@ fn invitation_update_and_cancellation_arrive_at_the_right_instants_across_dst() 
     let ics = first["ics"].as_str().unwrap();
     assert!(ics.contains("BEGIN:VTIMEZONE") && ics.contains("TZID:America/Toronto"), "{ics}");
     assert!(ics.contains("DTSTART;TZID=America/Toronto:20260307T093000"), "{ics}");
+    assert_eq!(ics.matches("PRODID:").count(), 1, "{ics}");
     let parsed = ics_events(c.clinic.path(), ics);
     assert_eq!(parsed["method"], "REQUEST");
     let event = &parsed["events"][0];
@@ -357,4 +358,107 @@ fn a_refusal_fails_the_mail_with_the_reason_and_plain_smtp_is_only_for_this_comp
     assert!(c.mail_state(&a)["reason"].as_str().unwrap().contains("only for a server on 127.0.0.1"));
     c.clinic.run(&["config", "set", "smtp.security", "plain"]).refused("starttls, tls or none");
     c.clinic.run(&["config", "set", "smtp.port", "70000"]).refused("port");
+}
+
+#[test]
+fn a_crash_around_the_send_loses_nothing_and_a_repeat_is_the_same_message() {
+    let c = MailClinic::new();
+    let _smtp = c.smtp();
+    let a = book(&c, "1", "2", "2026-05-04T10:00");
+    // Two moves before anything is sent fold into one message carrying the newest SEQUENCE.
+    c.clinic.run(&["move", &a["id"].to_string(), "--at", "2026-05-04T11:00"]).ok();
+    c.clinic.run(&["move", &a["id"].to_string(), "--at", "2026-05-04T12:00"]).ok();
+    let crash = |point: &str| {
+        let out = c
+            .clinic
+            .command()
+            .env("FRONTDESK_CRASH_AT", point)
+            .args(["mail", "run", "--once"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "the worker stopped at {point}");
+    };
+    // Killed before the message went: nothing arrived, and the next pass sends it.
+    crash("mail:before-send");
+    assert!(messages(&c.maildir).is_empty());
+    assert_eq!(c.mail_state(&a)["state"], "pending");
+    // Killed after the server accepted it, before the app wrote that down: the next pass sends
+    // it again, as the very same message (Message-ID, UID, SEQUENCE), which calendars apply once.
+    crash("mail:before-record");
+    assert_eq!(messages(&c.maildir).len(), 1);
+    assert_eq!(c.mail_state(&a)["state"], "pending");
+    assert_eq!(c.run_mail()["sent"], 1);
+    assert_eq!(c.run_mail()["sent"], 0);
+    let got = messages(&c.maildir);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["message_id"], got[1]["message_id"]);
+    let first = ics_events(c.clinic.path(), got[0]["ics"].as_str().unwrap());
+    let second = ics_events(c.clinic.path(), got[1]["ics"].as_str().unwrap());
+    assert_eq!(first["events"][0]["uid"], second["events"][0]["uid"]);
+    assert_eq!(first["events"][0]["sequence"], 2);
+    assert_eq!(second["events"][0]["sequence"], 2);
+    assert_eq!(second["events"][0]["start"], "2026-05-04T16:00:00.000Z");
+    assert_eq!(c.mail_state(&a)["state"], "sent");
+}
+
+#[test]
+fn the_password_comes_from_the_keyring_and_a_wrong_one_fails_with_the_reason() {
+    let c = MailClinic::new();
+    let password = "kestrel-Vane-2209";
+    let set_password = |value: &str| {
+        let mut child = c
+            .clinic
+            .command()
+            .args(["config", "set", "smtp.password", "-"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{value}\n").as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success());
+    };
+    c.clinic.run(&["config", "set", "smtp.user", "desk"]).ok();
+    set_password(password);
+    let shown = c.clinic.json(&["config", "get", "smtp.password"]).to_string();
+    assert!(shown.contains("set") && !shown.contains("not set") && !shown.contains(password), "{shown}");
+    // Stopped when dropped, as aiosmtpd's command line is.
+    let _server = Smtp {
+        child: Command::new(root().join(".venv/bin/python"))
+            .arg(root().join("tests/peers/smtp_auth.py"))
+            .arg(c.port.to_string())
+            .arg(&c.maildir)
+            .arg(&c.cert)
+            .arg(&c.key)
+            .args(["desk", password])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    };
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", c.port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the SMTP server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let a = book(&c, "1", "2", "2026-05-04T10:00");
+    assert_eq!(c.run_mail()["sent"], 1);
+    assert_eq!(messages(&c.maildir).len(), 1);
+
+    set_password("wrong-password");
+    c.clinic.run(&["mail", "resend", &a["id"].to_string()]).ok();
+    let run = c.clinic.run(&["--json", "mail", "run", "--once"]);
+    run.ok();
+    assert_eq!(run.json()["failed"], 1, "{}", run.stdout);
+    let state = c.mail_state(&a);
+    assert_eq!(state["state"], "failed");
+    assert!(state["reason"].as_str().unwrap().contains("535"), "{state}");
+    for text in [
+        run.stdout.as_str(),
+        run.stderr.as_str(),
+        &state.to_string(),
+        &c.clinic.run(&["config", "list"]).stdout,
+    ] {
+        assert!(!text.contains(password) && !text.contains("wrong-password"), "{text}");
+    }
+    assert_eq!(messages(&c.maildir).len(), 1);
 }

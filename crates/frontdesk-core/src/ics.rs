@@ -95,9 +95,12 @@ pub fn invitation(inv: &Invitation<'_>) -> String {
     if let Some(url) = inv.join_url {
         event.location(url).url(url);
     }
-    let mut calendar = Calendar::new();
+    // `empty`, not `new`: `new` already has the crate's own PRODID, and a file has only one.
+    let mut calendar = Calendar::empty();
     calendar
+        .append_property(("VERSION", "2.0"))
         .append_property(("PRODID", "-//Frontdesk//Frontdesk//EN"))
+        .append_property(("CALSCALE", "GREGORIAN"))
         .append_property(("METHOD", if inv.cancel { "CANCEL" } else { "REQUEST" }))
         .push(event.done());
     let text = calendar.done().to_string();

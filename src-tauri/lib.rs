@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
 use frontdesk_core::{Clock, Provider, StaffId, Store, SystemClock};
-use frontdesk_providers::{Accounts, OsKeyring, SecretStore, Worker};
+use frontdesk_providers::{Accounts, MailWorker, OsKeyring, SecretStore, Worker};
 use tauri::{Emitter, Manager, Runtime};
 
 use crate::commands::accounts::{ConnectionEvent, CONNECTION_EVENT};
@@ -42,6 +42,8 @@ pub struct AppState {
     connect_tasks: Mutex<HashMap<(StaffId, Provider), tauri::async_runtime::JoinHandle<()>>>,
     /// The outbox worker that sends meetings to the providers, once [`start_outbox`] started it.
     meetings: OnceLock<Arc<Worker>>,
+    /// The worker that e-mails patients through the clinic's SMTP server, started with it.
+    mail: OnceLock<Arc<MailWorker>>,
 }
 
 impl AppState {
@@ -61,6 +63,9 @@ impl AppState {
     /// retry, a new connection) now rather than at its next look. Nothing when it does not run.
     pub fn wake_outbox(&self) {
         if let Some(worker) = self.meetings.get() {
+            worker.wake();
+        }
+        if let Some(worker) = self.mail.get() {
             worker.wake();
         }
     }
@@ -173,13 +178,14 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
         browser: config.browser,
         connect_tasks: Mutex::default(),
         meetings: OnceLock::new(),
+        mail: OnceLock::new(),
     })
     .invoke_handler(specta_builder::<R>().invoke_handler())
 }
 
-/// Starts the outbox worker on Tauri's async runtime: it sends each telehealth appointment's
+/// Starts the outbox workers on Tauri's async runtime: one sends each telehealth appointment's
 /// meeting to Zoom or Microsoft and tells the window ([`MEETING_EVENT`]) each time a meeting's
-/// state changes. [`run`] starts it; the mock-runtime tests start it only when they test it, so
+/// state changes; the other e-mails patients through the clinic's SMTP server. [`run`] starts it; the mock-runtime tests start it only when they test it, so
 /// that no other test depends on when a background pass runs. Returns false, starting nothing,
 /// when the accounts are unavailable or the worker already runs.
 pub fn start_outbox<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
@@ -187,15 +193,20 @@ pub fn start_outbox<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     let Ok(accounts) = state.accounts.as_ref() else {
         return false;
     };
+    let mail = Arc::new(MailWorker::new(accounts.clone(), |_| {}));
     let handle = app.clone();
+    let invitations = mail.clone();
     let worker = Arc::new(Worker::new(accounts.clone(), move |appointment_id| {
         let _ = handle.emit(MEETING_EVENT, MeetingChanged { appointment_id });
+        // A telehealth invitation waits for its join link: the meeting may have just made it.
+        invitations.wake();
     }));
-    if state.meetings.set(worker.clone()).is_err() {
+    if state.meetings.set(worker.clone()).is_err() || state.mail.set(mail.clone()).is_err() {
         return false;
     }
-    // It runs as long as the app: the process ending stops it (a pass cut short is sent again).
+    // They run as long as the app: the process ending stops them (a pass cut short is sent again).
     tauri::async_runtime::spawn(async move { worker.run(std::future::pending()).await });
+    tauri::async_runtime::spawn(async move { mail.run(std::future::pending()).await });
     true
 }
 

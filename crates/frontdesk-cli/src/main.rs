@@ -4,6 +4,7 @@
 //! Exit codes: 0 on success, 2 on bad input (one line on stderr), 1 on any other failure.
 
 mod accounts;
+mod mail;
 mod outbox;
 mod output;
 
@@ -22,6 +23,7 @@ use frontdesk_core::{
 
 use accounts::{AccountCommand, ConfigCommand};
 use frontdesk_providers::AccountError;
+use mail::MailCommand;
 use outbox::OutboxCommand;
 use output::Output;
 
@@ -131,6 +133,9 @@ enum Command {
     /// The queue of Zoom and Teams meeting jobs: list, run, retry.
     #[command(subcommand)]
     Outbox(OutboxCommand),
+    /// Patient e-mail (invitations with an .ics file): list, run, resend.
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// Write one day as an iCalendar (.ics) file, for a doctor's own calendar.
     ExportIcs {
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -308,6 +313,10 @@ async fn run(cli: Cli, out: &Output) -> Result<(), AccountError> {
             Ok(_) => outbox::run(&store, command, out).await,
             Err(e) => Err(e.into()),
         },
+        Err(Command::Mail(command)) => match store.require_clinic().await {
+            Ok(_) => mail::run(&store, command, out).await,
+            Err(e) => Err(e.into()),
+        },
         Err(Command::Reconcile { doctor, delete }) => match store.require_clinic().await {
             Ok(_) => outbox::reconcile_all(&store, &cli_actor(), doctor, delete, out).await,
             Err(e) => Err(e.into()),
@@ -341,6 +350,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         | Command::Accounts { .. }
         | Command::Config(_)
         | Command::Outbox(_)
+        | Command::Mail(_)
         | Command::Reconcile { .. } => Ok(()),
         Command::Staff(StaffCommand::Add { name, role, pin }) => {
             let staff = store.add_staff(&name, role.parse::<Role>()?, pin.as_deref()).await?;
@@ -386,7 +396,10 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             let changed = store.set_status(&actor, AppointmentId(id), next).await?;
             out.appointment(store, &changed, "Updated").await
         }
-        Command::Show { id } => out.detail(store, &store.appointment(AppointmentId(id)).await?).await,
+        Command::Show { id } => {
+            let detail = store.appointment(AppointmentId(id)).await?;
+            out.detail(store, &detail, store.mail_status(AppointmentId(id)).await?.as_ref()).await
+        }
         Command::ExportIcs { date, doctor, out: file } => {
             let date = time::parse_date("--date", &date)?;
             let doctor = doctor.map(StaffId);

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono_tz::Tz;
+use frontdesk_core::store::MailStatus;
 use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
     time, Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store,
@@ -156,9 +157,23 @@ impl Output {
         Ok(())
     }
 
-    pub async fn detail(&self, store: &Store, d: &AppointmentDetail) -> Result<(), CoreError> {
+    /// One appointment with its history and, when it has one, its patient e-mail's state
+    /// (`mail`, next to `meeting`).
+    pub async fn detail(
+        &self,
+        store: &Store,
+        d: &AppointmentDetail,
+        mail: Option<&MailStatus>,
+    ) -> Result<(), CoreError> {
         if self.json {
-            return self.print_json(d);
+            let mut value = serde_json::to_value(d)
+                .map_err(|e| CoreError::invalid(format!("could not write JSON: {e}")))?;
+            if let Some(object) = value.as_object_mut() {
+                let mail = serde_json::to_value(mail)
+                    .map_err(|e| CoreError::invalid(format!("could not write JSON: {e}")))?;
+                object.insert("mail".into(), mail);
+            }
+            return self.print_json(&value);
         }
         let a = &d.appointment;
         emit(format_args!("{}", line(store, a, a.tz).await?))?;
@@ -177,6 +192,10 @@ impl Output {
             if let Some(e) = &m.error {
                 emit(format_args!("  meeting error: {e}"))?;
             }
+        }
+        if let Some(m) = mail {
+            let reason = m.reason.as_deref().map_or_else(String::new, |r| format!(" ({r})"));
+            emit(format_args!("  mail: {} (sequence {}){reason}", m.state, m.sequence))?;
         }
         emit(format_args!("  history:"))?;
         for h in &d.history {

@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod error;
 pub mod ics;
+pub mod mail_text;
 pub mod model;
 pub mod paths;
 pub mod store;

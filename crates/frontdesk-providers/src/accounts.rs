@@ -203,6 +203,22 @@ impl Accounts {
         Ok(self.store.set_provider_setting(actor, key, value.as_deref()).await?)
     }
 
+    /// A secret setting's value from the keyring (e.g. `smtp.password`), for the client that
+    /// sends it; never shown.
+    ///
+    /// # Errors
+    /// An unknown or non-secret key (validation); storage or keyring failures.
+    pub(crate) async fn secret_setting(&self, key: &str) -> Result<Option<Secret>> {
+        let setting = settings::setting(key)?;
+        if !setting.is_secret() {
+            return Err(AccountError::Core(frontdesk_core::CoreError::invalid(format!(
+                "{key} is not a secret"
+            ))));
+        }
+        let name = secrets::setting_name(&self.store.clinic_uid().await?, key);
+        self.secret_get(name).await
+    }
+
     /// Every provider setting, for the settings screen.
     ///
     /// # Errors

@@ -409,7 +409,7 @@ fn quota_wait(now: DateTime<Utc>) -> Outcome {
 
 /// Exponential backoff with jitter: 5 s, 10 s, 20 s... up to an hour, each drawn at random
 /// between half and all of it, so desks that lost the network together do not retry together.
-fn jittered_backoff(tries: i64) -> TimeDelta {
+pub(crate) fn jittered_backoff(tries: i64) -> TimeDelta {
     let doubling = u32::try_from(tries.clamp(0, 20)).unwrap_or(20);
     let full = FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(doubling)).min(MAX_BACKOFF);
     let mut byte = [0u8; 2];

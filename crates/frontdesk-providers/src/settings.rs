@@ -42,6 +42,16 @@ enum Shape {
     Tenant,
     /// A secret: accepted only from standard input on the command line, kept in the keyring.
     Secret,
+    /// A host name or IP address (the SMTP server).
+    Host,
+    /// A TCP port, 1 to 65535.
+    Port,
+    /// `starttls`, `tls` or `none` (none only for 127.0.0.1: checked when sending).
+    Security,
+    /// An e-mail address (the clinic's sending address).
+    Email,
+    /// An absolute path to a file (a PEM certificate).
+    File,
 }
 
 /// One setting: its key, default and shape.
@@ -131,8 +141,47 @@ pub const KEYS: &[SettingKey] = &[
         Shape::Redirect,
         "how the browser comes back: loopback or deep-link",
     ),
+    key("smtp.host", None, Shape::Host, "the clinic's SMTP server for patient e-mail"),
+    key("smtp.port", None, Shape::Port, "its port (default 587 with starttls, 465 with tls)"),
+    key(
+        "smtp.security",
+        Some("starttls"),
+        Shape::Security,
+        "starttls, tls, or none (only for a server on 127.0.0.1)",
+    ),
+    key("smtp.user", None, Shape::Identifier, "the SMTP user name (none: send without signing in)"),
     key("smtp.password", None, Shape::Secret, "the clinic's SMTP password"),
+    key("smtp.from", None, Shape::Email, "the address patient e-mail comes from"),
+    key(
+        "smtp.ca_file",
+        None,
+        Shape::File,
+        "a PEM file of an extra root certificate to trust for SMTP (a clinic's private CA)",
+    ),
 ];
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// Plain connection upgraded with STARTTLS, which is required.
+    StartTls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
+    /// No encryption: only for a server on this computer.
+    None,
+}
+
+impl SmtpSecurity {
+    /// Parses a setting's value.
+    pub fn parse(text: &str) -> Option<SmtpSecurity> {
+        match text {
+            "starttls" => Some(SmtpSecurity::StartTls),
+            "tls" => Some(SmtpSecurity::Tls),
+            "none" => Some(SmtpSecurity::None),
+            _ => None,
+        }
+    }
+}
 
 /// The setting named `name`.
 ///
@@ -192,7 +241,34 @@ pub fn normalise(setting: &SettingKey, value: &str) -> Result<String> {
             }
             Ok(value.to_owned())
         }
+        Shape::Host | Shape::Port | Shape::Security | Shape::Email | Shape::File => {
+            smtp_shape(setting.shape, name, value)
+        }
     }
+}
+
+fn smtp_shape(shape: Shape, name: &str, value: &str) -> Result<String> {
+    let ok = match shape {
+        Shape::Host => {
+            value.len() <= 253
+                && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        }
+        Shape::Port => value.parse::<u16>().is_ok_and(|p| p > 0),
+        Shape::Security => SmtpSecurity::parse(value).is_some(),
+        Shape::Email => frontdesk_core::validate::optional_email(Some(value)).is_ok_and(|e| e.is_some()),
+        Shape::File => std::path::Path::new(value).is_absolute() && !value.chars().any(char::is_control),
+        _ => true,
+    };
+    if ok {
+        return Ok(value.to_owned());
+    }
+    Err(invalid(match shape {
+        Shape::Host => format!("{name}: expected a host name such as smtp.clinic.example or an IP address"),
+        Shape::Port => format!("{name}: expected a port number from 1 to 65535"),
+        Shape::Security => format!("{name}: choose starttls, tls or none"),
+        Shape::Email => format!("{name}: expected an e-mail address such as desk@clinic.example"),
+        _ => format!("{name}: expected the full path of a file"),
+    }))
 }
 
 fn base_url(name: &str, value: &str) -> Result<String> {

@@ -8,6 +8,7 @@
 mod accounts;
 mod auth;
 mod directory;
+mod mail;
 mod outbox;
 mod reminders;
 mod schedule;
@@ -22,6 +23,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 pub use accounts::{AuditEntry, Connection, ConnectionKind, ConnectionState, SYSTEM_ACTOR};
 pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
+pub use mail::{MailOutcome, MailStatus, MailWork};
 pub use outbox::{MeetingWork, OutboxJob, Outcome, ZOOM_DAILY_MEETING_CALLS};
 pub use reminders::{Reminder, ReminderKind, REMINDER_WINDOW};
 pub use schedule::{BookingRequest, DAY_QUERY};

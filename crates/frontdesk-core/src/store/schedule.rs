@@ -10,7 +10,7 @@ use serde_json::json;
 use sqlx::FromRow;
 
 use super::accounts::audit_appointment;
-use super::{crash_point, outbox, Store};
+use super::{crash_point, mail, outbox, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{
     Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, MeetingInfo, MeetingState, Mode,
@@ -202,6 +202,7 @@ impl Store {
         if let Some(provider) = mode.provider() {
             outbox::open_meeting(&mut tx, AppointmentId(id), provider, now).await?;
         }
+        mail::enqueue_mail(&mut tx, AppointmentId(id), now).await?;
         crash_point("book");
         let booked = load(&mut tx, AppointmentId(id)).await?;
         audit_appointment(&mut tx, now, actor, "appointment_booked", &booked, &detail).await?;
@@ -248,6 +249,7 @@ impl Store {
         note_overlap(&mut detail, &clashes);
         append_history(&mut tx, id.0, now, actor, "moved", detail.clone()).await?;
         outbox::enqueue_change(&mut tx, id, now).await?;
+        mail::enqueue_mail(&mut tx, id, now).await?;
         crash_point("move");
         let moved = load(&mut tx, id).await?;
         audit_appointment(&mut tx, now, actor, "appointment_moved", &moved, &detail).await?;
@@ -302,6 +304,7 @@ impl Store {
         append_history(&mut tx, id.0, now, actor, action, detail).await?;
         if next == Status::Cancelled {
             outbox::enqueue_change(&mut tx, id, now).await?;
+            mail::enqueue_mail(&mut tx, id, now).await?;
         }
         crash_point("status");
         let changed = load(&mut tx, id).await?;

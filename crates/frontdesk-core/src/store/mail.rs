@@ -1,0 +1,383 @@
+//! Patient e-mail: one mail job per appointment, written in the same transaction as the booking,
+//! move or cancellation that calls for it, and what the mail worker reads and writes back.
+//!
+//! A job means "tell the patient about the appointment as it is now": an invitation (iTIP
+//! `REQUEST`) while it takes place, a cancellation (`CANCEL`) once cancelled. Each change raises
+//! the invitation's `SEQUENCE`, and changes that come while a mail waits fold into it. The SMTP
+//! client lives in `frontdesk-providers`; this module never holds a message or a password, and
+//! what it returns for listing holds no address.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::Store;
+use crate::error::{CoreError, Result};
+use crate::model::{AppointmentId, Status};
+
+/// Why a mail is not sent: the patient has no address.
+const NO_ADDRESS: &str = "the patient has no e-mail address";
+/// A telehealth invitation waits for its meeting's join link.
+const WAITING_FOR_MEETING: &str = "waiting for the video meeting's join link";
+
+/// A mail as `mail list` and `show` report it: states and times, never the address or text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MailStatus {
+    pub appointment_id: AppointmentId,
+    /// `pending`, `sent`, `failed` or `skipped`.
+    pub state: String,
+    /// The invitation's SEQUENCE the next (or last) message carries.
+    pub sequence: i64,
+    /// `REQUEST` or `CANCEL`, once a message was accepted.
+    pub sent_method: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When a pending mail goes next.
+    pub due: Option<DateTime<Utc>>,
+    pub tries: i64,
+    /// Why it waits, failed or was skipped.
+    pub reason: Option<String>,
+}
+
+/// One mail with everything the worker needs to write and send it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailWork {
+    pub appointment_id: AppointmentId,
+    /// The SEQUENCE when read: a change that comes during the send keeps the job.
+    pub sequence: i64,
+    pub tries: i64,
+    /// False once the appointment is cancelled: the mail is a cancellation.
+    pub active: bool,
+    /// An invitation was accepted by the server (or may have been): a cancellation must follow.
+    pub invited: bool,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub tz: String,
+    pub type_name: String,
+    pub doctor_name: String,
+    pub clinic_name: String,
+    pub clinic_uid: String,
+    pub locale: String,
+    /// The patient's address as it is now; `None` when it was removed meanwhile.
+    pub to: Option<String>,
+    pub join_url: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+impl MailWork {
+    /// `CANCEL` once the appointment is cancelled, else `REQUEST`.
+    pub fn method(&self) -> &'static str {
+        if self.active {
+            "REQUEST"
+        } else {
+            "CANCEL"
+        }
+    }
+}
+
+/// What sending a mail came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailOutcome {
+    /// The server accepted the message.
+    Sent,
+    /// Nothing to send (no address, or cancelled before any invitation left).
+    Skipped { reason: String },
+    /// Not sent now; it goes again at `due`.
+    Deferred { due: DateTime<Utc>, reason: String },
+    /// The server refused it (5xx): failed until someone resends.
+    Refused { reason: String },
+}
+
+#[derive(sqlx::FromRow)]
+struct WorkRow {
+    appointment_id: i64,
+    sequence: i64,
+    tries: i64,
+    status: String,
+    invited: i64,
+    start_at: i64,
+    end_at: i64,
+    tz: String,
+    type_name: String,
+    doctor_name: String,
+    clinic_name: String,
+    clinic_uid: String,
+    locale: String,
+    email: Option<String>,
+    join_url: Option<String>,
+    cancel_reason: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StatusRow {
+    appointment_id: i64,
+    state: String,
+    sequence: i64,
+    sent_method: Option<String>,
+    sent_at_ms: Option<i64>,
+    due_at_ms: i64,
+    tries: i64,
+    reason: Option<String>,
+    held: i64,
+}
+
+/// A pending mail is held (not due) while its appointment takes place and has a video meeting
+/// that is not ready: the invitation must carry the join link. (`a`, `m` and `ml` are aliases.)
+const HELD_FOR_MEETING: &str =
+    "(ml.state = 'pending' AND a.status <> 'cancelled' AND m.appointment_id IS NOT NULL AND m.state <> 'ready')";
+
+/// Writes the mail job for a booking, a move or a cancellation: a pending mail with the next
+/// SEQUENCE when the patient has an address, a skipped one saying so otherwise.
+pub(super) async fn enqueue_mail(
+    conn: &mut sqlx::SqliteConnection,
+    appointment: AppointmentId,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let has_address: i64 = sqlx::query_scalar(
+        "SELECT p.email IS NOT NULL AND p.email <> '' FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?1",
+    )
+    .bind(appointment.0)
+    .fetch_one(&mut *conn)
+    .await?;
+    let (state, reason) = if has_address != 0 { ("pending", None) } else { ("skipped", Some(NO_ADDRESS)) };
+    sqlx::query(
+        "INSERT INTO mails (appointment_id, state, due_at_ms, reason, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?3)
+         ON CONFLICT (appointment_id) DO UPDATE SET
+           state = ?2, sequence = sequence + 1, tries = 0, due_at_ms = ?3, reason = ?4, updated_at_ms = ?3",
+    )
+    .bind(appointment.0)
+    .bind(state)
+    .bind(now.timestamp_millis())
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The mail of one appointment, if it has one (appointments booked before mail existed do not).
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn mail_status(&self, appointment: AppointmentId) -> Result<Option<MailStatus>> {
+        Ok(self.mail_statuses(Some(appointment)).await?.into_iter().next())
+    }
+
+    /// Every mail that is pending or failed, oldest due first.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn mail_jobs(&self) -> Result<Vec<MailStatus>> {
+        let all = self.mail_statuses(None).await?;
+        Ok(all.into_iter().filter(|m| m.state == "pending" || m.state == "failed").collect())
+    }
+
+    async fn mail_statuses(&self, one: Option<AppointmentId>) -> Result<Vec<MailStatus>> {
+        let rows: Vec<StatusRow> = sqlx::query_as(&format!(
+            "SELECT ml.appointment_id, ml.state, ml.sequence, ml.sent_method, ml.sent_at_ms, ml.due_at_ms, ml.tries, ml.reason,
+                    {HELD_FOR_MEETING} AS held
+             FROM mails ml JOIN appointments a ON a.id = ml.appointment_id
+             LEFT JOIN meetings m ON m.appointment_id = ml.appointment_id
+             WHERE ?1 IS NULL OR ml.appointment_id = ?1
+             ORDER BY ml.state DESC, ml.due_at_ms, ml.appointment_id"
+        ))
+        .bind(one.map(|a| a.0))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let pending = r.state == "pending";
+                MailStatus {
+                    appointment_id: AppointmentId(r.appointment_id),
+                    sequence: r.sequence,
+                    sent_method: r.sent_method,
+                    sent_at: r.sent_at_ms.and_then(DateTime::from_timestamp_millis),
+                    due: DateTime::from_timestamp_millis(r.due_at_ms).filter(|_| pending),
+                    tries: r.tries,
+                    reason: if r.held != 0 { Some(WAITING_FOR_MEETING.to_owned()) } else { r.reason },
+                    state: r.state,
+                }
+            })
+            .collect())
+    }
+
+    /// The next pending mail that is due (any pending one with `ignore_due`) and not held for
+    /// its meeting, other than those in `skip`.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn next_mail_work(&self, ignore_due: bool, skip: &[i64]) -> Result<Option<MailWork>> {
+        let now = self.now();
+        let row: Option<WorkRow> = sqlx::query_as(&format!(
+            "SELECT ml.appointment_id, ml.sequence, ml.tries, a.status,
+                    (ml.sent_method IS 'REQUEST' OR ml.attempt_open = 1) AS invited,
+                    a.start_at, a.end_at, a.tz, t.name AS type_name, s.name AS doctor_name,
+                    c.name AS clinic_name, c.uid AS clinic_uid, c.locale, p.email, m.join_url, a.cancel_reason
+             FROM mails ml
+             JOIN appointments a ON a.id = ml.appointment_id
+             JOIN appointment_types t ON t.id = a.type_id
+             JOIN staff s ON s.id = a.doctor_id
+             JOIN patients p ON p.id = a.patient_id
+             JOIN clinic c ON c.id = 1
+             LEFT JOIN meetings m ON m.appointment_id = a.id
+             WHERE ml.state = 'pending' AND (?2 OR ml.due_at_ms <= ?1) AND NOT {HELD_FOR_MEETING}
+               AND ml.appointment_id NOT IN (SELECT value FROM json_each(?3))
+             ORDER BY ml.due_at_ms, ml.appointment_id LIMIT 1"
+        ))
+        .bind(now.timestamp_millis())
+        .bind(ignore_due)
+        .bind(serde_json::to_string(skip).unwrap_or_else(|_| "[]".into()))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let status: Status = r.status.parse()?;
+        Ok(Some(MailWork {
+            appointment_id: AppointmentId(r.appointment_id),
+            sequence: r.sequence,
+            tries: r.tries,
+            active: status != Status::Cancelled,
+            invited: r.invited != 0,
+            start: instant(r.start_at)?,
+            end: instant(r.end_at)?,
+            tz: r.tz,
+            type_name: r.type_name,
+            doctor_name: r.doctor_name,
+            clinic_name: r.clinic_name,
+            clinic_uid: r.clinic_uid,
+            locale: r.locale,
+            to: r.email.filter(|e| !e.trim().is_empty()),
+            join_url: r.join_url,
+            cancel_reason: r.cancel_reason,
+        }))
+    }
+
+    /// When the next pending mail is due, if any (held ones included: the worker looks again).
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>> {
+        let due: Option<i64> = sqlx::query_scalar("SELECT min(due_at_ms) FROM mails WHERE state = 'pending'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(due.and_then(DateTime::from_timestamp_millis))
+    }
+
+    /// Records that a message is about to be handed to the server, before it is.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn open_mail_attempt(&self, appointment: AppointmentId) -> Result<()> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE mails SET attempt_open = 1 WHERE appointment_id = ?1")
+            .bind(appointment.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes back what sending `work` came to. When the appointment changed again meanwhile
+    /// (its SEQUENCE went up), the mail stays pending, due now, so the next pass sends the newer one.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn record_mail(&self, work: &MailWork, outcome: &MailOutcome) -> Result<()> {
+        let now = self.now().timestamp_millis();
+        let mut tx = self.write().await?;
+        let sequence: Option<i64> =
+            sqlx::query_scalar("SELECT sequence FROM mails WHERE appointment_id = ?1")
+                .bind(work.appointment_id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let changed_since = sequence.is_some_and(|s| s != work.sequence);
+        let id = work.appointment_id.0;
+        match outcome {
+            MailOutcome::Sent => {
+                sqlx::query(
+                    "UPDATE mails SET state = 'sent', sent_sequence = ?2, sent_method = ?3, sent_at_ms = ?4, attempt_open = 0,
+                       tries = 0, reason = NULL, updated_at_ms = ?4 WHERE appointment_id = ?1",
+                )
+                .bind(id)
+                .bind(work.sequence)
+                .bind(work.method())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            MailOutcome::Skipped { reason } => {
+                sqlx::query("UPDATE mails SET state = 'skipped', reason = ?2, updated_at_ms = ?3 WHERE appointment_id = ?1")
+                    .bind(id)
+                    .bind(reason)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            MailOutcome::Deferred { due, reason } => {
+                sqlx::query("UPDATE mails SET tries = tries + 1, due_at_ms = ?2, reason = ?3, updated_at_ms = ?4 WHERE appointment_id = ?1")
+                    .bind(id)
+                    .bind(due.timestamp_millis())
+                    .bind(reason)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            MailOutcome::Refused { reason } => {
+                sqlx::query(
+                    "UPDATE mails SET state = 'failed', attempt_open = 0, tries = tries + 1, reason = ?2, updated_at_ms = ?3
+                     WHERE appointment_id = ?1",
+                )
+                .bind(id)
+                .bind(reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        if changed_since {
+            sqlx::query(
+                "UPDATE mails SET state = 'pending', due_at_ms = ?2, tries = 0, updated_at_ms = ?2 WHERE appointment_id = ?1",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sends an appointment's mail again (as the appointment is now), due now.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an appointment without a mail; [`CoreError::Invalid`] when
+    /// its patient has no e-mail address.
+    pub async fn resend_mail(&self, appointment: AppointmentId) -> Result<()> {
+        let now = self.now().timestamp_millis();
+        let mut tx = self.write().await?;
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT p.email IS NOT NULL AND p.email <> '' FROM mails ml JOIN appointments a ON a.id = ml.appointment_id
+             JOIN patients p ON p.id = a.patient_id WHERE ml.appointment_id = ?1",
+        )
+        .bind(appointment.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match row {
+            None => return Err(CoreError::NotFound { what: "mail of appointment", id: appointment.0 }),
+            Some((0,)) => return Err(CoreError::invalid(format!("no mail is sent: {NO_ADDRESS}"))),
+            Some(_) => {}
+        }
+        sqlx::query(
+            "UPDATE mails SET state = 'pending', tries = 0, due_at_ms = ?2, reason = NULL, updated_at_ms = ?2 WHERE appointment_id = ?1",
+        )
+        .bind(appointment.0)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn instant(secs: i64) -> Result<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
+}

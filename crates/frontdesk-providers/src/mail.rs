@@ -1,0 +1,408 @@
+//! The mail worker: e-mails each patient an invitation (`.ics`, iTIP `REQUEST`) for their
+//! appointment, an update when it moves and a cancellation (`CANCEL`) when it is cancelled,
+//! through the clinic's SMTP server (`lettre`, rustls only).
+//!
+//! The job was written with the change (`frontdesk_core::store::MailWork`); a telehealth
+//! invitation is held until its meeting is ready, so it carries the join link. One worker at a
+//! time per database (`locks/mail.lock`, an OS file lock).
+//!
+//! Delivery is at least once, never knowingly twice: the send is recorded as open before the
+//! message goes, and the server's acceptance after. SMTP has no idempotency key, so if the app
+//! dies between the server's `250` and that record, the next pass sends the same message
+//! again. That duplicate is harmless by construction: it has the same `Message-ID`, the same
+//! `UID` and the same `SEQUENCE`, so calendars treat it as the event they already have. The
+//! other choice (never resend an open attempt) could lose an invitation or a cancellation
+//! silently, which is worse for a patient.
+//!
+//! Nothing logged or returned here holds the patient's address, name or the message: the
+//! server's refusal text is stored with the address replaced.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use chrono_tz::Tz;
+use frontdesk_core::ics::{event_uid, invitation, Invitation};
+use frontdesk_core::mail_text::{self, MailFacts, MailKind};
+use frontdesk_core::store::{crash_point, MailOutcome, MailWork};
+use frontdesk_core::AppointmentId;
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::Notify;
+
+use crate::accounts::Accounts;
+use crate::error::AccountError;
+use crate::outbox::jittered_backoff;
+use crate::secrets::Secret;
+use crate::settings::SmtpSecurity;
+
+/// A mail that cannot go because SMTP is not set up is looked at again this often.
+const NOT_CONFIGURED_RECHECK: TimeDelta = TimeDelta::hours(1);
+/// The longest the running worker sleeps between passes (a meeting may have become ready).
+const MAX_IDLE: Duration = Duration::from_secs(15);
+/// How long one SMTP conversation may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What one pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MailPassReport {
+    pub sent: usize,
+    /// Nothing to send (no address, or cancelled before any invitation left).
+    pub skipped: usize,
+    /// Still pending: the server was unreachable or SMTP is not set up.
+    pub waiting: usize,
+    /// Refused by the server: they wait for `mail resend`.
+    pub failed: usize,
+}
+
+/// The clinic's SMTP settings, read for each pass.
+struct SmtpConfig {
+    host: String,
+    port: u16,
+    security: SmtpSecurity,
+    user: Option<String>,
+    password: Option<Secret>,
+    from: Address,
+    ca_pem: Option<Vec<u8>>,
+}
+
+/// Sends patient e-mail. One per process.
+pub struct MailWorker {
+    accounts: Arc<Accounts>,
+    lock_path: PathBuf,
+    wake: Arc<Notify>,
+    on_change: Box<dyn Fn(AppointmentId) + Send + Sync>,
+}
+
+impl MailWorker {
+    /// A worker over the accounts' store and settings, calling `on_change` after each
+    /// appointment whose mail state it wrote.
+    pub fn new(
+        accounts: Arc<Accounts>,
+        on_change: impl Fn(AppointmentId) + Send + Sync + 'static,
+    ) -> MailWorker {
+        let lock_path = accounts
+            .store()
+            .path()
+            .parent()
+            .map_or_else(|| PathBuf::from("locks"), |p| p.join("locks"))
+            .join("mail.lock");
+        MailWorker { accounts, lock_path, wake: Arc::new(Notify::new()), on_change: Box::new(on_change) }
+    }
+
+    /// Asks the running worker to look at the queue now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Sends every mail that is due (every pending one with `ignore_due`), each once.
+    ///
+    /// # Errors
+    /// [`AccountError::Core`] when the database or the lock file cannot be used; a mail's own
+    /// failure is written to the mail instead.
+    pub async fn run_pass(&self, ignore_due: bool) -> Result<MailPassReport, AccountError> {
+        let _lock = self.lock().await?;
+        let store = self.accounts.store();
+        let mut report = MailPassReport::default();
+        let mut seen = Vec::new();
+        let mut config: Option<Result<Arc<SmtpConfig>, String>> = None;
+        while let Some(work) = store.next_mail_work(ignore_due, &seen).await? {
+            seen.push(work.appointment_id.0);
+            let outcome = match skip_without_sending(&work) {
+                Some(skip) => skip,
+                None => {
+                    let smtp = match &config {
+                        Some(c) => c.clone(),
+                        None => {
+                            let c = self.config().await.map(Arc::new);
+                            config = Some(c.clone());
+                            c
+                        }
+                    };
+                    match smtp {
+                        Ok(smtp) => self.send(&work, &smtp).await,
+                        Err(reason) => MailOutcome::Deferred {
+                            due: self.accounts.now() + NOT_CONFIGURED_RECHECK,
+                            reason,
+                        },
+                    }
+                }
+            };
+            match &outcome {
+                MailOutcome::Sent => report.sent += 1,
+                MailOutcome::Skipped { .. } => report.skipped += 1,
+                MailOutcome::Deferred { .. } => report.waiting += 1,
+                MailOutcome::Refused { .. } => report.failed += 1,
+            }
+            crash_point("mail:before-record");
+            store.record_mail(&work, &outcome).await?;
+            tracing::info!(
+                appointment = work.appointment_id.0,
+                method = work.method(),
+                sequence = work.sequence,
+                outcome = outcome_word(&outcome),
+                "patient mail"
+            );
+            (self.on_change)(work.appointment_id);
+        }
+        Ok(report)
+    }
+
+    /// Runs passes until `stop` resolves, sleeping until the next mail is due, a wake, or 15 s.
+    pub async fn run(&self, stop: impl std::future::Future<Output = ()>) {
+        tokio::pin!(stop);
+        loop {
+            if let Err(e) = self.run_pass(false).await {
+                tracing::warn!(error = %e, "mail pass failed; trying again shortly");
+            }
+            let idle = match self.accounts.store().next_mail_due().await {
+                Ok(Some(due)) => (due - self.accounts.now()).to_std().unwrap_or(Duration::ZERO).min(MAX_IDLE),
+                _ => MAX_IDLE,
+            };
+            tokio::select! {
+                () = &mut stop => return,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(idle.max(Duration::from_millis(200))) => {}
+            }
+        }
+    }
+
+    async fn lock(&self) -> Result<std::fs::File, AccountError> {
+        let path = self.lock_path.clone();
+        let io = |e: std::io::Error| {
+            AccountError::Core(frontdesk_core::CoreError::Io {
+                context: format!("could not take the mail lock {}", path.display()),
+                source: e,
+            })
+        };
+        if let Some(dir) = self.lock_path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(io)?;
+        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(|e| io(std::io::Error::other(e.to_string())))?
+            .map_err(io)
+    }
+
+    /// Reads the SMTP settings; the error says what an admin must set.
+    async fn config(&self) -> Result<SmtpConfig, String> {
+        let accounts = &self.accounts;
+        let get =
+            |key: &'static str| async move { accounts.config_get(key).await.map_err(|e| e.to_string()) };
+        let missing = "patient e-mail is not set up: an admin sets smtp.host and smtp.from";
+        let host = get("smtp.host").await?.ok_or(missing)?;
+        let from = get("smtp.from").await?.ok_or(missing)?;
+        let from: Address = from.parse().map_err(|_| "smtp.from is not a valid e-mail address".to_owned())?;
+        let security = get("smtp.security")
+            .await?
+            .as_deref()
+            .and_then(SmtpSecurity::parse)
+            .unwrap_or(SmtpSecurity::StartTls);
+        if security == SmtpSecurity::None && host != "127.0.0.1" {
+            return Err(
+                "smtp.security none is allowed only for a server on 127.0.0.1; use starttls or tls".into()
+            );
+        }
+        let port = match get("smtp.port").await?.and_then(|p| p.parse::<u16>().ok()) {
+            Some(p) => p,
+            None if security == SmtpSecurity::Tls => 465,
+            None if security == SmtpSecurity::None => 25,
+            None => 587,
+        };
+        let user = get("smtp.user").await?;
+        let password = match &user {
+            Some(_) => accounts.secret_setting("smtp.password").await.map_err(|e| e.to_string())?,
+            None => None,
+        };
+        let ca_pem = match get("smtp.ca_file").await? {
+            Some(path) => Some(
+                tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| format!("could not read smtp.ca_file {path}: {e}"))?,
+            ),
+            None => None,
+        };
+        Ok(SmtpConfig { host, port, security, user, password, from, ca_pem })
+    }
+
+    /// Writes and sends one mail, and sorts what happened; nothing here writes the outcome.
+    async fn send(&self, work: &MailWork, config: &SmtpConfig) -> MailOutcome {
+        if let Some(skip) = skip_without_sending(work) {
+            return skip;
+        }
+        let Some(to) = work.to.as_deref() else { return MailOutcome::Skipped { reason: NO_ADDRESS.into() } };
+        let message = match compose(work, config, to, self.accounts.now()) {
+            Ok(m) => m,
+            Err(reason) => return MailOutcome::Refused { reason },
+        };
+        let transport = match transport(config) {
+            Ok(t) => t,
+            Err(reason) => {
+                return MailOutcome::Deferred { due: self.accounts.now() + NOT_CONFIGURED_RECHECK, reason }
+            }
+        };
+        if let Err(e) = self.accounts.store().open_mail_attempt(work.appointment_id).await {
+            return MailOutcome::Deferred {
+                due: self.accounts.now() + jittered_backoff(work.tries),
+                reason: format!("could not record the send: {e}"),
+            };
+        }
+        crash_point("mail:before-send");
+        match transport.send(message).await {
+            Ok(_) => MailOutcome::Sent,
+            Err(e) if e.is_permanent() => MailOutcome::Refused {
+                reason: redact(&format!("the mail server refused the message: {e}"), to),
+            },
+            Err(e) => {
+                let due = self.accounts.now() + jittered_backoff(work.tries);
+                MailOutcome::Deferred {
+                    due,
+                    reason: redact(
+                        &format!(
+                            "the mail server is unavailable ({e}); trying again at {}",
+                            due.format("%H:%M:%S UTC")
+                        ),
+                        to,
+                    ),
+                }
+            }
+        }
+    }
+}
+
+const NO_ADDRESS: &str = "the patient has no e-mail address";
+
+/// A mail that needs no message: no address, or a cancellation of an invitation never sent.
+fn skip_without_sending(work: &MailWork) -> Option<MailOutcome> {
+    if work.to.is_none() {
+        return Some(MailOutcome::Skipped { reason: NO_ADDRESS.into() });
+    }
+    if !work.active && !work.invited {
+        return Some(MailOutcome::Skipped {
+            reason: "cancelled before any invitation was sent; nothing to tell".into(),
+        });
+    }
+    None
+}
+
+/// The message: plain text in the clinic's language and the `.ics` invitation or cancellation.
+fn compose(work: &MailWork, config: &SmtpConfig, to: &str, now: DateTime<Utc>) -> Result<Message, String> {
+    let tz: Tz = frontdesk_core::time::parse_zone(&work.tz).map_err(|e| e.to_string())?;
+    let to: Address = to.parse().map_err(|_| "the patient's e-mail address is not valid".to_owned())?;
+    let kind = match (work.active, work.sequence) {
+        (false, _) => MailKind::Cancelled,
+        (true, 0) => MailKind::New,
+        (true, _) => MailKind::Moved,
+    };
+    let facts = MailFacts {
+        clinic: &work.clinic_name,
+        doctor: &work.doctor_name,
+        type_name: &work.type_name,
+        start: work.start,
+        tz,
+        join_url: work.join_url.as_deref().filter(|_| work.active),
+        reason: work.cancel_reason.as_deref(),
+    };
+    let text = mail_text::render(mail_text::for_locale(&work.locale), kind, &facts);
+    let uid = event_uid(&work.clinic_uid, work.appointment_id.0);
+    let ics = invitation(&Invitation {
+        uid: &uid,
+        sequence: work.sequence,
+        cancel: !work.active,
+        start: work.start,
+        end: work.end,
+        tz,
+        summary: &format!("{} — {} ({})", work.type_name, work.doctor_name, work.clinic_name),
+        description: &text.body,
+        join_url: facts.join_url,
+        organizer: config.from.as_ref(),
+        attendee: to.as_ref(),
+        stamped: now,
+    });
+    let method = work.method();
+    let calendar_type = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}"))
+        .map_err(|e| e.to_string())?;
+    Message::builder()
+        .from(Mailbox::new(Some(work.clinic_name.clone()), config.from.clone()))
+        .to(Mailbox::new(None, to))
+        .subject(text.subject)
+        // The same for a repeated send of the same change, so a duplicate is recognisable.
+        .message_id(Some(format!("<{}.{}.{}@frontdesk>", uid, work.sequence, method.to_ascii_lowercase())))
+        .multipart(
+            MultiPart::mixed()
+                .singlepart(SinglePart::plain(text.body))
+                .singlepart(Attachment::new("invite.ics".into()).body(ics, calendar_type)),
+        )
+        .map_err(|e| format!("could not write the message: {e}"))
+}
+
+fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let mut tls = TlsParameters::builder(config.host.clone());
+    if let Some(pem) = &config.ca_pem {
+        let cert =
+            Certificate::from_pem(pem).map_err(|e| format!("smtp.ca_file is not a PEM certificate: {e}"))?;
+        tls = tls.add_root_certificate(cert);
+    }
+    let tls = tls.build_rustls().map_err(|e| format!("could not set up TLS for SMTP: {e}"))?;
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone())
+        .port(config.port)
+        .timeout(Some(SMTP_TIMEOUT))
+        .tls(match config.security {
+            SmtpSecurity::StartTls => Tls::Required(tls),
+            SmtpSecurity::Tls => Tls::Wrapper(tls),
+            SmtpSecurity::None => Tls::None,
+        });
+    if let (Some(user), Some(password)) = (&config.user, &config.password) {
+        builder = builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
+    }
+    Ok(builder.build())
+}
+
+/// The text without the patient's address (servers often quote it in refusals), and short.
+fn redact(text: &str, address: &str) -> String {
+    // ASCII lowering keeps byte offsets the same in both strings.
+    let lower = text.to_ascii_lowercase();
+    let needle = address.to_ascii_lowercase();
+    let mut out = String::new();
+    let mut rest = 0;
+    if !needle.is_empty() {
+        while let Some(found) = lower[rest..].find(&needle) {
+            let at = rest + found;
+            out.push_str(&text[rest..at]);
+            out.push_str("[patient address]");
+            rest = at + needle.len();
+        }
+    }
+    out.push_str(&text[rest..]);
+    out.chars().filter(|c| !c.is_control()).take(400).collect()
+}
+
+fn outcome_word(outcome: &MailOutcome) -> &'static str {
+    match outcome {
+        MailOutcome::Sent => "sent",
+        MailOutcome::Skipped { .. } => "skipped",
+        MailOutcome::Deferred { .. } => "waiting",
+        MailOutcome::Refused { .. } => "refused",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_never_quote_the_address() {
+        let got = redact("550 5.1.1 <Jane.Doe@Example.org>: Recipient rejected", "jane.doe@example.org");
+        assert_eq!(got, "550 5.1.1 <[patient address]>: Recipient rejected");
+    }
+}

@@ -564,3 +564,41 @@ fn the_signed_in_doctor_gets_each_due_reminder_once_with_initials_only() {
     }
     assert_eq!(*shown.lock().unwrap(), ["Telehealth with J.D. in 10 min"]);
 }
+
+#[test]
+fn every_admin_change_leaves_one_audit_row_naming_the_admin_and_never_a_pin() {
+    use tauri::Manager;
+    let desk = Desk::seeded();
+    let state = desk.app.state::<AppState>();
+    let store = state.store.as_ref().unwrap().clone();
+    // The seeding (two staff, a type) is audited too; count from here.
+    let seeded = tauri::async_runtime::block_on(store.audit_log(None)).unwrap().len();
+    desk.sign_in(1, "1357");
+    desk.ok("update_settings", json!({ "settings": { "name": "Maple Clinic", "tz": "America/Toronto", "lock_minutes": 5, "locale": "en-CA" } }));
+    desk.ok("set_reminder_minutes", json!({ "minutes": 15 }));
+    desk.ok("add_type", json!({ "name": "Follow-up", "minutes": 15, "mode": "teams" }));
+    desk.ok("update_type", json!({ "id": 2, "name": "Follow-up call", "minutes": 20, "mode": "teams" }));
+    desk.ok(
+        "add_staff",
+        json!({ "staff": { "name": "Dr Cy Novak", "role": "doctor", "active": true, "pin": "9753" } }),
+    );
+    desk.ok("update_staff", json!({ "id": 4, "staff": { "name": "Dr Cy Novak", "role": "doctor", "active": false, "pin": null } }));
+    // A refused change leaves no row.
+    desk.err("set_reminder_minutes", json!({ "minutes": 0 }));
+    let log = tauri::async_runtime::block_on(store.audit_log(None)).unwrap();
+    let mine: Vec<&str> =
+        log[seeded..].iter().filter(|e| e.actor == "staff:1").map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        mine,
+        [
+            "settings_changed",
+            "settings_changed",
+            "type_added",
+            "type_changed",
+            "staff_added",
+            "staff_changed"
+        ]
+    );
+    let text = serde_json::to_string(&log).unwrap();
+    assert!(!text.contains("9753") && !text.contains("1357"), "no PIN in the log: {text}");
+}

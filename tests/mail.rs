@@ -294,6 +294,12 @@ fn smtp_down_keeps_the_mail_pending_then_it_is_sent_exactly_once() {
     let got = messages(&c.maildir);
     assert_eq!(got.len(), 2);
     assert_eq!(got[0]["message_id"], got[1]["message_id"]);
+    // Each message sent is one audit row, with ids and never the address.
+    let audit = c.clinic.json(&["audit"]);
+    let sent: Vec<&Value> = audit.as_array().unwrap().iter().filter(|r| r["action"] == "mail_sent").collect();
+    assert_eq!(sent.len(), 2, "{audit}");
+    assert!(sent.iter().all(|r| r["appointment_id"] == a["id"] && r["actor"] == "system:mail"), "{audit}");
+    assert!(sent.iter().all(|r| !r.to_string().contains('@')), "{audit}");
 }
 
 #[test]

@@ -302,6 +302,16 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                // Who was e-mailed is the appointment's patient: the row holds ids, never the address.
+                sqlx::query(
+                    "INSERT INTO audit_log (at_ms, actor, action, doctor_id, patient_id, appointment_id, detail)
+                     SELECT ?1, 'system:mail', 'mail_sent', doctor_id, patient_id, id, ?3 FROM appointments WHERE id = ?2",
+                )
+                .bind(now)
+                .bind(id)
+                .bind(serde_json::json!({ "method": work.method(), "sequence": work.sequence }).to_string())
+                .execute(&mut *tx)
+                .await?;
             }
             MailOutcome::Skipped { reason } => {
                 sqlx::query("UPDATE mails SET state = 'skipped', reason = ?2, updated_at_ms = ?3 WHERE appointment_id = ?1")

@@ -164,6 +164,17 @@ fn ical_offset(seconds: i32) -> String {
     format!("{sign}{:02}{:02}", s / 3600, (s % 3600) / 60)
 }
 
+/// An empty calendar with Frontdesk's PRODID. Built from `empty`, not `new`: `new` already has
+/// the crate's own PRODID, and a file has only one.
+fn calendar_head() -> Calendar {
+    let mut calendar = Calendar::empty();
+    calendar
+        .append_property(("VERSION", "2.0"))
+        .append_property(("PRODID", "-//Frontdesk//Frontdesk//EN"))
+        .append_property(("CALSCALE", "GREGORIAN"));
+    calendar
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,15 +194,4 @@ mod tests {
         let tokyo = vtimezone(chrono_tz::Asia::Tokyo, at);
         assert_eq!(tokyo.matches("BEGIN:STANDARD").count(), 1, "{tokyo}");
     }
-}
-
-/// An empty calendar with Frontdesk's PRODID. Built from `empty`, not `new`: `new` already has
-/// the crate's own PRODID, and a file has only one.
-fn calendar_head() -> Calendar {
-    let mut calendar = Calendar::empty();
-    calendar
-        .append_property(("VERSION", "2.0"))
-        .append_property(("PRODID", "-//Frontdesk//Frontdesk//EN"))
-        .append_property(("CALSCALE", "GREGORIAN"));
-    calendar
 }

@@ -1,11 +1,10 @@
 //! `mail`: patient e-mail (invitations, updates, cancellations) from the command line.
 
-use std::sync::Arc;
-
 use clap::Subcommand;
-use frontdesk_core::{AppointmentId, Store, SystemClock};
-use frontdesk_providers::{AccountError, Accounts, MailWorker, OsKeyring};
+use frontdesk_core::{AppointmentId, Store};
+use frontdesk_providers::{AccountError, MailWorker};
 
+use crate::outbox::{accounts, until_ctrl_c};
 use crate::output::{emit, Output};
 
 #[derive(Subcommand)]
@@ -46,9 +45,7 @@ pub async fn run(store: &Store, command: MailCommand, out: &Output) -> Result<()
             Ok(())
         }
         MailCommand::Run { once } => {
-            let accounts =
-                Arc::new(Accounts::new(store.clone(), Arc::new(OsKeyring), Arc::new(SystemClock))?);
-            let worker = MailWorker::new(accounts, |_| {});
+            let worker = MailWorker::new(accounts(store)?, |_| {});
             if once {
                 let report = worker.run_pass(true).await?;
                 if out.json {
@@ -60,13 +57,7 @@ pub async fn run(store: &Store, command: MailCommand, out: &Output) -> Result<()
                 ))?;
                 return Ok(());
             }
-            worker
-                .run(async {
-                    if tokio::signal::ctrl_c().await.is_err() {
-                        std::future::pending::<()>().await;
-                    }
-                })
-                .await;
+            worker.run(until_ctrl_c()).await;
             Ok(())
         }
         MailCommand::Resend { appointment } => {

@@ -63,14 +63,7 @@ pub async fn run(store: &Store, command: OutboxCommand, out: &Output) -> Result<
                 ))?;
                 return Ok(());
             }
-            worker
-                .run(async {
-                    // Without a Ctrl+C handler the worker runs until the process is ended.
-                    if tokio::signal::ctrl_c().await.is_err() {
-                        std::future::pending::<()>().await;
-                    }
-                })
-                .await;
+            worker.run(until_ctrl_c()).await;
             Ok(())
         }
         OutboxCommand::Retry { id } => {
@@ -131,6 +124,14 @@ pub async fn reconcile_all(
     Ok(())
 }
 
-fn accounts(store: &Store) -> Result<Arc<Accounts>, AccountError> {
+/// Resolves at Ctrl+C; without a Ctrl+C handler, never (the process is ended instead).
+pub async fn until_ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// The accounts over `store`, with secrets in the OS keyring.
+pub fn accounts(store: &Store) -> Result<Arc<Accounts>, AccountError> {
     Ok(Arc::new(Accounts::new(store.clone(), Arc::new(OsKeyring), Arc::new(SystemClock))?))
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use frontdesk_core::store::{ConnectionKind, ConnectionState};
+use frontdesk_core::store::{Connection, ConnectionKind, ConnectionState};
 use frontdesk_core::{Actor, Clock, Provider, StaffId, Store};
 use oauth2::PkceCodeVerifier;
 use serde::Serialize;
@@ -545,13 +545,21 @@ impl Accounts {
     /// disconnected), [`AccountError::Unreachable`] (the stored token is kept for a later try),
     /// keyring failures.
     pub async fn access_token(&self, doctor: StaffId, provider: Provider) -> Result<Secret> {
+        let connection = self.store.connection(doctor, provider).await?;
+        self.user_token(doctor, provider, connection.as_ref()).await
+    }
+
+    /// [`Accounts::access_token`] with the doctor's connection as just read.
+    async fn user_token(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        connection: Option<&Connection>,
+    ) -> Result<Secret> {
         let now = self.clock.now();
         if let Some(token) = self.cached_access(doctor, provider, now) {
             // Disconnected meanwhile (here or by another process)? The database says.
-            let connected = self
-                .store
-                .connection(doctor, provider)
-                .await?
+            let connected = connection
                 .is_some_and(|c| c.state == ConnectionState::Connected && c.kind == ConnectionKind::User);
             if connected {
                 return Ok(token);
@@ -597,14 +605,15 @@ impl Accounts {
         build: impl Fn(&reqwest::Client, &Secret) -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response> {
         // A doctor connected through the clinic's Zoom Server-to-Server app uses its token.
+        let connection = self.store.connection(doctor, provider).await?;
         let server_to_server = provider == Provider::Zoom
-            && self.store.connection(doctor, provider).await?.is_some_and(|c| {
+            && connection.as_ref().is_some_and(|c| {
                 c.state == ConnectionState::Connected && c.kind == ConnectionKind::ServerToServer
             });
         let mut token = if server_to_server {
             self.s2s_access_token().await?
         } else {
-            self.access_token(doctor, provider).await?
+            self.user_token(doctor, provider, connection.as_ref()).await?
         };
         for attempt in 0..2 {
             let response = build(&self.http, &token)
@@ -756,10 +765,16 @@ impl Accounts {
     /// An exclusive lock on the account's lock file, released when the returned file drops
     /// (and by the system if the process dies).
     async fn file_lock(&self, doctor: StaffId, provider: Provider) -> Result<std::fs::File> {
-        let path = self.lock_dir.join(format!("{provider}-doctor-{doctor}.lock"));
+        self.lock_file(&format!("{provider}-doctor-{doctor}.lock"), "the account's refresh lock").await
+    }
+
+    /// Takes the exclusive OS lock on `locks/<name>` in the data folder, waiting while another
+    /// task or process holds it. The OS drops it when the file is closed or the process dies.
+    pub(crate) async fn lock_file(&self, name: &str, what: &str) -> Result<std::fs::File> {
+        let path = self.lock_dir.join(name);
         let io = |source| {
             AccountError::Core(frontdesk_core::CoreError::Io {
-                context: "could not take the account's refresh lock".into(),
+                context: format!("could not take {what}"),
                 source,
             })
         };

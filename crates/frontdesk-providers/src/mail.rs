@@ -17,7 +17,6 @@
 //! Nothing logged or returned here holds the patient's address, name or the message: the
 //! server's refusal text is stored with the address replaced.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,7 +35,7 @@ use tokio::sync::Notify;
 
 use crate::accounts::Accounts;
 use crate::error::AccountError;
-use crate::outbox::jittered_backoff;
+use crate::outbox::{jittered_backoff, keep_running};
 use crate::secrets::Secret;
 use crate::settings::SmtpSecurity;
 
@@ -73,7 +72,6 @@ struct SmtpConfig {
 /// Sends patient e-mail. One per process.
 pub struct MailWorker {
     accounts: Arc<Accounts>,
-    lock_path: PathBuf,
     wake: Arc<Notify>,
     on_change: Box<dyn Fn(AppointmentId) + Send + Sync>,
 }
@@ -85,13 +83,7 @@ impl MailWorker {
         accounts: Arc<Accounts>,
         on_change: impl Fn(AppointmentId) + Send + Sync + 'static,
     ) -> MailWorker {
-        let lock_path = accounts
-            .store()
-            .path()
-            .parent()
-            .map_or_else(|| PathBuf::from("locks"), |p| p.join("locks"))
-            .join("mail.lock");
-        MailWorker { accounts, lock_path, wake: Arc::new(Notify::new()), on_change: Box::new(on_change) }
+        MailWorker { accounts, wake: Arc::new(Notify::new()), on_change: Box::new(on_change) }
     }
 
     /// Asks the running worker to look at the queue now.
@@ -105,7 +97,7 @@ impl MailWorker {
     /// [`AccountError::Core`] when the database or the lock file cannot be used; a mail's own
     /// failure is written to the mail instead.
     pub async fn run_pass(&self, ignore_due: bool) -> Result<MailPassReport, AccountError> {
-        let _lock = self.lock().await?;
+        let _lock = self.accounts.lock_file("mail.lock", "the mail lock").await?;
         let store = self.accounts.store();
         let mut report = MailPassReport::default();
         let mut seen = Vec::new();
@@ -154,44 +146,9 @@ impl MailWorker {
 
     /// Runs passes until `stop` resolves, sleeping until the next mail is due, a wake, or 15 s.
     pub async fn run(&self, stop: impl std::future::Future<Output = ()>) {
-        tokio::pin!(stop);
-        loop {
-            if let Err(e) = self.run_pass(false).await {
-                tracing::warn!(error = %e, "mail pass failed; trying again shortly");
-            }
-            let idle = match self.accounts.store().next_mail_due().await {
-                Ok(Some(due)) => (due - self.accounts.now()).to_std().unwrap_or(Duration::ZERO).min(MAX_IDLE),
-                _ => MAX_IDLE,
-            };
-            tokio::select! {
-                () = &mut stop => return,
-                () = self.wake.notified() => {}
-                () = tokio::time::sleep(idle.max(Duration::from_millis(200))) => {}
-            }
-        }
-    }
-
-    async fn lock(&self) -> Result<std::fs::File, AccountError> {
-        let path = self.lock_path.clone();
-        let io = |e: std::io::Error| {
-            AccountError::Core(frontdesk_core::CoreError::Io {
-                context: format!("could not take the mail lock {}", path.display()),
-                source: e,
-            })
-        };
-        if let Some(dir) = self.lock_path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock_path)
-            .map_err(io)?;
-        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-            .await
-            .map_err(|e| io(std::io::Error::other(e.to_string())))?
-            .map_err(io)
+        let idle = (Duration::from_millis(200), MAX_IDLE);
+        let next_due = || self.accounts.store().next_mail_due();
+        keep_running("mail", &self.accounts, &self.wake, idle, stop, || self.run_pass(false), next_due).await;
     }
 
     /// Reads the SMTP settings; the error says what an admin must set.

@@ -12,7 +12,7 @@
 //! Zoom create is recorded before it is sent, with the attempt in the meeting's agenda, and a
 //! worker that finds an attempt without an answer looks for that meeting before creating again.
 
-use std::path::PathBuf;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,7 +49,6 @@ pub struct PassReport {
 /// Sends outbox jobs. Cheap to share; one per process.
 pub struct Worker {
     accounts: Arc<Accounts>,
-    lock_path: PathBuf,
     wake: Arc<Notify>,
     on_change: Box<dyn Fn(AppointmentId) + Send + Sync>,
 }
@@ -58,13 +57,7 @@ impl Worker {
     /// A worker over the accounts' store, calling `on_change` after each appointment whose
     /// meeting state it wrote.
     pub fn new(accounts: Arc<Accounts>, on_change: impl Fn(AppointmentId) + Send + Sync + 'static) -> Worker {
-        let lock_path = accounts
-            .store()
-            .path()
-            .parent()
-            .map_or_else(|| PathBuf::from("locks"), |p| p.join("locks"))
-            .join("outbox.lock");
-        Worker { accounts, lock_path, wake: Arc::new(Notify::new()), on_change: Box::new(on_change) }
+        Worker { accounts, wake: Arc::new(Notify::new()), on_change: Box::new(on_change) }
     }
 
     /// Asks the running worker to look at the queue now (a job was just written).
@@ -79,7 +72,7 @@ impl Worker {
     /// [`AccountError::Core`] when the database or the lock file cannot be used; a job's own
     /// failure is written to the job instead.
     pub async fn run_pass(&self, ignore_due: bool) -> Result<PassReport, AccountError> {
-        let _lock = self.lock().await?;
+        let _lock = self.accounts.lock_file("outbox.lock", "the outbox lock").await?;
         let store = self.accounts.store();
         let mut report = PassReport::default();
         let mut seen = Vec::new();
@@ -107,47 +100,11 @@ impl Worker {
 
     /// Runs passes until `stop` resolves: after each, it sleeps until the next job is due, a
     /// new job is written ([`Worker::wake`]), or 30 s pass.
-    pub async fn run(&self, stop: impl std::future::Future<Output = ()>) {
-        tokio::pin!(stop);
-        loop {
-            if let Err(e) = self.run_pass(false).await {
-                tracing::warn!(error = %e, "outbox pass failed; trying again shortly");
-            }
-            let idle = match self.accounts.store().next_job_due().await {
-                Ok(Some(due)) => (due - self.accounts.now()).to_std().unwrap_or(Duration::ZERO).min(MAX_IDLE),
-                _ => MAX_IDLE,
-            };
-            tokio::select! {
-                () = &mut stop => return,
-                () = self.wake.notified() => {}
-                () = tokio::time::sleep(idle.max(Duration::from_millis(50))) => {}
-            }
-        }
-    }
-
-    /// Takes the database's worker lock, waiting for another worker's pass to end.
-    async fn lock(&self) -> Result<std::fs::File, AccountError> {
-        let path = self.lock_path.clone();
-        let io = |e: std::io::Error| {
-            AccountError::Core(frontdesk_core::CoreError::Io {
-                context: format!("could not take the outbox lock {}", path.display()),
-                source: e,
-            })
-        };
-        if let Some(dir) = self.lock_path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&self.lock_path)
-            .map_err(io)?;
-        let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-            .await
-            .map_err(|e| io(std::io::Error::other(e.to_string())))?
-            .map_err(io)?;
-        Ok(file)
+    pub async fn run(&self, stop: impl Future<Output = ()>) {
+        let idle = (Duration::from_millis(50), MAX_IDLE);
+        let next_due = || self.accounts.store().next_job_due();
+        keep_running("outbox", &self.accounts, &self.wake, idle, stop, || self.run_pass(false), next_due)
+            .await;
     }
 
     /// Sends one job and sorts what happened; nothing here writes the outcome.
@@ -302,6 +259,38 @@ impl Worker {
             CallError::Account(e) => {
                 Outcome::Deferred { waiting: Waiting::Retrying, due: backoff(), reason: e.to_string() }
             }
+        }
+    }
+}
+
+/// Runs a worker's `pass` until `stop` resolves: after each, it sleeps until `next_due`, a
+/// `wake`, or the longest idle time (and at least the shortest). A failed pass is logged and
+/// tried again on the next turn.
+pub(crate) async fn keep_running<T, P, D>(
+    worker: &str,
+    accounts: &Accounts,
+    wake: &Notify,
+    (shortest, longest): (Duration, Duration),
+    stop: impl Future<Output = ()>,
+    pass: impl Fn() -> P,
+    next_due: impl Fn() -> D,
+) where
+    P: Future<Output = Result<T, AccountError>>,
+    D: Future<Output = frontdesk_core::Result<Option<DateTime<Utc>>>>,
+{
+    tokio::pin!(stop);
+    loop {
+        if let Err(e) = pass().await {
+            tracing::warn!(error = %e, worker, "a pass failed; trying again shortly");
+        }
+        let idle = match next_due().await {
+            Ok(Some(due)) => (due - accounts.now()).to_std().unwrap_or(Duration::ZERO).min(longest),
+            _ => longest,
+        };
+        tokio::select! {
+            () = &mut stop => return,
+            () = wake.notified() => {}
+            () = tokio::time::sleep(idle.max(shortest)) => {}
         }
     }
 }

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Store;
+use super::{instant, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{AppointmentId, Status};
 
@@ -385,9 +385,4 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
-}
-
-fn instant(secs: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(secs, 0)
-        .ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
 }

@@ -237,6 +237,12 @@ pub fn crash_point(point: &str) {
     }
 }
 
+/// A stored instant (Unix seconds) as UTC.
+fn instant(secs: i64) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp(secs, 0)
+        .ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
+}
+
 /// Whether a database error is a violation of the named constraint (e.g. `appointment_types.name`).
 fn violates(err: &sqlx::Error, needle: &str) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.message().contains(needle))

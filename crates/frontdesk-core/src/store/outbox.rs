@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::Store;
+use super::{instant, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{meeting_title, AppointmentId, MeetingState, Provider, StaffId, Status, Waiting};
 
@@ -118,11 +118,6 @@ struct JobRow {
     tries: i64,
     changes: i64,
     reason: Option<String>,
-}
-
-fn instant(secs: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(secs, 0)
-        .ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
 }
 
 /// Opens the meeting of a newly booked telehealth appointment and queues its job.

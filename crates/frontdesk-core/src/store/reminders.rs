@@ -11,7 +11,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::Store;
+use super::{instant, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{initials, AppointmentId, Role, StaffId};
 
@@ -26,6 +26,16 @@ pub enum ReminderKind {
     Upcoming,
     /// An in-person patient has not checked in at the start time.
     Arrival,
+}
+
+impl ReminderKind {
+    /// The word stored in `reminders_shown.kind`.
+    fn as_str(self) -> &'static str {
+        match self {
+            ReminderKind::Upcoming => "upcoming",
+            ReminderKind::Arrival => "arrival",
+        }
+    }
 }
 
 /// A reminder to show now.
@@ -114,24 +124,19 @@ impl Store {
                  WHERE r.appointment_id = a.id AND r.staff_id = ?5 AND r.kind = ?6 AND r.start_at = a.start_at)
              ORDER BY a.start_at, a.id"
         );
-        let kind_word = match kind {
-            ReminderKind::Upcoming => "upcoming",
-            ReminderKind::Arrival => "arrival",
-        };
         let rows: Vec<Candidate> = sqlx::query_as(&query)
             .bind(staff.0)
             .bind(now.timestamp())
             .bind(REMINDER_WINDOW.num_seconds())
             .bind(moment.num_seconds())
             .bind(staff.0)
-            .bind(kind_word)
+            .bind(kind.as_str())
             .fetch_all(&self.pool)
             .await?;
         let clinic = self.require_clinic().await?;
         rows.into_iter()
             .map(|r| {
-                let start = DateTime::from_timestamp(r.start_at, 0)
-                    .ok_or_else(|| CoreError::invalid("stored instant is out of range"))?;
+                let start = instant(r.start_at)?;
                 let who = initials(&r.patient_name);
                 let text = match kind {
                     ReminderKind::Upcoming => {
@@ -155,17 +160,13 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn take_reminder(&self, staff: StaffId, reminder: &Reminder) -> Result<bool> {
-        let kind = match reminder.kind {
-            ReminderKind::Upcoming => "upcoming",
-            ReminderKind::Arrival => "arrival",
-        };
         let mut tx = self.write().await?;
         let new = sqlx::query(
             "INSERT OR IGNORE INTO reminders_shown (appointment_id, staff_id, kind, start_at, shown_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .bind(reminder.appointment_id.0)
         .bind(staff.0)
-        .bind(kind)
+        .bind(reminder.kind.as_str())
         .bind(reminder.start.timestamp())
         .bind(self.now().timestamp_millis())
         .execute(&mut *tx)

@@ -10,7 +10,7 @@ use serde_json::json;
 use sqlx::FromRow;
 
 use super::accounts::audit_appointment;
-use super::{crash_point, mail, outbox, Store};
+use super::{crash_point, instant, mail, outbox, Store};
 use crate::error::{CoreError, Result};
 use crate::model::{
     Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, MeetingInfo, MeetingState, Mode,
@@ -114,11 +114,6 @@ fn appointment_from(r: AppointmentRow, tz: Tz) -> Result<Appointment> {
         cancel_reason: r.cancel_reason,
         meeting,
     })
-}
-
-fn instant(secs: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp(secs, 0)
-        .ok_or_else(|| CoreError::invalid(format!("stored instant {secs} is out of range")))
 }
 
 /// An active appointment of the same doctor that shares an instant with the requested slot.

@@ -518,3 +518,71 @@ fn the_day_exports_as_ics_at_the_right_instants_across_a_dst_change() {
     c.run(&["export-ics", "--date", "2026-02-30"]).refused("--date");
     c.run(&["export-ics", "--date", "2026-03-08", "--doctor", "3"]).refused("not a doctor");
 }
+
+#[test]
+fn patient_email_texts_are_listed_changed_from_standard_input_previewed_and_reset() {
+    let c = Clinic::seeded();
+    // The clinic's language by default (en-CA): thirteen texts, none changed.
+    let listed = c.json(&["mail", "templates"]);
+    assert_eq!(listed.as_array().unwrap().len(), 13);
+    assert!(listed.as_array().unwrap().iter().all(|t| t["language"] == "en" && t["overridden"] == false));
+
+    // Refused texts name the text and change nothing.
+    let before = c.dump();
+    c.run(&["mail", "template", "set", "fr", "join", "Rejoindre : {lien}"])
+        .refused("join: {lien} is not a placeholder");
+    c.run(&["mail", "template", "set", "fr", "join", "Rejoindre avec le lien reçu."])
+        .refused("must keep {link}");
+    c.run(&["mail", "template", "set", "fr", "subject_new", "Rendez-vous\r\nBcc: x@example.org"])
+        .refused("subject_new: a subject is one line");
+    c.run(&["mail", "template", "set", "de", "join", "{link}"]).refused("language:");
+    c.run(&["mail", "template", "set", "fr", "name", "Bonjour"]).refused("key:");
+    assert_eq!(before, c.dump());
+
+    // A text on standard input may span lines.
+    let mut cmd = c.command();
+    cmd.args(["mail", "template", "set", "fr", "sign_off", "-"]).stdin(std::process::Stdio::piped());
+    cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), "{clinic}\n12 rue des Érables\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let join = c.json(&["mail", "template", "set", "fr", "join", "Consultation vidéo : {link}"]);
+    assert_eq!(
+        (&join["overridden"], &join["text"]),
+        (&serde_json::json!(true), &serde_json::json!("Consultation vidéo : {link}"))
+    );
+
+    let human = c.run(&["mail", "templates", "--language", "fr"]);
+    human.ok();
+    assert!(
+        human.stdout.contains("join               changed  Consultation vidéo : {link}"),
+        "{}",
+        human.stdout
+    );
+    assert!(human.stdout.contains("greeting           default  Bonjour,"), "{}", human.stdout);
+    let preview = c.json(&["mail", "template", "preview", "fr"]);
+    let body = preview["body"].as_str().unwrap();
+    assert!(
+        body.contains("Consultation vidéo : https://video.example/j/")
+            && body.ends_with("Maple Clinic\n12 rue des Érables\n"),
+        "{body}"
+    );
+    assert!(!body.contains("Jane") && !body.contains("Dr Ada Lee"), "sample facts only: {body}");
+    let cancelled = c.run(&["mail", "template", "preview", "fr", "--kind", "cancelled"]);
+    cancelled.ok();
+    assert!(cancelled.stdout.starts_with("Subject: Annulé : "), "{}", cancelled.stdout);
+    c.run(&["mail", "template", "preview", "fr", "--kind", "later"]).refused("kind:");
+
+    // A reset brings the default back; each change and reset is one audit row.
+    c.json(&["mail", "template", "reset", "fr", "join"]);
+    let fr = c.json(&["mail", "templates", "--language", "fr"]);
+    assert_eq!(fr[6]["text"], fr[6]["default_text"]);
+    let audit = c.json(&["audit"]);
+    let rows: Vec<_> =
+        audit.as_array().unwrap().iter().filter(|r| r["action"] == "mail_template_changed").collect();
+    assert_eq!(rows.len(), 3, "{audit}");
+    assert!(rows.iter().all(|r| r["actor"].as_str().unwrap().starts_with("cli:")));
+    assert_eq!(rows[2]["detail"], serde_json::json!({ "language": "fr", "key": "join", "text": null }));
+}

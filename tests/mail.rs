@@ -345,6 +345,40 @@ fn a_telehealth_invitation_waits_for_the_join_link_and_speaks_the_clinic_languag
 }
 
 #[test]
+fn the_clinic_own_french_wording_is_what_the_patient_receives() {
+    let c = MailClinic::new();
+    let _smtp = c.smtp();
+    c.sql("UPDATE clinic SET locale = 'fr-CA'");
+    let set = |key: &str, text: &str| {
+        c.clinic.run(&["mail", "template", "set", "fr", key, text]).ok();
+    };
+    set("subject_new", "Rendez-vous confirmé : {date} à {time}");
+    set("booked", "Nous vous attendons le {date} à {time} chez {clinic}, avec {doctor}.");
+    let a = book(&c, "1", "2", "2026-05-04T10:00");
+    assert_eq!(c.run_mail()["sent"], 1);
+    let got = messages(&c.maildir);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["subject"], "Rendez-vous confirmé : lundi 4 mai 2026 à 10:00");
+    let body = got[0]["body"].as_str().unwrap();
+    assert!(
+        body.contains("Nous vous attendons le lundi 4 mai 2026 à 10:00 chez Maple Clinic, avec Dr Ada Lee."),
+        "{body}"
+    );
+    // The texts not changed keep their default, and the invitation carries the same words.
+    assert!(body.starts_with("Bonjour,") && body.contains("téléphoner à la clinique"), "{body}");
+    assert!(!body.contains("aura lieu"), "{body}");
+    let ics = got[0]["ics"].as_str().unwrap().replace("\r\n ", "").replace("\n ", "");
+    assert!(ics.contains("Nous vous attendons le lundi 4 mai"), "{ics}");
+
+    // Back to the default, the update after a move speaks the built-in words again.
+    c.clinic.run(&["mail", "template", "reset", "fr", "booked"]).ok();
+    c.clinic.run(&["move", &a["id"].to_string(), "--at", "2026-05-04T11:00"]).ok();
+    assert_eq!(c.run_mail()["sent"], 1);
+    let moved = messages(&c.maildir)[1]["body"].as_str().unwrap().to_owned();
+    assert!(moved.contains("a été déplacé. Il aura lieu le lundi 4 mai 2026 à 11:00"), "{moved}");
+}
+
+#[test]
 fn a_refusal_fails_the_mail_with_the_reason_and_plain_smtp_is_only_for_this_computer() {
     let c = MailClinic::new();
     let _smtp = c.smtp();

@@ -133,7 +133,7 @@ enum Command {
     /// The queue of Zoom and Teams meeting jobs: list, run, retry.
     #[command(subcommand)]
     Outbox(OutboxCommand),
-    /// Patient e-mail (invitations with an .ics file): list, run, resend.
+    /// Patient e-mail (invitations with an .ics file): list, run, resend; its texts: templates, template.
     #[command(subcommand)]
     Mail(MailCommand),
     /// Write one day as an iCalendar (.ics) file, for a doctor's own calendar.
@@ -314,7 +314,7 @@ async fn run(cli: Cli, out: &Output) -> Result<(), AccountError> {
             Err(e) => Err(e.into()),
         },
         Err(Command::Mail(command)) => match store.require_clinic().await {
-            Ok(_) => mail::run(&store, command, out).await,
+            Ok(_) => mail::run(&store, &cli_actor(), command, out).await,
             Err(e) => Err(e.into()),
         },
         Err(Command::Reconcile { doctor, delete }) => match store.require_clinic().await {

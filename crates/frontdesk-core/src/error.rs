@@ -36,6 +36,12 @@ pub enum CoreError {
     #[error("{0}")]
     Invalid(String),
 
+    /// Malformed input in one named field of a form (`field` is the field's key, e.g. `join`),
+    /// so that a form can show `message` beside that field. The text shown on a command line
+    /// starts with the field: `join: ...`.
+    #[error("{field}: {message}")]
+    InvalidField { field: String, message: String },
+
     /// A local time that does not exist in its zone (the spring-forward gap).
     #[error("{0}")]
     NonexistentTime(String),
@@ -109,9 +115,10 @@ impl CoreError {
     /// The kind that callers branch on.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            CoreError::Invalid(_) | CoreError::NonexistentTime(_) | CoreError::AmbiguousTime(_) => {
-                ErrorKind::Validation
-            }
+            CoreError::Invalid(_)
+            | CoreError::InvalidField { .. }
+            | CoreError::NonexistentTime(_)
+            | CoreError::AmbiguousTime(_) => ErrorKind::Validation,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
             CoreError::WrongPin { .. } | CoreError::PinPaused { .. } | CoreError::NoPin => {
                 ErrorKind::Unauthenticated
@@ -136,6 +143,11 @@ impl CoreError {
     /// A validation error with a message for the person at the desk.
     pub fn invalid(message: impl Into<String>) -> Self {
         CoreError::Invalid(message.into())
+    }
+
+    /// A validation error about one field of a form.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        CoreError::InvalidField { field: field.into(), message: message.into() }
     }
 }
 

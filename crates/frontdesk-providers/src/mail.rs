@@ -23,7 +23,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use frontdesk_core::ics::{event_uid, invitation, Invitation};
-use frontdesk_core::mail_text::{self, MailFacts, MailKind};
+use frontdesk_core::mail_text::{self, Language, MailFacts, MailKind, MailTexts};
 use frontdesk_core::store::{crash_point, MailOutcome, MailWork};
 use frontdesk_core::AppointmentId;
 use lettre::message::header::ContentType;
@@ -198,7 +198,18 @@ impl MailWorker {
             return skip;
         }
         let Some(to) = work.to.as_deref() else { return MailOutcome::Skipped { reason: NO_ADDRESS.into() } };
-        let message = match compose(work, config, to, self.accounts.now()) {
+        // The clinic's own wording where it has one, read for each mail: an admin's change
+        // applies to the next message.
+        let texts = match self.accounts.store().mail_texts(Language::for_locale(&work.locale)).await {
+            Ok(texts) => texts,
+            Err(e) => {
+                return MailOutcome::Deferred {
+                    due: self.accounts.now() + jittered_backoff(work.tries),
+                    reason: format!("could not read the e-mail texts: {e}"),
+                }
+            }
+        };
+        let message = match compose(work, &texts, config, to, self.accounts.now()) {
             Ok(m) => m,
             Err(reason) => return MailOutcome::Refused { reason },
         };
@@ -252,8 +263,15 @@ fn skip_without_sending(work: &MailWork) -> Option<MailOutcome> {
     None
 }
 
-/// The message: plain text in the clinic's language and the `.ics` invitation or cancellation.
-fn compose(work: &MailWork, config: &SmtpConfig, to: &str, now: DateTime<Utc>) -> Result<Message, String> {
+/// The message: plain text in the clinic's language and wording (`texts`) and the `.ics`
+/// invitation or cancellation.
+fn compose(
+    work: &MailWork,
+    texts: &MailTexts,
+    config: &SmtpConfig,
+    to: &str,
+    now: DateTime<Utc>,
+) -> Result<Message, String> {
     let tz: Tz = frontdesk_core::time::parse_zone(&work.tz).map_err(|e| e.to_string())?;
     let to: Address = to.parse().map_err(|_| "the patient's e-mail address is not valid".to_owned())?;
     let kind = match (work.active, work.sequence) {
@@ -270,7 +288,7 @@ fn compose(work: &MailWork, config: &SmtpConfig, to: &str, now: DateTime<Utc>) -
         join_url: work.join_url.as_deref().filter(|_| work.active),
         reason: work.cancel_reason.as_deref(),
     };
-    let text = mail_text::render(mail_text::for_locale(&work.locale), kind, &facts);
+    let text = mail_text::render(texts, kind, &facts);
     let uid = event_uid(&work.clinic_uid, work.appointment_id.0);
     let ics = invitation(&Invitation {
         uid: &uid,

@@ -364,7 +364,8 @@ pub(super) async fn audit_appointment(
     Ok(())
 }
 
-async fn append_audit(
+/// Appends one audit row in the caller's transaction.
+pub(super) async fn append_audit(
     conn: &mut sqlx::SqliteConnection,
     at: DateTime<Utc>,
     actor: &str,

@@ -9,6 +9,7 @@ mod accounts;
 mod auth;
 mod directory;
 mod mail;
+mod mail_templates;
 mod outbox;
 mod reminders;
 mod schedule;
@@ -24,6 +25,7 @@ pub use accounts::{AuditEntry, Connection, ConnectionKind, ConnectionState, SYST
 pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
 pub use mail::{MailOutcome, MailStatus, MailWork};
+pub use mail_templates::{MailTemplate, TextDraft};
 pub use outbox::{MeetingWork, OutboxJob, Outcome, ZOOM_DAILY_MEETING_CALLS};
 pub use reminders::{Reminder, ReminderKind, REMINDER_WINDOW};
 pub use schedule::{BookingRequest, DAY_QUERY};

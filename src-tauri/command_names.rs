@@ -37,5 +37,9 @@ pub const COMMAND_NAMES: &[&str] = &[
     "retry_meeting",
     "join_meeting",
     "start_meeting",
+    "mail_templates",
+    "set_mail_template",
+    "reset_mail_template",
+    "preview_mail",
     "audit_log",
 ];

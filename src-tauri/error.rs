@@ -60,6 +60,10 @@ impl From<frontdesk_providers::AccountError> for AppError {
 
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
+        // The form shows the message beside the field, so it need not start with the field's key.
+        if let CoreError::InvalidField { field, message } = e {
+            return AppError::new(ErrorKind::Validation, message).on(&field);
+        }
         let field = match &e {
             CoreError::NonexistentTime(_) | CoreError::Overlap(_) => Some("start"),
             CoreError::AmbiguousTime(_) => Some("fold"),

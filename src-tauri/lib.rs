@@ -95,7 +95,7 @@ impl AppConfig {
 
 /// The typed command list: the invoke handler and the generated TypeScript come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{accounts, audit, auth, directory, meetings, schedule, startup};
+    use commands::{accounts, audit, auth, directory, mail_texts, meetings, schedule, startup};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             auth::app_status,
@@ -133,6 +133,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             meetings::retry_meeting,
             meetings::join_meeting,
             meetings::start_meeting,
+            mail_texts::mail_templates,
+            mail_texts::set_mail_template,
+            mail_texts::reset_mail_template,
+            mail_texts::preview_mail,
             audit::audit_log,
         ])
         .typ::<DeepLink>()

@@ -602,3 +602,62 @@ fn every_admin_change_leaves_one_audit_row_naming_the_admin_and_never_a_pin() {
     let text = serde_json::to_string(&log).unwrap();
     assert!(!text.contains("9753") && !text.contains("1357"), "no PIN in the log: {text}");
 }
+
+#[test]
+fn only_admins_edit_the_patient_email_texts_and_a_refusal_names_the_text() {
+    use tauri::Manager;
+    let desk = Desk::seeded();
+    let store = desk.app.state::<AppState>().store.as_ref().unwrap().clone();
+    let audited = || {
+        let log = tauri::async_runtime::block_on(store.audit_log(None)).unwrap();
+        log.into_iter().filter(|e| e.action == "mail_template_changed").count()
+    };
+    let join = json!({ "language": "fr", "key": "join", "text": "Rejoignez la consultation : {link}" });
+    // The desk and doctors are refused in Rust, with the usual error shape, and nothing changes.
+    for (id, pin) in [(2, "2468"), (3, "1111")] {
+        desk.sign_in(id, pin);
+        let e = desk.err("set_mail_template", join.clone());
+        assert_eq!(e["kind"], "forbidden", "{e}");
+        assert_eq!(e.as_object().unwrap().len(), 3, "{e}");
+        for (cmd, args) in [
+            ("mail_templates", json!({ "language": "fr" })),
+            ("reset_mail_template", json!({ "language": "fr", "key": "join" })),
+            ("preview_mail", json!({ "language": "fr", "kind": "new", "drafts": [] })),
+        ] {
+            assert_eq!(desk.err(cmd, args)["kind"], "forbidden", "{cmd}");
+        }
+    }
+    assert_eq!(audited(), 0);
+
+    desk.sign_in(1, "1357");
+    let listed = desk.ok("mail_templates", json!({ "language": "fr" }));
+    assert_eq!(listed.as_array().unwrap().len(), 13);
+    assert_eq!((&listed[6]["key"], &listed[6]["overridden"]), (&json!("join"), &json!(false)));
+    let saved = desk.ok("set_mail_template", join);
+    assert_eq!((&saved["overridden"], &saved["changed_by"]), (&json!(true), &json!("Eli Admin")), "{saved}");
+    assert_eq!(audited(), 1, "one change, one audit row");
+    // A refusal says which text and why, without the key in front, for the form to show beside it.
+    let e = desk
+        .err("set_mail_template", json!({ "language": "fr", "key": "join", "text": "Rejoignez : {lien}" }));
+    assert_eq!(e["kind"], "validation");
+    assert_eq!(e["field"], "join");
+    assert!(e["message"].as_str().unwrap().starts_with("{lien} is not a placeholder"), "{e}");
+    let e = desk.err(
+        "set_mail_template",
+        json!({ "language": "en", "key": "subject_new", "text": "Hi\r\nBcc: all@example.org" }),
+    );
+    assert_eq!((&e["kind"], &e["field"]), (&json!("validation"), &json!("subject_new")), "{e}");
+    assert_eq!(audited(), 1);
+    // The preview shows the saved text, and a draft in its place without saving it.
+    let preview = desk.ok("preview_mail", json!({ "language": "fr", "kind": "new", "drafts": [] }));
+    assert!(preview["body"].as_str().unwrap().contains("Rejoignez la consultation : https://"), "{preview}");
+    let draft = json!({ "language": "fr", "kind": "new", "drafts": [{ "key": "greeting", "text": "Madame, Monsieur," }] });
+    assert!(desk.ok("preview_mail", draft)["body"].as_str().unwrap().starts_with("Madame, Monsieur,\n"));
+    let bad =
+        json!({ "language": "fr", "kind": "new", "drafts": [{ "key": "booked", "text": "Le {date}." }] });
+    assert_eq!(desk.err("preview_mail", bad)["field"], "booked");
+    let reset = desk.ok("reset_mail_template", json!({ "language": "fr", "key": "join" }));
+    assert_eq!(reset["overridden"], false);
+    assert_eq!(reset["text"], reset["default_text"]);
+    assert_eq!(audited(), 2);
+}

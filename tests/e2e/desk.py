@@ -233,6 +233,10 @@ try:
     check("the admin added a doctor with a PIN", added["role"] == "doctor" and added["has_pin"], str(added))
     driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=settings]").click()
     wait.until(EC.visibility_of_element_located((By.ID, "c-lock")))
+    # The patient e-mail texts are there, with a preview filled in by the backend.
+    wait.until(lambda d: d.find_element(By.ID, "mt-preview-body").get_attribute("value"))
+    texts = driver.find_elements(By.CSS_SELECTOR, ".mail-texts .mt-list textarea")
+    check("the admin sees the patient e-mail texts and a preview", len(texts) == 13, str(len(texts)))
     audit("the settings screen")
 
     # Video visits: the admin connects Dr Ada Lee's Zoom account through the wizard. The sign-in

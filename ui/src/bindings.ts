@@ -70,6 +70,20 @@ export const commands = {
 	 *  fetched now, opened outside the app and audited; it is not returned.
 	 */
 	startMeeting: (appointmentId: AppointmentId) => __TAURI_INVOKE<null>("start_meeting", { appointmentId }),
+	/**  Every text of `language`, each with its default and whether the clinic changed it. */
+	mailTemplates: (language: Language) => __TAURI_INVOKE<MailTemplate[]>("mail_templates", { language }),
+	/**
+	 *  Uses the clinic's own wording for one text. A refused text comes back as a `validation`
+	 *  error whose `field` is the key, so the form shows it beside that text.
+	 */
+	setMailTemplate: (language: Language, key: TextKey, text: string) => __TAURI_INVOKE<MailTemplate>("set_mail_template", { language, key, text }),
+	/**  Brings back one text's default wording. */
+	resetMailTemplate: (language: Language, key: TextKey) => __TAURI_INVOKE<MailTemplate>("reset_mail_template", { language, key }),
+	/**
+	 *  A message of `kind` as the saved texts, with the unsaved `drafts` in place, write it, filled
+	 *  with sample facts (no patient). A draft that breaks a rule is refused as a save would be.
+	 */
+	previewMail: (language: Language, kind: MailKind, drafts: TextDraft[]) => __TAURI_INVOKE<RenderedMail>("preview_mail", { language, kind, drafts }),
 	/**
 	 *  Audit entries, oldest first. `from`/`to` are local dates (`YYYY-MM-DD`, inclusive) in the
 	 *  clinic's zone; `staff` keeps what that member of staff did, `patient` what touched that patient.
@@ -322,6 +336,35 @@ export type HistoryEntry = {
 	detail: Value,
 };
 
+/**  A language the patient e-mails are written in. */
+export type Language = "en" | "fr" | "es";
+
+/**  What the message is about. */
+export type MailKind = 
+/**  The first invitation. */
+"new" | 
+/**  An update after a move (a higher SEQUENCE). */
+"moved" | "cancelled";
+
+/**  One text of the patient e-mails as the settings screen and `mail templates` show it. */
+export type MailTemplate = {
+	language: Language,
+	key: TextKey,
+	/**  The text in effect: the clinic's own, or the default. */
+	text: string,
+	/**  The built-in text, which a reset brings back. */
+	default_text: string,
+	/**  Whether the clinic replaced the default. */
+	overridden: boolean,
+	/**  Who last changed it (a member of staff's name, or `cli:<os user>`), while overridden. */
+	changed_by: string | null,
+	changed_at: string | null,
+	/**  The placeholders the text must keep ([`TextKey::required`]), e.g. `link`. */
+	required: string[],
+	/**  A subject: one line. */
+	one_line: boolean,
+};
+
 /**  Which appointment's meeting changed (read it again with `appointment`). */
 export type MeetingChanged = {
 	appointment_id: AppointmentId,
@@ -417,6 +460,12 @@ export type RedirectMode =
 /**  `frontdesk://oauth/<provider>/callback`; for Zoom through the clinic's https bounce page. */
 "deep-link";
 
+/**  A rendered message: its subject and plain-text body. */
+export type RenderedMail = {
+	subject: string,
+	body: string,
+};
+
 /**  What a staff member may do. Enforced by the callers of the core (the app's commands). */
 export type Role = 
 /**  Books, moves, cancels and checks patients in. */
@@ -470,6 +519,41 @@ export type Status =
 "cancelled" | 
 /**  The patient did not come. */
 "no-show";
+
+/**  A text being edited and not saved yet, for a preview. */
+export type TextDraft = {
+	key: TextKey,
+	text: string,
+};
+
+/**  One editable text of the patient e-mails. */
+export type TextKey = 
+/**  The subject of the first invitation. */
+"subject_new" | 
+/**  The subject of an update after a move. */
+"subject_moved" | 
+/**  The subject of a cancellation. */
+"subject_cancelled" | 
+/**  The first line of every message. */
+"greeting" | 
+/**  What, where and when, in the first invitation. */
+"booked" | 
+/**  What, where and the new when, in an update. */
+"moved" | 
+/**  For a video visit: where to join. */
+"join" | 
+/**  How the patient cancels or changes the visit. */
+"how_to_cancel" | 
+/**  What the attached invitation does. */
+"attached" | 
+/**  What, where and when, in a cancellation. */
+"cancelled" | 
+/**  The reason given for a cancellation, when there is one. */
+"cancelled_reason" | 
+/**  How to book again, after a cancellation. */
+"book_again" | 
+/**  The last line of every message. */
+"sign_off";
 
 /**  An appointment type's id. */
 export type TypeId = number;

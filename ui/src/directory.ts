@@ -4,6 +4,7 @@ import { asAppError, ipc } from './ipc';
 import type { AppointmentType, Clinic, Mode, Patient, Role, Staff } from './ipc';
 import { h } from './dom';
 import { t, tk } from './messages';
+import { renderMailTexts } from './mailtexts';
 import type { MessageKey } from './messages';
 
 type Field = { id: string; label: MessageKey; type?: string; value?: string; options?: [string, string][]; checked?: boolean };
@@ -120,6 +121,7 @@ export async function renderTypes(root: HTMLElement): Promise<void> {
 
 export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => void, openProviders?: () => void): Promise<void> {
   const [c, reminder] = await Promise.all([ipc.clinicSettings(), ipc.reminderMinutes()]);
+  const mailTexts = await renderMailTexts(c);
   // The Zoom and Microsoft settings sit beside the connections they serve (Video visits).
   const providers = openProviders ? h('aside', { class: 'card editor' },
     h('h2', {}, t('nav.accounts')),
@@ -134,5 +136,5 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
   ], async (v) => {
     onSaved(await ipc.updateSettings({ name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']) }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
-  }), providers));
+  }), providers, mailTexts));
 }

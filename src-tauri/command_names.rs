@@ -37,6 +37,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "retry_meeting",
     "join_meeting",
     "start_meeting",
+    "mail_status",
+    "resend_mail",
     "mail_templates",
     "set_mail_template",
     "reset_mail_template",

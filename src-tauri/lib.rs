@@ -22,6 +22,7 @@ use frontdesk_providers::{Accounts, MailWorker, OsKeyring, SecretStore, Worker};
 use tauri::{Emitter, Manager, Runtime};
 
 use crate::commands::accounts::{ConnectionEvent, CONNECTION_EVENT};
+use crate::commands::mail::{MailChanged, MAIL_EVENT};
 use crate::commands::meetings::{MeetingChanged, MEETING_EVENT};
 use crate::deep_link::DeepLink;
 use crate::error::AppError;
@@ -95,7 +96,7 @@ impl AppConfig {
 
 /// The typed command list: the invoke handler and the generated TypeScript come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{accounts, audit, auth, directory, mail_texts, meetings, schedule, startup};
+    use commands::{accounts, audit, auth, directory, mail, mail_texts, meetings, schedule, startup};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             auth::app_status,
@@ -133,6 +134,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             meetings::retry_meeting,
             meetings::join_meeting,
             meetings::start_meeting,
+            mail::mail_status,
+            mail::resend_mail,
             mail_texts::mail_templates,
             mail_texts::set_mail_template,
             mail_texts::reset_mail_template,
@@ -142,6 +145,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .typ::<DeepLink>()
         .typ::<ConnectionEvent>()
         .typ::<MeetingChanged>()
+        .typ::<MailChanged>()
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
@@ -189,15 +193,19 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
 
 /// Starts the outbox workers on Tauri's async runtime: one sends each telehealth appointment's
 /// meeting to Zoom or Microsoft and tells the window ([`MEETING_EVENT`]) each time a meeting's
-/// state changes; the other e-mails patients through the clinic's SMTP server. [`run`] starts it; the mock-runtime tests start it only when they test it, so
-/// that no other test depends on when a background pass runs. Returns false, starting nothing,
-/// when the accounts are unavailable or the worker already runs.
+/// state changes; the other e-mails patients through the clinic's SMTP server and tells the window
+/// ([`MAIL_EVENT`]) each time a mail's state changes. [`run`] starts it; the mock-runtime tests
+/// start it only when they test it, so that no other test depends on when a background pass runs.
+/// Returns false, starting nothing, when the accounts are unavailable or the worker already runs.
 pub fn start_outbox<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     let state = app.state::<AppState>();
     let Ok(accounts) = state.accounts.as_ref() else {
         return false;
     };
-    let mail = Arc::new(MailWorker::new(accounts.clone(), |_| {}));
+    let handle = app.clone();
+    let mail = Arc::new(MailWorker::new(accounts.clone(), move |appointment_id| {
+        let _ = handle.emit(MAIL_EVENT, MailChanged { appointment_id });
+    }));
     let handle = app.clone();
     let invitations = mail.clone();
     let worker = Arc::new(Worker::new(accounts.clone(), move |appointment_id| {

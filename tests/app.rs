@@ -603,6 +603,112 @@ fn every_admin_change_leaves_one_audit_row_naming_the_admin_and_never_a_pin() {
     assert!(!text.contains("9753") && !text.contains("1357"), "no PIN in the log: {text}");
 }
 
+/// The one mail-state and resend answers the window got, as text (to look for the address in).
+fn mail_answers(desk: &Desk) -> String {
+    let answers = desk.answers.lock().unwrap();
+    answers
+        .iter()
+        .filter(|a| a.starts_with("mail_status ") || a.starts_with("resend_mail "))
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn the_panel_reads_the_mail_state_and_only_those_who_book_send_it_again() {
+    let desk = Desk::seeded();
+    desk.sign_in(2, "2468"); // receptionist
+
+    // Jane Doe has no address: nothing is sent, the state says why, and a resend is refused.
+    desk.ok("book", booking("2026-07-06T09:30"));
+    let jane = desk.ok("mail_status", json!({ "appointmentId": 1 }));
+    assert_eq!((&jane["state"], &jane["has_address"]), (&json!("skipped"), &json!(false)), "{jane}");
+    assert!(jane["reason"].as_str().unwrap().contains("no e-mail address"), "{jane}");
+    let e = desk.err("resend_mail", json!({ "appointmentId": 1 }));
+    assert_eq!(
+        e,
+        json!({ "kind": "validation", "message": "no mail is sent: the patient has no e-mail address", "field": null })
+    );
+
+    // Sam Roe has one: his Zoom visit's invitation waits for the meeting's join link.
+    desk.ok("add_patient", json!({ "patient": { "full_name": "Sam Roe", "email": "sam.roe@example.org", "phone": null, "date_of_birth": null, "note": null } }));
+    let mut sam = booking("2026-07-06T11:00");
+    sam["input"]["patient_id"] = json!(2);
+    desk.ok("book", sam);
+    let id = json!({ "appointmentId": 2 });
+    let waiting = desk.ok("mail_status", id.clone());
+    assert_eq!(
+        (&waiting["state"], &waiting["waiting_for_meeting"], &waiting["has_address"]),
+        (&json!("pending"), &json!(true), &json!(true)),
+        "{waiting}"
+    );
+    assert_eq!(desk.ok("resend_mail", id.clone())["state"], "pending");
+
+    // A doctor sees the state but does not send: refused in Rust, with the usual error shape.
+    desk.sign_in(3, "1111");
+    assert_eq!(desk.ok("mail_status", id.clone())["state"], "pending");
+    let e = desk.err("resend_mail", id.clone());
+    assert_eq!(e["kind"], "forbidden", "{e}");
+    assert_eq!(e["field"], Value::Null);
+    assert_eq!(e.as_object().unwrap().len(), 3, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("only receptionist or admin"), "{e}");
+    // An admin may; an appointment without a mail has no state, and a resend says it is not found.
+    desk.sign_in(1, "1357");
+    assert_eq!(desk.ok("resend_mail", id)["state"], "pending");
+    assert_eq!(desk.ok("mail_status", json!({ "appointmentId": 99 })), Value::Null);
+    assert_eq!(desk.err("resend_mail", json!({ "appointmentId": 99 }))["kind"], "not_found");
+    // Nobody signed in reads nothing.
+    desk.ok("sign_out", json!({}));
+    assert_eq!(desk.err("mail_status", json!({ "appointmentId": 2 }))["kind"], "unauthenticated");
+
+    let shown = mail_answers(&desk);
+    assert!(
+        !shown.contains("sam.roe") && !shown.contains("Sam Roe"),
+        "a mail answer holds patient data: {shown}"
+    );
+}
+
+#[test]
+fn a_resend_wakes_the_mail_worker_and_the_window_hears_the_new_state() {
+    use tauri::Listener;
+    let desk = Desk::seeded();
+    let changed = Arc::new(Mutex::new(Vec::<String>::new()));
+    {
+        let changed = changed.clone();
+        desk.app.listen_any("mail-changed", move |event| {
+            changed.lock().unwrap().push(event.payload().to_owned())
+        });
+    }
+    assert!(frontdesk_app::start_outbox(desk.app.handle()));
+    let heard = |n: usize| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while changed.lock().unwrap().len() < n && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        changed.lock().unwrap().len()
+    };
+    desk.sign_in(1, "1357");
+    desk.ok("add_type", json!({ "name": "Check-up", "minutes": 15, "mode": "in-person" }));
+    desk.ok("add_patient", json!({ "patient": { "full_name": "Sam Roe", "email": "sam.roe@example.org", "phone": null, "date_of_birth": null, "note": null } }));
+    let mut visit = booking("2026-07-06T11:00");
+    visit["input"]["patient_id"] = json!(2);
+    visit["input"]["type_id"] = json!(2);
+    desk.ok("book", visit);
+    // The clinic's SMTP server is not set up: the worker keeps the mail, says why, looks hourly.
+    assert_eq!(heard(1), 1, "the booking woke the mail worker");
+    assert_eq!(changed.lock().unwrap()[0], r#"{"appointment_id":1}"#);
+    let mail = desk.ok("mail_status", json!({ "appointmentId": 1 }));
+    assert_eq!((&mail["state"], &mail["tries"]), (&json!("pending"), &json!(1)), "{mail}");
+    assert!(mail["reason"].as_str().unwrap().contains("not set up"), "{mail}");
+    // Sending it again makes it due now and wakes the worker, well before its hourly look (or
+    // its 15 s idle look).
+    let resent = desk.ok("resend_mail", json!({ "appointmentId": 1 }));
+    assert_eq!((&resent["state"], &resent["tries"]), (&json!("pending"), &json!(0)), "{resent}");
+    let started = Instant::now();
+    assert_eq!(heard(2), 2, "the resend woke the mail worker");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(desk.ok("mail_status", json!({ "appointmentId": 1 }))["tries"], 1);
+}
+
 #[test]
 fn only_admins_edit_the_patient_email_texts_and_a_refusal_names_the_text() {
     use tauri::Manager;

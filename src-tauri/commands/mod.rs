@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod directory;
+pub mod mail;
 pub mod mail_texts;
 pub mod meetings;
 pub mod schedule;

@@ -8,9 +8,14 @@ The bookings are Zoom visits: their meetings wait while Dr Lee's Zoom account is
 and go by themselves once the admin connects it (Prism answers as Zoom's API, see run.sh); then
 Join opens the patient's link and Start the host's, in the (stand-in) system browser only.
 
+Patient e-mail: the booking dialog notes that Jane Doe, who has no address, gets no invitation,
+and the panel says so. Sam Roe has one: the app's mail worker sends his invitation through the
+clinic's SMTP server (aiosmtpd, see run.sh), the panel says when, and Resend sends it again.
+
 Usage: desk.py APP_BINARY CLI_BINARY OUTPUT_DIR   (FRONTDESK_DATA_DIR must be set up already)
 """
 import json
+import mailbox
 import os
 import sqlite3
 import subprocess
@@ -24,7 +29,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 APP, CLI, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 # The appointment's own box (class token "ec-event", not the "ec-events" column around it).
@@ -71,6 +76,14 @@ def browser_log():
         return f.read()
 
 
+def mails():
+    """The messages the clinic's SMTP server accepted (its Maildir), in no particular order."""
+    folder = os.environ["E2E_MAILDIR"]
+    if not os.path.isdir(folder):
+        return []
+    return list(mailbox.Maildir(folder, create=False))
+
+
 def check(name, condition, detail=""):
     global passed
     if not condition:
@@ -111,6 +124,10 @@ try:
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]")))
     audit("the booking dialog")
     driver.switch_to.active_element.send_keys(Keys.ENTER); keystrokes += 1
+    note = wait.until(lambda d: d.find_element(By.ID, "book-patient-note").text)
+    check("the dialog notes that Jane Doe, without an e-mail address, gets no invitation",
+          note == "No e-mail address: the patient will not get an invitation.", note)
+    audit("the booking dialog with the no e-mail note")
     driver.switch_to.active_element.send_keys(Keys.ENTER); keystrokes += 1
     wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
     check("booked in at most 6 keystrokes", keystrokes <= 6, str(keystrokes))
@@ -170,6 +187,11 @@ try:
     meeting = driver.find_element(By.ID, "panel-meeting").text
     check("the panel says why the meeting waits", "Dr Ada Lee’s Zoom account isn’t connected" in meeting, meeting)
     check("nothing to join or start yet", not driver.find_elements(By.CSS_SELECTOR, "#meeting-join, #meeting-start"))
+    wait.until(lambda d: d.find_element(By.ID, "panel-mail").get_attribute("data-state") == "skipped")
+    mail_text = driver.find_element(By.ID, "panel-mail").text
+    check("the panel says Jane Doe gets no e-mail, and why",
+          "The patient has no e-mail address: no invitation is sent." in mail_text, mail_text)
+    check("nothing to resend without an address", not driver.find_elements(By.ID, "mail-resend"))
     cancel = wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "#panel button[data-status=cancelled]")))
     cancel.click()
     reason = wait.until(EC.visibility_of_element_located((By.ID, "cancel-reason")))
@@ -214,6 +236,51 @@ try:
     second = live[0]
     wait.until(lambda d: cli("show", str(second["id"]))["meeting"]["waiting"] == "not_connected")
     check("its meeting waits for the connection", True)
+
+    # Sam Roe has an e-mail address: an in-person visit with Dr Ben Roy. The app's mail worker
+    # sends the invitation at once through the clinic's SMTP server, and the panel says when.
+    driver.find_element(By.TAG_NAME, "body").send_keys("n")
+    wait.until(EC.presence_of_element_located((By.ID, "book-patient")))
+    driver.switch_to.active_element.send_keys("Sa")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]")))
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda d: d.find_element(By.ID, "book-patient").get_attribute("value") == "Sam Roe")
+    check("no note for a patient with an e-mail address", driver.find_element(By.ID, "book-patient-note").text == "")
+    Select(driver.find_element(By.ID, "book-type")).select_by_visible_text("Visit in person · 30 min · In person")
+    Select(driver.find_element(By.ID, "book-doctor")).select_by_visible_text("Dr Ben Roy")
+    driver.find_element(By.ID, "book-submit").click()
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
+    sam = [a for a in cli("day") if a["patient_id"] == 2]
+    check("Sam Roe's visit is booked", len(sam) == 1, str(sam))
+    sam = sam[0]
+    WebDriverWait(driver, 20).until(lambda d: cli("show", str(sam["id"]))["mail"]["state"] == "sent")
+    sent = mails()
+    check("the clinic's SMTP server got one invitation, for Sam Roe",
+          len(sent) == 1 and sent[0]["To"] == "sam.roe@example.org" and "METHOD:REQUEST" in sent[0].as_string(),
+          str([(m["To"], m["Subject"]) for m in sent]))
+    # His panel, opened by a frontdesk:// link (a second launch hands it to the running window).
+    subprocess.run([APP, f"frontdesk://appointment/{sam['id']}"], timeout=30, capture_output=True)
+    wait.until(lambda d: d.find_element(By.ID, "panel-mail").get_attribute("data-state") == "sent")
+    mail_text = driver.find_element(By.ID, "panel-mail").text
+    check("the panel says when the invitation was sent", "Invitation sent" in mail_text, mail_text)
+    audit("the appointment panel with a sent e-mail")
+    driver.save_screenshot(os.path.join(OUT, "mail-sent.png"))
+    # Resend: the same invitation (same Message-ID) goes again; the panel follows the worker.
+    driver.find_element(By.ID, "mail-resend").click()
+    WebDriverWait(driver, 20).until(lambda d: len(mails()) == 2)
+    again = mails()
+    check("Resend sent the same invitation again", again[1]["Message-ID"] == again[0]["Message-ID"] and again[1]["To"] == "sam.roe@example.org",
+          str([m["Message-ID"] for m in again]))
+    wait.until(lambda d: d.find_element(By.ID, "panel-mail").get_attribute("data-state") == "sent"
+               and "Invitation sent" in d.find_element(By.ID, "panel-mail").text)
+    check("the panel shows it sent again", True)
+    with sqlite3.connect(os.path.join(os.environ["FRONTDESK_DATA_DIR"], "frontdesk.db")) as db:
+        sends = db.execute("SELECT actor FROM audit_log WHERE action = 'mail_sent' AND appointment_id = ?", (sam["id"],)).fetchall()
+    check("each send is audited", sends == [("system:mail",), ("system:mail",)], str(sends))
+    answers = [a for a in driver.execute_script("return window.__frontdeskIpcLog || []") if a.startswith(("mailStatus ", "resendMail "))]
+    check("the window was told the mail's state, never the address",
+          answers and not any("sam.roe" in a or "Sam Roe" in a for a in answers), str(answers[-2:]))
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
 
     # Lock at once with Ctrl+L; the admin signs in and adds a doctor on the Staff screen.
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "l")

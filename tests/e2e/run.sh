@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs the end-to-end test against the real app window: a scratch clinic set up with the CLI,
 # Xvfb, a D-Bus session with an unlocked keyring, the OAuth test peer, Prism serving Zoom's
-# published API description as Zoom's API, tauri-driver with WebKitWebDriver, and the built app
+# published API description as Zoom's API, a real SMTP server (aiosmtpd on 127.0.0.1, writing a
+# Maildir) as the clinic's mail server, tauri-driver with WebKitWebDriver, and the built app
 # (embedded UI).
 # Expects target/debug/frontdesk (tauri build --debug --no-bundle), target/debug/frontdesk-cli,
-# tauri-driver on PATH, .venv with selenium and tests/peers/node_modules with Prism (scripts/setup
+# tauri-driver on PATH, .venv with selenium and aiosmtpd, tests/peers/node_modules with Prism (scripts/setup
 # installs them), and Zoom's description in tests/specs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,8 +22,21 @@ $cli staff add --name "Dana Desk" --role receptionist --pin 2468 >/dev/null
 $cli staff add --name "Dr Ada Lee" --role doctor --pin 1111 >/dev/null
 $cli staff add --name "Dr Ben Roy" --role doctor --pin 2222 >/dev/null
 $cli patient add --name "Jane Doe" --phone "416 555 0100" >/dev/null
-$cli patient add --name "Sam Roe" >/dev/null
+$cli patient add --name "Sam Roe" --email "sam.roe@example.org" >/dev/null
 $cli type add --name "Consult" --minutes 30 --mode zoom >/dev/null
+$cli type add --name "Visit in person" --minutes 30 --mode in-person >/dev/null
+
+# The clinic's mail server: aiosmtpd on 127.0.0.1 (plain SMTP is allowed only there), keeping
+# each message it accepts in a Maildir that desk.py reads.
+smtp_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export E2E_MAILDIR="$scratch/maildir"
+.venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$E2E_MAILDIR" >"$out/smtp.log" 2>&1 &
+smtp=$!
+for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && break; sleep 0.1; done
+$cli config set smtp.host 127.0.0.1 >/dev/null
+$cli config set smtp.port "$smtp_port" >/dev/null
+$cli config set smtp.security none >/dev/null
+$cli config set smtp.from desk@maple.example >/dev/null
 
 # The OAuth test peer stands in for Zoom's sign-in (see tests/peers/oauth-server.mjs), and a
 # stand-in system browser (tests/e2e/browser.py, as xdg-open) approves the sign-in there.
@@ -43,7 +57,7 @@ prism_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1"
 NO_COLOR=1 tests/peers/node_modules/.bin/prism mock -h 127.0.0.1 -p "$prism_port" "$scratch/zoom-api.json" >"$out/prism.log" 2>&1 &
 prism=$!
 for _ in $(seq 150); do grep -q "Prism is listening" "$out/prism.log" && break; sleep 0.2; done
-grep -q "Prism is listening" "$out/prism.log" || { echo "Prism did not start: see $out/prism.log" >&2; kill $prism $peer; exit 1; }
+grep -q "Prism is listening" "$out/prism.log" || { echo "Prism did not start: see $out/prism.log" >&2; kill $prism $peer $smtp; exit 1; }
 $cli config set zoom.api_base "http://127.0.0.1:$prism_port" >/dev/null
 mkdir -p "$scratch/bin"
 printf '#!/bin/sh\nexec "%s" "%s" "$@" >>"%s" 2>&1\n' "$PWD/.venv/bin/python" "$PWD/tests/e2e/browser.py" "$PWD/$out/browser.log" >"$scratch/bin/xdg-open"
@@ -53,7 +67,7 @@ export PATH="$scratch/bin:$PATH"
 display=":$(( 90 + RANDOM % 9 ))"
 Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
 xvfb=$!
-trap 'kill $xvfb $peer $prism 2>/dev/null || true; rm -rf "$scratch"' EXIT
+trap 'kill $xvfb $peer $prism $smtp 2>/dev/null || true; rm -rf "$scratch"' EXIT
 export DISPLAY=$display
 sleep 1
 # A private D-Bus session with an unlocked keyring (the app keeps tokens there).

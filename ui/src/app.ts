@@ -2,7 +2,7 @@
 // shortcuts, inactivity lock, status line with the network and the video-visit accounts alert).
 import { listen } from '@tauri-apps/api/event';
 import { asAppError, ipc } from './ipc';
-import type { AppStatus, Appointment, AppointmentType, DeepLink, Clinic, DaySheet, DaySheetRow, MeetingChanged, Staff } from './ipc';
+import type { AppStatus, Appointment, AppointmentType, DeepLink, Clinic, DaySheet, DaySheetRow, MailChanged, MeetingChanged, Staff } from './ipc';
 import { h, isTyping } from './dom';
 import { formatDate, setLocale, t, tk, wallTime } from './messages';
 import { openBookingDialog } from './booking';
@@ -10,7 +10,7 @@ import type { Slot } from './booking';
 import { ScheduleCalendar } from './calendar';
 import type { View } from './calendar';
 import { pageInfo, pageOfDoctor, pageOfSheet, turnPage } from './paging';
-import { renderPanel, STATUS_KEYS, updatePanelMeeting } from './panel';
+import { renderPanel, STATUS_KEYS, updatePanelMail, updatePanelMeeting } from './panel';
 import type { PanelContext } from './panel';
 import { watchNetwork } from './network';
 import { renderSignIn, renderSetup } from './signin';
@@ -23,6 +23,9 @@ type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settin
 
 /** The event the backend sends when the outbox changed an appointment's meeting. */
 export const MEETING_EVENT = 'meeting-changed';
+
+/** The event the backend sends when the mail worker changed an appointment's patient e-mail. */
+export const MAIL_EVENT = 'mail-changed';
 
 /** Meeting changes that come together (a pass over several jobs) make one refresh. */
 const MEETING_REFRESH_MS = 250;
@@ -186,6 +189,10 @@ class Desk {
     void listen<MeetingChanged>(MEETING_EVENT, (event) => this.meetingChanged(event.payload.appointment_id))
       .then((stop) => { unlisten.push(stop); })
       .catch(() => undefined);
+    // The mail worker sent, deferred or failed a patient e-mail: the open panel shows it.
+    void listen<MailChanged>(MAIL_EVENT, (event) => this.mailChanged(event.payload.appointment_id))
+      .then((stop) => { unlisten.push(stop); })
+      .catch(() => undefined);
     this.timers.push(setInterval(() => {
       if (Date.now() - this.lastActivity > this.clinic.lock_minutes * 60_000) void this.lock();
     }, 15_000));
@@ -226,6 +233,11 @@ class Desk {
           .catch(() => undefined);
       }
     }, MEETING_REFRESH_MS);
+  }
+
+  /** Reads the open panel's E-mail section again when its appointment's mail changed. */
+  private mailChanged(id: number): void {
+    if (this.screen === 'calendar' && this.selected?.id === id) void updatePanelMail(this.panel).catch(() => undefined);
   }
 
   private async openLink(link: DeepLink): Promise<void> {

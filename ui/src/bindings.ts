@@ -70,6 +70,16 @@ export const commands = {
 	 *  fetched now, opened outside the app and audited; it is not returned.
 	 */
 	startMeeting: (appointmentId: AppointmentId) => __TAURI_INVOKE<null>("start_meeting", { appointmentId }),
+	/**
+	 *  Where the appointment's patient e-mail stands; none for an appointment booked before
+	 *  Frontdesk sent e-mail. Everyone at the desk may see it, as they see the meeting's state.
+	 */
+	mailStatus: (appointmentId: AppointmentId) => __TAURI_INVOKE<MailStatus | null>("mail_status", { appointmentId }),
+	/**
+	 *  Sends the appointment's e-mail again, as the appointment is now (those who book: the desk and
+	 *  admins), and wakes the mail worker. The new state follows as a [`MAIL_EVENT`].
+	 */
+	resendMail: (appointmentId: AppointmentId) => __TAURI_INVOKE<MailStatus | null>("resend_mail", { appointmentId }),
 	/**  Every text of `language`, each with its default and whether the clinic changed it. */
 	mailTemplates: (language: Language) => __TAURI_INVOKE<MailTemplate[]>("mail_templates", { language }),
 	/**
@@ -339,12 +349,63 @@ export type HistoryEntry = {
 /**  A language the patient e-mails are written in. */
 export type Language = "en" | "fr" | "es";
 
+/**  Which appointment's mail changed (read it again with `mail_status`). */
+export type MailChanged = {
+	appointment_id: AppointmentId,
+};
+
 /**  What the message is about. */
 export type MailKind = 
 /**  The first invitation. */
 "new" | 
 /**  An update after a move (a higher SEQUENCE). */
 "moved" | "cancelled";
+
+/**  What a patient e-mail's calendar part asks (iTIP): take the visit, or drop it. */
+export type MailMethod = 
+/**  An invitation, or its update after a move. */
+"REQUEST" | 
+/**  A cancellation. */
+"CANCEL";
+
+/**  Where an appointment's patient e-mail stands. */
+export type MailState = 
+/**  Not sent yet: due, held for the meeting's join link, or waiting to try again. */
+"pending" | 
+/**  The clinic's SMTP server accepted the latest message. */
+"sent" | 
+/**  The server refused it; it stays so until someone sends it again. */
+"failed" | 
+/**
+ *  Nothing to send: the patient has no address, or the visit was cancelled before any
+ *  invitation left.
+ */
+"skipped";
+
+/**
+ *  A mail as `mail list`, `show` and the desk's panel report it: states and times, never the
+ *  address or text.
+ */
+export type MailStatus = {
+	appointment_id: AppointmentId,
+	state: MailState,
+	/**  The invitation's SEQUENCE the next (or last) message carries. */
+	sequence: number,
+	/**  What the last accepted message was (`REQUEST` or `CANCEL`), once one was. */
+	sent_method: MailMethod | null,
+	/**  The SEQUENCE of that message (0: the first invitation; more: an update). */
+	sent_sequence: number | null,
+	sent_at: string | null,
+	/**  When a pending mail goes next. */
+	due: string | null,
+	tries: number,
+	/**  Why it waits, failed or was skipped (a server's refusal with the address replaced). */
+	reason: string | null,
+	/**  A pending invitation held until its video meeting is ready: the join link goes in it. */
+	waiting_for_meeting: boolean,
+	/**  Whether the patient has an e-mail address now (never the address): sending again needs one. */
+	has_address: boolean,
+};
 
 /**  One text of the patient e-mails as the settings screen and `mail templates` show it. */
 export type MailTemplate = {

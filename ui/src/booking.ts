@@ -1,5 +1,6 @@
 // The booking dialog: keyboard first. With a slot selected, a booking for a found patient is
-// "n", two letters of the name, Enter (pick), Enter (book).
+// "n", two letters of the name, Enter (pick), Enter (book). Picking a patient without an e-mail
+// address says, calmly, that they will not get an invitation (booking goes ahead as usual).
 import { asAppError, ipc } from './ipc';
 import type { Appointment, AppointmentType, Fold, Patient, Staff } from './ipc';
 import { h } from './dom';
@@ -37,8 +38,9 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
 
   const patientInput = h('input', {
     id: 'book-patient', type: 'search', autocomplete: 'off', role: 'combobox', 'aria-expanded': 'false',
-    'aria-controls': 'book-patient-list', 'aria-describedby': 'book-patient-error', placeholder: t('book.patientHint'),
+    'aria-controls': 'book-patient-list', 'aria-describedby': 'book-patient-error book-patient-note', placeholder: t('book.patientHint'),
   });
+  const patientNote = h('p', { id: 'book-patient-note', class: 'note', role: 'status' });
   const list = h('ul', { id: 'book-patient-list', role: 'listbox', class: 'typeahead', hidden: true, 'aria-label': t('book.patient') });
   const typeSelect = h('select', { id: 'book-type', 'aria-describedby': 'book-type-error' },
     ...ctx.types.map((ty) => h('option', { value: ty.id }, `${ty.name} · ${ty.minutes} min · ${tk(`mode.${ty.mode}`)}`)));
@@ -89,11 +91,13 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
     list.hidden = true;
     patientInput.setAttribute('aria-expanded', 'false');
     errors.patient.hidden = true;
+    patientNote.textContent = p.email?.trim() ? '' : t('book.noEmail');
     submit.focus();
   };
 
   patientInput.addEventListener('input', () => {
     chosen = null;
+    patientNote.textContent = '';
     clearTimeout(searchTimer);
     const text = patientInput.value.trim();
     if (!text) { results = []; renderList(); return; }
@@ -156,7 +160,7 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
   const form = h('form', { class: 'booking', novalidate: true },
     h('h2', { id: 'book-title' }, t('book.title')),
     errors.general,
-    labelled('book-patient', t('book.patient'), patientInput, list, errors.patient),
+    labelled('book-patient', t('book.patient'), patientInput, list, errors.patient, patientNote),
     h('div', { class: 'row' },
       labelled('book-type', t('book.type'), typeSelect, errors.type),
       labelled('book-doctor', t('book.doctor'), doctorSelect, errors.doctor)),

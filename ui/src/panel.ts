@@ -1,11 +1,13 @@
 // The side panel of the selected appointment: details, the video meeting of a telehealth visit,
-// history, and the status actions the lifecycle allows next (the backend says which; it also
+// the patient's e-mail (read when the panel opens: the day's query does not carry it), history,
+// and the status actions the lifecycle allows next (the backend says which; it also
 // enforces them).
 import { asAppError, ipc } from './ipc';
 import type { AppointmentDetail, Staff, Status } from './ipc';
 import { h } from './dom';
 import { formatTime, t, tk } from './messages';
 import { showMeeting } from './meeting';
+import { loadMail, reloadMail } from './mail';
 
 export interface PanelContext {
   clinicTz: string;
@@ -49,6 +51,8 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
 
   const meeting = h('section', { id: 'panel-meeting', class: 'meeting', 'aria-labelledby': 'meeting-title' });
   updatePanelMeeting(meeting, detail, ctx);
+  const mail = h('section', { id: 'panel-mail', class: 'meeting mail', 'aria-labelledby': 'mail-title', hidden: true });
+  void loadMail(mail, detail, { me: ctx.me, clinicTz: ctx.clinicTz });
 
   const bookedIn = a.tz === ctx.clinicTz ? '' : ` (${t('panel.bookedIn', { tz: a.tz })}: ${formatTime(a.start, a.tz)})`;
   root.replaceChildren(
@@ -62,6 +66,7 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     a.topic ? h('p', {}, a.topic) : '',
     actions, cancelForm, error,
     meeting,
+    mail,
     h('h3', {}, t('panel.history')),
     h('ol', { class: 'history' }, ...detail.history.map((e) => h('li', {},
       h('time', { datetime: e.at }, `${e.at.slice(0, 10)} ${formatTime(e.at, ctx.clinicTz)}`), ' ',
@@ -78,6 +83,12 @@ export function updatePanelMeeting(root: HTMLElement, detail: AppointmentDetail,
   const section = root.id === 'panel-meeting' ? root : root.querySelector<HTMLElement>('#panel-meeting');
   if (!section) return;
   showMeeting(section, detail, { me: ctx.me, doctorName: ctx.names.doctor, clinicTz: ctx.clinicTz, onChanged: ctx.onChanged });
+}
+
+/** Reads the patient e-mail the panel shows again (the mail worker changed it). */
+export function updatePanelMail(root: HTMLElement): Promise<void> {
+  const section = root.querySelector<HTMLElement>('#panel-mail');
+  return section ? reloadMail(section) : Promise.resolve();
 }
 
 /** Shortcut letters for the selected appointment's status actions. */

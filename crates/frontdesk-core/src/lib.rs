@@ -20,8 +20,8 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use model::{
     initials, Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry,
-    MeetingInfo, MeetingState, Mode, Patient, PatientId, Provider, Role, Staff, StaffId, Status, TypeId,
-    Waiting,
+    MailMethod, MailState, MeetingInfo, MeetingState, Mode, Patient, PatientId, Provider, Role, Staff,
+    StaffId, Status, TypeId, Waiting,
 };
 pub use store::{BookingRequest, NewPatient, Store};
 pub use time::{Fold, LocalTime};

@@ -145,6 +145,31 @@ word_enum!(
     }
 );
 
+word_enum!(
+    /// Where an appointment's patient e-mail stands.
+    MailState, "mail state" {
+        /// Not sent yet: due, held for the meeting's join link, or waiting to try again.
+        Pending = "pending",
+        /// The clinic's SMTP server accepted the latest message.
+        Sent = "sent",
+        /// The server refused it; it stays so until someone sends it again.
+        Failed = "failed",
+        /// Nothing to send: the patient has no address, or the visit was cancelled before any
+        /// invitation left.
+        Skipped = "skipped",
+    }
+);
+
+word_enum!(
+    /// What a patient e-mail's calendar part asks (iTIP): take the visit, or drop it.
+    MailMethod, "mail method" {
+        /// An invitation, or its update after a move.
+        Request = "REQUEST",
+        /// A cancellation.
+        Cancel = "CANCEL",
+    }
+);
+
 /// A telehealth appointment's meeting as the desk sees it. It never holds the host link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct MeetingInfo {

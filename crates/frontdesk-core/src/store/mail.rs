@@ -12,29 +12,35 @@ use serde::Serialize;
 
 use super::{instant, Store};
 use crate::error::{CoreError, Result};
-use crate::model::{AppointmentId, Status};
+use crate::model::{AppointmentId, MailMethod, MailState, Status};
 
 /// Why a mail is not sent: the patient has no address.
 const NO_ADDRESS: &str = "the patient has no e-mail address";
 /// A telehealth invitation waits for its meeting's join link.
 const WAITING_FOR_MEETING: &str = "waiting for the video meeting's join link";
 
-/// A mail as `mail list` and `show` report it: states and times, never the address or text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A mail as `mail list`, `show` and the desk's panel report it: states and times, never the
+/// address or text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct MailStatus {
     pub appointment_id: AppointmentId,
-    /// `pending`, `sent`, `failed` or `skipped`.
-    pub state: String,
+    pub state: MailState,
     /// The invitation's SEQUENCE the next (or last) message carries.
     pub sequence: i64,
-    /// `REQUEST` or `CANCEL`, once a message was accepted.
-    pub sent_method: Option<String>,
+    /// What the last accepted message was (`REQUEST` or `CANCEL`), once one was.
+    pub sent_method: Option<MailMethod>,
+    /// The SEQUENCE of that message (0: the first invitation; more: an update).
+    pub sent_sequence: Option<i64>,
     pub sent_at: Option<DateTime<Utc>>,
     /// When a pending mail goes next.
     pub due: Option<DateTime<Utc>>,
     pub tries: i64,
-    /// Why it waits, failed or was skipped.
+    /// Why it waits, failed or was skipped (a server's refusal with the address replaced).
     pub reason: Option<String>,
+    /// A pending invitation held until its video meeting is ready: the join link goes in it.
+    pub waiting_for_meeting: bool,
+    /// Whether the patient has an e-mail address now (never the address): sending again needs one.
+    pub has_address: bool,
 }
 
 /// One mail with everything the worker needs to write and send it.
@@ -111,12 +117,14 @@ struct StatusRow {
     appointment_id: i64,
     state: String,
     sequence: i64,
+    sent_sequence: Option<i64>,
     sent_method: Option<String>,
     sent_at_ms: Option<i64>,
     due_at_ms: i64,
     tries: i64,
     reason: Option<String>,
     held: i64,
+    has_address: i64,
 }
 
 /// A pending mail is held (not due) while its appointment takes place and has a video meeting
@@ -167,14 +175,15 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn mail_jobs(&self) -> Result<Vec<MailStatus>> {
         let all = self.mail_statuses(None).await?;
-        Ok(all.into_iter().filter(|m| m.state == "pending" || m.state == "failed").collect())
+        Ok(all.into_iter().filter(|m| matches!(m.state, MailState::Pending | MailState::Failed)).collect())
     }
 
     async fn mail_statuses(&self, one: Option<AppointmentId>) -> Result<Vec<MailStatus>> {
         let rows: Vec<StatusRow> = sqlx::query_as(&format!(
-            "SELECT ml.appointment_id, ml.state, ml.sequence, ml.sent_method, ml.sent_at_ms, ml.due_at_ms, ml.tries, ml.reason,
-                    {HELD_FOR_MEETING} AS held
+            "SELECT ml.appointment_id, ml.state, ml.sequence, ml.sent_sequence, ml.sent_method, ml.sent_at_ms, ml.due_at_ms, ml.tries, ml.reason,
+                    {HELD_FOR_MEETING} AS held, (p.email IS NOT NULL AND p.email <> '') AS has_address
              FROM mails ml JOIN appointments a ON a.id = ml.appointment_id
+             JOIN patients p ON p.id = a.patient_id
              LEFT JOIN meetings m ON m.appointment_id = ml.appointment_id
              WHERE ?1 IS NULL OR ml.appointment_id = ?1
              ORDER BY ml.state DESC, ml.due_at_ms, ml.appointment_id"
@@ -182,22 +191,25 @@ impl Store {
         .bind(one.map(|a| a.0))
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
+        rows.into_iter()
             .map(|r| {
-                let pending = r.state == "pending";
-                MailStatus {
+                let state: MailState = r.state.parse()?;
+                let pending = state == MailState::Pending;
+                Ok(MailStatus {
                     appointment_id: AppointmentId(r.appointment_id),
+                    state,
                     sequence: r.sequence,
-                    sent_method: r.sent_method,
+                    sent_method: r.sent_method.as_deref().map(str::parse).transpose()?,
+                    sent_sequence: r.sent_sequence,
                     sent_at: r.sent_at_ms.and_then(DateTime::from_timestamp_millis),
                     due: DateTime::from_timestamp_millis(r.due_at_ms).filter(|_| pending),
                     tries: r.tries,
                     reason: if r.held != 0 { Some(WAITING_FOR_MEETING.to_owned()) } else { r.reason },
-                    state: r.state,
-                }
+                    waiting_for_meeting: r.held != 0,
+                    has_address: r.has_address != 0,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The next pending mail that is due (any pending one with `ignore_due`) and not held for

@@ -1,0 +1,51 @@
+//! The patient e-mail of an appointment, as the panel shows it, and sending it again.
+//!
+//! What crosses to the window is the mail's state, times and reason (`MailStatus`): never the
+//! patient's address or the message. The mail worker sends; these commands only read the state
+//! or queue the mail again and wake the worker.
+
+use frontdesk_core::store::MailStatus;
+use frontdesk_core::AppointmentId;
+use serde::Serialize;
+use tauri::State;
+
+use super::store;
+use crate::error::AppError;
+use crate::session::{ANYONE, DESK};
+use crate::AppState;
+
+/// The event the window hears when the mail worker wrote an appointment's mail state.
+pub const MAIL_EVENT: &str = "mail-changed";
+
+/// Which appointment's mail changed (read it again with `mail_status`).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct MailChanged {
+    pub appointment_id: AppointmentId,
+}
+
+/// Where the appointment's patient e-mail stands; none for an appointment booked before
+/// Frontdesk sent e-mail. Everyone at the desk may see it, as they see the meeting's state.
+#[tauri::command]
+#[specta::specta]
+pub async fn mail_status(
+    state: State<'_, AppState>,
+    appointment_id: AppointmentId,
+) -> Result<Option<MailStatus>, AppError> {
+    state.session.require(ANYONE)?;
+    Ok(store(&state)?.mail_status(appointment_id).await?)
+}
+
+/// Sends the appointment's e-mail again, as the appointment is now (those who book: the desk and
+/// admins), and wakes the mail worker. The new state follows as a [`MAIL_EVENT`].
+#[tauri::command]
+#[specta::specta]
+pub async fn resend_mail(
+    state: State<'_, AppState>,
+    appointment_id: AppointmentId,
+) -> Result<Option<MailStatus>, AppError> {
+    state.session.require(DESK)?;
+    let store = store(&state)?;
+    store.resend_mail(appointment_id).await?;
+    state.wake_outbox();
+    Ok(store.mail_status(appointment_id).await?)
+}

@@ -66,7 +66,12 @@ pub fn desktop_notification(browser: OpenUrl) -> ShowReminder {
     })
 }
 
-/// Shows the notification; returns once it is shown (or, with a Join action on Linux, closed).
+/// The Join action's identifier, and its label: macOS hands back the label, the others the
+/// identifier.
+const JOIN: (&str, &str) = ("join", "Join");
+
+/// Shows the notification; returns once it is shown, or, with a Join action, once it is acted on
+/// or closed. notify-rust offers actions on Linux (D-Bus), Windows (toast buttons) and macOS.
 ///
 /// # Errors
 /// When the system's notification service is not there.
@@ -77,26 +82,21 @@ pub fn show_notification(text: &str, join_url: Option<&str>, browser: &OpenUrl) 
         .summary("Frontdesk")
         .body(text)
         .timeout(notify_rust::Timeout::Milliseconds(60_000));
-    #[cfg(all(unix, not(target_os = "macos")))]
-    {
-        if join_url.is_some() {
-            notification.action("join", "Join");
-        }
-        let handle = notification.show().map_err(|e| e.to_string())?;
-        if let Some(url) = join_url {
-            handle.wait_for_action(|action| {
-                if action == "join" {
-                    if let Err(e) = browser(url) {
-                        tracing::warn!(error = %e, "could not open the join link");
-                    }
+    // Windows names a toast's sender by the installed app's AppUserModelID, its bundle identifier.
+    #[cfg(target_os = "windows")]
+    notification.app_id(frontdesk_core::paths::APP_IDENTIFIER);
+    if join_url.is_some() {
+        notification.action(JOIN.0, JOIN.1);
+    }
+    let handle = notification.show().map_err(|e| e.to_string())?;
+    if let Some(url) = join_url {
+        handle.wait_for_action(|action| {
+            if action == JOIN.0 || action == JOIN.1 {
+                if let Err(e) = browser(url) {
+                    tracing::warn!(error = %e, "could not open the join link");
                 }
-            });
-        }
-        Ok(())
+            }
+        });
     }
-    #[cfg(not(all(unix, not(target_os = "macos"))))]
-    {
-        let _ = (join_url, browser);
-        notification.show().map(drop).map_err(|e| e.to_string())
-    }
+    Ok(())
 }

@@ -52,6 +52,12 @@ const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) =
 /** Shows the panel of appointment 9 (with mail `m`) to `me`, once its mail is read. */
 async function panel(me: Staff, m: MailStatus | null, status: Status = 'booked'): Promise<Call[]> {
   const calls = backend(() => m);
+  await showPanel(me, status);
+  return calls;
+}
+
+/** Shows the panel of appointment 9 to `me` on the backend already mocked, once its mail is read. */
+async function showPanel(me: Staff, status: Status = 'booked'): Promise<void> {
   document.body.replaceChildren();
   const root = document.createElement('aside');
   root.id = 'panel';
@@ -62,7 +68,6 @@ async function panel(me: Staff, m: MailStatus | null, status: Status = 'booked')
   };
   renderPanel(root, detail(status), ctx);
   await settle();
-  return calls;
 }
 
 const section = () => document.getElementById('panel-mail') as HTMLElement;
@@ -166,14 +171,7 @@ describe('the E-mail section of the panel', () => {
       if (cmd === 'resend_mail') { current = mail(); return current; }
       return null;
     });
-    document.body.replaceChildren();
-    const root = document.createElement('aside');
-    document.body.append(root);
-    renderPanel(root, detail(), {
-      clinicTz: 'America/Toronto', me: dana, onChanged: () => undefined, onClose: () => undefined,
-      names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
-    });
-    await settle();
+    await showPanel(dana);
     resend()?.click();
     await settle();
     expect(calls.map((c) => [c.cmd, c.args])).toEqual([
@@ -189,13 +187,7 @@ describe('the E-mail section of the panel', () => {
       if (cmd === 'resend_mail') throw { kind: 'forbidden', message: 'only receptionist or admin can do this; you are signed in as doctor', field: null };
       return null;
     });
-    const root = document.createElement('aside');
-    document.body.append(root);
-    renderPanel(root, detail(), {
-      clinicTz: 'America/Toronto', me: dana, onChanged: () => undefined, onClose: () => undefined,
-      names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
-    });
-    await settle();
+    await showPanel(dana);
     resend()?.click();
     await settle();
     expect(section().querySelector('[role=alert]')?.textContent).toBe('only receptionist or admin can do this; you are signed in as doctor');

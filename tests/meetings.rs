@@ -229,6 +229,33 @@ async fn teams_uses_create_or_get_and_the_organizer_only_lobby() {
     clinic.assert_no_patient_data_sent();
 }
 
+/// A worker dies after Graph made the meeting and before the answer is stored; the visit is then
+/// cancelled. The next worker still deletes that meeting: Graph lists no one's meetings, so it
+/// gets it back with createOrGet and deletes it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_teams_meeting_made_by_a_killed_worker_is_deleted_when_the_visit_is_cancelled() {
+    let clinic = Clinic::new().await;
+    let booked = clinic.book(clinic.teams_type, 6, 9).await;
+    let crashed = clinic
+        .desk
+        .cli_command()
+        .args(["outbox", "run", "--once"])
+        .env("FRONTDESK_CRASH_AT", "outbox:after-create")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(!crashed.success(), "the worker died at the crash point");
+    assert_eq!(clinic.standin.state().teams.len(), 1, "Graph made the meeting");
+    assert_eq!(clinic.meeting(booked.id).await.state, MeetingState::Pending, "its answer was never stored");
+
+    clinic.cancel(booked.id).await;
+    clinic.pass().await;
+    assert!(clinic.standin.state().teams.is_empty(), "{:?}", clinic.standin.writes());
+    assert_eq!(clinic.meeting(booked.id).await.state, MeetingState::Cancelled);
+    clinic.assert_no_patient_data_sent();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_bookings_wait_and_go_when_the_provider_is_back() {
     let clinic = Clinic::new().await;

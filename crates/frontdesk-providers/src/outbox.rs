@@ -11,6 +11,8 @@
 //! Never two meetings for one appointment: Teams' `createOrGet` is keyed by the appointment; a
 //! Zoom create is recorded before it is sent, with the attempt in the meeting's agenda, and a
 //! worker that finds an attempt without an answer looks for that meeting before creating again.
+//! Teams creates are recorded too, so that a cancellation after an unanswered create still
+//! deletes what that create may have made.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -131,8 +133,20 @@ impl Worker {
             if let Some(id) = &work.meeting_id {
                 accounts.delete_meeting(doctor, provider, id).await?;
             } else if work.attempt_open {
-                for found in self.attempted(work).await? {
-                    accounts.delete_meeting(doctor, provider, &found.id).await?;
+                match provider {
+                    Provider::Zoom => {
+                        for found in self.attempted(work).await? {
+                            accounts.delete_meeting(doctor, provider, &found.id).await?;
+                        }
+                    }
+                    // Graph lists no one's online meetings, but createOrGet with the
+                    // appointment's externalId gives back what an unanswered call made (or makes
+                    // it now): either way it is deleted.
+                    Provider::Microsoft => {
+                        let made =
+                            accounts.create_meeting(doctor, provider, &spec(marker(work, None))).await?;
+                        accounts.delete_meeting(doctor, provider, &made.id).await?;
+                    }
                 }
             }
             return Ok(Outcome::Cancelled);
@@ -172,22 +186,19 @@ impl Worker {
         if !store.take_meeting_call(doctor, provider).await.map_err(AccountError::from)? {
             return Ok(quota_wait(self.accounts.now()));
         }
-        let attempt = match provider {
-            Provider::Zoom => {
-                Some(store.record_create_attempt(work.appointment_id).await.map_err(AccountError::from)?)
-            }
-            // createOrGet is keyed by the appointment: a retry gets the same meeting back.
-            Provider::Microsoft => None,
-        };
+        let attempt = store.record_create_attempt(work.appointment_id).await.map_err(AccountError::from)?;
+        // A Zoom meeting carries its attempt in the agenda; Teams' createOrGet is keyed by the
+        // appointment alone, so a retry gets the same meeting back.
+        let numbered = (provider == Provider::Zoom).then_some(attempt);
         crash_point("outbox:before-create");
-        let meeting = match accounts.create_meeting(doctor, provider, &spec(marker(work, attempt))).await {
+        let meeting = match accounts.create_meeting(doctor, provider, &spec(marker(work, numbered))).await {
             Ok(meeting) => meeting,
             // An answer that refused the create made no meeting; only a call that may have
             // reached the provider unanswered (a timeout, a dropped connection) leaves the
             // attempt open, to be looked for next time.
             Err(e) => {
                 let unanswered = matches!(e, CallError::Account(AccountError::Unreachable { .. }));
-                if attempt.is_some() && !unanswered {
+                if !unanswered {
                     store.close_create_attempt(work.appointment_id).await.map_err(AccountError::from)?;
                 }
                 return Err(self.unsent(work, e).await);

@@ -60,7 +60,7 @@ pub struct MeetingWork {
     pub clinic_uid: String,
     /// The provider's id of the meeting made so far (Zoom's number as decimal digits).
     pub meeting_id: Option<String>,
-    /// Zoom create attempts recorded so far.
+    /// Create attempts recorded so far (a Zoom meeting's agenda numbers them).
     pub attempts: i64,
     /// A create attempt was recorded and its answer never stored: look for its meeting first.
     pub attempt_open: bool,
@@ -293,7 +293,7 @@ impl Store {
         Ok(due.and_then(DateTime::from_timestamp_millis))
     }
 
-    /// Records a Zoom create attempt before it is sent, and returns its number.
+    /// Records a create attempt before it is sent, and returns its number.
     ///
     /// # Errors
     /// [`CoreError::Storage`].

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod deep_link;
 pub mod error;
 pub mod reminders;
+pub mod rendering;
 pub mod session;
 
 include!("command_names.rs");
@@ -262,6 +263,7 @@ pub async fn handle_deep_link<R: Runtime>(app: &tauri::AppHandle<R>, url: &str) 
 /// Runs the app.
 pub fn run() {
     commands::startup::mark_start();
+    rendering::prefer_software_painting_without_gpu();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)

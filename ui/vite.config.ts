@@ -8,8 +8,9 @@ export default defineConfig({
     target: 'es2022',
     outDir: 'dist',
     emptyOutDir: true,
-    // bare.html is the start-up benchmark's reference window (examples/bare_window.rs).
-    rollupOptions: { input: { main: 'index.html', bare: 'bare.html' } },
+    // bare.html and floor*.html are the start-up benchmark's reference windows
+    // (examples/bare_window.rs): an empty page, and the calendar alone with a page of doctors.
+    rollupOptions: { input: { main: 'index.html', bare: 'bare.html', floor: 'floor.html', 'floor-empty': 'floor-empty.html' } },
   },
   test: { environment: 'jsdom' },
 });

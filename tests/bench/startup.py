@@ -10,6 +10,11 @@ window's; signing in is typed with xdotool (the PIN field has the focus) and the
 Enter to the painted day view is added. Typing itself is not counted. The time from the Enter
 alone is printed too: it is the part the app's own work decides (signing in, reading the day,
 laying out the calendar), where the first screen is mostly WebKit starting.
+
+`calendar_alone` is the bare window showing the app's calendar with the same page of ten
+doctors and 150 appointments from constants (`BARE floor`): no sign-in, no database. It is what
+the widget alone costs in this webview, the floor under the app's figure.
+`calendar_alone_no_appointments` is the same with the ten doctors' columns and no appointment.
 """
 import os
 import statistics
@@ -59,9 +64,9 @@ def tree_rss_kb(pid):
     return own, total
 
 
-def launch(binary, env):
+def launch(argv, env):
     start = time.perf_counter()
-    proc = subprocess.Popen([binary], env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     return proc, start
 
 
@@ -83,9 +88,9 @@ def stop(proc):
         proc.kill()
 
 
-def bare_round():
-    proc, start = launch(BARE, dict(os.environ))
-    painted = wait_for(proc, "painted bare")
+def bare_round(page="bare"):
+    proc, start = launch([BARE, page], dict(os.environ))
+    painted = wait_for(proc, f"painted {page.replace('-', '')} ")
     time.sleep(1.0)
     rss = tree_rss_kb(proc.pid)
     stop(proc)
@@ -93,7 +98,7 @@ def bare_round():
 
 
 def app_round(data):
-    proc, start = launch(APP, dict(os.environ, FRONTDESK_DATA_DIR=data))
+    proc, start = launch([APP], dict(os.environ, FRONTDESK_DATA_DIR=data))
     signin = wait_for(proc, "painted signin")
     # No window manager here: X gives the keyboard to the window under the pointer.
     subprocess.run(["xdotool", "search", "--sync", "--name", "Frontdesk"], check=True, capture_output=True)
@@ -111,11 +116,13 @@ def app_round(data):
 with tempfile.TemporaryDirectory() as scratch:
     data = os.path.join(scratch, "clinic")
     seed(data)
-    app_total, app_signin, app_enter, app_rss, bare_ms, bare_rss = [], [], [], [], [], []
-    bare_round(), app_round(data)  # warm the disk cache for both, unmeasured
+    app_total, app_signin, app_enter, app_rss, bare_ms, bare_rss, floor_ms, empty_ms = [], [], [], [], [], [], [], []
+    bare_round(), bare_round("floor"), bare_round("floor-empty"), app_round(data)  # warm the disk cache, unmeasured
     for _ in range(ROUNDS):
         ms, rss = bare_round()
         bare_ms.append(ms); bare_rss.append(rss)
+        floor_ms.append(bare_round("floor")[0])
+        empty_ms.append(bare_round("floor-empty")[0])
         total, signin, enter, rss = app_round(data)
         app_total.append(total); app_signin.append(signin); app_enter.append(enter); app_rss.append(rss)
 
@@ -124,6 +131,8 @@ ref = med(bare_ms)
 print(f"BENCH startup_to_day_view_p50 {med(app_total):.0f} ms ref={ref:.0f} ratio={med(app_total) / ref:.2f}")
 print(f"BENCH startup_to_first_screen_p50 {med(app_signin):.0f} ms ref={ref:.0f} ratio={med(app_signin) / ref:.2f}")
 print(f"BENCH signin_enter_to_day_view_p50 {med(app_enter):.0f} ms")
+print(f"BENCH calendar_alone_p50 {med(floor_ms):.0f} ms ref={ref:.0f} ratio={med(floor_ms) / ref:.2f}")
+print(f"BENCH calendar_alone_no_appointments_p50 {med(empty_ms):.0f} ms ref={ref:.0f} ratio={med(empty_ms) / ref:.2f}")
 own, total = med(r[0] for r in app_rss) / 1024, med(r[1] for r in app_rss) / 1024
 bown, btotal = med(r[0] for r in bare_rss) / 1024, med(r[1] for r in bare_rss) / 1024
 print(f"BENCH app_rss_after_start {own:.0f} MB ref={bown:.0f} ratio={own / bown:.2f}")

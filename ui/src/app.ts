@@ -67,13 +67,14 @@ export async function startApp(root: HTMLElement): Promise<void> {
       h('h1', {}, tk(`error.${err.kind}`)), h('p', {}, err.message)));
     return;
   }
-  const enter = (_me: Staff) => { void startApp(root); };
-  if (status.setup_needed) return renderSetup(root, enter);
-  if (!status.signed_in || !status.clinic) {
-    renderSignIn(root, status, enter);
+  if (status.setup_needed) return renderSetup(root, () => void startApp(root));
+  const clinic = status.clinic;
+  if (!status.signed_in || !clinic) {
+    // The sign-in screen already knows the clinic: the desk opens without asking again.
+    renderSignIn(root, status, (me) => void (clinic ? new Desk(root, clinic, me).open() : startApp(root)));
     return reportPainted('signin');
   }
-  await new Desk(root, status.clinic, status.signed_in).open();
+  await new Desk(root, clinic, status.signed_in).open();
 }
 
 class Desk {

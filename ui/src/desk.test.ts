@@ -175,3 +175,31 @@ describe('video-visit accounts alert, for everyone', () => {
     }
   });
 });
+
+describe('sign-in', () => {
+  it('opens the desk from the sign-in screen without asking for the status again', async () => {
+    const calls: string[] = [];
+    let signedIn: Staff | null = null;
+    mockIPC((cmd) => {
+      if (cmd.startsWith('plugin:')) return null;
+      calls.push(cmd);
+      if (cmd === 'app_status') {
+        return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [{ ...dana }], signed_in: signedIn };
+      }
+      if (cmd === 'sign_in') { signedIn = dana; return dana; }
+      if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [] };
+      if (cmd === 'list_types' || cmd === 'connections') return [];
+      return null;
+    }, { shouldMockEvents: true });
+    const root = document.createElement('div');
+    document.body.append(root);
+    await startApp(root);
+    (document.getElementById('signin-pin') as HTMLInputElement).value = '1357';
+    (root.querySelector('form') as HTMLFormElement).requestSubmit();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(root.querySelector('.statusline')?.textContent).toContain('Signed in as Dana Desk');
+    expect(calls.filter((c) => c === 'app_status')).toHaveLength(1);
+    expect(calls.indexOf('schedule')).toBeGreaterThan(calls.indexOf('sign_in'));
+  });
+});

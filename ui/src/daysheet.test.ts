@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 // The printable day sheet: every doctor's day, in order, and the print dialog opened.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { startApp } from './app';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { openDesk } from './testing';
 import type { DaySheetRow, Staff } from './ipc';
 
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
@@ -22,26 +22,7 @@ const appointments = [
   row(3, ben, 'Amy Poe', '2026-07-06T13:30:00Z', '2026-07-06T09:30:00-04:00', 'cancelled'),
 ];
 
-type Call = { cmd: string; args: Record<string, unknown> };
-
-async function desk() {
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    if (cmd.startsWith('plugin:')) return null;
-    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-    if (cmd === 'app_status') {
-      return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: dana };
-    }
-    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments };
-    if (cmd === 'list_types' || cmd === 'connections') return [];
-    return null;
-  }, { shouldMockEvents: true });
-  const root = document.createElement('div');
-  document.body.append(root);
-  await startApp(root);
-  await vi.advanceTimersByTimeAsync(0);
-  return calls;
-}
+const desk = () => openDesk({ me: dana, doctors: [ada, ben], appointments });
 
 beforeEach(() => { vi.useFakeTimers(); vi.setSystemTime(new Date('2026-07-06T12:00:00Z')); document.body.replaceChildren(); });
 afterEach(() => { vi.useRealTimers(); vi.restoreAllMocks(); clearMocks(); });

@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 // The signed-in desk's status-line alert for video-visit accounts the provider refused.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
 import { startApp } from './app';
+import { CLINIC, openDesk, recordingBackend } from './testing';
 import type { Connection, Staff } from './ipc';
 
 // The calendar widget is not what these tests are about, and needs a real layout engine.
@@ -33,28 +34,13 @@ const adaTeamsAtDesk = connection(ada, 'microsoft', DISCONNECTED_AT_DESK);
 const benZoomAtDesk = connection(ben, 'zoom', DISCONNECTED_AT_DESK);
 const adaTeams = connection(ada, 'microsoft', null);
 
-type Call = { cmd: string; args: Record<string, unknown> };
-
 /** Signs `me` in on a mocked backend holding `connections`; every call is recorded. */
 async function desk(me: Staff, connections: Connection[], handler: (cmd: string) => unknown = () => null) {
   let current = connections;
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    if (cmd.startsWith('plugin:')) return null;
-    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-    if (cmd === 'app_status') {
-      return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: me };
-    }
-    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [] };
-    if (cmd === 'list_types') return [];
-    if (cmd === 'list_staff') return [admin, dana, ada, ben, cy];
-    if (cmd === 'connections') return current;
-    return handler(cmd);
-  }, { shouldMockEvents: true });
-  const root = document.createElement('div');
-  document.body.append(root);
-  await startApp(root);
-  await vi.advanceTimersByTimeAsync(0);
+  const calls = await openDesk({
+    me, doctors: [ada, ben], connections: () => current,
+    handler: (cmd) => (cmd === 'list_staff' ? [admin, dana, ada, ben, cy] : handler(cmd)),
+  });
   return { calls, setConnections: (c: Connection[]) => { current = c; } };
 }
 
@@ -178,19 +164,13 @@ describe('video-visit accounts alert, for everyone', () => {
 
 describe('sign-in', () => {
   it('opens the desk from the sign-in screen without asking for the status again', async () => {
-    const calls: string[] = [];
     let signedIn: Staff | null = null;
-    mockIPC((cmd) => {
-      if (cmd.startsWith('plugin:')) return null;
-      calls.push(cmd);
-      if (cmd === 'app_status') {
-        return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [{ ...dana }], signed_in: signedIn };
-      }
+    const calls = recordingBackend((cmd) => {
+      if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [{ ...dana }], signed_in: signedIn };
       if (cmd === 'sign_in') { signedIn = dana; return dana; }
-      if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [] };
-      if (cmd === 'list_types' || cmd === 'connections') return [];
-      return null;
-    }, { shouldMockEvents: true });
+      if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [] };
+      return cmd === 'list_types' || cmd === 'connections' ? [] : null;
+    });
     const root = document.createElement('div');
     document.body.append(root);
     await startApp(root);
@@ -199,7 +179,8 @@ describe('sign-in', () => {
     await vi.advanceTimersByTimeAsync(0);
 
     expect(root.querySelector('.statusline')?.textContent).toContain('Signed in as Dana Desk');
-    expect(calls.filter((c) => c === 'app_status')).toHaveLength(1);
-    expect(calls.indexOf('schedule')).toBeGreaterThan(calls.indexOf('sign_in'));
+    const commands = calls.map((c) => c.cmd);
+    expect(commands.filter((c) => c === 'app_status')).toHaveLength(1);
+    expect(commands.indexOf('schedule')).toBeGreaterThan(commands.indexOf('sign_in'));
   });
 });

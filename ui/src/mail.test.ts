@@ -9,6 +9,8 @@ import axe from 'axe-core';
 import { renderPanel } from './panel';
 import type { PanelContext } from './panel';
 import { openBookingDialog } from './booking';
+import { recordingBackend } from './testing';
+import type { Call } from './testing';
 import type { AppointmentDetail, DaySheetRow, MailStatus, Patient, Staff, Status } from './ipc';
 
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
@@ -33,18 +35,10 @@ function detail(status: Status = 'booked'): AppointmentDetail {
   };
 }
 
-type Call = { cmd: string; args: Record<string, unknown> };
 
 /** A mocked backend answering `mail_status` with `current()`; every call is recorded. */
 function backend(current: () => MailStatus | null, handler: (cmd: string) => unknown = () => null): Call[] {
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    if (cmd.startsWith('plugin:')) return null;
-    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-    if (cmd === 'mail_status') return current();
-    return handler(cmd);
-  }, { shouldMockEvents: true });
-  return calls;
+  return recordingBackend((cmd) => (cmd === 'mail_status' ? current() : handler(cmd)));
 }
 
 const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };

@@ -2,12 +2,14 @@
 // A telehealth appointment's meeting: the panel's Meeting section (state, reason, Join, Start,
 // Retry, by role), the calendar badge, and the refresh when the outbox changes a meeting.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import axe from 'axe-core';
 import { renderPanel, updatePanelMeeting } from './panel';
 import type { PanelContext } from './panel';
 import { meetingBadge, meetingMark } from './meeting';
+import { recordingBackend } from './testing';
+import type { Call } from './testing';
 import type { AppointmentDetail, DaySheetRow, MeetingInfo, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; the desk test only needs to see refreshes.
@@ -31,17 +33,8 @@ function detail(m: MeetingInfo | null): AppointmentDetail {
   };
 }
 
-type Call = { cmd: string; args: Record<string, unknown> };
 
-function backend(handler: (cmd: string) => unknown = () => null): Call[] {
-  const calls: Call[] = [];
-  mockIPC((cmd, args) => {
-    if (cmd.startsWith('plugin:')) return null;
-    calls.push({ cmd, args: (args ?? {}) as Record<string, unknown> });
-    return handler(cmd);
-  }, { shouldMockEvents: true });
-  return calls;
-}
+const backend = (handler: (cmd: string) => unknown = () => null): Call[] => recordingBackend(handler);
 
 /** Shows the panel (only this one) of Dr Lee's appointment with meeting `m` to `me`. */
 function panel(me: Staff, m: MeetingInfo | null, onChanged = () => undefined): HTMLElement {

@@ -2,10 +2,10 @@
 // The desk's pager over the doctor columns: what the calendar is given, the keys and buttons, and
 // the doctor a booking or a link is for brought into view.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { clearMocks } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import axe from 'axe-core';
-import { startApp } from './app';
+import { openDesk } from './testing';
 import type { AppointmentDetail, DaySheet, DaySheetRow, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; here it only records what it is asked to show.
@@ -29,19 +29,7 @@ function appointment(id: number, doctor: Staff): DaySheetRow {
 async function desk(n: number, handler: (cmd: string, args: Record<string, unknown>) => unknown = () => null) {
   const ds = doctors(n);
   const rows = ds.map((d, i) => appointment(1000 + i, d));
-  mockIPC((cmd, args) => {
-    if (cmd.startsWith('plugin:')) return null;
-    if (cmd === 'app_status') {
-      return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: dana };
-    }
-    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: ds, appointments: rows };
-    if (cmd === 'list_types') return [{ id: 1, name: 'Consult', minutes: 30, mode: 'in-person' }];
-    return handler(cmd, (args ?? {}) as Record<string, unknown>);
-  }, { shouldMockEvents: true });
-  const root = document.createElement('div');
-  document.body.append(root);
-  await startApp(root);
-  await vi.advanceTimersByTimeAsync(0);
+  await openDesk({ me: dana, doctors: ds, appointments: rows, types: [{ id: 1, name: 'Consult', minutes: 30, mode: 'in-person' }], handler });
   return { ds, rows };
 }
 

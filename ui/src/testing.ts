@@ -1,0 +1,50 @@
+// Shared by the UI tests: a mocked backend that records every call, and the desk opened on it by
+// a signed-in member of staff. Not part of the app (no entry point imports it).
+import { vi } from 'vitest';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import { startApp } from './app';
+import type { AppointmentType, Connection, DaySheetRow, Staff } from './ipc';
+
+export type Call = { cmd: string; args: Record<string, unknown> };
+type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
+
+export const CLINIC = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' };
+
+/** Mocks the backend with `handler` (plugin calls answer nothing); every other call is recorded. */
+export function recordingBackend(handler: Handler): Call[] {
+  const calls: Call[] = [];
+  mockIPC((cmd, args) => {
+    if (cmd.startsWith('plugin:')) return null;
+    const recorded = (args ?? {}) as Record<string, unknown>;
+    calls.push({ cmd, args: recorded });
+    return handler(cmd, recorded);
+  }, { shouldMockEvents: true });
+  return calls;
+}
+
+export interface DeskBackend {
+  me: Staff;
+  doctors: Staff[];
+  appointments?: DaySheetRow[];
+  types?: AppointmentType[];
+  connections?: () => Connection[];
+  /** Answers every other command. */
+  handler?: Handler;
+}
+
+/** Opens the app with `me` signed in, on a mocked backend whose day (2026-07-06) is given. */
+export async function openDesk(backend: DeskBackend): Promise<Call[]> {
+  const { me, doctors, appointments = [], types = [], connections = () => [], handler = () => null } = backend;
+  const calls = recordingBackend((cmd, args) => {
+    if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [], signed_in: me };
+    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors, appointments };
+    if (cmd === 'list_types') return types;
+    if (cmd === 'connections') return connections();
+    return handler(cmd, args);
+  });
+  const root = document.createElement('div');
+  document.body.append(root);
+  await startApp(root);
+  await vi.advanceTimersByTimeAsync(0);
+  return calls;
+}

@@ -9,7 +9,7 @@ import axe from 'axe-core';
 import { renderPanel } from './panel';
 import type { PanelContext } from './panel';
 import { openBookingDialog } from './booking';
-import { recordingBackend } from './testing';
+import { openDesk, recordingBackend } from './testing';
 import type { Call } from './testing';
 import type { AppointmentDetail, DaySheetRow, MailStatus, Patient, Staff, Status } from './ipc';
 
@@ -212,20 +212,10 @@ describe('mail changes from the mail worker', () => {
     vi.useFakeTimers();
     const row = { ...detail(), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'in-person', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe' } as DaySheetRow;
     let current = mail();
-    const calls = backend(() => current, (cmd) => {
-      if (cmd === 'app_status') {
-        return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: dana };
-      }
-      if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [row] };
-      if (cmd === 'appointment') return detail();
-      if (cmd === 'list_types') return [];
-      return null;
+    const calls = await openDesk({
+      me: dana, doctors: [ada], appointments: [row],
+      handler: (cmd) => (cmd === 'mail_status' ? current : cmd === 'appointment' ? detail() : null),
     });
-    const { startApp } = await import('./app');
-    const root = document.createElement('div');
-    document.body.append(root);
-    await startApp(root);
-    await vi.advanceTimersByTimeAsync(0);
     // Open appointment 9's panel (as a frontdesk:// link would).
     await emit('deep-link', { kind: 'appointment', id: 9 });
     await vi.advanceTimersByTimeAsync(100);

@@ -8,7 +8,7 @@ import axe from 'axe-core';
 import { renderPanel, updatePanelMeeting } from './panel';
 import type { PanelContext } from './panel';
 import { meetingBadge, meetingMark } from './meeting';
-import { recordingBackend } from './testing';
+import { openDesk, recordingBackend } from './testing';
 import type { Call } from './testing';
 import type { AppointmentDetail, DaySheetRow, MeetingInfo, Staff } from './ipc';
 
@@ -193,19 +193,7 @@ describe('meeting changes from the outbox', () => {
   it('read the day again when a shown appointment’s meeting changed, and only then', async () => {
     vi.useFakeTimers();
     const row = { ...detail(meeting({})), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'zoom', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe' } as DaySheetRow;
-    const calls = backend((cmd) => {
-      if (cmd === 'app_status') {
-        return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: dana };
-      }
-      if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [row] };
-      if (cmd === 'list_types') return [];
-      return null;
-    });
-    const { startApp } = await import('./app');
-    const root = document.createElement('div');
-    document.body.append(root);
-    await startApp(root);
-    await vi.advanceTimersByTimeAsync(0);
+    const calls = await openDesk({ me: dana, doctors: [ada], appointments: [row] });
     const reads = () => calls.filter((c) => c.cmd === 'schedule').length;
     const before = reads();
 

@@ -55,7 +55,8 @@ pub fn start_reminders<R: Runtime>(app: &tauri::AppHandle<R>, show: ShowReminder
 pub fn desktop_notification(browser: OpenUrl) -> ShowReminder {
     Arc::new(move |reminder: &Reminder| {
         let text = reminder.text.clone();
-        let join = reminder.join_url.clone();
+        // The same rule as the window's Join: only an https address is handed to the system.
+        let join = reminder.join_url.clone().filter(|u| frontdesk_core::model::is_web_link(u));
         let browser = browser.clone();
         // Showing (and waiting for an action) blocks: keep it off the async runtime.
         std::thread::spawn(move || {

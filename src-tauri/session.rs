@@ -1,12 +1,15 @@
 //! Who is signed in at this desk, and the lock after inactivity.
 //!
 //! The session lives in the Rust process, not in the web view: every command asks it for the
-//! signed-in person and their role, so hiding a button is never what protects an action.
+//! signed-in person, so hiding a button is never what protects an action. Who may do what is
+//! the core's rule ([`frontdesk_core::access`]): a command that changes something passes the
+//! [`Actor`] to a core use case, which checks it; a command that reads asks [`Session::require`]
+//! with the core's [`Action`].
 
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use frontdesk_core::{Actor, Clock, Role, Staff};
+use frontdesk_core::{Action, Actor, Clock, Staff};
 
 use crate::error::AppError;
 
@@ -54,12 +57,26 @@ impl Session {
         }
     }
 
-    /// The signed-in person, if their role is one of `roles`; counts as activity.
+    /// Who acts at this desk (for a core use case, which checks what they may do); counts as
+    /// activity.
     ///
     /// # Errors
-    /// `unauthenticated` when nobody is signed in or the desk locked after inactivity;
-    /// `forbidden` when the role is not allowed.
-    pub fn require(&self, roles: &[Role]) -> Result<(Staff, Actor), AppError> {
+    /// `unauthenticated` when nobody is signed in or the desk locked after inactivity.
+    pub fn actor(&self) -> Result<Actor, AppError> {
+        Ok(Actor::staff(&self.signed_in()?))
+    }
+
+    /// The signed-in person, if the core allows them `action`; counts as activity.
+    ///
+    /// # Errors
+    /// `unauthenticated` as for [`Session::actor`]; `forbidden` when the role may not.
+    pub fn require(&self, action: Action) -> Result<Staff, AppError> {
+        let staff = self.signed_in()?;
+        Actor::staff(&staff).may(action)?;
+        Ok(staff)
+    }
+
+    fn signed_in(&self) -> Result<Staff, AppError> {
         let now = self.clock.now();
         let mut guard = self.lock();
         let Some(signed_in) = guard.as_mut() else {
@@ -72,17 +89,7 @@ impl Session {
             ));
         }
         signed_in.last_seen = now;
-        let staff = signed_in.staff.clone();
-        if !roles.contains(&staff.role) {
-            let allowed: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-            return Err(AppError::forbidden(format!(
-                "only {} can do this; you are signed in as {}",
-                allowed.join(" or "),
-                staff.role
-            )));
-        }
-        let actor = Actor::Staff(staff.id);
-        Ok((staff, actor))
+        Ok(signed_in.staff.clone())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<SignedIn>> {
@@ -90,10 +97,3 @@ impl Session {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
-
-/// Everyone who works the desk.
-pub const ANYONE: &[Role] = &[Role::Receptionist, Role::Doctor, Role::Admin];
-/// Those who book, move and cancel, and keep patient records.
-pub const DESK: &[Role] = &[Role::Receptionist, Role::Admin];
-/// Clinic settings, staff and appointment types.
-pub const ADMIN: &[Role] = &[Role::Admin];

@@ -49,18 +49,23 @@ impl Clinic {
         let standin = Standin::start().await;
         let clinic_store = &desk.store;
         let patient = clinic_store
-            .add_patient(&NewPatient {
-                full_name: PATIENT[0].into(),
-                email: Some(PATIENT[1].into()),
-                phone: Some(PATIENT[2].into()),
-                date_of_birth: Some(PATIENT[3].into()),
-                note: Some(PATIENT[4].into()),
-            })
+            .add_patient(
+                &desk.admin,
+                &NewPatient {
+                    full_name: PATIENT[0].into(),
+                    email: Some(PATIENT[1].into()),
+                    phone: Some(PATIENT[2].into()),
+                    date_of_birth: Some(PATIENT[3].into()),
+                    note: Some(PATIENT[4].into()),
+                },
+            )
             .await
             .unwrap()
             .id;
-        let zoom_type = clinic_store.add_type("Telehealth consult", 30, Mode::Zoom).await.unwrap().id;
-        let teams_type = clinic_store.add_type("Teams follow-up", 20, Mode::Teams).await.unwrap().id;
+        let zoom_type =
+            clinic_store.add_type(&desk.admin, "Telehealth consult", 30, Mode::Zoom).await.unwrap().id;
+        let teams_type =
+            clinic_store.add_type(&desk.admin, "Teams follow-up", 20, Mode::Teams).await.unwrap().id;
         let worker = Worker::new(desk.accounts.clone(), |_| {});
         let clinic = Clinic { desk, standin, worker, patient, zoom_type, teams_type };
         clinic.online().await;
@@ -371,7 +376,7 @@ async fn a_refusal_fails_with_the_reason_and_retry_sends_it_again() {
     // Failed jobs are not retried on their own.
     assert_eq!(clinic.pass().await, frontdesk_providers::PassReport::default());
 
-    clinic.desk.store.retry_meeting(booked.id).await.unwrap();
+    clinic.desk.store.retry_meeting(&clinic.desk.admin, booked.id).await.unwrap();
     clinic.pass().await;
     assert_eq!(clinic.meeting(booked.id).await.state, MeetingState::Ready);
 

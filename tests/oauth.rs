@@ -10,9 +10,10 @@ mod common;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use common::desk::{contains, Desk, HandClock, DR_LEE};
+use common::desk::{contains, Desk, DR_LEE};
 use common::OAuthPeer;
 use frontdesk_core::store::{ConnectionKind, ConnectionState};
+use frontdesk_core::HandClock;
 use frontdesk_core::{Actor, Provider, Role, SystemClock};
 use frontdesk_providers::secrets::{self, SecretStore};
 use frontdesk_providers::{AccountError, OsKeyring, RedirectMode, StartedFlow};
@@ -58,9 +59,9 @@ fn microsoft_connects_through_the_deep_link_handler() {
         let state = app.state::<frontdesk_app::AppState>();
         let store = state.store.as_ref().unwrap().clone();
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
-        let doctor = store.add_staff("Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
-        let accounts = state.accounts.as_ref().unwrap().clone();
         let admin = Actor::Tool { tool: "test", user: "it".into() };
+        let doctor = store.add_staff(&admin, "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
+        let accounts = state.accounts.as_ref().unwrap().clone();
         for (key, value) in [
             ("microsoft.auth_base", peer.microsoft.clone()),
             ("microsoft.graph_base", format!("{}/v1.0", peer.microsoft)),

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use frontdesk_core::store::Connection;
-use frontdesk_core::{Provider, Role, StaffId};
+use frontdesk_core::{Action, Provider, StaffId};
 use frontdesk_providers::{Accounts, Disconnected, ProviderSettings, StartedFlow};
 use serde::Serialize;
 use tauri::ipc::Channel;
@@ -13,7 +13,6 @@ use tauri::State;
 
 use super::store;
 use crate::error::AppError;
-use crate::session::{ADMIN, ANYONE};
 use crate::AppState;
 
 /// The event the window hears when a connect flow ends, however it ended.
@@ -43,22 +42,10 @@ fn accounts(state: &State<'_, AppState>) -> Result<Arc<Accounts>, AppError> {
     state.accounts.as_ref().map(Arc::clone).map_err(Clone::clone)
 }
 
-/// Admins manage every doctor's connections; a doctor only their own.
-fn require_self_or_admin(
-    state: &State<'_, AppState>,
-    doctor: StaffId,
-) -> Result<frontdesk_core::Actor, AppError> {
-    let (staff, actor) = state.session.require(&[Role::Doctor, Role::Admin])?;
-    if staff.role == Role::Doctor && staff.id != doctor {
-        return Err(AppError::forbidden("a doctor can connect and disconnect only their own accounts"));
-    }
-    Ok(actor)
-}
-
 #[tauri::command]
 #[specta::specta]
 pub async fn provider_settings(state: State<'_, AppState>) -> Result<ProviderSettings, AppError> {
-    state.session.require(ADMIN)?;
+    state.session.require(Action::Administer)?;
     Ok(accounts(&state)?.provider_settings().await?)
 }
 
@@ -71,7 +58,7 @@ pub async fn update_provider_settings(
     zoom_client_secret: Option<String>,
     zoom_s2s_client_secret: Option<String>,
 ) -> Result<ProviderSettings, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
+    let actor = state.session.actor()?;
     let secrets = [
         ("zoom.client_secret", zoom_client_secret.as_deref().unwrap_or("")),
         ("zoom.s2s_client_secret", zoom_s2s_client_secret.as_deref().unwrap_or("")),
@@ -82,7 +69,7 @@ pub async fn update_provider_settings(
 #[tauri::command]
 #[specta::specta]
 pub async fn connections(state: State<'_, AppState>) -> Result<Vec<Connection>, AppError> {
-    state.session.require(ANYONE)?;
+    state.session.require(Action::Read)?;
     Ok(store(&state)?.connections().await?)
 }
 
@@ -97,7 +84,7 @@ pub async fn connect_account(
     provider: Provider,
     done: Channel<ConnectionEvent>,
 ) -> Result<ConnectStarted, AppError> {
-    let actor = require_self_or_admin(&state, doctor_id)?;
+    let actor = state.session.actor()?;
     let accounts = accounts(&state)?;
     let started = accounts.start_connect(&actor, doctor_id, provider, None).await?;
     let authorize_url = started.authorize_url().to_owned();
@@ -135,7 +122,7 @@ pub async fn cancel_connect(
     doctor_id: StaffId,
     provider: Provider,
 ) -> Result<(), AppError> {
-    require_self_or_admin(&state, doctor_id)?;
+    state.session.actor()?.may_for(Action::ManageAccount, doctor_id)?;
     if let Some(task) = state.connect_tasks().remove(&(doctor_id, provider)) {
         task.abort();
     }
@@ -150,7 +137,7 @@ pub async fn disconnect_account(
     doctor_id: StaffId,
     provider: Provider,
 ) -> Result<Disconnected, AppError> {
-    let actor = require_self_or_admin(&state, doctor_id)?;
+    let actor = state.session.actor()?;
     Ok(accounts(&state)?.disconnect(&actor, doctor_id, provider).await?)
 }
 
@@ -162,7 +149,7 @@ pub async fn connect_server_to_server(
     doctor_id: StaffId,
     zoom_email: String,
 ) -> Result<frontdesk_providers::Connected, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
+    let actor = state.session.actor()?;
     let connected = accounts(&state)?.connect_server_to_server(&actor, doctor_id, &zoom_email).await?;
     state.wake_outbox();
     Ok(connected)

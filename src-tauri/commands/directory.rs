@@ -1,29 +1,25 @@
 //! Patients, staff, appointment types and clinic settings.
 
 use frontdesk_core::store::{ClinicSettings, NewPatient, StaffUpdate};
-use frontdesk_core::{
-    Actor, AppointmentType, Clinic, Mode, Patient, PatientId, Staff, StaffId, Store, TypeId,
-};
-use serde_json::{json, Value};
+use frontdesk_core::{Action, AppointmentType, Clinic, Mode, Patient, PatientId, Staff, StaffId, TypeId};
 use tauri::State;
 
 use super::store;
 use crate::error::AppError;
-use crate::session::{ADMIN, ANYONE, DESK};
 use crate::AppState;
 
 #[tauri::command]
 #[specta::specta]
 pub async fn find_patients(state: State<'_, AppState>, text: String) -> Result<Vec<Patient>, AppError> {
-    state.session.require(ANYONE)?;
+    state.session.require(Action::Read)?;
     Ok(store(&state)?.find_patients(&text).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn add_patient(state: State<'_, AppState>, patient: NewPatient) -> Result<Patient, AppError> {
-    state.session.require(DESK)?;
-    Ok(store(&state)?.add_patient(&patient).await?)
+    let actor = state.session.actor()?;
+    Ok(store(&state)?.add_patient(&actor, &patient).await?)
 }
 
 #[tauri::command]
@@ -33,14 +29,14 @@ pub async fn update_patient(
     id: PatientId,
     patient: NewPatient,
 ) -> Result<Patient, AppError> {
-    state.session.require(DESK)?;
-    Ok(store(&state)?.update_patient(id, &patient).await?)
+    let actor = state.session.actor()?;
+    Ok(store(&state)?.update_patient(&actor, id, &patient).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_types(state: State<'_, AppState>) -> Result<Vec<AppointmentType>, AppError> {
-    state.session.require(ANYONE)?;
+    state.session.require(Action::Read)?;
     Ok(store(&state)?.list_types().await?)
 }
 
@@ -52,17 +48,8 @@ pub async fn add_type(
     minutes: i64,
     mode: Mode,
 ) -> Result<AppointmentType, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
-    let store = store(&state)?;
-    let added = store.add_type(&name, minutes, mode).await?;
-    audit(
-        store,
-        &actor,
-        "type_added",
-        json!({ "type_id": added.id, "name": added.name, "minutes": added.minutes, "mode": added.mode }),
-    )
-    .await?;
-    Ok(added)
+    let actor = state.session.actor()?;
+    Ok(store(&state)?.add_type(&actor, &name, minutes, mode).await?)
 }
 
 #[tauri::command]
@@ -74,24 +61,15 @@ pub async fn update_type(
     minutes: i64,
     mode: Mode,
 ) -> Result<AppointmentType, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
-    let store = store(&state)?;
-    let changed = store.update_type(id, &name, minutes, mode).await?;
-    audit(
-        store,
-        &actor,
-        "type_changed",
-        json!({ "type_id": id, "name": changed.name, "minutes": changed.minutes, "mode": changed.mode }),
-    )
-    .await?;
-    Ok(changed)
+    let actor = state.session.actor()?;
+    Ok(store(&state)?.update_type(&actor, id, &name, minutes, mode).await?)
 }
 
 /// Active staff (the calendar's columns and the booking dialog's doctors).
 #[tauri::command]
 #[specta::specta]
 pub async fn list_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, AppError> {
-    state.session.require(ANYONE)?;
+    state.session.require(Action::Read)?;
     Ok(store(&state)?.list_staff().await?)
 }
 
@@ -99,18 +77,15 @@ pub async fn list_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, AppErr
 #[tauri::command]
 #[specta::specta]
 pub async fn list_all_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, AppError> {
-    state.session.require(ADMIN)?;
+    state.session.require(Action::Administer)?;
     Ok(store(&state)?.list_all_staff().await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn add_staff(state: State<'_, AppState>, staff: StaffUpdate) -> Result<Staff, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
-    let store = store(&state)?;
-    let added = store.add_staff(&staff.name, staff.role, staff.pin.as_deref()).await?;
-    audit(store, &actor, "staff_added", staff_detail(&added, staff.pin.is_some())).await?;
-    Ok(added)
+    let actor = state.session.actor()?;
+    Ok(store(&state)?.add_staff(&actor, &staff.name, staff.role, staff.pin.as_deref()).await?)
 }
 
 #[tauri::command]
@@ -120,17 +95,14 @@ pub async fn update_staff(
     id: StaffId,
     staff: StaffUpdate,
 ) -> Result<Staff, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
-    let store = store(&state)?;
-    let changed = store.update_staff(id, &staff).await?;
-    audit(store, &actor, "staff_changed", staff_detail(&changed, staff.pin.is_some())).await?;
-    Ok(changed)
+    let actor = state.session.actor()?;
+    Ok(store(&state)?.update_staff(&actor, id, &staff).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn clinic_settings(state: State<'_, AppState>) -> Result<Clinic, AppError> {
-    state.session.require(ANYONE)?;
+    state.session.require(Action::Read)?;
     Ok(store(&state)?.require_clinic().await?)
 }
 
@@ -138,7 +110,7 @@ pub async fn clinic_settings(state: State<'_, AppState>) -> Result<Clinic, AppEr
 #[tauri::command]
 #[specta::specta]
 pub async fn reminder_minutes(state: State<'_, AppState>) -> Result<i64, AppError> {
-    state.session.require(ADMIN)?;
+    state.session.require(Action::Administer)?;
     Ok(store(&state)?.reminder_minutes().await?)
 }
 
@@ -146,10 +118,9 @@ pub async fn reminder_minutes(state: State<'_, AppState>) -> Result<i64, AppErro
 #[tauri::command]
 #[specta::specta]
 pub async fn set_reminder_minutes(state: State<'_, AppState>, minutes: i64) -> Result<i64, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
+    let actor = state.session.actor()?;
     let store = store(&state)?;
-    store.set_reminder_minutes(minutes).await?;
-    audit(store, &actor, "settings_changed", json!({ "reminder_minutes": minutes })).await?;
+    store.set_reminder_minutes(&actor, minutes).await?;
     Ok(store.reminder_minutes().await?)
 }
 
@@ -159,20 +130,8 @@ pub async fn update_settings(
     state: State<'_, AppState>,
     settings: ClinicSettings,
 ) -> Result<Clinic, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
-    let store = store(&state)?;
-    let clinic = store.update_clinic(&settings).await?;
+    let actor = state.session.actor()?;
+    let clinic = store(&state)?.update_clinic(&actor, &settings).await?;
     state.session.set_lock_minutes(clinic.lock_minutes);
-    let detail = json!({ "name": clinic.name, "tz": clinic.tz.name(), "lock_minutes": clinic.lock_minutes, "locale": clinic.locale });
-    audit(store, &actor, "settings_changed", detail).await?;
     Ok(clinic)
-}
-
-/// Records an admin's change in the audit log: ids, names and settings, never a PIN.
-async fn audit(store: &Store, actor: &Actor, action: &str, detail: Value) -> Result<(), AppError> {
-    Ok(store.audit(Some(actor), action, None, detail).await?)
-}
-
-fn staff_detail(staff: &Staff, pin_set: bool) -> Value {
-    json!({ "staff_id": staff.id, "name": staff.name, "role": staff.role, "active": staff.active, "pin_set": pin_set })
 }

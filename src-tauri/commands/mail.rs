@@ -5,13 +5,12 @@
 //! or queue the mail again and wake the worker.
 
 use frontdesk_core::store::MailStatus;
-use frontdesk_core::AppointmentId;
+use frontdesk_core::{Action, AppointmentId};
 use serde::Serialize;
 use tauri::State;
 
 use super::store;
 use crate::error::AppError;
-use crate::session::{ANYONE, DESK};
 use crate::AppState;
 
 /// The event the window hears when the mail worker wrote an appointment's mail state.
@@ -31,7 +30,7 @@ pub async fn mail_status(
     state: State<'_, AppState>,
     appointment_id: AppointmentId,
 ) -> Result<Option<MailStatus>, AppError> {
-    state.session.require(ANYONE)?;
+    state.session.require(Action::Read)?;
     Ok(store(&state)?.mail_status(appointment_id).await?)
 }
 
@@ -43,9 +42,9 @@ pub async fn resend_mail(
     state: State<'_, AppState>,
     appointment_id: AppointmentId,
 ) -> Result<Option<MailStatus>, AppError> {
-    state.session.require(DESK)?;
+    let actor = state.session.actor()?;
     let store = store(&state)?;
-    store.resend_mail(appointment_id).await?;
+    store.resend_mail(&actor, appointment_id).await?;
     state.wake_outbox();
     Ok(store.mail_status(appointment_id).await?)
 }

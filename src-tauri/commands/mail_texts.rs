@@ -8,8 +8,8 @@ use tauri::State;
 
 use super::store;
 use crate::error::AppError;
-use crate::session::ADMIN;
 use crate::AppState;
+use frontdesk_core::Action;
 
 /// Every text of `language`, each with its default and whether the clinic changed it.
 #[tauri::command]
@@ -18,7 +18,7 @@ pub async fn mail_templates(
     state: State<'_, AppState>,
     language: Language,
 ) -> Result<Vec<MailTemplate>, AppError> {
-    state.session.require(ADMIN)?;
+    state.session.require(Action::Administer)?;
     Ok(store(&state)?.mail_templates(language).await?)
 }
 
@@ -32,7 +32,7 @@ pub async fn set_mail_template(
     key: TextKey,
     text: String,
 ) -> Result<MailTemplate, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
+    let actor = state.session.actor()?;
     Ok(store(&state)?.set_mail_template(&actor, language, key, &text).await?)
 }
 
@@ -44,7 +44,7 @@ pub async fn reset_mail_template(
     language: Language,
     key: TextKey,
 ) -> Result<MailTemplate, AppError> {
-    let (_, actor) = state.session.require(ADMIN)?;
+    let actor = state.session.actor()?;
     Ok(store(&state)?.reset_mail_template(&actor, language, key).await?)
 }
 
@@ -58,6 +58,6 @@ pub async fn preview_mail(
     kind: MailKind,
     drafts: Vec<TextDraft>,
 ) -> Result<RenderedMail, AppError> {
-    state.session.require(ADMIN)?;
+    state.session.require(Action::Administer)?;
     Ok(store(&state)?.preview_mail(language, kind, &drafts).await?)
 }

@@ -1,7 +1,6 @@
 //! A clinic with one admin and one doctor, its provider settings pointing at the OAuth server on
 //! 127.0.0.1, and the doctor's accounts connected through the loopback as a browser would.
 
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use frontdesk_core::store::ConnectionState;
@@ -11,15 +10,6 @@ use frontdesk_providers::{Accounts, OsKeyring, RedirectMode, Secret, StartedFlow
 use serde_json::{json, Value};
 
 use super::OAuthPeer;
-
-/// A clock the test moves by hand.
-pub struct HandClock(pub AtomicI64);
-
-impl Clock for HandClock {
-    fn now(&self) -> chrono::DateTime<chrono::Utc> {
-        chrono::DateTime::from_timestamp(self.0.load(Ordering::SeqCst), 0).unwrap()
-    }
-}
 
 pub const DR_LEE: &str = "dr.lee@clinic.example";
 
@@ -43,10 +33,11 @@ impl Desk {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
-        let admin = store.add_staff("Eli Admin", Role::Admin, Some("1357")).await.unwrap();
-        let doctor = store.add_staff("Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
+        let it = Actor::Tool { tool: "test", user: "it".into() };
+        let admin = store.add_staff(&it, "Eli Admin", Role::Admin, Some("1357")).await.unwrap();
+        let doctor = store.add_staff(&it, "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
         let accounts = Arc::new(Accounts::new(store.clone(), Arc::new(OsKeyring), clock).unwrap());
-        let admin = Actor::Staff(admin.id);
+        let admin = Actor::Staff { id: admin.id, role: Role::Admin };
         let desk = Desk { dir, store, accounts, doctor, peer, admin };
         let zoom = desk.peer.zoom.clone();
         let microsoft = desk.peer.microsoft.clone();
@@ -112,7 +103,13 @@ impl Desk {
     }
 
     pub async fn audit_actions(&self) -> Vec<String> {
-        self.store.audit_log(None).await.unwrap().into_iter().map(|e| e.action).collect()
+        self.store
+            .audit_log(&Default::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action.to_string())
+            .collect()
     }
 
     pub async fn state(&self, provider: Provider) -> Option<ConnectionState> {

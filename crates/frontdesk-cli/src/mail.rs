@@ -103,7 +103,7 @@ pub async fn run(
             Ok(())
         }
         MailCommand::Resend { appointment } => {
-            store.resend_mail(AppointmentId(appointment)).await?;
+            store.resend_mail(actor, AppointmentId(appointment)).await?;
             if out.json {
                 return Ok(out.json_value(
                     &serde_json::json!({ "appointment_id": appointment, "state": "pending" }),

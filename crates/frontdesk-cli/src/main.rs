@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
-use frontdesk_core::store::NewPatient;
+use frontdesk_core::store::{AuditFilter, NewPatient};
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
     Actor, AppointmentId, BookingRequest, CoreError, PatientId, Role, StaffId, Status, Store, SystemClock,
@@ -151,6 +151,18 @@ enum Command {
         /// From this local day on (the clinic's zone).
         #[arg(long, value_name = "YYYY-MM-DD")]
         since: Option<String>,
+        /// Up to and including this local day.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
+        /// What this member of staff did.
+        #[arg(long, value_name = "ID")]
+        staff: Option<i64>,
+        /// What touched this patient.
+        #[arg(long, value_name = "ID")]
+        patient: Option<i64>,
+        /// Only this action (e.g. appointment_booked, staff_changed).
+        #[arg(long, value_name = "ACTION")]
+        action: Option<String>,
     },
     /// Find meetings at Zoom that carry this clinic's marker but belong to no active appointment.
     Reconcile {
@@ -310,7 +322,7 @@ async fn run(cli: Cli, out: &Output) -> Result<(), AccountError> {
             Err(e) => Err(e.into()),
         },
         Err(Command::Outbox(command)) => match store.require_clinic().await {
-            Ok(_) => outbox::run(&store, command, out).await,
+            Ok(_) => outbox::run(&store, &cli_actor(), command, out).await,
             Err(e) => Err(e.into()),
         },
         Err(Command::Mail(command)) => match store.require_clinic().await {
@@ -353,19 +365,19 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         | Command::Mail(_)
         | Command::Reconcile { .. } => Ok(()),
         Command::Staff(StaffCommand::Add { name, role, pin }) => {
-            let staff = store.add_staff(&name, role.parse::<Role>()?, pin.as_deref()).await?;
+            let staff = store.add_staff(&actor, &name, role.parse::<Role>()?, pin.as_deref()).await?;
             out.staff(&[staff], true)
         }
         Command::Staff(StaffCommand::List) => out.staff(&store.list_staff().await?, false),
         Command::Patient(PatientCommand::Add { name, email, phone, dob, note }) => {
             let new = NewPatient { full_name: name, email, phone, date_of_birth: dob, note };
-            out.patients(&[store.add_patient(&new).await?], true)
+            out.patients(&[store.add_patient(&actor, &new).await?], true)
         }
         Command::Patient(PatientCommand::Find { text }) => {
             out.patients(&store.find_patients(&text).await?, false)
         }
         Command::Type(TypeCommand::Add { name, minutes, mode }) => {
-            let t = store.add_type(&name, minutes, mode.parse()?).await?;
+            let t = store.add_type(&actor, &name, minutes, mode.parse()?).await?;
             out.types(&[t], true)
         }
         Command::Type(TypeCommand::List) => out.types(&store.list_types().await?, false),
@@ -420,12 +432,18 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
                 None => output::emit(format_args!("{}", ics.trim_end())),
             }
         }
-        Command::Audit { since } => {
-            let since = match since {
-                Some(d) => Some(time::day_bounds(time::parse_date("--since", &d)?, clinic.tz).0),
-                None => None,
+        Command::Audit { since, until, staff, patient, action } => {
+            let day = |flag: &str, d: Option<String>| -> Result<_, CoreError> {
+                d.map(|d| time::parse_date(flag, &d).map(|d| time::day_bounds(d, clinic.tz))).transpose()
             };
-            out.audit(&store.audit_log(since).await?)
+            let filter = AuditFilter {
+                staff: staff.map(StaffId),
+                patient: patient.map(PatientId),
+                since: day("--since", since)?.map(|b| b.0),
+                until: day("--until", until)?.map(|b| b.1),
+                action: action.map(|a| a.parse()).transpose()?,
+            };
+            out.audit(&store.audit_log(&filter).await?)
         }
         Command::Day { date, tz, doctor } => {
             let tz = zone_or_clinic(&tz)?;

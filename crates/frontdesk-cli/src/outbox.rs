@@ -24,7 +24,12 @@ pub enum OutboxCommand {
     Retry { id: i64 },
 }
 
-pub async fn run(store: &Store, command: OutboxCommand, out: &Output) -> Result<(), AccountError> {
+pub async fn run(
+    store: &Store,
+    actor: &Actor,
+    command: OutboxCommand,
+    out: &Output,
+) -> Result<(), AccountError> {
     match command {
         OutboxCommand::List => {
             let jobs = store.outbox_jobs().await?;
@@ -67,7 +72,7 @@ pub async fn run(store: &Store, command: OutboxCommand, out: &Output) -> Result<
             Ok(())
         }
         OutboxCommand::Retry { id } => {
-            let appointment = store.retry_job(id).await?;
+            let appointment = store.retry_job(actor, id).await?;
             if out.json {
                 return Ok(out.json_value(&serde_json::json!({ "job": id, "appointment_id": appointment }))?);
             }

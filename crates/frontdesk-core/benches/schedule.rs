@@ -96,7 +96,7 @@ async fn run(total: i64) {
     )
     .await
     .unwrap();
-    let actor = Actor::Staff(StaffId(1));
+    let actor = Actor::Staff { id: StaffId(1), role: frontdesk_core::Role::Admin };
     let mut commits = Vec::with_capacity(BOOK_SAMPLES);
     for i in 0..BOOK_SAMPLES as i64 {
         let day = first + chrono::Days::new(((i * 104_729) % DAYS) as u64);

@@ -1,5 +1,7 @@
 //! The clock, behind a trait so that tests control time.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use chrono::{DateTime, Utc};
 
 /// A source of the current instant.
@@ -25,5 +27,27 @@ pub struct FixedClock(pub DateTime<Utc>);
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         self.0
+    }
+}
+
+/// A clock moved by hand: Unix seconds, set and advanced by tests while a store runs.
+#[derive(Debug, Default)]
+pub struct HandClock(pub AtomicI64);
+
+impl HandClock {
+    /// A clock standing at `at`.
+    pub fn at(at: DateTime<Utc>) -> HandClock {
+        HandClock(AtomicI64::new(at.timestamp()))
+    }
+
+    /// Moves the clock to `at`.
+    pub fn set(&self, at: DateTime<Utc>) {
+        self.0.store(at.timestamp(), Ordering::SeqCst);
+    }
+}
+
+impl Clock for HandClock {
+    fn now(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.0.load(Ordering::SeqCst), 0).unwrap_or_default()
     }
 }

@@ -94,6 +94,23 @@ pub enum CoreError {
     #[error("cannot use the data folder {path}: {reason}")]
     DataDir { path: String, reason: String },
 
+    /// The person's role, or whose visit or account it is, does not allow this (see
+    /// [`crate::access`]). The message says who may.
+    #[error("{0}")]
+    Forbidden(String),
+
+    /// The appointment has no video meeting (an in-person visit).
+    #[error("this appointment has no video meeting")]
+    NoMeeting,
+
+    /// The meeting cannot be opened in its present state.
+    #[error("the meeting is {0}; it can be opened once it is ready")]
+    MeetingNotReady(crate::model::MeetingState),
+
+    /// A provider answered with a link that is not an https address, which is never opened.
+    #[error("{0} answered with a link that is not a web address")]
+    NotAWebLink(&'static str),
+
     /// The database stayed locked by another writer for too long.
     #[error("the schedule is busy (another desk is saving); try again in a moment")]
     Busy,
@@ -130,6 +147,9 @@ impl CoreError {
             CoreError::NotInitialized | CoreError::NewerDatabase { .. } | CoreError::DataDir { .. } => {
                 ErrorKind::Setup
             }
+            CoreError::Forbidden(_) => ErrorKind::Forbidden,
+            CoreError::NoMeeting => ErrorKind::NotFound,
+            CoreError::MeetingNotReady(_) | CoreError::NotAWebLink(_) => ErrorKind::Conflict,
             CoreError::Busy => ErrorKind::Unavailable,
             CoreError::Storage(_) | CoreError::Io { .. } => ErrorKind::Internal,
         }

@@ -5,10 +5,12 @@
 //! [`Store`], make an [`Actor`] for whoever is acting, and get [`CoreError`]s whose messages are
 //! safe to show at the desk.
 
+pub mod access;
 pub mod clock;
 pub mod error;
 pub mod ics;
 pub mod mail_text;
+#[macro_use]
 pub mod model;
 pub mod paths;
 pub mod store;
@@ -16,7 +18,8 @@ pub mod time;
 pub mod validate;
 pub mod views;
 
-pub use clock::{Clock, FixedClock, SystemClock};
+pub use access::Action;
+pub use clock::{Clock, FixedClock, HandClock, SystemClock};
 pub use error::{CoreError, ErrorKind, Result};
 pub use model::{
     initials, Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry,

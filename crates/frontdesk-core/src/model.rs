@@ -82,7 +82,7 @@ macro_rules! word_enum {
 }
 
 word_enum!(
-    /// What a staff member may do. Enforced by the callers of the core (the app's commands).
+    /// What a staff member may do: [`crate::access::Action`] says which roles take each action.
     Role, "role" {
         /// Books, moves, cancels and checks patients in.
         Receptionist = "receptionist",
@@ -385,20 +385,48 @@ pub struct AppointmentDetail {
     pub next_statuses: Vec<Status>,
 }
 
-/// Who is making a change, as recorded in history.
+/// Who is making a change, as recorded in history and the audit log, and with what rights
+/// (see [`crate::access`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
-    /// A signed-in staff member.
-    Staff(StaffId),
-    /// A tool acting for a named operating-system user (the command-line twin).
+    /// A signed-in staff member, in the role they signed in with.
+    Staff { id: StaffId, role: Role },
+    /// A tool acting for a named operating-system user (the command-line twin). It acts with the
+    /// clinic's full rights: whoever can run it can already read and write the data folder.
     Tool { tool: &'static str, user: String },
+    /// Frontdesk itself (`system`, `system:outbox`, `system:mail`): a background worker's
+    /// outcome, a refresh the provider refused.
+    System(&'static str),
+}
+
+impl Actor {
+    /// Frontdesk's own account work (refreshes, revocations it detects).
+    pub const SYSTEM: Actor = Actor::System("system");
+    /// The meeting worker.
+    pub const OUTBOX: Actor = Actor::System("system:outbox");
+    /// The patient e-mail worker.
+    pub const MAIL: Actor = Actor::System("system:mail");
+
+    /// A signed-in member of staff.
+    pub fn staff(staff: &Staff) -> Actor {
+        Actor::Staff { id: staff.id, role: staff.role }
+    }
+
+    /// The member of staff acting, if a person at the desk is.
+    pub fn staff_id(&self) -> Option<StaffId> {
+        match self {
+            Actor::Staff { id, .. } => Some(*id),
+            Actor::Tool { .. } | Actor::System(_) => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Actor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Actor::Staff(id) => write!(f, "staff:{id}"),
+            Actor::Staff { id, .. } => write!(f, "staff:{id}"),
             Actor::Tool { tool, user } => write!(f, "{tool}:{user}"),
+            Actor::System(name) => f.write_str(name),
         }
     }
 }
@@ -416,6 +444,12 @@ pub fn initials(full_name: &str) -> String {
         [only] => format!("{only}."),
         [first, .., last] => format!("{first}.{last}."),
     }
+}
+
+/// Whether a link from a provider may be handed to the system to open: only an https address,
+/// never a file, a script or another app's scheme.
+pub fn is_web_link(url: &str) -> bool {
+    url.starts_with("https://")
 }
 
 /// A meeting's title: the appointment type and the patient's initials ("Telehealth consult — J.D."),

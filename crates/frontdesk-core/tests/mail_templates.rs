@@ -17,7 +17,7 @@ async fn clinic() -> (tempfile::TempDir, Store) {
 }
 
 fn admin() -> Actor {
-    Actor::Staff(StaffId(1))
+    Actor::Staff { id: StaffId(1), role: frontdesk_core::Role::Admin }
 }
 
 fn facts() -> MailFacts<'static> {
@@ -38,11 +38,11 @@ async fn template_rows(store: &Store) -> i64 {
 
 async fn audit_rows(store: &Store) -> Vec<serde_json::Value> {
     store
-        .audit_log(None)
+        .audit_log(&Default::default())
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.action == "mail_template_changed")
+        .filter(|e| e.action.as_str() == "mail_template_changed")
         .map(|e| {
             assert_eq!(e.actor, "staff:1");
             e.detail

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use frontdesk_core::store::{Connection, ConnectionKind, ConnectionState};
-use frontdesk_core::{Actor, Clock, Provider, StaffId, Store};
+use frontdesk_core::store::{AuditAbout, AuditAction, Connection, ConnectionKind, ConnectionState};
+use frontdesk_core::{Action, Actor, Clock, Provider, StaffId, Store};
 use oauth2::PkceCodeVerifier;
 use serde::Serialize;
 
@@ -188,6 +188,7 @@ impl Accounts {
     /// # Errors
     /// An unknown key or a bad value (validation); storage or keyring failures.
     pub async fn config_set(&self, actor: &Actor, key: &str, value: Option<&str>) -> Result<()> {
+        actor.may(Action::Administer)?;
         let setting = settings::setting(key)?;
         let value = value.map(|v| settings::normalise(setting, v)).transpose()?;
         if setting.is_secret() {
@@ -197,7 +198,7 @@ impl Accounts {
                 None => self.secret_delete(name).await?,
             }
             let detail = serde_json::json!({ "key": key, "value": value.as_ref().map(|_| "[secret]") });
-            self.store.audit(Some(actor), "setting_changed", None, detail).await?;
+            self.store.audit(actor, AuditAction::SettingChanged, AuditAbout::NOTHING, detail).await?;
             return Ok(());
         }
         Ok(self.store.set_provider_setting(actor, key, value.as_deref()).await?)
@@ -369,6 +370,7 @@ impl Accounts {
         provider: Provider,
         mode: Option<RedirectMode>,
     ) -> Result<StartedFlow> {
+        actor.may_for(Action::ManageAccount, doctor)?;
         self.store.require_doctor(doctor).await?;
         let endpoints = self.endpoints(provider).await?;
         let mode = mode.unwrap_or(endpoints.redirect);
@@ -689,7 +691,9 @@ impl Accounts {
             }
             Err(TokenError::Refused(code)) => {
                 let detail = serde_json::json!({ "provider": provider, "error": code });
-                self.store.audit(None, "refresh_failed", Some(doctor), detail).await?;
+                self.store
+                    .audit(&Actor::SYSTEM, AuditAction::RefreshFailed, AuditAbout::doctor(doctor), detail)
+                    .await?;
                 Err(AccountError::refused(
                     provider,
                     format!(
@@ -699,7 +703,9 @@ impl Accounts {
             }
             Err(TokenError::Transient(what)) => {
                 let detail = serde_json::json!({ "provider": provider, "error": what });
-                self.store.audit(None, "refresh_failed", Some(doctor), detail).await?;
+                self.store
+                    .audit(&Actor::SYSTEM, AuditAction::RefreshFailed, AuditAbout::doctor(doctor), detail)
+                    .await?;
                 Err(AccountError::unreachable(provider, what))
             }
             Err(TokenError::Setup(e)) => Err(e),
@@ -722,7 +728,14 @@ impl Accounts {
             self.secret_delete(secrets::token_name(&uid, doctor, provider)).await?;
             let detail = serde_json::json!({ "error": code });
             self.store
-                .record_disconnected(None, doctor, provider, "revoke_detected", Some(&problem), detail)
+                .record_disconnected(
+                    &Actor::SYSTEM,
+                    doctor,
+                    provider,
+                    AuditAction::RevokeDetected,
+                    Some(&problem),
+                    detail,
+                )
                 .await?;
             Ok::<_, AccountError>(())
         }
@@ -799,6 +812,7 @@ impl Accounts {
         doctor: StaffId,
         provider: Provider,
     ) -> Result<Disconnected> {
+        actor.may_for(Action::ManageAccount, doctor)?;
         let Some(connection) = self.store.connection(doctor, provider).await? else {
             let doctor = self.store.staff(doctor).await?.name;
             return Err(AccountError::NotConnected { doctor, provider: provider.label() });
@@ -817,7 +831,14 @@ impl Accounts {
         };
         // Disconnected on purpose: no problem to report, nothing to reconnect.
         self.store
-            .record_disconnected(Some(actor), doctor, provider, "disconnected", None, serde_json::json!({}))
+            .record_disconnected(
+                actor,
+                doctor,
+                provider,
+                AuditAction::Disconnected,
+                None,
+                serde_json::json!({}),
+            )
             .await?;
         let Some(tokens) = tokens.filter(|_| connection.kind == ConnectionKind::User) else {
             return Ok(Disconnected { revoked_at_provider: false, note: None });
@@ -845,7 +866,9 @@ impl Accounts {
         match request.send().await {
             Ok(r) if r.status().is_success() => {
                 let detail = serde_json::json!({ "provider": provider });
-                self.store.audit(Some(actor), "revoked_at_provider", Some(doctor), detail).await?;
+                self.store
+                    .audit(actor, AuditAction::RevokedAtProvider, AuditAbout::doctor(doctor), detail)
+                    .await?;
                 Ok(Disconnected { revoked_at_provider: true, note: None })
             }
             Ok(r) => Ok(Disconnected {
@@ -880,6 +903,7 @@ impl Accounts {
         doctor: StaffId,
         email: &str,
     ) -> Result<Connected> {
+        actor.may(Action::Administer)?;
         self.store.require_doctor(doctor).await?;
         let email = frontdesk_core::validate::optional_email(Some(email))?.ok_or_else(|| {
             frontdesk_core::CoreError::invalid("e-mail: give the doctor's Zoom e-mail address")

@@ -7,11 +7,13 @@
 //! the lobby bypassed by the organizer only.
 
 use chrono::{DateTime, Utc};
-use frontdesk_core::{Provider, StaffId};
+use frontdesk_core::store::{AuditAbout, AuditAction};
+use frontdesk_core::{Action, Actor, AppointmentId, CoreError, Provider, StaffId};
 use serde_json::{json, Value};
 
 use crate::accounts::Accounts;
 use crate::error::AccountError;
+use crate::secrets::Secret;
 
 /// The characters Zoom allows in a meeting passcode.
 pub const ZOOM_PASSCODE_ALPHABET: &[u8] =
@@ -367,6 +369,41 @@ impl Accounts {
             Provider::Zoom => Zoom(self).host_link(doctor, meeting_id).await,
             Provider::Microsoft => Teams(self).host_link(doctor, meeting_id).await,
         }
+    }
+
+    /// Starts an appointment's meeting as its host (the visit's doctor, or an admin): fetches
+    /// the host link now, checks that it is an https address, and audits who opened it. The
+    /// link lets whoever holds it run the meeting as the doctor, so it comes back as a
+    /// [`Secret`] for the caller to open at once, never to store, log or show.
+    ///
+    /// # Errors
+    /// Forbidden; the appointment has no ready meeting; the provider's answer
+    /// ([`CallError`] as an [`AccountError`]); a link that is not a web address.
+    pub async fn start_meeting(&self, actor: &Actor, appointment: AppointmentId) -> crate::Result<Secret> {
+        actor.may(Action::StartMeeting)?;
+        let store = self.store();
+        let visit = store.appointment(appointment).await?.appointment;
+        actor.may_for(Action::StartMeeting, visit.doctor_id)?;
+        let Some((provider, meeting_id)) = store.meeting_ref(appointment).await? else {
+            return Err(match visit.meeting {
+                None => CoreError::NoMeeting,
+                Some(m) => CoreError::MeetingNotReady(m.state),
+            }
+            .into());
+        };
+        let doctor = visit.doctor_id;
+        let link = self.host_link(doctor, provider, &meeting_id).await.map_err(AccountError::from)?;
+        if !frontdesk_core::model::is_web_link(&link) {
+            return Err(CoreError::NotAWebLink(provider.label()).into());
+        }
+        let about = AuditAbout {
+            doctor: Some(doctor),
+            patient: Some(visit.patient_id),
+            appointment: Some(appointment),
+        };
+        let detail = json!({ "appointment_id": appointment, "provider": provider });
+        store.audit(actor, AuditAction::HostLinkOpened, about, detail).await?;
+        Ok(Secret::new(link))
     }
 
     /// The doctor's upcoming meetings with a marker starting with `prefix`; `None` when the

@@ -367,8 +367,9 @@ pub async fn reconcile(
         if delete {
             accounts.delete_meeting(doctor, provider, &orphan.meeting_id).await?;
             let detail = serde_json::json!({ "provider": provider, "meeting_id": orphan.meeting_id, "appointment_id": appointment_id });
+            let about = frontdesk_core::store::AuditAbout::doctor(doctor);
             store
-                .audit(Some(actor), "orphan_meeting_deleted", Some(doctor), detail)
+                .audit(actor, frontdesk_core::store::AuditAction::OrphanMeetingDeleted, about, detail)
                 .await
                 .map_err(AccountError::from)?;
             orphan.deleted = true;

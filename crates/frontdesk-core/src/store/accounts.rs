@@ -1,12 +1,13 @@
 //! Video-visit accounts in the database: the clinic's provider settings, each doctor's
-//! connection state, and the append-only audit log. No token or secret is ever stored here.
+//! connection state. No token or secret is ever stored here.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::audit::{self, AuditAbout, AuditAction};
 use super::Store;
 use crate::error::{CoreError, Result};
-use crate::model::{Actor, AppointmentId, PatientId, Provider, Role, StaffId};
+use crate::model::{Actor, Provider, Role, StaffId};
 
 /// How the app acts for a doctor at a provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
@@ -44,38 +45,6 @@ pub struct Connection {
     pub needs_reconnect: bool,
     pub connected_at: Option<DateTime<Utc>>,
 }
-
-/// One row of the audit log.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: DateTime<Utc>,
-    /// `staff:<id>`, `cli:<os user>` or `system`.
-    pub actor: String,
-    /// The actor's name when the actor is a member of staff.
-    pub actor_name: Option<String>,
-    pub action: String,
-    pub doctor_id: Option<StaffId>,
-    pub patient_id: Option<PatientId>,
-    pub appointment_id: Option<AppointmentId>,
-    pub detail: serde_json::Value,
-}
-
-#[derive(sqlx::FromRow)]
-struct AuditRow {
-    id: i64,
-    at_ms: i64,
-    actor: String,
-    actor_name: Option<String>,
-    action: String,
-    doctor_id: Option<i64>,
-    patient_id: Option<i64>,
-    appointment_id: Option<i64>,
-    detail: String,
-}
-
-/// Who acts when nobody in particular does (the background refresh, the outbox).
-pub const SYSTEM_ACTOR: &str = "system";
 
 #[derive(sqlx::FromRow)]
 struct ConnectionRow {
@@ -167,7 +136,7 @@ impl Store {
             }
         }
         let detail = serde_json::json!({ "key": key, "value": value });
-        append_audit(&mut tx, now, &actor.to_string(), "setting_changed", None, &detail).await?;
+        audit::append(&mut tx, now, actor, AuditAction::SettingChanged, AuditAbout::NOTHING, &detail).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -246,7 +215,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let detail = serde_json::json!({ "provider": provider, "kind": kind, "account": account_email });
-        append_audit(&mut tx, now, &actor.to_string(), "connected", Some(doctor), &detail).await?;
+        audit::append(&mut tx, now, actor, AuditAction::Connected, AuditAbout::doctor(doctor), &detail)
+            .await?;
         super::outbox::wake_jobs(&mut tx, doctor, provider, now).await?;
         tx.commit().await?;
         Ok(())
@@ -254,16 +224,16 @@ impl Store {
 
     /// Marks a connection disconnected, with the reason the desk will read when the provider
     /// refused it (`None` when it was disconnected on purpose), and audits it under `action`
-    /// (`disconnected`, `revoke_detected`...). `actor` is `None` for the system.
+    /// ([`AuditAction::Disconnected`], [`AuditAction::RevokeDetected`]...).
     ///
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn record_disconnected(
         &self,
-        actor: Option<&Actor>,
+        actor: &Actor,
         doctor: StaffId,
         provider: Provider,
-        action: &str,
+        action: AuditAction,
         problem: Option<&str>,
         detail: serde_json::Value,
     ) -> Result<()> {
@@ -283,105 +253,8 @@ impl Store {
         if let Some(map) = detail.as_object_mut() {
             map.insert("provider".into(), serde_json::json!(provider));
         }
-        let actor = actor.map_or_else(|| SYSTEM_ACTOR.to_owned(), Actor::to_string);
-        append_audit(&mut tx, now, &actor, action, Some(doctor), &detail).await?;
+        audit::append(&mut tx, now, actor, action, AuditAbout::doctor(doctor), &detail).await?;
         tx.commit().await?;
         Ok(())
     }
-
-    /// Appends one row to the audit log.
-    ///
-    /// # Errors
-    /// [`CoreError::Storage`].
-    pub async fn audit(
-        &self,
-        actor: Option<&Actor>,
-        action: &str,
-        doctor: Option<StaffId>,
-        detail: serde_json::Value,
-    ) -> Result<()> {
-        let now = self.now();
-        let actor = actor.map_or_else(|| SYSTEM_ACTOR.to_owned(), Actor::to_string);
-        let mut tx = self.write().await?;
-        append_audit(&mut tx, now, &actor, action, doctor, &detail).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// The audit log from `since` on, oldest first.
-    ///
-    /// # Errors
-    /// [`CoreError::Storage`].
-    pub async fn audit_log(&self, since: Option<DateTime<Utc>>) -> Result<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow> = sqlx::query_as(
-            "SELECT a.id, a.at_ms, a.actor, s.name AS actor_name, a.action, a.doctor_id, a.patient_id, a.appointment_id, a.detail FROM audit_log a \
-             LEFT JOIN staff s ON a.actor = 'staff:' || s.id \
-             WHERE a.at_ms >= ?1 ORDER BY a.id",
-        )
-        .bind(since.map_or(i64::MIN, |t| t.timestamp_millis()))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| AuditEntry {
-                id: r.id,
-                at: DateTime::from_timestamp_millis(r.at_ms).unwrap_or_default(),
-                actor: r.actor,
-                actor_name: r.actor_name,
-                action: r.action,
-                doctor_id: r.doctor_id.map(StaffId),
-                patient_id: r.patient_id.map(PatientId),
-                appointment_id: r.appointment_id.map(AppointmentId),
-                detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
-            })
-            .collect())
-    }
-}
-
-/// Audits a change of an appointment, in the change's own transaction: who, what, the ids and
-/// `detail` (times and statuses; never a reason typed at the desk or any other patient detail).
-pub(super) async fn audit_appointment(
-    conn: &mut sqlx::SqliteConnection,
-    at: DateTime<Utc>,
-    actor: &Actor,
-    action: &str,
-    appointment: &crate::model::Appointment,
-    detail: &serde_json::Value,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at_ms, actor, action, doctor_id, patient_id, appointment_id, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )
-    .bind(at.timestamp_millis())
-    .bind(actor.to_string())
-    .bind(action)
-    .bind(appointment.doctor_id.0)
-    .bind(appointment.patient_id.0)
-    .bind(appointment.id.0)
-    .bind(detail.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Appends one audit row in the caller's transaction.
-pub(super) async fn append_audit(
-    conn: &mut sqlx::SqliteConnection,
-    at: DateTime<Utc>,
-    actor: &str,
-    action: &str,
-    doctor: Option<StaffId>,
-    detail: &serde_json::Value,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at_ms, actor, action, doctor_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .bind(at.timestamp_millis())
-    .bind(actor)
-    .bind(action)
-    .bind(doctor.map(|d| d.0))
-    .bind(detail.to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
 }

@@ -4,9 +4,13 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
+use serde_json::json;
+
+use super::audit::{self, AuditAbout, AuditAction};
 use super::{violates, Store};
+use crate::access::Action;
 use crate::error::{CoreError, Result};
-use crate::model::{AppointmentType, Clinic, Mode, Patient, PatientId, Role, Staff, StaffId, TypeId};
+use crate::model::{Actor, AppointmentType, Clinic, Mode, Patient, PatientId, Role, Staff, StaffId, TypeId};
 use crate::time::{self, printable};
 use crate::validate;
 
@@ -120,12 +124,13 @@ impl Store {
         Ok(clinic)
     }
 
-    /// Changes the clinic's settings.
+    /// Changes the clinic's settings (admins), audited.
     ///
     /// # Errors
-    /// [`CoreError::Invalid`] for a bad name, zone, lock time (1..=240 minutes) or locale;
-    /// [`CoreError::NotInitialized`] before the clinic is set up.
-    pub async fn update_clinic(&self, settings: &ClinicSettings) -> Result<Clinic> {
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] for a bad name, zone, lock time
+    /// (1..=240 minutes) or locale; [`CoreError::NotInitialized`] before the clinic is set up.
+    pub async fn update_clinic(&self, actor: &Actor, settings: &ClinicSettings) -> Result<Clinic> {
+        actor.may(Action::Administer)?;
         let name = validate::name("clinic name", &settings.name)?;
         let tz = time::parse_zone(&settings.tz)?;
         if !(1..=240).contains(&settings.lock_minutes) {
@@ -145,6 +150,9 @@ impl Store {
             return Err(CoreError::NotInitialized);
         }
         let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
+        let detail = json!({ "name": clinic.name, "tz": clinic.tz.name(), "lock_minutes": clinic.lock_minutes, "locale": clinic.locale });
+        audit::append(&mut tx, self.now(), actor, AuditAction::SettingsChanged, AuditAbout::NOTHING, &detail)
+            .await?;
         tx.commit().await?;
         Ok(clinic)
     }
@@ -166,11 +174,13 @@ impl Store {
         self.clinic().await?.ok_or(CoreError::NotInitialized)
     }
 
-    /// Adds a member of staff, with an optional sign-in PIN (kept only as an argon2id hash).
+    /// Adds a member of staff (admins), with an optional sign-in PIN (kept only as an argon2id
+    /// hash), audited.
     ///
     /// # Errors
-    /// [`CoreError::Invalid`] for a bad name or PIN.
-    pub async fn add_staff(&self, name: &str, role: Role, pin: Option<&str>) -> Result<Staff> {
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] for a bad name or PIN.
+    pub async fn add_staff(&self, actor: &Actor, name: &str, role: Role, pin: Option<&str>) -> Result<Staff> {
+        actor.may(Action::Administer)?;
         let name = validate::name("name", name)?;
         let pin_hash = match pin {
             Some(p) => Some(hash_pin(validate::pin(p)?)?),
@@ -186,16 +196,23 @@ impl Store {
         .bind(self.now().timestamp())
         .fetch_one(&mut *tx)
         .await?;
+        let added = Staff { id: StaffId(id), name, role, has_pin: pin_hash.is_some(), active: true };
+        let detail = staff_detail(&added, pin.is_some());
+        audit::append(&mut tx, self.now(), actor, AuditAction::StaffAdded, AuditAbout::NOTHING, &detail)
+            .await?;
         tx.commit().await?;
-        Ok(Staff { id: StaffId(id), name, role, has_pin: pin_hash.is_some(), active: true })
+        Ok(added)
     }
 
-    /// Changes a member of staff: name, role, active, and (when given) a new PIN.
+    /// Changes a member of staff (admins): name, role, active, and (when given) a new PIN;
+    /// audited (whether a PIN was set, never the PIN).
     ///
     /// # Errors
-    /// [`CoreError::NotFound`] for an unknown id; [`CoreError::Invalid`] for a bad name or PIN;
-    /// [`CoreError::LastAdmin`] when the change would leave no active admin.
-    pub async fn update_staff(&self, id: StaffId, update: &StaffUpdate) -> Result<Staff> {
+    /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an unknown id;
+    /// [`CoreError::Invalid`] for a bad name or PIN; [`CoreError::LastAdmin`] when the change
+    /// would leave no active admin.
+    pub async fn update_staff(&self, actor: &Actor, id: StaffId, update: &StaffUpdate) -> Result<Staff> {
+        actor.may(Action::Administer)?;
         let name = validate::name("name", &update.name)?;
         let pin_hash = match update.pin.as_deref() {
             Some(p) => Some(hash_pin(validate::pin(p)?)?),
@@ -229,8 +246,12 @@ impl Store {
             .bind(id.0)
             .fetch_one(&mut *tx)
             .await?;
+        let changed = Staff::try_from(row)?;
+        let detail = staff_detail(&changed, update.pin.is_some());
+        audit::append(&mut tx, self.now(), actor, AuditAction::StaffChanged, AuditAbout::NOTHING, &detail)
+            .await?;
         tx.commit().await?;
-        row.try_into()
+        Ok(changed)
     }
 
     /// Every active member of staff, by name.
@@ -271,12 +292,13 @@ impl Store {
         row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?.try_into()
     }
 
-    /// Registers a patient.
+    /// Registers a patient (the desk and admins), audited by id.
     ///
     /// # Errors
-    /// [`CoreError::Invalid`] naming the first field that breaks a rule (empty or overlong name,
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] naming the first field that breaks a rule (empty or overlong name,
     /// control characters, malformed e-mail, phone or date, a birth date in the future).
-    pub async fn add_patient(&self, new: &NewPatient) -> Result<Patient> {
+    pub async fn add_patient(&self, actor: &Actor, new: &NewPatient) -> Result<Patient> {
+        actor.may(Action::Book)?;
         let Patient { full_name, email, phone, date_of_birth, note, .. } =
             self.checked_patient(PatientId(0), new)?;
         let mut tx = self.write().await?;
@@ -292,17 +314,32 @@ impl Store {
         .bind(self.now().timestamp())
         .fetch_one(&mut *tx)
         .await?;
+        let about = AuditAbout::patient(PatientId(id));
+        audit::append(&mut tx, self.now(), actor, AuditAction::PatientAdded, about, &json!({})).await?;
         tx.commit().await?;
         Ok(Patient { id: PatientId(id), full_name, email, phone, date_of_birth, note })
     }
 
-    /// Changes a patient's details.
+    /// Changes a patient's details (the desk and admins); the audit row names the fields that
+    /// changed, never their values.
     ///
     /// # Errors
     /// As for [`Store::add_patient`]; [`CoreError::NotFound`] for an unknown id.
-    pub async fn update_patient(&self, id: PatientId, details: &NewPatient) -> Result<Patient> {
+    pub async fn update_patient(
+        &self,
+        actor: &Actor,
+        id: PatientId,
+        details: &NewPatient,
+    ) -> Result<Patient> {
+        actor.may(Action::Book)?;
         let patient = self.checked_patient(id, details)?;
         let mut tx = self.write().await?;
+        let before: Option<PatientRow> =
+            sqlx::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?1"))
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let before = Patient::from(before.ok_or(CoreError::NotFound { what: "patient", id: id.0 })?);
         let changed = sqlx::query(
             "UPDATE patients SET full_name = ?2, email = ?3, phone = ?4, date_of_birth = ?5, note = ?6 WHERE id = ?1",
         )
@@ -317,6 +354,26 @@ impl Store {
         if changed.rows_affected() == 0 {
             return Err(CoreError::NotFound { what: "patient", id: id.0 });
         }
+        let fields: Vec<&str> = [
+            ("name", before.full_name != patient.full_name),
+            ("email", before.email != patient.email),
+            ("phone", before.phone != patient.phone),
+            ("date_of_birth", before.date_of_birth != patient.date_of_birth),
+            ("note", before.note != patient.note),
+        ]
+        .into_iter()
+        .filter_map(|(field, differs)| differs.then_some(field))
+        .collect();
+        let detail = json!({ "fields": fields });
+        audit::append(
+            &mut tx,
+            self.now(),
+            actor,
+            AuditAction::PatientChanged,
+            AuditAbout::patient(id),
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(patient)
     }
@@ -402,11 +459,19 @@ impl Store {
         Ok(names)
     }
 
-    /// Adds an appointment type.
+    /// Adds an appointment type (admins), audited.
     ///
     /// # Errors
-    /// [`CoreError::Invalid`] for a bad or duplicate name or a length outside 1..=720 minutes.
-    pub async fn add_type(&self, name: &str, minutes: i64, mode: Mode) -> Result<AppointmentType> {
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] for a bad or duplicate name or a length
+    /// outside 1..=720 minutes.
+    pub async fn add_type(
+        &self,
+        actor: &Actor,
+        name: &str,
+        minutes: i64,
+        mode: Mode,
+    ) -> Result<AppointmentType> {
+        actor.may(Action::Administer)?;
         let name = validate::name("type name", name)?;
         let minutes = validate::minutes(minutes)?;
         let mut tx = self.write().await?;
@@ -420,21 +485,34 @@ impl Store {
         .fetch_one(&mut *tx)
         .await;
         let id: i64 = inserted.map_err(|e| duplicate_type(e, &name))?;
+        let added = AppointmentType { id: TypeId(id), name, minutes, mode };
+        audit::append(
+            &mut tx,
+            self.now(),
+            actor,
+            AuditAction::TypeAdded,
+            AuditAbout::NOTHING,
+            &type_detail(&added),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(AppointmentType { id: TypeId(id), name, minutes, mode })
+        Ok(added)
     }
 
-    /// Changes an appointment type. Existing appointments keep the length they were booked with.
+    /// Changes an appointment type (admins), audited. Existing appointments keep the length
+    /// they were booked with.
     ///
     /// # Errors
     /// As for [`Store::add_type`]; [`CoreError::NotFound`] for an unknown id.
     pub async fn update_type(
         &self,
+        actor: &Actor,
         id: TypeId,
         name: &str,
         minutes: i64,
         mode: Mode,
     ) -> Result<AppointmentType> {
+        actor.may(Action::Administer)?;
         let name = validate::name("type name", name)?;
         let minutes = validate::minutes(minutes)?;
         let mut tx = self.write().await?;
@@ -450,8 +528,12 @@ impl Store {
         if changed.rows_affected() == 0 {
             return Err(CoreError::NotFound { what: "appointment type", id: id.0 });
         }
+        let changed = AppointmentType { id, name, minutes, mode };
+        let detail = type_detail(&changed);
+        audit::append(&mut tx, self.now(), actor, AuditAction::TypeChanged, AuditAbout::NOTHING, &detail)
+            .await?;
         tx.commit().await?;
-        Ok(AppointmentType { id, name, minutes, mode })
+        Ok(changed)
     }
 
     /// Every appointment type, by name.
@@ -479,6 +561,15 @@ impl Store {
                 .await?;
         row.ok_or(CoreError::NotFound { what: "appointment type", id: id.0 })?.try_into()
     }
+}
+
+/// An admin's change of staff in the audit log: ids, name, role and state, never a PIN.
+fn staff_detail(staff: &Staff, pin_set: bool) -> serde_json::Value {
+    json!({ "staff_id": staff.id, "name": staff.name, "role": staff.role, "active": staff.active, "pin_set": pin_set })
+}
+
+fn type_detail(t: &AppointmentType) -> serde_json::Value {
+    json!({ "type_id": t.id, "name": t.name, "minutes": t.minutes, "mode": t.mode })
 }
 
 fn duplicate_type(e: sqlx::Error, name: &str) -> CoreError {

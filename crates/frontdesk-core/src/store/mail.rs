@@ -10,9 +10,11 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::audit::{self, AuditAbout, AuditAction};
 use super::{instant, Store};
+use crate::access::Action;
 use crate::error::{CoreError, Result};
-use crate::model::{AppointmentId, MailMethod, MailState, Status};
+use crate::model::{Actor, AppointmentId, MailMethod, MailState, Status};
 
 /// Why a mail is not sent: the patient has no address.
 const NO_ADDRESS: &str = "the patient has no e-mail address";
@@ -315,15 +317,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 // Who was e-mailed is the appointment's patient: the row holds ids, never the address.
-                sqlx::query(
-                    "INSERT INTO audit_log (at_ms, actor, action, doctor_id, patient_id, appointment_id, detail)
-                     SELECT ?1, 'system:mail', 'mail_sent', doctor_id, patient_id, id, ?3 FROM appointments WHERE id = ?2",
-                )
-                .bind(now)
-                .bind(id)
-                .bind(serde_json::json!({ "method": work.method(), "sequence": work.sequence }).to_string())
-                .execute(&mut *tx)
-                .await?;
+                let about = appointment_about(&mut tx, work.appointment_id).await?;
+                let detail = serde_json::json!({ "method": work.method(), "sequence": work.sequence });
+                audit::append(&mut tx, self.now(), &Actor::MAIL, AuditAction::MailSent, about, &detail)
+                    .await?;
             }
             MailOutcome::Skipped { reason } => {
                 sqlx::query("UPDATE mails SET state = 'skipped', reason = ?2, updated_at_ms = ?3 WHERE appointment_id = ?1")
@@ -367,13 +364,16 @@ impl Store {
         Ok(())
     }
 
-    /// Sends an appointment's mail again (as the appointment is now), due now.
+    /// Sends an appointment's mail again (as the appointment is now), due now: the desk and
+    /// admins; audited.
     ///
     /// # Errors
-    /// [`CoreError::NotFound`] for an appointment without a mail; [`CoreError::Invalid`] when
-    /// its patient has no e-mail address.
-    pub async fn resend_mail(&self, appointment: AppointmentId) -> Result<()> {
-        let now = self.now().timestamp_millis();
+    /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an appointment without a mail;
+    /// [`CoreError::Invalid`] when its patient has no e-mail address.
+    pub async fn resend_mail(&self, actor: &Actor, appointment: AppointmentId) -> Result<()> {
+        actor.may(Action::Book)?;
+        let at = self.now();
+        let now = at.timestamp_millis();
         let mut tx = self.write().await?;
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT p.email IS NOT NULL AND p.email <> '' FROM mails ml JOIN appointments a ON a.id = ml.appointment_id
@@ -394,7 +394,26 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        let about = appointment_about(&mut tx, appointment).await?;
+        audit::append(&mut tx, at, actor, AuditAction::MailResent, about, &serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The doctor, patient and appointment an audit row about `appointment` names.
+async fn appointment_about(
+    conn: &mut sqlx::SqliteConnection,
+    appointment: AppointmentId,
+) -> Result<AuditAbout> {
+    let (doctor, patient): (i64, i64) =
+        sqlx::query_as("SELECT doctor_id, patient_id FROM appointments WHERE id = ?1")
+            .bind(appointment.0)
+            .fetch_one(conn)
+            .await?;
+    Ok(AuditAbout {
+        doctor: Some(crate::model::StaffId(doctor)),
+        patient: Some(crate::model::PatientId(patient)),
+        appointment: Some(appointment),
+    })
 }

@@ -9,7 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::accounts::append_audit;
+use super::audit::{self, AuditAbout, AuditAction};
 use super::Store;
 use crate::error::Result;
 use crate::mail_text::{self, Language, MailKind, MailTexts, RenderedMail, TextKey};
@@ -146,6 +146,7 @@ impl Store {
         key: TextKey,
         text: &str,
     ) -> Result<MailTemplate> {
+        actor.may(crate::access::Action::Administer)?;
         let text = key.check(text)?;
         let kept = (text != language.default_text(key)).then_some(text);
         self.write_mail_template(actor, language, key, kept.as_deref()).await
@@ -162,6 +163,7 @@ impl Store {
         language: Language,
         key: TextKey,
     ) -> Result<MailTemplate> {
+        actor.may(crate::access::Action::Administer)?;
         self.write_mail_template(actor, language, key, None).await
     }
 
@@ -199,7 +201,8 @@ impl Store {
             }
         }
         let detail = serde_json::json!({ "language": language, "key": key, "text": text });
-        append_audit(&mut tx, now, &actor.to_string(), "mail_template_changed", None, &detail).await?;
+        audit::append(&mut tx, now, actor, AuditAction::MailTemplateChanged, AuditAbout::NOTHING, &detail)
+            .await?;
         tx.commit().await?;
         let all = self.mail_templates(language).await?;
         Ok(all.into_iter().find(|t| t.key == key).unwrap_or_else(|| MailTemplate {

@@ -6,6 +6,7 @@
 //! one's booking when it checks for overlaps. The store never holds patient data in a log line.
 
 mod accounts;
+mod audit;
 mod auth;
 mod directory;
 mod mail;
@@ -21,7 +22,8 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
-pub use accounts::{AuditEntry, Connection, ConnectionKind, ConnectionState, SYSTEM_ACTOR};
+pub use accounts::{Connection, ConnectionKind, ConnectionState};
+pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
 pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
 pub use mail::{MailOutcome, MailStatus, MailWork};

@@ -11,12 +11,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
+use super::audit::{self, AuditAbout, AuditAction};
 use super::{instant, Store};
+use crate::access::Action;
 use crate::error::{CoreError, Result};
-use crate::model::{meeting_title, AppointmentId, MeetingState, Provider, StaffId, Status, Waiting};
-
-/// The actor named in the audit log for what the worker learned.
-const WORKER_ACTOR: &str = "system:outbox";
+use crate::model::{meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Status, Waiting};
 
 /// Zoom's limit of meeting creates and updates per host per UTC day.
 pub const ZOOM_DAILY_MEETING_CALLS: i64 = 100;
@@ -519,7 +518,13 @@ impl Store {
             sqlx::query("DELETE FROM outbox WHERE id = ?1").bind(work.job_id).execute(&mut *tx).await?;
         }
         if before.as_deref() != Some(state.as_str()) {
-            audit_meeting(&mut tx, work, now, state, history).await?;
+            // What the worker learned, never the join or host link.
+            let about = AuditAbout {
+                doctor: Some(work.doctor_id),
+                patient: None,
+                appointment: Some(work.appointment_id),
+            };
+            audit::append(&mut tx, now, &Actor::OUTBOX, AuditAction::meeting(state), about, &history).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -529,7 +534,7 @@ impl Store {
     ///
     /// # Errors
     /// [`CoreError::NotFound`] for an unknown job; [`CoreError::Transition`] for one that has not failed.
-    pub async fn retry_job(&self, job: i64) -> Result<AppointmentId> {
+    pub async fn retry_job(&self, actor: &Actor, job: i64) -> Result<AppointmentId> {
         let appointment: Option<(i64, String)> =
             sqlx::query_as("SELECT appointment_id, state FROM outbox WHERE id = ?1")
                 .bind(job)
@@ -541,26 +546,33 @@ impl Store {
                 "job {job} has not failed; it is already waiting to be sent"
             ))),
             Some((appointment, _)) => {
-                self.retry_meeting(AppointmentId(appointment)).await?;
+                self.retry_meeting(actor, AppointmentId(appointment)).await?;
                 Ok(AppointmentId(appointment))
             }
         }
     }
 
-    /// Sends a failed meeting again: its job goes back in the queue, due now.
+    /// Sends a failed meeting again (the desk, the visit's doctor, an admin): its job goes
+    /// back in the queue, due now, and the audit log says who asked.
     ///
     /// # Errors
-    /// [`CoreError::NotFound`] for an appointment without a meeting; [`CoreError::Transition`]
-    /// when its meeting has not failed.
-    pub async fn retry_meeting(&self, appointment: AppointmentId) -> Result<()> {
+    /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an appointment without a meeting;
+    /// [`CoreError::Transition`] when its meeting has not failed.
+    pub async fn retry_meeting(&self, actor: &Actor, appointment: AppointmentId) -> Result<()> {
+        actor.may(Action::RetryMeeting)?;
         let now = self.now();
         let mut tx = self.write().await?;
-        let state: Option<String> =
-            sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
-                .bind(appointment.0)
-                .fetch_optional(&mut *tx)
-                .await?;
-        match state.as_deref() {
+        let row: Option<(String, i64, i64)> = sqlx::query_as(
+            "SELECT m.state, a.doctor_id, a.patient_id FROM meetings m JOIN appointments a ON a.id = m.appointment_id
+             WHERE m.appointment_id = ?1",
+        )
+        .bind(appointment.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((_, doctor, _)) = &row {
+            actor.may_for(Action::RetryMeeting, StaffId(*doctor))?;
+        }
+        match row.as_ref().map(|r| r.0.as_str()) {
             None => return Err(CoreError::NotFound { what: "meeting of appointment", id: appointment.0 }),
             Some("failed") => {}
             Some(other) => {
@@ -575,8 +587,35 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         queue(&mut tx, appointment, now).await?;
+        if let Some((_, doctor, patient)) = row {
+            let about = AuditAbout {
+                doctor: Some(StaffId(doctor)),
+                patient: Some(crate::model::PatientId(patient)),
+                appointment: Some(appointment),
+            };
+            audit::append(&mut tx, now, actor, AuditAction::MeetingRetried, about, &json!({})).await?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The patient-side join link of an appointment's ready meeting, for anyone at the desk to
+    /// open (Join); only an https address is ever returned.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an unknown appointment;
+    /// [`CoreError::NoMeeting`]; [`CoreError::MeetingNotReady`]; [`CoreError::NotAWebLink`].
+    pub async fn join_link(&self, actor: &Actor, appointment: AppointmentId) -> Result<String> {
+        actor.may(Action::Read)?;
+        let meeting = self.appointment(appointment).await?.appointment.meeting;
+        let Some(meeting) = meeting else { return Err(CoreError::NoMeeting) };
+        match meeting.join_url {
+            Some(url) if meeting.state == MeetingState::Ready && crate::model::is_web_link(&url) => Ok(url),
+            Some(_) if meeting.state == MeetingState::Ready => {
+                Err(CoreError::NotAWebLink(meeting.provider.label()))
+            }
+            _ => Err(CoreError::MeetingNotReady(meeting.state)),
+        }
     }
 
     /// The provider and the provider's id of a ready meeting, for fetching its host link.
@@ -616,26 +655,4 @@ impl Store {
         .await?;
         Ok(ids)
     }
-}
-
-/// The audit log's record of what the worker learned (never the join or host link).
-async fn audit_meeting(
-    conn: &mut sqlx::SqliteConnection,
-    work: &MeetingWork,
-    at: DateTime<Utc>,
-    state: MeetingState,
-    detail: serde_json::Value,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO audit_log (at_ms, actor, action, doctor_id, appointment_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )
-    .bind(at.timestamp_millis())
-    .bind(WORKER_ACTOR)
-    .bind(format!("meeting_{state}"))
-    .bind(work.doctor_id.0)
-    .bind(work.appointment_id.0)
-    .bind(detail.to_string())
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }

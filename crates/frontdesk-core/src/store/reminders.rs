@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::{instant, Store};
 use crate::error::{CoreError, Result};
-use crate::model::{initials, AppointmentId, Role, StaffId};
+use crate::model::{initials, Actor, AppointmentId, Role, StaffId};
 
 /// How long after its moment a reminder may still be shown.
 pub const REMINDER_WINDOW: Duration = Duration::minutes(2);
@@ -72,11 +72,12 @@ impl Store {
             .unwrap_or(10))
     }
 
-    /// Sets the minutes before a visit that its doctor is reminded (1 to 240).
+    /// Sets the minutes before a visit that its doctor is reminded (1 to 240; admins), audited.
     ///
     /// # Errors
-    /// [`CoreError::Invalid`] outside 1..=240.
-    pub async fn set_reminder_minutes(&self, minutes: i64) -> Result<()> {
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] outside 1..=240.
+    pub async fn set_reminder_minutes(&self, actor: &Actor, minutes: i64) -> Result<()> {
+        actor.may(crate::access::Action::Administer)?;
         if !(1..=240).contains(&minutes) {
             return Err(CoreError::invalid("reminders: choose 1 to 240 minutes before the visit"));
         }
@@ -84,6 +85,10 @@ impl Store {
         sqlx::query("UPDATE clinic SET reminder_minutes = ?1 WHERE id = 1")
             .bind(minutes)
             .execute(&mut *tx)
+            .await?;
+        let detail = serde_json::json!({ "reminder_minutes": minutes });
+        let action = super::audit::AuditAction::SettingsChanged;
+        super::audit::append(&mut tx, self.now(), actor, action, super::audit::AuditAbout::NOTHING, &detail)
             .await?;
         tx.commit().await?;
         Ok(())

@@ -9,8 +9,9 @@ use chrono_tz::Tz;
 use serde_json::json;
 use sqlx::FromRow;
 
-use super::accounts::audit_appointment;
+use super::audit::{self, AuditAbout, AuditAction};
 use super::{crash_point, instant, mail, outbox, Store};
+use crate::access::Action;
 use crate::error::{CoreError, Result};
 use crate::model::{
     Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, MeetingInfo, MeetingState, Mode,
@@ -135,8 +136,10 @@ impl Store {
     /// # Errors
     /// [`CoreError::Invalid`], [`CoreError::NonexistentTime`], [`CoreError::AmbiguousTime`] for bad
     /// input; [`CoreError::NotFound`] for an unknown patient, doctor or type;
-    /// [`CoreError::Overlap`] when the doctor is already booked then.
+    /// [`CoreError::Overlap`] when the doctor is already booked then; [`CoreError::Forbidden`]
+    /// for a doctor (the desk and admins book).
     pub async fn book(&self, actor: &Actor, req: &BookingRequest) -> Result<Appointment> {
+        actor.may(Action::Book)?;
         let topic = validate::optional_line("topic", req.topic.as_deref())?;
         let description = validate::optional_text("description", req.description.as_deref())?;
         let start = req.start.instant()?;
@@ -200,7 +203,15 @@ impl Store {
         mail::enqueue_mail(&mut tx, AppointmentId(id), now).await?;
         crash_point("book");
         let booked = load(&mut tx, AppointmentId(id)).await?;
-        audit_appointment(&mut tx, now, actor, "appointment_booked", &booked, &detail).await?;
+        audit::append(
+            &mut tx,
+            now,
+            actor,
+            AuditAction::AppointmentBooked,
+            AuditAbout::appointment(&booked),
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(booked)
     }
@@ -217,6 +228,7 @@ impl Store {
         to: LocalTime,
         allow_overlap: bool,
     ) -> Result<Appointment> {
+        actor.may(Action::Book)?;
         let start = to.instant()?;
         let now = self.now();
         let mut tx = self.write().await?;
@@ -247,7 +259,15 @@ impl Store {
         mail::enqueue_mail(&mut tx, id, now).await?;
         crash_point("move");
         let moved = load(&mut tx, id).await?;
-        audit_appointment(&mut tx, now, actor, "appointment_moved", &moved, &detail).await?;
+        audit::append(
+            &mut tx,
+            now,
+            actor,
+            AuditAction::AppointmentMoved,
+            AuditAbout::appointment(&moved),
+            &detail,
+        )
+        .await?;
         tx.commit().await?;
         Ok(moved)
     }
@@ -258,14 +278,16 @@ impl Store {
     /// [`CoreError::Invalid`] for an empty or bad reason; [`CoreError::Transition`] when the
     /// appointment is already cancelled, in progress or completed.
     pub async fn cancel(&self, actor: &Actor, id: AppointmentId, reason: &str) -> Result<Appointment> {
+        actor.may(Action::Book)?;
         let reason = validate::name("reason", reason)?;
         self.change_status(actor, id, Status::Cancelled, Some(reason)).await
     }
 
-    /// Changes an appointment's status (check in, start, complete, no-show, undo check-in).
+    /// Changes an appointment's status (check in, start, complete, no-show, undo check-in): the
+    /// desk and admins, and a doctor on their own visits.
     ///
     /// # Errors
-    /// [`CoreError::Transition`] when the lifecycle does not allow it; [`CoreError::Invalid`] for
+    /// [`CoreError::Forbidden`]; [`CoreError::Transition`] when the lifecycle does not allow it; [`CoreError::Invalid`] for
     /// `cancelled`, which needs a reason (use [`Store::cancel`]).
     pub async fn set_status(&self, actor: &Actor, id: AppointmentId, next: Status) -> Result<Appointment> {
         if next == Status::Cancelled {
@@ -284,6 +306,9 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         let current = load(&mut tx, id).await?;
+        if reason.is_none() {
+            actor.may_for(Action::ChangeStatus, current.doctor_id)?;
+        }
         current.status.check_change(next)?;
         sqlx::query("UPDATE appointments SET status = ?2, cancel_reason = ?3, updated_at = ?4 WHERE id = ?1")
             .bind(id.0)
@@ -306,10 +331,10 @@ impl Store {
         // The reason stays in the appointment's history: words typed at the desk may name the
         // patient's condition, and the audit log holds ids and states only.
         let audited = match reason {
-            Some(_) => ("appointment_cancelled", json!({ "from": current.status })),
-            None => ("appointment_status", json!({ "from": current.status, "to": next })),
+            Some(_) => (AuditAction::AppointmentCancelled, json!({ "from": current.status })),
+            None => (AuditAction::AppointmentStatus, json!({ "from": current.status, "to": next })),
         };
-        audit_appointment(&mut tx, now, actor, audited.0, &changed, &audited.1).await?;
+        audit::append(&mut tx, now, actor, audited.0, AuditAbout::appointment(&changed), &audited.1).await?;
         tx.commit().await?;
         Ok(changed)
     }

@@ -18,7 +18,12 @@ fn clock() -> Arc<FixedClock> {
 }
 
 fn desk() -> Actor {
-    Actor::Staff(StaffId(3))
+    Actor::Staff { id: StaffId(3), role: Role::Receptionist }
+}
+
+/// The command-line twin's rights, for setting a clinic up.
+fn it() -> Actor {
+    Actor::Tool { tool: "test", user: "it".into() }
 }
 
 fn at(text: &str, tz: &str) -> LocalTime {
@@ -45,11 +50,14 @@ fn request(doctor: i64, start: LocalTime, allow_overlap: bool) -> BookingRequest
 async fn seeded(dir: &std::path::Path) -> Store {
     let store = Store::open_with_clock(dir, clock()).await.unwrap();
     store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
-    store.add_staff("Dr Ada Lee", Role::Doctor, None).await.unwrap();
-    store.add_staff("Dr Ben Roy", Role::Doctor, None).await.unwrap();
-    store.add_staff("Cal Desk", Role::Receptionist, Some("2468")).await.unwrap();
-    store.add_patient(&NewPatient { full_name: "Jane Doe".into(), ..Default::default() }).await.unwrap();
-    store.add_type("Consult", 30, Mode::Zoom).await.unwrap();
+    store.add_staff(&it(), "Dr Ada Lee", Role::Doctor, None).await.unwrap();
+    store.add_staff(&it(), "Dr Ben Roy", Role::Doctor, None).await.unwrap();
+    store.add_staff(&it(), "Cal Desk", Role::Receptionist, Some("2468")).await.unwrap();
+    store
+        .add_patient(&it(), &NewPatient { full_name: "Jane Doe".into(), ..Default::default() })
+        .await
+        .unwrap();
+    store.add_type(&it(), "Consult", 30, Mode::Zoom).await.unwrap();
     store
 }
 
@@ -79,7 +87,7 @@ async fn the_file_is_wal_with_foreign_keys_and_times_in_utc() {
 async fn sql_constraints_come_back_as_domain_errors() {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(dir.path()).await;
-    let dup = store.add_type("CONSULT", 15, Mode::Teams).await.unwrap_err();
+    let dup = store.add_type(&it(), "CONSULT", 15, Mode::Teams).await.unwrap_err();
     assert!(matches!(dup, CoreError::Invalid(_)), "{dup:?}");
     assert!(dup.to_string().contains("already exists"));
     let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();

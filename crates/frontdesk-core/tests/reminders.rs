@@ -3,17 +3,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
-mod common;
-
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
-use common::desk::HandClock;
 use frontdesk_core::store::{NewPatient, ReminderKind};
 use frontdesk_core::{
-    Actor, Appointment, BookingRequest, LocalTime, Mode, Role, StaffId, Status, Store, TypeId,
+    Actor, Appointment, BookingRequest, HandClock, LocalTime, Mode, Role, StaffId, Status, Store, TypeId,
 };
+
+/// The command-line twin's rights, for setting a clinic up.
+fn it() -> Actor {
+    Actor::Tool { tool: "test", user: "it".into() }
+}
 
 struct Clinic {
     dir: tempfile::TempDir,
@@ -29,12 +30,12 @@ struct Clinic {
 impl Clinic {
     async fn new() -> Clinic {
         let dir = tempfile::tempdir().unwrap();
-        let clock = Arc::new(HandClock(AtomicI64::new(0)));
+        let clock = Arc::new(HandClock::default());
         let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
-        let admin = store.add_staff("Eli Admin", Role::Admin, Some("1357")).await.unwrap().id;
-        let doctor = store.add_staff("Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
-        let desk = store.add_staff("Dana Desk", Role::Receptionist, Some("2468")).await.unwrap().id;
+        let admin = store.add_staff(&it(), "Eli Admin", Role::Admin, Some("1357")).await.unwrap().id;
+        let doctor = store.add_staff(&it(), "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
+        let desk = store.add_staff(&it(), "Dana Desk", Role::Receptionist, Some("2468")).await.unwrap().id;
         let patient = NewPatient {
             full_name: "Jane Mary Doe".into(),
             email: None,
@@ -42,16 +43,16 @@ impl Clinic {
             date_of_birth: None,
             note: None,
         };
-        store.add_patient(&patient).await.unwrap();
-        let telehealth = store.add_type("Telehealth consult", 30, Mode::Zoom).await.unwrap().id;
-        let in_person = store.add_type("Checkup", 30, Mode::InPerson).await.unwrap().id;
+        store.add_patient(&it(), &patient).await.unwrap();
+        let telehealth = store.add_type(&it(), "Telehealth consult", 30, Mode::Zoom).await.unwrap().id;
+        let in_person = store.add_type(&it(), "Checkup", 30, Mode::InPerson).await.unwrap().id;
         Clinic { dir, clock, store, doctor, desk, admin, telehealth, in_person }
     }
 
     /// Sets the clock to `hh:mm:ss` UTC on 2031-05-05 (Toronto is UTC-4 then).
     fn at(&self, time: &str) {
         let t = DateTime::parse_from_rfc3339(&format!("2031-05-05T{time}Z")).unwrap();
-        self.clock.0.store(t.timestamp(), Ordering::SeqCst);
+        self.clock.set(t.with_timezone(&chrono::Utc));
     }
 
     async fn book(&self, type_id: TypeId, local_hour: u32) -> Appointment {
@@ -66,7 +67,7 @@ impl Clinic {
             topic: None,
             description: None,
         };
-        self.store.book(&Actor::Staff(self.admin), &request).await.unwrap()
+        self.store.book(&Actor::Staff { id: self.admin, role: Role::Admin }, &request).await.unwrap()
     }
 
     /// The texts of the reminders due for `staff`, each taken (recorded as shown).
@@ -120,10 +121,10 @@ async fn a_reminder_missed_while_closed_is_not_shown_late() {
 async fn moved_and_cancelled_visits_follow_the_schedule() {
     let c = Clinic::new().await;
     c.at("12:00:00");
-    c.store.set_reminder_minutes(15).await.unwrap();
+    c.store.set_reminder_minutes(&it(), 15).await.unwrap();
     let moved = c.book(c.telehealth, 12).await; // 16:00 UTC
     let cancelled = c.book(c.in_person, 13).await; // 17:00 UTC
-    let admin = Actor::Staff(c.admin);
+    let admin = Actor::Staff { id: c.admin, role: Role::Admin };
     c.at("15:45:00");
     assert_eq!(c.show(c.doctor).await, ["Telehealth with J.D. in 15 min"]);
     // Moved after its reminder: reminded again for the new time, not the old one.
@@ -136,7 +137,7 @@ async fn moved_and_cancelled_visits_follow_the_schedule() {
     c.at("17:45:00");
     assert_eq!(c.show(c.doctor).await, ["Telehealth with J.D. in 15 min"]);
     assert_eq!(
-        c.store.set_reminder_minutes(0).await.unwrap_err().kind(),
+        c.store.set_reminder_minutes(&it(), 0).await.unwrap_err().kind(),
         frontdesk_core::ErrorKind::Validation
     );
 }
@@ -148,7 +149,10 @@ async fn the_front_desk_hears_of_in_person_patients_not_checked_in_at_start() {
     let late = c.book(c.in_person, 9).await; // 13:00 UTC
     let arrived = c.book(c.in_person, 10).await; // 14:00 UTC
     let online = c.book(c.telehealth, 11).await; // 15:00 UTC: no arrival to wait for
-    c.store.set_status(&Actor::Staff(c.desk), arrived.id, Status::CheckedIn).await.unwrap();
+    c.store
+        .set_status(&Actor::Staff { id: c.desk, role: Role::Receptionist }, arrived.id, Status::CheckedIn)
+        .await
+        .unwrap();
     c.at("13:00:30");
     assert_eq!(c.show(c.desk).await, ["J.D. has not checked in (09:00 with Dr Ada Lee)"]);
     c.at("14:00:30");

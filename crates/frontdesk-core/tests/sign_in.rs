@@ -2,25 +2,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use frontdesk_core::store::{ClinicSettings, NewPatient, StaffUpdate, MAX_PIN_FAILURES};
-use frontdesk_core::{Clock, CoreError, ErrorKind, Mode, PatientId, Role, StaffId, Store, TypeId};
+use frontdesk_core::{Actor, CoreError, ErrorKind, HandClock, Mode, PatientId, Role, StaffId, Store, TypeId};
 
-/// A clock the test moves by hand.
-struct HandClock(AtomicI64);
-
-impl Clock for HandClock {
-    fn now(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(self.0.load(Ordering::SeqCst), 0).unwrap()
-    }
+/// The command-line twin's rights, for setting a clinic up.
+fn it() -> Actor {
+    Actor::Tool { tool: "test", user: "it".into() }
 }
 
 async fn fresh() -> (tempfile::TempDir, Store, Arc<HandClock>) {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(HandClock(AtomicI64::new(1_780_000_000)));
+    let clock = Arc::new(HandClock(1_780_000_000.into()));
     let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
     (dir, store, clock)
 }
@@ -64,7 +59,7 @@ async fn wrong_pins_are_counted_and_pause_sign_in() {
     store.sign_in(admin.id, "1357").await.unwrap();
     // Unknown, inactive, or without a PIN.
     assert!(matches!(store.sign_in(StaffId(99), "1357").await, Err(CoreError::NotFound { .. })));
-    let no_pin = store.add_staff("Dr Lee", Role::Doctor, None).await.unwrap();
+    let no_pin = store.add_staff(&it(), "Dr Lee", Role::Doctor, None).await.unwrap();
     assert!(matches!(store.sign_in(no_pin.id, "1234").await, Err(CoreError::NoPin)));
 }
 
@@ -73,16 +68,16 @@ async fn the_clinic_keeps_an_active_admin_and_edits_are_checked() {
     let (_dir, store, _) = fresh().await;
     let (_, admin) = store.first_run("Maple Clinic", "UTC", "Eli Admin", "1357").await.unwrap();
     let demote = StaffUpdate { name: "Eli".into(), role: Role::Receptionist, active: true, pin: None };
-    assert!(matches!(store.update_staff(admin.id, &demote).await, Err(CoreError::LastAdmin)));
+    assert!(matches!(store.update_staff(&it(), admin.id, &demote).await, Err(CoreError::LastAdmin)));
     assert_eq!(store.staff(admin.id).await.unwrap().role, Role::Admin, "nothing changed");
-    let dr = store.add_staff("Dr Lee", Role::Doctor, None).await.unwrap();
+    let dr = store.add_staff(&it(), "Dr Lee", Role::Doctor, None).await.unwrap();
     let with_pin =
         StaffUpdate { name: "Dr Ada Lee".into(), role: Role::Doctor, active: true, pin: Some("2468".into()) };
-    let updated = store.update_staff(dr.id, &with_pin).await.unwrap();
+    let updated = store.update_staff(&it(), dr.id, &with_pin).await.unwrap();
     assert!(updated.has_pin);
     store.sign_in(dr.id, "2468").await.unwrap();
     let leave = StaffUpdate { active: false, pin: None, ..with_pin };
-    assert!(!store.update_staff(dr.id, &leave).await.unwrap().active);
+    assert!(!store.update_staff(&it(), dr.id, &leave).await.unwrap().active);
     assert_eq!(store.list_staff().await.unwrap().len(), 1);
     assert_eq!(store.list_all_staff().await.unwrap().len(), 2);
 
@@ -92,7 +87,7 @@ async fn the_clinic_keeps_an_active_admin_and_edits_are_checked() {
         lock_minutes: 3,
         locale: "fr-CA".into(),
     };
-    let clinic = store.update_clinic(&settings).await.unwrap();
+    let clinic = store.update_clinic(&it(), &settings).await.unwrap();
     assert_eq!(
         (clinic.tz.name(), clinic.lock_minutes, clinic.locale.as_str()),
         ("Europe/London", 3, "fr-CA")
@@ -102,33 +97,35 @@ async fn the_clinic_keeps_an_active_admin_and_edits_are_checked() {
         ClinicSettings { tz: "Europe/Atlantis".into(), ..settings.clone() },
         ClinicSettings { locale: "french".into(), ..settings.clone() },
     ] {
-        assert_eq!(store.update_clinic(&bad).await.unwrap_err().kind(), ErrorKind::Validation);
+        assert_eq!(store.update_clinic(&it(), &bad).await.unwrap_err().kind(), ErrorKind::Validation);
     }
 
-    let p =
-        store.add_patient(&NewPatient { full_name: "Jane Doe".into(), ..Default::default() }).await.unwrap();
+    let p = store
+        .add_patient(&it(), &NewPatient { full_name: "Jane Doe".into(), ..Default::default() })
+        .await
+        .unwrap();
     let edit = NewPatient {
         full_name: "Jane Q. Doe".into(),
         phone: Some("416 555 0100".into()),
         ..Default::default()
     };
-    assert_eq!(store.update_patient(p.id, &edit).await.unwrap().full_name, "Jane Q. Doe");
+    assert_eq!(store.update_patient(&it(), p.id, &edit).await.unwrap().full_name, "Jane Q. Doe");
     assert_eq!(store.patient(p.id).await.unwrap().phone.as_deref(), Some("416 555 0100"));
-    assert!(store.update_patient(PatientId(77), &edit).await.is_err());
+    assert!(store.update_patient(&it(), PatientId(77), &edit).await.is_err());
     let bad = NewPatient { email: Some("nope".into()), ..edit };
-    assert!(store.update_patient(p.id, &bad).await.is_err());
+    assert!(store.update_patient(&it(), p.id, &bad).await.is_err());
 
-    let a = store.add_type("Consult", 30, Mode::Zoom).await.unwrap();
-    store.add_type("Review", 15, Mode::Teams).await.unwrap();
+    let a = store.add_type(&it(), "Consult", 30, Mode::Zoom).await.unwrap();
+    store.add_type(&it(), "Review", 15, Mode::Teams).await.unwrap();
     assert!(store
-        .update_type(a.id, "review", 30, Mode::Zoom)
+        .update_type(&it(), a.id, "review", 30, Mode::Zoom)
         .await
         .unwrap_err()
         .to_string()
         .contains("already exists"));
-    assert_eq!(store.update_type(a.id, "Consult", 45, Mode::InPerson).await.unwrap().minutes, 45);
+    assert_eq!(store.update_type(&it(), a.id, "Consult", 45, Mode::InPerson).await.unwrap().minutes, 45);
     assert!(matches!(
-        store.update_type(TypeId(9), "X", 5, Mode::Zoom).await,
+        store.update_type(&it(), TypeId(9), "X", 5, Mode::Zoom).await,
         Err(CoreError::NotFound { .. })
     ));
 }

@@ -1,0 +1,157 @@
+//! Who may do what: the one place that says which roles take each action, and that a doctor
+//! acts only on their own visits and their own video accounts.
+//!
+//! Every use case of the core (booking, status changes, edits, settings, meetings, e-mail)
+//! checks its [`Action`] here before it writes, so the app's commands and the command-line twin
+//! cannot drift apart. The app's shell asks the same table for the screens it reads.
+
+use crate::error::{CoreError, Result};
+use crate::model::{Actor, Role, StaffId};
+
+/// Something a person does, as far as permission is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Read the schedule, patients, types, the staff list, connections, meeting and mail
+    /// states; join a meeting.
+    Read,
+    /// Book, move and cancel appointments; add and edit patients; send a patient's e-mail again.
+    Book,
+    /// Check in, start, complete, no-show: the desk, and a doctor on their own visits.
+    ChangeStatus,
+    /// Send a failed meeting to the provider again: the desk, and a doctor for their own visits.
+    RetryMeeting,
+    /// Start a meeting as its host: the visit's doctor, or an admin.
+    StartMeeting,
+    /// Connect or disconnect a video account: the doctor themselves, or an admin.
+    ManageAccount,
+    /// Staff, appointment types, clinic and provider settings, e-mail texts, the audit log.
+    Administer,
+}
+
+const ANYONE: &[Role] = &[Role::Receptionist, Role::Doctor, Role::Admin];
+const DESK: &[Role] = &[Role::Receptionist, Role::Admin];
+const DOCTORS: &[Role] = &[Role::Doctor, Role::Admin];
+const ADMIN: &[Role] = &[Role::Admin];
+
+impl Action {
+    /// Every action (the tests walk them all).
+    pub const ALL: &'static [Action] = &[
+        Action::Read,
+        Action::Book,
+        Action::ChangeStatus,
+        Action::RetryMeeting,
+        Action::StartMeeting,
+        Action::ManageAccount,
+        Action::Administer,
+    ];
+
+    /// The roles that may take this action.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Action::Read | Action::ChangeStatus | Action::RetryMeeting => ANYONE,
+            Action::Book => DESK,
+            Action::StartMeeting | Action::ManageAccount => DOCTORS,
+            Action::Administer => ADMIN,
+        }
+    }
+
+    /// Whether a doctor takes this action only for their own visits (or own accounts).
+    pub fn doctors_own_only(self) -> bool {
+        matches!(
+            self,
+            Action::ChangeStatus | Action::RetryMeeting | Action::StartMeeting | Action::ManageAccount
+        )
+    }
+
+    fn own_only_refusal(self) -> &'static str {
+        match self {
+            Action::ManageAccount => "a doctor can connect and disconnect only their own accounts",
+            Action::RetryMeeting | Action::StartMeeting => {
+                "doctors can act only on their own appointments' meetings"
+            }
+            _ => "doctors can change only their own appointments",
+        }
+    }
+}
+
+impl Actor {
+    /// Whether this actor may take `action` at all (before knowing whose visit it is).
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`] naming the roles that may.
+    pub fn may(&self, action: Action) -> Result<()> {
+        let Actor::Staff { role, .. } = self else {
+            // The command-line twin and Frontdesk's own workers act with the clinic's rights.
+            return Ok(());
+        };
+        if action.roles().contains(role) {
+            return Ok(());
+        }
+        let allowed: Vec<&str> = action.roles().iter().map(|r| r.as_str()).collect();
+        Err(CoreError::Forbidden(format!(
+            "only {} can do this; you are signed in as {role}",
+            allowed.join(" or ")
+        )))
+    }
+
+    /// Whether this actor may take `action` on a visit (or account) of `doctor`: the role
+    /// rule, and a doctor only on their own.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`].
+    pub fn may_for(&self, action: Action, doctor: StaffId) -> Result<()> {
+        self.may(action)?;
+        match self {
+            Actor::Staff { id, role: Role::Doctor } if action.doctors_own_only() && *id != doctor => {
+                Err(CoreError::Forbidden(action.own_only_refusal().to_owned()))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    fn staff(id: i64, role: Role) -> Actor {
+        Actor::Staff { id: StaffId(id), role }
+    }
+
+    /// The whole table, for every action: who may, and a doctor only on their own.
+    #[test]
+    fn each_action_names_its_roles_and_doctors_act_on_their_own() {
+        let own = StaffId(7);
+        let other = StaffId(8);
+        for &action in Action::ALL {
+            for &role in Role::ALL {
+                let me = staff(own.0, role);
+                let allowed = action.roles().contains(&role);
+                assert_eq!(me.may(action).is_ok(), allowed, "{action:?} as {role}");
+                assert_eq!(me.may_for(action, own).is_ok(), allowed, "{action:?} as {role} on own");
+                let on_other = me.may_for(action, other);
+                let expect = allowed && !(role == Role::Doctor && action.doctors_own_only());
+                assert_eq!(on_other.is_ok(), expect, "{action:?} as {role} on another doctor's");
+                if let Err(e) = on_other {
+                    assert_eq!(e.kind(), ErrorKind::Forbidden);
+                }
+            }
+            let cli = Actor::Tool { tool: "cli", user: "it".into() };
+            assert!(cli.may_for(action, other).is_ok(), "the command line acts with the clinic's rights");
+        }
+    }
+
+    #[test]
+    fn the_rules_as_the_clinic_knows_them() {
+        let doctor = staff(1, Role::Doctor);
+        let desk = staff(2, Role::Receptionist);
+        assert!(doctor.may(Action::Book).is_err(), "doctors do not book");
+        assert!(desk.may_for(Action::ChangeStatus, StaffId(1)).is_ok(), "the desk checks patients in");
+        assert!(desk.may(Action::StartMeeting).is_err(), "only the doctor or an admin hosts");
+        assert!(desk.may(Action::Administer).is_err());
+        assert!(doctor.may_for(Action::ManageAccount, StaffId(1)).is_ok());
+        let refusal = doctor.may(Action::Administer).unwrap_err().to_string();
+        assert_eq!(refusal, "only admin can do this; you are signed in as doctor");
+    }
+}

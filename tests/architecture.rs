@@ -65,3 +65,111 @@ fn the_cli_and_the_app_share_one_identifier() {
     .unwrap();
     assert_eq!(conf["identifier"], frontdesk_core::paths::APP_IDENTIFIER);
 }
+
+/// The store's methods that write without an actor: the first start, sign-in's failure count,
+/// and what the background workers and the reminder loop record. Every other writing method is
+/// a use case that takes the `actor` and checks what they may do (`frontdesk_core::access`).
+const WRITES_WITHOUT_ACTOR: &[(&str, &str)] = &[
+    ("first_run", "the first admin, before anyone exists (refused once the clinic is set up)"),
+    ("sign_in", "counts wrong PINs for the person signing in"),
+    ("init_clinic", "the command line's first start"),
+    ("take_reminder", "the reminder loop records a reminder as shown"),
+    ("open_mail_attempt", "mail worker"),
+    ("record_mail", "mail worker"),
+    ("record_create_attempt", "meeting worker"),
+    ("close_create_attempt", "meeting worker"),
+    ("take_meeting_call", "meeting worker"),
+    ("return_meeting_call", "meeting worker"),
+    ("use_up_meeting_calls", "meeting worker"),
+    ("record_outcome", "meeting worker"),
+];
+
+/// The store methods whose name says they belong to the workers and the account flows, never to
+/// a command or a CLI subcommand.
+const FOR_WORKERS_ONLY: &[&str] = &[
+    "open_mail_attempt",
+    "record_mail",
+    "record_create_attempt",
+    "close_create_attempt",
+    "take_meeting_call",
+    "return_meeting_call",
+    "use_up_meeting_calls",
+    "record_outcome",
+    "record_connected",
+    "record_disconnected",
+    "set_provider_setting",
+];
+
+fn rust_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Every change goes through a core use case: each store method that opens a write transaction
+/// takes the actor (or is one of the few listed above), and the app's commands and the command
+/// line reach the database only through those methods: no SQL, no pool, no worker-only method.
+#[test]
+fn commands_and_the_cli_change_the_store_only_through_use_cases() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let store = root.join("crates/frontdesk-core/src/store");
+    let signature = regex_lite_fn();
+    let mut unlisted = Vec::new();
+    for file in rust_files(&store) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (name, params, body) in signature(&text) {
+            let writes = body.contains("self.write()");
+            let listed = WRITES_WITHOUT_ACTOR.iter().any(|(n, _)| *n == name);
+            if writes && !params.contains("actor: &Actor") && !listed {
+                unlisted.push(name);
+            }
+        }
+    }
+    assert!(unlisted.is_empty(), "store methods that write with no actor: {unlisted:?}");
+
+    let mut found = Vec::new();
+    for dir in ["src-tauri", "crates/frontdesk-cli/src"] {
+        for file in rust_files(&root.join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let code: String =
+                text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+            for needle in ["sqlx", ".pool()", "INSERT ", "UPDATE ", "DELETE FROM"] {
+                if code.contains(needle) {
+                    found.push(format!("{}: {needle}", file.display()));
+                }
+            }
+            for name in FOR_WORKERS_ONLY {
+                if code.contains(&format!(".{name}(")) {
+                    found.push(format!("{}: {name}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "the shells write to the store other than through use cases: {found:?}");
+}
+
+/// `pub async fn name(params) ... { body }` of each method in a store file (by indentation: the
+/// store's methods sit in `impl Store` blocks, four spaces in, closed by a line `    }`).
+fn regex_lite_fn() -> impl Fn(&str) -> Vec<(String, String, String)> {
+    |text: &str| {
+        let mut out = Vec::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("\n    pub async fn ") {
+            let after = &rest[at + "\n    pub async fn ".len()..];
+            let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let open = after.find('{').unwrap();
+            let params = after[..open].to_owned();
+            let close = after[open..].find("\n    }\n").map_or(after.len(), |c| open + c);
+            out.push((name, params, after[open..close].to_owned()));
+            rest = &after[close..];
+        }
+        out
+    }
+}

@@ -586,3 +586,47 @@ fn patient_email_texts_are_listed_changed_from_standard_input_previewed_and_rese
     assert!(rows.iter().all(|r| r["actor"].as_str().unwrap().starts_with("cli:")));
     assert_eq!(rows[2]["detail"], serde_json::json!({ "language": "fr", "key": "join", "text": null }));
 }
+
+/// Each admin edit made from the command line is one use case of the core: the change and its
+/// audit row (by `cli:<OS user>`) are saved together, and a crash between the two saves neither.
+#[test]
+fn every_admin_edit_from_the_command_line_leaves_one_audit_row_in_its_own_transaction() {
+    let c = Clinic::seeded();
+    let edits: [(&str, &[&str]); 8] = [
+        ("staff_added", &["staff", "add", "--name", "Ines Admin", "--role", "admin"]),
+        ("staff_changed", &["staff", "edit", "1", "--name", "Dr Ada Lee-Park"]),
+        ("staff_changed", &["staff", "edit", "1", "--deactivate"]),
+        ("type_added", &["type", "add", "--name", "Long consult", "--minutes", "60", "--mode", "in-person"]),
+        ("type_changed", &["type", "edit", "1", "--minutes", "45"]),
+        ("patient_added", &["patient", "add", "--name", "Tom Nguyen"]),
+        ("mail_template_changed", &["mail", "template", "set", "en", "sign_off", "See you soon"]),
+        ("setting_changed", &["config", "set", "zoom.client_id", "clinic-app"]),
+    ];
+    for (action, args) in edits {
+        let rows = c.json(&["audit"]).as_array().unwrap().len();
+        let before = c.dump();
+        let mut cmd = c.command();
+        cmd.env("FRONTDESK_CRASH_AT", "audit").args(args);
+        assert_ne!(run_with(&mut cmd).code, 0, "{args:?}: the process should have died");
+        assert_eq!(
+            before,
+            c.dump(),
+            "{args:?}: a crash between the change and its audit row saved something"
+        );
+
+        c.run(args).ok();
+        let log = c.json(&["audit"]);
+        let new = &log.as_array().unwrap()[rows..];
+        assert_eq!(new.len(), 1, "{args:?}: {new:?}");
+        assert_eq!(new[0]["action"], action, "{args:?}");
+        assert!(new[0]["actor"].as_str().unwrap().starts_with("cli:"), "{new:?}");
+        assert_eq!(new[0]["actor_staff_id"], Value::Null);
+    }
+    // The filters run in the database: by action, and by patient.
+    let added = c.json(&["audit", "--action", "staff_changed"]);
+    assert_eq!(added.as_array().unwrap().len(), 2);
+    c.run(&["audit", "--action", "lunch"]).refused("audit action");
+    let patient = c.json(&["audit", "--patient", "3"]);
+    assert!(patient.as_array().unwrap().iter().all(|e| e["patient_id"] == 3), "{patient}");
+    assert_eq!(patient.as_array().unwrap().len(), 1);
+}

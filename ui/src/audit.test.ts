@@ -11,7 +11,7 @@ const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, a
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
 const ada: Staff = { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };
 const booked: AuditEntry = {
-  id: 1, at: '2026-07-06T13:30:00Z', actor: 'staff:2', actor_name: 'Dana Desk', action: 'appointment_booked',
+  id: 1, at: '2026-07-06T13:30:00Z', actor: 'staff:2', actor_staff_id: 2, actor_name: 'Dana Desk', action: 'appointment_booked',
   doctor_id: 3, patient_id: 7, appointment_id: 11, detail: {},
 };
 
@@ -56,7 +56,7 @@ describe('audit log screen', () => {
     auditNav()?.click();
     await vi.advanceTimersByTimeAsync(0);
     const audits = () => calls.filter((c) => c.cmd === 'audit_log').map((c) => c.args);
-    expect(audits()).toEqual([{ staff: null, patient: null, from: null, to: null }]);
+    expect(audits()).toEqual([{ staff: null, patient: null, from: null, to: null, action: null }]);
     const row = document.querySelector('.audit tbody tr') as HTMLElement;
     expect(row.textContent).toContain('Dana Desk');
     expect(row.textContent).toContain('Booked an appointment');
@@ -76,8 +76,11 @@ describe('audit log screen', () => {
     change('audit-patient', 'Jane Doe (#7)');
     change('audit-from', '2026-07-01');
     change('audit-to', '2026-07-31');
+    change('audit-action', 'patient_changed');
     await vi.advanceTimersByTimeAsync(0);
-    expect(audits().at(-1)).toEqual({ staff: 2, patient: 7, from: '2026-07-01', to: '2026-07-31' });
+    expect(audits().at(-1)).toEqual({ staff: 2, patient: 7, from: '2026-07-01', to: '2026-07-31', action: 'patient_changed' });
+    const actions = [...document.querySelectorAll('#audit-action option')].map((o) => o.textContent);
+    expect(actions).toContain("Changed a patient's details");
   });
 
   it('offers a receptionist no audit log', async () => {

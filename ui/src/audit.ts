@@ -1,7 +1,8 @@
-// The admin's audit log: who did what and when, filtered by person, patient and dates. The
-// backend refuses it to anyone but an admin; the navigation offers it to admins only.
+// The admin's audit log: who did what and when, filtered (by the database) by person, patient,
+// dates and action. The backend refuses it to anyone but an admin; the navigation offers it to
+// admins only.
 import { asAppError, ipc } from './ipc';
-import type { AuditEntry, Patient } from './ipc';
+import type { AuditAction, AuditEntry, Patient } from './ipc';
 import { h } from './dom';
 import { formatDate, formatTime, t, tk, wallTime } from './messages';
 import type { MessageKey } from './messages';
@@ -11,6 +12,16 @@ export function actionInWords(action: string): string {
   const words = tk(`audit.${action}`);
   return words === `audit.${action}` ? action.replace(/_/g, ' ') : words;
 }
+
+/** Every action the log records (the compiler checks the list against the Rust enum). */
+const ACTIONS: Record<AuditAction, true> = {
+  appointment_booked: true, appointment_moved: true, appointment_cancelled: true, appointment_status: true,
+  patient_added: true, patient_changed: true, staff_added: true, staff_changed: true, type_added: true,
+  type_changed: true, settings_changed: true, setting_changed: true, mail_template_changed: true,
+  connected: true, disconnected: true, revoke_detected: true, refresh_failed: true, revoked_at_provider: true,
+  meeting_pending: true, meeting_ready: true, meeting_failed: true, meeting_cancelled: true,
+  meeting_retried: true, orphan_meeting_deleted: true, host_link_opened: true, mail_sent: true, mail_resent: true,
+};
 
 /** The patient id in what was typed: a number, or a chosen "Jane Doe (#7)". */
 function patientId(text: string): number | null {
@@ -25,6 +36,9 @@ export async function renderAudit(root: HTMLElement, tz: string): Promise<void> 
     ...staff.map((s) => h('option', { value: String(s.id) }, s.name)));
   const patients = h('datalist', { id: 'audit-patients' });
   const patient = h('input', { id: 'audit-patient', type: 'search', list: 'audit-patients', placeholder: t('audit.patientHint') });
+  const action = h('select', { id: 'audit-action' },
+    h('option', { value: '' }, t('audit.anyAction')),
+    ...(Object.keys(ACTIONS) as AuditAction[]).map((a) => h('option', { value: a }, actionInWords(a))));
   const from = h('input', { id: 'audit-from', type: 'date' });
   const to = h('input', { id: 'audit-to', type: 'date' });
   const message = h('p', { role: 'status', class: 'muted' });
@@ -47,12 +61,13 @@ export async function renderAudit(root: HTMLElement, tz: string): Promise<void> 
       return;
     }
     try {
-      const entries: AuditEntry[] = await ipc.auditLog(person.value ? Number(person.value) : null, pid, from.value || null, to.value || null);
+      const entries: AuditEntry[] = await ipc.auditLog(person.value ? Number(person.value) : null, pid, from.value || null, to.value || null,
+        (action.value || null) as AuditAction | null);
       message.className = 'muted';
       message.textContent = entries.length ? '' : t('audit.none');
       rows.replaceChildren(...entries.map((e) => h('tr', {},
         h('td', {}, `${formatDate(wallTime(e.at, tz).slice(0, 10))} ${formatTime(e.at, tz)}`),
-        h('td', {}, e.actor_name ?? (e.actor === 'system' ? t('audit.system') : e.actor)),
+        h('td', {}, e.actor_name ?? (e.actor.startsWith('system') ? t('audit.system') : e.actor)),
         h('td', {}, actionInWords(e.action)),
         h('td', {}, e.patient_id === null ? '' : `#${e.patient_id}`),
         h('td', {}, e.appointment_id === null ? '' : `#${e.appointment_id}`))));
@@ -62,13 +77,14 @@ export async function renderAudit(root: HTMLElement, tz: string): Promise<void> 
     }
   };
   patient.addEventListener('input', () => void suggest());
-  for (const control of [person, patient, from, to]) control.addEventListener('change', () => void load());
+  for (const control of [person, patient, action, from, to]) control.addEventListener('change', () => void load());
 
   root.replaceChildren(h('section', { class: 'audit' },
     h('div', { class: 'toolbar' }, h('h1', {}, t('nav.audit'))),
     h('form', { class: 'audit-filters', 'aria-label': t('audit.filters'), onsubmit: (e: Event) => { e.preventDefault(); void load(); } },
       field('audit-staff', 'audit.person', person),
       field('audit-patient', 'audit.patient', patient), patients,
+      field('audit-action', 'audit.action', action),
       field('audit-from', 'audit.from', from),
       field('audit-to', 'audit.to', to),
       h('button', { type: 'submit' }, t('audit.apply'))),

@@ -96,9 +96,10 @@ export const commands = {
 	previewMail: (language: Language, kind: MailKind, drafts: TextDraft[]) => __TAURI_INVOKE<RenderedMail>("preview_mail", { language, kind, drafts }),
 	/**
 	 *  Audit entries, oldest first. `from`/`to` are local dates (`YYYY-MM-DD`, inclusive) in the
-	 *  clinic's zone; `staff` keeps what that member of staff did, `patient` what touched that patient.
+	 *  clinic's zone; `staff` keeps what that member of staff did, `patient` what touched that
+	 *  patient, `action` one kind of row. The database does the filtering.
 	 */
-	auditLog: (staff: StaffId | null, patient: PatientId | null, from: string | null, to: string | null) => __TAURI_INVOKE<AuditEntry[]>("audit_log", { staff, patient, from, to }),
+	auditLog: (staff: StaffId | null, patient: PatientId | null, from: string | null, to: string | null, action: AuditAction | null) => __TAURI_INVOKE<AuditEntry[]>("audit_log", { staff, patient, from, to, action }),
 };
 
 /* Types */
@@ -161,15 +162,74 @@ export type AppointmentType = {
 	mode: Mode,
 };
 
+/**  What an audit row records. */
+export type AuditAction = 
+/**  An appointment was booked. */
+"appointment_booked" | 
+/**  An appointment was moved (time or doctor). */
+"appointment_moved" | 
+/**  An appointment was cancelled (the reason stays in its history). */
+"appointment_cancelled" | 
+/**  An appointment's status changed (check-in, start, complete, no-show). */
+"appointment_status" | 
+/**  A patient record was added. */
+"patient_added" | 
+/**  A patient record was changed. */
+"patient_changed" | 
+/**  A member of staff was added. */
+"staff_added" | 
+/**  A member of staff was changed (name, role, PIN, active). */
+"staff_changed" | 
+/**  An appointment type was added. */
+"type_added" | 
+/**  An appointment type was changed. */
+"type_changed" | 
+/**  A clinic setting was changed (name, zone, lock, language, reminder time). */
+"settings_changed" | 
+/**  A provider setting was changed (never a secret's value). */
+"setting_changed" | 
+/**  A patient e-mail text was changed or reset. */
+"mail_template_changed" | 
+/**  A video account was connected. */
+"connected" | 
+/**  A video account was disconnected at the desk. */
+"disconnected" | 
+/**  The provider no longer accepts a connection. */
+"revoke_detected" | 
+/**  A token refresh failed. */
+"refresh_failed" | 
+/**  The provider's revocation of a disconnected account's tokens. */
+"revoked_at_provider" | 
+/**  A meeting went back to pending. */
+"meeting_pending" | 
+/**  A meeting was made. */
+"meeting_ready" | 
+/**  The provider refused a meeting. */
+"meeting_failed" | 
+/**  A meeting was deleted (or never made) because its visit was cancelled. */
+"meeting_cancelled" | 
+/**  A failed meeting was sent again. */
+"meeting_retried" | 
+/**  A meeting of this clinic that no visit owns was deleted. */
+"orphan_meeting_deleted" | 
+/**  A meeting's host (start) link was fetched and opened. */
+"host_link_opened" | 
+/**  A patient e-mail was sent. */
+"mail_sent" | 
+/**  A patient e-mail was queued again by hand. */
+"mail_resent";
+
 /**  One row of the audit log. */
 export type AuditEntry = {
 	id: number,
 	at: string,
-	/**  `staff:<id>`, `cli:<os user>` or `system`. */
+	/**  `staff:<id>`, `cli:<os user>`, `system`, `system:outbox` or `system:mail`. */
 	actor: string,
+	/**  The member of staff who acted, when one did. */
+	actor_staff_id: StaffId | null,
 	/**  The actor's name when the actor is a member of staff. */
 	actor_name: string | null,
-	action: string,
+	action: AuditAction,
 	doctor_id: StaffId | null,
 	patient_id: PatientId | null,
 	appointment_id: AppointmentId | null,
@@ -527,7 +587,7 @@ export type RenderedMail = {
 	body: string,
 };
 
-/**  What a staff member may do. Enforced by the callers of the core (the app's commands). */
+/**  What a staff member may do: [`crate::access::Action`] says which roles take each action. */
 export type Role = 
 /**  Books, moves, cancels and checks patients in. */
 "receptionist" | 

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
-use frontdesk_core::store::{AuditFilter, NewPatient};
+use frontdesk_core::store::{AuditFilter, NewPatient, StaffUpdate};
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
     Actor, AppointmentId, BookingRequest, CoreError, PatientId, Role, StaffId, Status, Store, SystemClock,
@@ -203,6 +203,24 @@ enum StaffCommand {
         #[arg(long)]
         pin: Option<String>,
     },
+    /// Change a member of staff; what is not given stays as it is.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        /// receptionist, doctor or admin.
+        #[arg(long)]
+        role: Option<String>,
+        /// A new sign-in PIN, 4 to 12 digits (stored only as a hash).
+        #[arg(long)]
+        pin: Option<String>,
+        /// Let them sign in again.
+        #[arg(long, conflicts_with = "deactivate")]
+        activate: bool,
+        /// Stop them signing in (their history stays).
+        #[arg(long)]
+        deactivate: bool,
+    },
     /// List staff.
     List,
 }
@@ -237,6 +255,17 @@ enum TypeCommand {
         /// in-person, zoom or teams.
         #[arg(long)]
         mode: String,
+    },
+    /// Change an appointment type; what is not given stays as it is. Booked visits keep their length.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_name = "N", allow_negative_numbers = true)]
+        minutes: Option<i64>,
+        /// in-person, zoom or teams.
+        #[arg(long)]
+        mode: Option<String>,
     },
     /// List appointment types.
     List,
@@ -368,6 +397,16 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             let staff = store.add_staff(&actor, &name, role.parse::<Role>()?, pin.as_deref()).await?;
             out.staff(&[staff], true)
         }
+        Command::Staff(StaffCommand::Edit { id, name, role, pin, activate, deactivate }) => {
+            let now = store.staff(StaffId(id)).await?;
+            let update = StaffUpdate {
+                name: name.unwrap_or(now.name),
+                role: role.map(|r| r.parse::<Role>()).transpose()?.unwrap_or(now.role),
+                active: (now.active || activate) && !deactivate,
+                pin,
+            };
+            out.staff(&[store.update_staff(&actor, StaffId(id), &update).await?], true)
+        }
         Command::Staff(StaffCommand::List) => out.staff(&store.list_staff().await?, false),
         Command::Patient(PatientCommand::Add { name, email, phone, dob, note }) => {
             let new = NewPatient { full_name: name, email, phone, date_of_birth: dob, note };
@@ -378,6 +417,14 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         }
         Command::Type(TypeCommand::Add { name, minutes, mode }) => {
             let t = store.add_type(&actor, &name, minutes, mode.parse()?).await?;
+            out.types(&[t], true)
+        }
+        Command::Type(TypeCommand::Edit { id, name, minutes, mode }) => {
+            let now = store.appointment_type(TypeId(id)).await?;
+            let name = name.unwrap_or(now.name);
+            let mode = mode.map(|m| m.parse()).transpose()?.unwrap_or(now.mode);
+            let t =
+                store.update_type(&actor, TypeId(id), &name, minutes.unwrap_or(now.minutes), mode).await?;
             out.types(&[t], true)
         }
         Command::Type(TypeCommand::List) => out.types(&store.list_types().await?, false),

@@ -315,3 +315,61 @@ proptest! {
 async fn overridden(store: &Store, id: AppointmentId) -> bool {
     store.appointment(id).await.unwrap().history.iter().any(|h| h.detail["overlap_allowed"] == true)
 }
+
+/// The use cases ask the one access table: a doctor runs only their own visits and meetings,
+/// does not book, and only admins edit the clinic; every refusal is `forbidden` and changes nothing.
+#[tokio::test]
+async fn each_use_case_checks_who_acts_and_whose_visit_it_is() {
+    use frontdesk_core::store::{AuditFilter, ClinicSettings, StaffUpdate};
+    use frontdesk_core::ErrorKind;
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path()).await;
+    let ada = Actor::Staff { id: StaffId(1), role: Role::Doctor };
+    let ben = Actor::Staff { id: StaffId(2), role: Role::Doctor };
+    let visit =
+        store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let rows = || async { store.audit_log(&AuditFilter::default()).await.unwrap().len() };
+    let before = rows().await;
+    let forbidden = |e: CoreError| assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+
+    forbidden(store.set_status(&ben, visit.id, Status::CheckedIn).await.unwrap_err());
+    forbidden(store.retry_meeting(&ben, visit.id).await.unwrap_err());
+    forbidden(
+        store.book(&ada, &request(1, at("2026-07-06T11:00", "America/Toronto"), false)).await.unwrap_err(),
+    );
+    forbidden(
+        store
+            .move_appointment(&ada, visit.id, at("2026-07-06T11:00", "America/Toronto"), false)
+            .await
+            .unwrap_err(),
+    );
+    forbidden(store.cancel(&ada, visit.id, "Ill").await.unwrap_err());
+    forbidden(store.resend_mail(&ada, visit.id).await.unwrap_err());
+    forbidden(
+        store
+            .add_patient(&ada, &NewPatient { full_name: "Tom Nguyen".into(), ..Default::default() })
+            .await
+            .unwrap_err(),
+    );
+    forbidden(store.add_staff(&desk(), "Mallory", Role::Admin, None).await.unwrap_err());
+    let admin = StaffUpdate { name: "Cal Desk".into(), role: Role::Admin, active: true, pin: None };
+    forbidden(store.update_staff(&desk(), StaffId(3), &admin).await.unwrap_err());
+    forbidden(store.add_type(&desk(), "Free", 5, Mode::InPerson).await.unwrap_err());
+    let settings = ClinicSettings {
+        name: "Elsewhere".into(),
+        tz: "UTC".into(),
+        lock_minutes: 240,
+        locale: "en-CA".into(),
+    };
+    forbidden(store.update_clinic(&ada, &settings).await.unwrap_err());
+    forbidden(store.set_reminder_minutes(&desk(), 60).await.unwrap_err());
+    assert_eq!(rows().await, before, "a refused action wrote nothing");
+    assert_eq!(store.appointment(visit.id).await.unwrap().appointment.status, Status::Booked);
+
+    // The doctor runs their own visit; the desk runs anyone's.
+    store.set_status(&ada, visit.id, Status::CheckedIn).await.unwrap();
+    store.set_status(&desk(), visit.id, Status::Booked).await.unwrap();
+    let log = store.audit_log(&AuditFilter { staff: Some(StaffId(1)), ..Default::default() }).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].actor_name.as_deref(), Some("Dr Ada Lee"));
+}

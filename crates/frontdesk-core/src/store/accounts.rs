@@ -108,12 +108,13 @@ impl Store {
             .await?)
     }
 
-    /// Sets (or, with `None`, clears) a provider setting, and records the change in the audit
-    /// log. The caller has validated the value; secrets never come here.
+    /// Sets (or, with `None`, clears) a provider setting (admins), and records the change in the
+    /// audit log. The caller has validated the value; secrets never come here.
     ///
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn set_provider_setting(&self, actor: &Actor, key: &str, value: Option<&str>) -> Result<()> {
+        actor.may(crate::access::Action::Administer)?;
         let now = self.now();
         let mut tx = self.write().await?;
         match value {

@@ -7,9 +7,9 @@ use clap::Subcommand;
 use frontdesk_core::mail_text::{Language, MailKind, TextKey};
 use frontdesk_core::store::MailTemplate;
 use frontdesk_core::{Actor, AppointmentId, CoreError, Store};
-use frontdesk_providers::{AccountError, MailWorker};
+use frontdesk_providers::{AccountError, Mail};
 
-use crate::outbox::{accounts, until_ctrl_c};
+use crate::outbox::run_channel;
 use crate::output::{emit, Output};
 
 #[derive(Subcommand)]
@@ -86,22 +86,7 @@ pub async fn run(
             }
             Ok(())
         }
-        MailCommand::Run { once } => {
-            let worker = MailWorker::new(accounts(store)?, |_| {});
-            if once {
-                let report = worker.run_pass(true).await?;
-                if out.json {
-                    return Ok(out.json_value(&report)?);
-                }
-                emit(format_args!(
-                    "Mail: {} sent, {} not needed; {} still waiting, {} failed",
-                    report.sent, report.skipped, report.waiting, report.failed
-                ))?;
-                return Ok(());
-            }
-            worker.run(until_ctrl_c()).await;
-            Ok(())
-        }
+        MailCommand::Run { once } => run_channel::<Mail>(store, once, out).await,
         MailCommand::Resend { appointment } => {
             store.resend_mail(actor, AppointmentId(appointment)).await?;
             if out.json {

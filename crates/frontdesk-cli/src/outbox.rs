@@ -6,7 +6,7 @@ use clap::Subcommand;
 use frontdesk_core::store::ConnectionState;
 use frontdesk_core::{Actor, StaffId, Store, SystemClock};
 use frontdesk_providers::outbox::{reconcile, Reconciled};
-use frontdesk_providers::{AccountError, Accounts, OsKeyring, Worker};
+use frontdesk_providers::{AccountError, Accounts, Channel, Meetings, OsKeyring, Runner};
 
 use crate::output::{emit, Output};
 
@@ -55,22 +55,7 @@ pub async fn run(
             }
             Ok(())
         }
-        OutboxCommand::Run { once } => {
-            let worker = Worker::new(accounts(store)?, |_| {});
-            if once {
-                let report = worker.run_pass(true).await?;
-                if out.json {
-                    return Ok(out.json_value(&report)?);
-                }
-                emit(format_args!(
-                    "Sent: {} ready, {} cancelled; {} still waiting, {} failed",
-                    report.ready, report.cancelled, report.waiting, report.failed
-                ))?;
-                return Ok(());
-            }
-            worker.run(until_ctrl_c()).await;
-            Ok(())
-        }
+        OutboxCommand::Run { once } => run_channel::<Meetings>(store, once, out).await,
         OutboxCommand::Retry { id } => {
             let appointment = store.retry_job(actor, id).await?;
             if out.json {
@@ -129,8 +114,23 @@ pub async fn reconcile_all(
     Ok(())
 }
 
+/// `run [--once]` of any background channel: with `once`, one pass over every pending job
+/// (backoff timers ignored) and its report; otherwise keep sending until Ctrl+C.
+pub async fn run_channel<C: Channel>(store: &Store, once: bool, out: &Output) -> Result<(), AccountError> {
+    let runner = Runner::<C>::new(accounts(store)?, |_| {});
+    if once {
+        let report = runner.run_pass(true).await?;
+        if out.json {
+            return Ok(out.json_value(&report)?);
+        }
+        return Ok(emit(format_args!("{report}"))?);
+    }
+    runner.run(until_ctrl_c()).await;
+    Ok(())
+}
+
 /// Resolves at Ctrl+C; without a Ctrl+C handler, never (the process is ended instead).
-pub async fn until_ctrl_c() {
+async fn until_ctrl_c() {
     if tokio::signal::ctrl_c().await.is_err() {
         std::future::pending::<()>().await;
     }

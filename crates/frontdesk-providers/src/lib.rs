@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod error;
 pub mod flow;
+pub mod jobs;
 pub mod mail;
 pub mod meetings;
 pub mod oauth;
@@ -21,8 +22,9 @@ pub use accounts::{
     deep_link_uri, Accounts, Connected, DeepLinkFlow, Disconnected, LoopbackFlow, StartedFlow,
 };
 pub use error::{AccountError, Result};
-pub use mail::{MailPassReport, MailWorker};
+pub use jobs::{Channel, Runner};
+pub use mail::{Mail, MailPassReport, MailWorker};
 pub use meetings::{CallError, MeetingApi};
-pub use outbox::{PassReport, Worker};
+pub use outbox::{Meetings, PassReport, Worker};
 pub use secrets::{MemorySecrets, OsKeyring, Secret, SecretStore};
 pub use settings::{ProviderSettings, RedirectMode};

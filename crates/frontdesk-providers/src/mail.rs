@@ -1,10 +1,10 @@
-//! The mail worker: e-mails each patient an invitation (`.ics`, iTIP `REQUEST`) for their
+//! The patient e-mail channel of the job runner ([`crate::jobs`]): e-mails each patient an invitation (`.ics`, iTIP `REQUEST`) for their
 //! appointment, an update when it moves and a cancellation (`CANCEL`) when it is cancelled,
 //! through the clinic's SMTP server (`lettre`, rustls only).
 //!
 //! The job was written with the change (`frontdesk_core::store::MailWork`); a telehealth
-//! invitation is held until its meeting is ready, so it carries the join link. One worker at a
-//! time per database (`locks/mail.lock`, an OS file lock).
+//! invitation is held until its meeting is ready, so it carries the join link. The runner holds
+//! `locks/mail.lock` for each pass.
 //!
 //! Delivery is at least once, never knowingly twice: the send is recorded as open before the
 //! message goes, and the server's acceptance after. SMTP has no idempotency key, so if the app
@@ -31,11 +31,9 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use tokio::sync::Notify;
 
 use crate::accounts::Accounts;
-use crate::error::AccountError;
-use crate::outbox::{jittered_backoff, keep_running};
+use crate::jobs::{jittered_backoff, Channel, Runner};
 use crate::secrets::Secret;
 use crate::settings::SmtpSecurity;
 
@@ -59,7 +57,7 @@ pub struct MailPassReport {
 }
 
 /// The clinic's SMTP settings, read for each pass.
-struct SmtpConfig {
+pub struct SmtpConfig {
     host: String,
     port: u16,
     security: SmtpSecurity,
@@ -69,88 +67,94 @@ struct SmtpConfig {
     ca_pem: Option<Vec<u8>>,
 }
 
-/// Sends patient e-mail. One per process.
-pub struct MailWorker {
-    accounts: Arc<Accounts>,
-    wake: Arc<Notify>,
-    on_change: Box<dyn Fn(AppointmentId) + Send + Sync>,
+impl std::fmt::Display for MailPassReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Mail: {} sent, {} not needed; {} still waiting, {} failed",
+            self.sent, self.skipped, self.waiting, self.failed
+        )
+    }
 }
 
-impl MailWorker {
-    /// A worker over the accounts' store and settings, calling `on_change` after each
-    /// appointment whose mail state it wrote.
-    pub fn new(
-        accounts: Arc<Accounts>,
-        on_change: impl Fn(AppointmentId) + Send + Sync + 'static,
-    ) -> MailWorker {
-        MailWorker { accounts, wake: Arc::new(Notify::new()), on_change: Box::new(on_change) }
+/// Sends patient e-mail: the job runner over the [`Mail`] channel.
+pub type MailWorker = Runner<Mail>;
+
+/// The patient e-mail channel: each appointment's invitation, update or cancellation.
+pub struct Mail {
+    accounts: Arc<Accounts>,
+}
+
+impl Channel for Mail {
+    const NAME: &'static str = "mail";
+    const IDLE: (Duration, Duration) = (Duration::from_millis(200), MAX_IDLE);
+    type Work = MailWork;
+    type Outcome = MailOutcome;
+    type Report = MailPassReport;
+    /// The SMTP settings, read at the first mail of a pass that needs them.
+    type Pass = Option<Result<Arc<SmtpConfig>, String>>;
+
+    fn open(accounts: Arc<Accounts>) -> Self {
+        Mail { accounts }
     }
 
-    /// Asks the running worker to look at the queue now.
-    pub fn wake(&self) {
-        self.wake.notify_one();
+    async fn next(&self, ignore_due: bool, seen: &[i64]) -> frontdesk_core::Result<Option<MailWork>> {
+        self.accounts.store().next_mail_work(ignore_due, seen).await
     }
 
-    /// Sends every mail that is due (every pending one with `ignore_due`), each once.
-    ///
-    /// # Errors
-    /// [`AccountError::Core`] when the database or the lock file cannot be used; a mail's own
-    /// failure is written to the mail instead.
-    pub async fn run_pass(&self, ignore_due: bool) -> Result<MailPassReport, AccountError> {
-        let _lock = self.accounts.lock_file("mail.lock", "the mail lock").await?;
-        let store = self.accounts.store();
-        let mut report = MailPassReport::default();
-        let mut seen = Vec::new();
-        let mut config: Option<Result<Arc<SmtpConfig>, String>> = None;
-        while let Some(work) = store.next_mail_work(ignore_due, &seen).await? {
-            seen.push(work.appointment_id.0);
-            let outcome = match skip_without_sending(&work) {
-                Some(skip) => skip,
-                None => {
-                    let smtp = match &config {
-                        Some(c) => c.clone(),
-                        None => {
-                            let c = self.config().await.map(Arc::new);
-                            config = Some(c.clone());
-                            c
-                        }
-                    };
-                    match smtp {
-                        Ok(smtp) => self.send(&work, &smtp).await,
-                        Err(reason) => MailOutcome::Deferred {
-                            due: self.accounts.now() + NOT_CONFIGURED_RECHECK,
-                            reason,
-                        },
-                    }
-                }
-            };
-            match &outcome {
-                MailOutcome::Sent => report.sent += 1,
-                MailOutcome::Skipped { .. } => report.skipped += 1,
-                MailOutcome::Deferred { .. } => report.waiting += 1,
-                MailOutcome::Refused { .. } => report.failed += 1,
-            }
-            crash_point("mail:before-record");
-            store.record_mail(&work, &outcome).await?;
-            tracing::info!(
-                appointment = work.appointment_id.0,
-                method = work.method(),
-                sequence = work.sequence,
-                outcome = outcome_word(&outcome),
-                "patient mail"
-            );
-            (self.on_change)(work.appointment_id);
+    async fn next_due(&self) -> frontdesk_core::Result<Option<DateTime<Utc>>> {
+        self.accounts.store().next_mail_due().await
+    }
+
+    fn key(work: &MailWork) -> i64 {
+        work.appointment_id.0
+    }
+
+    fn appointment(work: &MailWork) -> AppointmentId {
+        work.appointment_id
+    }
+
+    async fn send(&self, work: &MailWork, config: &mut Self::Pass) -> MailOutcome {
+        if let Some(skip) = skip_without_sending(work) {
+            return skip;
         }
-        Ok(report)
+        let smtp = match config {
+            Some(c) => c.clone(),
+            None => config.insert(self.config().await.map(Arc::new)).clone(),
+        };
+        match smtp {
+            Ok(smtp) => self.deliver(work, &smtp).await,
+            Err(reason) => {
+                MailOutcome::Deferred { due: self.accounts.now() + NOT_CONFIGURED_RECHECK, reason }
+            }
+        }
     }
 
-    /// Runs passes until `stop` resolves, sleeping until the next mail is due, a wake, or 15 s.
-    pub async fn run(&self, stop: impl std::future::Future<Output = ()>) {
-        let idle = (Duration::from_millis(200), MAX_IDLE);
-        let next_due = || self.accounts.store().next_mail_due();
-        keep_running("mail", &self.accounts, &self.wake, idle, stop, || self.run_pass(false), next_due).await;
+    async fn record(&self, work: &MailWork, outcome: &MailOutcome) -> frontdesk_core::Result<()> {
+        self.accounts.store().record_mail(work, outcome).await
     }
 
+    fn count(report: &mut MailPassReport, outcome: &MailOutcome) {
+        match outcome {
+            MailOutcome::Sent => report.sent += 1,
+            MailOutcome::Skipped { .. } => report.skipped += 1,
+            MailOutcome::Deferred { .. } => report.waiting += 1,
+            MailOutcome::Refused { .. } => report.failed += 1,
+        }
+    }
+
+    fn log(work: &MailWork, outcome: &MailOutcome) {
+        tracing::info!(
+            appointment = work.appointment_id.0,
+            method = work.method(),
+            sequence = work.sequence,
+            outcome = outcome_word(outcome),
+            "patient mail"
+        );
+    }
+}
+
+impl Mail {
     /// Reads the SMTP settings; the error says what an admin must set.
     async fn config(&self) -> Result<SmtpConfig, String> {
         let accounts = &self.accounts;
@@ -193,7 +197,7 @@ impl MailWorker {
     }
 
     /// Writes and sends one mail, and sorts what happened; nothing here writes the outcome.
-    async fn send(&self, work: &MailWork, config: &SmtpConfig) -> MailOutcome {
+    async fn deliver(&self, work: &MailWork, config: &SmtpConfig) -> MailOutcome {
         if let Some(skip) = skip_without_sending(work) {
             return skip;
         }

@@ -1,12 +1,10 @@
-//! The outbox worker: sends each telehealth appointment's meeting job to Zoom or Microsoft and
-//! writes back what it learned.
+//! The meetings channel of the job runner ([`crate::jobs`]): sends each telehealth
+//! appointment's meeting job to Zoom or Microsoft and sorts what came back.
 //!
-//! Booking never waits for it: the job was written with the appointment. The worker takes jobs
-//! in due order, one at a time, and a job carries only "make the meeting match the appointment
-//! as it is now", so retries and coalescing need no bookkeeping of their own. Only one worker
-//! runs at a time per database: it holds `locks/outbox.lock` (an OS file lock, released even if
-//! the process dies) for each pass, so the app and `frontdesk-cli outbox run` can run side by
-//! side and a job is never sent twice.
+//! Booking never waits for it: the job was written with the appointment. A job carries only
+//! "make the meeting match the appointment as it is now", so retries and coalescing need no
+//! bookkeeping of their own. The runner holds `locks/outbox.lock` for each pass, so the app and
+//! `frontdesk-cli outbox run` can run side by side and a job is never sent twice.
 //!
 //! Never two meetings for one appointment: Teams' `createOrGet` is keyed by the appointment; a
 //! Zoom create is recorded before it is sent, with the attempt in the meeting's agenda, and a
@@ -14,22 +12,18 @@
 //! Teams creates are recorded too, so that a cancellation after an unanswered create still
 //! deletes what that create may have made.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Days, TimeDelta, Utc};
 use frontdesk_core::store::{crash_point, MeetingWork, Outcome};
 use frontdesk_core::{AppointmentId, Provider, Waiting};
-use tokio::sync::Notify;
 
 use crate::accounts::Accounts;
 use crate::error::AccountError;
+use crate::jobs::{jittered_backoff, retry_at, Channel, Runner};
 use crate::meetings::{CallError, MarkedMeeting, MeetingSpec};
 
-/// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
-const FIRST_BACKOFF: Duration = Duration::from_secs(5);
-const MAX_BACKOFF: Duration = Duration::from_secs(60 * 60);
 /// A job whose doctor is not connected is looked at again this often (connecting wakes it at once).
 const NOT_CONNECTED_RECHECK: Duration = Duration::from_secs(60 * 60);
 /// The longest the running worker sleeps between passes.
@@ -48,75 +42,83 @@ pub struct PassReport {
     pub failed: usize,
 }
 
-/// Sends outbox jobs. Cheap to share; one per process.
-pub struct Worker {
-    accounts: Arc<Accounts>,
-    wake: Arc<Notify>,
-    on_change: Box<dyn Fn(AppointmentId) + Send + Sync>,
+impl std::fmt::Display for PassReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Sent: {} ready, {} cancelled; {} still waiting, {} failed",
+            self.ready, self.cancelled, self.waiting, self.failed
+        )
+    }
 }
 
-impl Worker {
-    /// A worker over the accounts' store, calling `on_change` after each appointment whose
-    /// meeting state it wrote.
-    pub fn new(accounts: Arc<Accounts>, on_change: impl Fn(AppointmentId) + Send + Sync + 'static) -> Worker {
-        Worker { accounts, wake: Arc::new(Notify::new()), on_change: Box::new(on_change) }
+/// Sends meeting jobs: the job runner over the [`Meetings`] channel.
+pub type Worker = Runner<Meetings>;
+
+/// The meetings channel: each telehealth appointment's meeting at Zoom or Microsoft.
+pub struct Meetings {
+    accounts: Arc<Accounts>,
+}
+
+impl Channel for Meetings {
+    const NAME: &'static str = "outbox";
+    const IDLE: (Duration, Duration) = (Duration::from_millis(50), MAX_IDLE);
+    type Work = MeetingWork;
+    type Outcome = Outcome;
+    type Report = PassReport;
+    type Pass = ();
+
+    fn open(accounts: Arc<Accounts>) -> Self {
+        Meetings { accounts }
     }
 
-    /// Asks the running worker to look at the queue now (a job was just written).
-    pub fn wake(&self) {
-        self.wake.notify_one();
+    async fn next(&self, ignore_due: bool, seen: &[i64]) -> frontdesk_core::Result<Option<MeetingWork>> {
+        self.accounts.store().next_meeting_work(ignore_due, seen).await
     }
 
-    /// Sends every job that is due (every pending job with `ignore_due`), each once, and
-    /// returns what came of them. Waits for another worker's pass to end first.
-    ///
-    /// # Errors
-    /// [`AccountError::Core`] when the database or the lock file cannot be used; a job's own
-    /// failure is written to the job instead.
-    pub async fn run_pass(&self, ignore_due: bool) -> Result<PassReport, AccountError> {
-        let _lock = self.accounts.lock_file("outbox.lock", "the outbox lock").await?;
-        let store = self.accounts.store();
-        let mut report = PassReport::default();
-        let mut seen = Vec::new();
-        while let Some(work) = store.next_meeting_work(ignore_due, &seen).await? {
-            seen.push(work.job_id);
-            let outcome = self.send(&work).await;
-            match &outcome {
-                Outcome::Ready { .. } => report.ready += 1,
-                Outcome::Cancelled => report.cancelled += 1,
-                Outcome::Deferred { .. } => report.waiting += 1,
-                Outcome::Refused { .. } => report.failed += 1,
-            }
-            crash_point("outbox:before-record");
-            store.record_outcome(&work, &outcome).await?;
-            tracing::info!(
-                appointment = work.appointment_id.0,
-                provider = work.provider.as_str(),
-                outcome = outcome_word(&outcome),
-                "meeting job sent"
-            );
-            (self.on_change)(work.appointment_id);
-        }
-        Ok(report)
+    async fn next_due(&self) -> frontdesk_core::Result<Option<DateTime<Utc>>> {
+        self.accounts.store().next_job_due().await
     }
 
-    /// Runs passes until `stop` resolves: after each, it sleeps until the next job is due, a
-    /// new job is written ([`Worker::wake`]), or 30 s pass.
-    pub async fn run(&self, stop: impl Future<Output = ()>) {
-        let idle = (Duration::from_millis(50), MAX_IDLE);
-        let next_due = || self.accounts.store().next_job_due();
-        keep_running("outbox", &self.accounts, &self.wake, idle, stop, || self.run_pass(false), next_due)
-            .await;
+    fn key(work: &MeetingWork) -> i64 {
+        work.job_id
     }
 
-    /// Sends one job and sorts what happened; nothing here writes the outcome.
-    async fn send(&self, work: &MeetingWork) -> Outcome {
+    fn appointment(work: &MeetingWork) -> AppointmentId {
+        work.appointment_id
+    }
+
+    async fn send(&self, work: &MeetingWork, (): &mut ()) -> Outcome {
         match self.attempt(work).await {
             Ok(outcome) => outcome,
             Err(e) => self.sort_failure(work, e).await,
         }
     }
 
+    async fn record(&self, work: &MeetingWork, outcome: &Outcome) -> frontdesk_core::Result<()> {
+        self.accounts.store().record_outcome(work, outcome).await
+    }
+
+    fn count(report: &mut PassReport, outcome: &Outcome) {
+        match outcome {
+            Outcome::Ready { .. } => report.ready += 1,
+            Outcome::Cancelled => report.cancelled += 1,
+            Outcome::Deferred { .. } => report.waiting += 1,
+            Outcome::Refused { .. } => report.failed += 1,
+        }
+    }
+
+    fn log(work: &MeetingWork, outcome: &Outcome) {
+        tracing::info!(
+            appointment = work.appointment_id.0,
+            provider = work.provider.as_str(),
+            outcome = outcome_word(outcome),
+            "meeting job sent"
+        );
+    }
+}
+
+impl Meetings {
     async fn attempt(&self, work: &MeetingWork) -> Result<Outcome, CallError> {
         let accounts = &self.accounts;
         let store = accounts.store();
@@ -243,8 +245,7 @@ impl Worker {
                 quota_wait(now)
             }
             CallError::RateLimited { provider, retry_after, .. } => {
-                let due =
-                    retry_after.and_then(|d| TimeDelta::from_std(d).ok()).map_or_else(backoff, |d| now + d);
+                let due = retry_at(now, retry_after, work.tries);
                 Outcome::Deferred {
                     waiting: Waiting::Retrying,
                     due,
@@ -270,38 +271,6 @@ impl Worker {
             CallError::Account(e) => {
                 Outcome::Deferred { waiting: Waiting::Retrying, due: backoff(), reason: e.to_string() }
             }
-        }
-    }
-}
-
-/// Runs a worker's `pass` until `stop` resolves: after each, it sleeps until `next_due`, a
-/// `wake`, or the longest idle time (and at least the shortest). A failed pass is logged and
-/// tried again on the next turn.
-pub(crate) async fn keep_running<T, P, D>(
-    worker: &str,
-    accounts: &Accounts,
-    wake: &Notify,
-    (shortest, longest): (Duration, Duration),
-    stop: impl Future<Output = ()>,
-    pass: impl Fn() -> P,
-    next_due: impl Fn() -> D,
-) where
-    P: Future<Output = Result<T, AccountError>>,
-    D: Future<Output = frontdesk_core::Result<Option<DateTime<Utc>>>>,
-{
-    tokio::pin!(stop);
-    loop {
-        if let Err(e) = pass().await {
-            tracing::warn!(error = %e, worker, "a pass failed; trying again shortly");
-        }
-        let idle = match next_due().await {
-            Ok(Some(due)) => (due - accounts.now()).to_std().unwrap_or(Duration::ZERO).min(longest),
-            _ => longest,
-        };
-        tokio::select! {
-            () = &mut stop => return,
-            () = wake.notified() => {}
-            () = tokio::time::sleep(idle.max(shortest)) => {}
         }
     }
 }
@@ -408,17 +377,6 @@ fn quota_wait(now: DateTime<Utc>) -> Outcome {
     }
 }
 
-/// Exponential backoff with jitter: 5 s, 10 s, 20 s... up to an hour, each drawn at random
-/// between half and all of it, so desks that lost the network together do not retry together.
-pub(crate) fn jittered_backoff(tries: i64) -> TimeDelta {
-    let doubling = u32::try_from(tries.clamp(0, 20)).unwrap_or(20);
-    let full = FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(doubling)).min(MAX_BACKOFF);
-    let mut byte = [0u8; 2];
-    let random = getrandom::getrandom(&mut byte).map_or(u16::MAX, |()| u16::from_le_bytes(byte));
-    let fraction = 0.5 + f64::from(random) / f64::from(u16::MAX) / 2.0;
-    TimeDelta::from_std(full.mul_f64(fraction)).unwrap_or_else(|_| TimeDelta::hours(1))
-}
-
 fn outcome_word(outcome: &Outcome) -> &'static str {
     match outcome {
         Outcome::Ready { .. } => "ready",
@@ -431,15 +389,6 @@ fn outcome_word(outcome: &Outcome) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_with_jitter_up_to_an_hour() {
-        for tries in 0..30 {
-            let full = FIRST_BACKOFF.saturating_mul(2u32.saturating_pow(tries.min(20))).min(MAX_BACKOFF);
-            let got = jittered_backoff(i64::from(tries)).to_std().unwrap();
-            assert!(got >= full / 2 && got <= full, "{tries}: {got:?} not in [{:?}, {full:?}]", full / 2);
-        }
-    }
 
     #[test]
     fn the_quota_wait_ends_just_after_midnight_utc() {

@@ -17,11 +17,9 @@ use crate::error::AppError;
 use crate::session::ANYONE;
 use crate::AppState;
 
-/// The event the window hears when the outbox worker changed an appointment's meeting.
-pub const MEETING_EVENT: &str = "meeting-changed";
-
-/// Which appointment's meeting changed (read it again with `appointment`).
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+/// The event (`meeting-changed`) the window hears when the outbox worker changed an
+/// appointment's meeting: which appointment (read it again with `appointment`).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type, tauri_specta::Event)]
 pub struct MeetingChanged {
     pub appointment_id: AppointmentId,
 }

@@ -1,8 +1,7 @@
 // The app: first start, sign-in, and the signed-in shell (calendar, directory screens, panel,
 // shortcuts, inactivity lock, status line with the network and the video-visit accounts alert).
-import { listen } from '@tauri-apps/api/event';
-import { asAppError, ipc } from './ipc';
-import type { AppStatus, Appointment, AppointmentType, DeepLink, Clinic, DaySheet, DaySheetRow, MailChanged, MeetingChanged, Staff } from './ipc';
+import { asAppError, events, ipc, subscribe } from './ipc';
+import type { AppStatus, Appointment, AppointmentType, DeepLink, Clinic, DaySheet, DaySheetRow, Staff } from './ipc';
 import { h, isTyping } from './dom';
 import { formatDate, setLocale, t, tk, wallTime } from './messages';
 import { openBookingDialog } from './booking';
@@ -20,12 +19,6 @@ import { printDaySheet } from './daysheet';
 import { closeConnectWizard, reconnectAlert, refusedConnections, renderAccounts } from './accounts';
 
 type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settings' | 'audit';
-
-/** The event the backend sends when the outbox changed an appointment's meeting. */
-export const MEETING_EVENT = 'meeting-changed';
-
-/** The event the backend sends when the mail worker changed an appointment's patient e-mail. */
-export const MAIL_EVENT = 'mail-changed';
 
 /** Meeting changes that come together (a pass over several jobs) make one refresh. */
 const MEETING_REFRESH_MS = 250;
@@ -181,19 +174,14 @@ class Desk {
     document.addEventListener('keydown', onKey);
     document.addEventListener('pointerdown', activity);
     const stopNetwork = watchNetwork(this.network);
-    // frontdesk:// links (from a second launch or the system) open a day or an appointment.
-    const unlisten: (() => void)[] = [];
-    void listen<DeepLink>('deep-link', (event) => void this.openLink(event.payload))
-      .then((stop) => { unlisten.push(stop); })
-      .catch(() => undefined);
-    // The outbox made, moved or removed a meeting, or learned why it waits: show it.
-    void listen<MeetingChanged>(MEETING_EVENT, (event) => this.meetingChanged(event.payload.appointment_id))
-      .then((stop) => { unlisten.push(stop); })
-      .catch(() => undefined);
-    // The mail worker sent, deferred or failed a patient e-mail: the open panel shows it.
-    void listen<MailChanged>(MAIL_EVENT, (event) => this.mailChanged(event.payload.appointment_id))
-      .then((stop) => { unlisten.push(stop); })
-      .catch(() => undefined);
+    const unlisten = [
+      // frontdesk:// links (from a second launch or the system) open a day or an appointment.
+      subscribe(events.deepLink, (link) => void this.openLink(link)),
+      // The outbox made, moved or removed a meeting, or learned why it waits: show it.
+      subscribe(events.meetingChanged, (e) => this.meetingChanged(e.appointment_id)),
+      // The mail worker sent, deferred or failed a patient e-mail: the open panel shows it.
+      subscribe(events.mailChanged, (e) => this.mailChanged(e.appointment_id)),
+    ];
     this.timers.push(setInterval(() => {
       if (Date.now() - this.lastActivity > this.clinic.lock_minutes * 60_000) void this.lock();
     }, 15_000));

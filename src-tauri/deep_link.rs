@@ -3,8 +3,8 @@
 
 use serde::Serialize;
 
-/// A link the app understands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+/// A link the app understands. The links the window shows reach it as the `deep-link` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, tauri_specta::Event)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DeepLink {
     /// `frontdesk://day/2026-03-09`: show that day.

@@ -20,11 +20,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
 use frontdesk_core::{Clock, Provider, StaffId, Store, SystemClock};
 use frontdesk_providers::{Accounts, MailWorker, OsKeyring, SecretStore, Worker};
-use tauri::{Emitter, Manager, Runtime};
+use tauri::{Manager, Runtime};
+use tauri_specta::Event;
 
-use crate::commands::accounts::{ConnectionEvent, CONNECTION_EVENT};
-use crate::commands::mail::{MailChanged, MAIL_EVENT};
-use crate::commands::meetings::{MeetingChanged, MEETING_EVENT};
+use crate::commands::accounts::ConnectionEvent;
+use crate::commands::mail::MailChanged;
+use crate::commands::meetings::MeetingChanged;
 use crate::deep_link::DeepLink;
 use crate::error::AppError;
 use crate::session::Session;
@@ -95,7 +96,8 @@ impl AppConfig {
     }
 }
 
-/// The typed command list: the invoke handler and the generated TypeScript come from it.
+/// The typed command and event lists: the invoke handler, the events' names and the generated
+/// TypeScript all come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
     use commands::{accounts, audit, auth, directory, mail, mail_texts, meetings, schedule, startup};
     tauri_specta::Builder::<R>::new()
@@ -143,16 +145,13 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             mail_texts::preview_mail,
             audit::audit_log,
         ])
-        .typ::<DeepLink>()
-        .typ::<ConnectionEvent>()
-        .typ::<MeetingChanged>()
-        .typ::<MailChanged>()
+        .events(tauri_specta::collect_events![DeepLink, ConnectionEvent, MeetingChanged, MailChanged])
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
 }
 
-/// Writes the TypeScript bindings for the commands and their types.
+/// Writes the TypeScript bindings for the commands, the events and their types.
 ///
 /// # Errors
 /// When the file cannot be written.
@@ -166,12 +165,22 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// Adds the app's state and commands to `base`: generic over the runtime so that tests can pass
-/// Tauri's mock builder. Plugins that need a real desktop session are added by [`run`].
+/// Adds the app's state, commands and events to `base`: generic over the runtime so that tests
+/// can pass Tauri's mock builder. Plugins that need a real desktop session are added by [`run`].
 ///
 /// The store is opened here, before the window exists, so that the first command never waits.
 /// The data folder is the same one Tauri's `app_data_dir` gives (a test checks the identifier).
 pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri::Builder<R> {
+    let specta = specta_builder::<R>();
+    let invoke_handler = specta.invoke_handler();
+    // The typed events can be sent only once they are mounted on the app. A plugin mounts them,
+    // not the app's `setup` hook: a builder has one hook, and `run` sets it.
+    let events = tauri::plugin::Builder::<R>::new("frontdesk-events")
+        .setup(move |app, _api| {
+            specta.mount_events(app);
+            Ok(())
+        })
+        .build();
     let store = match config.data_dir.or_else(default_data_dir) {
         Some(dir) => tauri::async_runtime::block_on(Store::open_with_clock(&dir, config.clock.clone()))
             .map_err(AppError::from),
@@ -189,13 +198,14 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
         meetings: OnceLock::new(),
         mail: OnceLock::new(),
     })
-    .invoke_handler(specta_builder::<R>().invoke_handler())
+    .plugin(events)
+    .invoke_handler(invoke_handler)
 }
 
 /// Starts the outbox workers on Tauri's async runtime: one sends each telehealth appointment's
-/// meeting to Zoom or Microsoft and tells the window ([`MEETING_EVENT`]) each time a meeting's
+/// meeting to Zoom or Microsoft and tells the window ([`MeetingChanged`]) each time a meeting's
 /// state changes; the other e-mails patients through the clinic's SMTP server and tells the window
-/// ([`MAIL_EVENT`]) each time a mail's state changes. [`run`] starts it; the mock-runtime tests
+/// ([`MailChanged`]) each time a mail's state changes. [`run`] starts it; the mock-runtime tests
 /// start it only when they test it, so that no other test depends on when a background pass runs.
 /// Returns false, starting nothing, when the accounts are unavailable or the worker already runs.
 pub fn start_outbox<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
@@ -205,12 +215,12 @@ pub fn start_outbox<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     };
     let handle = app.clone();
     let mail = Arc::new(MailWorker::new(accounts.clone(), move |appointment_id| {
-        let _ = handle.emit(MAIL_EVENT, MailChanged { appointment_id });
+        let _ = MailChanged { appointment_id }.emit(&handle);
     }));
     let handle = app.clone();
     let invitations = mail.clone();
     let worker = Arc::new(Worker::new(accounts.clone(), move |appointment_id| {
-        let _ = handle.emit(MEETING_EVENT, MeetingChanged { appointment_id });
+        let _ = MeetingChanged { appointment_id }.emit(&handle);
         // A telehealth invitation waits for its join link: the meeting may have just made it.
         invitations.wake();
     }));
@@ -235,7 +245,7 @@ pub async fn handle_deep_link<R: Runtime>(app: &tauri::AppHandle<R>, url: &str) 
         }
     };
     let DeepLink::OAuthCallback { provider, query } = link else {
-        let _ = app.emit("deep-link", link);
+        let _ = link.emit(app);
         return None;
     };
     let state = app.state::<AppState>();
@@ -256,7 +266,7 @@ pub async fn handle_deep_link<R: Runtime>(app: &tauri::AppHandle<R>, url: &str) 
         Err(_) => StaffId(0),
     };
     let event = ConnectionEvent::from_outcome(doctor, provider, outcome);
-    let _ = app.emit(CONNECTION_EVENT, event.clone());
+    let _ = event.emit(app);
     Some(event)
 }
 

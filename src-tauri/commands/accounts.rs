@@ -15,11 +15,10 @@ use super::store;
 use crate::error::AppError;
 use crate::AppState;
 
-/// The event the window hears when a connect flow ends, however it ended.
-pub const CONNECTION_EVENT: &str = "account-connection";
-
-/// How a connect flow ended.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+/// How a connect flow ended: sent on a loopback flow's channel, and as the `account-connection`
+/// event when a deep-link flow ends.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "account-connection")]
 pub struct ConnectionEvent {
     pub doctor_id: StaffId,
     pub provider: Provider,
@@ -75,7 +74,7 @@ pub async fn connections(state: State<'_, AppState>) -> Result<Vec<Connection>, 
 
 /// Starts connecting: opens the provider's sign-in page in the system browser (never in the
 /// app's own window) and waits in the background. The outcome arrives on `done` for a loopback
-/// redirect, and as the [`CONNECTION_EVENT`] for a deep-link one.
+/// redirect, and as a [`ConnectionEvent`] event for a deep-link one.
 #[tauri::command]
 #[specta::specta]
 pub async fn connect_account(

@@ -13,11 +13,9 @@ use super::store;
 use crate::error::AppError;
 use crate::AppState;
 
-/// The event the window hears when the mail worker wrote an appointment's mail state.
-pub const MAIL_EVENT: &str = "mail-changed";
-
-/// Which appointment's mail changed (read it again with `mail_status`).
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+/// The event (`mail-changed`) the window hears when the mail worker wrote an appointment's mail
+/// state: which appointment (read it again with `mail_status`).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type, tauri_specta::Event)]
 pub struct MailChanged {
     pub appointment_id: AppointmentId,
 }
@@ -35,7 +33,7 @@ pub async fn mail_status(
 }
 
 /// Sends the appointment's e-mail again, as the appointment is now (those who book: the desk and
-/// admins), and wakes the mail worker. The new state follows as a [`MAIL_EVENT`].
+/// admins), and wakes the mail worker. The new state follows as a [`MailChanged`] event.
 #[tauri::command]
 #[specta::specta]
 pub async fn resend_mail(

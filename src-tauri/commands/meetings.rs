@@ -14,11 +14,9 @@ use super::store;
 use crate::error::AppError;
 use crate::AppState;
 
-/// The event the window hears when the outbox worker changed an appointment's meeting.
-pub const MEETING_EVENT: &str = "meeting-changed";
-
-/// Which appointment's meeting changed (read it again with `appointment`).
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+/// The event (`meeting-changed`) the window hears when the outbox worker changed an
+/// appointment's meeting: which appointment (read it again with `appointment`).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type, tauri_specta::Event)]
 pub struct MeetingChanged {
     pub appointment_id: AppointmentId,
 }

@@ -1,11 +1,10 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
 import axe from 'axe-core';
-import type { Channel } from '@tauri-apps/api/core';
 import { closeConnectWizard, openConnectWizard, renderAccounts, settingField } from './accounts';
-import type { Connection, ConnectionEvent, ProviderSettings, Staff } from './ipc';
+import { events } from './ipc';
+import type { Channel, Connection, ConnectionEvent, ProviderSettings, Staff } from './ipc';
 import { bounceTarget, runBounce } from '../oauth-bounce/bounce.js';
 import bouncePage from '../oauth-bounce/index.html?raw';
 
@@ -170,10 +169,10 @@ describe('connect wizard', () => {
     const { onConnected } = open();
     byId('connect-start').click();
     await settle();
-    await emit('account-connection', { doctor_id: 4, provider: 'zoom', account_email: 'dr.roy@clinic.example', error: null });
+    await events.accountConnection.emit({ doctor_id: 4, provider: 'zoom', account_email: 'dr.roy@clinic.example', error: null });
     await settle();
     expect(wizard().dataset.step).toBe('waiting');
-    await emit('account-connection', { doctor_id: 3, provider: 'zoom', account_email: 'dr.lee@clinic.example', error: null });
+    await events.accountConnection.emit({ doctor_id: 3, provider: 'zoom', account_email: 'dr.lee@clinic.example', error: null });
     await settle();
     expect(wizard().dataset.step).toBe('done');
     expect(wizard().textContent).toContain('Connected as dr.lee@clinic.example');

@@ -3,16 +3,11 @@
 // account e-mail: the sign-in happens in the system browser and the tokens stay in Rust. The
 // backend enforces who may do what (a doctor only their own accounts; settings for admins only);
 // this screen merely does not offer the rest.
-import { listen } from '@tauri-apps/api/event';
-import type { UnlistenFn } from '@tauri-apps/api/event';
-import { Channel, asAppError, ipc } from './ipc';
-import type { Connection, ConnectionEvent, Provider, ProviderSettings, RedirectMode, Staff } from './ipc';
+import { Channel, asAppError, events, ipc } from './ipc';
+import type { Connection, ConnectionEvent, Provider, ProviderSettings, RedirectMode, Staff, UnlistenFn } from './ipc';
 import { h, trapFocus } from './dom';
 import { formatList, t } from './messages';
 import type { MessageKey } from './messages';
-
-/** The global event a deep-link sign-in ends with (a loopback one answers on its channel). */
-export const CONNECTION_EVENT = 'account-connection';
 
 const PROVIDERS: Provider[] = ['zoom', 'microsoft'];
 
@@ -178,8 +173,9 @@ export function openConnectWizard(opts: WizardOptions): HTMLElement {
     }
   };
 
-  // Listen before starting, so that a quick answer cannot be missed.
-  const listening: Promise<UnlistenFn | null> = listen<ConnectionEvent>(CONNECTION_EVENT, (event) => outcome(event.payload, attempt))
+  // Listen before starting, so that a quick answer cannot be missed: a deep-link sign-in ends
+  // with this event (a loopback one answers on its channel).
+  const listening: Promise<UnlistenFn | null> = events.accountConnection.listen((event) => outcome(event.payload, attempt))
     .catch(() => null);
 
   const start = async () => {

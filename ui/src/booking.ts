@@ -1,6 +1,7 @@
 // The booking dialog: keyboard first. With a slot selected, a booking for a found patient is
 // "n", two letters of the name, Enter (pick), Enter (book). Picking a patient without an e-mail
 // address says, calmly, that they will not get an invitation (booking goes ahead as usual).
+// `Booker` opens it from the calendar.
 import { asAppError, ipc } from './ipc';
 import type { Appointment, AppointmentType, Fold, Patient, Staff } from './ipc';
 import { h } from './dom';
@@ -190,4 +191,44 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
   document.body.append(overlay);
   patientInput.focus();
   return overlay;
+}
+
+/**
+ * Booking from the calendar: the types the dialog offers (read at start and after the types
+ * screen), the slot last clicked (the next dialog starts there) and one dialog at a time.
+ */
+export class Booker {
+  types: AppointmentType[] = [];
+  private slot: Slot | null = null;
+  private dialogOpen = false;
+
+  constructor(private clinicTz: () => string, private onBooked: (a: Appointment) => void) {}
+
+  /** Whether the dialog is open (single-key shortcuts wait behind it). */
+  get open(): boolean {
+    return this.dialogOpen;
+  }
+
+  /** The slot the next dialog starts at. */
+  choose(slot: Slot): void {
+    this.slot = slot;
+  }
+
+  /** Opens the dialog at the chosen slot, or at `fallback()` when none was. */
+  book(doctors: Staff[], fallback: () => Slot): void {
+    if (this.dialogOpen) return;
+    this.dialogOpen = true;
+    openBookingDialog({
+      clinicTz: this.clinicTz(),
+      doctors,
+      types: this.types,
+      slot: this.slot ?? fallback(),
+      onBooked: (a: Appointment) => {
+        this.dialogOpen = false;
+        this.slot = null;
+        this.onBooked(a);
+      },
+      onClose: () => { this.dialogOpen = false; },
+    });
+  }
 }

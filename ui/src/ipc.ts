@@ -1,9 +1,12 @@
-// The one module that talks to the Rust backend. Components never call `invoke` directly: they
-// call `ipc.*`, the client generated from the Rust types (bindings.ts), which the UI tests mock.
-import { commands } from './bindings';
+// The one module that talks to the Rust backend. Components never call `invoke` or `listen`
+// directly: they call `ipc.*` and hear `events.*`, the client and the events generated from the
+// Rust types (bindings.ts), which the UI tests mock. A test (boundary.test.ts) keeps it so.
+import { commands, events } from './bindings';
 import type { AppError, ErrorKind } from './bindings';
+import type { Event, UnlistenFn } from '@tauri-apps/api/event';
 
 export type * from './bindings';
+export type { UnlistenFn };
 
 /**
  * The client, as the UI uses it. When the end-to-end test sets `window.__frontdeskIpcLog` to an
@@ -27,6 +30,34 @@ export const ipc: typeof commands = new Proxy(commands, {
     };
   },
 });
+
+/**
+ * What the backend tells the window without being asked, each event named and typed once in Rust:
+ * `events.meetingChanged`, `events.mailChanged`, `events.deepLink`, `events.accountConnection`.
+ * Hear one with `subscribe`; `events.x.listen` is for a caller that must know when it is heard
+ * (the connect wizard listens before it starts a flow). Tests send them with `events.x.emit`.
+ */
+export { events };
+
+/**
+ * Calls `on` with the payload of each `event` until the returned function is called. Nothing is
+ * heard after that, even when the listener was still being registered; a registration that fails
+ * (no backend) hears nothing.
+ */
+export function subscribe<T>(
+  event: { listen: (handler: (e: Event<T>) => void) => Promise<UnlistenFn> },
+  on: (payload: T) => void,
+): () => void {
+  let stopped = false;
+  let unlisten: UnlistenFn | null = null;
+  event.listen((e) => { if (!stopped) on(e.payload); })
+    .then((stop) => { if (stopped) stop(); else unlisten = stop; })
+    .catch(() => undefined);
+  return () => {
+    stopped = true;
+    unlisten?.();
+  };
+}
 
 // The channel a long-running command (connecting an account) answers on; built here and passed
 // to `ipc.*` like any other argument.

@@ -4,13 +4,13 @@
 // a mail, and the booking dialog's note for a patient without an address.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
 import axe from 'axe-core';
 import { renderPanel } from './panel';
 import type { PanelContext } from './panel';
 import { openBookingDialog } from './booking';
 import { openDesk, recordingBackend } from './testing';
 import type { Call } from './testing';
+import { events } from './ipc';
 import type { AppointmentDetail, DaySheetRow, MailStatus, Patient, Staff, Status } from './ipc';
 
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
@@ -217,18 +217,18 @@ describe('mail changes from the mail worker', () => {
       handler: (cmd) => (cmd === 'mail_status' ? current : cmd === 'appointment' ? detail() : null),
     });
     // Open appointment 9's panel (as a frontdesk:// link would).
-    await emit('deep-link', { kind: 'appointment', id: 9 });
+    await events.deepLink.emit({ kind: 'appointment', id: 9 });
     await vi.advanceTimersByTimeAsync(100);
     const reads = () => calls.filter((c) => c.cmd === 'mail_status').length;
     expect(reads()).toBe(1);
     expect(text()).toContain('this takes a few seconds');
 
-    await emit('mail-changed', { appointment_id: 42 });
+    await events.mailChanged.emit({ appointment_id: 42 });
     await vi.advanceTimersByTimeAsync(100);
     expect(reads()).toBe(1);
 
     current = mail({ state: 'sent', sent_method: 'REQUEST', sent_at: '2026-07-06T13:31:00Z', due: null });
-    await emit('mail-changed', { appointment_id: 9 });
+    await events.mailChanged.emit({ appointment_id: 9 });
     await vi.advanceTimersByTimeAsync(100);
     expect(reads()).toBe(2);
     expect(section().dataset.state).toBe('sent');

@@ -3,13 +3,13 @@
 // Retry, by role), the calendar badge, and the refresh when the outbox changes a meeting.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
 import axe from 'axe-core';
 import { renderPanel, updatePanelMeeting } from './panel';
 import type { PanelContext } from './panel';
 import { meetingBadge, meetingMark } from './meeting';
 import { openDesk, recordingBackend } from './testing';
 import type { Call } from './testing';
+import { events } from './ipc';
 import type { AppointmentDetail, DaySheetRow, MeetingInfo, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; the desk test only needs to see refreshes.
@@ -197,13 +197,13 @@ describe('meeting changes from the outbox', () => {
     const reads = () => calls.filter((c) => c.cmd === 'schedule').length;
     const before = reads();
 
-    await emit('meeting-changed', { appointment_id: 42 });
+    await events.meetingChanged.emit({ appointment_id: 42 });
     await vi.advanceTimersByTimeAsync(1000);
     expect(reads()).toBe(before);
 
     // Several changes together make one read.
-    await emit('meeting-changed', { appointment_id: 9 });
-    await emit('meeting-changed', { appointment_id: 9 });
+    await events.meetingChanged.emit({ appointment_id: 9 });
+    await events.meetingChanged.emit({ appointment_id: 9 });
     await vi.advanceTimersByTimeAsync(1000);
     expect(reads()).toBe(before + 1);
   });

@@ -3,9 +3,9 @@
 // the doctor a booking or a link is for brought into view.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { emit } from '@tauri-apps/api/event';
 import axe from 'axe-core';
 import { openDesk } from './testing';
+import { events } from './ipc';
 import type { AppointmentDetail, DaySheet, DaySheetRow, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; here it only records what it is asked to show.
@@ -134,7 +134,7 @@ describe('the doctors pager', () => {
       return null;
     });
     expect(ds[17].id).toBe(117);
-    await emit('deep-link', { kind: 'appointment', id: rows[17].id });
+    await events.deepLink.emit({ kind: 'appointment', id: rows[17].id });
     await vi.advanceTimersByTimeAsync(0);
     expect(label()).toBe('Doctors 11–20 of 25');
     expect(last().appointments.map((a) => a.id)).toContain(rows[17].id);

@@ -147,6 +147,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .typ::<ConnectionEvent>()
         .typ::<MeetingChanged>()
         .typ::<MailChanged>()
+        // The setting keys a provider settings refusal names in `field`, for the settings form.
+        .typ::<frontdesk_providers::Setting>()
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()

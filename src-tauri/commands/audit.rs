@@ -1,7 +1,7 @@
 //! The admin's audit log screen: who did what, filtered by person, patient and local dates.
 
 use frontdesk_core::store::AuditEntry;
-use frontdesk_core::{time, PatientId, StaffId};
+use frontdesk_core::{time, Field, PatientId, StaffId};
 use tauri::State;
 
 use super::store;
@@ -23,8 +23,14 @@ pub async fn audit_log(
     state.session.require(ADMIN)?;
     let store = store(&state)?;
     let tz = store.require_clinic().await?.tz;
-    let since = from.map(|d| time::parse_date("from", &d)).transpose()?.map(|d| time::day_bounds(d, tz).0);
-    let until = to.map(|d| time::parse_date("to", &d)).transpose()?.map(|d| time::day_bounds(d, tz).1);
+    let since = from
+        .map(|d| time::parse_date(Field::new("from", "from"), &d))
+        .transpose()?
+        .map(|d| time::day_bounds(d, tz).0);
+    let until = to
+        .map(|d| time::parse_date(Field::new("to", "to"), &d))
+        .transpose()?
+        .map(|d| time::day_bounds(d, tz).1);
     let actor = staff.map(|s| format!("staff:{s}"));
     let mut entries = store.audit_log(since).await?;
     entries.retain(|e| {

@@ -17,8 +17,8 @@ use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
 use frontdesk_core::store::NewPatient;
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
-    Actor, AppointmentId, BookingRequest, CoreError, PatientId, Role, StaffId, Status, Store, SystemClock,
-    TypeId,
+    Actor, AppointmentId, BookingRequest, CoreError, Field, PatientId, Role, StaffId, Status, Store,
+    SystemClock, TypeId,
 };
 
 use accounts::{AccountCommand, ConfigCommand};
@@ -26,6 +26,9 @@ use frontdesk_providers::AccountError;
 use mail::MailCommand;
 use outbox::OutboxCommand;
 use output::Output;
+
+/// The `--date` option, named in its errors as typed.
+const DATE: Field = Field::new("date", "--date");
 
 #[derive(Parser)]
 #[command(name = "frontdesk-cli", version, about = "Frontdesk's schedule from the command line")]
@@ -337,7 +340,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
     let zone_or_clinic = |tz: &Option<String>| tz.as_deref().map(time::parse_zone).unwrap_or(Ok(clinic.tz));
     let local = |when: &When| -> Result<LocalTime, CoreError> {
         Ok(LocalTime {
-            at: time::parse_local("--at", &when.at)?,
+            at: time::parse_local(Field::new("at", "--at"), &when.at)?,
             tz: zone_or_clinic(&when.tz)?,
             fold: when.fold.as_deref().map(parse_fold).transpose()?,
         })
@@ -401,7 +404,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.detail(store, &detail, store.mail_status(AppointmentId(id)).await?.as_ref()).await
         }
         Command::ExportIcs { date, doctor, out: file } => {
-            let date = time::parse_date("--date", &date)?;
+            let date = time::parse_date(DATE, &date)?;
             let doctor = doctor.map(StaffId);
             if let Some(d) = doctor {
                 let staff = store.staff(d).await?;
@@ -422,7 +425,9 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         }
         Command::Audit { since } => {
             let since = match since {
-                Some(d) => Some(time::day_bounds(time::parse_date("--since", &d)?, clinic.tz).0),
+                Some(d) => {
+                    Some(time::day_bounds(time::parse_date(Field::new("since", "--since"), &d)?, clinic.tz).0)
+                }
                 None => None,
             };
             out.audit(&store.audit_log(since).await?)
@@ -430,7 +435,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         Command::Day { date, tz, doctor } => {
             let tz = zone_or_clinic(&tz)?;
             let date = match date {
-                Some(d) => time::parse_date("--date", &d)?,
+                Some(d) => time::parse_date(DATE, &d)?,
                 None => time::today_in(tz, chrono::Utc::now()),
             };
             let doctor = doctor.map(StaffId);

@@ -17,7 +17,7 @@ pub mod validate;
 pub mod views;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{CoreError, ErrorKind, Result};
+pub use error::{CoreError, ErrorKind, Field, Result};
 pub use model::{
     initials, Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry,
     MailMethod, MailState, MeetingInfo, MeetingState, Mode, Patient, PatientId, Provider, Role, Staff,

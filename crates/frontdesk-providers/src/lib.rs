@@ -21,8 +21,8 @@ pub use accounts::{
     deep_link_uri, Accounts, Connected, DeepLinkFlow, Disconnected, LoopbackFlow, StartedFlow,
 };
 pub use error::{AccountError, Result};
-pub use mail::{MailPassReport, MailWorker};
+pub use mail::{MailPassReport, MailWorker, SmtpSettingsError};
 pub use meetings::{CallError, MeetingApi};
 pub use outbox::{PassReport, Worker};
 pub use secrets::{MemorySecrets, OsKeyring, Secret, SecretStore};
-pub use settings::{ProviderSettings, RedirectMode};
+pub use settings::{ProviderSettings, RedirectMode, Setting};

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use sqlx::FromRow;
 
 use super::{violates, Store};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 use crate::model::{AppointmentType, Clinic, Mode, Patient, PatientId, Role, Staff, StaffId, TypeId};
 use crate::time::{self, printable};
 use crate::validate;
@@ -111,7 +111,7 @@ impl Store {
     /// [`CoreError::Invalid`] for a bad name or zone; [`CoreError::AlreadyInitialized`] when the
     /// clinic is already set up (its settings are kept).
     pub async fn init_clinic(&self, name: &str, tz: &str) -> Result<Clinic> {
-        let name = validate::name("clinic name", name)?;
+        let name = validate::name(Field::CLINIC_NAME, name)?;
         let tz = time::parse_zone(tz)?;
         let mut tx = self.write().await?;
         insert_clinic(&mut tx, &name, tz, self.now().timestamp()).await?;
@@ -126,10 +126,10 @@ impl Store {
     /// [`CoreError::Invalid`] for a bad name, zone, lock time (1..=240 minutes) or locale;
     /// [`CoreError::NotInitialized`] before the clinic is set up.
     pub async fn update_clinic(&self, settings: &ClinicSettings) -> Result<Clinic> {
-        let name = validate::name("clinic name", &settings.name)?;
+        let name = validate::name(Field::CLINIC_NAME, &settings.name)?;
         let tz = time::parse_zone(&settings.tz)?;
         if !(1..=240).contains(&settings.lock_minutes) {
-            return Err(CoreError::invalid("lock after: choose 1 to 240 minutes"));
+            return Err(CoreError::invalid_field(Field::LOCK_MINUTES, "choose 1 to 240 minutes"));
         }
         let locale = validate::locale(&settings.locale)?;
         let mut tx = self.write().await?;
@@ -171,7 +171,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Invalid`] for a bad name or PIN.
     pub async fn add_staff(&self, name: &str, role: Role, pin: Option<&str>) -> Result<Staff> {
-        let name = validate::name("name", name)?;
+        let name = validate::name(Field::NAME, name)?;
         let pin_hash = match pin {
             Some(p) => Some(hash_pin(validate::pin(p)?)?),
             None => None,
@@ -196,7 +196,7 @@ impl Store {
     /// [`CoreError::NotFound`] for an unknown id; [`CoreError::Invalid`] for a bad name or PIN;
     /// [`CoreError::LastAdmin`] when the change would leave no active admin.
     pub async fn update_staff(&self, id: StaffId, update: &StaffUpdate) -> Result<Staff> {
-        let name = validate::name("name", &update.name)?;
+        let name = validate::name(Field::NAME, &update.name)?;
         let pin_hash = match update.pin.as_deref() {
             Some(p) => Some(hash_pin(validate::pin(p)?)?),
             None => None,
@@ -323,17 +323,17 @@ impl Store {
 
     /// Checks a patient's details against the input rules.
     fn checked_patient(&self, id: PatientId, new: &NewPatient) -> Result<Patient> {
-        let full_name = validate::name("name", &new.full_name)?;
-        let email = validate::optional_email(new.email.as_deref())?;
-        let phone = validate::optional_phone(new.phone.as_deref())?;
+        let full_name = validate::name(Field::FULL_NAME, &new.full_name)?;
+        let email = validate::optional_email(Field::EMAIL, new.email.as_deref())?;
+        let phone = validate::optional_phone(Field::PHONE, new.phone.as_deref())?;
         let date_of_birth = match new.date_of_birth.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(d) => Some(time::parse_date("date of birth", d)?),
+            Some(d) => Some(time::parse_date(Field::DATE_OF_BIRTH, d)?),
         };
         if date_of_birth.is_some_and(|d| d > self.now().date_naive()) {
-            return Err(CoreError::invalid("date of birth is in the future"));
+            return Err(CoreError::invalid_field(Field::DATE_OF_BIRTH, "that date is in the future"));
         }
-        let note = validate::optional_text("note", new.note.as_deref())?;
+        let note = validate::optional_text(Field::NOTE, new.note.as_deref())?;
         Ok(Patient { id, full_name, email, phone, date_of_birth, note })
     }
 
@@ -356,7 +356,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Invalid`] for empty or malformed search text.
     pub async fn find_patients(&self, text: &str) -> Result<Vec<Patient>> {
-        let text = validate::name("search text", text)?;
+        let text = validate::name(Field::SEARCH, text)?;
         let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         let phone_pattern = if digits.len() >= 3 { format!("%{digits}%") } else { String::new() };
@@ -407,7 +407,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Invalid`] for a bad or duplicate name or a length outside 1..=720 minutes.
     pub async fn add_type(&self, name: &str, minutes: i64, mode: Mode) -> Result<AppointmentType> {
-        let name = validate::name("type name", name)?;
+        let name = validate::name(Field::TYPE_NAME, name)?;
         let minutes = validate::minutes(minutes)?;
         let mut tx = self.write().await?;
         let inserted = sqlx::query_scalar(
@@ -435,7 +435,7 @@ impl Store {
         minutes: i64,
         mode: Mode,
     ) -> Result<AppointmentType> {
-        let name = validate::name("type name", name)?;
+        let name = validate::name(Field::TYPE_NAME, name)?;
         let minutes = validate::minutes(minutes)?;
         let mut tx = self.write().await?;
         let changed =

@@ -11,7 +11,7 @@ use sqlx::FromRow;
 
 use super::accounts::audit_appointment;
 use super::{crash_point, instant, mail, outbox, Store};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 use crate::model::{
     Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, MeetingInfo, MeetingState, Mode,
     PatientId, Role, StaffId, Status, TypeId,
@@ -137,8 +137,8 @@ impl Store {
     /// input; [`CoreError::NotFound`] for an unknown patient, doctor or type;
     /// [`CoreError::Overlap`] when the doctor is already booked then.
     pub async fn book(&self, actor: &Actor, req: &BookingRequest) -> Result<Appointment> {
-        let topic = validate::optional_line("topic", req.topic.as_deref())?;
-        let description = validate::optional_text("description", req.description.as_deref())?;
+        let topic = validate::optional_line(Field::TOPIC, req.topic.as_deref())?;
+        let description = validate::optional_text(Field::DESCRIPTION, req.description.as_deref())?;
         let start = req.start.instant()?;
         let now = self.now();
 
@@ -258,7 +258,7 @@ impl Store {
     /// [`CoreError::Invalid`] for an empty or bad reason; [`CoreError::Transition`] when the
     /// appointment is already cancelled, in progress or completed.
     pub async fn cancel(&self, actor: &Actor, id: AppointmentId, reason: &str) -> Result<Appointment> {
-        let reason = validate::name("reason", reason)?;
+        let reason = validate::name(Field::REASON, reason)?;
         self.change_status(actor, id, Status::Cancelled, Some(reason)).await
     }
 

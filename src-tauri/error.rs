@@ -40,19 +40,11 @@ impl AppError {
 impl From<frontdesk_providers::AccountError> for AppError {
     fn from(e: frontdesk_providers::AccountError) -> Self {
         match e {
-            // A setting's error names it first ("zoom.api_base: ..."): that is the form field.
-            frontdesk_providers::AccountError::Core(CoreError::Invalid(message)) => {
-                let key = message
-                    .split_once(':')
-                    .map(|(k, _)| k)
-                    .filter(|k| frontdesk_providers::settings::KEYS.iter().any(|s| s.key == *k));
-                let error = AppError::new(ErrorKind::Validation, message.clone());
-                match key {
-                    Some(k) => error.on(k),
-                    None => error,
-                }
-            }
             frontdesk_providers::AccountError::Core(core) => AppError::from(core),
+            // The form shows the message beside the setting's box, so it need not name the key.
+            frontdesk_providers::AccountError::InvalidSetting { setting, message } => {
+                AppError::new(ErrorKind::Validation, message).on(setting.as_str())
+            }
             other => AppError::new(other.kind(), other.to_string()),
         }
     }
@@ -60,9 +52,9 @@ impl From<frontdesk_providers::AccountError> for AppError {
 
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
-        // The form shows the message beside the field, so it need not start with the field's key.
+        // The form shows the message beside the field, so it need not start with the field's label.
         if let CoreError::InvalidField { field, message } = e {
-            return AppError::new(ErrorKind::Validation, message).on(&field);
+            return AppError::new(ErrorKind::Validation, message).on(field.key());
         }
         let field = match &e {
             CoreError::NonexistentTime(_) | CoreError::Overlap(_) => Some("start"),

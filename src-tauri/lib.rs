@@ -31,7 +31,7 @@ use crate::error::AppError;
 use crate::session::Session;
 
 /// Opens a web address outside the app: the system browser, or the provider's own client.
-pub type OpenUrl = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+pub type OpenUrl = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
 
 /// Managed state: a few cheap handles, no lock around everything.
 pub struct AppState {
@@ -91,7 +91,7 @@ impl AppConfig {
             data_dir: std::env::var_os(DATA_DIR_ENV).map(PathBuf::from),
             clock: Arc::new(SystemClock),
             secrets: Arc::new(OsKeyring),
-            browser: Arc::new(|url: &str| open::that_detached(url).map_err(|e| e.to_string())),
+            browser: Arc::new(|url: &str| open::that_detached(url)),
         }
     }
 }
@@ -146,6 +146,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             audit::audit_log,
         ])
         .events(tauri_specta::collect_events![DeepLink, ConnectionEvent, MeetingChanged, MailChanged])
+        // The setting keys a provider settings refusal names in `field`, for the settings form.
+        .typ::<frontdesk_providers::Setting>()
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
@@ -155,14 +157,12 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
 ///
 /// # Errors
 /// When the file cannot be written.
-pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
-    specta_builder::<tauri::Wry>()
-        .export(
-            specta_typescript::Typescript::default()
-                .header("// Generated from the Rust types by `scripts/bindings`. Do not edit.\n"),
-            path,
-        )
-        .map_err(|e| e.to_string())
+pub fn export_bindings(path: &std::path::Path) -> Result<(), specta_typescript::Error> {
+    specta_builder::<tauri::Wry>().export(
+        specta_typescript::Typescript::default()
+            .header("// Generated from the Rust types by `scripts/bindings`. Do not edit.\n"),
+        path,
+    )
 }
 
 /// Adds the app's state, commands and events to `base`: generic over the runtime so that tests

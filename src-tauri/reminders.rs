@@ -76,7 +76,11 @@ const JOIN: (&str, &str) = ("join", "Join");
 ///
 /// # Errors
 /// When the system's notification service is not there.
-pub fn show_notification(text: &str, join_url: Option<&str>, browser: &OpenUrl) -> Result<(), String> {
+pub fn show_notification(
+    text: &str,
+    join_url: Option<&str>,
+    browser: &OpenUrl,
+) -> Result<(), notify_rust::error::Error> {
     let mut notification = notify_rust::Notification::new();
     notification
         .appname("Frontdesk")
@@ -89,7 +93,7 @@ pub fn show_notification(text: &str, join_url: Option<&str>, browser: &OpenUrl) 
     if join_url.is_some() {
         notification.action(JOIN.0, JOIN.1);
     }
-    let handle = notification.show().map_err(|e| e.to_string())?;
+    let handle = notification.show()?;
     if let Some(url) = join_url {
         handle.wait_for_action(|action| {
             if action == JOIN.0 || action == JOIN.1 {

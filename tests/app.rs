@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use frontdesk_app::{builder, AppConfig, AppState, OpenUrl, COMMAND_NAMES};
 
 use frontdesk_core::{Clock, HandClock, SystemClock};
+use frontdesk_providers::Setting;
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -235,6 +236,51 @@ fn errors_have_a_kind_a_safe_message_and_a_field() {
     assert!(desk.call("book", json!({ "input": { "patient_id": "one" } })).is_err());
 }
 
+/// A refusal of one input names that input in `field`, as the form knows it, and its message
+/// reads beside it (it does not start with the field's name, and repeats nothing of a patient's).
+#[test]
+fn a_refused_input_names_its_field_as_data() {
+    let desk = Desk::seeded();
+    desk.sign_in(2, "2468"); // receptionist: adds patients
+    let patient = |email: &str| json!({ "full_name": "Jo Park", "email": email, "phone": null, "date_of_birth": null, "note": null });
+    let e = desk.err("add_patient", json!({ "patient": patient("jo.park@clinic") }));
+    assert_eq!(
+        e,
+        json!({ "kind": "validation", "message": "not an e-mail address (expected name@example.com)", "field": "email" })
+    );
+    let e = desk.err("update_patient", json!({ "id": 1, "patient": patient("jane@") }));
+    assert_eq!((&e["kind"], &e["field"]), (&json!("validation"), &json!("email")), "{e}");
+    assert!(!e.to_string().contains("jane@") && !e.to_string().contains("Jane"), "{e}");
+
+    desk.sign_in(1, "1357"); // admin: staff and provider settings
+    let e = desk.err(
+        "add_staff",
+        json!({ "staff": { "name": "   ", "role": "doctor", "active": true, "pin": null } }),
+    );
+    assert_eq!(e, json!({ "kind": "validation", "message": "the name is empty", "field": "name" }));
+    let e = desk.err(
+        "update_staff",
+        json!({ "id": 3, "staff": { "name": "Dr\u{7}Lee", "role": "doctor", "active": true, "pin": null } }),
+    );
+    assert_eq!((&e["kind"], &e["field"]), (&json!("validation"), &json!("name")), "{e}");
+
+    let mut settings = desk.ok("provider_settings", json!({}));
+    settings["zoom_api_base"] = json!("http://api.zoom.us/v2");
+    let e = desk.err(
+        "update_provider_settings",
+        json!({ "settings": settings, "zoomClientSecret": null, "zoomS2sClientSecret": null }),
+    );
+    assert_eq!(
+        e,
+        json!({
+            "kind": "validation",
+            "message": "the address must start with https:// (http:// only for this computer)",
+            "field": "zoom.api_base"
+        })
+    );
+    assert_eq!(desk.ok("provider_settings", json!({}))["zoom_api_base"], "https://api.zoom.us/v2");
+}
+
 #[test]
 fn the_window_may_call_only_the_commands_its_capability_grants() {
     let conf: Value = serde_json::from_str(
@@ -349,7 +395,7 @@ fn provider_settings_are_admin_only_and_never_show_a_secret() {
         json!({ "settings": bad, "zoomClientSecret": null, "zoomS2sClientSecret": null }),
     );
     assert_eq!(e["kind"], "validation");
-    assert!(e["message"].as_str().unwrap().contains("microsoft.tenant"), "{e}");
+    assert!(e["message"].as_str().unwrap().contains("personal Microsoft accounts"), "{e}");
     assert_eq!(e["field"], "microsoft.tenant");
     assert_eq!(desk.ok("provider_settings", json!({}))["zoom_client_id"], "zoom-client-id");
 
@@ -457,7 +503,7 @@ fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
     let accounts = state.accounts.as_ref().unwrap().clone();
     tauri::async_runtime::block_on(async {
         let it = Actor::Tool { tool: "test", user: "it".into() };
-        for (key, value) in [("zoom.api_base", zoom.uri()), ("zoom.client_id", "zoom-app".into())] {
+        for (key, value) in [(Setting::ZoomApiBase, zoom.uri()), (Setting::ZoomClientId, "zoom-app".into())] {
             accounts.config_set(&it, key, Some(&value)).await.unwrap();
         }
         let uid = store.clinic_uid().await.unwrap();

@@ -18,7 +18,7 @@ use frontdesk_core::{
     Appointment, AppointmentId, BookingRequest, LocalTime, MeetingState, Mode, PatientId, Provider, TypeId,
     Waiting,
 };
-use frontdesk_providers::Worker;
+use frontdesk_providers::{Setting, Worker};
 use serde_json::Value;
 
 /// Everything the clinic knows of the patient: none of it may reach Zoom or Microsoft.
@@ -72,20 +72,20 @@ impl Clinic {
         clinic
     }
 
-    async fn set(&self, key: &str, value: &str) {
+    async fn set(&self, key: Setting, value: &str) {
         self.desk.accounts.config_set(&self.desk.admin, key, Some(value)).await.unwrap();
     }
 
     async fn online(&self) {
-        self.set("zoom.api_base", &self.standin.zoom_base()).await;
-        self.set("microsoft.graph_base", &self.standin.graph_base()).await;
+        self.set(Setting::ZoomApiBase, &self.standin.zoom_base()).await;
+        self.set(Setting::MicrosoftGraphBase, &self.standin.graph_base()).await;
     }
 
     /// Points both APIs at a port nothing listens on.
     async fn offline(&self) {
         let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-        self.set("zoom.api_base", &format!("http://{dead}/v2")).await;
-        self.set("microsoft.graph_base", &format!("http://{dead}/v1.0")).await;
+        self.set(Setting::ZoomApiBase, &format!("http://{dead}/v2")).await;
+        self.set(Setting::MicrosoftGraphBase, &format!("http://{dead}/v1.0")).await;
     }
 
     async fn book(&self, type_id: TypeId, day: u32, hour: u32) -> Appointment {
@@ -399,7 +399,7 @@ async fn a_doctor_without_a_connection_waits_and_goes_once_connected() {
     assert!(waiting.due.unwrap() > Utc::now() + chrono::TimeDelta::minutes(30));
 
     // Connecting reads the account's identity from the OAuth server's API.
-    clinic.set("zoom.api_base", &format!("{}/v2", clinic.desk.peer.zoom)).await;
+    clinic.set(Setting::ZoomApiBase, &format!("{}/v2", clinic.desk.peer.zoom)).await;
     clinic.desk.connect(Provider::Zoom).await;
     clinic.online().await;
     // Connecting made the job due now: a normal pass (not --once) sends it.
@@ -703,14 +703,14 @@ async fn a_doctor_connected_through_zooms_server_to_server_app_gets_meetings_by_
     let clinic = Clinic::new().await;
     clinic.desk.accounts.disconnect(&clinic.desk.admin, clinic.desk.doctor, Provider::Zoom).await.unwrap();
     for (key, value) in [
-        ("zoom.s2s_account_id", "acct-1"),
-        ("zoom.s2s_client_id", "s2s-client"),
-        ("zoom.s2s_client_secret", "s2s-secret"),
+        (Setting::ZoomS2sAccountId, "acct-1"),
+        (Setting::ZoomS2sClientId, "s2s-client"),
+        (Setting::ZoomS2sClientSecret, "s2s-secret"),
     ] {
         clinic.set(key, value).await;
     }
     // Connecting reads the user from the OAuth server's API; meetings go to the stand-in.
-    clinic.set("zoom.api_base", &format!("{}/v2", clinic.desk.peer.zoom)).await;
+    clinic.set(Setting::ZoomApiBase, &format!("{}/v2", clinic.desk.peer.zoom)).await;
     clinic
         .desk
         .accounts

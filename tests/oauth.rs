@@ -16,7 +16,7 @@ use frontdesk_core::store::{ConnectionKind, ConnectionState};
 use frontdesk_core::HandClock;
 use frontdesk_core::{Actor, Provider, Role, SystemClock};
 use frontdesk_providers::secrets::{self, SecretStore};
-use frontdesk_providers::{AccountError, OsKeyring, RedirectMode, StartedFlow};
+use frontdesk_providers::{AccountError, OsKeyring, RedirectMode, Setting, StartedFlow};
 use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -63,10 +63,10 @@ fn microsoft_connects_through_the_deep_link_handler() {
         let doctor = store.add_staff(&admin, "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
         let accounts = state.accounts.as_ref().unwrap().clone();
         for (key, value) in [
-            ("microsoft.auth_base", peer.microsoft.clone()),
-            ("microsoft.graph_base", format!("{}/v1.0", peer.microsoft)),
-            ("microsoft.client_id", "ms-client".into()),
-            ("microsoft.redirect", "deep-link".into()),
+            (Setting::MicrosoftAuthBase, peer.microsoft.clone()),
+            (Setting::MicrosoftGraphBase, format!("{}/v1.0", peer.microsoft)),
+            (Setting::MicrosoftClientId, "ms-client".into()),
+            (Setting::MicrosoftRedirect, "deep-link".into()),
         ] {
             accounts.config_set(&admin, key, Some(&value)).await.unwrap();
         }
@@ -98,7 +98,7 @@ fn microsoft_connects_through_the_deep_link_handler() {
 async fn forged_expired_and_refused_answers_store_nothing() {
     let clock = Arc::new(HandClock(AtomicI64::new(1_800_000_000)));
     let desk = Desk::with_clock(clock.clone()).await;
-    desk.accounts.config_set(&desk.admin, "microsoft.redirect", Some("deep-link")).await.unwrap();
+    desk.accounts.config_set(&desk.admin, Setting::MicrosoftRedirect, Some("deep-link")).await.unwrap();
     let start = || async {
         match desk.accounts.start_connect(&desk.admin, desk.doctor, Provider::Microsoft, None).await.unwrap()
         {
@@ -293,7 +293,7 @@ async fn disconnect_revokes_at_zoom_and_deletes_even_when_offline() {
 
     // Offline: the provider cannot be reached, the tokens go anyway.
     desk.connect(Provider::Zoom).await;
-    desk.accounts.config_set(&desk.admin, "zoom.auth_base", Some("http://127.0.0.1:9")).await.unwrap();
+    desk.accounts.config_set(&desk.admin, Setting::ZoomAuthBase, Some("http://127.0.0.1:9")).await.unwrap();
     let result = desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();
     assert!(!result.revoked_at_provider);
     assert!(result.note.unwrap().contains("could not reach Zoom"));
@@ -308,9 +308,9 @@ async fn disconnect_revokes_at_zoom_and_deletes_even_when_offline() {
 async fn zoom_server_to_server_acts_for_a_doctor_by_email() {
     let desk = Desk::new().await;
     for (key, value) in [
-        ("zoom.s2s_account_id", "acct-1"),
-        ("zoom.s2s_client_id", "s2s-client"),
-        ("zoom.s2s_client_secret", "s2s-secret"),
+        (Setting::ZoomS2sAccountId, "acct-1"),
+        (Setting::ZoomS2sClientId, "s2s-client"),
+        (Setting::ZoomS2sClientSecret, "s2s-secret"),
     ] {
         desk.accounts.config_set(&desk.admin, key, Some(value)).await.unwrap();
     }
@@ -390,7 +390,7 @@ async fn secrets_come_only_from_standard_input_and_show_only_as_set() {
     assert!(child.wait_with_output().unwrap().status.success());
     let get = desk.cli(&["config", "get", "zoom.s2s_client_secret"]);
     assert_eq!(get.stdout.trim(), "set");
-    let name = secrets::setting_name(&desk.uid().await, "zoom.s2s_client_secret");
+    let name = secrets::setting_name(&desk.uid().await, Setting::ZoomS2sClientSecret);
     assert_eq!(OsKeyring.get(&name).unwrap().unwrap().expose(), "from-stdin-secret");
     assert!(!contains(&desk.database_bytes(), "from-stdin-secret"));
     // Plain settings: set, get, defaults, checked values.

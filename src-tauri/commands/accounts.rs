@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use frontdesk_core::store::Connection;
 use frontdesk_core::{Action, Provider, StaffId};
-use frontdesk_providers::{Accounts, Disconnected, ProviderSettings, StartedFlow};
+use frontdesk_providers::{Accounts, Disconnected, ProviderSettings, Setting, StartedFlow};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -59,8 +59,8 @@ pub async fn update_provider_settings(
 ) -> Result<ProviderSettings, AppError> {
     let actor = state.session.actor()?;
     let secrets = [
-        ("zoom.client_secret", zoom_client_secret.as_deref().unwrap_or("")),
-        ("zoom.s2s_client_secret", zoom_s2s_client_secret.as_deref().unwrap_or("")),
+        (Setting::ZoomClientSecret, zoom_client_secret.as_deref().unwrap_or("")),
+        (Setting::ZoomS2sClientSecret, zoom_s2s_client_secret.as_deref().unwrap_or("")),
     ];
     Ok(accounts(&state)?.update_provider_settings(&actor, &settings, &secrets).await?)
 }

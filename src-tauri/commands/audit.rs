@@ -1,7 +1,7 @@
 //! The admin's audit log screen: who did what, filtered by person, patient and local dates.
 
 use frontdesk_core::store::{AuditAction, AuditEntry, AuditFilter};
-use frontdesk_core::{time, Action, PatientId, StaffId};
+use frontdesk_core::{time, Action, Field, PatientId, StaffId};
 use tauri::State;
 
 use super::store;
@@ -24,8 +24,14 @@ pub async fn audit_log(
     state.session.require(Action::Administer)?;
     let store = store(&state)?;
     let tz = store.require_clinic().await?.tz;
-    let since = from.map(|d| time::parse_date("from", &d)).transpose()?.map(|d| time::day_bounds(d, tz).0);
-    let until = to.map(|d| time::parse_date("to", &d)).transpose()?.map(|d| time::day_bounds(d, tz).1);
+    let since = from
+        .map(|d| time::parse_date(Field::new("from", "from"), &d))
+        .transpose()?
+        .map(|d| time::day_bounds(d, tz).0);
+    let until = to
+        .map(|d| time::parse_date(Field::new("to", "to"), &d))
+        .transpose()?
+        .map(|d| time::day_bounds(d, tz).1);
     let filter = AuditFilter { staff, patient, since, until, action };
     Ok(store.audit_log(&filter).await?)
 }

@@ -7,7 +7,8 @@ use chrono::Utc;
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
-    Action, Appointment, AppointmentDetail, AppointmentId, BookingRequest, PatientId, StaffId, Status, TypeId,
+    Action, Appointment, AppointmentDetail, AppointmentId, BookingRequest, Field, PatientId, StaffId, Status,
+    TypeId,
 };
 use serde::Deserialize;
 use tauri::State;
@@ -41,7 +42,7 @@ async fn local(state: &State<'_, AppState>, wall: &WallTime) -> Result<LocalTime
         Some(z) => time::parse_zone(z)?,
         None => store(state)?.require_clinic().await?.tz,
     };
-    Ok(LocalTime { at: time::parse_local("start", &wall.at)?, tz, fold: wall.fold })
+    Ok(LocalTime { at: time::parse_local(Field::START, &wall.at)?, tz, fold: wall.fold })
 }
 
 /// `days` local days (1 for the day view, 7 for the week) from `date` (today when absent), in
@@ -57,7 +58,7 @@ pub async fn schedule(
     let store = store(&state)?;
     let clinic = store.require_clinic().await?;
     let date = match date {
-        Some(d) => time::parse_date("date", &d)?,
+        Some(d) => time::parse_date(Field::new("date", "date"), &d)?,
         None => time::today_in(clinic.tz, Utc::now()),
     };
     Ok(store.day_sheet(&clinic, date, days, clinic.tz, None).await?)

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use frontdesk_core::store::ConnectionState;
 use frontdesk_core::{Actor, Clock, Provider, Role, StaffId, Store, SystemClock};
 use frontdesk_providers::secrets::{self, SecretStore};
-use frontdesk_providers::{Accounts, OsKeyring, RedirectMode, Secret, StartedFlow};
+use frontdesk_providers::{Accounts, OsKeyring, RedirectMode, Secret, Setting, StartedFlow};
 use serde_json::{json, Value};
 
 use super::OAuthPeer;
@@ -42,13 +42,13 @@ impl Desk {
         let zoom = desk.peer.zoom.clone();
         let microsoft = desk.peer.microsoft.clone();
         for (key, value) in [
-            ("zoom.auth_base", zoom.clone()),
-            ("zoom.api_base", format!("{zoom}/v2")),
-            ("zoom.client_id", "zoom-client".into()),
-            ("zoom.client_secret", "zoom-secret".into()),
-            ("microsoft.auth_base", microsoft.clone()),
-            ("microsoft.graph_base", format!("{microsoft}/v1.0")),
-            ("microsoft.client_id", "ms-client".into()),
+            (Setting::ZoomAuthBase, zoom.clone()),
+            (Setting::ZoomApiBase, format!("{zoom}/v2")),
+            (Setting::ZoomClientId, "zoom-client".into()),
+            (Setting::ZoomClientSecret, "zoom-secret".into()),
+            (Setting::MicrosoftAuthBase, microsoft.clone()),
+            (Setting::MicrosoftGraphBase, format!("{microsoft}/v1.0")),
+            (Setting::MicrosoftClientId, "ms-client".into()),
         ] {
             desk.accounts.config_set(&desk.admin, key, Some(&value)).await.unwrap();
         }

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
-import { closeConnectWizard, openConnectWizard, renderAccounts, settingField } from './accounts';
+import { closeConnectWizard, openConnectWizard, renderAccounts } from './accounts';
 import { events } from './ipc';
 import type { Channel, Connection, ConnectionEvent, ProviderSettings, Staff } from './ipc';
 import { bounceTarget, runBounce } from '../oauth-bounce/bounce.js';
@@ -341,7 +341,7 @@ describe('provider settings', () => {
     const { calls } = await screen(admin, (cmd, args) => {
       if (cmd !== 'update_provider_settings') return null;
       if (refuse === 2) { refuse -= 1; throw { kind: 'validation', field: 'zoom.api_base', message: 'the address must start with https://' }; }
-      if (refuse === 1) { refuse -= 1; throw { kind: 'validation', field: null, message: 'microsoft.tenant: personal Microsoft accounts cannot create Teams meetings' }; }
+      if (refuse === 1) { refuse -= 1; throw { kind: 'validation', field: 'microsoft.tenant', message: 'personal Microsoft accounts cannot create Teams meetings' }; }
       return { ...(args.settings as ProviderSettings), zoom_client_secret_set: true };
     });
     input('ps-zoom-api-base').value = 'http://api.zoom.example/v2';
@@ -360,7 +360,7 @@ describe('provider settings', () => {
     expect(input('ps-zoom-client-secret').value).toBe('new-secret');
     expect(byId('ps-error').hidden).toBe(true);
 
-    // No `field`, but the message names the setting: it still lands next to the field.
+    // The next refusal moves the message to the box of the setting it names.
     input('ps-zoom-api-base').value = 'https://api.zoom.us/v2';
     input('ps-microsoft-tenant').value = 'consumers';
     (byId('provider-settings') as HTMLFormElement).requestSubmit();
@@ -389,13 +389,6 @@ describe('provider settings', () => {
     await settle();
     expect(byId('ps-error').textContent).toBe('the keyring is locked');
     expect(input('ps-zoom-client-id').value).toBe('typed-id');
-  });
-
-  it('maps setting names to fields', () => {
-    expect(settingField('zoom_s2s_client_secret', 'x')?.name).toBe('zoom_s2s_client_secret');
-    expect(settingField(null, 'zoom.bounce_url: expected a web address')).toEqual({ name: 'zoom_bounce_url', message: 'expected a web address' });
-    expect(settingField(null, 'smtp.password: nope')).toBeNull();
-    expect(settingField(null, 'the keyring is locked')).toBeNull();
   });
 });
 

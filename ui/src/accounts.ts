@@ -4,7 +4,7 @@
 // backend enforces who may do what (a doctor only their own accounts; settings for admins only);
 // this screen merely does not offer the rest.
 import { Channel, asAppError, events, ipc } from './ipc';
-import type { Connection, ConnectionEvent, Provider, ProviderSettings, RedirectMode, Staff, UnlistenFn } from './ipc';
+import type { Connection, ConnectionEvent, Provider, ProviderSettings, RedirectMode, Setting, Staff, UnlistenFn } from './ipc';
 import { h, trapFocus } from './dom';
 import { formatList, t } from './messages';
 import type { MessageKey } from './messages';
@@ -408,45 +408,34 @@ export async function renderAccounts(root: HTMLElement, me: Staff, onChanged: ()
 
 type Prop = Exclude<keyof ProviderSettings, 'zoom_client_secret_set' | 'zoom_s2s_client_secret_set'>;
 type Secret = 'zoom_client_secret' | 'zoom_s2s_client_secret';
-type SettingField = { name: Prop | Secret; label: MessageKey; hint?: MessageKey; kind?: 'url' | 'secret' | 'redirect' };
+/** A box of the form: `name` is its property of ProviderSettings, `key` the setting a refusal names in `field`. */
+type SettingField = { name: Prop | Secret; key: Setting; label: MessageKey; hint?: MessageKey; kind?: 'url' | 'secret' | 'redirect' };
 
 const GROUPS: [MessageKey, SettingField[], MessageKey?][] = [
   ['ps.zoom', [
-    { name: 'zoom_auth_base', label: 'ps.authBase', kind: 'url' },
-    { name: 'zoom_api_base', label: 'ps.apiBase', kind: 'url' },
-    { name: 'zoom_client_id', label: 'ps.clientId' },
-    { name: 'zoom_client_secret', label: 'ps.clientSecret', hint: 'ps.secretHint', kind: 'secret' },
-    { name: 'zoom_redirect', label: 'ps.redirect', kind: 'redirect' },
-    { name: 'zoom_bounce_url', label: 'ps.bounce', hint: 'ps.bounceHint', kind: 'url' },
+    { name: 'zoom_auth_base', key: 'zoom.auth_base', label: 'ps.authBase', kind: 'url' },
+    { name: 'zoom_api_base', key: 'zoom.api_base', label: 'ps.apiBase', kind: 'url' },
+    { name: 'zoom_client_id', key: 'zoom.client_id', label: 'ps.clientId' },
+    { name: 'zoom_client_secret', key: 'zoom.client_secret', label: 'ps.clientSecret', hint: 'ps.secretHint', kind: 'secret' },
+    { name: 'zoom_redirect', key: 'zoom.redirect', label: 'ps.redirect', kind: 'redirect' },
+    { name: 'zoom_bounce_url', key: 'zoom.bounce_url', label: 'ps.bounce', hint: 'ps.bounceHint', kind: 'url' },
   ]],
   ['ps.zoomS2s', [
-    { name: 'zoom_s2s_account_id', label: 'ps.accountId' },
-    { name: 'zoom_s2s_client_id', label: 'ps.clientId' },
-    { name: 'zoom_s2s_client_secret', label: 'ps.clientSecret', hint: 'ps.secretHint', kind: 'secret' },
+    { name: 'zoom_s2s_account_id', key: 'zoom.s2s_account_id', label: 'ps.accountId' },
+    { name: 'zoom_s2s_client_id', key: 'zoom.s2s_client_id', label: 'ps.clientId' },
+    { name: 'zoom_s2s_client_secret', key: 'zoom.s2s_client_secret', label: 'ps.clientSecret', hint: 'ps.secretHint', kind: 'secret' },
   ], 'ps.zoomS2sHint'],
   ['ps.microsoft', [
-    { name: 'microsoft_auth_base', label: 'ps.authBase', kind: 'url' },
-    { name: 'microsoft_graph_base', label: 'ps.graphBase', kind: 'url' },
-    { name: 'microsoft_client_id', label: 'ps.appId' },
-    { name: 'microsoft_tenant', label: 'ps.tenant', hint: 'ps.tenantHint' },
-    { name: 'microsoft_redirect', label: 'ps.redirect', kind: 'redirect' },
+    { name: 'microsoft_auth_base', key: 'microsoft.auth_base', label: 'ps.authBase', kind: 'url' },
+    { name: 'microsoft_graph_base', key: 'microsoft.graph_base', label: 'ps.graphBase', kind: 'url' },
+    { name: 'microsoft_client_id', key: 'microsoft.client_id', label: 'ps.appId' },
+    { name: 'microsoft_tenant', key: 'microsoft.tenant', label: 'ps.tenant', hint: 'ps.tenantHint' },
+    { name: 'microsoft_redirect', key: 'microsoft.redirect', label: 'ps.redirect', kind: 'redirect' },
   ]],
 ];
 const FIELDS = GROUPS.flatMap(([, fields]) => fields);
 const REQUIRED: Prop[] = ['zoom_auth_base', 'zoom_api_base', 'microsoft_auth_base', 'microsoft_graph_base', 'microsoft_tenant'];
 const fieldId = (name: string) => `ps-${name.replace(/_/g, '-')}`;
-
-/**
- * The field an error is about: the backend's `field` (`zoom.api_base` or `zoom_api_base`), or,
- * when it gives none, the setting named at the start of its message (`zoom.api_base: ...`).
- */
-export function settingField(field: string | null, message: string): { name: SettingField['name']; message: string } | null {
-  const known = (key: string) => FIELDS.find((f) => f.name === key.replace('.', '_'))?.name;
-  if (field && known(field)) return { name: known(field) as SettingField['name'], message };
-  const named = /^([a-z0-9]+\.[a-z0-9_]+):\s*(.+)$/s.exec(message);
-  if (named && known(named[1])) return { name: known(named[1]) as SettingField['name'], message: named[2] };
-  return null;
-}
 
 export function providerSettingsForm(initial: ProviderSettings, onSaved: (s: ProviderSettings) => void = () => undefined): HTMLFormElement {
   let current = initial;
@@ -534,13 +523,14 @@ export function providerSettingsForm(initial: ProviderSettings, onSaved: (s: Pro
       saved.textContent = t('ps.saved');
       onSaved(current);
     } catch (err) {
-      // Whatever was typed stays where it is; the message goes next to its field when known.
+      // Whatever was typed stays where it is; the message goes next to the box of the setting
+      // the backend names in `field`, or at the top when it names none of them.
       const error = asAppError(err);
-      const at = settingField(error.field, error.message);
+      const at = FIELDS.find((f) => f.key === error.field);
       const target = at ? errors.get(at.name) : undefined;
       const input = at ? controls.get(at.name) : undefined;
-      if (at && target && input) {
-        target.textContent = at.message;
+      if (target && input) {
+        target.textContent = error.message;
         target.hidden = false;
         input.setAttribute('aria-invalid', 'true');
         input.focus();

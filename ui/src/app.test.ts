@@ -186,7 +186,7 @@ describe('first start', () => {
     mockIPC((cmd, args) => {
       calls.push({ cmd, args: args as Record<string, unknown> });
       if (cmd === 'first_run') {
-        if (refuse) { refuse = false; throw { kind: 'validation', field: null, message: 'unknown time zone "Mars/Base"' }; }
+        if (refuse) { refuse = false; throw { kind: 'validation', field: 'tz', message: 'unknown time zone "Mars/Base": use an IANA name such as America/Toronto or Europe/London' }; }
         return { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
       }
     });
@@ -198,7 +198,11 @@ describe('first start', () => {
     set('setup-clinic', 'Maple Clinic'); set('setup-tz', 'Mars/Base'); set('setup-admin', 'Eli Admin'); set('setup-pin', '1357');
     (root.querySelector('form') as HTMLFormElement).requestSubmit();
     await vi.advanceTimersByTimeAsync(0);
-    expect(root.querySelector('[role=alert]')?.textContent).toContain('Mars/Base');
+    // Beside the zone's box, which keeps what was typed, as do the others.
+    expect(document.getElementById('setup-tz-error')?.textContent).toContain('Mars/Base');
+    expect(document.getElementById('setup-tz')?.getAttribute('aria-invalid')).toBe('true');
+    expect((root.querySelector('[role=alert]') as HTMLElement).hidden).toBe(true);
+    expect((document.getElementById('setup-tz') as HTMLInputElement).value).toBe('Mars/Base');
     expect((document.getElementById('setup-clinic') as HTMLInputElement).value).toBe('Maple Clinic');
     set('setup-tz', 'America/Toronto');
     (root.querySelector('form') as HTMLFormElement).requestSubmit();

@@ -614,6 +614,13 @@ export type Role =
 /**  Everything, plus clinic settings and staff. */
 "admin";
 
+/**
+ *  Every provider setting, by its key. This is the one list of setting keys: code names a
+ *  setting by its variant, and the key text (`zoom.api_base`) exists only in [`Setting::spec`]
+ *  and in the serde names below (which the UI's generated bindings carry).
+ */
+export type Setting = "zoom.auth_base" | "zoom.api_base" | "zoom.client_id" | "zoom.client_secret" | "zoom.redirect" | "zoom.bounce_url" | "zoom.s2s_account_id" | "zoom.s2s_client_id" | "zoom.s2s_client_secret" | "microsoft.auth_base" | "microsoft.graph_base" | "microsoft.client_id" | "microsoft.tenant" | "microsoft.redirect" | "smtp.host" | "smtp.port" | "smtp.security" | "smtp.user" | "smtp.password" | "smtp.from" | "smtp.ca_file";
+
 /**  A member of staff. */
 export type Staff = {
 	id: StaffId,

@@ -25,7 +25,7 @@ export interface BookingContext {
 }
 
 const SEARCH_DELAY_MS = 120;
-const FIELDS = ['patient', 'type', 'doctor', 'start', 'fold', 'general'] as const;
+const FIELDS = ['patient', 'type', 'doctor', 'start', 'tz', 'fold', 'topic', 'general'] as const;
 
 export function openBookingDialog(ctx: BookingContext): HTMLElement {
   let chosen: Patient | null = null;
@@ -50,8 +50,8 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
     ...doctors.map((d) => h('option', { value: d.id, selected: d.id === ctx.slot.doctorId }, d.name)));
   const dateInput = h('input', { id: 'book-date', type: 'date', value: ctx.slot.date, required: true });
   const timeInput = h('input', { id: 'book-time', type: 'time', step: 300, value: ctx.slot.time, required: true, 'aria-describedby': 'book-start-error' });
-  const tzInput = h('input', { id: 'book-tz', value: ctx.clinicTz, autocomplete: 'off' });
-  const topicInput = h('input', { id: 'book-topic', maxlength: 500 });
+  const tzInput = h('input', { id: 'book-tz', value: ctx.clinicTz, autocomplete: 'off', 'aria-describedby': 'book-tz-error' });
+  const topicInput = h('input', { id: 'book-topic', maxlength: 500, 'aria-describedby': 'book-topic-error' });
   const foldBox = h('fieldset', { class: 'fold', hidden: true },
     h('legend', {}, t('book.fold')),
     h('label', {}, h('input', { type: 'radio', name: 'fold', value: 'earlier' }), ' ', t('book.foldEarlier')),
@@ -168,11 +168,11 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
     h('div', { class: 'row' },
       labelled('book-date', t('book.date'), dateInput),
       labelled('book-time', t('book.time'), timeInput),
-      labelled('book-tz', t('book.tz'), tzInput)),
+      labelled('book-tz', t('book.tz'), tzInput, errors.tz)),
     errors.start,
     foldBox,
     overlapLabel,
-    labelled('book-topic', t('book.topic'), topicInput),
+    labelled('book-topic', t('book.topic'), topicInput, errors.topic),
     h('div', { class: 'actions' },
       h('button', { type: 'button', onclick: close }, t('book.cancel')),
       submit));

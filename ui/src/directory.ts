@@ -7,33 +7,59 @@ import { t, tk } from './messages';
 import { renderMailTexts } from './mailtexts';
 import type { MessageKey } from './messages';
 
-type Field = { id: string; label: MessageKey; type?: string; value?: string; options?: [string, string][]; checked?: boolean };
+/**
+ * One box of an editor. `key` is the name the backend gives this input in an error's `field`
+ * (the property of the command's input: `email`, `full_name`...), so a refusal lands beside it.
+ */
+type Field = { id: string; key: string; label: MessageKey; type?: string; value?: string; options?: [string, string][]; checked?: boolean };
 
 function editor(title: string, fields: Field[], onSave: (values: Record<string, string | boolean>) => Promise<void>): HTMLFormElement {
   const message = h('p', { role: 'status', class: 'muted' });
-  const form = h('form', { class: 'card editor', 'aria-label': title }, h('h2', {}, title),
+  const errors = new Map<string, HTMLElement>();
+  const form = h('form', { class: 'card editor', 'aria-label': title, novalidate: true }, h('h2', {}, title),
     ...fields.map((f) => {
+      const error = h('p', { class: 'field-error', id: `${f.id}-error`, hidden: true });
+      errors.set(f.id, error);
       const control = f.options
-        ? h('select', { id: f.id }, ...f.options.map(([v, label]) => h('option', { value: v, selected: v === f.value }, label)))
-        : h('input', { id: f.id, type: f.type ?? 'text', value: f.value ?? '', checked: f.checked ?? false });
-      return h('div', { class: f.type === 'checkbox' ? 'field inline' : 'field' }, h('label', { for: f.id }, t(f.label)), control);
+        ? h('select', { id: f.id, 'aria-describedby': error.id }, ...f.options.map(([v, label]) => h('option', { value: v, selected: v === f.value }, label)))
+        : h('input', { id: f.id, type: f.type ?? 'text', value: f.value ?? '', checked: f.checked ?? false, 'aria-describedby': error.id });
+      return h('div', { class: f.type === 'checkbox' ? 'field inline' : 'field' }, h('label', { for: f.id }, t(f.label)), control, error);
     }),
     message,
     h('button', { type: 'submit', class: 'primary' }, t('dir.save')));
+  const control = (f: Field) => form.querySelector(`#${f.id}`) as HTMLInputElement;
+  const clearErrors = () => {
+    for (const f of fields) {
+      const error = errors.get(f.id);
+      if (error) { error.hidden = true; error.textContent = ''; }
+      control(f).removeAttribute('aria-invalid');
+    }
+  };
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    clearErrors();
+    message.className = 'muted';
+    message.textContent = '';
     const values: Record<string, string | boolean> = {};
-    for (const f of fields) {
-      const el = form.querySelector(`#${f.id}`) as HTMLInputElement;
-      values[f.id] = f.type === 'checkbox' ? el.checked : el.value;
-    }
+    for (const f of fields) values[f.id] = f.type === 'checkbox' ? control(f).checked : control(f).value;
     try {
       await onSave(values);
-      message.className = 'muted';
       message.textContent = t('dir.saved');
     } catch (err) {
-      message.className = 'field-error';
-      message.textContent = asAppError(err).message;
+      // What was typed stays; the message goes beside the box the backend names in `field`,
+      // or under the form when it names none of them.
+      const error = asAppError(err);
+      const at = fields.find((f) => f.key === error.field);
+      const beside = at ? errors.get(at.id) : undefined;
+      if (at && beside) {
+        beside.textContent = error.message;
+        beside.hidden = false;
+        control(at).setAttribute('aria-invalid', 'true');
+        control(at).focus();
+      } else {
+        message.className = 'field-error';
+        message.textContent = error.message;
+      }
     }
   });
   return form;
@@ -48,11 +74,11 @@ export async function renderPatients(root: HTMLElement, canEdit: boolean): Promi
   const edit = (p: Patient | null) => {
     if (!canEdit) return;
     side.replaceChildren(editor(p ? p.full_name : t('dir.new'), [
-      { id: 'p-name', label: 'dir.name', value: p?.full_name },
-      { id: 'p-email', label: 'dir.email', type: 'email', value: p?.email ?? '' },
-      { id: 'p-phone', label: 'dir.phone', type: 'tel', value: p?.phone ?? '' },
-      { id: 'p-dob', label: 'dir.dob', type: 'date', value: p?.date_of_birth ?? '' },
-      { id: 'p-note', label: 'dir.note', value: p?.note ?? '' },
+      { id: 'p-name', key: 'full_name', label: 'dir.name', value: p?.full_name },
+      { id: 'p-email', key: 'email', label: 'dir.email', type: 'email', value: p?.email ?? '' },
+      { id: 'p-phone', key: 'phone', label: 'dir.phone', type: 'tel', value: p?.phone ?? '' },
+      { id: 'p-dob', key: 'date_of_birth', label: 'dir.dob', type: 'date', value: p?.date_of_birth ?? '' },
+      { id: 'p-note', key: 'note', label: 'dir.note', value: p?.note ?? '' },
     ], async (v) => {
       const input = { full_name: String(v['p-name']), email: blank(v['p-email']), phone: blank(v['p-phone']), date_of_birth: blank(v['p-dob']), note: blank(v['p-note']) };
       const saved = p ? await ipc.updatePatient(p.id, input) : await ipc.addPatient(input);
@@ -81,10 +107,10 @@ export async function renderStaff(root: HTMLElement): Promise<void> {
   const side = h('div', {});
   const roles: [Role, string][] = (['receptionist', 'doctor', 'admin'] as Role[]).map((r) => [r, tk(`role.${r}`)]);
   const edit = (s: Staff | null) => side.replaceChildren(editor(s ? s.name : t('dir.new'), [
-    { id: 's-name', label: 'dir.name', value: s?.name },
-    { id: 's-role', label: 'dir.role', value: s?.role ?? 'receptionist', options: roles },
-    { id: 's-active', label: 'dir.active', type: 'checkbox', checked: s?.active ?? true },
-    { id: 's-pin', label: 'dir.newPin', type: 'password' },
+    { id: 's-name', key: 'name', label: 'dir.name', value: s?.name },
+    { id: 's-role', key: 'role', label: 'dir.role', value: s?.role ?? 'receptionist', options: roles },
+    { id: 's-active', key: 'active', label: 'dir.active', type: 'checkbox', checked: s?.active ?? true },
+    { id: 's-pin', key: 'pin', label: 'dir.newPin', type: 'password' },
   ], async (v) => {
     const input = { name: String(v['s-name']), role: v['s-role'] as Role, active: Boolean(v['s-active']), pin: blank(v['s-pin']) };
     if (s) await ipc.updateStaff(s.id, input); else await ipc.addStaff(input);
@@ -103,9 +129,9 @@ export async function renderTypes(root: HTMLElement): Promise<void> {
   const side = h('div', {});
   const modes: [Mode, string][] = (['in-person', 'zoom', 'teams'] as Mode[]).map((m) => [m, tk(`mode.${m}`)]);
   const edit = (ty: AppointmentType | null) => side.replaceChildren(editor(ty ? ty.name : t('dir.new'), [
-    { id: 't-name', label: 'dir.name', value: ty?.name },
-    { id: 't-minutes', label: 'dir.minutes', type: 'number', value: String(ty?.minutes ?? 30) },
-    { id: 't-mode', label: 'dir.mode', value: ty?.mode ?? 'in-person', options: modes },
+    { id: 't-name', key: 'name', label: 'dir.name', value: ty?.name },
+    { id: 't-minutes', key: 'minutes', label: 'dir.minutes', type: 'number', value: String(ty?.minutes ?? 30) },
+    { id: 't-mode', key: 'mode', label: 'dir.mode', value: ty?.mode ?? 'in-person', options: modes },
   ], async (v) => {
     const [name, minutes, mode] = [String(v['t-name']), Number(v['t-minutes']), v['t-mode'] as Mode];
     if (ty) await ipc.updateType(ty.id, name, minutes, mode); else await ipc.addType(name, minutes, mode);
@@ -128,11 +154,11 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     h('p', { class: 'muted' }, t('settings.providersMoved')),
     h('button', { type: 'button', id: 'open-provider-settings', onclick: openProviders }, t('settings.openProviders'))) : null;
   root.replaceChildren(h('section', { class: 'directory' }, editor(t('nav.settings'), [
-    { id: 'c-name', label: 'dir.name', value: c.name },
-    { id: 'c-tz', label: 'setup.tz', value: c.tz },
-    { id: 'c-lock', label: 'dir.lockMinutes', type: 'number', value: String(c.lock_minutes) },
-    { id: 'c-reminder', label: 'dir.reminderMinutes', type: 'number', value: String(reminder) },
-    { id: 'c-locale', label: 'dir.locale', value: c.locale },
+    { id: 'c-name', key: 'clinic_name', label: 'dir.name', value: c.name },
+    { id: 'c-tz', key: 'tz', label: 'setup.tz', value: c.tz },
+    { id: 'c-lock', key: 'lock_minutes', label: 'dir.lockMinutes', type: 'number', value: String(c.lock_minutes) },
+    { id: 'c-reminder', key: 'reminder_minutes', label: 'dir.reminderMinutes', type: 'number', value: String(reminder) },
+    { id: 'c-locale', key: 'locale', label: 'dir.locale', value: c.locale },
   ], async (v) => {
     onSaved(await ipc.updateSettings({ name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']) }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));

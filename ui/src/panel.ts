@@ -20,7 +20,7 @@ export interface PanelContext {
 
 export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: PanelContext): void {
   const a = detail;
-  const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  const error = h('p', { class: 'field-error', id: 'panel-error', role: 'alert', hidden: true });
   const fail = (e: unknown) => { error.textContent = asAppError(e).message; error.hidden = false; };
 
   const change = async (status: Status) => {
@@ -30,16 +30,22 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     } catch (e) { fail(e); }
   };
 
-  const reason = h('textarea', { id: 'cancel-reason', rows: 2, required: true });
+  const reason = h('textarea', { id: 'cancel-reason', rows: 2, required: true, 'aria-describedby': 'panel-error' });
   const cancelForm = h('form', { class: 'cancel-form', hidden: true },
     h('label', { for: 'cancel-reason' }, t('panel.reason')), reason,
     h('button', { type: 'submit', class: 'danger' }, t('panel.confirmCancel')));
   cancelForm.addEventListener('submit', async (e) => {
     e.preventDefault();
+    reason.removeAttribute('aria-invalid');
     try {
       await ipc.cancelAppointment(a.id, reason.value);
       ctx.onChanged();
-    } catch (err) { fail(err); reason.focus(); }
+    } catch (err) {
+      // The error line sits right under the reason; it describes the box when it is about it.
+      fail(err);
+      if (asAppError(err).field === 'reason') reason.setAttribute('aria-invalid', 'true');
+      reason.focus();
+    }
   });
 
   const actions = h('div', { class: 'actions' }, ...a.next_statuses.map((s) => h('button', {

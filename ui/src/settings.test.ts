@@ -59,7 +59,7 @@ function backend(calls: Call[], overrides = new Map<string, string>()) {
     if (cmd === 'reminder_minutes') return reminder;
     if (cmd === 'set_reminder_minutes') {
       const m = Number(a.minutes);
-      if (m < 1 || m > 240) throw { kind: 'validation', field: null, message: 'reminders: choose 1 to 240 minutes before the visit' };
+      if (m < 1 || m > 240) throw { kind: 'validation', field: 'reminder_minutes', message: 'choose 1 to 240 minutes before the visit' };
       reminder = m;
       return m;
     }
@@ -112,9 +112,11 @@ describe('settings screen', () => {
     expect(document.querySelector('form [role=status]')?.textContent).toBe('Saved');
 
     await save('0');
-    const status = document.querySelector('form [role=status]') as HTMLElement;
-    expect(status.className).toBe('field-error');
-    expect(status.textContent).toContain('1 to 240');
+    const error = document.getElementById('c-reminder-error') as HTMLElement;
+    expect(error.hidden).toBe(false);
+    expect(error.textContent).toBe('choose 1 to 240 minutes before the visit');
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(input.value).toBe('0');
   });
 
   it('shows each patient e-mail text of the clinic language in a labelled box, the default until changed', async () => {

@@ -7,25 +7,40 @@ import { t, tk } from './messages';
 export function renderSetup(root: HTMLElement, onDone: (admin: Staff) => void): void {
   const guessTz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
   const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
-  const field = (id: string, label: string, attrs: Record<string, string | number | boolean>) =>
-    h('div', { class: 'field' }, h('label', { for: id }, label), h('input', { id, ...attrs }));
-  const form = h('form', { class: 'card narrow', 'aria-labelledby': 'setup-title' },
+  // Each box with the key the backend names it by in an error's `field`, and its own error line.
+  const boxes: { id: string; key: string }[] = [];
+  const field = (id: string, key: string, label: string, attrs: Record<string, string | number | boolean>) => {
+    boxes.push({ id, key });
+    return h('div', { class: 'field' }, h('label', { for: id }, label),
+      h('input', { id, 'aria-describedby': `${id}-error`, ...attrs }),
+      h('p', { class: 'field-error', id: `${id}-error`, hidden: true }));
+  };
+  const form = h('form', { class: 'card narrow', 'aria-labelledby': 'setup-title', novalidate: true },
     h('h1', { id: 'setup-title' }, t('setup.title')),
     h('p', {}, t('setup.intro')),
-    field('setup-clinic', t('setup.clinic'), { required: true, maxlength: 500 }),
-    field('setup-tz', t('setup.tz'), { required: true, value: guessTz }),
-    field('setup-admin', t('setup.admin'), { required: true, maxlength: 500 }),
-    field('setup-pin', t('setup.pin'), { required: true, type: 'password', inputmode: 'numeric', autocomplete: 'new-password' }),
+    field('setup-clinic', 'clinic_name', t('setup.clinic'), { required: true, maxlength: 500 }),
+    field('setup-tz', 'tz', t('setup.tz'), { required: true, value: guessTz }),
+    field('setup-admin', 'admin_name', t('setup.admin'), { required: true, maxlength: 500 }),
+    field('setup-pin', 'pin', t('setup.pin'), { required: true, type: 'password', inputmode: 'numeric', autocomplete: 'new-password' }),
     error,
     h('button', { type: 'submit', class: 'primary' }, t('setup.submit')));
-  const value = (id: string) => (form.querySelector(`#${id}`) as HTMLInputElement).value;
+  const input = (id: string) => form.querySelector(`#${id}`) as HTMLInputElement;
+  const beside = (id: string) => form.querySelector(`#${id}-error`) as HTMLElement;
+  const value = (id: string) => input(id).value;
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    error.hidden = true;
+    for (const { id } of boxes) { beside(id).hidden = true; input(id).removeAttribute('aria-invalid'); }
     try {
       onDone(await ipc.firstRun(value('setup-clinic'), value('setup-tz'), value('setup-admin'), value('setup-pin')));
     } catch (err) {
-      error.textContent = asAppError(err).message;
-      error.hidden = false;
+      // What was typed stays; the message goes beside the box the backend names, else below.
+      const refusal = asAppError(err);
+      const at = boxes.find((b) => b.key === refusal.field);
+      const target = at ? beside(at.id) : error;
+      target.textContent = refusal.message;
+      target.hidden = false;
+      if (at) { input(at.id).setAttribute('aria-invalid', 'true'); input(at.id).focus(); }
     }
   });
   root.replaceChildren(form);

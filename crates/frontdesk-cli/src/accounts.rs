@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 use frontdesk_core::{Actor, CoreError, Provider, StaffId, Store, SystemClock};
-use frontdesk_providers::settings::{self, KEYS};
+use frontdesk_providers::Setting;
 use frontdesk_providers::{AccountError, Accounts, OsKeyring, RedirectMode, StartedFlow};
 
 use crate::output::{emit, Output};
@@ -103,7 +103,7 @@ pub async fn run(
             Ok(())
         }
         AccountCommand::Config(ConfigCommand::Set { key, value }) => {
-            let setting = settings::setting(&key)?;
+            let setting: Setting = key.parse()?;
             let value = if value == "-" {
                 read_stdin()?
             } else if setting.is_secret() {
@@ -115,27 +115,27 @@ pub async fn run(
             } else {
                 value
             };
-            accounts.config_set(actor, &key, Some(&value)).await?;
+            accounts.config_set(actor, setting, Some(&value)).await?;
             if !out.json {
                 emit(format_args!("Set {key}"))?;
             }
             Ok(())
         }
         AccountCommand::Config(ConfigCommand::Unset { key }) => {
-            accounts.config_set(actor, &key, None).await?;
+            accounts.config_set(actor, key.parse()?, None).await?;
             if !out.json {
                 emit(format_args!("Cleared {key}"))?;
             }
             Ok(())
         }
         AccountCommand::Config(ConfigCommand::Get { key }) => {
-            let value = accounts.config_get(&key).await?;
+            let value = accounts.config_get(key.parse()?).await?;
             Ok(out.setting(&key, value.as_deref())?)
         }
         AccountCommand::Config(ConfigCommand::List) => {
             let mut values = Vec::new();
-            for setting in KEYS {
-                values.push((setting.key, accounts.config_get(setting.key).await?));
+            for setting in Setting::ALL {
+                values.push((setting.as_str(), accounts.config_get(setting).await?));
             }
             Ok(out.settings(&values)?)
         }

@@ -17,8 +17,8 @@ use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
 use frontdesk_core::store::{AuditFilter, NewPatient, StaffUpdate};
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
-    Actor, AppointmentId, BookingRequest, CoreError, PatientId, Role, StaffId, Status, Store, SystemClock,
-    TypeId,
+    Actor, AppointmentId, BookingRequest, CoreError, Field, PatientId, Role, StaffId, Status, Store,
+    SystemClock, TypeId,
 };
 
 use accounts::{AccountCommand, ConfigCommand};
@@ -26,6 +26,9 @@ use frontdesk_providers::AccountError;
 use mail::MailCommand;
 use outbox::OutboxCommand;
 use output::Output;
+
+/// The `--date` option, named in its errors as typed.
+const DATE: Field = Field::new("date", "--date");
 
 #[derive(Parser)]
 #[command(name = "frontdesk-cli", version, about = "Frontdesk's schedule from the command line")]
@@ -378,7 +381,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
     let zone_or_clinic = |tz: &Option<String>| tz.as_deref().map(time::parse_zone).unwrap_or(Ok(clinic.tz));
     let local = |when: &When| -> Result<LocalTime, CoreError> {
         Ok(LocalTime {
-            at: time::parse_local("--at", &when.at)?,
+            at: time::parse_local(Field::new("at", "--at"), &when.at)?,
             tz: zone_or_clinic(&when.tz)?,
             fold: when.fold.as_deref().map(parse_fold).transpose()?,
         })
@@ -460,7 +463,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.detail(store, &detail, store.mail_status(AppointmentId(id)).await?.as_ref()).await
         }
         Command::ExportIcs { date, doctor, out: file } => {
-            let date = time::parse_date("--date", &date)?;
+            let date = time::parse_date(DATE, &date)?;
             let doctor = doctor.map(StaffId);
             if let Some(d) = doctor {
                 let staff = store.staff(d).await?;
@@ -480,8 +483,9 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             }
         }
         Command::Audit { since, until, staff, patient, action } => {
-            let day = |flag: &str, d: Option<String>| -> Result<_, CoreError> {
-                d.map(|d| time::parse_date(flag, &d).map(|d| time::day_bounds(d, clinic.tz))).transpose()
+            let day = |flag: &'static str, d: Option<String>| -> Result<_, CoreError> {
+                let field = Field::new(flag.trim_start_matches('-'), flag);
+                d.map(|d| time::parse_date(field, &d).map(|d| time::day_bounds(d, clinic.tz))).transpose()
             };
             let filter = AuditFilter {
                 staff: staff.map(StaffId),
@@ -495,7 +499,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         Command::Day { date, tz, doctor } => {
             let tz = zone_or_clinic(&tz)?;
             let date = match date {
-                Some(d) => time::parse_date("--date", &d)?,
+                Some(d) => time::parse_date(DATE, &d)?,
                 None => time::today_in(tz, chrono::Utc::now()),
             };
             let doctor = doctor.map(StaffId);

@@ -36,11 +36,11 @@ pub enum CoreError {
     #[error("{0}")]
     Invalid(String),
 
-    /// Malformed input in one named field of a form (`field` is the field's key, e.g. `join`),
-    /// so that a form can show `message` beside that field. The text shown on a command line
-    /// starts with the field: `join: ...`.
-    #[error("{field}: {message}")]
-    InvalidField { field: String, message: String },
+    /// Malformed input in one named field: `field` says which (as data, so that a form can put
+    /// `message` beside it without reading the text), and `message` is written to be read there.
+    /// The text shown on a command line starts with the field's label: `e-mail: ...`.
+    #[error("{}: {message}", field.label())]
+    InvalidField { field: Field, message: String },
 
     /// A local time that does not exist in its zone (the spring-forward gap).
     #[error("{0}")]
@@ -166,8 +166,84 @@ impl CoreError {
     }
 
     /// A validation error about one field of a form.
-    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        CoreError::InvalidField { field: field.into(), message: message.into() }
+    pub fn invalid_field(field: Field, message: impl Into<String>) -> Self {
+        CoreError::InvalidField { field, message: message.into() }
+    }
+}
+
+/// The input field a validation error is about: its `key`, which the forms know it by (the
+/// name of the input's property, e.g. `email` in a patient's details), and its `label`, the
+/// words a command line prints before the message (`e-mail`).
+///
+/// The common fields are constants here; other tables of keys (the patient e-mail texts, the
+/// command line's own flags) make theirs with [`Field::new`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Field {
+    key: &'static str,
+    label: &'static str,
+}
+
+impl Field {
+    /// A person's or a record's name (staff, appointment type): `name`.
+    pub const NAME: Field = Field::new("name", "name");
+    /// A patient's full name.
+    pub const FULL_NAME: Field = Field::new("full_name", "name");
+    /// The first admin's name at first start.
+    pub const ADMIN_NAME: Field = Field::new("admin_name", "name");
+    /// The clinic's name.
+    pub const CLINIC_NAME: Field = Field::new("clinic_name", "clinic name");
+    /// An appointment type's name.
+    pub const TYPE_NAME: Field = Field::new("name", "type name");
+    /// An e-mail address.
+    pub const EMAIL: Field = Field::new("email", "e-mail");
+    /// A phone number.
+    pub const PHONE: Field = Field::new("phone", "phone");
+    /// A patient's date of birth.
+    pub const DATE_OF_BIRTH: Field = Field::new("date_of_birth", "date of birth");
+    /// A patient's note.
+    pub const NOTE: Field = Field::new("note", "note");
+    /// A staff PIN.
+    pub const PIN: Field = Field::new("pin", "PIN");
+    /// An appointment type's length.
+    pub const MINUTES: Field = Field::new("minutes", "minutes");
+    /// An IANA time zone.
+    pub const TZ: Field = Field::new("tz", "tz");
+    /// The clinic's inactivity lock.
+    pub const LOCK_MINUTES: Field = Field::new("lock_minutes", "lock after");
+    /// The minutes before a visit that its doctor is reminded.
+    pub const REMINDER_MINUTES: Field = Field::new("reminder_minutes", "reminders");
+    /// The clinic's language tag.
+    pub const LOCALE: Field = Field::new("locale", "locale");
+    /// An appointment's topic.
+    pub const TOPIC: Field = Field::new("topic", "topic");
+    /// An appointment's description.
+    pub const DESCRIPTION: Field = Field::new("description", "description");
+    /// An appointment's local start.
+    pub const START: Field = Field::new("start", "start");
+    /// A cancellation's reason.
+    pub const REASON: Field = Field::new("reason", "reason");
+    /// The patient search box.
+    pub const SEARCH: Field = Field::new("text", "search text");
+
+    /// A field known by `key` in the forms and by `label` in a command line's message.
+    pub const fn new(key: &'static str, label: &'static str) -> Field {
+        Field { key, label }
+    }
+
+    /// The key a form knows the field by (`email`).
+    pub fn key(self) -> &'static str {
+        self.key
+    }
+
+    /// The words a command line names the field with (`e-mail`).
+    pub fn label(self) -> &'static str {
+        self.label
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label)
     }
 }
 

@@ -20,7 +20,7 @@ pub mod views;
 
 pub use access::Action;
 pub use clock::{Clock, FixedClock, HandClock, SystemClock};
-pub use error::{CoreError, ErrorKind, Result};
+pub use error::{CoreError, ErrorKind, Field, Result};
 pub use model::{
     initials, Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry,
     MailMethod, MailState, MeetingInfo, MeetingState, Mode, Patient, PatientId, Provider, Role, Staff,

@@ -17,7 +17,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 use crate::time::printable;
 
 /// The longest subject accepted, in characters (a subject is one line of a mail header).
@@ -94,7 +94,7 @@ impl std::str::FromStr for Language {
         let code = s.trim().to_ascii_lowercase();
         Language::ALL.into_iter().find(|l| l.code() == code).ok_or_else(|| {
             CoreError::invalid_field(
-                "language",
+                Field::new("language", "language"),
                 format!(
                     "\"{}\" is not a language of the patient e-mails; use en, fr or es",
                     printable(s.trim())
@@ -156,6 +156,11 @@ impl TextKey {
         TextKey::BookAgain,
         TextKey::SignOff,
     ];
+
+    /// The field a refusal of this text is about: the text's box in a form, known by the key.
+    pub fn field(self) -> Field {
+        Field::new(self.as_str(), self.as_str())
+    }
 
     /// The key's name in storage, JSON and on the command line (`subject_new`, `join`...).
     pub fn as_str(self) -> &'static str {
@@ -222,7 +227,7 @@ impl TextKey {
     /// # Errors
     /// [`CoreError::InvalidField`] whose field is this key (`join`, `subject_new`...).
     pub fn check(self, text: &str) -> Result<String> {
-        let invalid = |message: String| CoreError::invalid_field(self.as_str(), message);
+        let invalid = |message: String| CoreError::invalid_field(self.field(), message);
         let text = text.replace("\r\n", "\n");
         let text = text.trim();
         if text.is_empty() {
@@ -311,7 +316,7 @@ impl std::str::FromStr for TextKey {
         TextKey::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| {
             let keys: Vec<&str> = TextKey::ALL.iter().map(|k| k.as_str()).collect();
             CoreError::invalid_field(
-                "key",
+                Field::new("key", "key"),
                 format!(
                     "\"{}\" is not a patient e-mail text; use one of {}",
                     printable(name),
@@ -485,7 +490,7 @@ impl std::str::FromStr for MailKind {
             "moved" => Ok(MailKind::Moved),
             "cancelled" => Ok(MailKind::Cancelled),
             other => Err(CoreError::invalid_field(
-                "kind",
+                Field::new("kind", "kind"),
                 format!("\"{}\" is not new, moved or cancelled", printable(other)),
             )),
         }
@@ -692,7 +697,7 @@ mod tests {
     fn refused(key: TextKey, text: &str) -> String {
         match key.check(text).unwrap_err() {
             CoreError::InvalidField { field, message } => {
-                assert_eq!(field, key.as_str(), "{message}");
+                assert_eq!(field, key.field(), "{message}");
                 message
             }
             other => panic!("{other:?}"),
@@ -740,7 +745,7 @@ mod tests {
         assert_eq!("cancelled_reason".parse::<TextKey>().unwrap(), TextKey::CancelledReason);
         assert_eq!("moved".parse::<MailKind>().unwrap(), MailKind::Moved);
         let field = |e: CoreError| match e {
-            CoreError::InvalidField { field, .. } => field,
+            CoreError::InvalidField { field, .. } => field.key(),
             other => panic!("{other:?}"),
         };
         assert_eq!(field("de".parse::<Language>().unwrap_err()), "language");

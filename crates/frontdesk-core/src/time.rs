@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, Tim
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 
 /// The first and last years Frontdesk accepts in any date.
 pub const YEAR_RANGE: std::ops::RangeInclusive<i32> = 1900..=2200;
@@ -47,27 +47,28 @@ impl LocalTime {
 /// Parses an IANA zone name such as `America/Toronto`.
 ///
 /// # Errors
-/// [`CoreError::Invalid`] for a name that is not in the IANA database.
+/// [`CoreError::InvalidField`] on [`Field::TZ`] for a name that is not in the IANA database.
 pub fn parse_zone(name: &str) -> Result<Tz> {
     let trimmed = name.trim();
     trimmed.parse::<Tz>().map_err(|_| {
-        CoreError::invalid(format!(
-            "unknown time zone \"{}\": use an IANA name such as America/Toronto or Europe/London",
-            printable(trimmed)
-        ))
+        CoreError::invalid_field(
+            Field::TZ,
+            format!(
+                "unknown time zone \"{}\": use an IANA name such as America/Toronto or Europe/London",
+                printable(trimmed)
+            ),
+        )
     })
 }
 
 /// Parses a calendar date `YYYY-MM-DD` with a year in [`YEAR_RANGE`].
 ///
 /// # Errors
-/// [`CoreError::Invalid`] naming `field` when the text is not such a date.
-pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
+/// [`CoreError::InvalidField`] on `field` when the text is not such a date.
+pub fn parse_date(field: Field, text: &str) -> Result<NaiveDate> {
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        CoreError::invalid(format!(
-            "{field}: \"{}\" is not a date; write it as YYYY-MM-DD, e.g. 2026-03-08",
-            printable(text)
-        ))
+        // The text is not repeated: it may be a patient's date of birth.
+        CoreError::invalid_field(field, "not a date; write it as YYYY-MM-DD, e.g. 2026-03-08")
     })?;
     check_year(field, date.year())?;
     Ok(date)
@@ -76,31 +77,34 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate> {
 /// Parses a local wall time `YYYY-MM-DDTHH:MM` (seconds optional) with a year in [`YEAR_RANGE`].
 ///
 /// # Errors
-/// [`CoreError::Invalid`] naming `field` when the text is not such a time.
-pub fn parse_local(field: &str, text: &str) -> Result<NaiveDateTime> {
+/// [`CoreError::InvalidField`] on `field` when the text is not such a time.
+pub fn parse_local(field: Field, text: &str) -> Result<NaiveDateTime> {
     let trimmed = text.trim();
     let parsed = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
         .iter()
         .find_map(|fmt| NaiveDateTime::parse_from_str(trimmed, fmt).ok())
         .ok_or_else(|| {
-            CoreError::invalid(format!(
-                "{field}: \"{}\" is not a date and time; write it as YYYY-MM-DDTHH:MM, e.g. 2026-03-08T09:30",
-                printable(text)
-            ))
+            CoreError::invalid_field(
+                field,
+                format!(
+                    "\"{}\" is not a date and time; write it as YYYY-MM-DDTHH:MM, e.g. 2026-03-08T09:30",
+                    printable(text)
+                ),
+            )
         })?;
     check_year(field, parsed.year())?;
     Ok(parsed)
 }
 
-fn check_year(field: &str, year: i32) -> Result<()> {
+fn check_year(field: Field, year: i32) -> Result<()> {
     if YEAR_RANGE.contains(&year) {
         Ok(())
     } else {
-        Err(CoreError::invalid(format!(
-            "{field}: the year {year} is outside {}..{}",
-            YEAR_RANGE.start(),
-            YEAR_RANGE.end()
-        )))
+        Err(CoreError::invalid_field(
+            field,
+            // Nor is the year, for the same reason.
+            format!("the year must be within {}..{}", YEAR_RANGE.start(), YEAR_RANGE.end()),
+        ))
     }
 }
 
@@ -345,13 +349,14 @@ mod tests {
 
     #[test]
     fn dates_and_years_are_checked() {
-        assert!(parse_date("dob", "1985-02-29").is_err());
-        assert!(parse_date("dob", "1899-12-31").unwrap_err().to_string().contains("1900"));
-        assert!(parse_date("dob", "2201-01-01").is_err());
-        assert!(parse_date("dob", "2200-12-31").is_ok());
-        assert!(parse_local("at", "2026-13-01T10:00").is_err());
-        assert!(parse_local("at", "2026-03-01T24:00").is_err());
-        assert!(parse_local("at", "tomorrow").unwrap_err().to_string().contains("YYYY-MM-DDTHH:MM"));
-        assert_eq!(parse_local("at", "2026-03-01T10:05").unwrap(), local("2026-03-01T10:05"));
+        const AT: Field = Field::new("at", "--at");
+        assert!(parse_date(Field::DATE_OF_BIRTH, "1985-02-29").is_err());
+        assert!(parse_date(Field::DATE_OF_BIRTH, "1899-12-31").unwrap_err().to_string().contains("1900"));
+        assert!(parse_date(Field::DATE_OF_BIRTH, "2201-01-01").is_err());
+        assert!(parse_date(Field::DATE_OF_BIRTH, "2200-12-31").is_ok());
+        assert!(parse_local(AT, "2026-13-01T10:00").is_err());
+        assert!(parse_local(AT, "2026-03-01T24:00").is_err());
+        assert!(parse_local(AT, "tomorrow").unwrap_err().to_string().contains("YYYY-MM-DDTHH:MM"));
+        assert_eq!(parse_local(AT, "2026-03-01T10:05").unwrap(), local("2026-03-01T10:05"));
     }
 }

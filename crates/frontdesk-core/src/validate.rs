@@ -1,7 +1,8 @@
 //! Input rules shared by every entry point (app, command line): names, free text, e-mail, phone,
-//! durations. Each returns the cleaned value or a [`CoreError::Invalid`] that names the field.
+//! durations. Each returns the cleaned value or a [`CoreError::InvalidField`] that carries its
+//! [`Field`] as data, with a message written to be shown beside that field.
 
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 use crate::time::printable;
 
 /// The longest name or single-line text accepted, in characters.
@@ -14,11 +15,11 @@ pub const MAX_MINUTES: i64 = 12 * 60;
 /// A required single-line text: trimmed, not empty, at most [`MAX_NAME_CHARS`], no control characters.
 ///
 /// # Errors
-/// [`CoreError::Invalid`] naming `field`.
-pub fn name(field: &str, text: &str) -> Result<String> {
+/// [`CoreError::InvalidField`] on `field`.
+pub fn name(field: Field, text: &str) -> Result<String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(CoreError::invalid(format!("{field} is empty")));
+        return Err(CoreError::invalid_field(field, format!("the {} is empty", field.label())));
     }
     single_line(field, trimmed)
 }
@@ -26,60 +27,63 @@ pub fn name(field: &str, text: &str) -> Result<String> {
 /// An optional single-line text: `None` or blank becomes `None`; otherwise as [`name`].
 ///
 /// # Errors
-/// [`CoreError::Invalid`] naming `field`.
-pub fn optional_line(field: &str, text: Option<&str>) -> Result<Option<String>> {
+/// [`CoreError::InvalidField`] on `field`.
+pub fn optional_line(field: Field, text: Option<&str>) -> Result<Option<String>> {
     match text.map(str::trim) {
         None | Some("") => Ok(None),
         Some(t) => single_line(field, t).map(Some),
     }
 }
 
-fn single_line(field: &str, text: &str) -> Result<String> {
+fn single_line(field: Field, text: &str) -> Result<String> {
     let count = text.chars().count();
     if count > MAX_NAME_CHARS {
-        return Err(CoreError::invalid(format!(
-            "{field} is too long ({count} characters; at most {MAX_NAME_CHARS})"
-        )));
+        return Err(CoreError::invalid_field(
+            field,
+            format!("too long ({count} characters; at most {MAX_NAME_CHARS})"),
+        ));
     }
-    if let Some(c) = text.chars().find(|c| c.is_control()) {
-        return Err(CoreError::invalid(format!(
-            "{field} contains a control character ({}); remove it",
-            c.escape_debug()
-        )));
-    }
+    refuse_control(field, text, |_| false)?;
     Ok(text.to_owned())
+}
+
+/// Refuses the first control character that `allowed` does not let through.
+fn refuse_control(field: Field, text: &str, allowed: impl Fn(char) -> bool) -> Result<()> {
+    match text.chars().find(|c| c.is_control() && !allowed(*c)) {
+        Some(c) => Err(CoreError::invalid_field(
+            field,
+            format!("contains a control character ({}); remove it", c.escape_debug()),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// An optional free text (note, description): line breaks and tabs allowed, other control
 /// characters refused, at most [`MAX_TEXT_CHARS`].
 ///
 /// # Errors
-/// [`CoreError::Invalid`] naming `field`.
-pub fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>> {
+/// [`CoreError::InvalidField`] on `field`.
+pub fn optional_text(field: Field, text: Option<&str>) -> Result<Option<String>> {
     let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
     let count = t.chars().count();
     if count > MAX_TEXT_CHARS {
-        return Err(CoreError::invalid(format!(
-            "{field} is too long ({count} characters; at most {MAX_TEXT_CHARS})"
-        )));
+        return Err(CoreError::invalid_field(
+            field,
+            format!("too long ({count} characters; at most {MAX_TEXT_CHARS})"),
+        ));
     }
-    if let Some(c) = t.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err(CoreError::invalid(format!(
-            "{field} contains a control character ({}); remove it",
-            c.escape_debug()
-        )));
-    }
+    refuse_control(field, t, |c| matches!(c, '\n' | '\r' | '\t'))?;
     Ok(Some(t.to_owned()))
 }
 
 /// An optional e-mail address, checked against RFC 5322's address syntax (with a dot in the domain).
 ///
 /// # Errors
-/// [`CoreError::Invalid`] naming the field.
-pub fn optional_email(text: Option<&str>) -> Result<Option<String>> {
-    let Some(t) = optional_line("e-mail", text)? else {
+/// [`CoreError::InvalidField`] on `field`.
+pub fn optional_email(field: Field, text: Option<&str>) -> Result<Option<String>> {
+    let Some(t) = optional_line(field, text)? else {
         return Ok(None);
     };
     let parsed = email_address::EmailAddress::parse_with_options(
@@ -88,28 +92,27 @@ pub fn optional_email(text: Option<&str>) -> Result<Option<String>> {
     );
     match parsed {
         Ok(addr) if addr.domain().contains('.') && !addr.domain().ends_with('.') => Ok(Some(t)),
-        _ => Err(CoreError::invalid(format!(
-            "e-mail: \"{}\" is not an e-mail address (expected name@example.com)",
-            printable(&t)
-        ))),
+        // The address is not repeated: it may be a patient's, and the form still shows it.
+        _ => Err(CoreError::invalid_field(field, "not an e-mail address (expected name@example.com)")),
     }
 }
 
 /// An optional phone number: digits with the usual separators, 3 to 20 digits.
 ///
 /// # Errors
-/// [`CoreError::Invalid`] naming the field.
-pub fn optional_phone(text: Option<&str>) -> Result<Option<String>> {
-    let Some(t) = optional_line("phone", text)? else {
+/// [`CoreError::InvalidField`] on `field`.
+pub fn optional_phone(field: Field, text: Option<&str>) -> Result<Option<String>> {
+    let Some(t) = optional_line(field, text)? else {
         return Ok(None);
     };
     let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
     let digits = t.chars().filter(char::is_ascii_digit).count();
     if !t.chars().all(allowed) || !(3..=20).contains(&digits) || t.chars().skip(1).any(|c| c == '+') {
-        return Err(CoreError::invalid(format!(
-            "phone: \"{}\" is not a phone number (digits, spaces, + - ( ) and . only)",
-            printable(&t)
-        )));
+        // Nor is a phone number.
+        return Err(CoreError::invalid_field(
+            field,
+            "not a phone number (digits, spaces, + - ( ) and . only)",
+        ));
     }
     Ok(Some(t))
 }
@@ -117,33 +120,34 @@ pub fn optional_phone(text: Option<&str>) -> Result<Option<String>> {
 /// An appointment length in minutes: 1 to [`MAX_MINUTES`].
 ///
 /// # Errors
-/// [`CoreError::Invalid`].
+/// [`CoreError::InvalidField`] on [`Field::MINUTES`].
 pub fn minutes(value: i64) -> Result<i64> {
     if (1..=MAX_MINUTES).contains(&value) {
         Ok(value)
     } else {
-        Err(CoreError::invalid(format!(
-            "minutes: {value} is out of range; an appointment lasts 1 to {MAX_MINUTES} minutes"
-        )))
+        Err(CoreError::invalid_field(
+            Field::MINUTES,
+            format!("{value} is out of range; an appointment lasts 1 to {MAX_MINUTES} minutes"),
+        ))
     }
 }
 
 /// A staff PIN: 4 to 12 digits.
 ///
 /// # Errors
-/// [`CoreError::Invalid`].
+/// [`CoreError::InvalidField`] on [`Field::PIN`].
 pub fn pin(text: &str) -> Result<&str> {
     if (4..=12).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit()) {
         Ok(text)
     } else {
-        Err(CoreError::invalid("PIN must be 4 to 12 digits"))
+        Err(CoreError::invalid_field(Field::PIN, "use 4 to 12 digits"))
     }
 }
 
 /// A BCP 47 language tag such as `en-CA`, `fr-CA` or `es-MX` (syntax only).
 ///
 /// # Errors
-/// [`CoreError::Invalid`].
+/// [`CoreError::InvalidField`] on [`Field::LOCALE`].
 pub fn locale(text: &str) -> Result<String> {
     let t = text.trim();
     let mut parts = t.split('-');
@@ -154,10 +158,10 @@ pub fn locale(text: &str) -> Result<String> {
     if language_ok && rest_ok && t.len() <= 35 {
         Ok(t.to_owned())
     } else {
-        Err(CoreError::invalid(format!(
-            "locale: \"{}\" is not a language tag such as en-CA or fr-CA",
-            printable(t)
-        )))
+        Err(CoreError::invalid_field(
+            Field::LOCALE,
+            format!("\"{}\" is not a language tag such as en-CA or fr-CA", printable(t)),
+        ))
     }
 }
 
@@ -167,37 +171,49 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(name("name", "  Dr Lee ").unwrap(), "Dr Lee");
-        assert!(name("name", "   ").unwrap_err().to_string().contains("name is empty"));
-        assert!(name("name", &"x".repeat(500)).is_ok());
-        assert!(name("name", &"x".repeat(501)).unwrap_err().to_string().contains("501"));
-        assert!(name("name", "Ann\u{7}").unwrap_err().to_string().contains("control"));
-        assert!(name("name", "Ann\nLee").is_err());
-        assert_eq!(name("name", "Zoë Ñúñez").unwrap(), "Zoë Ñúñez");
+        assert_eq!(name(Field::NAME, "  Dr Lee ").unwrap(), "Dr Lee");
+        assert!(name(Field::NAME, "   ").unwrap_err().to_string().contains("name is empty"));
+        assert!(matches!(
+            name(Field::FULL_NAME, " "),
+            Err(CoreError::InvalidField { field: Field::FULL_NAME, .. })
+        ));
+        assert!(name(Field::NAME, &"x".repeat(500)).is_ok());
+        assert!(name(Field::NAME, &"x".repeat(501)).unwrap_err().to_string().contains("501"));
+        assert!(name(Field::NAME, "Ann\u{7}").unwrap_err().to_string().contains("control"));
+        assert!(name(Field::NAME, "Ann\nLee").is_err());
+        assert_eq!(name(Field::NAME, "Zoë Ñúñez").unwrap(), "Zoë Ñúñez");
     }
 
     #[test]
     fn free_text_allows_line_breaks() {
-        assert_eq!(optional_text("note", Some("a\nb")).unwrap().as_deref(), Some("a\nb"));
-        assert!(optional_text("note", Some("a\u{0}b")).is_err());
-        assert_eq!(optional_text("note", Some("  ")).unwrap(), None);
+        assert_eq!(optional_text(Field::NOTE, Some("a\nb")).unwrap().as_deref(), Some("a\nb"));
+        assert!(optional_text(Field::NOTE, Some("a\u{0}b")).is_err());
+        assert_eq!(optional_text(Field::NOTE, Some("  ")).unwrap(), None);
     }
 
     #[test]
     fn emails() {
-        assert!(optional_email(Some("jo@clinic.example")).unwrap().is_some());
+        assert!(optional_email(Field::EMAIL, Some("jo@clinic.example")).unwrap().is_some());
         for bad in ["jo", "jo@", "@x.org", "jo@localhost", "jo@@x.org", "a b@x.org", "Jo <jo@x.org>"] {
-            assert!(optional_email(Some(bad)).is_err(), "{bad}");
+            assert!(optional_email(Field::EMAIL, Some(bad)).is_err(), "{bad}");
         }
-        assert_eq!(optional_email(None).unwrap(), None);
+        assert_eq!(optional_email(Field::EMAIL, None).unwrap(), None);
+        // The field comes back as data, and the message reads on its own beside it.
+        match optional_email(Field::EMAIL, Some("jo@")) {
+            Err(CoreError::InvalidField { field, message }) => {
+                assert_eq!(field.key(), "email");
+                assert_eq!(message, "not an e-mail address (expected name@example.com)");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
     fn phones() {
-        assert!(optional_phone(Some("+1 (416) 555-0100")).is_ok());
-        assert!(optional_phone(Some("555-CALL")).is_err());
-        assert!(optional_phone(Some("12")).is_err());
-        assert!(optional_phone(Some("1+2")).is_err());
+        assert!(optional_phone(Field::PHONE, Some("+1 (416) 555-0100")).is_ok());
+        assert!(optional_phone(Field::PHONE, Some("555-CALL")).is_err());
+        assert!(optional_phone(Field::PHONE, Some("12")).is_err());
+        assert!(optional_phone(Field::PHONE, Some("1+2")).is_err());
     }
 
     #[test]

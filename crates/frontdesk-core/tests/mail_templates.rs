@@ -99,7 +99,7 @@ async fn each_change_and_reset_is_one_audit_row() {
 
 fn field_error(e: CoreError) -> (String, String) {
     match e {
-        CoreError::InvalidField { field, message } => (field, message),
+        CoreError::InvalidField { field, message } => (field.key().to_owned(), message),
         other => panic!("expected a field error, got {other:?}"),
     }
 }

@@ -21,7 +21,7 @@ use crate::error::{AccountError, Result};
 use crate::flow::{self, CallbackParams, Loopback, FLOW_LIFETIME};
 use crate::oauth::{Endpoints, TokenError};
 use crate::secrets::{self, Secret, SecretStore};
-use crate::settings::{self, ProviderSettings, RedirectMode};
+use crate::settings::{self, ProviderSettings, RedirectMode, Setting};
 use crate::tokens::TokenSet;
 
 /// The deep link each provider's answer comes back to.
@@ -112,6 +112,9 @@ impl std::fmt::Debug for Accounts {
     }
 }
 
+/// The Server-to-Server form's field for the doctor's Zoom e-mail address.
+const ZOOM_EMAIL: frontdesk_core::Field = frontdesk_core::Field::new("zoom_email", "e-mail");
+
 impl Accounts {
     /// Accounts over `store`, keeping secrets in `secrets` and refresh locks in `data_dir/locks`.
     ///
@@ -172,27 +175,27 @@ impl Accounts {
     /// A setting's value (or default); a secret setting reads only as `set` or `not set`.
     ///
     /// # Errors
-    /// An unknown key; storage or keyring failures.
-    pub async fn config_get(&self, key: &str) -> Result<Option<String>> {
-        let setting = settings::setting(key)?;
+    /// Storage or keyring failures.
+    pub async fn config_get(&self, setting: Setting) -> Result<Option<String>> {
         if setting.is_secret() {
-            let name = secrets::setting_name(&self.store.clinic_uid().await?, key);
+            let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
             let set = self.secret_get(name).await?.is_some();
             return Ok(Some(if set { "set" } else { "not set" }.to_owned()));
         }
-        Ok(self.store.provider_setting(key).await?.or_else(|| setting.default.map(str::to_owned)))
+        let stored = self.store.provider_setting(setting.as_str()).await?;
+        Ok(stored.or_else(|| setting.default_value().map(str::to_owned)))
     }
 
     /// Sets (or with `None` clears) a setting. Secret ones go to the keyring only.
     ///
     /// # Errors
-    /// An unknown key or a bad value (validation); storage or keyring failures.
-    pub async fn config_set(&self, actor: &Actor, key: &str, value: Option<&str>) -> Result<()> {
+    /// [`AccountError::InvalidSetting`] for a bad value; storage or keyring failures.
+    pub async fn config_set(&self, actor: &Actor, setting: Setting, value: Option<&str>) -> Result<()> {
         actor.may(Action::Administer)?;
-        let setting = settings::setting(key)?;
         let value = value.map(|v| settings::normalise(setting, v)).transpose()?;
+        let key = setting.as_str();
         if setting.is_secret() {
-            let name = secrets::setting_name(&self.store.clinic_uid().await?, key);
+            let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
             match &value {
                 Some(v) => self.secret_set(name, Secret::new(v.clone())).await?,
                 None => self.secret_delete(name).await?,
@@ -208,15 +211,12 @@ impl Accounts {
     /// sends it; never shown.
     ///
     /// # Errors
-    /// An unknown or non-secret key (validation); storage or keyring failures.
-    pub(crate) async fn secret_setting(&self, key: &str) -> Result<Option<Secret>> {
-        let setting = settings::setting(key)?;
+    /// A non-secret setting (validation); storage or keyring failures.
+    pub(crate) async fn secret_setting(&self, setting: Setting) -> Result<Option<Secret>> {
         if !setting.is_secret() {
-            return Err(AccountError::Core(frontdesk_core::CoreError::invalid(format!(
-                "{key} is not a secret"
-            ))));
+            return Err(setting.invalid("is not a secret"));
         }
-        let name = secrets::setting_name(&self.store.clinic_uid().await?, key);
+        let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
         self.secret_get(name).await
     }
 
@@ -225,23 +225,23 @@ impl Accounts {
     /// # Errors
     /// Storage or keyring failures.
     pub async fn provider_settings(&self) -> Result<ProviderSettings> {
-        let get = |key: &'static str| async move { self.config_get(key).await };
+        let get = |setting: Setting| async move { self.config_get(setting).await };
         let req = |v: Option<String>| v.unwrap_or_default();
         Ok(ProviderSettings {
-            zoom_auth_base: req(get("zoom.auth_base").await?),
-            zoom_api_base: req(get("zoom.api_base").await?),
-            zoom_client_id: get("zoom.client_id").await?,
-            zoom_redirect: settings::redirect_mode(get("zoom.redirect").await?.as_deref()),
-            zoom_bounce_url: get("zoom.bounce_url").await?,
-            zoom_s2s_account_id: get("zoom.s2s_account_id").await?,
-            zoom_s2s_client_id: get("zoom.s2s_client_id").await?,
-            microsoft_auth_base: req(get("microsoft.auth_base").await?),
-            microsoft_graph_base: req(get("microsoft.graph_base").await?),
-            microsoft_client_id: get("microsoft.client_id").await?,
-            microsoft_tenant: req(get("microsoft.tenant").await?),
-            microsoft_redirect: settings::redirect_mode(get("microsoft.redirect").await?.as_deref()),
-            zoom_client_secret_set: get("zoom.client_secret").await?.as_deref() == Some("set"),
-            zoom_s2s_client_secret_set: get("zoom.s2s_client_secret").await?.as_deref() == Some("set"),
+            zoom_auth_base: req(get(Setting::ZoomAuthBase).await?),
+            zoom_api_base: req(get(Setting::ZoomApiBase).await?),
+            zoom_client_id: get(Setting::ZoomClientId).await?,
+            zoom_redirect: settings::redirect_mode(get(Setting::ZoomRedirect).await?.as_deref()),
+            zoom_bounce_url: get(Setting::ZoomBounceUrl).await?,
+            zoom_s2s_account_id: get(Setting::ZoomS2sAccountId).await?,
+            zoom_s2s_client_id: get(Setting::ZoomS2sClientId).await?,
+            microsoft_auth_base: req(get(Setting::MicrosoftAuthBase).await?),
+            microsoft_graph_base: req(get(Setting::MicrosoftGraphBase).await?),
+            microsoft_client_id: get(Setting::MicrosoftClientId).await?,
+            microsoft_tenant: req(get(Setting::MicrosoftTenant).await?),
+            microsoft_redirect: settings::redirect_mode(get(Setting::MicrosoftRedirect).await?.as_deref()),
+            zoom_client_secret_set: get(Setting::ZoomClientSecret).await?.as_deref() == Some("set"),
+            zoom_s2s_client_secret_set: get(Setting::ZoomS2sClientSecret).await?.as_deref() == Some("set"),
         })
     }
 
@@ -254,47 +254,47 @@ impl Accounts {
         &self,
         actor: &Actor,
         new: &ProviderSettings,
-        secrets: &[(&str, &str)],
+        secrets: &[(Setting, &str)],
     ) -> Result<ProviderSettings> {
         let redirect = |m: RedirectMode| match m {
             RedirectMode::Loopback => "loopback".to_owned(),
             RedirectMode::DeepLink => "deep-link".to_owned(),
         };
-        let values: [(&str, Option<String>); 12] = [
-            ("zoom.auth_base", Some(new.zoom_auth_base.clone())),
-            ("zoom.api_base", Some(new.zoom_api_base.clone())),
-            ("zoom.client_id", new.zoom_client_id.clone()),
-            ("zoom.redirect", Some(redirect(new.zoom_redirect))),
-            ("zoom.bounce_url", new.zoom_bounce_url.clone()),
-            ("zoom.s2s_account_id", new.zoom_s2s_account_id.clone()),
-            ("zoom.s2s_client_id", new.zoom_s2s_client_id.clone()),
-            ("microsoft.auth_base", Some(new.microsoft_auth_base.clone())),
-            ("microsoft.graph_base", Some(new.microsoft_graph_base.clone())),
-            ("microsoft.client_id", new.microsoft_client_id.clone()),
-            ("microsoft.tenant", Some(new.microsoft_tenant.clone())),
-            ("microsoft.redirect", Some(redirect(new.microsoft_redirect))),
+        let values: [(Setting, Option<String>); 12] = [
+            (Setting::ZoomAuthBase, Some(new.zoom_auth_base.clone())),
+            (Setting::ZoomApiBase, Some(new.zoom_api_base.clone())),
+            (Setting::ZoomClientId, new.zoom_client_id.clone()),
+            (Setting::ZoomRedirect, Some(redirect(new.zoom_redirect))),
+            (Setting::ZoomBounceUrl, new.zoom_bounce_url.clone()),
+            (Setting::ZoomS2sAccountId, new.zoom_s2s_account_id.clone()),
+            (Setting::ZoomS2sClientId, new.zoom_s2s_client_id.clone()),
+            (Setting::MicrosoftAuthBase, Some(new.microsoft_auth_base.clone())),
+            (Setting::MicrosoftGraphBase, Some(new.microsoft_graph_base.clone())),
+            (Setting::MicrosoftClientId, new.microsoft_client_id.clone()),
+            (Setting::MicrosoftTenant, Some(new.microsoft_tenant.clone())),
+            (Setting::MicrosoftRedirect, Some(redirect(new.microsoft_redirect))),
         ];
         // Check everything first, so a bad value saves nothing.
-        for (key, value) in &values {
+        for (setting, value) in &values {
             if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
-                settings::normalise(settings::setting(key)?, v)?;
+                settings::normalise(*setting, v)?;
             }
         }
-        for (key, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
-            settings::normalise(settings::setting(key)?, value)?;
+        for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            settings::normalise(*setting, value)?;
         }
-        for (key, value) in &values {
+        for (setting, value) in &values {
             let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
-            if self.store.provider_setting(key).await?.as_deref() != value {
-                let default = settings::setting(key)?.default;
-                if value.is_some() && value == default && self.store.provider_setting(key).await?.is_none() {
+            let stored = self.store.provider_setting(setting.as_str()).await?;
+            if stored.as_deref() != value {
+                if value.is_some() && value == setting.default_value() && stored.is_none() {
                     continue;
                 }
-                self.config_set(actor, key, value).await?;
+                self.config_set(actor, *setting, value).await?;
             }
         }
-        for (key, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
-            self.config_set(actor, key, Some(value)).await?;
+        for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            self.config_set(actor, *setting, Some(value)).await?;
         }
         self.provider_settings().await
     }
@@ -305,8 +305,8 @@ impl Accounts {
     /// [`AccountError::NotConfigured`] when it is unset.
     pub async fn api_base(&self, provider: Provider) -> Result<String> {
         let (key, missing) = match provider {
-            Provider::Zoom => ("zoom.api_base", "API host"),
-            Provider::Microsoft => ("microsoft.graph_base", "Graph host"),
+            Provider::Zoom => (Setting::ZoomApiBase, "API host"),
+            Provider::Microsoft => (Setting::MicrosoftGraphBase, "Graph host"),
         };
         self.config_get(key).await?.ok_or(AccountError::NotConfigured { provider: provider.label(), missing })
     }
@@ -316,39 +316,39 @@ impl Accounts {
     /// # Errors
     /// [`AccountError::NotConfigured`] without a client ID.
     pub async fn endpoints(&self, provider: Provider) -> Result<Endpoints> {
-        let get = |key: &'static str| async move { self.config_get(key).await };
+        let get = |setting: Setting| async move { self.config_get(setting).await };
         let need = |v: Option<String>, missing: &'static str| {
             v.ok_or(AccountError::NotConfigured { provider: provider.label(), missing })
         };
         let uid = self.store.clinic_uid().await?;
         match provider {
             Provider::Zoom => {
-                let auth = need(get("zoom.auth_base").await?, "sign-in host")?;
-                let secret = self.secret_get(secrets::setting_name(&uid, "zoom.client_secret")).await?;
+                let auth = need(get(Setting::ZoomAuthBase).await?, "sign-in host")?;
+                let secret = self.secret_get(secrets::setting_name(&uid, Setting::ZoomClientSecret)).await?;
                 Ok(Endpoints {
                     provider,
-                    client_id: need(get("zoom.client_id").await?, "client ID")?,
+                    client_id: need(get(Setting::ZoomClientId).await?, "client ID")?,
                     client_secret: secret,
                     authorize_url: format!("{auth}/oauth/authorize"),
                     token_url: format!("{auth}/oauth/token"),
                     revoke_url: Some(format!("{auth}/oauth/revoke")),
-                    api_base: need(get("zoom.api_base").await?, "API host")?,
-                    redirect: settings::redirect_mode(get("zoom.redirect").await?.as_deref()),
-                    bounce_url: get("zoom.bounce_url").await?,
+                    api_base: need(get(Setting::ZoomApiBase).await?, "API host")?,
+                    redirect: settings::redirect_mode(get(Setting::ZoomRedirect).await?.as_deref()),
+                    bounce_url: get(Setting::ZoomBounceUrl).await?,
                 })
             }
             Provider::Microsoft => {
-                let auth = need(get("microsoft.auth_base").await?, "sign-in host")?;
-                let tenant = need(get("microsoft.tenant").await?, "tenant")?;
+                let auth = need(get(Setting::MicrosoftAuthBase).await?, "sign-in host")?;
+                let tenant = need(get(Setting::MicrosoftTenant).await?, "tenant")?;
                 Ok(Endpoints {
                     provider,
-                    client_id: need(get("microsoft.client_id").await?, "application (client) ID")?,
+                    client_id: need(get(Setting::MicrosoftClientId).await?, "application (client) ID")?,
                     client_secret: None,
                     authorize_url: format!("{auth}/{tenant}/oauth2/v2.0/authorize"),
                     token_url: format!("{auth}/{tenant}/oauth2/v2.0/token"),
                     revoke_url: None,
-                    api_base: need(get("microsoft.graph_base").await?, "Graph host")?,
-                    redirect: settings::redirect_mode(get("microsoft.redirect").await?.as_deref()),
+                    api_base: need(get(Setting::MicrosoftGraphBase).await?, "Graph host")?,
+                    redirect: settings::redirect_mode(get(Setting::MicrosoftRedirect).await?.as_deref()),
                     bounce_url: None,
                 })
             }
@@ -905,8 +905,8 @@ impl Accounts {
     ) -> Result<Connected> {
         actor.may(Action::Administer)?;
         self.store.require_doctor(doctor).await?;
-        let email = frontdesk_core::validate::optional_email(Some(email))?.ok_or_else(|| {
-            frontdesk_core::CoreError::invalid("e-mail: give the doctor's Zoom e-mail address")
+        let email = frontdesk_core::validate::optional_email(ZOOM_EMAIL, Some(email))?.ok_or_else(|| {
+            frontdesk_core::CoreError::invalid_field(ZOOM_EMAIL, "give the doctor's Zoom e-mail address")
         })?;
         let endpoints = self.endpoints_s2s().await?;
         let token = self.s2s_access_token().await?;
@@ -950,11 +950,11 @@ impl Accounts {
         }
         let (auth_base, _) = self.endpoints_s2s().await?;
         let not_set = |missing| AccountError::NotConfigured { provider: "Zoom Server-to-Server", missing };
-        let account = self.config_get("zoom.s2s_account_id").await?.ok_or(not_set("account ID"))?;
-        let client = self.config_get("zoom.s2s_client_id").await?.ok_or(not_set("client ID"))?;
+        let account = self.config_get(Setting::ZoomS2sAccountId).await?.ok_or(not_set("account ID"))?;
+        let client = self.config_get(Setting::ZoomS2sClientId).await?.ok_or(not_set("client ID"))?;
         let uid = self.store.clinic_uid().await?;
         let secret = self
-            .secret_get(secrets::setting_name(&uid, "zoom.s2s_client_secret"))
+            .secret_get(secrets::setting_name(&uid, Setting::ZoomS2sClientSecret))
             .await?
             .ok_or(not_set("client secret"))?;
         let response = self
@@ -986,8 +986,8 @@ impl Accounts {
     }
 
     async fn endpoints_s2s(&self) -> Result<(String, String)> {
-        let auth = self.config_get("zoom.auth_base").await?.unwrap_or_default();
-        let api = self.config_get("zoom.api_base").await?.unwrap_or_default();
+        let auth = self.config_get(Setting::ZoomAuthBase).await?.unwrap_or_default();
+        let api = self.config_get(Setting::ZoomApiBase).await?.unwrap_or_default();
         Ok((auth, api))
     }
 

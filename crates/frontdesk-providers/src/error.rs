@@ -3,12 +3,19 @@
 
 use frontdesk_core::{CoreError, ErrorKind, Provider};
 
+use crate::settings::Setting;
+
 /// Everything that can go wrong connecting or using a provider account.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     /// An error from the schedule's core (storage, validation, not found...).
     #[error(transparent)]
     Core(#[from] CoreError),
+
+    /// A value a setting does not accept. `setting` says which, as data (a form puts `message`
+    /// beside that setting's box); the command line prints `zoom.api_base: ...`.
+    #[error("{setting}: {message}")]
+    InvalidSetting { setting: Setting, message: String },
 
     /// The clinic has not entered this provider's app credentials yet.
     #[error("{provider} is not set up for this clinic yet: an admin enters the {provider} app's {missing} in Settings")]
@@ -50,7 +57,9 @@ impl AccountError {
             AccountError::Core(e) => e.kind(),
             AccountError::NotConfigured { .. } | AccountError::Keyring(_) => ErrorKind::Setup,
             AccountError::NotConnected { .. } | AccountError::Revoked { .. } => ErrorKind::Setup,
-            AccountError::Callback(_) | AccountError::Expired(_) => ErrorKind::Validation,
+            AccountError::Callback(_) | AccountError::Expired(_) | AccountError::InvalidSetting { .. } => {
+                ErrorKind::Validation
+            }
             AccountError::Unreachable { .. } => ErrorKind::Unavailable,
             AccountError::Refused { .. } => ErrorKind::Conflict,
         }

@@ -23,8 +23,8 @@ pub use accounts::{
 };
 pub use error::{AccountError, Result};
 pub use jobs::{Channel, Runner};
-pub use mail::{Mail, MailPassReport, MailWorker};
+pub use mail::{Mail, MailPassReport, MailWorker, SmtpSettingsError};
 pub use meetings::{CallError, MeetingApi};
 pub use outbox::{Meetings, PassReport, Worker};
 pub use secrets::{MemorySecrets, OsKeyring, Secret, SecretStore};
-pub use settings::{ProviderSettings, RedirectMode};
+pub use settings::{ProviderSettings, RedirectMode, Setting};

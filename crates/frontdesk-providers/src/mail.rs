@@ -33,9 +33,10 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::accounts::Accounts;
+use crate::error::AccountError;
 use crate::jobs::{jittered_backoff, Channel, Runner};
 use crate::secrets::Secret;
-use crate::settings::SmtpSecurity;
+use crate::settings::{Setting, SmtpSecurity};
 
 /// A mail that cannot go because SMTP is not set up is looked at again this often.
 const NOT_CONFIGURED_RECHECK: TimeDelta = TimeDelta::hours(1);
@@ -67,6 +68,35 @@ pub struct SmtpConfig {
     ca_pem: Option<Vec<u8>>,
 }
 
+/// Why the clinic's SMTP settings cannot send now. A mail that meets one waits (it is looked at
+/// again hourly) with this error's text as its reason, which says what an admin must set.
+#[derive(Debug, thiserror::Error)]
+pub enum SmtpSettingsError {
+    /// `smtp.host` or `smtp.from` is not set.
+    #[error("patient e-mail is not set up: an admin sets {} and {}", Setting::SmtpHost, Setting::SmtpFrom)]
+    NotSetUp,
+    /// A stored value that cannot be used as it is (checked again here: the database may hold a
+    /// value from before a rule, or one written by hand).
+    #[error("{setting}: {message}")]
+    Unusable { setting: Setting, message: &'static str },
+    /// The extra root certificate (`smtp.ca_file`) cannot be read.
+    #[error("could not read {} {path}: {source}", Setting::SmtpCaFile)]
+    CaFileUnreadable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The extra root certificate is not a PEM certificate.
+    #[error("{} is not a PEM certificate: {detail}", Setting::SmtpCaFile, detail = .0)]
+    CaFileNotPem(String),
+    /// The TLS settings could not be built from the certificates.
+    #[error("could not set up TLS for SMTP: {0}")]
+    Tls(String),
+    /// Reading the settings failed (storage or keyring).
+    #[error(transparent)]
+    Account(#[from] AccountError),
+}
+
 impl std::fmt::Display for MailPassReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -92,7 +122,7 @@ impl Channel for Mail {
     type Outcome = MailOutcome;
     type Report = MailPassReport;
     /// The SMTP settings, read at the first mail of a pass that needs them.
-    type Pass = Option<Result<Arc<SmtpConfig>, String>>;
+    type Pass = Option<Result<Arc<SmtpConfig>, Arc<SmtpSettingsError>>>;
 
     fn open(accounts: Arc<Accounts>) -> Self {
         Mail { accounts }
@@ -120,13 +150,15 @@ impl Channel for Mail {
         }
         let smtp = match config {
             Some(c) => c.clone(),
-            None => config.insert(self.config().await.map(Arc::new)).clone(),
+            None => config.insert(self.config().await.map(Arc::new).map_err(Arc::new)).clone(),
         };
         match smtp {
             Ok(smtp) => self.deliver(work, &smtp).await,
-            Err(reason) => {
-                MailOutcome::Deferred { due: self.accounts.now() + NOT_CONFIGURED_RECHECK, reason }
-            }
+            // The reason every waiting mail records says what an admin must set.
+            Err(e) => MailOutcome::Deferred {
+                due: self.accounts.now() + NOT_CONFIGURED_RECHECK,
+                reason: e.to_string(),
+            },
         }
     }
 
@@ -155,42 +187,46 @@ impl Channel for Mail {
 }
 
 impl Mail {
-    /// Reads the SMTP settings; the error says what an admin must set.
-    async fn config(&self) -> Result<SmtpConfig, String> {
+    /// Reads the SMTP settings.
+    ///
+    /// # Errors
+    /// [`SmtpSettingsError`], which says what an admin must set.
+    async fn config(&self) -> Result<SmtpConfig, SmtpSettingsError> {
         let accounts = &self.accounts;
-        let get =
-            |key: &'static str| async move { accounts.config_get(key).await.map_err(|e| e.to_string()) };
-        let missing = "patient e-mail is not set up: an admin sets smtp.host and smtp.from";
-        let host = get("smtp.host").await?.ok_or(missing)?;
-        let from = get("smtp.from").await?.ok_or(missing)?;
-        let from: Address = from.parse().map_err(|_| "smtp.from is not a valid e-mail address".to_owned())?;
-        let security = get("smtp.security")
+        let get = |setting: Setting| async move { accounts.config_get(setting).await };
+        let host = get(Setting::SmtpHost).await?.ok_or(SmtpSettingsError::NotSetUp)?;
+        let from = get(Setting::SmtpFrom).await?.ok_or(SmtpSettingsError::NotSetUp)?;
+        let from: Address = from.parse().map_err(|_| SmtpSettingsError::Unusable {
+            setting: Setting::SmtpFrom,
+            message: "not a valid e-mail address",
+        })?;
+        let security = get(Setting::SmtpSecurity)
             .await?
             .as_deref()
             .and_then(SmtpSecurity::parse)
             .unwrap_or(SmtpSecurity::StartTls);
         if security == SmtpSecurity::None && host != "127.0.0.1" {
-            return Err(
-                "smtp.security none is allowed only for a server on 127.0.0.1; use starttls or tls".into()
-            );
+            return Err(SmtpSettingsError::Unusable {
+                setting: Setting::SmtpSecurity,
+                message: "none is allowed only for a server on 127.0.0.1; use starttls or tls",
+            });
         }
-        let port = match get("smtp.port").await?.and_then(|p| p.parse::<u16>().ok()) {
+        let port = match get(Setting::SmtpPort).await?.and_then(|p| p.parse::<u16>().ok()) {
             Some(p) => p,
             None if security == SmtpSecurity::Tls => 465,
             None if security == SmtpSecurity::None => 25,
             None => 587,
         };
-        let user = get("smtp.user").await?;
+        let user = get(Setting::SmtpUser).await?;
         let password = match &user {
-            Some(_) => accounts.secret_setting("smtp.password").await.map_err(|e| e.to_string())?,
+            Some(_) => accounts.secret_setting(Setting::SmtpPassword).await?,
             None => None,
         };
-        let ca_pem = match get("smtp.ca_file").await? {
-            Some(path) => Some(
-                tokio::fs::read(&path)
-                    .await
-                    .map_err(|e| format!("could not read smtp.ca_file {path}: {e}"))?,
-            ),
+        let ca_pem = match get(Setting::SmtpCaFile).await? {
+            Some(path) => match tokio::fs::read(&path).await {
+                Ok(pem) => Some(pem),
+                Err(source) => return Err(SmtpSettingsError::CaFileUnreadable { path, source }),
+            },
             None => None,
         };
         Ok(SmtpConfig { host, port, security, user, password, from, ca_pem })
@@ -219,8 +255,11 @@ impl Mail {
         };
         let transport = match transport(config) {
             Ok(t) => t,
-            Err(reason) => {
-                return MailOutcome::Deferred { due: self.accounts.now() + NOT_CONFIGURED_RECHECK, reason }
+            Err(e) => {
+                return MailOutcome::Deferred {
+                    due: self.accounts.now() + NOT_CONFIGURED_RECHECK,
+                    reason: e.to_string(),
+                }
             }
         };
         if let Err(e) = self.accounts.store().open_mail_attempt(work.appointment_id).await {
@@ -325,14 +364,13 @@ fn compose(
         .map_err(|e| format!("could not write the message: {e}"))
 }
 
-fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+fn transport(config: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, SmtpSettingsError> {
     let mut tls = TlsParameters::builder(config.host.clone());
     if let Some(pem) = &config.ca_pem {
-        let cert =
-            Certificate::from_pem(pem).map_err(|e| format!("smtp.ca_file is not a PEM certificate: {e}"))?;
+        let cert = Certificate::from_pem(pem).map_err(|e| SmtpSettingsError::CaFileNotPem(e.to_string()))?;
         tls = tls.add_root_certificate(cert);
     }
-    let tls = tls.build_rustls().map_err(|e| format!("could not set up TLS for SMTP: {e}"))?;
+    let tls = tls.build_rustls().map_err(|e| SmtpSettingsError::Tls(e.to_string()))?;
     let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.host.clone())
         .port(config.port)
         .timeout(Some(SMTP_TIMEOUT))

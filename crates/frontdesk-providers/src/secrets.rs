@@ -12,6 +12,7 @@ use frontdesk_core::paths::APP_IDENTIFIER;
 use frontdesk_core::{Provider, StaffId};
 
 use crate::error::{AccountError, Result};
+use crate::settings::Setting;
 
 /// A secret string: shown as `[redacted]` by `Debug`, never serialised, compared by value.
 #[derive(Clone, PartialEq, Eq)]
@@ -51,8 +52,8 @@ pub fn token_name(clinic_uid: &str, doctor: StaffId, provider: Provider) -> Stri
 }
 
 /// The name of a clinic-wide secret setting such as `zoom.client_secret`.
-pub fn setting_name(clinic_uid: &str, key: &str) -> String {
-    format!("{clinic_uid}/setting/{key}")
+pub fn setting_name(clinic_uid: &str, setting: Setting) -> String {
+    format!("{clinic_uid}/setting/{setting}")
 }
 
 /// The operating system's keyring, under the app's identifier as the service name.

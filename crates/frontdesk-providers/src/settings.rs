@@ -54,111 +54,239 @@ enum Shape {
     File,
 }
 
-/// One setting: its key, default and shape.
-#[derive(Debug, Clone, Copy)]
-pub struct SettingKey {
-    pub key: &'static str,
-    pub default: Option<&'static str>,
-    shape: Shape,
-    /// What the setting is, for `config` help and the settings screen.
-    pub about: &'static str,
+/// Every provider setting, by its key. This is the one list of setting keys: code names a
+/// setting by its variant, and the key text (`zoom.api_base`) exists only in [`Setting::spec`]
+/// and in the serde names below (which the UI's generated bindings carry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, specta::Type)]
+pub enum Setting {
+    #[serde(rename = "zoom.auth_base")]
+    ZoomAuthBase,
+    #[serde(rename = "zoom.api_base")]
+    ZoomApiBase,
+    #[serde(rename = "zoom.client_id")]
+    ZoomClientId,
+    #[serde(rename = "zoom.client_secret")]
+    ZoomClientSecret,
+    #[serde(rename = "zoom.redirect")]
+    ZoomRedirect,
+    #[serde(rename = "zoom.bounce_url")]
+    ZoomBounceUrl,
+    #[serde(rename = "zoom.s2s_account_id")]
+    ZoomS2sAccountId,
+    #[serde(rename = "zoom.s2s_client_id")]
+    ZoomS2sClientId,
+    #[serde(rename = "zoom.s2s_client_secret")]
+    ZoomS2sClientSecret,
+    #[serde(rename = "microsoft.auth_base")]
+    MicrosoftAuthBase,
+    #[serde(rename = "microsoft.graph_base")]
+    MicrosoftGraphBase,
+    #[serde(rename = "microsoft.client_id")]
+    MicrosoftClientId,
+    #[serde(rename = "microsoft.tenant")]
+    MicrosoftTenant,
+    #[serde(rename = "microsoft.redirect")]
+    MicrosoftRedirect,
+    #[serde(rename = "smtp.host")]
+    SmtpHost,
+    #[serde(rename = "smtp.port")]
+    SmtpPort,
+    #[serde(rename = "smtp.security")]
+    SmtpSecurity,
+    #[serde(rename = "smtp.user")]
+    SmtpUser,
+    #[serde(rename = "smtp.password")]
+    SmtpPassword,
+    #[serde(rename = "smtp.from")]
+    SmtpFrom,
+    #[serde(rename = "smtp.ca_file")]
+    SmtpCaFile,
 }
 
-impl SettingKey {
-    /// Whether the value is a secret (kept in the keyring, never shown).
-    pub fn is_secret(&self) -> bool {
-        self.shape == Shape::Secret
-    }
-}
-
-const fn key(
+/// A setting's key, default, shape and description.
+struct Spec {
     key: &'static str,
     default: Option<&'static str>,
     shape: Shape,
     about: &'static str,
-) -> SettingKey {
-    SettingKey { key, default, shape, about }
 }
 
-/// Every provider setting.
-pub const KEYS: &[SettingKey] = &[
-    key(
-        "zoom.auth_base",
-        Some("https://zoom.us"),
-        Shape::BaseUrl,
-        "Zoom sign-in host (ZoomGov: https://zoomgov.com)",
-    ),
-    key(
-        "zoom.api_base",
-        Some("https://api.zoom.us/v2"),
-        Shape::BaseUrl,
-        "Zoom API base (ZoomGov: https://api.zoomgov.com/v2)",
-    ),
-    key("zoom.client_id", None, Shape::Identifier, "the clinic's Zoom OAuth app client ID"),
-    key(
-        "zoom.client_secret",
-        None,
-        Shape::Secret,
-        "its client secret (not needed for a public PKCE client ID)",
-    ),
-    key(
-        "zoom.redirect",
-        Some("loopback"),
-        Shape::Redirect,
-        "how the browser comes back: loopback or deep-link",
-    ),
-    key(
-        "zoom.bounce_url",
-        None,
-        Shape::PageUrl,
-        "the clinic's https page that forwards Zoom's answer to frontdesk:// (deep-link)",
-    ),
-    key("zoom.s2s_account_id", None, Shape::Identifier, "Zoom Server-to-Server app: account ID"),
-    key("zoom.s2s_client_id", None, Shape::Identifier, "Zoom Server-to-Server app: client ID"),
-    key("zoom.s2s_client_secret", None, Shape::Secret, "Zoom Server-to-Server app: client secret"),
-    key(
-        "microsoft.auth_base",
-        Some("https://login.microsoftonline.com"),
-        Shape::BaseUrl,
-        "Microsoft sign-in host",
-    ),
-    key(
-        "microsoft.graph_base",
-        Some("https://graph.microsoft.com/v1.0"),
-        Shape::BaseUrl,
-        "Microsoft Graph base",
-    ),
-    key("microsoft.client_id", None, Shape::Identifier, "the clinic's Microsoft Entra app (application) ID"),
-    key(
-        "microsoft.tenant",
-        Some("organizations"),
-        Shape::Tenant,
-        "Microsoft tenant: organizations, a tenant ID or domain",
-    ),
-    key(
-        "microsoft.redirect",
-        Some("loopback"),
-        Shape::Redirect,
-        "how the browser comes back: loopback or deep-link",
-    ),
-    key("smtp.host", None, Shape::Host, "the clinic's SMTP server for patient e-mail"),
-    key("smtp.port", None, Shape::Port, "its port (default 587 with starttls, 465 with tls)"),
-    key(
-        "smtp.security",
-        Some("starttls"),
-        Shape::Security,
-        "starttls, tls, or none (only for a server on 127.0.0.1)",
-    ),
-    key("smtp.user", None, Shape::Identifier, "the SMTP user name (none: send without signing in)"),
-    key("smtp.password", None, Shape::Secret, "the clinic's SMTP password"),
-    key("smtp.from", None, Shape::Email, "the address patient e-mail comes from"),
-    key(
-        "smtp.ca_file",
-        None,
-        Shape::File,
-        "a PEM file of an extra root certificate to trust for SMTP (a clinic's private CA)",
-    ),
-];
+const fn spec(key: &'static str, default: Option<&'static str>, shape: Shape, about: &'static str) -> Spec {
+    Spec { key, default, shape, about }
+}
+
+impl Setting {
+    /// Every setting, in the order `config list` shows them.
+    pub const ALL: [Setting; 21] = [
+        Setting::ZoomAuthBase,
+        Setting::ZoomApiBase,
+        Setting::ZoomClientId,
+        Setting::ZoomClientSecret,
+        Setting::ZoomRedirect,
+        Setting::ZoomBounceUrl,
+        Setting::ZoomS2sAccountId,
+        Setting::ZoomS2sClientId,
+        Setting::ZoomS2sClientSecret,
+        Setting::MicrosoftAuthBase,
+        Setting::MicrosoftGraphBase,
+        Setting::MicrosoftClientId,
+        Setting::MicrosoftTenant,
+        Setting::MicrosoftRedirect,
+        Setting::SmtpHost,
+        Setting::SmtpPort,
+        Setting::SmtpSecurity,
+        Setting::SmtpUser,
+        Setting::SmtpPassword,
+        Setting::SmtpFrom,
+        Setting::SmtpCaFile,
+    ];
+
+    fn spec(self) -> Spec {
+        use Shape::*;
+        match self {
+            Setting::ZoomAuthBase => spec(
+                "zoom.auth_base",
+                Some("https://zoom.us"),
+                BaseUrl,
+                "Zoom sign-in host (ZoomGov: https://zoomgov.com)",
+            ),
+            Setting::ZoomApiBase => spec(
+                "zoom.api_base",
+                Some("https://api.zoom.us/v2"),
+                BaseUrl,
+                "Zoom API base (ZoomGov: https://api.zoomgov.com/v2)",
+            ),
+            Setting::ZoomClientId => {
+                spec("zoom.client_id", None, Identifier, "the clinic's Zoom OAuth app client ID")
+            }
+            Setting::ZoomClientSecret => spec(
+                "zoom.client_secret",
+                None,
+                Secret,
+                "its client secret (not needed for a public PKCE client ID)",
+            ),
+            Setting::ZoomRedirect => spec(
+                "zoom.redirect",
+                Some("loopback"),
+                Redirect,
+                "how the browser comes back: loopback or deep-link",
+            ),
+            Setting::ZoomBounceUrl => spec(
+                "zoom.bounce_url",
+                None,
+                PageUrl,
+                "the clinic's https page that forwards Zoom's answer to frontdesk:// (deep-link)",
+            ),
+            Setting::ZoomS2sAccountId => {
+                spec("zoom.s2s_account_id", None, Identifier, "Zoom Server-to-Server app: account ID")
+            }
+            Setting::ZoomS2sClientId => {
+                spec("zoom.s2s_client_id", None, Identifier, "Zoom Server-to-Server app: client ID")
+            }
+            Setting::ZoomS2sClientSecret => {
+                spec("zoom.s2s_client_secret", None, Secret, "Zoom Server-to-Server app: client secret")
+            }
+            Setting::MicrosoftAuthBase => spec(
+                "microsoft.auth_base",
+                Some("https://login.microsoftonline.com"),
+                BaseUrl,
+                "Microsoft sign-in host",
+            ),
+            Setting::MicrosoftGraphBase => spec(
+                "microsoft.graph_base",
+                Some("https://graph.microsoft.com/v1.0"),
+                BaseUrl,
+                "Microsoft Graph base",
+            ),
+            Setting::MicrosoftClientId => spec(
+                "microsoft.client_id",
+                None,
+                Identifier,
+                "the clinic's Microsoft Entra app (application) ID",
+            ),
+            Setting::MicrosoftTenant => spec(
+                "microsoft.tenant",
+                Some("organizations"),
+                Tenant,
+                "Microsoft tenant: organizations, a tenant ID or domain",
+            ),
+            Setting::MicrosoftRedirect => spec(
+                "microsoft.redirect",
+                Some("loopback"),
+                Redirect,
+                "how the browser comes back: loopback or deep-link",
+            ),
+            Setting::SmtpHost => spec("smtp.host", None, Host, "the clinic's SMTP server for patient e-mail"),
+            Setting::SmtpPort => {
+                spec("smtp.port", None, Port, "its port (default 587 with starttls, 465 with tls)")
+            }
+            Setting::SmtpSecurity => spec(
+                "smtp.security",
+                Some("starttls"),
+                Security,
+                "starttls, tls, or none (only for a server on 127.0.0.1)",
+            ),
+            Setting::SmtpUser => {
+                spec("smtp.user", None, Identifier, "the SMTP user name (none: send without signing in)")
+            }
+            Setting::SmtpPassword => spec("smtp.password", None, Secret, "the clinic's SMTP password"),
+            Setting::SmtpFrom => spec("smtp.from", None, Email, "the address patient e-mail comes from"),
+            Setting::SmtpCaFile => spec(
+                "smtp.ca_file",
+                None,
+                File,
+                "a PEM file of an extra root certificate to trust for SMTP (a clinic's private CA)",
+            ),
+        }
+    }
+
+    /// The key as the command line, the database and the keyring name it (`zoom.api_base`).
+    pub fn as_str(self) -> &'static str {
+        self.spec().key
+    }
+
+    /// The value used while none is set.
+    pub fn default_value(self) -> Option<&'static str> {
+        self.spec().default
+    }
+
+    /// What the setting is, for `config` help and the settings screen.
+    pub fn about(self) -> &'static str {
+        self.spec().about
+    }
+
+    /// Whether the value is a secret (kept in the keyring, never shown).
+    pub fn is_secret(self) -> bool {
+        self.spec().shape == Shape::Secret
+    }
+
+    /// A refusal of a value for this setting; the setting travels with it as data.
+    pub(crate) fn invalid(self, message: impl Into<String>) -> AccountError {
+        AccountError::InvalidSetting { setting: self, message: message.into() }
+    }
+}
+
+impl std::fmt::Display for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Setting {
+    type Err = AccountError;
+
+    /// The setting whose key is `name` (as typed on the command line).
+    fn from_str(name: &str) -> Result<Setting> {
+        Setting::ALL.into_iter().find(|s| s.as_str() == name).ok_or_else(|| {
+            let known: Vec<&str> = Setting::ALL.iter().map(|s| s.as_str()).collect();
+            AccountError::Core(frontdesk_core::CoreError::invalid(format!(
+                "\"{}\" is not a setting; the settings are {}",
+                printable(name),
+                known.join(", ")
+            )))
+        })
+    }
+}
 
 /// How the SMTP connection is protected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,71 +311,60 @@ impl SmtpSecurity {
     }
 }
 
-/// The setting named `name`.
-///
-/// # Errors
-/// [`AccountError::Core`] (validation) naming the known keys.
-pub fn setting(name: &str) -> Result<&'static SettingKey> {
-    KEYS.iter().find(|k| k.key == name).ok_or_else(|| {
-        let known: Vec<&str> = KEYS.iter().map(|k| k.key).collect();
-        invalid(format!("\"{}\" is not a setting; the settings are {}", printable(name), known.join(", ")))
-    })
-}
-
 /// Checks and normalises a value for `setting` (trims it; drops a base URL's trailing slash).
 ///
 /// # Errors
-/// [`AccountError::Core`] (validation) with a message that says what is expected.
-pub fn normalise(setting: &SettingKey, value: &str) -> Result<String> {
+/// [`AccountError::InvalidSetting`] naming `setting`, with a message that says what is expected.
+pub fn normalise(setting: Setting, value: &str) -> Result<String> {
     let value = value.trim();
-    let name = setting.key;
     if value.is_empty() {
-        return Err(invalid(format!("{name}: give a value")));
+        return Err(setting.invalid("give a value"));
     }
-    match setting.shape {
-        Shape::BaseUrl => base_url(name, value).map(|url| url.trim_end_matches('/').to_owned()),
-        Shape::PageUrl => base_url(name, value),
+    let shape = setting.spec().shape;
+    match shape {
+        Shape::BaseUrl => base_url(setting, value).map(|url| url.trim_end_matches('/').to_owned()),
+        Shape::PageUrl => base_url(setting, value),
         Shape::Identifier => {
             if value.len() > 200 || !value.chars().all(|c| c.is_ascii_graphic()) {
-                return Err(invalid(format!(
-                    "{name}: expected an ID of letters, digits and punctuation, without spaces"
-                )));
+                return Err(
+                    setting.invalid("expected an ID of letters, digits and punctuation, without spaces")
+                );
             }
             Ok(value.to_owned())
         }
         Shape::Redirect => RedirectMode::parse(value)
             .map(|_| value.to_owned())
-            .ok_or_else(|| invalid(format!("{name}: choose loopback or deep-link"))),
+            .ok_or_else(|| setting.invalid("choose loopback or deep-link")),
         Shape::Tenant => {
             if value.eq_ignore_ascii_case("consumers") {
-                return Err(invalid(format!(
-                    "{name}: personal Microsoft accounts cannot create Teams meetings; use organizations or the clinic's tenant"
-                )));
+                return Err(setting.invalid(
+                    "personal Microsoft accounts cannot create Teams meetings; use organizations or the clinic's tenant",
+                ));
             }
             if value.len() > 100
                 || !value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
             {
-                return Err(invalid(format!(
-                    "{name}: expected organizations, a tenant ID or a domain such as clinic.example"
-                )));
+                return Err(
+                    setting.invalid("expected organizations, a tenant ID or a domain such as clinic.example")
+                );
             }
             Ok(value.to_owned())
         }
         Shape::Secret => {
             if value.len() > 1000 || value.chars().any(char::is_control) {
-                return Err(invalid(format!(
-                    "{name}: that does not look like a secret (too long or has control characters)"
-                )));
+                return Err(
+                    setting.invalid("that does not look like a secret (too long or has control characters)")
+                );
             }
             Ok(value.to_owned())
         }
         Shape::Host | Shape::Port | Shape::Security | Shape::Email | Shape::File => {
-            smtp_shape(setting.shape, name, value)
+            smtp_shape(setting, shape, value)
         }
     }
 }
 
-fn smtp_shape(shape: Shape, name: &str, value: &str) -> Result<String> {
+fn smtp_shape(setting: Setting, shape: Shape, value: &str) -> Result<String> {
     let ok = match shape {
         Shape::Host => {
             value.len() <= 253
@@ -255,44 +372,39 @@ fn smtp_shape(shape: Shape, name: &str, value: &str) -> Result<String> {
         }
         Shape::Port => value.parse::<u16>().is_ok_and(|p| p > 0),
         Shape::Security => SmtpSecurity::parse(value).is_some(),
-        Shape::Email => frontdesk_core::validate::optional_email(Some(value)).is_ok_and(|e| e.is_some()),
+        Shape::Email => frontdesk_core::validate::optional_email(frontdesk_core::Field::EMAIL, Some(value))
+            .is_ok_and(|e| e.is_some()),
         Shape::File => std::path::Path::new(value).is_absolute() && !value.chars().any(char::is_control),
         _ => true,
     };
     if ok {
         return Ok(value.to_owned());
     }
-    Err(invalid(match shape {
-        Shape::Host => format!("{name}: expected a host name such as smtp.clinic.example or an IP address"),
-        Shape::Port => format!("{name}: expected a port number from 1 to 65535"),
-        Shape::Security => format!("{name}: choose starttls, tls or none"),
-        Shape::Email => format!("{name}: expected an e-mail address such as desk@clinic.example"),
-        _ => format!("{name}: expected the full path of a file"),
+    Err(setting.invalid(match shape {
+        Shape::Host => "expected a host name such as smtp.clinic.example or an IP address",
+        Shape::Port => "expected a port number from 1 to 65535",
+        Shape::Security => "choose starttls, tls or none",
+        Shape::Email => "expected an e-mail address such as desk@clinic.example",
+        _ => "expected the full path of a file",
     }))
 }
 
-fn base_url(name: &str, value: &str) -> Result<String> {
-    let url = Url::parse(value)
-        .map_err(|_| invalid(format!("{name}: expected a web address such as https://zoom.us")))?;
+fn base_url(setting: Setting, value: &str) -> Result<String> {
+    let url =
+        Url::parse(value).map_err(|_| setting.invalid("expected a web address such as https://zoom.us"))?;
     let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     if url.scheme() != "https" && !(url.scheme() == "http" && local) {
-        return Err(invalid(format!(
-            "{name}: the address must start with https:// (http:// only for this computer)"
-        )));
+        return Err(setting.invalid("the address must start with https:// (http:// only for this computer)"));
     }
     if url.query().is_some()
         || url.fragment().is_some()
         || !url.username().is_empty()
         || url.password().is_some()
     {
-        return Err(invalid(format!("{name}: give the address without ?, # or a user name")));
+        return Err(setting.invalid("give the address without ?, # or a user name"));
     }
     // The text as typed (parsing would add a `/` to a bare host).
     Ok(value.to_owned())
-}
-
-fn invalid(message: String) -> AccountError {
-    AccountError::Core(frontdesk_core::CoreError::invalid(message))
 }
 
 fn printable(text: &str) -> String {
@@ -330,12 +442,19 @@ pub(crate) fn redirect_mode(value: Option<&str>) -> RedirectMode {
 mod tests {
     use super::*;
 
+    fn refusal(setting: Setting, value: &str) -> (Setting, String) {
+        match normalise(setting, value).unwrap_err() {
+            AccountError::InvalidSetting { setting, message } => (setting, message),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn base_urls_must_be_https_unless_local() {
-        let k = setting("zoom.api_base").unwrap();
+        let k = Setting::ZoomApiBase;
         assert_eq!(normalise(k, " https://api.zoomgov.com/v2/ ").unwrap(), "https://api.zoomgov.com/v2");
         assert_eq!(normalise(k, "http://127.0.0.1:4010/v2").unwrap(), "http://127.0.0.1:4010/v2");
-        let page = setting("zoom.bounce_url").unwrap();
+        let page = Setting::ZoomBounceUrl;
         assert_eq!(normalise(page, "https://clinic.example/zoom/").unwrap(), "https://clinic.example/zoom/");
         for bad in
             ["http://api.zoom.us/v2", "ftp://x", "zoom.us", "https://u:p@zoom.us", "https://zoom.us/?a=1", ""]
@@ -345,17 +464,31 @@ mod tests {
     }
 
     #[test]
-    fn consumers_tenant_is_refused_with_the_reason() {
-        let err = normalise(setting("microsoft.tenant").unwrap(), "consumers").unwrap_err();
-        assert!(err.to_string().contains("personal Microsoft accounts"), "{err}");
-        assert!(normalise(setting("microsoft.tenant").unwrap(), "clinic.example").is_ok());
+    fn a_refusal_names_its_setting_as_data_and_on_the_command_line() {
+        let (setting, message) = refusal(Setting::ZoomApiBase, "http://api.zoom.us/v2");
+        assert_eq!(setting, Setting::ZoomApiBase);
+        assert!(message.starts_with("the address must start with https://"), "{message}");
+        let line = normalise(Setting::ZoomApiBase, "http://api.zoom.us/v2").unwrap_err().to_string();
+        assert!(line.starts_with("zoom.api_base: the address"), "{line}");
     }
 
     #[test]
-    fn unknown_keys_name_the_known_ones() {
-        let err = setting("zoom.colour").unwrap_err().to_string();
+    fn consumers_tenant_is_refused_with_the_reason() {
+        let (setting, message) = refusal(Setting::MicrosoftTenant, "consumers");
+        assert_eq!(setting, Setting::MicrosoftTenant);
+        assert!(message.contains("personal Microsoft accounts"), "{message}");
+        assert!(normalise(Setting::MicrosoftTenant, "clinic.example").is_ok());
+    }
+
+    #[test]
+    fn keys_are_listed_once_and_parse_back() {
+        for setting in Setting::ALL {
+            assert_eq!(setting.as_str().parse::<Setting>().unwrap(), setting);
+            assert_eq!(serde_json::to_value(setting).unwrap(), setting.as_str());
+        }
+        let err = "zoom.colour".parse::<Setting>().unwrap_err().to_string();
         assert!(err.contains("zoom.client_id"), "{err}");
-        assert!(setting("zoom.client_secret").unwrap().is_secret());
-        assert!(!setting("zoom.client_id").unwrap().is_secret());
+        assert!(Setting::ZoomClientSecret.is_secret());
+        assert!(!Setting::ZoomClientId.is_secret());
     }
 }

@@ -6,7 +6,7 @@ use argon2::password_hash::{PasswordHash, PasswordVerifier};
 
 use super::directory::{clinic_in, hash_pin, insert_clinic};
 use super::Store;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 use crate::model::{Clinic, Role, Staff, StaffId};
 use crate::{time, validate};
 
@@ -28,9 +28,9 @@ impl Store {
         admin_name: &str,
         pin: &str,
     ) -> Result<(Clinic, Staff)> {
-        let clinic_name = validate::name("clinic name", clinic_name)?;
+        let clinic_name = validate::name(Field::CLINIC_NAME, clinic_name)?;
         let tz = time::parse_zone(tz)?;
-        let admin_name = validate::name("name", admin_name)?;
+        let admin_name = validate::name(Field::ADMIN_NAME, admin_name)?;
         let pin_hash = hash_pin(validate::pin(pin)?)?;
         let now = self.now().timestamp();
         let mut tx = self.write().await?;

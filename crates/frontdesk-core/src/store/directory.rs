@@ -9,7 +9,7 @@ use serde_json::json;
 use super::audit::{self, AuditAbout, AuditAction};
 use super::{violates, Store};
 use crate::access::Action;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 use crate::model::{Actor, AppointmentType, Clinic, Mode, Patient, PatientId, Role, Staff, StaffId, TypeId};
 use crate::time::{self, printable};
 use crate::validate;
@@ -115,7 +115,7 @@ impl Store {
     /// [`CoreError::Invalid`] for a bad name or zone; [`CoreError::AlreadyInitialized`] when the
     /// clinic is already set up (its settings are kept).
     pub async fn init_clinic(&self, name: &str, tz: &str) -> Result<Clinic> {
-        let name = validate::name("clinic name", name)?;
+        let name = validate::name(Field::CLINIC_NAME, name)?;
         let tz = time::parse_zone(tz)?;
         let mut tx = self.write().await?;
         insert_clinic(&mut tx, &name, tz, self.now().timestamp()).await?;
@@ -131,10 +131,10 @@ impl Store {
     /// (1..=240 minutes) or locale; [`CoreError::NotInitialized`] before the clinic is set up.
     pub async fn update_clinic(&self, actor: &Actor, settings: &ClinicSettings) -> Result<Clinic> {
         actor.may(Action::Administer)?;
-        let name = validate::name("clinic name", &settings.name)?;
+        let name = validate::name(Field::CLINIC_NAME, &settings.name)?;
         let tz = time::parse_zone(&settings.tz)?;
         if !(1..=240).contains(&settings.lock_minutes) {
-            return Err(CoreError::invalid("lock after: choose 1 to 240 minutes"));
+            return Err(CoreError::invalid_field(Field::LOCK_MINUTES, "choose 1 to 240 minutes"));
         }
         let locale = validate::locale(&settings.locale)?;
         let mut tx = self.write().await?;
@@ -181,7 +181,7 @@ impl Store {
     /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] for a bad name or PIN.
     pub async fn add_staff(&self, actor: &Actor, name: &str, role: Role, pin: Option<&str>) -> Result<Staff> {
         actor.may(Action::Administer)?;
-        let name = validate::name("name", name)?;
+        let name = validate::name(Field::NAME, name)?;
         let pin_hash = match pin {
             Some(p) => Some(hash_pin(validate::pin(p)?)?),
             None => None,
@@ -213,7 +213,7 @@ impl Store {
     /// would leave no active admin.
     pub async fn update_staff(&self, actor: &Actor, id: StaffId, update: &StaffUpdate) -> Result<Staff> {
         actor.may(Action::Administer)?;
-        let name = validate::name("name", &update.name)?;
+        let name = validate::name(Field::NAME, &update.name)?;
         let pin_hash = match update.pin.as_deref() {
             Some(p) => Some(hash_pin(validate::pin(p)?)?),
             None => None,
@@ -380,17 +380,17 @@ impl Store {
 
     /// Checks a patient's details against the input rules.
     fn checked_patient(&self, id: PatientId, new: &NewPatient) -> Result<Patient> {
-        let full_name = validate::name("name", &new.full_name)?;
-        let email = validate::optional_email(new.email.as_deref())?;
-        let phone = validate::optional_phone(new.phone.as_deref())?;
+        let full_name = validate::name(Field::FULL_NAME, &new.full_name)?;
+        let email = validate::optional_email(Field::EMAIL, new.email.as_deref())?;
+        let phone = validate::optional_phone(Field::PHONE, new.phone.as_deref())?;
         let date_of_birth = match new.date_of_birth.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(d) => Some(time::parse_date("date of birth", d)?),
+            Some(d) => Some(time::parse_date(Field::DATE_OF_BIRTH, d)?),
         };
         if date_of_birth.is_some_and(|d| d > self.now().date_naive()) {
-            return Err(CoreError::invalid("date of birth is in the future"));
+            return Err(CoreError::invalid_field(Field::DATE_OF_BIRTH, "that date is in the future"));
         }
-        let note = validate::optional_text("note", new.note.as_deref())?;
+        let note = validate::optional_text(Field::NOTE, new.note.as_deref())?;
         Ok(Patient { id, full_name, email, phone, date_of_birth, note })
     }
 
@@ -413,7 +413,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Invalid`] for empty or malformed search text.
     pub async fn find_patients(&self, text: &str) -> Result<Vec<Patient>> {
-        let text = validate::name("search text", text)?;
+        let text = validate::name(Field::SEARCH, text)?;
         let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         let phone_pattern = if digits.len() >= 3 { format!("%{digits}%") } else { String::new() };
@@ -472,7 +472,7 @@ impl Store {
         mode: Mode,
     ) -> Result<AppointmentType> {
         actor.may(Action::Administer)?;
-        let name = validate::name("type name", name)?;
+        let name = validate::name(Field::TYPE_NAME, name)?;
         let minutes = validate::minutes(minutes)?;
         let mut tx = self.write().await?;
         let inserted = sqlx::query_scalar(
@@ -513,7 +513,7 @@ impl Store {
         mode: Mode,
     ) -> Result<AppointmentType> {
         actor.may(Action::Administer)?;
-        let name = validate::name("type name", name)?;
+        let name = validate::name(Field::TYPE_NAME, name)?;
         let minutes = validate::minutes(minutes)?;
         let mut tx = self.write().await?;
         let changed =

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::{instant, Store};
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 use crate::model::{initials, Actor, AppointmentId, Role, StaffId};
 
 /// How long after its moment a reminder may still be shown.
@@ -79,7 +79,10 @@ impl Store {
     pub async fn set_reminder_minutes(&self, actor: &Actor, minutes: i64) -> Result<()> {
         actor.may(crate::access::Action::Administer)?;
         if !(1..=240).contains(&minutes) {
-            return Err(CoreError::invalid("reminders: choose 1 to 240 minutes before the visit"));
+            return Err(CoreError::invalid_field(
+                Field::REMINDER_MINUTES,
+                "choose 1 to 240 minutes before the visit",
+            ));
         }
         let mut tx = self.write().await?;
         sqlx::query("UPDATE clinic SET reminder_minutes = ?1 WHERE id = 1")

@@ -12,7 +12,7 @@ use sqlx::FromRow;
 use super::audit::{self, AuditAbout, AuditAction};
 use super::{crash_point, instant, mail, outbox, Store};
 use crate::access::Action;
-use crate::error::{CoreError, Result};
+use crate::error::{CoreError, Field, Result};
 use crate::model::{
     Actor, Appointment, AppointmentDetail, AppointmentId, HistoryEntry, MeetingInfo, MeetingState, Mode,
     PatientId, Role, StaffId, Status, TypeId,
@@ -140,8 +140,8 @@ impl Store {
     /// for a doctor (the desk and admins book).
     pub async fn book(&self, actor: &Actor, req: &BookingRequest) -> Result<Appointment> {
         actor.may(Action::Book)?;
-        let topic = validate::optional_line("topic", req.topic.as_deref())?;
-        let description = validate::optional_text("description", req.description.as_deref())?;
+        let topic = validate::optional_line(Field::TOPIC, req.topic.as_deref())?;
+        let description = validate::optional_text(Field::DESCRIPTION, req.description.as_deref())?;
         let start = req.start.instant()?;
         let now = self.now();
 
@@ -279,7 +279,7 @@ impl Store {
     /// appointment is already cancelled, in progress or completed.
     pub async fn cancel(&self, actor: &Actor, id: AppointmentId, reason: &str) -> Result<Appointment> {
         actor.may(Action::Book)?;
-        let reason = validate::name("reason", reason)?;
+        let reason = validate::name(Field::REASON, reason)?;
         self.change_status(actor, id, Status::Cancelled, Some(reason)).await
     }
 

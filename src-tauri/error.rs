@@ -2,7 +2,11 @@
 //! (plus `forbidden` and `unauthenticated` from the shell), `message` is safe to show at the desk
 //! (never SQL, tokens or file contents), and `field` names the form field it is about, when one is.
 
+use frontdesk_accounts::AccountError;
 use frontdesk_core::{CoreError, ErrorKind};
+use frontdesk_mail::SmtpSettingsError;
+use frontdesk_meetings::CallError;
+use frontdesk_settings::SettingsError;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, specta::Type, thiserror::Error)]
@@ -37,14 +41,40 @@ impl AppError {
     }
 }
 
-impl From<frontdesk_providers::AccountError> for AppError {
-    fn from(e: frontdesk_providers::AccountError) -> Self {
+impl From<SettingsError> for AppError {
+    fn from(e: SettingsError) -> Self {
         match e {
-            frontdesk_providers::AccountError::Core(core) => AppError::from(core),
+            SettingsError::Core(core) => AppError::from(core),
             // The form shows the message beside the setting's box, so it need not name the key.
-            frontdesk_providers::AccountError::InvalidSetting { setting, message } => {
+            SettingsError::InvalidSetting { setting, message } => {
                 AppError::new(ErrorKind::Validation, message).on(setting.as_str())
             }
+            other => AppError::new(other.kind(), other.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for AppError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Core(core) => AppError::from(core),
+            AccountError::Settings(settings) => AppError::from(settings),
+            other => AppError::new(other.kind(), other.to_string()),
+        }
+    }
+}
+
+impl From<CallError> for AppError {
+    /// As the accounts put it: a refusal in the provider's words, or the account's own error.
+    fn from(e: CallError) -> Self {
+        AppError::from(AccountError::from(e))
+    }
+}
+
+impl From<SmtpSettingsError> for AppError {
+    fn from(e: SmtpSettingsError) -> Self {
+        match e {
+            SmtpSettingsError::Settings(settings) => AppError::from(settings),
             other => AppError::new(other.kind(), other.to_string()),
         }
     }

@@ -17,9 +17,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use frontdesk_accounts::Accounts;
 use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
-use frontdesk_core::{Clock, Provider, StaffId, Store, SystemClock};
-use frontdesk_providers::{Accounts, MailWorker, OsKeyring, SecretStore, Worker};
+use frontdesk_core::{Clock, Locks, Provider, StaffId, Store, SystemClock};
+use frontdesk_mail::{Mail, MailWorker};
+use frontdesk_meetings::{Meetings, Worker};
+use frontdesk_settings::{OsKeyring, SecretStore, Settings};
 use tauri::{Manager, Runtime};
 use tauri_specta::Event;
 
@@ -38,8 +41,12 @@ pub struct AppState {
     /// The store, or why it could not be opened (every command shows that instead of crashing).
     pub store: Result<Store, AppError>,
     pub session: Session,
-    /// Provider accounts over the same store, or why they are unavailable.
+    /// The clinic's settings over the same store (secrets in the keyring), or why not.
+    pub settings: Result<Settings, AppError>,
+    /// Provider accounts over those settings, or why they are unavailable.
     pub accounts: Result<Arc<Accounts>, AppError>,
+    /// The clock the app runs by (the background workers sleep by it).
+    clock: Arc<dyn Clock>,
     /// How sign-in pages are opened: in the system browser, never in the app's web view.
     pub browser: OpenUrl,
     connect_tasks: Mutex<HashMap<(StaffId, Provider), tauri::async_runtime::JoinHandle<()>>>,
@@ -147,7 +154,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         ])
         .events(tauri_specta::collect_events![DeepLink, ConnectionEvent, MeetingChanged, MailChanged])
         // The setting keys a provider settings refusal names in `field`, for the settings form.
-        .typ::<frontdesk_providers::Setting>()
+        .typ::<frontdesk_settings::Setting>()
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
         .dangerously_cast_bigints_to_number()
         .disable_serde_phases()
@@ -186,13 +193,17 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
             .map_err(AppError::from),
         None => Err(AppError::setup("this system has no data folder; set FRONTDESK_DATA_DIR")),
     };
-    let accounts = store.clone().and_then(|store| {
-        Accounts::new(store, config.secrets, config.clock.clone()).map(Arc::new).map_err(AppError::from)
+    let settings = store.clone().map(|store| Settings::new(store, config.secrets));
+    let accounts = settings.clone().and_then(|settings| {
+        let locks = Locks::for_store(settings.store())?;
+        Accounts::new(settings, locks, config.clock.clone()).map(Arc::new).map_err(AppError::from)
     });
     base.manage(AppState {
         store,
-        session: Session::new(config.clock),
+        session: Session::new(config.clock.clone()),
+        settings,
         accounts,
+        clock: config.clock,
         browser: config.browser,
         connect_tasks: Mutex::default(),
         meetings: OnceLock::new(),
@@ -210,16 +221,17 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
 /// Returns false, starting nothing, when the accounts are unavailable or the worker already runs.
 pub fn start_outbox<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     let state = app.state::<AppState>();
-    let Ok(accounts) = state.accounts.as_ref() else {
+    let (Ok(settings), Ok(accounts)) = (state.settings.as_ref(), state.accounts.as_ref()) else {
         return false;
     };
     let handle = app.clone();
-    let mail = Arc::new(MailWorker::new(accounts.clone(), move |appointment_id| {
+    let locks = accounts.locks().clone();
+    let mail = Arc::new(Mail::worker(settings.clone(), locks, state.clock.clone(), move |appointment_id| {
         let _ = MailChanged { appointment_id }.emit(&handle);
     }));
     let handle = app.clone();
     let invitations = mail.clone();
-    let worker = Arc::new(Worker::new(accounts.clone(), move |appointment_id| {
+    let worker = Arc::new(Meetings::worker(accounts.clone(), move |appointment_id| {
         let _ = MeetingChanged { appointment_id }.emit(&handle);
         // A telehealth invitation waits for its join link: the meeting may have just made it.
         invitations.wake();

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use frontdesk_app::{builder, AppConfig, AppState, OpenUrl, COMMAND_NAMES};
 
 use frontdesk_core::{Clock, HandClock, SystemClock};
-use frontdesk_providers::Setting;
+use frontdesk_settings::Setting;
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, MockRuntime, INVOKE_KEY};
 use tauri::webview::InvokeRequest;
@@ -30,13 +30,13 @@ impl Desk {
     }
 
     fn with_clock(clock: Arc<dyn Clock>) -> Desk {
-        let secrets = Arc::new(frontdesk_providers::MemorySecrets::default());
+        let secrets = Arc::new(frontdesk_settings::MemorySecrets::default());
         Desk::build(clock, secrets, Arc::new(|_url: &str| Ok(())))
     }
 
     fn build(
         clock: Arc<dyn Clock>,
-        secrets: Arc<dyn frontdesk_providers::SecretStore>,
+        secrets: Arc<dyn frontdesk_settings::SecretStore>,
         browser: OpenUrl,
     ) -> Desk {
         let dir = tempfile::tempdir().unwrap();
@@ -464,7 +464,7 @@ const JOIN_LINK: &str = "https://zoom.us/j/85746065432?pwd=patient";
 fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
     use frontdesk_core::store::ConnectionKind;
     use frontdesk_core::{Actor, Provider, StaffId};
-    use frontdesk_providers::{secrets, Secret, SecretStore};
+    use frontdesk_settings::{secrets, Secret, SecretStore};
     use tauri::{Listener, Manager};
     use wiremock::matchers::{method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -493,7 +493,7 @@ fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
             Ok(())
         })
     };
-    let keyring = Arc::new(frontdesk_providers::MemorySecrets::default());
+    let keyring = Arc::new(frontdesk_settings::MemorySecrets::default());
     let desk = Desk::seed(Desk::build(Arc::new(SystemClock), keyring.clone(), browser));
     add_second_doctor(&desk);
 
@@ -504,7 +504,7 @@ fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
     tauri::async_runtime::block_on(async {
         let it = Actor::Tool { tool: "test", user: "it".into() };
         for (key, value) in [(Setting::ZoomApiBase, zoom.uri()), (Setting::ZoomClientId, "zoom-app".into())] {
-            accounts.config_set(&it, key, Some(&value)).await.unwrap();
+            accounts.settings().config_set(&it, key, Some(&value)).await.unwrap();
         }
         let uid = store.clinic_uid().await.unwrap();
         let tokens = json!({ "access_token": "access", "refresh_token": "refresh", "expires_at": chrono::Utc::now().timestamp() + 3600 });

@@ -5,10 +5,9 @@
 use std::collections::{BTreeSet, HashMap};
 use std::process::Command;
 
-/// The core and the command-line twin build without Tauri or any web view; only the app package
-/// may depend on them.
-#[test]
-fn only_the_app_package_depends_on_tauri() {
+/// Each workspace member's name and its normal (non-dev, non-build) dependencies' names,
+/// transitively.
+fn normal_dependencies() -> Vec<(String, BTreeSet<String>)> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--offline"])
@@ -25,8 +24,7 @@ fn only_the_app_package_depends_on_tauri() {
         .collect();
     let nodes: HashMap<&str, &serde_json::Value> =
         meta["resolve"]["nodes"].as_array().unwrap().iter().map(|n| (n["id"].as_str().unwrap(), n)).collect();
-    // Normal (non-dev, non-build) dependencies, transitively.
-    let closure = |root: &str| -> BTreeSet<&str> {
+    let closure = |root: &str| -> BTreeSet<String> {
         let mut seen = BTreeSet::new();
         let mut stack = vec![root];
         while let Some(id) = stack.pop() {
@@ -38,22 +36,81 @@ fn only_the_app_package_depends_on_tauri() {
                 }
             }
         }
-        seen.into_iter().map(|id| names[id]).collect()
+        seen.into_iter().map(|id| names[id].to_owned()).collect()
     };
+    meta["workspace_members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|member| {
+            let id = member.as_str().unwrap();
+            (names[id].to_owned(), closure(id))
+        })
+        .collect()
+}
+
+/// The core, the domain crates and the command-line twin build without Tauri or any web view;
+/// only the app package may depend on them.
+#[test]
+fn only_the_app_package_depends_on_tauri() {
     let window = ["tauri", "wry", "tao", "webkit2gtk", "webview2-com"];
     let mut with_tauri = Vec::new();
     let mut without = Vec::new();
-    for member in meta["workspace_members"].as_array().unwrap() {
-        let id = member.as_str().unwrap();
-        let deps = closure(id);
-        if window.iter().any(|w| deps.contains(w)) {
-            with_tauri.push(names[id]);
+    for (name, deps) in normal_dependencies() {
+        if window.iter().any(|w| deps.contains(*w)) {
+            with_tauri.push(name);
         } else {
-            without.push(names[id]);
+            without.push(name);
         }
     }
     assert_eq!(with_tauri, vec!["frontdesk"], "only the app shell may depend on tauri");
-    assert!(without.contains(&"frontdesk-core") && without.contains(&"frontdesk-cli"), "{without:?}");
+    for member in [
+        "frontdesk-core",
+        "frontdesk-settings",
+        "frontdesk-jobs",
+        "frontdesk-accounts",
+        "frontdesk-meetings",
+        "frontdesk-mail",
+        "frontdesk-cli",
+    ] {
+        assert!(without.iter().any(|w| w == member), "{member} missing or with tauri: {without:?}");
+    }
+}
+
+/// The crates depend only downwards: the job runner knows no channel, account or setting; the
+/// mail channel needs settings, never the provider accounts; settings need only the core; the
+/// accounts know nothing of what their calls are for.
+#[test]
+fn the_domain_crates_depend_only_downwards() {
+    let never: &[(&str, &[&str])] = &[
+        (
+            "frontdesk-core",
+            &[
+                "frontdesk-settings",
+                "frontdesk-jobs",
+                "frontdesk-accounts",
+                "frontdesk-meetings",
+                "frontdesk-mail",
+            ],
+        ),
+        (
+            "frontdesk-settings",
+            &["frontdesk-jobs", "frontdesk-accounts", "frontdesk-meetings", "frontdesk-mail"],
+        ),
+        (
+            "frontdesk-jobs",
+            &["frontdesk-settings", "frontdesk-accounts", "frontdesk-meetings", "frontdesk-mail"],
+        ),
+        ("frontdesk-accounts", &["frontdesk-jobs", "frontdesk-meetings", "frontdesk-mail"]),
+        ("frontdesk-meetings", &["frontdesk-mail"]),
+        ("frontdesk-mail", &["frontdesk-accounts", "frontdesk-meetings"]),
+    ];
+    let members = normal_dependencies();
+    for (crate_name, forbidden) in never {
+        let (_, deps) = members.iter().find(|(n, _)| n == crate_name).expect("a workspace member");
+        let found: Vec<&&str> = forbidden.iter().filter(|f| deps.contains(**f)).collect();
+        assert!(found.is_empty(), "{crate_name} depends on {found:?}");
+    }
 }
 
 /// The command-line twin finds the app's data folder because both use the same identifier.

@@ -15,8 +15,9 @@ use chrono::{DateTime, Utc};
 use common::desk::Desk;
 use common::prism::{self, Prism};
 use frontdesk_core::Provider;
-use frontdesk_providers::meetings::{meeting_title, Meeting, MeetingSpec};
-use frontdesk_providers::Setting;
+use frontdesk_meetings::api::{meeting_title, Meeting, MeetingSpec};
+use frontdesk_meetings::MeetingCalls;
+use frontdesk_settings::Setting;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn zoom_meeting_requests_follow_zooms_description() {
@@ -24,7 +25,11 @@ async fn zoom_meeting_requests_follow_zooms_description() {
     let spec = prism::zoom_description(specs.path());
     let (desk, prism) = connected(Provider::Zoom, spec).await;
     // The setting holds Zoom's base with `/v2` (https://api.zoom.us/v2); Prism's paths lack it.
-    desk.accounts.config_set(&desk.admin, Setting::ZoomApiBase, Some(&prism.base_url())).await.unwrap();
+    desk.accounts
+        .settings()
+        .config_set(&desk.admin, Setting::ZoomApiBase, Some(&prism.base_url()))
+        .await
+        .unwrap();
 
     let meeting = meeting_lifecycle(&desk, &prism, Provider::Zoom).await;
     // The 64-bit meeting number came back as a number and went out again in every path.
@@ -46,6 +51,7 @@ async fn graph_meeting_requests_follow_graphs_description() {
     let (desk, prism) = connected(Provider::Microsoft, prism::description(prism::GRAPH)).await;
     // The setting holds Graph's base with `/v1.0`; Prism's paths lack it.
     desk.accounts
+        .settings()
         .config_set(&desk.admin, Setting::MicrosoftGraphBase, Some(&prism.base_url()))
         .await
         .unwrap();

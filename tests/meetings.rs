@@ -18,7 +18,8 @@ use frontdesk_core::{
     Appointment, AppointmentId, BookingRequest, LocalTime, MeetingState, Mode, PatientId, Provider, TypeId,
     Waiting,
 };
-use frontdesk_providers::{Setting, Worker};
+use frontdesk_meetings::{MeetingCalls, Meetings, Worker};
+use frontdesk_settings::Setting;
 use serde_json::Value;
 
 /// Everything the clinic knows of the patient: none of it may reach Zoom or Microsoft.
@@ -66,14 +67,14 @@ impl Clinic {
             clinic_store.add_type(&desk.admin, "Telehealth consult", 30, Mode::Zoom).await.unwrap().id;
         let teams_type =
             clinic_store.add_type(&desk.admin, "Teams follow-up", 20, Mode::Teams).await.unwrap().id;
-        let worker = Worker::new(desk.accounts.clone(), |_| {});
+        let worker = Meetings::worker(desk.accounts.clone(), |_| {});
         let clinic = Clinic { desk, standin, worker, patient, zoom_type, teams_type };
         clinic.online().await;
         clinic
     }
 
     async fn set(&self, key: Setting, value: &str) {
-        self.desk.accounts.config_set(&self.desk.admin, key, Some(value)).await.unwrap();
+        self.desk.accounts.settings().config_set(&self.desk.admin, key, Some(value)).await.unwrap();
     }
 
     async fn online(&self) {
@@ -120,7 +121,7 @@ impl Clinic {
             .expect("a telehealth appointment has a meeting")
     }
 
-    async fn pass(&self) -> frontdesk_providers::PassReport {
+    async fn pass(&self) -> frontdesk_meetings::PassReport {
         self.worker.run_pass(true).await.unwrap()
     }
 
@@ -208,7 +209,7 @@ async fn teams_uses_create_or_get_and_the_organizer_only_lobby() {
         .create_meeting(
             clinic.desk.doctor,
             Provider::Microsoft,
-            &frontdesk_providers::meetings::MeetingSpec {
+            &frontdesk_meetings::MeetingSpec {
                 title: "Teams follow-up — J.D.".into(),
                 start: booked.start,
                 end: booked.end,
@@ -374,7 +375,7 @@ async fn a_refusal_fails_with_the_reason_and_retry_sends_it_again() {
     assert_eq!(failed.state, MeetingState::Failed);
     assert!(failed.error.as_deref().unwrap().contains("Invalid meeting start time"), "{failed:?}");
     // Failed jobs are not retried on their own.
-    assert_eq!(clinic.pass().await, frontdesk_providers::PassReport::default());
+    assert_eq!(clinic.pass().await, frontdesk_meetings::PassReport::default());
 
     clinic.desk.store.retry_meeting(&clinic.desk.admin, booked.id).await.unwrap();
     clinic.pass().await;
@@ -594,7 +595,7 @@ async fn killing_the_worker_anywhere_never_makes_a_second_meeting() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_running_worker_picks_up_a_new_booking_at_once() {
     let clinic = Clinic::new().await;
-    let worker = Arc::new(Worker::new(clinic.desk.accounts.clone(), |_| {}));
+    let worker = Arc::new(Meetings::worker(clinic.desk.accounts.clone(), |_| {}));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn({
         let worker = worker.clone();

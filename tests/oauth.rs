@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use common::desk::{contains, Desk, DR_LEE};
 use common::OAuthPeer;
+use frontdesk_accounts::{AccountError, StartedFlow};
 use frontdesk_core::store::{ConnectionKind, ConnectionState};
 use frontdesk_core::HandClock;
 use frontdesk_core::{Actor, Provider, Role, SystemClock};
-use frontdesk_providers::secrets::{self, SecretStore};
-use frontdesk_providers::{AccountError, OsKeyring, RedirectMode, Setting, StartedFlow};
+use frontdesk_settings::secrets::{self, SecretStore};
+use frontdesk_settings::{OsKeyring, RedirectMode, Setting};
 use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -68,7 +69,7 @@ fn microsoft_connects_through_the_deep_link_handler() {
             (Setting::MicrosoftClientId, "ms-client".into()),
             (Setting::MicrosoftRedirect, "deep-link".into()),
         ] {
-            accounts.config_set(&admin, key, Some(&value)).await.unwrap();
+            accounts.settings().config_set(&admin, key, Some(&value)).await.unwrap();
         }
         let started = accounts.start_connect(&admin, doctor, Provider::Microsoft, None).await.unwrap();
         let StartedFlow::DeepLink(flow) = started else { panic!("deep-link flow expected") };
@@ -98,7 +99,11 @@ fn microsoft_connects_through_the_deep_link_handler() {
 async fn forged_expired_and_refused_answers_store_nothing() {
     let clock = Arc::new(HandClock(AtomicI64::new(1_800_000_000)));
     let desk = Desk::with_clock(clock.clone()).await;
-    desk.accounts.config_set(&desk.admin, Setting::MicrosoftRedirect, Some("deep-link")).await.unwrap();
+    desk.accounts
+        .settings()
+        .config_set(&desk.admin, Setting::MicrosoftRedirect, Some("deep-link"))
+        .await
+        .unwrap();
     let start = || async {
         match desk.accounts.start_connect(&desk.admin, desk.doctor, Provider::Microsoft, None).await.unwrap()
         {
@@ -293,7 +298,11 @@ async fn disconnect_revokes_at_zoom_and_deletes_even_when_offline() {
 
     // Offline: the provider cannot be reached, the tokens go anyway.
     desk.connect(Provider::Zoom).await;
-    desk.accounts.config_set(&desk.admin, Setting::ZoomAuthBase, Some("http://127.0.0.1:9")).await.unwrap();
+    desk.accounts
+        .settings()
+        .config_set(&desk.admin, Setting::ZoomAuthBase, Some("http://127.0.0.1:9"))
+        .await
+        .unwrap();
     let result = desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();
     assert!(!result.revoked_at_provider);
     assert!(result.note.unwrap().contains("could not reach Zoom"));
@@ -312,7 +321,7 @@ async fn zoom_server_to_server_acts_for_a_doctor_by_email() {
         (Setting::ZoomS2sClientId, "s2s-client"),
         (Setting::ZoomS2sClientSecret, "s2s-secret"),
     ] {
-        desk.accounts.config_set(&desk.admin, key, Some(value)).await.unwrap();
+        desk.accounts.settings().config_set(&desk.admin, key, Some(value)).await.unwrap();
     }
     let connected = desk.accounts.connect_server_to_server(&desk.admin, desk.doctor, DR_LEE).await.unwrap();
     assert_eq!(connected.account_email, DR_LEE);

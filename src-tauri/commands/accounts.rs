@@ -4,9 +4,10 @@
 
 use std::sync::Arc;
 
+use frontdesk_accounts::{Accounts, Connected, Disconnected, StartedFlow};
 use frontdesk_core::store::Connection;
 use frontdesk_core::{Action, Provider, StaffId};
-use frontdesk_providers::{Accounts, Disconnected, ProviderSettings, Setting, StartedFlow};
+use frontdesk_settings::{ProviderSettings, Setting, Settings};
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -41,11 +42,15 @@ fn accounts(state: &State<'_, AppState>) -> Result<Arc<Accounts>, AppError> {
     state.accounts.as_ref().map(Arc::clone).map_err(Clone::clone)
 }
 
+fn settings(state: &State<'_, AppState>) -> Result<Settings, AppError> {
+    state.settings.clone()
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn provider_settings(state: State<'_, AppState>) -> Result<ProviderSettings, AppError> {
     state.session.require(Action::Administer)?;
-    Ok(accounts(&state)?.provider_settings().await?)
+    Ok(settings(&state)?.provider_settings().await?)
 }
 
 /// Saves the provider settings; a secret is replaced only when a new one is typed.
@@ -62,7 +67,7 @@ pub async fn update_provider_settings(
         (Setting::ZoomClientSecret, zoom_client_secret.as_deref().unwrap_or("")),
         (Setting::ZoomS2sClientSecret, zoom_s2s_client_secret.as_deref().unwrap_or("")),
     ];
-    Ok(accounts(&state)?.update_provider_settings(&actor, &settings, &secrets).await?)
+    Ok(self::settings(&state)?.update_provider_settings(&actor, &settings, &secrets).await?)
 }
 
 #[tauri::command]
@@ -147,7 +152,7 @@ pub async fn connect_server_to_server(
     state: State<'_, AppState>,
     doctor_id: StaffId,
     zoom_email: String,
-) -> Result<frontdesk_providers::Connected, AppError> {
+) -> Result<Connected, AppError> {
     let actor = state.session.actor()?;
     let connected = accounts(&state)?.connect_server_to_server(&actor, doctor_id, &zoom_email).await?;
     state.wake_outbox();
@@ -158,7 +163,7 @@ impl ConnectionEvent {
     pub fn from_outcome(
         doctor_id: StaffId,
         provider: Provider,
-        outcome: frontdesk_providers::Result<frontdesk_providers::Connected>,
+        outcome: frontdesk_accounts::Result<Connected>,
     ) -> ConnectionEvent {
         match outcome {
             Ok(c) => {

@@ -7,6 +7,7 @@
 //! stored, logged or put in an error.
 
 use frontdesk_core::{AppointmentId, ErrorKind};
+use frontdesk_meetings::MeetingCalls;
 use serde::Serialize;
 use tauri::State;
 

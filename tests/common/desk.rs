@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
+use frontdesk_accounts::{Accounts, StartedFlow};
 use frontdesk_core::store::ConnectionState;
 use frontdesk_core::{Actor, Clock, Provider, Role, StaffId, Store, SystemClock};
-use frontdesk_providers::secrets::{self, SecretStore};
-use frontdesk_providers::{Accounts, OsKeyring, RedirectMode, Secret, Setting, StartedFlow};
+use frontdesk_settings::secrets::{self, SecretStore};
+use frontdesk_settings::{OsKeyring, RedirectMode, Secret, Setting, Settings};
 use serde_json::{json, Value};
 
 use super::OAuthPeer;
@@ -36,7 +37,14 @@ impl Desk {
         let it = Actor::Tool { tool: "test", user: "it".into() };
         let admin = store.add_staff(&it, "Eli Admin", Role::Admin, Some("1357")).await.unwrap();
         let doctor = store.add_staff(&it, "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
-        let accounts = Arc::new(Accounts::new(store.clone(), Arc::new(OsKeyring), clock).unwrap());
+        let accounts = Arc::new(
+            Accounts::new(
+                Settings::new(store.clone(), Arc::new(OsKeyring)),
+                frontdesk_core::Locks::for_store(&store).unwrap(),
+                clock,
+            )
+            .unwrap(),
+        );
         let admin = Actor::Staff { id: admin.id, role: Role::Admin };
         let desk = Desk { dir, store, accounts, doctor, peer, admin };
         let zoom = desk.peer.zoom.clone();
@@ -50,7 +58,7 @@ impl Desk {
             (Setting::MicrosoftGraphBase, format!("{microsoft}/v1.0")),
             (Setting::MicrosoftClientId, "ms-client".into()),
         ] {
-            desk.accounts.config_set(&desk.admin, key, Some(&value)).await.unwrap();
+            desk.accounts.settings().config_set(&desk.admin, key, Some(&value)).await.unwrap();
         }
         desk
     }
@@ -84,7 +92,7 @@ impl Desk {
     }
 
     /// Connects through the loopback redirect, as a browser would.
-    pub async fn connect(&self, provider: Provider) -> frontdesk_providers::Connected {
+    pub async fn connect(&self, provider: Provider) -> frontdesk_accounts::Connected {
         let started = self
             .accounts
             .start_connect(&self.admin, self.doctor, provider, Some(RedirectMode::Loopback))

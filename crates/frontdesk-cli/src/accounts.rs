@@ -5,10 +5,11 @@ use std::io::Read;
 use std::sync::Arc;
 
 use clap::Subcommand;
-use frontdesk_core::{Actor, CoreError, Provider, StaffId, Store, SystemClock};
-use frontdesk_providers::Setting;
-use frontdesk_providers::{AccountError, Accounts, OsKeyring, RedirectMode, StartedFlow};
+use frontdesk_accounts::{Accounts, StartedFlow};
+use frontdesk_core::{Actor, CoreError, Locks, Provider, StaffId, Store, SystemClock};
+use frontdesk_settings::{OsKeyring, RedirectMode, Setting, Settings};
 
+use crate::error::CliError;
 use crate::output::{emit, Output};
 
 #[derive(Subcommand)]
@@ -40,8 +41,11 @@ pub async fn run(
     actor: &Actor,
     command: AccountCommand,
     out: &Output,
-) -> Result<(), AccountError> {
-    let accounts = Accounts::new(store.clone(), Arc::new(OsKeyring), Arc::new(SystemClock))?;
+) -> Result<(), CliError> {
+    let settings = settings(store);
+    let accounts = || -> Result<Accounts, CliError> {
+        Ok(Accounts::new(settings.clone(), Locks::for_store(store)?, Arc::new(SystemClock))?)
+    };
     match command {
         AccountCommand::Connect { provider, doctor, server_to_server_as } => {
             let provider = Provider::from_user(&provider)?;
@@ -53,9 +57,10 @@ pub async fn run(
                     )
                     .into());
                 }
-                let connected = accounts.connect_server_to_server(actor, doctor, &email).await?;
-                return out.connected(&connected).map_err(AccountError::from);
+                let connected = accounts()?.connect_server_to_server(actor, doctor, &email).await?;
+                return Ok(out.connected(&connected)?);
             }
+            let accounts = accounts()?;
             let StartedFlow::Loopback(flow) =
                 accounts.start_connect(actor, doctor, provider, Some(RedirectMode::Loopback)).await?
             else {
@@ -77,13 +82,14 @@ pub async fn run(
         }
         AccountCommand::Disconnect { provider, doctor } => {
             let provider = Provider::from_user(&provider)?;
-            let result = accounts.disconnect(actor, StaffId(doctor), provider).await?;
+            let result = accounts()?.disconnect(actor, StaffId(doctor), provider).await?;
             Ok(out.disconnected(provider, &result)?)
         }
         AccountCommand::List { check } => {
             let mut connections = store.connections().await?;
             let mut problems = Vec::new();
             if check {
+                let accounts = accounts()?;
                 for c in connections
                     .iter()
                     .filter(|c| c.state == frontdesk_core::store::ConnectionState::Connected)
@@ -115,27 +121,27 @@ pub async fn run(
             } else {
                 value
             };
-            accounts.config_set(actor, setting, Some(&value)).await?;
+            settings.config_set(actor, setting, Some(&value)).await?;
             if !out.json {
                 emit(format_args!("Set {key}"))?;
             }
             Ok(())
         }
         AccountCommand::Config(ConfigCommand::Unset { key }) => {
-            accounts.config_set(actor, key.parse()?, None).await?;
+            settings.config_set(actor, key.parse()?, None).await?;
             if !out.json {
                 emit(format_args!("Cleared {key}"))?;
             }
             Ok(())
         }
         AccountCommand::Config(ConfigCommand::Get { key }) => {
-            let value = accounts.config_get(key.parse()?).await?;
+            let value = settings.config_get(key.parse()?).await?;
             Ok(out.setting(&key, value.as_deref())?)
         }
         AccountCommand::Config(ConfigCommand::List) => {
             let mut values = Vec::new();
             for setting in Setting::ALL {
-                values.push((setting.as_str(), accounts.config_get(setting).await?));
+                values.push((setting.as_str(), settings.config_get(setting).await?));
             }
             Ok(out.settings(&values)?)
         }
@@ -143,7 +149,7 @@ pub async fn run(
 }
 
 /// A value from standard input: the first line, without its line ending.
-fn read_stdin() -> Result<String, AccountError> {
+fn read_stdin() -> Result<String, CliError> {
     let mut text = String::new();
     std::io::stdin()
         .take(64 * 1024)
@@ -154,4 +160,9 @@ fn read_stdin() -> Result<String, AccountError> {
         return Err(CoreError::invalid("standard input was empty; write the value on it").into());
     }
     Ok(line)
+}
+
+/// The clinic's settings over `store`, with secrets in the OS keyring.
+pub fn settings(store: &Store) -> Settings {
+    Settings::new(store.clone(), Arc::new(OsKeyring))
 }

@@ -2,13 +2,16 @@
 //! clinic's own wording of it (`mail templates`, `mail template set|reset|preview`).
 
 use std::io::Read;
+use std::sync::Arc;
 
 use clap::Subcommand;
 use frontdesk_core::mail_text::{Language, MailKind, TextKey};
 use frontdesk_core::store::MailTemplate;
-use frontdesk_core::{Actor, AppointmentId, CoreError, Store};
-use frontdesk_providers::{AccountError, Mail};
+use frontdesk_core::{Actor, AppointmentId, CoreError, Store, SystemClock};
+use frontdesk_mail::Mail;
 
+use crate::accounts::settings;
+use crate::error::CliError;
 use crate::outbox::run_channel;
 use crate::output::{emit, Output};
 
@@ -58,12 +61,7 @@ pub enum TemplateCommand {
     },
 }
 
-pub async fn run(
-    store: &Store,
-    actor: &Actor,
-    command: MailCommand,
-    out: &Output,
-) -> Result<(), AccountError> {
+pub async fn run(store: &Store, actor: &Actor, command: MailCommand, out: &Output) -> Result<(), CliError> {
     match command {
         MailCommand::List => {
             let mails = store.mail_jobs().await?;
@@ -86,7 +84,9 @@ pub async fn run(
             }
             Ok(())
         }
-        MailCommand::Run { once } => run_channel::<Mail>(store, once, out).await,
+        MailCommand::Run { once } => {
+            run_channel(Mail::new(settings(store), Arc::new(SystemClock)), store, once, out).await
+        }
         MailCommand::Resend { appointment } => {
             store.resend_mail(actor, AppointmentId(appointment)).await?;
             if out.json {

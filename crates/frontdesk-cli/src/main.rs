@@ -4,6 +4,7 @@
 //! Exit codes: 0 on success, 2 on bad input (one line on stderr), 1 on any other failure.
 
 mod accounts;
+mod error;
 mod mail;
 mod outbox;
 mod output;
@@ -22,7 +23,7 @@ use frontdesk_core::{
 };
 
 use accounts::{AccountCommand, ConfigCommand};
-use frontdesk_providers::AccountError;
+use error::CliError;
 use mail::MailCommand;
 use outbox::OutboxCommand;
 use output::Output;
@@ -315,8 +316,8 @@ fn main() -> ExitCode {
 }
 
 /// The command-line flag that answers an error, where there is one.
-fn hint(e: &AccountError) -> &'static str {
-    let AccountError::Core(e) = e else { return "" };
+fn hint(e: &CliError) -> &'static str {
+    let Some(e) = e.core() else { return "" };
     match e {
         CoreError::Overlap(_) => " (with --allow-overlap)",
         CoreError::AmbiguousTime(_) => " (--fold earlier or --fold later)",
@@ -325,7 +326,7 @@ fn hint(e: &AccountError) -> &'static str {
     }
 }
 
-async fn run(cli: Cli, out: &Output) -> Result<(), AccountError> {
+async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
     let data_dir = cli.data_dir.or_else(default_data_dir).ok_or_else(|| {
         CoreError::invalid(format!(
             "this system has no data folder; give one with --data-dir or {DATA_DIR_ENV}"
@@ -365,7 +366,7 @@ async fn run(cli: Cli, out: &Output) -> Result<(), AccountError> {
             Ok(_) => outbox::reconcile_all(&store, &cli_actor(), doctor, delete, out).await,
             Err(e) => Err(e.into()),
         },
-        Err(command) => dispatch(&store, command, out).await.map_err(AccountError::from),
+        Err(command) => dispatch(&store, command, out).await.map_err(CliError::from),
     };
     store.close().await;
     result

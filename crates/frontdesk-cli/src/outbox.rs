@@ -3,11 +3,14 @@
 use std::sync::Arc;
 
 use clap::Subcommand;
+use frontdesk_accounts::Accounts;
 use frontdesk_core::store::ConnectionState;
-use frontdesk_core::{Actor, StaffId, Store, SystemClock};
-use frontdesk_providers::outbox::{reconcile, Reconciled};
-use frontdesk_providers::{AccountError, Accounts, Channel, Meetings, OsKeyring, Runner};
+use frontdesk_core::{Actor, Locks, StaffId, Store, SystemClock};
+use frontdesk_jobs::{Channel, Runner};
+use frontdesk_meetings::{reconcile, Meetings, Reconciled};
 
+use crate::accounts::settings;
+use crate::error::CliError;
 use crate::output::{emit, Output};
 
 #[derive(Subcommand)]
@@ -24,12 +27,7 @@ pub enum OutboxCommand {
     Retry { id: i64 },
 }
 
-pub async fn run(
-    store: &Store,
-    actor: &Actor,
-    command: OutboxCommand,
-    out: &Output,
-) -> Result<(), AccountError> {
+pub async fn run(store: &Store, actor: &Actor, command: OutboxCommand, out: &Output) -> Result<(), CliError> {
     match command {
         OutboxCommand::List => {
             let jobs = store.outbox_jobs().await?;
@@ -55,7 +53,7 @@ pub async fn run(
             }
             Ok(())
         }
-        OutboxCommand::Run { once } => run_channel::<Meetings>(store, once, out).await,
+        OutboxCommand::Run { once } => run_channel(Meetings::new(accounts(store)?), store, once, out).await,
         OutboxCommand::Retry { id } => {
             let appointment = store.retry_job(actor, id).await?;
             if out.json {
@@ -74,7 +72,7 @@ pub async fn reconcile_all(
     doctor: Option<i64>,
     delete: bool,
     out: &Output,
-) -> Result<(), AccountError> {
+) -> Result<(), CliError> {
     if let Some(id) = doctor {
         store.require_doctor(StaffId(id)).await?;
     }
@@ -116,8 +114,13 @@ pub async fn reconcile_all(
 
 /// `run [--once]` of any background channel: with `once`, one pass over every pending job
 /// (backoff timers ignored) and its report; otherwise keep sending until Ctrl+C.
-pub async fn run_channel<C: Channel>(store: &Store, once: bool, out: &Output) -> Result<(), AccountError> {
-    let runner = Runner::<C>::new(accounts(store)?, |_| {});
+pub async fn run_channel<C: Channel>(
+    channel: C,
+    store: &Store,
+    once: bool,
+    out: &Output,
+) -> Result<(), CliError> {
+    let runner = Runner::new(channel, Locks::for_store(store)?, Arc::new(SystemClock), |_| {});
     if once {
         let report = runner.run_pass(true).await?;
         if out.json {
@@ -137,6 +140,6 @@ async fn until_ctrl_c() {
 }
 
 /// The accounts over `store`, with secrets in the OS keyring.
-pub fn accounts(store: &Store) -> Result<Arc<Accounts>, AccountError> {
-    Ok(Arc::new(Accounts::new(store.clone(), Arc::new(OsKeyring), Arc::new(SystemClock))?))
+pub fn accounts(store: &Store) -> Result<Arc<Accounts>, CliError> {
+    Ok(Arc::new(Accounts::new(settings(store), Locks::for_store(store)?, Arc::new(SystemClock))?))
 }

@@ -269,7 +269,7 @@ fn describe(a: &Appointment, tz: Tz, type_name: &str, doctor: &str, patient: &st
 }
 
 impl Output {
-    pub fn connected(&self, c: &frontdesk_providers::Connected) -> Result<(), CoreError> {
+    pub fn connected(&self, c: &frontdesk_accounts::Connected) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(c);
         }
@@ -284,7 +284,7 @@ impl Output {
     pub fn disconnected(
         &self,
         provider: frontdesk_core::Provider,
-        d: &frontdesk_providers::Disconnected,
+        d: &frontdesk_accounts::Disconnected,
     ) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(d);

@@ -9,6 +9,7 @@ pub mod access;
 pub mod clock;
 pub mod error;
 pub mod ics;
+pub mod locks;
 pub mod mail_text;
 #[macro_use]
 pub mod model;
@@ -21,6 +22,7 @@ pub mod views;
 pub use access::Action;
 pub use clock::{Clock, FixedClock, HandClock, SystemClock};
 pub use error::{CoreError, ErrorKind, Field, Result};
+pub use locks::{HeldLock, Locks};
 pub use model::{
     initials, Actor, Appointment, AppointmentDetail, AppointmentId, AppointmentType, Clinic, HistoryEntry,
     MailMethod, MailState, MeetingInfo, MeetingState, Mode, Patient, PatientId, Provider, Role, Staff,

@@ -1,4 +1,4 @@
-//! The meetings channel of the job runner ([`crate::jobs`]): sends each telehealth
+//! The meetings channel of the job runner ([`frontdesk_jobs`]): sends each telehealth
 //! appointment's meeting job to Zoom or Microsoft and sorts what came back.
 //!
 //! Booking never waits for it: the job was written with the appointment. A job carries only
@@ -19,10 +19,11 @@ use chrono::{DateTime, Days, TimeDelta, Utc};
 use frontdesk_core::store::{crash_point, MeetingWork, Outcome};
 use frontdesk_core::{AppointmentId, Provider, Waiting};
 
-use crate::accounts::Accounts;
-use crate::error::AccountError;
-use crate::jobs::{jittered_backoff, retry_at, Channel, Runner};
-use crate::meetings::{CallError, MarkedMeeting, MeetingSpec};
+use frontdesk_accounts::{AccountError, Accounts};
+use frontdesk_jobs::{jittered_backoff, retry_at, Channel, Runner};
+
+use crate::api::{MarkedMeeting, MeetingCalls, MeetingSpec};
+use crate::error::CallError;
 
 /// A job whose doctor is not connected is looked at again this often (connecting wakes it at once).
 const NOT_CONNECTED_RECHECK: Duration = Duration::from_secs(60 * 60);
@@ -67,10 +68,6 @@ impl Channel for Meetings {
     type Outcome = Outcome;
     type Report = PassReport;
     type Pass = ();
-
-    fn open(accounts: Arc<Accounts>) -> Self {
-        Meetings { accounts }
-    }
 
     async fn next(&self, ignore_due: bool, seen: &[i64]) -> frontdesk_core::Result<Option<MeetingWork>> {
         self.accounts.store().next_meeting_work(ignore_due, seen).await
@@ -119,6 +116,22 @@ impl Channel for Meetings {
 }
 
 impl Meetings {
+    /// The channel over the doctors' accounts (and, through them, the store and the clock).
+    pub fn new(accounts: Arc<Accounts>) -> Meetings {
+        Meetings { accounts }
+    }
+
+    /// The meeting worker: this channel under the job runner, taking its turns with the
+    /// accounts' lock files and sleeping by their clock, calling `on_change` after each
+    /// appointment it updates.
+    pub fn worker(
+        accounts: Arc<Accounts>,
+        on_change: impl Fn(AppointmentId) + Send + Sync + 'static,
+    ) -> Worker {
+        let (locks, clock) = (accounts.locks().clone(), accounts.clock());
+        Runner::new(Meetings::new(accounts), locks, clock, on_change)
+    }
+
     async fn attempt(&self, work: &MeetingWork) -> Result<Outcome, CallError> {
         let accounts = &self.accounts;
         let store = accounts.store();

@@ -11,9 +11,9 @@ use oauth2::{
 };
 
 use crate::error::{AccountError, Result};
-use crate::secrets::Secret;
-use crate::settings::RedirectMode;
 use crate::tokens::TokenSet;
+use frontdesk_settings::RedirectMode;
+use frontdesk_settings::Secret;
 
 /// Microsoft's delegated scopes: the doctor's identity, their online meetings, and
 /// `offline_access`, without which no refresh token comes back (and Teams links stop after an hour).

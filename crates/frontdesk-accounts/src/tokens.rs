@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use crate::secrets::Secret;
+use frontdesk_settings::Secret;
 
 /// How long before its expiry an access token is refreshed rather than used.
 pub const REFRESH_MARGIN: Duration = Duration::seconds(120);

@@ -10,16 +10,22 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use frontdesk_accounts::Accounts;
 use frontdesk_core::store::NewPatient;
 use frontdesk_core::{
-    Actor, AppointmentId, BookingRequest, LocalTime, Mode, PatientId, Role, StaffId, Store, SystemClock,
-    TypeId,
+    Actor, AppointmentId, BookingRequest, LocalTime, Locks, Mode, PatientId, Role, StaffId, Store,
+    SystemClock, TypeId,
 };
-use frontdesk_providers::{Accounts, Channel, Mail, Meetings, MemorySecrets, Runner};
+use frontdesk_jobs::{Channel, Runner};
+use frontdesk_mail::Mail;
+use frontdesk_meetings::Meetings;
+use frontdesk_settings::{MemorySecrets, Settings};
 
 struct Clinic {
     _dir: tempfile::TempDir,
     store: Store,
+    settings: Settings,
+    locks: Locks,
     accounts: Arc<Accounts>,
     doctor: StaffId,
     /// A patient with an e-mail address and one without.
@@ -48,10 +54,11 @@ impl Clinic {
             store.add_type(&it, "Checkup", 30, Mode::InPerson).await.unwrap().id,
             store.add_type(&it, "Telehealth consult", 30, Mode::Zoom).await.unwrap().id,
         ];
-        let accounts = Arc::new(
-            Accounts::new(store.clone(), Arc::new(MemorySecrets::default()), Arc::new(SystemClock)).unwrap(),
-        );
-        Clinic { _dir: dir, store, accounts, doctor, patients, types }
+        let settings = Settings::new(store.clone(), Arc::new(MemorySecrets::default()));
+        let locks = Locks::for_store(&store).unwrap();
+        let accounts =
+            Arc::new(Accounts::new(settings.clone(), locks.clone(), Arc::new(SystemClock)).unwrap());
+        Clinic { _dir: dir, store, settings, locks, accounts, doctor, patients, types }
     }
 
     /// Books a visit that makes one job for channel `C` only: an in-person visit of a patient
@@ -89,11 +96,13 @@ fn handled<R: serde::Serialize>(report: &R) -> (u64, u64) {
     (total, value["waiting"].as_u64().unwrap())
 }
 
-async fn the_runner_contract<C: Channel>() {
+async fn the_runner_contract<C: Channel>(channel: impl FnOnce(&Clinic) -> C) {
     let clinic = Clinic::new().await;
     let changed = Arc::new(Mutex::new(Vec::new()));
     let seen = changed.clone();
-    let runner = Runner::<C>::new(clinic.accounts.clone(), move |id| seen.lock().unwrap().push(id));
+    let runner = Runner::new(channel(&clinic), clinic.locks.clone(), Arc::new(SystemClock), move |id| {
+        seen.lock().unwrap().push(id)
+    });
     let first = clinic.book_for::<C>(9).await;
 
     // One job, sent once, deferred (nothing to send it to), its appointment reported.
@@ -136,10 +145,10 @@ async fn the_runner_contract<C: Channel>() {
 
 #[tokio::test]
 async fn the_meetings_channel_keeps_the_runner_contract() {
-    the_runner_contract::<Meetings>().await;
+    the_runner_contract(|clinic| Meetings::new(clinic.accounts.clone())).await;
 }
 
 #[tokio::test]
 async fn the_mail_channel_keeps_the_runner_contract() {
-    the_runner_contract::<Mail>().await;
+    the_runner_contract(|clinic| Mail::new(clinic.settings.clone(), Arc::new(SystemClock))).await;
 }

@@ -7,13 +7,13 @@
 //! the lobby bypassed by the organizer only.
 
 use chrono::{DateTime, Utc};
+use frontdesk_accounts::{AccountError, Accounts};
 use frontdesk_core::store::{AuditAbout, AuditAction};
 use frontdesk_core::{Action, Actor, AppointmentId, CoreError, Provider, StaffId};
+use frontdesk_settings::Secret;
 use serde_json::{json, Value};
 
-use crate::accounts::Accounts;
-use crate::error::AccountError;
-use crate::secrets::Secret;
+use crate::error::CallError;
 
 /// The characters Zoom allows in a meeting passcode.
 pub const ZOOM_PASSCODE_ALPHABET: &[u8] =
@@ -44,38 +44,7 @@ pub struct Meeting {
     pub join_url: String,
 }
 
-/// Why a meeting call failed, sorted by what the caller (the outbox) does next.
-#[derive(Debug, thiserror::Error)]
-pub enum CallError {
-    /// Not connected, revoked, unreachable, keyring: see the account error.
-    #[error(transparent)]
-    Account(#[from] AccountError),
-    /// 429: wait `retry_after` when given; `daily_limit` when Zoom's 100 creates/updates per host
-    /// per day are used up (it resets at 00:00 UTC).
-    #[error("{provider} asked to slow down{}", if *.daily_limit { " (the host's daily limit of meeting changes is used up)" } else { "" })]
-    RateLimited { provider: &'static str, retry_after: Option<std::time::Duration>, daily_limit: bool },
-    /// A refusal that retrying will not fix (4xx other than 401/404/429).
-    #[error("{provider} refused the meeting request: {reason}")]
-    Refused { provider: &'static str, status: u16, reason: String },
-    /// The provider has no such meeting (404).
-    #[error("{provider} has no such meeting")]
-    Gone { provider: &'static str },
-}
-
 pub use frontdesk_core::model::{initials, meeting_title};
-
-impl From<CallError> for AccountError {
-    /// For callers that only report: the account error as is, anything else as a refusal in
-    /// the provider's words.
-    fn from(e: CallError) -> AccountError {
-        match e {
-            CallError::Account(e) => e,
-            CallError::RateLimited { provider, .. }
-            | CallError::Refused { provider, .. }
-            | CallError::Gone { provider } => AccountError::Refused { provider, detail: e.to_string() },
-        }
-    }
-}
 
 /// A fresh Zoom passcode: 10 characters of Zoom's alphabet from the operating system's
 /// cryptographic random source, drawn without bias.
@@ -116,7 +85,7 @@ pub struct MarkedMeeting {
 }
 
 /// What Frontdesk does with a provider's meetings. Zoom and Teams implement it; callers pick one
-/// with [`Accounts::create_meeting`] and its siblings, which take the [`Provider`].
+/// with [`MeetingCalls::create_meeting`] and its siblings, which take the [`Provider`].
 #[allow(async_fn_in_trait)] // used with static dispatch only
 pub trait MeetingApi {
     /// Creates the meeting. Teams' is idempotent by the spec's marker; Zoom's is not (see
@@ -161,11 +130,16 @@ impl MeetingApi for Zoom<'_> {
             "agenda": spec.marker,
             "settings": zoom_settings(),
         });
-        let user = self.0.zoom_user(doctor).await?;
-        let answer = self
-            .0
-            .call(doctor, Provider::Zoom, Method::Post, &format!("/users/{user}/meetings"), Some(body))
-            .await?;
+        let user = zoom_user(self.0, doctor).await?;
+        let answer = call(
+            self.0,
+            doctor,
+            Provider::Zoom,
+            Method::Post,
+            &format!("/users/{user}/meetings"),
+            Some(body),
+        )
+        .await?;
         zoom_meeting(&answer)
     }
 
@@ -178,17 +152,17 @@ impl MeetingApi for Zoom<'_> {
             "settings": zoom_settings(),
         });
         let path = format!("/meetings/{}", path_segment(meeting_id));
-        self.0.call(doctor, Provider::Zoom, Method::Patch, &path, Some(body)).await.map(drop)
+        call(self.0, doctor, Provider::Zoom, Method::Patch, &path, Some(body)).await.map(drop)
     }
 
     async fn delete(&self, doctor: StaffId, meeting_id: &str) -> Result<(), CallError> {
         let path = format!("/meetings/{}", path_segment(meeting_id));
-        self.0.call(doctor, Provider::Zoom, Method::Delete, &path, None).await.map(drop)
+        call(self.0, doctor, Provider::Zoom, Method::Delete, &path, None).await.map(drop)
     }
 
     async fn host_link(&self, doctor: StaffId, meeting_id: &str) -> Result<String, CallError> {
         let path = format!("/meetings/{}", path_segment(meeting_id));
-        let answer = self.0.call(doctor, Provider::Zoom, Method::Get, &path, None).await?;
+        let answer = call(self.0, doctor, Provider::Zoom, Method::Get, &path, None).await?;
         text_field(&answer, "start_url", Provider::Zoom)
     }
 
@@ -197,7 +171,7 @@ impl MeetingApi for Zoom<'_> {
         doctor: StaffId,
         prefix: &str,
     ) -> Result<Option<Vec<MarkedMeeting>>, CallError> {
-        let user = self.0.zoom_user(doctor).await?;
+        let user = zoom_user(self.0, doctor).await?;
         let mut found = Vec::new();
         let mut page_token = String::new();
         for _ in 0..MAX_LIST_PAGES {
@@ -205,7 +179,7 @@ impl MeetingApi for Zoom<'_> {
             if !page_token.is_empty() {
                 path.push_str(&format!("&next_page_token={}", path_segment(&page_token)));
             }
-            let answer = self.0.call(doctor, Provider::Zoom, Method::Get, &path, None).await?;
+            let answer = call(self.0, doctor, Provider::Zoom, Method::Get, &path, None).await?;
             for item in answer.get("meetings").and_then(Value::as_array).into_iter().flatten() {
                 let Some(id) = zoom_id(item) else { continue };
                 // Today's list carries the agenda; older answers may not: then ask for the meeting.
@@ -213,7 +187,7 @@ impl MeetingApi for Zoom<'_> {
                     Some(agenda) => agenda.to_owned(),
                     None => {
                         let path = format!("/meetings/{}", path_segment(&id));
-                        match self.0.call(doctor, Provider::Zoom, Method::Get, &path, None).await {
+                        match call(self.0, doctor, Provider::Zoom, Method::Get, &path, None).await {
                             Ok(meeting) => {
                                 meeting.get("agenda").and_then(Value::as_str).unwrap_or_default().to_owned()
                             }
@@ -251,14 +225,19 @@ impl MeetingApi for Teams<'_> {
             "startDateTime": utc(spec.start),
             "endDateTime": utc(spec.end),
         });
-        let answer = self
-            .0
-            .call(doctor, Provider::Microsoft, Method::Post, "/me/onlineMeetings/createOrGet", Some(body))
-            .await?;
+        let answer = call(
+            self.0,
+            doctor,
+            Provider::Microsoft,
+            Method::Post,
+            "/me/onlineMeetings/createOrGet",
+            Some(body),
+        )
+        .await?;
         let meeting = teams_meeting(&answer)?;
         let lobby = json!({ "lobbyBypassSettings": teams_lobby() });
         let path = format!("/me/onlineMeetings/{}", path_segment(&meeting.id));
-        self.0.call(doctor, Provider::Microsoft, Method::Patch, &path, Some(lobby)).await?;
+        call(self.0, doctor, Provider::Microsoft, Method::Patch, &path, Some(lobby)).await?;
         Ok(meeting)
     }
 
@@ -271,18 +250,18 @@ impl MeetingApi for Teams<'_> {
             "lobbyBypassSettings": teams_lobby(),
         });
         let path = format!("/me/onlineMeetings/{}", path_segment(meeting_id));
-        self.0.call(doctor, Provider::Microsoft, Method::Patch, &path, Some(body)).await.map(drop)
+        call(self.0, doctor, Provider::Microsoft, Method::Patch, &path, Some(body)).await.map(drop)
     }
 
     async fn delete(&self, doctor: StaffId, meeting_id: &str) -> Result<(), CallError> {
         let path = format!("/me/onlineMeetings/{}", path_segment(meeting_id));
-        self.0.call(doctor, Provider::Microsoft, Method::Delete, &path, None).await.map(drop)
+        call(self.0, doctor, Provider::Microsoft, Method::Delete, &path, None).await.map(drop)
     }
 
     async fn host_link(&self, doctor: StaffId, meeting_id: &str) -> Result<String, CallError> {
         // The organizer joins through the meeting's own link, signed in as themselves.
         let path = format!("/me/onlineMeetings/{}", path_segment(meeting_id));
-        let answer = self.0.call(doctor, Provider::Microsoft, Method::Get, &path, None).await?;
+        let answer = call(self.0, doctor, Provider::Microsoft, Method::Get, &path, None).await?;
         text_field(&answer, "joinWebUrl", Provider::Microsoft)
     }
 
@@ -300,12 +279,80 @@ impl MeetingApi for Teams<'_> {
 /// upcoming meetings.
 const MAX_LIST_PAGES: usize = 20;
 
-impl Accounts {
+/// The meeting calls on a doctor's account, by provider: `accounts.create_meeting(...)`. An
+/// extension of [`Accounts`] because the accounts crate knows nothing of meetings.
+#[allow(async_fn_in_trait)] // implemented once, for `Accounts`, and used with static dispatch
+pub trait MeetingCalls {
     /// Creates the meeting in the doctor's account.
     ///
     /// # Errors
     /// [`CallError`], sorted for retrying.
-    pub async fn create_meeting(
+    async fn create_meeting(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        spec: &MeetingSpec,
+    ) -> Result<Meeting, CallError>;
+
+    /// Moves the meeting (and re-applies the clinic's rules).
+    ///
+    /// # Errors
+    /// [`CallError`]; [`CallError::Gone`] when the meeting no longer exists.
+    async fn update_meeting(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        meeting_id: &str,
+        spec: &MeetingSpec,
+    ) -> Result<(), CallError>;
+
+    /// Deletes the meeting. A meeting that is already gone counts as deleted.
+    ///
+    /// # Errors
+    /// [`CallError`] other than [`CallError::Gone`].
+    async fn delete_meeting(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        meeting_id: &str,
+    ) -> Result<(), CallError>;
+
+    /// The host's link, fetched now (never stored).
+    ///
+    /// # Errors
+    /// [`CallError`].
+    async fn host_link(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        meeting_id: &str,
+    ) -> Result<String, CallError>;
+
+    /// Starts an appointment's meeting as its host: fetches, checks and audits the host link.
+    ///
+    /// # Errors
+    /// Forbidden; no ready meeting; the provider's answer; a link that is not a web address.
+    async fn start_meeting(&self, actor: &Actor, appointment: AppointmentId) -> Result<Secret, AccountError>;
+
+    /// The doctor's upcoming meetings with a marker starting with `prefix`; `None` when the
+    /// provider cannot list them (Teams).
+    ///
+    /// # Errors
+    /// [`CallError`].
+    async fn find_marked_meetings(
+        &self,
+        doctor: StaffId,
+        provider: Provider,
+        prefix: &str,
+    ) -> Result<Option<Vec<MarkedMeeting>>, CallError>;
+}
+
+impl MeetingCalls for Accounts {
+    /// Creates the meeting in the doctor's account.
+    ///
+    /// # Errors
+    /// [`CallError`], sorted for retrying.
+    async fn create_meeting(
         &self,
         doctor: StaffId,
         provider: Provider,
@@ -321,7 +368,7 @@ impl Accounts {
     ///
     /// # Errors
     /// [`CallError`]; [`CallError::Gone`] when the meeting no longer exists.
-    pub async fn update_meeting(
+    async fn update_meeting(
         &self,
         doctor: StaffId,
         provider: Provider,
@@ -338,7 +385,7 @@ impl Accounts {
     ///
     /// # Errors
     /// [`CallError`] other than [`CallError::Gone`].
-    pub async fn delete_meeting(
+    async fn delete_meeting(
         &self,
         doctor: StaffId,
         provider: Provider,
@@ -359,7 +406,7 @@ impl Accounts {
     ///
     /// # Errors
     /// [`CallError`].
-    pub async fn host_link(
+    async fn host_link(
         &self,
         doctor: StaffId,
         provider: Provider,
@@ -379,7 +426,7 @@ impl Accounts {
     /// # Errors
     /// Forbidden; the appointment has no ready meeting; the provider's answer
     /// ([`CallError`] as an [`AccountError`]); a link that is not a web address.
-    pub async fn start_meeting(&self, actor: &Actor, appointment: AppointmentId) -> crate::Result<Secret> {
+    async fn start_meeting(&self, actor: &Actor, appointment: AppointmentId) -> Result<Secret, AccountError> {
         actor.may(Action::StartMeeting)?;
         let store = self.store();
         let visit = store.appointment(appointment).await?.appointment;
@@ -411,7 +458,7 @@ impl Accounts {
     ///
     /// # Errors
     /// [`CallError`].
-    pub async fn find_marked_meetings(
+    async fn find_marked_meetings(
         &self,
         doctor: StaffId,
         provider: Provider,
@@ -422,76 +469,74 @@ impl Accounts {
             Provider::Microsoft => Teams(self).find_marked(doctor, prefix).await,
         }
     }
+}
 
-    /// `me` for the doctor's own grant; their Zoom e-mail under the clinic's Server-to-Server app.
-    pub(crate) async fn zoom_user(&self, doctor: StaffId) -> Result<String, CallError> {
-        let connection = self.store().connection(doctor, Provider::Zoom).await.map_err(AccountError::from)?;
-        Ok(match connection {
-            Some(c) if c.kind == frontdesk_core::store::ConnectionKind::ServerToServer => {
-                path_segment(c.account_email.as_deref().unwrap_or("me"))
+/// `me` for the doctor's own grant; their Zoom e-mail under the clinic's Server-to-Server app.
+async fn zoom_user(accounts: &Accounts, doctor: StaffId) -> Result<String, CallError> {
+    let connection = accounts.store().connection(doctor, Provider::Zoom).await.map_err(AccountError::from)?;
+    Ok(match connection {
+        Some(c) if c.kind == frontdesk_core::store::ConnectionKind::ServerToServer => {
+            path_segment(c.account_email.as_deref().unwrap_or("me"))
+        }
+        _ => "me".to_owned(),
+    })
+}
+
+/// One authorized JSON call to the provider's API, with its answer sorted.
+async fn call(
+    accounts: &Accounts,
+    doctor: StaffId,
+    provider: Provider,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Result<Value, CallError> {
+    let url = format!("{}{path}", accounts.api_base(provider).await?);
+    let response = accounts
+        .send(doctor, provider, |http, token| {
+            let request = match method {
+                Method::Get => http.get(&url),
+                Method::Post => http.post(&url),
+                Method::Patch => http.patch(&url),
+                Method::Delete => http.delete(&url),
+            };
+            let request = request.bearer_auth(token.expose());
+            match &body {
+                Some(body) => request.json(body),
+                None => request,
             }
-            _ => "me".to_owned(),
         })
-    }
-
-    /// One authorized JSON call to the provider's API, with its answer sorted.
-    pub(crate) async fn call(
-        &self,
-        doctor: StaffId,
-        provider: Provider,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, CallError> {
-        let url = format!("{}{path}", self.api_base(provider).await?);
-        let response = self
-            .send(doctor, provider, |http, token| {
-                let request = match method {
-                    Method::Get => http.get(&url),
-                    Method::Post => http.post(&url),
-                    Method::Patch => http.patch(&url),
-                    Method::Delete => http.delete(&url),
-                };
-                let request = request.bearer_auth(token.expose());
-                match &body {
-                    Some(body) => request.json(body),
-                    None => request,
-                }
-            })
-            .await?;
-        let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(std::time::Duration::from_secs);
-        let text = response.text().await.unwrap_or_default();
-        let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-        let label = provider.label();
-        match status.as_u16() {
-            200..=299 => Ok(answer),
-            404 => Err(CallError::Gone { provider: label }),
-            429 => {
-                let message = answer.get("message").and_then(Value::as_str).unwrap_or_default();
-                Err(CallError::RateLimited {
-                    provider: label,
-                    retry_after,
-                    daily_limit: message.contains("daily"),
-                })
-            }
-            code @ 500..=599 => Err(AccountError::unreachable(provider, format!("status {code}")).into()),
-            code => Err(CallError::Refused {
+        .await?;
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
+    let text = response.text().await.unwrap_or_default();
+    let answer: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let label = provider.label();
+    match status.as_u16() {
+        200..=299 => Ok(answer),
+        404 => Err(CallError::Gone { provider: label }),
+        429 => {
+            let message = answer.get("message").and_then(Value::as_str).unwrap_or_default();
+            Err(CallError::RateLimited {
                 provider: label,
-                status: code,
-                reason: refusal_reason(&answer, code),
-            }),
+                retry_after,
+                daily_limit: message.contains("daily"),
+            })
+        }
+        code @ 500..=599 => Err(AccountError::unreachable(provider, format!("status {code}")).into()),
+        code => {
+            Err(CallError::Refused { provider: label, status: code, reason: refusal_reason(&answer, code) })
         }
     }
 }
 
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Method {
+enum Method {
     Get,
     Post,
     Patch,

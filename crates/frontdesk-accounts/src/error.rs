@@ -1,21 +1,19 @@
-//! The providers' one error type. Messages are for the desk: they say what to do, and never
+//! The accounts' error type. Messages are for the desk: they say what to do, and never
 //! carry a token, a secret, an authorization code or a provider's raw answer.
 
 use frontdesk_core::{CoreError, ErrorKind, Provider};
+use frontdesk_settings::SettingsError;
 
-use crate::settings::Setting;
-
-/// Everything that can go wrong connecting or using a provider account.
+/// Everything that can go wrong connecting or using a doctor's provider account.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
     /// An error from the schedule's core (storage, validation, not found...).
     #[error(transparent)]
     Core(#[from] CoreError),
 
-    /// A value a setting does not accept. `setting` says which, as data (a form puts `message`
-    /// beside that setting's box); the command line prints `zoom.api_base: ...`.
-    #[error("{setting}: {message}")]
-    InvalidSetting { setting: Setting, message: String },
+    /// A setting could not be read or written (a refused value, the keyring).
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
 
     /// The clinic has not entered this provider's app credentials yet.
     #[error("{provider} is not set up for this clinic yet: an admin enters the {provider} app's {missing} in Settings")]
@@ -28,10 +26,6 @@ pub enum AccountError {
     /// The provider refused the doctor's grant: access was revoked or has expired there.
     #[error("{provider} no longer accepts {doctor}'s connection (it was revoked or expired there): disconnected — reconnect")]
     Revoked { doctor: String, provider: &'static str },
-
-    /// The OS keyring is locked, missing or refused access.
-    #[error("the system keyring is locked or unavailable ({0}); unlock it (sign in to the computer's desktop session) and try again")]
-    Keyring(String),
 
     /// A sign-in answer that does not belong to a connection in progress, or that is malformed.
     #[error("{0}")]
@@ -55,11 +49,10 @@ impl AccountError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             AccountError::Core(e) => e.kind(),
-            AccountError::NotConfigured { .. } | AccountError::Keyring(_) => ErrorKind::Setup,
+            AccountError::Settings(e) => e.kind(),
+            AccountError::NotConfigured { .. } => ErrorKind::Setup,
             AccountError::NotConnected { .. } | AccountError::Revoked { .. } => ErrorKind::Setup,
-            AccountError::Callback(_) | AccountError::Expired(_) | AccountError::InvalidSetting { .. } => {
-                ErrorKind::Validation
-            }
+            AccountError::Callback(_) | AccountError::Expired(_) => ErrorKind::Validation,
             AccountError::Unreachable { .. } => ErrorKind::Unavailable,
             AccountError::Refused { .. } => ErrorKind::Conflict,
         }
@@ -70,14 +63,16 @@ impl AccountError {
         !matches!(self.kind(), ErrorKind::Internal | ErrorKind::Unavailable)
     }
 
-    pub(crate) fn unreachable(provider: Provider, detail: impl Into<String>) -> Self {
+    /// The provider could not be reached, or answered with a server error.
+    pub fn unreachable(provider: Provider, detail: impl Into<String>) -> Self {
         AccountError::Unreachable { provider: provider.label(), detail: detail.into() }
     }
 
-    pub(crate) fn refused(provider: Provider, detail: impl Into<String>) -> Self {
+    /// The provider refused the request for a reason the clinic must fix.
+    pub fn refused(provider: Provider, detail: impl Into<String>) -> Self {
         AccountError::Refused { provider: provider.label(), detail: detail.into() }
     }
 }
 
-/// The providers' result type.
+/// The accounts' result type.
 pub type Result<T, E = AccountError> = std::result::Result<T, E>;

@@ -1,4 +1,4 @@
-//! The patient e-mail channel of the job runner ([`crate::jobs`]): e-mails each patient an invitation (`.ics`, iTIP `REQUEST`) for their
+//! The patient e-mail channel of the job runner ([`frontdesk_jobs`]): e-mails each patient an invitation (`.ics`, iTIP `REQUEST`) for their
 //! appointment, an update when it moves and a cancellation (`CANCEL`) when it is cancelled,
 //! through the clinic's SMTP server (`lettre`, rustls only).
 //!
@@ -16,6 +16,11 @@
 //!
 //! Nothing logged or returned here holds the patient's address, name or the message: the
 //! server's refusal text is stored with the address replaced.
+//!
+//! It needs no provider account: only the clinic's settings (and their store), a clock and the
+//! data folder's lock files.
+
+pub mod error;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,18 +30,16 @@ use chrono_tz::Tz;
 use frontdesk_core::ics::{event_uid, invitation, Invitation};
 use frontdesk_core::mail_text::{self, Language, MailFacts, MailKind, MailTexts};
 use frontdesk_core::store::{crash_point, MailOutcome, MailWork};
-use frontdesk_core::AppointmentId;
+use frontdesk_core::{AppointmentId, Clock, Locks};
+use frontdesk_jobs::{jittered_backoff, Channel, Runner};
+use frontdesk_settings::{Secret, Setting, Settings, SmtpSecurity};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::accounts::Accounts;
-use crate::error::AccountError;
-use crate::jobs::{jittered_backoff, Channel, Runner};
-use crate::secrets::Secret;
-use crate::settings::{Setting, SmtpSecurity};
+pub use crate::error::SmtpSettingsError;
 
 /// A mail that cannot go because SMTP is not set up is looked at again this often.
 const NOT_CONFIGURED_RECHECK: TimeDelta = TimeDelta::hours(1);
@@ -68,35 +71,6 @@ pub struct SmtpConfig {
     ca_pem: Option<Vec<u8>>,
 }
 
-/// Why the clinic's SMTP settings cannot send now. A mail that meets one waits (it is looked at
-/// again hourly) with this error's text as its reason, which says what an admin must set.
-#[derive(Debug, thiserror::Error)]
-pub enum SmtpSettingsError {
-    /// `smtp.host` or `smtp.from` is not set.
-    #[error("patient e-mail is not set up: an admin sets {} and {}", Setting::SmtpHost, Setting::SmtpFrom)]
-    NotSetUp,
-    /// A stored value that cannot be used as it is (checked again here: the database may hold a
-    /// value from before a rule, or one written by hand).
-    #[error("{setting}: {message}")]
-    Unusable { setting: Setting, message: &'static str },
-    /// The extra root certificate (`smtp.ca_file`) cannot be read.
-    #[error("could not read {} {path}: {source}", Setting::SmtpCaFile)]
-    CaFileUnreadable {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    /// The extra root certificate is not a PEM certificate.
-    #[error("{} is not a PEM certificate: {detail}", Setting::SmtpCaFile, detail = .0)]
-    CaFileNotPem(String),
-    /// The TLS settings could not be built from the certificates.
-    #[error("could not set up TLS for SMTP: {0}")]
-    Tls(String),
-    /// Reading the settings failed (storage or keyring).
-    #[error(transparent)]
-    Account(#[from] AccountError),
-}
-
 impl std::fmt::Display for MailPassReport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -112,7 +86,8 @@ pub type MailWorker = Runner<Mail>;
 
 /// The patient e-mail channel: each appointment's invitation, update or cancellation.
 pub struct Mail {
-    accounts: Arc<Accounts>,
+    settings: Settings,
+    clock: Arc<dyn Clock>,
 }
 
 impl Channel for Mail {
@@ -124,16 +99,12 @@ impl Channel for Mail {
     /// The SMTP settings, read at the first mail of a pass that needs them.
     type Pass = Option<Result<Arc<SmtpConfig>, Arc<SmtpSettingsError>>>;
 
-    fn open(accounts: Arc<Accounts>) -> Self {
-        Mail { accounts }
-    }
-
     async fn next(&self, ignore_due: bool, seen: &[i64]) -> frontdesk_core::Result<Option<MailWork>> {
-        self.accounts.store().next_mail_work(ignore_due, seen).await
+        self.settings.store().next_mail_work(ignore_due, seen).await
     }
 
     async fn next_due(&self) -> frontdesk_core::Result<Option<DateTime<Utc>>> {
-        self.accounts.store().next_mail_due().await
+        self.settings.store().next_mail_due().await
     }
 
     fn key(work: &MailWork) -> i64 {
@@ -156,14 +127,14 @@ impl Channel for Mail {
             Ok(smtp) => self.deliver(work, &smtp).await,
             // The reason every waiting mail records says what an admin must set.
             Err(e) => MailOutcome::Deferred {
-                due: self.accounts.now() + NOT_CONFIGURED_RECHECK,
+                due: self.clock.now() + NOT_CONFIGURED_RECHECK,
                 reason: e.to_string(),
             },
         }
     }
 
     async fn record(&self, work: &MailWork, outcome: &MailOutcome) -> frontdesk_core::Result<()> {
-        self.accounts.store().record_mail(work, outcome).await
+        self.settings.store().record_mail(work, outcome).await
     }
 
     fn count(report: &mut MailPassReport, outcome: &MailOutcome) {
@@ -187,13 +158,29 @@ impl Channel for Mail {
 }
 
 impl Mail {
+    /// The channel over the clinic's settings (and their store), by `clock`.
+    pub fn new(settings: Settings, clock: Arc<dyn Clock>) -> Mail {
+        Mail { settings, clock }
+    }
+
+    /// The mail worker: this channel under the job runner, taking its turns with `locks`,
+    /// calling `on_change` after each appointment whose mail it updates.
+    pub fn worker(
+        settings: Settings,
+        locks: Locks,
+        clock: Arc<dyn Clock>,
+        on_change: impl Fn(AppointmentId) + Send + Sync + 'static,
+    ) -> MailWorker {
+        Runner::new(Mail::new(settings, clock.clone()), locks, clock, on_change)
+    }
+
     /// Reads the SMTP settings.
     ///
     /// # Errors
     /// [`SmtpSettingsError`], which says what an admin must set.
     async fn config(&self) -> Result<SmtpConfig, SmtpSettingsError> {
-        let accounts = &self.accounts;
-        let get = |setting: Setting| async move { accounts.config_get(setting).await };
+        let settings = &self.settings;
+        let get = |setting: Setting| async move { settings.config_get(setting).await };
         let host = get(Setting::SmtpHost).await?.ok_or(SmtpSettingsError::NotSetUp)?;
         let from = get(Setting::SmtpFrom).await?.ok_or(SmtpSettingsError::NotSetUp)?;
         let from: Address = from.parse().map_err(|_| SmtpSettingsError::Unusable {
@@ -219,7 +206,7 @@ impl Mail {
         };
         let user = get(Setting::SmtpUser).await?;
         let password = match &user {
-            Some(_) => accounts.secret_setting(Setting::SmtpPassword).await?,
+            Some(_) => settings.secret(Setting::SmtpPassword).await?,
             None => None,
         };
         let ca_pem = match get(Setting::SmtpCaFile).await? {
@@ -240,16 +227,16 @@ impl Mail {
         let Some(to) = work.to.as_deref() else { return MailOutcome::Skipped { reason: NO_ADDRESS.into() } };
         // The clinic's own wording where it has one, read for each mail: an admin's change
         // applies to the next message.
-        let texts = match self.accounts.store().mail_texts(Language::for_locale(&work.locale)).await {
+        let texts = match self.settings.store().mail_texts(Language::for_locale(&work.locale)).await {
             Ok(texts) => texts,
             Err(e) => {
                 return MailOutcome::Deferred {
-                    due: self.accounts.now() + jittered_backoff(work.tries),
+                    due: self.clock.now() + jittered_backoff(work.tries),
                     reason: format!("could not read the e-mail texts: {e}"),
                 }
             }
         };
-        let message = match compose(work, &texts, config, to, self.accounts.now()) {
+        let message = match compose(work, &texts, config, to, self.clock.now()) {
             Ok(m) => m,
             Err(reason) => return MailOutcome::Refused { reason },
         };
@@ -257,14 +244,14 @@ impl Mail {
             Ok(t) => t,
             Err(e) => {
                 return MailOutcome::Deferred {
-                    due: self.accounts.now() + NOT_CONFIGURED_RECHECK,
+                    due: self.clock.now() + NOT_CONFIGURED_RECHECK,
                     reason: e.to_string(),
                 }
             }
         };
-        if let Err(e) = self.accounts.store().open_mail_attempt(work.appointment_id).await {
+        if let Err(e) = self.settings.store().open_mail_attempt(work.appointment_id).await {
             return MailOutcome::Deferred {
-                due: self.accounts.now() + jittered_backoff(work.tries),
+                due: self.clock.now() + jittered_backoff(work.tries),
                 reason: format!("could not record the send: {e}"),
             };
         }
@@ -275,7 +262,7 @@ impl Mail {
                 reason: redact(&format!("the mail server refused the message: {e}"), to),
             },
             Err(e) => {
-                let due = self.accounts.now() + jittered_backoff(work.tries);
+                let due = self.clock.now() + jittered_backoff(work.tries);
                 MailOutcome::Deferred {
                     due,
                     reason: redact(

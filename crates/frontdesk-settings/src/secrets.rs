@@ -11,8 +11,8 @@ use std::sync::Mutex;
 use frontdesk_core::paths::APP_IDENTIFIER;
 use frontdesk_core::{Provider, StaffId};
 
-use crate::error::{AccountError, Result};
-use crate::settings::Setting;
+use crate::error::{Result, SettingsError};
+use crate::setting::Setting;
 
 /// A secret string: shown as `[redacted]` by `Debug`, never serialised, compared by value.
 #[derive(Clone, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl std::fmt::Debug for Secret {
 }
 
 /// Where secrets are kept. Calls may block briefly (a D-Bus round trip); callers on the async
-/// runtime use [`crate::Accounts`], which moves them off the runtime's threads.
+/// runtime use [`crate::Settings`], which moves them off the runtime's threads.
 pub trait SecretStore: Send + Sync + 'static {
     /// The secret under `name`, or `None` when there is none.
     fn get(&self, name: &str) -> Result<Option<Secret>>;
@@ -94,7 +94,7 @@ impl SecretStore for OsKeyring {
     }
 }
 
-fn keyring_error(err: keyring::Error) -> AccountError {
+fn keyring_error(err: keyring::Error) -> SettingsError {
     let what = match &err {
         keyring::Error::NoStorageAccess(_) => "it is locked",
         keyring::Error::PlatformFailure(_) => "it could not be reached",
@@ -102,7 +102,7 @@ fn keyring_error(err: keyring::Error) -> AccountError {
     };
     // The detail is for clinic IT (the app logs at info); the desk gets the message.
     tracing::info!(error = %err, "keyring failure");
-    AccountError::Keyring(what.to_owned())
+    SettingsError::Keyring(what.to_owned())
 }
 
 /// Secrets in memory, for unit tests (and nothing else: it forgets everything on exit).

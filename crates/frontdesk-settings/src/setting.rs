@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::error::{AccountError, Result};
+use crate::error::{Result, SettingsError};
 
 /// How the browser hands the authorization answer back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -261,8 +261,8 @@ impl Setting {
     }
 
     /// A refusal of a value for this setting; the setting travels with it as data.
-    pub(crate) fn invalid(self, message: impl Into<String>) -> AccountError {
-        AccountError::InvalidSetting { setting: self, message: message.into() }
+    pub fn invalid(self, message: impl Into<String>) -> SettingsError {
+        SettingsError::InvalidSetting { setting: self, message: message.into() }
     }
 }
 
@@ -273,13 +273,13 @@ impl std::fmt::Display for Setting {
 }
 
 impl std::str::FromStr for Setting {
-    type Err = AccountError;
+    type Err = SettingsError;
 
     /// The setting whose key is `name` (as typed on the command line).
     fn from_str(name: &str) -> Result<Setting> {
         Setting::ALL.into_iter().find(|s| s.as_str() == name).ok_or_else(|| {
             let known: Vec<&str> = Setting::ALL.iter().map(|s| s.as_str()).collect();
-            AccountError::Core(frontdesk_core::CoreError::invalid(format!(
+            SettingsError::Core(frontdesk_core::CoreError::invalid(format!(
                 "\"{}\" is not a setting; the settings are {}",
                 printable(name),
                 known.join(", ")
@@ -314,7 +314,7 @@ impl SmtpSecurity {
 /// Checks and normalises a value for `setting` (trims it; drops a base URL's trailing slash).
 ///
 /// # Errors
-/// [`AccountError::InvalidSetting`] naming `setting`, with a message that says what is expected.
+/// [`SettingsError::InvalidSetting`] naming `setting`, with a message that says what is expected.
 pub fn normalise(setting: Setting, value: &str) -> Result<String> {
     let value = value.trim();
     if value.is_empty() {
@@ -434,7 +434,7 @@ pub struct ProviderSettings {
 }
 
 /// A value read from the settings, with its default applied.
-pub(crate) fn redirect_mode(value: Option<&str>) -> RedirectMode {
+pub fn redirect_mode(value: Option<&str>) -> RedirectMode {
     value.and_then(RedirectMode::parse).unwrap_or(RedirectMode::Loopback)
 }
 
@@ -444,7 +444,7 @@ mod tests {
 
     fn refusal(setting: Setting, value: &str) -> (Setting, String) {
         match normalise(setting, value).unwrap_err() {
-            AccountError::InvalidSetting { setting, message } => (setting, message),
+            SettingsError::InvalidSetting { setting, message } => (setting, message),
             other => panic!("{other:?}"),
         }
     }

@@ -8,20 +8,19 @@
 //! pair before anyone uses the new access token.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
 use frontdesk_core::store::{AuditAbout, AuditAction, Connection, ConnectionKind, ConnectionState};
-use frontdesk_core::{Action, Actor, Clock, Provider, StaffId, Store};
+use frontdesk_core::{Action, Actor, Clock, HeldLock, Locks, Provider, StaffId, Store};
+use frontdesk_settings::secrets::{self, Secret};
+use frontdesk_settings::{redirect_mode, RedirectMode, Setting, Settings};
 use oauth2::PkceCodeVerifier;
 use serde::Serialize;
 
 use crate::error::{AccountError, Result};
 use crate::flow::{self, CallbackParams, Loopback, FLOW_LIFETIME};
 use crate::oauth::{Endpoints, TokenError};
-use crate::secrets::{self, Secret, SecretStore};
-use crate::settings::{self, ProviderSettings, RedirectMode, Setting};
 use crate::tokens::TokenSet;
 
 /// The deep link each provider's answer comes back to.
@@ -93,10 +92,10 @@ type AccountKey = (StaffId, Provider);
 /// Connecting and using provider accounts. Cheap to share behind an `Arc`.
 pub struct Accounts {
     store: Store,
-    secrets: Arc<dyn SecretStore>,
+    settings: Settings,
     clock: Arc<dyn Clock>,
     http: reqwest::Client,
-    lock_dir: PathBuf,
+    locks: Locks,
     refresh_locks: Mutex<HashMap<AccountKey, Arc<tokio::sync::Mutex<()>>>>,
     /// Access tokens read from the keyring, until they near expiry: a keyring read costs tens of
     /// milliseconds. A refresh by another process goes unseen until this one expires or the
@@ -116,11 +115,12 @@ impl std::fmt::Debug for Accounts {
 const ZOOM_EMAIL: frontdesk_core::Field = frontdesk_core::Field::new("zoom_email", "e-mail");
 
 impl Accounts {
-    /// Accounts over `store`, keeping secrets in `secrets` and refresh locks in `data_dir/locks`.
+    /// Accounts over the clinic's `settings` (and their store), keeping tokens in the settings'
+    /// keyring and taking refresh locks in `locks`.
     ///
     /// # Errors
-    /// When the HTTP client cannot be built (no TLS roots) or the lock folder cannot be made.
-    pub fn new(store: Store, secrets: Arc<dyn SecretStore>, clock: Arc<dyn Clock>) -> Result<Accounts> {
+    /// When the HTTP client cannot be built (no TLS roots).
+    pub fn new(settings: Settings, locks: Locks, clock: Arc<dyn Clock>) -> Result<Accounts> {
         let http = reqwest::Client::builder()
             // The token endpoint must never be followed elsewhere with a code or a secret.
             .redirect(reqwest::redirect::Policy::none())
@@ -134,20 +134,12 @@ impl Accounts {
                     source: std::io::Error::other(e.to_string()),
                 })
             })?;
-        let lock_dir =
-            store.path().parent().map(|p| p.join("locks")).unwrap_or_else(|| PathBuf::from("locks"));
-        std::fs::create_dir_all(&lock_dir).map_err(|source| {
-            AccountError::Core(frontdesk_core::CoreError::Io {
-                context: format!("could not create {}", lock_dir.display()),
-                source,
-            })
-        })?;
         Ok(Accounts {
-            store,
-            secrets,
+            store: settings.store().clone(),
+            settings,
             clock,
             http,
-            lock_dir,
+            locks,
             refresh_locks: Mutex::default(),
             access_cache: Mutex::default(),
             pending: Mutex::default(),
@@ -160,6 +152,16 @@ impl Accounts {
         self.clock.now()
     }
 
+    /// The clock the accounts were made with (a background channel over them sleeps by it).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
+    /// The data folder's lock files the accounts take turns with.
+    pub fn locks(&self) -> &Locks {
+        &self.locks
+    }
+
     /// The schedule store these accounts belong to.
     pub fn store(&self) -> &Store {
         &self.store
@@ -170,133 +172,9 @@ impl Accounts {
         &self.http
     }
 
-    // ----- settings -------------------------------------------------------------------------
-
-    /// A setting's value (or default); a secret setting reads only as `set` or `not set`.
-    ///
-    /// # Errors
-    /// Storage or keyring failures.
-    pub async fn config_get(&self, setting: Setting) -> Result<Option<String>> {
-        if setting.is_secret() {
-            let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
-            let set = self.secret_get(name).await?.is_some();
-            return Ok(Some(if set { "set" } else { "not set" }.to_owned()));
-        }
-        let stored = self.store.provider_setting(setting.as_str()).await?;
-        Ok(stored.or_else(|| setting.default_value().map(str::to_owned)))
-    }
-
-    /// Sets (or with `None` clears) a setting. Secret ones go to the keyring only.
-    ///
-    /// # Errors
-    /// [`AccountError::InvalidSetting`] for a bad value; storage or keyring failures.
-    pub async fn config_set(&self, actor: &Actor, setting: Setting, value: Option<&str>) -> Result<()> {
-        actor.may(Action::Administer)?;
-        let value = value.map(|v| settings::normalise(setting, v)).transpose()?;
-        let key = setting.as_str();
-        if setting.is_secret() {
-            let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
-            match &value {
-                Some(v) => self.secret_set(name, Secret::new(v.clone())).await?,
-                None => self.secret_delete(name).await?,
-            }
-            let detail = serde_json::json!({ "key": key, "value": value.as_ref().map(|_| "[secret]") });
-            self.store.audit(actor, AuditAction::SettingChanged, AuditAbout::NOTHING, detail).await?;
-            return Ok(());
-        }
-        Ok(self.store.set_provider_setting(actor, key, value.as_deref()).await?)
-    }
-
-    /// A secret setting's value from the keyring (e.g. `smtp.password`), for the client that
-    /// sends it; never shown.
-    ///
-    /// # Errors
-    /// A non-secret setting (validation); storage or keyring failures.
-    pub(crate) async fn secret_setting(&self, setting: Setting) -> Result<Option<Secret>> {
-        if !setting.is_secret() {
-            return Err(setting.invalid("is not a secret"));
-        }
-        let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
-        self.secret_get(name).await
-    }
-
-    /// Every provider setting, for the settings screen.
-    ///
-    /// # Errors
-    /// Storage or keyring failures.
-    pub async fn provider_settings(&self) -> Result<ProviderSettings> {
-        let get = |setting: Setting| async move { self.config_get(setting).await };
-        let req = |v: Option<String>| v.unwrap_or_default();
-        Ok(ProviderSettings {
-            zoom_auth_base: req(get(Setting::ZoomAuthBase).await?),
-            zoom_api_base: req(get(Setting::ZoomApiBase).await?),
-            zoom_client_id: get(Setting::ZoomClientId).await?,
-            zoom_redirect: settings::redirect_mode(get(Setting::ZoomRedirect).await?.as_deref()),
-            zoom_bounce_url: get(Setting::ZoomBounceUrl).await?,
-            zoom_s2s_account_id: get(Setting::ZoomS2sAccountId).await?,
-            zoom_s2s_client_id: get(Setting::ZoomS2sClientId).await?,
-            microsoft_auth_base: req(get(Setting::MicrosoftAuthBase).await?),
-            microsoft_graph_base: req(get(Setting::MicrosoftGraphBase).await?),
-            microsoft_client_id: get(Setting::MicrosoftClientId).await?,
-            microsoft_tenant: req(get(Setting::MicrosoftTenant).await?),
-            microsoft_redirect: settings::redirect_mode(get(Setting::MicrosoftRedirect).await?.as_deref()),
-            zoom_client_secret_set: get(Setting::ZoomClientSecret).await?.as_deref() == Some("set"),
-            zoom_s2s_client_secret_set: get(Setting::ZoomS2sClientSecret).await?.as_deref() == Some("set"),
-        })
-    }
-
-    /// Saves the settings screen: every value that changed, and new secrets when given
-    /// (an empty secret leaves the stored one as it is).
-    ///
-    /// # Errors
-    /// The first bad value, naming its setting; nothing after it is saved.
-    pub async fn update_provider_settings(
-        &self,
-        actor: &Actor,
-        new: &ProviderSettings,
-        secrets: &[(Setting, &str)],
-    ) -> Result<ProviderSettings> {
-        let redirect = |m: RedirectMode| match m {
-            RedirectMode::Loopback => "loopback".to_owned(),
-            RedirectMode::DeepLink => "deep-link".to_owned(),
-        };
-        let values: [(Setting, Option<String>); 12] = [
-            (Setting::ZoomAuthBase, Some(new.zoom_auth_base.clone())),
-            (Setting::ZoomApiBase, Some(new.zoom_api_base.clone())),
-            (Setting::ZoomClientId, new.zoom_client_id.clone()),
-            (Setting::ZoomRedirect, Some(redirect(new.zoom_redirect))),
-            (Setting::ZoomBounceUrl, new.zoom_bounce_url.clone()),
-            (Setting::ZoomS2sAccountId, new.zoom_s2s_account_id.clone()),
-            (Setting::ZoomS2sClientId, new.zoom_s2s_client_id.clone()),
-            (Setting::MicrosoftAuthBase, Some(new.microsoft_auth_base.clone())),
-            (Setting::MicrosoftGraphBase, Some(new.microsoft_graph_base.clone())),
-            (Setting::MicrosoftClientId, new.microsoft_client_id.clone()),
-            (Setting::MicrosoftTenant, Some(new.microsoft_tenant.clone())),
-            (Setting::MicrosoftRedirect, Some(redirect(new.microsoft_redirect))),
-        ];
-        // Check everything first, so a bad value saves nothing.
-        for (setting, value) in &values {
-            if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
-                settings::normalise(*setting, v)?;
-            }
-        }
-        for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
-            settings::normalise(*setting, value)?;
-        }
-        for (setting, value) in &values {
-            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
-            let stored = self.store.provider_setting(setting.as_str()).await?;
-            if stored.as_deref() != value {
-                if value.is_some() && value == setting.default_value() && stored.is_none() {
-                    continue;
-                }
-                self.config_set(actor, *setting, value).await?;
-            }
-        }
-        for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
-            self.config_set(actor, *setting, Some(value)).await?;
-        }
-        self.provider_settings().await
+    /// The clinic's settings these accounts read their endpoints and app credentials from.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// The provider's API base (Zoom's API host, or Graph's), without reading any secret.
@@ -308,7 +186,10 @@ impl Accounts {
             Provider::Zoom => (Setting::ZoomApiBase, "API host"),
             Provider::Microsoft => (Setting::MicrosoftGraphBase, "Graph host"),
         };
-        self.config_get(key).await?.ok_or(AccountError::NotConfigured { provider: provider.label(), missing })
+        self.settings
+            .config_get(key)
+            .await?
+            .ok_or(AccountError::NotConfigured { provider: provider.label(), missing })
     }
 
     /// The provider's endpoints as the clinic set them up.
@@ -316,7 +197,7 @@ impl Accounts {
     /// # Errors
     /// [`AccountError::NotConfigured`] without a client ID.
     pub async fn endpoints(&self, provider: Provider) -> Result<Endpoints> {
-        let get = |setting: Setting| async move { self.config_get(setting).await };
+        let get = |setting: Setting| async move { self.settings.config_get(setting).await };
         let need = |v: Option<String>, missing: &'static str| {
             v.ok_or(AccountError::NotConfigured { provider: provider.label(), missing })
         };
@@ -324,7 +205,8 @@ impl Accounts {
         match provider {
             Provider::Zoom => {
                 let auth = need(get(Setting::ZoomAuthBase).await?, "sign-in host")?;
-                let secret = self.secret_get(secrets::setting_name(&uid, Setting::ZoomClientSecret)).await?;
+                let secret =
+                    self.settings.secret_get(secrets::setting_name(&uid, Setting::ZoomClientSecret)).await?;
                 Ok(Endpoints {
                     provider,
                     client_id: need(get(Setting::ZoomClientId).await?, "client ID")?,
@@ -333,7 +215,7 @@ impl Accounts {
                     token_url: format!("{auth}/oauth/token"),
                     revoke_url: Some(format!("{auth}/oauth/revoke")),
                     api_base: need(get(Setting::ZoomApiBase).await?, "API host")?,
-                    redirect: settings::redirect_mode(get(Setting::ZoomRedirect).await?.as_deref()),
+                    redirect: redirect_mode(get(Setting::ZoomRedirect).await?.as_deref()),
                     bounce_url: get(Setting::ZoomBounceUrl).await?,
                 })
             }
@@ -348,7 +230,7 @@ impl Accounts {
                     token_url: format!("{auth}/{tenant}/oauth2/v2.0/token"),
                     revoke_url: None,
                     api_base: need(get(Setting::MicrosoftGraphBase).await?, "Graph host")?,
-                    redirect: settings::redirect_mode(get(Setting::MicrosoftRedirect).await?.as_deref()),
+                    redirect: redirect_mode(get(Setting::MicrosoftRedirect).await?.as_deref()),
                     bounce_url: None,
                 })
             }
@@ -508,7 +390,9 @@ impl Accounts {
             .map_err(|e| self.token_error(provider, e, "exchange"))?;
         let email = self.identity(&flow.endpoints, &tokens.access).await?;
         let uid = self.store.clinic_uid().await?;
-        self.secret_set(secrets::token_name(&uid, flow.doctor, provider), tokens.to_secret()).await?;
+        self.settings
+            .secret_set(secrets::token_name(&uid, flow.doctor, provider), tokens.to_secret())
+            .await?;
         self.store.record_connected(&flow.actor, flow.doctor, provider, ConnectionKind::User, &email).await?;
         tracing::info!(doctor = %flow.doctor, %provider, "account connected");
         Ok(Connected { doctor_id: flow.doctor, provider, account_email: email })
@@ -677,7 +561,9 @@ impl Accounts {
             Ok(new) => {
                 // Save before use: with Zoom the old refresh token is already dead.
                 let uid = self.store.clinic_uid().await?;
-                self.secret_set(secrets::token_name(&uid, doctor, provider), new.to_secret()).await?;
+                self.settings
+                    .secret_set(secrets::token_name(&uid, doctor, provider), new.to_secret())
+                    .await?;
                 self.remember_access(doctor, provider, &new);
                 tracing::info!(%doctor, %provider, "access token refreshed");
                 Ok(new.access)
@@ -725,7 +611,7 @@ impl Accounts {
         );
         let outcome = async {
             let uid = self.store.clinic_uid().await?;
-            self.secret_delete(secrets::token_name(&uid, doctor, provider)).await?;
+            self.settings.secret_delete(secrets::token_name(&uid, doctor, provider)).await?;
             let detail = serde_json::json!({ "error": code });
             self.store
                 .record_disconnected(
@@ -761,7 +647,7 @@ impl Accounts {
             return Err(not_connected().await);
         }
         let uid = self.store.clinic_uid().await?;
-        match self.secret_get(secrets::token_name(&uid, doctor, provider)).await? {
+        match self.settings.secret_get(secrets::token_name(&uid, doctor, provider)).await? {
             Some(secret) => match TokenSet::from_secret(&secret) {
                 Some(tokens) => Ok(tokens),
                 None => Err(not_connected().await),
@@ -777,26 +663,8 @@ impl Accounts {
 
     /// An exclusive lock on the account's lock file, released when the returned file drops
     /// (and by the system if the process dies).
-    async fn file_lock(&self, doctor: StaffId, provider: Provider) -> Result<std::fs::File> {
-        self.lock_file(&format!("{provider}-doctor-{doctor}.lock"), "the account's refresh lock").await
-    }
-
-    /// Takes the exclusive OS lock on `locks/<name>` in the data folder, waiting while another
-    /// task or process holds it. The OS drops it when the file is closed or the process dies.
-    pub(crate) async fn lock_file(&self, name: &str, what: &str) -> Result<std::fs::File> {
-        let path = self.lock_dir.join(name);
-        let io = |source| {
-            AccountError::Core(frontdesk_core::CoreError::Io {
-                context: format!("could not take {what}"),
-                source,
-            })
-        };
-        let file =
-            std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(io)?;
-        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-            .await
-            .map_err(|e| io(std::io::Error::other(e.to_string())))?
-            .map_err(io)
+    async fn file_lock(&self, doctor: StaffId, provider: Provider) -> Result<HeldLock> {
+        Ok(self.locks.take(&format!("{provider}-doctor-{doctor}.lock"), "the account's refresh lock").await?)
     }
 
     // ----- disconnecting --------------------------------------------------------------------
@@ -825,8 +693,9 @@ impl Accounts {
             let in_process = self.refresh_lock(doctor, provider);
             let _in_process = in_process.lock().await;
             let _across_processes = self.file_lock(doctor, provider).await?;
-            let tokens = self.secret_get(name.clone()).await?.and_then(|s| TokenSet::from_secret(&s));
-            self.secret_delete(name).await?;
+            let tokens =
+                self.settings.secret_get(name.clone()).await?.and_then(|s| TokenSet::from_secret(&s));
+            self.settings.secret_delete(name).await?;
             tokens
         };
         // Disconnected on purpose: no problem to report, nothing to reconnect.
@@ -950,10 +819,12 @@ impl Accounts {
         }
         let (auth_base, _) = self.endpoints_s2s().await?;
         let not_set = |missing| AccountError::NotConfigured { provider: "Zoom Server-to-Server", missing };
-        let account = self.config_get(Setting::ZoomS2sAccountId).await?.ok_or(not_set("account ID"))?;
-        let client = self.config_get(Setting::ZoomS2sClientId).await?.ok_or(not_set("client ID"))?;
+        let account =
+            self.settings.config_get(Setting::ZoomS2sAccountId).await?.ok_or(not_set("account ID"))?;
+        let client = self.settings.config_get(Setting::ZoomS2sClientId).await?.ok_or(not_set("client ID"))?;
         let uid = self.store.clinic_uid().await?;
         let secret = self
+            .settings
             .secret_get(secrets::setting_name(&uid, Setting::ZoomS2sClientSecret))
             .await?
             .ok_or(not_set("client secret"))?;
@@ -986,37 +857,14 @@ impl Accounts {
     }
 
     async fn endpoints_s2s(&self) -> Result<(String, String)> {
-        let auth = self.config_get(Setting::ZoomAuthBase).await?.unwrap_or_default();
-        let api = self.config_get(Setting::ZoomApiBase).await?.unwrap_or_default();
+        let auth = self.settings.config_get(Setting::ZoomAuthBase).await?.unwrap_or_default();
+        let api = self.settings.config_get(Setting::ZoomApiBase).await?.unwrap_or_default();
         Ok((auth, api))
-    }
-
-    // ----- the keyring, off the async threads -------------------------------------------------
-
-    async fn secret_get(&self, name: String) -> Result<Option<Secret>> {
-        let secrets = self.secrets.clone();
-        blocking(move || secrets.get(&name)).await
-    }
-
-    async fn secret_set(&self, name: String, value: Secret) -> Result<()> {
-        let secrets = self.secrets.clone();
-        blocking(move || secrets.set(&name, &value)).await
-    }
-
-    async fn secret_delete(&self, name: String) -> Result<()> {
-        let secrets = self.secrets.clone();
-        blocking(move || secrets.delete(&name)).await
     }
 
     fn pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, PendingFlow>> {
         self.pending.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
-
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|_| AccountError::Keyring("the keyring call did not finish".into()))?
 }
 
 /// Where the account's identity is read: Zoom `GET /users/me`, Graph `GET /me`.

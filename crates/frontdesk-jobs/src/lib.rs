@@ -11,6 +11,10 @@
 //! read the answer (the attempt recorded before a send that may reach the other side, a
 //! `Retry-After`), and how to write the outcome back. Jobs are written by the core in the same
 //! transaction as the change that calls for them, so nothing here decides *whether* to send.
+//!
+//! The runner knows nothing of accounts, providers or settings: it is given a channel, the data
+//! folder's lock files and a clock. Its own failures are the core's (the database, the lock
+//! file), so it returns [`CoreError`] rather than a type that would only wrap it.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -18,11 +22,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use frontdesk_core::store::crash_point;
-use frontdesk_core::AppointmentId;
+use frontdesk_core::{AppointmentId, Clock, CoreError, Locks};
 use tokio::sync::Notify;
-
-use crate::accounts::Accounts;
-use crate::error::AccountError;
 
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
@@ -43,9 +44,6 @@ pub trait Channel: Send + Sync + 'static {
     type Report: Default + std::fmt::Display + serde::Serialize + Send;
     /// What a pass reads once and keeps between its jobs (e.g. the SMTP settings).
     type Pass: Default + Send;
-
-    /// The channel over the clinic's accounts, settings and store.
-    fn open(accounts: Arc<Accounts>) -> Self;
 
     /// The next job due (every pending one with `ignore_due`), leaving out the `seen` keys.
     fn next(
@@ -83,21 +81,22 @@ pub trait Channel: Send + Sync + 'static {
 /// Runs one channel's jobs. Cheap to share; one per channel per process.
 pub struct Runner<C: Channel> {
     channel: C,
-    accounts: Arc<Accounts>,
+    locks: Locks,
+    clock: Arc<dyn Clock>,
     wake: Notify,
     on_change: Box<dyn Fn(AppointmentId) + Send + Sync>,
 }
 
 impl<C: Channel> Runner<C> {
-    /// A runner over the accounts' store and settings, calling `on_change` after each
-    /// appointment whose state it wrote.
-    pub fn new(accounts: Arc<Accounts>, on_change: impl Fn(AppointmentId) + Send + Sync + 'static) -> Self {
-        Runner {
-            channel: C::open(accounts.clone()),
-            accounts,
-            wake: Notify::new(),
-            on_change: Box::new(on_change),
-        }
+    /// A runner of `channel`, taking turns with other processes through `locks` and sleeping by
+    /// `clock`, calling `on_change` after each appointment whose state it wrote.
+    pub fn new(
+        channel: C,
+        locks: Locks,
+        clock: Arc<dyn Clock>,
+        on_change: impl Fn(AppointmentId) + Send + Sync + 'static,
+    ) -> Self {
+        Runner { channel, locks, clock, wake: Notify::new(), on_change: Box::new(on_change) }
     }
 
     /// Asks the running runner to look at the queue now (a job was just written).
@@ -109,11 +108,11 @@ impl<C: Channel> Runner<C> {
     /// returns what came of them. Waits for another process's pass to end first.
     ///
     /// # Errors
-    /// [`AccountError::Core`] when the database or the lock file cannot be used; a job's own
-    /// failure is written to the job instead.
-    pub async fn run_pass(&self, ignore_due: bool) -> Result<C::Report, AccountError> {
+    /// [`CoreError`] when the database or the lock file cannot be used; a job's own failure is
+    /// written to the job instead.
+    pub async fn run_pass(&self, ignore_due: bool) -> Result<C::Report, CoreError> {
         let lock = format!("{}.lock", C::NAME);
-        let _lock = self.accounts.lock_file(&lock, "a background worker's lock").await?;
+        let _lock = self.locks.take(&lock, "a background worker's lock").await?;
         let mut report = C::Report::default();
         let mut pass = C::Pass::default();
         let mut seen = Vec::new();
@@ -140,7 +139,7 @@ impl<C: Channel> Runner<C> {
                 tracing::warn!(error = %e, worker = C::NAME, "a pass failed; trying again shortly");
             }
             let idle = match self.channel.next_due().await {
-                Ok(Some(due)) => (due - self.accounts.now()).to_std().unwrap_or(Duration::ZERO).min(longest),
+                Ok(Some(due)) => (due - self.clock.now()).to_std().unwrap_or(Duration::ZERO).min(longest),
                 _ => longest,
             };
             tokio::select! {

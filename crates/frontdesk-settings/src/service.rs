@@ -1,0 +1,202 @@
+//! [`Settings`]: reading and writing the clinic's settings. Plain values live in the store (each
+//! change audited by the core); secret ones only in the keyring, whose calls run off the async
+//! threads (a keyring call may block on a D-Bus round trip). A secret is never read back for
+//! showing: only whether it is set.
+
+use std::sync::Arc;
+
+use frontdesk_core::store::{AuditAbout, AuditAction};
+use frontdesk_core::{Action, Actor, Store};
+
+use crate::error::{Result, SettingsError};
+use crate::secrets::{self, Secret, SecretStore};
+use crate::setting::{self, ProviderSettings, RedirectMode, Setting};
+
+/// The clinic's settings over a store and a secret store. Cheap to clone: both are handles.
+#[derive(Clone)]
+pub struct Settings {
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings").field("store", &self.store).finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    /// Settings kept in `store`, with secret ones in `secrets`.
+    pub fn new(store: Store, secrets: Arc<dyn SecretStore>) -> Settings {
+        Settings { store, secrets }
+    }
+
+    /// The schedule store the settings live in.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// A setting's value (or default); a secret setting reads only as `set` or `not set`.
+    ///
+    /// # Errors
+    /// Storage or keyring failures.
+    pub async fn config_get(&self, setting: Setting) -> Result<Option<String>> {
+        if setting.is_secret() {
+            let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
+            let set = self.secret_get(name).await?.is_some();
+            return Ok(Some(if set { "set" } else { "not set" }.to_owned()));
+        }
+        let stored = self.store.provider_setting(setting.as_str()).await?;
+        Ok(stored.or_else(|| setting.default_value().map(str::to_owned)))
+    }
+
+    /// Sets (or with `None` clears) a setting. Secret ones go to the keyring only.
+    ///
+    /// # Errors
+    /// [`SettingsError::InvalidSetting`] for a bad value; forbidden unless an admin; storage or
+    /// keyring failures.
+    pub async fn config_set(&self, actor: &Actor, setting: Setting, value: Option<&str>) -> Result<()> {
+        actor.may(Action::Administer)?;
+        let value = value.map(|v| setting::normalise(setting, v)).transpose()?;
+        let key = setting.as_str();
+        if setting.is_secret() {
+            let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
+            match &value {
+                Some(v) => self.secret_set(name, Secret::new(v.clone())).await?,
+                None => self.secret_delete(name).await?,
+            }
+            let detail = serde_json::json!({ "key": key, "value": value.as_ref().map(|_| "[secret]") });
+            self.store.audit(actor, AuditAction::SettingChanged, AuditAbout::NOTHING, detail).await?;
+            return Ok(());
+        }
+        Ok(self.store.set_provider_setting(actor, key, value.as_deref()).await?)
+    }
+
+    /// A secret setting's value from the keyring (e.g. `smtp.password`), for the client that
+    /// sends it; never shown.
+    ///
+    /// # Errors
+    /// A non-secret setting (validation); storage or keyring failures.
+    pub async fn secret(&self, setting: Setting) -> Result<Option<Secret>> {
+        if !setting.is_secret() {
+            return Err(setting.invalid("is not a secret"));
+        }
+        let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
+        self.secret_get(name).await
+    }
+
+    /// Every provider setting, for the settings screen.
+    ///
+    /// # Errors
+    /// Storage or keyring failures.
+    pub async fn provider_settings(&self) -> Result<ProviderSettings> {
+        let get = |setting: Setting| async move { self.config_get(setting).await };
+        let req = |v: Option<String>| v.unwrap_or_default();
+        Ok(ProviderSettings {
+            zoom_auth_base: req(get(Setting::ZoomAuthBase).await?),
+            zoom_api_base: req(get(Setting::ZoomApiBase).await?),
+            zoom_client_id: get(Setting::ZoomClientId).await?,
+            zoom_redirect: setting::redirect_mode(get(Setting::ZoomRedirect).await?.as_deref()),
+            zoom_bounce_url: get(Setting::ZoomBounceUrl).await?,
+            zoom_s2s_account_id: get(Setting::ZoomS2sAccountId).await?,
+            zoom_s2s_client_id: get(Setting::ZoomS2sClientId).await?,
+            microsoft_auth_base: req(get(Setting::MicrosoftAuthBase).await?),
+            microsoft_graph_base: req(get(Setting::MicrosoftGraphBase).await?),
+            microsoft_client_id: get(Setting::MicrosoftClientId).await?,
+            microsoft_tenant: req(get(Setting::MicrosoftTenant).await?),
+            microsoft_redirect: setting::redirect_mode(get(Setting::MicrosoftRedirect).await?.as_deref()),
+            zoom_client_secret_set: get(Setting::ZoomClientSecret).await?.as_deref() == Some("set"),
+            zoom_s2s_client_secret_set: get(Setting::ZoomS2sClientSecret).await?.as_deref() == Some("set"),
+        })
+    }
+
+    /// Saves the settings screen: every value that changed, and new secrets when given
+    /// (an empty secret leaves the stored one as it is).
+    ///
+    /// # Errors
+    /// The first bad value, naming its setting; nothing after it is saved.
+    pub async fn update_provider_settings(
+        &self,
+        actor: &Actor,
+        new: &ProviderSettings,
+        secrets: &[(Setting, &str)],
+    ) -> Result<ProviderSettings> {
+        let redirect = |m: RedirectMode| match m {
+            RedirectMode::Loopback => "loopback".to_owned(),
+            RedirectMode::DeepLink => "deep-link".to_owned(),
+        };
+        let values: [(Setting, Option<String>); 12] = [
+            (Setting::ZoomAuthBase, Some(new.zoom_auth_base.clone())),
+            (Setting::ZoomApiBase, Some(new.zoom_api_base.clone())),
+            (Setting::ZoomClientId, new.zoom_client_id.clone()),
+            (Setting::ZoomRedirect, Some(redirect(new.zoom_redirect))),
+            (Setting::ZoomBounceUrl, new.zoom_bounce_url.clone()),
+            (Setting::ZoomS2sAccountId, new.zoom_s2s_account_id.clone()),
+            (Setting::ZoomS2sClientId, new.zoom_s2s_client_id.clone()),
+            (Setting::MicrosoftAuthBase, Some(new.microsoft_auth_base.clone())),
+            (Setting::MicrosoftGraphBase, Some(new.microsoft_graph_base.clone())),
+            (Setting::MicrosoftClientId, new.microsoft_client_id.clone()),
+            (Setting::MicrosoftTenant, Some(new.microsoft_tenant.clone())),
+            (Setting::MicrosoftRedirect, Some(redirect(new.microsoft_redirect))),
+        ];
+        // Check everything first, so a bad value saves nothing.
+        for (setting, value) in &values {
+            if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                setting::normalise(*setting, v)?;
+            }
+        }
+        for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            setting::normalise(*setting, value)?;
+        }
+        for (setting, value) in &values {
+            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+            let stored = self.store.provider_setting(setting.as_str()).await?;
+            if stored.as_deref() != value {
+                if value.is_some() && value == setting.default_value() && stored.is_none() {
+                    continue;
+                }
+                self.config_set(actor, *setting, value).await?;
+            }
+        }
+        for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            self.config_set(actor, *setting, Some(value)).await?;
+        }
+        self.provider_settings().await
+    }
+
+    // ----- the keyring, off the async threads -------------------------------------------------
+
+    /// The secret under `name` (see [`secrets::token_name`], [`secrets::setting_name`]), read
+    /// off the async threads. For the code that sends it, never for showing.
+    ///
+    /// # Errors
+    /// [`SettingsError::Keyring`].
+    pub async fn secret_get(&self, name: String) -> Result<Option<Secret>> {
+        let secrets = self.secrets.clone();
+        blocking(move || secrets.get(&name)).await
+    }
+
+    /// Stores `value` under `name`, off the async threads.
+    ///
+    /// # Errors
+    /// [`SettingsError::Keyring`].
+    pub async fn secret_set(&self, name: String, value: Secret) -> Result<()> {
+        let secrets = self.secrets.clone();
+        blocking(move || secrets.set(&name, &value)).await
+    }
+
+    /// Removes the secret under `name` (a missing one is not an error), off the async threads.
+    ///
+    /// # Errors
+    /// [`SettingsError::Keyring`].
+    pub async fn secret_delete(&self, name: String) -> Result<()> {
+        let secrets = self.secrets.clone();
+        blocking(move || secrets.delete(&name)).await
+    }
+}
+
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| SettingsError::Keyring("the keyring call did not finish".into()))?
+}

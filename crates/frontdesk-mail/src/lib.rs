@@ -29,7 +29,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use frontdesk_core::ics::{event_uid, invitation, Invitation};
 use frontdesk_core::mail_text::{self, Language, MailFacts, MailKind, MailTexts};
-use frontdesk_core::store::{crash_point, MailOutcome, MailWork};
+use frontdesk_core::store::{crash_point, MailOutcome, MailWork, Queue};
 use frontdesk_core::{AppointmentId, Clock, Locks};
 use frontdesk_jobs::{jittered_backoff, Channel, Runner};
 use frontdesk_settings::{Secret, Setting, Settings, SmtpSecurity};
@@ -104,7 +104,7 @@ impl Channel for Mail {
     }
 
     async fn next_due(&self) -> frontdesk_core::Result<Option<DateTime<Utc>>> {
-        self.settings.store().next_mail_due().await
+        self.settings.store().next_due(Queue::Mail).await
     }
 
     fn key(work: &MailWork) -> i64 {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Days, TimeDelta, Utc};
-use frontdesk_core::store::{crash_point, MeetingWork, Outcome};
+use frontdesk_core::store::{crash_point, MeetingWork, Outcome, Queue};
 use frontdesk_core::{AppointmentId, Provider, Waiting};
 
 use frontdesk_accounts::{AccountError, Accounts};
@@ -74,7 +74,7 @@ impl Channel for Meetings {
     }
 
     async fn next_due(&self) -> frontdesk_core::Result<Option<DateTime<Utc>>> {
-        self.accounts.store().next_job_due().await
+        self.accounts.store().next_due(Queue::Meetings).await
     }
 
     fn key(work: &MeetingWork) -> i64 {

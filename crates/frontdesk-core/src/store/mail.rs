@@ -4,7 +4,7 @@
 //! A job means "tell the patient about the appointment as it is now": an invitation (iTIP
 //! `REQUEST`) while it takes place, a cancellation (`CANCEL`) once cancelled. Each change raises
 //! the invitation's `SEQUENCE`, and changes that come while a mail waits fold into it. The SMTP
-//! client lives in `frontdesk-providers`; this module never holds a message or a password, and
+//! client lives in `frontdesk-mail`; this module never holds a message or a password, and
 //! what it returns for listing holds no address.
 
 use chrono::{DateTime, Utc};
@@ -262,17 +262,6 @@ impl Store {
             join_url: r.join_url,
             cancel_reason: r.cancel_reason,
         }))
-    }
-
-    /// When the next pending mail is due, if any (held ones included: the worker looks again).
-    ///
-    /// # Errors
-    /// [`CoreError::Storage`].
-    pub async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let due: Option<i64> = sqlx::query_scalar("SELECT min(due_at_ms) FROM mails WHERE state = 'pending'")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(due.and_then(DateTime::from_timestamp_millis))
     }
 
     /// Records that a message is about to be handed to the server, before it is.

@@ -12,7 +12,7 @@
 //! | use cases: check the [`crate::Actor`] ([`crate::access`]), validate, write the change, its history, its audit row and its jobs in one transaction | `book`, `move_appointment`, `cancel`, `set_status`, `add_patient`, `update_patient`, `add_staff`, `update_staff`, `add_type`, `update_type`, `update_clinic`, `set_reminder_minutes`, `set_mail_template`, `reset_mail_template`, `set_provider_setting`, `retry_meeting`, `retry_job`, `resend_mail`, `audit` | the app's commands, the command line, the account and meeting use cases |
 //! | first start and sign-in | `init_clinic`, `first_run`, `sign_in` | the first-start and sign-in screens, `init` |
 //! | reads for screens and listings | `clinic`, `require_clinic`, `staff`, `list_staff`, `list_all_staff`, `patient`, `find_patients`, `patient_names`, `list_types`, `appointment_type`, `appointment`, `day`, `days`, `day_sheet`, `join_link`, `mail_status`, `mail_jobs`, `outbox_jobs`, `connections`, `connection`, `audit_log`, `mail_templates`, `preview_mail`, `reminder_minutes` | commands, CLI |
-//! | a background channel's queue: next job, when due, attempt, write-back | `next_meeting_work`, `next_job_due`, `record_create_attempt`, `close_create_attempt`, `take_meeting_call`, `return_meeting_call`, `use_up_meeting_calls`, `record_outcome`, `meeting_ref`, `owned_meeting_ids`; `next_mail_work`, `next_mail_due`, `open_mail_attempt`, `record_mail`, `mail_texts`; `due_reminders`, `take_reminder` | the job runner's channels, the reminder loop |
+//! | a background channel's queue: next job, when due, attempt, write-back | `next_due`; `next_meeting_work`, `record_create_attempt`, `close_create_attempt`, `take_meeting_call`, `return_meeting_call`, `use_up_meeting_calls`, `record_outcome`, `meeting_ref`, `owned_meeting_ids`; `next_mail_work`, `open_mail_attempt`, `record_mail`, `mail_texts`; `due_reminders`, `take_reminder` | the job runner's channels, the reminder loop |
 //! | account state, written by the account flows | `clinic_uid`, `provider_setting`, `require_doctor`, `record_connected`, `record_disconnected` | accounts |
 //! | the file | `open`, `open_existing`, `open_with_clock`, `path`, `schema_version`, `pool`, `close`, `backup` | start-up, `backup`, benchmarks |
 
@@ -20,6 +20,7 @@ mod accounts;
 mod audit;
 mod auth;
 mod directory;
+mod jobs;
 mod mail;
 mod mail_templates;
 mod outbox;
@@ -37,6 +38,7 @@ pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
 pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
+pub use jobs::Queue;
 pub use mail::{MailOutcome, MailStatus, MailWork};
 pub use mail_templates::{MailTemplate, TextDraft};
 pub use outbox::{MeetingWork, OutboxJob, Outcome, ZOOM_DAILY_MEETING_CALLS};

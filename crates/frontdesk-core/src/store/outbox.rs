@@ -4,7 +4,7 @@
 //! A job means "make the provider's meeting match the appointment as it is now". A change that
 //! comes while a job waits folds into it (`changes` goes up), so book-then-cancel before sending
 //! makes no call and several moves send one update. The worker that sends jobs lives with the
-//! provider clients (`frontdesk-providers`); it reads its work here and writes back what it
+//! provider clients (`frontdesk-meetings`); it reads its work here and writes back what it
 //! learned, and only one worker runs at a time per database (it holds a lock file meanwhile).
 
 use chrono::{DateTime, Utc};
@@ -278,18 +278,6 @@ impl Store {
             attempt_open: r.attempt_open != 0,
             synced,
         }))
-    }
-
-    /// When the next pending job is due, if any.
-    ///
-    /// # Errors
-    /// [`CoreError::Storage`].
-    pub async fn next_job_due(&self) -> Result<Option<DateTime<Utc>>> {
-        let due: Option<i64> =
-            sqlx::query_scalar("SELECT min(due_at_ms) FROM outbox WHERE state = 'pending'")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(due.and_then(DateTime::from_timestamp_millis))
     }
 
     /// Records a create attempt before it is sent, and returns its number.

@@ -108,11 +108,11 @@ impl Channel for Mail {
     }
 
     fn key(work: &MailWork) -> i64 {
-        work.appointment_id.0
+        work.visit.appointment_id.0
     }
 
     fn appointment(work: &MailWork) -> AppointmentId {
-        work.appointment_id
+        work.visit.appointment_id
     }
 
     async fn send(&self, work: &MailWork, config: &mut Self::Pass) -> MailOutcome {
@@ -148,7 +148,7 @@ impl Channel for Mail {
 
     fn log(work: &MailWork, outcome: &MailOutcome) {
         tracing::info!(
-            appointment = work.appointment_id.0,
+            appointment = work.visit.appointment_id.0,
             method = work.method(),
             sequence = work.sequence,
             outcome = outcome_word(outcome),
@@ -231,7 +231,7 @@ impl Mail {
             Ok(texts) => texts,
             Err(e) => {
                 return MailOutcome::Deferred {
-                    due: self.clock.now() + jittered_backoff(work.tries),
+                    due: self.clock.now() + jittered_backoff(work.visit.tries),
                     reason: format!("could not read the e-mail texts: {e}"),
                 }
             }
@@ -249,9 +249,9 @@ impl Mail {
                 }
             }
         };
-        if let Err(e) = self.settings.store().open_mail_attempt(work.appointment_id).await {
+        if let Err(e) = self.settings.store().open_mail_attempt(work.visit.appointment_id).await {
             return MailOutcome::Deferred {
-                due: self.clock.now() + jittered_backoff(work.tries),
+                due: self.clock.now() + jittered_backoff(work.visit.tries),
                 reason: format!("could not record the send: {e}"),
             };
         }
@@ -262,7 +262,7 @@ impl Mail {
                 reason: redact(&format!("the mail server refused the message: {e}"), to),
             },
             Err(e) => {
-                let due = self.clock.now() + jittered_backoff(work.tries);
+                let due = self.clock.now() + jittered_backoff(work.visit.tries);
                 MailOutcome::Deferred {
                     due,
                     reason: redact(
@@ -285,7 +285,7 @@ fn skip_without_sending(work: &MailWork) -> Option<MailOutcome> {
     if work.to.is_none() {
         return Some(MailOutcome::Skipped { reason: NO_ADDRESS.into() });
     }
-    if !work.active && !work.invited {
+    if !work.visit.active && !work.invited {
         return Some(MailOutcome::Skipped {
             reason: "cancelled before any invitation was sent; nothing to tell".into(),
         });
@@ -302,9 +302,9 @@ fn compose(
     to: &str,
     now: DateTime<Utc>,
 ) -> Result<Message, String> {
-    let tz: Tz = frontdesk_core::time::parse_zone(&work.tz).map_err(|e| e.to_string())?;
+    let tz: Tz = frontdesk_core::time::parse_zone(&work.visit.tz).map_err(|e| e.to_string())?;
     let to: Address = to.parse().map_err(|_| "the patient's e-mail address is not valid".to_owned())?;
-    let kind = match (work.active, work.sequence) {
+    let kind = match (work.visit.active, work.sequence) {
         (false, _) => MailKind::Cancelled,
         (true, 0) => MailKind::New,
         (true, _) => MailKind::Moved,
@@ -313,19 +313,19 @@ fn compose(
         clinic: &work.clinic_name,
         doctor: &work.doctor_name,
         type_name: &work.type_name,
-        start: work.start,
+        start: work.visit.start,
         tz,
-        join_url: work.join_url.as_deref().filter(|_| work.active),
+        join_url: work.join_url.as_deref().filter(|_| work.visit.active),
         reason: work.cancel_reason.as_deref(),
     };
     let text = mail_text::render(texts, kind, &facts);
-    let uid = event_uid(&work.clinic_uid, work.appointment_id.0);
+    let uid = event_uid(&work.visit.clinic_uid, work.visit.appointment_id.0);
     let ics = invitation(&Invitation {
         uid: &uid,
         sequence: work.sequence,
-        cancel: !work.active,
-        start: work.start,
-        end: work.end,
+        cancel: !work.visit.active,
+        start: work.visit.start,
+        end: work.visit.end,
         tz,
         summary: &format!("{} — {} ({})", work.type_name, work.doctor_name, work.clinic_name),
         description: &text.body,

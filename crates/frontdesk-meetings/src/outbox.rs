@@ -82,7 +82,7 @@ impl Channel for Meetings {
     }
 
     fn appointment(work: &MeetingWork) -> AppointmentId {
-        work.appointment_id
+        work.visit.appointment_id
     }
 
     async fn send(&self, work: &MeetingWork, (): &mut ()) -> Outcome {
@@ -107,7 +107,7 @@ impl Channel for Meetings {
 
     fn log(work: &MeetingWork, outcome: &Outcome) {
         tracing::info!(
-            appointment = work.appointment_id.0,
+            appointment = work.visit.appointment_id.0,
             provider = work.provider.as_str(),
             outcome = outcome_word(outcome),
             "meeting job sent"
@@ -138,13 +138,13 @@ impl Meetings {
         let (doctor, provider) = (work.doctor_id, work.provider);
         let spec = |marker: String| MeetingSpec {
             title: work.title.clone(),
-            start: work.start,
-            end: work.end,
-            tz: work.tz.clone(),
+            start: work.visit.start,
+            end: work.visit.end,
+            tz: work.visit.tz.clone(),
             marker,
         };
 
-        if !work.active {
+        if !work.visit.active {
             if let Some(id) = &work.meeting_id {
                 accounts.delete_meeting(doctor, provider, id).await?;
             } else if work.attempt_open {
@@ -168,7 +168,7 @@ impl Meetings {
         }
 
         if let Some(id) = &work.meeting_id {
-            if work.synced == Some((work.start, work.end)) {
+            if work.synced == Some((work.visit.start, work.visit.end)) {
                 return Ok(Outcome::Ready { meeting_id: id.clone(), join_url: None });
             }
             if !store.take_meeting_call(doctor, provider).await.map_err(AccountError::from)? {
@@ -191,7 +191,7 @@ impl Meetings {
                 for extra in found {
                     accounts.delete_meeting(doctor, provider, &extra.id).await?;
                 }
-                if first.start != Some(work.start) {
+                if first.start != Some(work.visit.start) {
                     accounts.update_meeting(doctor, provider, &first.id, &spec(marker(work, None))).await?;
                 }
                 return Ok(Outcome::Ready { meeting_id: first.id, join_url: first.join_url });
@@ -201,7 +201,8 @@ impl Meetings {
         if !store.take_meeting_call(doctor, provider).await.map_err(AccountError::from)? {
             return Ok(quota_wait(self.accounts.now()));
         }
-        let attempt = store.record_create_attempt(work.appointment_id).await.map_err(AccountError::from)?;
+        let attempt =
+            store.record_create_attempt(work.visit.appointment_id).await.map_err(AccountError::from)?;
         // A Zoom meeting carries its attempt in the agenda; Teams' createOrGet is keyed by the
         // appointment alone, so a retry gets the same meeting back.
         let numbered = (provider == Provider::Zoom).then_some(attempt);
@@ -214,7 +215,10 @@ impl Meetings {
             Err(e) => {
                 let unanswered = matches!(e, CallError::Account(AccountError::Unreachable { .. }));
                 if !unanswered {
-                    store.close_create_attempt(work.appointment_id).await.map_err(AccountError::from)?;
+                    store
+                        .close_create_attempt(work.visit.appointment_id)
+                        .await
+                        .map_err(AccountError::from)?;
                 }
                 return Err(self.unsent(work, e).await);
             }
@@ -244,7 +248,7 @@ impl Meetings {
     /// Turns a failed call into a wait (with its reason and when it goes again) or a refusal.
     async fn sort_failure(&self, work: &MeetingWork, error: CallError) -> Outcome {
         let now = self.accounts.now();
-        let backoff = || now + jittered_backoff(work.tries);
+        let backoff = || now + jittered_backoff(work.visit.tries);
         match error {
             CallError::Refused { .. } | CallError::Gone { .. } => {
                 Outcome::Refused { reason: error.to_string(), forget_meeting: false }
@@ -258,7 +262,7 @@ impl Meetings {
                 quota_wait(now)
             }
             CallError::RateLimited { provider, retry_after, .. } => {
-                let due = retry_at(now, retry_after, work.tries);
+                let due = retry_at(now, retry_after, work.visit.tries);
                 Outcome::Deferred {
                     waiting: Waiting::Retrying,
                     due,
@@ -365,7 +369,7 @@ pub async fn reconcile(
 /// `frontdesk:<clinic uid>:appointment:<id>` (Teams' externalId), plus `:attempt:<n>` in a Zoom
 /// meeting's agenda.
 fn marker(work: &MeetingWork, attempt: Option<i64>) -> String {
-    let base = format!("frontdesk:{}:appointment:{}", work.clinic_uid, work.appointment_id);
+    let base = format!("frontdesk:{}:appointment:{}", work.visit.clinic_uid, work.visit.appointment_id);
     match attempt {
         Some(n) => format!("{base}:attempt:{n}"),
         None => base,

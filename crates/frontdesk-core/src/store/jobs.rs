@@ -4,8 +4,55 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Store;
+use super::{instant, Store};
 use crate::error::Result;
+use crate::model::{AppointmentId, Status};
+
+/// What every job knows of its appointment, as it is when the job is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobVisit {
+    pub appointment_id: AppointmentId,
+    /// Sends tried so far (the backoff grows with them).
+    pub tries: i64,
+    /// False once the appointment is cancelled: the job undoes what was sent (the meeting goes,
+    /// the patient gets a cancellation).
+    pub active: bool,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The zone it was booked in.
+    pub tz: String,
+    /// The clinic's id in markers and calendar `UID`s.
+    pub clinic_uid: String,
+}
+
+/// [`JobVisit`]'s columns in a channel's work query (`#[sqlx(flatten)]`).
+#[derive(sqlx::FromRow)]
+pub(super) struct VisitRow {
+    appointment_id: i64,
+    tries: i64,
+    status: String,
+    start_at: i64,
+    end_at: i64,
+    tz: String,
+    clinic_uid: String,
+}
+
+impl TryFrom<VisitRow> for JobVisit {
+    type Error = crate::CoreError;
+
+    fn try_from(r: VisitRow) -> Result<JobVisit> {
+        let status: Status = r.status.parse()?;
+        Ok(JobVisit {
+            appointment_id: AppointmentId(r.appointment_id),
+            tries: r.tries,
+            active: status != Status::Cancelled,
+            start: instant(r.start_at)?,
+            end: instant(r.end_at)?,
+            tz: r.tz,
+            clinic_uid: r.clinic_uid,
+        })
+    }
+}
 
 /// A background channel's queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::audit::{self, AuditAbout, AuditAction};
-use super::{instant, Store};
+use super::jobs::{JobVisit, VisitRow};
+use super::Store;
 use crate::access::Action;
 use crate::error::{CoreError, Result};
-use crate::model::{Actor, AppointmentId, MailMethod, MailState, Status};
+use crate::model::{Actor, AppointmentId, MailMethod, MailState};
 
 /// Why a mail is not sent: the patient has no address.
 const NO_ADDRESS: &str = "the patient has no e-mail address";
@@ -48,21 +49,15 @@ pub struct MailStatus {
 /// One mail with everything the worker needs to write and send it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailWork {
-    pub appointment_id: AppointmentId,
+    /// The appointment as it is now (cancelled: the mail is a cancellation).
+    pub visit: JobVisit,
     /// The SEQUENCE when read: a change that comes during the send keeps the job.
     pub sequence: i64,
-    pub tries: i64,
-    /// False once the appointment is cancelled: the mail is a cancellation.
-    pub active: bool,
     /// An invitation was accepted by the server (or may have been): a cancellation must follow.
     pub invited: bool,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub tz: String,
     pub type_name: String,
     pub doctor_name: String,
     pub clinic_name: String,
-    pub clinic_uid: String,
     pub locale: String,
     /// The patient's address as it is now; `None` when it was removed meanwhile.
     pub to: Option<String>,
@@ -73,7 +68,7 @@ pub struct MailWork {
 impl MailWork {
     /// `CANCEL` once the appointment is cancelled, else `REQUEST`.
     pub fn method(&self) -> &'static str {
-        if self.active {
+        if self.visit.active {
             "REQUEST"
         } else {
             "CANCEL"
@@ -96,18 +91,13 @@ pub enum MailOutcome {
 
 #[derive(sqlx::FromRow)]
 struct WorkRow {
-    appointment_id: i64,
+    #[sqlx(flatten)]
+    visit: VisitRow,
     sequence: i64,
-    tries: i64,
-    status: String,
     invited: i64,
-    start_at: i64,
-    end_at: i64,
-    tz: String,
     type_name: String,
     doctor_name: String,
     clinic_name: String,
-    clinic_uid: String,
     locale: String,
     email: Option<String>,
     join_url: Option<String>,
@@ -243,20 +233,13 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let status: Status = r.status.parse()?;
         Ok(Some(MailWork {
-            appointment_id: AppointmentId(r.appointment_id),
+            visit: r.visit.try_into()?,
             sequence: r.sequence,
-            tries: r.tries,
-            active: status != Status::Cancelled,
             invited: r.invited != 0,
-            start: instant(r.start_at)?,
-            end: instant(r.end_at)?,
-            tz: r.tz,
             type_name: r.type_name,
             doctor_name: r.doctor_name,
             clinic_name: r.clinic_name,
-            clinic_uid: r.clinic_uid,
             locale: r.locale,
             to: r.email.filter(|e| !e.trim().is_empty()),
             join_url: r.join_url,
@@ -288,11 +271,11 @@ impl Store {
         let mut tx = self.write().await?;
         let sequence: Option<i64> =
             sqlx::query_scalar("SELECT sequence FROM mails WHERE appointment_id = ?1")
-                .bind(work.appointment_id.0)
+                .bind(work.visit.appointment_id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
         let changed_since = sequence.is_some_and(|s| s != work.sequence);
-        let id = work.appointment_id.0;
+        let id = work.visit.appointment_id.0;
         match outcome {
             MailOutcome::Sent => {
                 sqlx::query(
@@ -306,7 +289,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
                 // Who was e-mailed is the appointment's patient: the row holds ids, never the address.
-                let about = appointment_about(&mut tx, work.appointment_id).await?;
+                let about = appointment_about(&mut tx, work.visit.appointment_id).await?;
                 let detail = serde_json::json!({ "method": work.method(), "sequence": work.sequence });
                 audit::append(&mut tx, self.now(), &Actor::MAIL, AuditAction::MailSent, about, &detail)
                     .await?;

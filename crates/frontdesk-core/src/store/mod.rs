@@ -38,7 +38,7 @@ pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
 pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
-pub use jobs::Queue;
+pub use jobs::{JobVisit, Queue};
 pub use mail::{MailOutcome, MailStatus, MailWork};
 pub use mail_templates::{MailTemplate, TextDraft};
 pub use outbox::{MeetingWork, OutboxJob, Outcome, ZOOM_DAILY_MEETING_CALLS};

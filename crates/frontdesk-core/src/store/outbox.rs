@@ -12,10 +12,11 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::audit::{self, AuditAbout, AuditAction};
+use super::jobs::{JobVisit, VisitRow};
 use super::{instant, Store};
 use crate::access::Action;
 use crate::error::{CoreError, Result};
-use crate::model::{meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Status, Waiting};
+use crate::model::{meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Waiting};
 
 /// Zoom's limit of meeting creates and updates per host per UTC day.
 pub const ZOOM_DAILY_MEETING_CALLS: i64 = 100;
@@ -45,18 +46,12 @@ pub struct MeetingWork {
     pub job_id: i64,
     /// The job's change count when it was read: a change that comes during the call keeps the job.
     pub changes: i64,
-    pub tries: i64,
-    pub appointment_id: AppointmentId,
+    /// The appointment as it is now.
+    pub visit: JobVisit,
     pub doctor_id: StaffId,
     pub provider: Provider,
-    /// False once the appointment is cancelled: its meeting must go.
-    pub active: bool,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub tz: String,
     /// "Telehealth consult — J.D.": the type and the patient's initials.
     pub title: String,
-    pub clinic_uid: String,
     /// The provider's id of the meeting made so far (Zoom's number as decimal digits).
     pub meeting_id: Option<String>,
     /// Create attempts recorded so far (a Zoom meeting's agenda numbers them).
@@ -86,17 +81,12 @@ pub enum Outcome {
 struct WorkRow {
     job_id: i64,
     changes: i64,
-    tries: i64,
-    appointment_id: i64,
+    #[sqlx(flatten)]
+    visit: VisitRow,
     doctor_id: i64,
     provider: String,
-    status: String,
-    start_at: i64,
-    end_at: i64,
-    tz: String,
     type_name: String,
     patient_name: String,
-    clinic_uid: String,
     zoom_id: Option<i64>,
     teams_id: Option<String>,
     attempts: i64,
@@ -255,7 +245,6 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
-        let status: Status = r.status.parse()?;
         let synced = match (r.synced_start, r.synced_end) {
             (Some(s), Some(e)) => Some((instant(s)?, instant(e)?)),
             _ => None,
@@ -263,16 +252,10 @@ impl Store {
         Ok(Some(MeetingWork {
             job_id: r.job_id,
             changes: r.changes,
-            tries: r.tries,
-            appointment_id: AppointmentId(r.appointment_id),
+            visit: r.visit.try_into()?,
             doctor_id: StaffId(r.doctor_id),
             provider: r.provider.parse()?,
-            active: status != Status::Cancelled,
-            start: instant(r.start_at)?,
-            end: instant(r.end_at)?,
-            tz: r.tz,
             title: meeting_title(&r.type_name, &r.patient_name),
-            clinic_uid: r.clinic_uid,
             meeting_id: r.zoom_id.map(|id| id.to_string()).or(r.teams_id),
             attempts: r.attempts,
             attempt_open: r.attempt_open != 0,
@@ -394,7 +377,7 @@ impl Store {
         let changed_since = changes.is_some_and(|c| c != work.changes);
         let before: Option<String> =
             sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
-                .bind(work.appointment_id.0)
+                .bind(work.visit.appointment_id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
         let (state, history) = match outcome {
@@ -415,12 +398,12 @@ impl Store {
                        synced_start = ?5, synced_end = ?6, state = 'ready', waiting = NULL, updated_at = ?7
                      WHERE appointment_id = ?1",
                 )
-                .bind(work.appointment_id.0)
+                .bind(work.visit.appointment_id.0)
                 .bind(zoom_id)
                 .bind(teams_id)
                 .bind(join_url)
-                .bind(work.start.timestamp())
-                .bind(work.end.timestamp())
+                .bind(work.visit.start.timestamp())
+                .bind(work.visit.end.timestamp())
                 .bind(now.timestamp())
                 .execute(&mut *tx)
                 .await?;
@@ -432,7 +415,7 @@ impl Store {
                        synced_start = NULL, synced_end = NULL, state = 'cancelled', waiting = NULL, updated_at = ?2
                      WHERE appointment_id = ?1",
                 )
-                .bind(work.appointment_id.0)
+                .bind(work.visit.appointment_id.0)
                 .bind(now.timestamp())
                 .execute(&mut *tx)
                 .await?;
@@ -440,7 +423,7 @@ impl Store {
             }
             Outcome::Deferred { waiting, due, reason } => {
                 sqlx::query("UPDATE meetings SET state = 'pending', waiting = ?2, updated_at = ?3 WHERE appointment_id = ?1")
-                    .bind(work.appointment_id.0)
+                    .bind(work.visit.appointment_id.0)
                     .bind(waiting.as_str())
                     .bind(now.timestamp())
                     .execute(&mut *tx)
@@ -468,7 +451,7 @@ impl Store {
                        synced_start = CASE WHEN ?4 THEN NULL ELSE synced_start END
                      WHERE appointment_id = ?1",
                 )
-                .bind(work.appointment_id.0)
+                .bind(work.visit.appointment_id.0)
                 .bind(reason)
                 .bind(now.timestamp())
                 .bind(forget_meeting)
@@ -493,7 +476,7 @@ impl Store {
             sqlx::query(
                 "UPDATE meetings SET state = 'pending', waiting = 'queued' WHERE appointment_id = ?1 AND ?2",
             )
-            .bind(work.appointment_id.0)
+            .bind(work.visit.appointment_id.0)
             .bind(state != MeetingState::Failed)
             .execute(&mut *tx)
             .await?;
@@ -510,7 +493,7 @@ impl Store {
             let about = AuditAbout {
                 doctor: Some(work.doctor_id),
                 patient: None,
-                appointment: Some(work.appointment_id),
+                appointment: Some(work.visit.appointment_id),
             };
             audit::append(&mut tx, now, &Actor::OUTBOX, AuditAction::meeting(state), about, &history).await?;
         }

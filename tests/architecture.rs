@@ -131,10 +131,9 @@ const WRITES_WITHOUT_ACTOR: &[(&str, &str)] = &[
     ("sign_in", "counts wrong PINs for the person signing in"),
     ("init_clinic", "the command line's first start"),
     ("take_reminder", "the reminder loop records a reminder as shown"),
-    ("open_mail_attempt", "mail worker"),
+    ("mark_attempt", "the job runner's channels"),
     ("record_mail", "mail worker"),
     ("record_create_attempt", "meeting worker"),
-    ("close_create_attempt", "meeting worker"),
     ("take_meeting_call", "meeting worker"),
     ("return_meeting_call", "meeting worker"),
     ("use_up_meeting_calls", "meeting worker"),
@@ -144,10 +143,9 @@ const WRITES_WITHOUT_ACTOR: &[(&str, &str)] = &[
 /// The store methods whose name says they belong to the workers and the account flows, never to
 /// a command or a CLI subcommand.
 const FOR_WORKERS_ONLY: &[&str] = &[
-    "open_mail_attempt",
+    "mark_attempt",
     "record_mail",
     "record_create_attempt",
-    "close_create_attempt",
     "take_meeting_call",
     "return_meeting_call",
     "use_up_meeting_calls",

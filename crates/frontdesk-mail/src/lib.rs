@@ -249,7 +249,8 @@ impl Mail {
                 }
             }
         };
-        if let Err(e) = self.settings.store().open_mail_attempt(work.visit.appointment_id).await {
+        if let Err(e) = self.settings.store().mark_attempt(Queue::Mail, work.visit.appointment_id, true).await
+        {
             return MailOutcome::Deferred {
                 due: self.clock.now() + jittered_backoff(work.visit.tries),
                 reason: format!("could not record the send: {e}"),

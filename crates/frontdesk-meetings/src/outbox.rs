@@ -216,7 +216,7 @@ impl Meetings {
                 let unanswered = matches!(e, CallError::Account(AccountError::Unreachable { .. }));
                 if !unanswered {
                     store
-                        .close_create_attempt(work.visit.appointment_id)
+                        .mark_attempt(Queue::Meetings, work.visit.appointment_id, false)
                         .await
                         .map_err(AccountError::from)?;
                 }

@@ -65,6 +65,42 @@ pub enum Queue {
 }
 
 impl Store {
+    /// The first row of a channel's work query: pending, due at `now` (any pending one with
+    /// `ignore_due`), and not among the keys `seen` this pass. The query binds `?1` to now (Unix
+    /// milliseconds), `?2` to `ignore_due` and `?3` to `seen` as a JSON array.
+    ///
+    /// # Errors
+    /// [`crate::CoreError::Storage`].
+    pub(super) async fn next_work<R>(&self, sql: &str, ignore_due: bool, seen: &[i64]) -> Result<Option<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        let row: Option<R> = sqlx::query_as(sql)
+            .bind(self.now().timestamp_millis())
+            .bind(ignore_due)
+            .bind(serde_json::to_string(seen).unwrap_or_else(|_| "[]".into()))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row)
+    }
+
+    /// Marks whether a send that may reach the other side is open for `appointment`: opened
+    /// before the send, closed when the answer says nothing was made. A job found with an open
+    /// attempt was maybe sent: its channel looks (Zoom) or sends the same again (mail).
+    ///
+    /// # Errors
+    /// [`crate::CoreError::Storage`].
+    pub async fn mark_attempt(&self, queue: Queue, appointment: AppointmentId, open: bool) -> Result<()> {
+        let sql = match queue {
+            Queue::Meetings => "UPDATE meetings SET attempt_open = ?2 WHERE appointment_id = ?1",
+            Queue::Mail => "UPDATE mails SET attempt_open = ?2 WHERE appointment_id = ?1",
+        };
+        let mut tx = self.write().await?;
+        sqlx::query(sql).bind(appointment.0).bind(open).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// When the queue's next pending job is due, if any is pending.
     ///
     /// # Errors

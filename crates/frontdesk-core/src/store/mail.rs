@@ -210,9 +210,10 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn next_mail_work(&self, ignore_due: bool, skip: &[i64]) -> Result<Option<MailWork>> {
-        let now = self.now();
-        let row: Option<WorkRow> = sqlx::query_as(&format!(
-            "SELECT ml.appointment_id, ml.sequence, ml.tries, a.status,
+        let row: Option<WorkRow> = self
+            .next_work(
+                &format!(
+                    "SELECT ml.appointment_id, ml.sequence, ml.tries, a.status,
                     (ml.sent_method IS 'REQUEST' OR ml.attempt_open = 1) AS invited,
                     a.start_at, a.end_at, a.tz, t.name AS type_name, s.name AS doctor_name,
                     c.name AS clinic_name, c.uid AS clinic_uid, c.locale, p.email, m.join_url, a.cancel_reason
@@ -226,12 +227,11 @@ impl Store {
              WHERE ml.state = 'pending' AND (?2 OR ml.due_at_ms <= ?1) AND NOT {HELD_FOR_MEETING}
                AND ml.appointment_id NOT IN (SELECT value FROM json_each(?3))
              ORDER BY ml.due_at_ms, ml.appointment_id LIMIT 1"
-        ))
-        .bind(now.timestamp_millis())
-        .bind(ignore_due)
-        .bind(serde_json::to_string(skip).unwrap_or_else(|_| "[]".into()))
-        .fetch_optional(&self.pool)
-        .await?;
+                ),
+                ignore_due,
+                skip,
+            )
+            .await?;
         let Some(r) = row else { return Ok(None) };
         Ok(Some(MailWork {
             visit: r.visit.try_into()?,
@@ -245,20 +245,6 @@ impl Store {
             join_url: r.join_url,
             cancel_reason: r.cancel_reason,
         }))
-    }
-
-    /// Records that a message is about to be handed to the server, before it is.
-    ///
-    /// # Errors
-    /// [`CoreError::Storage`].
-    pub async fn open_mail_attempt(&self, appointment: AppointmentId) -> Result<()> {
-        let mut tx = self.write().await?;
-        sqlx::query("UPDATE mails SET attempt_open = 1 WHERE appointment_id = ?1")
-            .bind(appointment.0)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Writes back what sending `work` came to. When the appointment changed again meanwhile

@@ -224,8 +224,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn next_meeting_work(&self, ignore_due: bool, skip: &[i64]) -> Result<Option<MeetingWork>> {
-        let now = self.now();
-        let row: Option<WorkRow> = sqlx::query_as(
+        let row: Option<WorkRow> = self.next_work(
             "SELECT o.id AS job_id, o.changes, o.tries, a.id AS appointment_id, a.doctor_id, m.provider, a.status,
                     a.start_at, a.end_at, a.tz, t.name AS type_name, p.full_name AS patient_name,
                     (SELECT uid FROM clinic LIMIT 1) AS clinic_uid,
@@ -238,11 +237,9 @@ impl Store {
              WHERE o.state = 'pending' AND (?2 OR o.due_at_ms <= ?1)
                AND o.id NOT IN (SELECT value FROM json_each(?3))
              ORDER BY o.due_at_ms, o.id LIMIT 1",
+            ignore_due,
+            skip,
         )
-        .bind(now.timestamp_millis())
-        .bind(ignore_due)
-        .bind(serde_json::to_string(skip).unwrap_or_else(|_| "[]".into()))
-        .fetch_optional(&self.pool)
         .await?;
         let Some(r) = row else { return Ok(None) };
         let synced = match (r.synced_start, r.synced_end) {
@@ -277,21 +274,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(attempt)
-    }
-
-    /// Closes a create attempt the provider answered with a refusal: it made no meeting, so
-    /// there is nothing to look for before the next attempt.
-    ///
-    /// # Errors
-    /// [`CoreError::Storage`].
-    pub async fn close_create_attempt(&self, appointment: AppointmentId) -> Result<()> {
-        let mut tx = self.write().await?;
-        sqlx::query("UPDATE meetings SET attempt_open = 0 WHERE appointment_id = ?1")
-            .bind(appointment.0)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Counts a meeting create or update for the doctor's daily quota, before it is sent.

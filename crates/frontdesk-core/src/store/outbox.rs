@@ -344,8 +344,10 @@ impl Store {
         Ok(())
     }
 
-    /// Writes back what sending `work` came to. When the appointment changed again meanwhile,
-    /// the job stays, due now, so the next pass sends the newer state.
+    /// Writes back what sending `work` came to, in one transaction: the meeting's new state, the
+    /// job (gone, tried again later, failed, or due now when the appointment changed again
+    /// meanwhile, so the next pass sends the newer state) and, when the state changed, an audit
+    /// row. What to write is decided first, by [`write_back`]; this only applies it.
     ///
     /// # Errors
     /// [`CoreError::Storage`]; [`CoreError::Invalid`] for a Zoom meeting id that is not a 64-bit integer.
@@ -356,75 +358,52 @@ impl Store {
             .bind(work.job_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let changed_since = changes.is_some_and(|c| c != work.changes);
         let before: Option<String> =
             sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
                 .bind(work.visit.appointment_id.0)
                 .fetch_optional(&mut *tx)
                 .await?;
-        let (state, history) = match outcome {
-            Outcome::Ready { meeting_id, join_url } => {
-                let (zoom_id, teams_id) = match work.provider {
-                    Provider::Zoom => (
-                        Some(meeting_id.parse::<i64>().map_err(|_| {
-                            CoreError::invalid(
-                                "Zoom answered with a meeting number that is not a 64-bit integer",
-                            )
-                        })?),
-                        None,
-                    ),
-                    Provider::Microsoft => (None, Some(meeting_id.clone())),
-                };
+        let changed_since = changes.is_some_and(|c| c != work.changes);
+        let effect = write_back(work, outcome, changed_since, now)?;
+        let id = work.visit.appointment_id.0;
+        let at = now.timestamp();
+        match &effect.meeting {
+            MeetingWrite::Ready { zoom_id, teams_id, join_url } => {
                 sqlx::query(
                     "UPDATE meetings SET zoom_id = ?2, teams_id = ?3, join_url = coalesce(?4, join_url), error = NULL, attempt_open = 0,
                        synced_start = ?5, synced_end = ?6, state = 'ready', waiting = NULL, updated_at = ?7
                      WHERE appointment_id = ?1",
                 )
-                .bind(work.visit.appointment_id.0)
+                .bind(id)
                 .bind(zoom_id)
                 .bind(teams_id)
                 .bind(join_url)
                 .bind(work.visit.start.timestamp())
                 .bind(work.visit.end.timestamp())
-                .bind(now.timestamp())
+                .bind(at)
                 .execute(&mut *tx)
                 .await?;
-                (MeetingState::Ready, json!({ "provider": work.provider, "state": "ready" }))
             }
-            Outcome::Cancelled => {
+            MeetingWrite::Cancelled => {
                 sqlx::query(
                     "UPDATE meetings SET zoom_id = NULL, teams_id = NULL, join_url = NULL, error = NULL, attempt_open = 0,
                        synced_start = NULL, synced_end = NULL, state = 'cancelled', waiting = NULL, updated_at = ?2
                      WHERE appointment_id = ?1",
                 )
-                .bind(work.visit.appointment_id.0)
-                .bind(now.timestamp())
+                .bind(id)
+                .bind(at)
                 .execute(&mut *tx)
                 .await?;
-                (MeetingState::Cancelled, json!({ "provider": work.provider, "state": "cancelled" }))
             }
-            Outcome::Deferred { waiting, due, reason } => {
+            MeetingWrite::Pending { waiting } => {
                 sqlx::query("UPDATE meetings SET state = 'pending', waiting = ?2, updated_at = ?3 WHERE appointment_id = ?1")
-                    .bind(work.visit.appointment_id.0)
+                    .bind(id)
                     .bind(waiting.as_str())
-                    .bind(now.timestamp())
+                    .bind(at)
                     .execute(&mut *tx)
                     .await?;
-                // A change that came meanwhile is due now, not at the backoff time.
-                let due = if changed_since { now } else { *due };
-                sqlx::query(
-                    "UPDATE outbox SET tries = tries + 1, due_at_ms = ?2, reason = ?3, updated_at_ms = ?4 WHERE id = ?1",
-                )
-                .bind(work.job_id)
-                .bind(due.timestamp_millis())
-                .bind(reason)
-                .bind(now.timestamp_millis())
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                return Ok(());
             }
-            Outcome::Refused { reason, forget_meeting } => {
+            MeetingWrite::Failed { reason, forget_meeting } => {
                 sqlx::query(
                     "UPDATE meetings SET state = 'failed', waiting = NULL, error = ?2, updated_at = ?3,
                        zoom_id = CASE WHEN ?4 THEN NULL ELSE zoom_id END,
@@ -433,51 +412,64 @@ impl Store {
                        synced_start = CASE WHEN ?4 THEN NULL ELSE synced_start END
                      WHERE appointment_id = ?1",
                 )
-                .bind(work.visit.appointment_id.0)
+                .bind(id)
                 .bind(reason)
-                .bind(now.timestamp())
+                .bind(at)
                 .bind(forget_meeting)
                 .execute(&mut *tx)
                 .await?;
-                if !changed_since {
-                    sqlx::query("UPDATE outbox SET state = 'failed', tries = tries + 1, reason = ?2, updated_at_ms = ?3 WHERE id = ?1")
-                        .bind(work.job_id)
-                        .bind(reason)
-                        .bind(now.timestamp_millis())
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                (
-                    MeetingState::Failed,
-                    json!({ "provider": work.provider, "state": "failed", "error": reason }),
-                )
             }
-        };
-        if changed_since {
-            // Keep the job for the newer change; the meeting shows as pending until it is sent.
+        }
+        if effect.shown_queued {
             sqlx::query(
-                "UPDATE meetings SET state = 'pending', waiting = 'queued' WHERE appointment_id = ?1 AND ?2",
+                "UPDATE meetings SET state = 'pending', waiting = 'queued' WHERE appointment_id = ?1",
             )
-            .bind(work.visit.appointment_id.0)
-            .bind(state != MeetingState::Failed)
+            .bind(id)
             .execute(&mut *tx)
             .await?;
-            sqlx::query("UPDATE outbox SET due_at_ms = ?2, tries = 0, updated_at_ms = ?2 WHERE id = ?1")
+        }
+        let at_ms = now.timestamp_millis();
+        match &effect.job {
+            JobWrite::Delete => {
+                sqlx::query("DELETE FROM outbox WHERE id = ?1").bind(work.job_id).execute(&mut *tx).await?;
+            }
+            JobWrite::Retry { due, reason } => {
+                sqlx::query(
+                    "UPDATE outbox SET tries = tries + 1, due_at_ms = ?2, reason = ?3, updated_at_ms = ?4 WHERE id = ?1",
+                )
                 .bind(work.job_id)
-                .bind(now.timestamp_millis())
+                .bind(due.timestamp_millis())
+                .bind(reason)
+                .bind(at_ms)
                 .execute(&mut *tx)
                 .await?;
-        } else if state != MeetingState::Failed {
-            sqlx::query("DELETE FROM outbox WHERE id = ?1").bind(work.job_id).execute(&mut *tx).await?;
+            }
+            JobWrite::Fail { reason } => {
+                sqlx::query("UPDATE outbox SET state = 'failed', tries = tries + 1, reason = ?2, updated_at_ms = ?3 WHERE id = ?1")
+                    .bind(work.job_id)
+                    .bind(reason)
+                    .bind(at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            JobWrite::Requeue => {
+                sqlx::query("UPDATE outbox SET due_at_ms = ?2, tries = 0, updated_at_ms = ?2 WHERE id = ?1")
+                    .bind(work.job_id)
+                    .bind(at_ms)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
-        if before.as_deref() != Some(state.as_str()) {
+        if let Some((state, detail)) =
+            effect.audit.filter(|(state, _)| before.as_deref() != Some(state.as_str()))
+        {
             // What the worker learned, never the join or host link.
             let about = AuditAbout {
                 doctor: Some(work.doctor_id),
                 patient: None,
                 appointment: Some(work.visit.appointment_id),
             };
-            audit::append(&mut tx, now, &Actor::OUTBOX, AuditAction::meeting(state), about, &history).await?;
+            audit::append(&mut tx, now, &Actor::OUTBOX, AuditAction::meeting(state), about, &detail).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -607,5 +599,175 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(ids)
+    }
+}
+
+/// What writing back an outcome does to the meeting row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MeetingWrite {
+    /// Made or updated at the provider: its ids, its join link (kept when `None`), the times synced.
+    Ready { zoom_id: Option<i64>, teams_id: Option<String>, join_url: Option<String> },
+    /// Gone at the provider, or never made.
+    Cancelled,
+    /// Not sent now, and why.
+    Pending { waiting: Waiting },
+    /// Refused, with the provider's reason; `forget_meeting` drops the ids of a meeting it no longer has.
+    Failed { reason: String, forget_meeting: bool },
+}
+
+/// What writing back an outcome does to the job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum JobWrite {
+    /// Done: the job goes.
+    Delete,
+    /// Sent again at `due` (one more try, the reason kept).
+    Retry { due: DateTime<Utc>, reason: String },
+    /// Refused: it waits for Retry.
+    Fail { reason: String },
+    /// The appointment changed while the job was out: due now for the newer state, tries from zero.
+    Requeue,
+}
+
+/// The whole write-back of one outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WriteBack {
+    meeting: MeetingWrite,
+    /// The meeting shows as pending (queued) for the newer change, whatever was just learned.
+    shown_queued: bool,
+    job: JobWrite,
+    /// The state and detail the audit log records when the meeting's state changed; none for a
+    /// job that only waits (its tries would fill the log).
+    audit: Option<(MeetingState, serde_json::Value)>,
+}
+
+/// The rule of the outbox's write-back, decided before any SQL: what an outcome does to the
+/// meeting, to the job and to the audit log, given whether the appointment changed again while
+/// the job was out.
+///
+/// # Errors
+/// [`CoreError::Invalid`] for a Zoom meeting id that is not a 64-bit integer.
+fn write_back(
+    work: &MeetingWork,
+    outcome: &Outcome,
+    changed_since: bool,
+    now: DateTime<Utc>,
+) -> Result<WriteBack> {
+    let requeue_or = |done: JobWrite| if changed_since { JobWrite::Requeue } else { done };
+    let audited = |state: MeetingState, detail: serde_json::Value| Some((state, detail));
+    Ok(match outcome {
+        Outcome::Ready { meeting_id, join_url } => {
+            let (zoom_id, teams_id) = match work.provider {
+                Provider::Zoom => {
+                    let id = meeting_id.parse::<i64>().map_err(|_| {
+                        CoreError::invalid("Zoom answered with a meeting number that is not a 64-bit integer")
+                    })?;
+                    (Some(id), None)
+                }
+                Provider::Microsoft => (None, Some(meeting_id.clone())),
+            };
+            WriteBack {
+                meeting: MeetingWrite::Ready { zoom_id, teams_id, join_url: join_url.clone() },
+                shown_queued: changed_since,
+                job: requeue_or(JobWrite::Delete),
+                audit: audited(MeetingState::Ready, json!({ "provider": work.provider, "state": "ready" })),
+            }
+        }
+        Outcome::Cancelled => WriteBack {
+            meeting: MeetingWrite::Cancelled,
+            shown_queued: changed_since,
+            job: requeue_or(JobWrite::Delete),
+            audit: audited(
+                MeetingState::Cancelled,
+                json!({ "provider": work.provider, "state": "cancelled" }),
+            ),
+        },
+        Outcome::Deferred { waiting, due, reason } => WriteBack {
+            meeting: MeetingWrite::Pending { waiting: *waiting },
+            shown_queued: false,
+            // A change that came meanwhile is due now, not at the backoff time.
+            job: JobWrite::Retry { due: if changed_since { now } else { *due }, reason: reason.clone() },
+            audit: None,
+        },
+        Outcome::Refused { reason, forget_meeting } => WriteBack {
+            meeting: MeetingWrite::Failed { reason: reason.clone(), forget_meeting: *forget_meeting },
+            shown_queued: false,
+            job: requeue_or(JobWrite::Fail { reason: reason.clone() }),
+            audit: audited(
+                MeetingState::Failed,
+                json!({ "provider": work.provider, "state": "failed", "error": reason }),
+            ),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn work(provider: Provider) -> MeetingWork {
+        let at = DateTime::from_timestamp(1_780_000_000, 0).unwrap();
+        MeetingWork {
+            job_id: 1,
+            changes: 0,
+            visit: JobVisit {
+                appointment_id: AppointmentId(7),
+                tries: 2,
+                active: true,
+                start: at,
+                end: at + chrono::Duration::minutes(30),
+                tz: "America/Toronto".into(),
+                clinic_uid: "c".repeat(32),
+            },
+            doctor_id: StaffId(3),
+            provider,
+            title: "Consult — J.D.".into(),
+            meeting_id: None,
+            attempts: 0,
+            attempt_open: false,
+            synced: None,
+        }
+    }
+
+    /// Every outcome, with and without a change while the job was out: what happens to the job
+    /// and whether the audit log hears of it. One rule, whatever engine applies it.
+    #[test]
+    fn each_outcome_decides_the_job_and_the_audit_row() {
+        let now = DateTime::from_timestamp(1_780_000_100, 0).unwrap();
+        let later = now + chrono::Duration::minutes(5);
+        let ready =
+            Outcome::Ready { meeting_id: "85746065".into(), join_url: Some("https://zoom.us/j/1".into()) };
+        let deferred = Outcome::Deferred { waiting: Waiting::Offline, due: later, reason: "offline".into() };
+        let refused = Outcome::Refused { reason: "no".into(), forget_meeting: false };
+        let cases = [
+            (&ready, false, JobWrite::Delete, Some(MeetingState::Ready), false),
+            (&ready, true, JobWrite::Requeue, Some(MeetingState::Ready), true),
+            (&Outcome::Cancelled, false, JobWrite::Delete, Some(MeetingState::Cancelled), false),
+            (&Outcome::Cancelled, true, JobWrite::Requeue, Some(MeetingState::Cancelled), true),
+            (&deferred, false, JobWrite::Retry { due: later, reason: "offline".into() }, None, false),
+            (&deferred, true, JobWrite::Retry { due: now, reason: "offline".into() }, None, false),
+            (&refused, false, JobWrite::Fail { reason: "no".into() }, Some(MeetingState::Failed), false),
+            (&refused, true, JobWrite::Requeue, Some(MeetingState::Failed), false),
+        ];
+        for (outcome, changed, job, audited, queued) in cases {
+            let effect = write_back(&work(Provider::Zoom), outcome, changed, now).unwrap();
+            assert_eq!(effect.job, job, "{outcome:?} changed={changed}");
+            assert_eq!(effect.audit.map(|(state, _)| state), audited, "{outcome:?} changed={changed}");
+            assert_eq!(effect.shown_queued, queued, "{outcome:?} changed={changed}");
+        }
+    }
+
+    #[test]
+    fn a_zoom_id_must_be_a_number_and_a_teams_id_is_kept_as_given() {
+        let now = DateTime::from_timestamp(1_780_000_100, 0).unwrap();
+        let odd = Outcome::Ready { meeting_id: "abc".into(), join_url: None };
+        assert_eq!(
+            write_back(&work(Provider::Zoom), &odd, false, now).unwrap_err().kind(),
+            crate::ErrorKind::Validation
+        );
+        let teams = write_back(&work(Provider::Microsoft), &odd, false, now).unwrap();
+        assert_eq!(
+            teams.meeting,
+            MeetingWrite::Ready { zoom_id: None, teams_id: Some("abc".into()), join_url: None }
+        );
     }
 }

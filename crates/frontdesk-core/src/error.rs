@@ -103,9 +103,9 @@ pub enum CoreError {
     #[error("this appointment has no video meeting")]
     NoMeeting,
 
-    /// The meeting cannot be opened in its present state.
+    /// The meeting cannot be opened in its present state (its word: `pending`, `failed`...).
     #[error("the meeting is {0}; it can be opened once it is ready")]
-    MeetingNotReady(crate::model::MeetingState),
+    MeetingNotReady(&'static str),
 
     /// A provider answered with a link that is not an https address, which is never opened.
     #[error("{0} answered with a link that is not a web address")]

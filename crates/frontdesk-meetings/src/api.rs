@@ -434,7 +434,7 @@ impl MeetingCalls for Accounts {
         let Some((provider, meeting_id)) = store.meeting_ref(appointment).await? else {
             return Err(match visit.meeting {
                 None => CoreError::NoMeeting,
-                Some(m) => CoreError::MeetingNotReady(m.state),
+                Some(m) => CoreError::MeetingNotReady(m.state.as_str()),
             }
             .into());
         };

@@ -559,7 +559,7 @@ impl Store {
             Some(_) if meeting.state == MeetingState::Ready => {
                 Err(CoreError::NotAWebLink(meeting.provider.label()))
             }
-            _ => Err(CoreError::MeetingNotReady(meeting.state)),
+            _ => Err(CoreError::MeetingNotReady(meeting.state.as_str())),
         }
     }
 

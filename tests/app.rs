@@ -628,6 +628,7 @@ fn every_admin_change_leaves_one_audit_row_naming_the_admin_and_never_a_pin() {
     assert_eq!(
         mine,
         [
+            "signed_in",
             "settings_changed",
             "settings_changed",
             "type_added",

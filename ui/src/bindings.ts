@@ -226,7 +226,13 @@ export type AuditAction =
 /**  A patient e-mail was sent. */
 "mail_sent" | 
 /**  A patient e-mail was queued again by hand. */
-"mail_resent";
+"mail_resent" | 
+/**  A member of staff signed in. */
+"signed_in" | 
+/**  A wrong PIN, or a try while sign-in is paused, for this member of staff. */
+"sign_in_refused" | 
+/**  Too many wrong PINs: sign-in for this member of staff is paused. */
+"sign_in_paused";
 
 /**  One row of the audit log. */
 export type AuditEntry = {

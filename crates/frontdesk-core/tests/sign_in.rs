@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use frontdesk_core::store::{ClinicSettings, NewPatient, StaffUpdate, MAX_PIN_FAILURES};
+use frontdesk_core::store::{AuditFilter, ClinicSettings, NewPatient, StaffUpdate, MAX_PIN_FAILURES};
 use frontdesk_core::{Actor, CoreError, ErrorKind, HandClock, Mode, PatientId, Role, StaffId, Store, TypeId};
 
 /// The command-line twin's rights, for setting a clinic up.
@@ -57,6 +57,16 @@ async fn wrong_pins_are_counted_and_pause_sign_in() {
     assert!(paused.to_string().contains("paused until"), "{paused}");
     clock.0.fetch_add(5 * 60 + 1, Ordering::SeqCst);
     store.sign_in(admin.id, "1357").await.unwrap();
+    // Every try is in the audit log, under the account it was for: never the PIN typed.
+    let log = store.audit_log(&AuditFilter { staff: Some(admin.id), ..Default::default() }).await.unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    let mut expected = vec!["signed_in"];
+    expected.extend(std::iter::repeat_n("sign_in_refused", 5));
+    expected.extend(["sign_in_paused", "sign_in_refused", "signed_in"]);
+    assert_eq!(actions, expected);
+    assert_eq!(log[5].detail["tries_left"], 0);
+    assert_eq!(log[7].detail["paused"], true);
+    assert!(log.iter().all(|e| !e.detail.to_string().contains("9999") && !e.detail.to_string().contains("1357")));
     // Unknown, inactive, or without a PIN.
     assert!(matches!(store.sign_in(StaffId(99), "1357").await, Err(CoreError::NotFound { .. })));
     let no_pin = store.add_staff(&it(), "Dr Lee", Role::Doctor, None).await.unwrap();

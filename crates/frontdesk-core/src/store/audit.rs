@@ -70,6 +70,12 @@ word_enum!(
         MailSent = "mail_sent",
         /// A patient e-mail was queued again by hand.
         MailResent = "mail_resent",
+        /// A member of staff signed in.
+        SignedIn = "signed_in",
+        /// A wrong PIN, or a try while sign-in is paused, for this member of staff.
+        SignInRefused = "sign_in_refused",
+        /// Too many wrong PINs: sign-in for this member of staff is paused.
+        SignInPaused = "sign_in_paused",
     }
 );
 

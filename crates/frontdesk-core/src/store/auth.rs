@@ -1,13 +1,16 @@
 //! Signing in at a shared desk: the first-run set-up of the clinic and its first admin, and PIN
 //! checks that count wrong guesses (a PIN is short: after [`MAX_PIN_FAILURES`] wrong tries in a
-//! row, sign-in for that person pauses for [`PIN_PAUSE_MINUTES`] minutes).
+//! row, sign-in for that person pauses for [`PIN_PAUSE_MINUTES`] minutes). Every try is in the
+//! audit log: a sign-in, a refusal (with the tries left, or during a pause) and a pause.
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
+use serde_json::json;
 
+use super::audit::{self, AuditAbout, AuditAction};
 use super::directory::{clinic_in, hash_pin, insert_clinic};
 use super::Store;
 use crate::error::{CoreError, Field, Result};
-use crate::model::{Clinic, Role, Staff, StaffId};
+use crate::model::{Actor, Clinic, Role, Staff, StaffId};
 use crate::{time, validate};
 
 /// Wrong PINs in a row before sign-in pauses.
@@ -60,18 +63,24 @@ impl Store {
     pub async fn sign_in(&self, id: StaffId, pin: &str) -> Result<Staff> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let row: Option<(Option<String>, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT pin_hash, pin_failures, pin_locked_until FROM staff WHERE id = ?1 AND active",
+        let row: Option<(Option<String>, i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT pin_hash, pin_failures, pin_locked_until, role FROM staff WHERE id = ?1 AND active",
         )
         .bind(id.0)
         .fetch_optional(&mut *tx)
         .await?;
-        let (hash, failures, paused_until) =
+        let (hash, failures, paused_until, role) =
             row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?;
         let hash = hash.ok_or(CoreError::NoPin)?;
+        // Each try is audited under the account it was for: whoever typed is not known.
+        let person = Actor::Staff { id, role: role.parse()? };
+        let nothing = AuditAbout::NOTHING;
         if let Some(until) = paused_until.filter(|u| *u > now.timestamp()) {
             let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
             let local = chrono::DateTime::from_timestamp(until, 0).unwrap_or(now).with_timezone(&clinic.tz);
+            audit::append(&mut tx, now, &person, AuditAction::SignInRefused, nothing, &json!({ "paused": true }))
+                .await?;
+            tx.commit().await?;
             return Err(CoreError::PinPaused { until: local.format("%H:%M").to_string() });
         }
         let matches = PasswordHash::new(&hash)
@@ -82,6 +91,7 @@ impl Store {
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
+            audit::append(&mut tx, now, &person, AuditAction::SignedIn, nothing, &json!({})).await?;
             tx.commit().await?;
             return self.staff(id).await;
         }
@@ -93,9 +103,16 @@ impl Store {
             .bind(pause)
             .execute(&mut *tx)
             .await?;
+        let tries_left = (MAX_PIN_FAILURES - failures).max(0);
+        audit::append(&mut tx, now, &person, AuditAction::SignInRefused, nothing, &json!({ "tries_left": tries_left }))
+            .await?;
+        if pause.is_some() {
+            let detail = json!({ "minutes": PIN_PAUSE_MINUTES });
+            audit::append(&mut tx, now, &person, AuditAction::SignInPaused, nothing, &detail).await?;
+        }
         tx.commit().await?;
         Err(CoreError::WrongPin {
-            attempts_left: (MAX_PIN_FAILURES - failures).max(0),
+            attempts_left: tries_left,
             pause_minutes: PIN_PAUSE_MINUTES,
         })
     }

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use frontdesk_accounts::Accounts;
 use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
-use frontdesk_core::{Clock, Locks, Provider, StaffId, Store, SystemClock};
+use frontdesk_core::{Action, Actor, Clock, Locks, Provider, Staff, StaffId, Store, SystemClock};
 use frontdesk_mail::{Mail, MailWorker};
 use frontdesk_meetings::{Meetings, Worker};
 use frontdesk_settings::{OsKeyring, SecretStore, Settings};
@@ -57,6 +57,39 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Who acts at this desk, as the store knows them now: a role changed, or an account
+    /// deactivated, from another desk or the command line applies at this desk's next command.
+    /// Counts as activity.
+    ///
+    /// # Errors
+    /// `unauthenticated` when nobody is signed in, the desk locked, or the account was
+    /// deactivated (which also signs it out here).
+    pub async fn actor(&self) -> Result<Actor, AppError> {
+        Ok(Actor::staff(&self.current_staff().await?))
+    }
+
+    /// The member of staff at this desk, as the store knows them now, if the core's access
+    /// table lets them take `action` (the commands that read ask this).
+    ///
+    /// # Errors
+    /// As [`AppState::actor`]; `forbidden` when their role may not.
+    pub async fn require(&self, action: Action) -> Result<Staff, AppError> {
+        let staff = self.current_staff().await?;
+        Actor::staff(&staff).may(action)?;
+        Ok(staff)
+    }
+
+    async fn current_staff(&self) -> Result<Staff, AppError> {
+        let signed_in = self.session.signed_in()?;
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        let now = store.staff(signed_in.id).await?;
+        if !now.active {
+            self.session.sign_out();
+            return Err(AppError::unauthenticated("this account was deactivated; ask an admin"));
+        }
+        Ok(now)
+    }
+
     /// Connect flows waiting on a loopback listener, by doctor and provider.
     pub fn connect_tasks(
         &self,

@@ -3,13 +3,13 @@
 //! The session lives in the Rust process, not in the web view: every command asks it for the
 //! signed-in person, so hiding a button is never what protects an action. Who may do what is
 //! the core's rule ([`frontdesk_core::access`]): a command that changes something passes the
-//! [`Actor`] to a core use case, which checks it; a command that reads asks [`Session::require`]
-//! with the core's [`Action`].
+//! [`frontdesk_core::Actor`] to a core use case, which checks it; a command that reads asks
+//! [`crate::AppState::require`] with the core's [`frontdesk_core::Action`].
 
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
-use frontdesk_core::{Action, Actor, Clock, Staff};
+use frontdesk_core::{Clock, Staff};
 
 use crate::error::AppError;
 
@@ -57,26 +57,12 @@ impl Session {
         }
     }
 
-    /// Who acts at this desk (for a core use case, which checks what they may do); counts as
-    /// activity.
+    /// The member of staff signed in at this desk, as they signed in; counts as activity. The
+    /// commands ask [`crate::AppState::actor`], which reads them again from the store.
     ///
     /// # Errors
     /// `unauthenticated` when nobody is signed in or the desk locked after inactivity.
-    pub fn actor(&self) -> Result<Actor, AppError> {
-        Ok(Actor::staff(&self.signed_in()?))
-    }
-
-    /// The signed-in person, if the core allows them `action`; counts as activity.
-    ///
-    /// # Errors
-    /// `unauthenticated` as for [`Session::actor`]; `forbidden` when the role may not.
-    pub fn require(&self, action: Action) -> Result<Staff, AppError> {
-        let staff = self.signed_in()?;
-        Actor::staff(&staff).may(action)?;
-        Ok(staff)
-    }
-
-    fn signed_in(&self) -> Result<Staff, AppError> {
+    pub fn signed_in(&self) -> Result<Staff, AppError> {
         let now = self.clock.now();
         let mut guard = self.lock();
         let Some(signed_in) = guard.as_mut() else {

@@ -805,3 +805,31 @@ fn only_admins_edit_the_patient_email_texts_and_a_refusal_names_the_text() {
     assert_eq!(reset["text"], reset["default_text"]);
     assert_eq!(audited(), 2);
 }
+
+/// A role changed or an account deactivated elsewhere (another desk, the command line) applies
+/// at this desk's next command, without waiting for the person to sign in again.
+#[test]
+fn a_role_changed_elsewhere_applies_at_the_next_command() {
+    use frontdesk_core::store::StaffUpdate;
+    use frontdesk_core::{Actor, Role, StaffId};
+    use tauri::Manager;
+    let desk = Desk::seeded();
+    let store = desk.app.state::<AppState>().store.as_ref().unwrap().clone();
+    let it = Actor::Tool { tool: "cli", user: "it".into() };
+    let change = |role: Role, active: bool| {
+        let update = StaffUpdate { name: "Dr Ada Lee".into(), role, active, pin: None };
+        tauri::async_runtime::block_on(store.update_staff(&it, StaffId(3), &update)).unwrap();
+    };
+    let patient = json!({ "patient": { "full_name": "Tom Nguyen", "email": null, "phone": null, "date_of_birth": null, "note": null } });
+
+    desk.sign_in(3, "1111");
+    assert_eq!(desk.err("add_patient", patient.clone())["kind"], "forbidden", "a doctor keeps no records");
+    change(Role::Receptionist, true);
+    desk.ok("add_patient", patient.clone());
+    change(Role::Receptionist, false);
+    let e = desk.err("list_types", json!({}));
+    assert_eq!(e["kind"], "unauthenticated");
+    assert!(e["message"].as_str().unwrap().contains("deactivated"), "{e}");
+    // And the desk is signed out: nothing more until someone signs in.
+    assert_eq!(desk.err("list_types", json!({}))["message"], "sign in first");
+}

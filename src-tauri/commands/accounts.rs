@@ -49,7 +49,7 @@ fn settings(state: &State<'_, AppState>) -> Result<Settings, AppError> {
 #[tauri::command]
 #[specta::specta]
 pub async fn provider_settings(state: State<'_, AppState>) -> Result<ProviderSettings, AppError> {
-    state.session.require(Action::Administer)?;
+    state.require(Action::Administer).await?;
     Ok(settings(&state)?.provider_settings().await?)
 }
 
@@ -62,7 +62,7 @@ pub async fn update_provider_settings(
     zoom_client_secret: Option<String>,
     zoom_s2s_client_secret: Option<String>,
 ) -> Result<ProviderSettings, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let secrets = [
         (Setting::ZoomClientSecret, zoom_client_secret.as_deref().unwrap_or("")),
         (Setting::ZoomS2sClientSecret, zoom_s2s_client_secret.as_deref().unwrap_or("")),
@@ -73,7 +73,7 @@ pub async fn update_provider_settings(
 #[tauri::command]
 #[specta::specta]
 pub async fn connections(state: State<'_, AppState>) -> Result<Vec<Connection>, AppError> {
-    state.session.require(Action::Read)?;
+    state.require(Action::Read).await?;
     Ok(store(&state)?.connections().await?)
 }
 
@@ -88,7 +88,7 @@ pub async fn connect_account(
     provider: Provider,
     done: Channel<ConnectionEvent>,
 ) -> Result<ConnectStarted, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let accounts = accounts(&state)?;
     let started = accounts.start_connect(&actor, doctor_id, provider, None).await?;
     let authorize_url = started.authorize_url().to_owned();
@@ -126,7 +126,7 @@ pub async fn cancel_connect(
     doctor_id: StaffId,
     provider: Provider,
 ) -> Result<(), AppError> {
-    state.session.actor()?.may_for(Action::ManageAccount, doctor_id)?;
+    state.actor().await?.may_for(Action::ManageAccount, doctor_id)?;
     if let Some(task) = state.connect_tasks().remove(&(doctor_id, provider)) {
         task.abort();
     }
@@ -141,7 +141,7 @@ pub async fn disconnect_account(
     doctor_id: StaffId,
     provider: Provider,
 ) -> Result<Disconnected, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(accounts(&state)?.disconnect(&actor, doctor_id, provider).await?)
 }
 
@@ -153,7 +153,7 @@ pub async fn connect_server_to_server(
     doctor_id: StaffId,
     zoom_email: String,
 ) -> Result<Connected, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let connected = accounts(&state)?.connect_server_to_server(&actor, doctor_id, &zoom_email).await?;
     state.wake_outbox();
     Ok(connected)

@@ -21,7 +21,7 @@ pub async fn audit_log(
     to: Option<String>,
     action: Option<AuditAction>,
 ) -> Result<Vec<AuditEntry>, AppError> {
-    state.session.require(Action::Administer)?;
+    state.require(Action::Administer).await?;
     let store = store(&state)?;
     let tz = store.require_clinic().await?.tz;
     let since = from

@@ -11,14 +11,14 @@ use crate::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn find_patients(state: State<'_, AppState>, text: String) -> Result<Vec<Patient>, AppError> {
-    state.session.require(Action::Read)?;
+    state.require(Action::Read).await?;
     Ok(store(&state)?.find_patients(&text).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn add_patient(state: State<'_, AppState>, patient: NewPatient) -> Result<Patient, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.add_patient(&actor, &patient).await?)
 }
 
@@ -29,14 +29,14 @@ pub async fn update_patient(
     id: PatientId,
     patient: NewPatient,
 ) -> Result<Patient, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.update_patient(&actor, id, &patient).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn list_types(state: State<'_, AppState>) -> Result<Vec<AppointmentType>, AppError> {
-    state.session.require(Action::Read)?;
+    state.require(Action::Read).await?;
     Ok(store(&state)?.list_types().await?)
 }
 
@@ -48,7 +48,7 @@ pub async fn add_type(
     minutes: i64,
     mode: Mode,
 ) -> Result<AppointmentType, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.add_type(&actor, &name, minutes, mode).await?)
 }
 
@@ -61,7 +61,7 @@ pub async fn update_type(
     minutes: i64,
     mode: Mode,
 ) -> Result<AppointmentType, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.update_type(&actor, id, &name, minutes, mode).await?)
 }
 
@@ -69,7 +69,7 @@ pub async fn update_type(
 #[tauri::command]
 #[specta::specta]
 pub async fn list_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, AppError> {
-    state.session.require(Action::Read)?;
+    state.require(Action::Read).await?;
     Ok(store(&state)?.list_staff().await?)
 }
 
@@ -77,14 +77,14 @@ pub async fn list_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, AppErr
 #[tauri::command]
 #[specta::specta]
 pub async fn list_all_staff(state: State<'_, AppState>) -> Result<Vec<Staff>, AppError> {
-    state.session.require(Action::Administer)?;
+    state.require(Action::Administer).await?;
     Ok(store(&state)?.list_all_staff().await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn add_staff(state: State<'_, AppState>, staff: StaffUpdate) -> Result<Staff, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.add_staff(&actor, &staff.name, staff.role, staff.pin.as_deref()).await?)
 }
 
@@ -95,14 +95,14 @@ pub async fn update_staff(
     id: StaffId,
     staff: StaffUpdate,
 ) -> Result<Staff, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.update_staff(&actor, id, &staff).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn clinic_settings(state: State<'_, AppState>) -> Result<Clinic, AppError> {
-    state.session.require(Action::Read)?;
+    state.require(Action::Read).await?;
     Ok(store(&state)?.require_clinic().await?)
 }
 
@@ -110,7 +110,7 @@ pub async fn clinic_settings(state: State<'_, AppState>) -> Result<Clinic, AppEr
 #[tauri::command]
 #[specta::specta]
 pub async fn reminder_minutes(state: State<'_, AppState>) -> Result<i64, AppError> {
-    state.session.require(Action::Administer)?;
+    state.require(Action::Administer).await?;
     Ok(store(&state)?.reminder_minutes().await?)
 }
 
@@ -118,7 +118,7 @@ pub async fn reminder_minutes(state: State<'_, AppState>) -> Result<i64, AppErro
 #[tauri::command]
 #[specta::specta]
 pub async fn set_reminder_minutes(state: State<'_, AppState>, minutes: i64) -> Result<i64, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let store = store(&state)?;
     store.set_reminder_minutes(&actor, minutes).await?;
     Ok(store.reminder_minutes().await?)
@@ -130,7 +130,7 @@ pub async fn update_settings(
     state: State<'_, AppState>,
     settings: ClinicSettings,
 ) -> Result<Clinic, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let clinic = store(&state)?.update_clinic(&actor, &settings).await?;
     state.session.set_lock_minutes(clinic.lock_minutes);
     Ok(clinic)

@@ -28,7 +28,7 @@ pub async fn mail_status(
     state: State<'_, AppState>,
     appointment_id: AppointmentId,
 ) -> Result<Option<MailStatus>, AppError> {
-    state.session.require(Action::Read)?;
+    state.require(Action::Read).await?;
     Ok(store(&state)?.mail_status(appointment_id).await?)
 }
 
@@ -40,7 +40,7 @@ pub async fn resend_mail(
     state: State<'_, AppState>,
     appointment_id: AppointmentId,
 ) -> Result<Option<MailStatus>, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let store = store(&state)?;
     store.resend_mail(&actor, appointment_id).await?;
     state.wake_outbox();

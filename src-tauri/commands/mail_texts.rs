@@ -18,7 +18,7 @@ pub async fn mail_templates(
     state: State<'_, AppState>,
     language: Language,
 ) -> Result<Vec<MailTemplate>, AppError> {
-    state.session.require(Action::Administer)?;
+    state.require(Action::Administer).await?;
     Ok(store(&state)?.mail_templates(language).await?)
 }
 
@@ -32,7 +32,7 @@ pub async fn set_mail_template(
     key: TextKey,
     text: String,
 ) -> Result<MailTemplate, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.set_mail_template(&actor, language, key, &text).await?)
 }
 
@@ -44,7 +44,7 @@ pub async fn reset_mail_template(
     language: Language,
     key: TextKey,
 ) -> Result<MailTemplate, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.reset_mail_template(&actor, language, key).await?)
 }
 
@@ -58,6 +58,6 @@ pub async fn preview_mail(
     kind: MailKind,
     drafts: Vec<TextDraft>,
 ) -> Result<RenderedMail, AppError> {
-    state.session.require(Action::Administer)?;
+    state.require(Action::Administer).await?;
     Ok(store(&state)?.preview_mail(language, kind, &drafts).await?)
 }

@@ -40,7 +40,7 @@ pub async fn retry_meeting(
     state: State<'_, AppState>,
     appointment_id: AppointmentId,
 ) -> Result<(), AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     store(&state)?.retry_meeting(&actor, appointment_id).await?;
     state.wake_outbox();
     Ok(())
@@ -51,7 +51,7 @@ pub async fn retry_meeting(
 #[tauri::command]
 #[specta::specta]
 pub async fn join_meeting(state: State<'_, AppState>, appointment_id: AppointmentId) -> Result<(), AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let link = store(&state)?.join_link(&actor, appointment_id).await?;
     open(&state, &link)
 }
@@ -64,7 +64,7 @@ pub async fn start_meeting(
     state: State<'_, AppState>,
     appointment_id: AppointmentId,
 ) -> Result<(), AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let accounts = state.accounts.as_ref().map_err(Clone::clone)?;
     let host_link = accounts.start_meeting(&actor, appointment_id).await?;
     open(&state, host_link.expose())

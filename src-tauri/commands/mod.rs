@@ -1,5 +1,6 @@
-//! The commands the window may call. Each is a few lines: check the caller's role with the
-//! session, call one core function, map the error. Grouped by screen.
+//! The commands the window may call. Each is a few lines: ask who acts (`AppState::actor`, or
+//! `AppState::require` with the core's `Action` for a read), call one core function, map the
+//! error. Grouped by screen.
 
 pub mod accounts;
 pub mod audit;

@@ -54,7 +54,7 @@ pub async fn schedule(
     date: Option<String>,
     days: u32,
 ) -> Result<DaySheet, AppError> {
-    state.session.require(Action::Read)?;
+    state.require(Action::Read).await?;
     let store = store(&state)?;
     let clinic = store.require_clinic().await?;
     let date = match date {
@@ -70,14 +70,14 @@ pub async fn appointment(
     state: State<'_, AppState>,
     id: AppointmentId,
 ) -> Result<AppointmentDetail, AppError> {
-    state.session.require(Action::Read)?;
+    state.require(Action::Read).await?;
     Ok(store(&state)?.appointment(id).await?)
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn book(state: State<'_, AppState>, input: BookInput) -> Result<Appointment, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let request = BookingRequest {
         patient_id: input.patient_id,
         doctor_id: input.doctor_id,
@@ -100,7 +100,7 @@ pub async fn move_appointment(
     start: WallTime,
     allow_overlap: bool,
 ) -> Result<Appointment, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let to = local(&state, &start).await?;
     let moved = store(&state)?.move_appointment(&actor, id, to, allow_overlap).await?;
     state.wake_outbox();
@@ -114,7 +114,7 @@ pub async fn cancel_appointment(
     id: AppointmentId,
     reason: String,
 ) -> Result<Appointment, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     let cancelled = store(&state)?.cancel(&actor, id, &reason).await?;
     state.wake_outbox();
     Ok(cancelled)
@@ -128,6 +128,6 @@ pub async fn set_status(
     id: AppointmentId,
     status: Status,
 ) -> Result<Appointment, AppError> {
-    let actor = state.session.actor()?;
+    let actor = state.actor().await?;
     Ok(store(&state)?.set_status(&actor, id, status).await?)
 }

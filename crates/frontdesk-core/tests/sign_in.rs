@@ -66,7 +66,9 @@ async fn wrong_pins_are_counted_and_pause_sign_in() {
     assert_eq!(actions, expected);
     assert_eq!(log[5].detail["tries_left"], 0);
     assert_eq!(log[7].detail["paused"], true);
-    assert!(log.iter().all(|e| !e.detail.to_string().contains("9999") && !e.detail.to_string().contains("1357")));
+    assert!(log
+        .iter()
+        .all(|e| !e.detail.to_string().contains("9999") && !e.detail.to_string().contains("1357")));
     // Unknown, inactive, or without a PIN.
     assert!(matches!(store.sign_in(StaffId(99), "1357").await, Err(CoreError::NotFound { .. })));
     let no_pin = store.add_staff(&it(), "Dr Lee", Role::Doctor, None).await.unwrap();

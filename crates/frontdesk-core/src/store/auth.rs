@@ -78,8 +78,15 @@ impl Store {
         if let Some(until) = paused_until.filter(|u| *u > now.timestamp()) {
             let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
             let local = chrono::DateTime::from_timestamp(until, 0).unwrap_or(now).with_timezone(&clinic.tz);
-            audit::append(&mut tx, now, &person, AuditAction::SignInRefused, nothing, &json!({ "paused": true }))
-                .await?;
+            audit::append(
+                &mut tx,
+                now,
+                &person,
+                AuditAction::SignInRefused,
+                nothing,
+                &json!({ "paused": true }),
+            )
+            .await?;
             tx.commit().await?;
             return Err(CoreError::PinPaused { until: local.format("%H:%M").to_string() });
         }
@@ -104,16 +111,20 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         let tries_left = (MAX_PIN_FAILURES - failures).max(0);
-        audit::append(&mut tx, now, &person, AuditAction::SignInRefused, nothing, &json!({ "tries_left": tries_left }))
-            .await?;
+        audit::append(
+            &mut tx,
+            now,
+            &person,
+            AuditAction::SignInRefused,
+            nothing,
+            &json!({ "tries_left": tries_left }),
+        )
+        .await?;
         if pause.is_some() {
             let detail = json!({ "minutes": PIN_PAUSE_MINUTES });
             audit::append(&mut tx, now, &person, AuditAction::SignInPaused, nothing, &detail).await?;
         }
         tx.commit().await?;
-        Err(CoreError::WrongPin {
-            attempts_left: tries_left,
-            pause_minutes: PIN_PAUSE_MINUTES,
-        })
+        Err(CoreError::WrongPin { attempts_left: tries_left, pause_minutes: PIN_PAUSE_MINUTES })
     }
 }

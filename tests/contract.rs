@@ -25,11 +25,7 @@ async fn zoom_meeting_requests_follow_zooms_description() {
     let spec = prism::zoom_description(specs.path());
     let (desk, prism) = connected(Provider::Zoom, spec).await;
     // The setting holds Zoom's base with `/v2` (https://api.zoom.us/v2); Prism's paths lack it.
-    desk.accounts
-        .settings()
-        .config_set(&desk.admin, Setting::ZoomApiBase, Some(&prism.base_url()))
-        .await
-        .unwrap();
+    desk.point(Setting::ZoomApiBase, &prism.base_url()).await;
 
     let meeting = meeting_lifecycle(&desk, &prism, Provider::Zoom).await;
     // The 64-bit meeting number came back as a number and went out again in every path.
@@ -50,11 +46,7 @@ async fn zoom_meeting_requests_follow_zooms_description() {
 async fn graph_meeting_requests_follow_graphs_description() {
     let (desk, prism) = connected(Provider::Microsoft, prism::description(prism::GRAPH)).await;
     // The setting holds Graph's base with `/v1.0`; Prism's paths lack it.
-    desk.accounts
-        .settings()
-        .config_set(&desk.admin, Setting::MicrosoftGraphBase, Some(&prism.base_url()))
-        .await
-        .unwrap();
+    desk.point(Setting::MicrosoftGraphBase, &prism.base_url()).await;
 
     let meeting = meeting_lifecycle(&desk, &prism, Provider::Microsoft).await;
     credentials_are_required(&prism, &format!("/me/onlineMeetings/{}", meeting.id)).await;

@@ -298,11 +298,7 @@ async fn disconnect_revokes_at_zoom_and_deletes_even_when_offline() {
 
     // Offline: the provider cannot be reached, the tokens go anyway.
     desk.connect(Provider::Zoom).await;
-    desk.accounts
-        .settings()
-        .config_set(&desk.admin, Setting::ZoomAuthBase, Some("http://127.0.0.1:9"))
-        .await
-        .unwrap();
+    desk.point(Setting::ZoomAuthBase, "http://127.0.0.1:9").await;
     let result = desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();
     assert!(!result.revoked_at_provider);
     assert!(result.note.unwrap().contains("could not reach Zoom"));
@@ -444,4 +440,41 @@ async fn a_disconnect_by_another_process_is_seen_at_once_despite_the_token_in_me
     desk.cli(&["disconnect", "zoom", "--doctor", &desk.doctor.to_string()]).ok();
     let err = desk.accounts.access_token(desk.doctor, Provider::Zoom).await.unwrap_err();
     assert!(matches!(err, AccountError::NotConnected { .. }), "{err}");
+}
+
+/// An address that receives doctors' tokens (a provider's OAuth or API host) cannot change while
+/// doctors are connected to that provider: the next call would carry their tokens there. The
+/// same value, another provider's address, and a change after the disconnect all go through.
+#[tokio::test]
+async fn the_addresses_that_receive_tokens_cannot_change_while_doctors_are_connected() {
+    let desk = Desk::new().await;
+    desk.connect(Provider::Zoom).await;
+    let settings = desk.accounts.settings();
+    let elsewhere = "https://elsewhere.example/v2";
+    for setting in [Setting::ZoomApiBase, Setting::ZoomAuthBase] {
+        let refused = settings.config_set(&desk.admin, setting, Some(elsewhere)).await.unwrap_err();
+        match &refused {
+            frontdesk_settings::SettingsError::InvalidSetting { setting: named, message } => {
+                assert_eq!(*named, setting);
+                assert!(message.contains("1 doctor is connected to Zoom"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let now = settings.config_get(Setting::ZoomApiBase).await.unwrap().unwrap();
+    assert_ne!(now, elsewhere, "nothing was saved");
+    settings.config_set(&desk.admin, Setting::ZoomApiBase, Some(&now)).await.unwrap();
+    // The settings screen saves everything at once: a changed address refuses the whole save.
+    let mut screen = settings.provider_settings().await.unwrap();
+    screen.zoom_client_id = Some("another-app".into());
+    screen.zoom_api_base = elsewhere.into();
+    assert!(settings.update_provider_settings(&desk.admin, &screen, &[]).await.is_err());
+    assert_ne!(settings.config_get(Setting::ZoomClientId).await.unwrap().as_deref(), Some("another-app"));
+    // Microsoft has nobody connected here.
+    settings
+        .config_set(&desk.admin, Setting::MicrosoftGraphBase, Some("https://graph.example/v1.0"))
+        .await
+        .unwrap();
+    desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();
+    settings.config_set(&desk.admin, Setting::ZoomApiBase, Some(elsewhere)).await.unwrap();
 }

@@ -110,6 +110,13 @@ impl Desk {
         waiting.await.unwrap().unwrap()
     }
 
+    /// Points a provider's address elsewhere (a stand-in, Prism, a dead port) behind the back
+    /// of the settings: the app refuses to change an address that receives tokens while doctors
+    /// are connected, and the tests stage exactly that.
+    pub async fn point(&self, setting: frontdesk_settings::Setting, address: &str) {
+        self.store.set_provider_setting(&self.admin, setting.as_str(), Some(address)).await.unwrap();
+    }
+
     pub async fn audit_actions(&self) -> Vec<String> {
         self.store
             .audit_log(&Default::default())

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use frontdesk_core::store::{AuditAbout, AuditAction};
+use frontdesk_core::store::{AuditAbout, AuditAction, ConnectionState};
 use frontdesk_core::{Action, Actor, Store};
 
 use crate::error::{Result, SettingsError};
@@ -58,6 +58,7 @@ impl Settings {
     pub async fn config_set(&self, actor: &Actor, setting: Setting, value: Option<&str>) -> Result<()> {
         actor.may(Action::Administer)?;
         let value = value.map(|v| setting::normalise(setting, v)).transpose()?;
+        self.check_address_change(setting, value.as_deref()).await?;
         let key = setting.as_str();
         if setting.is_secret() {
             let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
@@ -70,6 +71,38 @@ impl Settings {
             return Ok(());
         }
         Ok(self.store.set_provider_setting(actor, key, value.as_deref()).await?)
+    }
+
+    /// A provider's addresses cannot change while doctors are connected to it: the next call
+    /// would carry their tokens to the new address. The admin disconnects them first (and they
+    /// connect again against the new one).
+    ///
+    /// # Errors
+    /// [`SettingsError::InvalidSetting`] naming the setting and how many accounts are connected.
+    async fn check_address_change(&self, setting: Setting, value: Option<&str>) -> Result<()> {
+        let Some(provider) = setting.token_address_of() else { return Ok(()) };
+        let now = self.config_get(setting).await?;
+        let new = value.or(setting.default_value());
+        if now.as_deref() == new {
+            return Ok(());
+        }
+        let connected = self
+            .store
+            .connections()
+            .await?
+            .into_iter()
+            .filter(|c| c.provider == provider && c.state == ConnectionState::Connected)
+            .count();
+        if connected == 0 {
+            return Ok(());
+        }
+        Err(setting.invalid(format!(
+            "{connected} doctor{} connected to {}: the next call would send their tokens to the new \
+             address; disconnect {} first, then change it",
+            if connected == 1 { " is" } else { "s are" },
+            provider.label(),
+            if connected == 1 { "that account" } else { "those accounts" }
+        )))
     }
 
     /// A secret setting's value from the keyring (e.g. `smtp.password`), for the client that
@@ -147,6 +180,11 @@ impl Settings {
         }
         for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
             setting::normalise(*setting, value)?;
+        }
+        for (setting, value) in &values {
+            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+            let value = value.map(|v| setting::normalise(*setting, v)).transpose()?;
+            self.check_address_change(*setting, value.as_deref()).await?;
         }
         for (setting, value) in &values {
             let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());

@@ -2,6 +2,7 @@
 //! clouds or a local test server), the clinic's own app registrations, and how the browser
 //! comes back to the app. Plain settings live in the database; secret ones only in the keyring.
 
+use frontdesk_core::Provider;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -253,6 +254,16 @@ impl Setting {
     /// What the setting is, for `config` help and the settings screen.
     pub fn about(self) -> &'static str {
         self.spec().about
+    }
+
+    /// The provider whose calls carry a doctor's tokens to this address, for the settings that
+    /// are such an address (OAuth and API hosts).
+    pub fn token_address_of(self) -> Option<Provider> {
+        match self {
+            Setting::ZoomAuthBase | Setting::ZoomApiBase => Some(Provider::Zoom),
+            Setting::MicrosoftAuthBase | Setting::MicrosoftGraphBase => Some(Provider::Microsoft),
+            _ => None,
+        }
     }
 
     /// Whether the value is a secret (kept in the keyring, never shown).

@@ -152,3 +152,86 @@ async fn the_meetings_channel_keeps_the_runner_contract() {
 async fn the_mail_channel_keeps_the_runner_contract() {
     the_runner_contract(|clinic| Mail::new(clinic.settings.clone(), Arc::new(SystemClock))).await;
 }
+
+/// A channel whose first send panics (a bug, or an answer nobody foresaw), then works.
+struct Fragile {
+    sends: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+#[derive(Default, serde::Serialize)]
+struct Sent(usize);
+
+impl std::fmt::Display for Sent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} sent", self.0)
+    }
+}
+
+impl Channel for Fragile {
+    const NAME: &'static str = "fragile";
+    const IDLE: (Duration, Duration) = (Duration::from_millis(10), Duration::from_millis(50));
+    type Work = i64;
+    type Outcome = ();
+    type Report = Sent;
+    type Pass = ();
+
+    async fn next(&self, _: bool, seen: &[i64]) -> frontdesk_core::Result<Option<i64>> {
+        Ok(seen.is_empty().then_some(1))
+    }
+
+    async fn next_due(&self) -> frontdesk_core::Result<Option<chrono::DateTime<chrono::Utc>>> {
+        Ok(None)
+    }
+
+    fn key(work: &i64) -> i64 {
+        *work
+    }
+
+    fn appointment(work: &i64) -> AppointmentId {
+        AppointmentId(*work)
+    }
+
+    async fn send(&self, _: &i64, (): &mut ()) {
+        if self.sends.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            panic!("an answer nobody foresaw");
+        }
+    }
+
+    async fn record(&self, _: &i64, (): &()) -> frontdesk_core::Result<()> {
+        Ok(())
+    }
+
+    fn count(report: &mut Sent, (): &()) {
+        report.0 += 1;
+    }
+
+    fn log(_: &i64, (): &()) {}
+}
+
+/// A pass that panics is logged and the channel goes on: one bad job never stops the sending.
+#[tokio::test]
+async fn a_pass_that_panics_does_not_stop_the_runner() {
+    let clinic = Clinic::new().await;
+    let sends = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let locks = frontdesk_core::Locks::for_store(&clinic.store).unwrap();
+    let runner =
+        Arc::new(Runner::new(Fragile { sends: sends.clone() }, locks, Arc::new(SystemClock), |_| {}));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = {
+        let runner = runner.clone();
+        tokio::spawn(async move {
+            runner
+                .run(async {
+                    stopped.await.ok();
+                })
+                .await
+        })
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while sends.load(std::sync::atomic::Ordering::SeqCst) < 3 {
+        assert!(tokio::time::Instant::now() < deadline, "the runner stopped after the panic");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(()).unwrap();
+    running.await.unwrap();
+}

@@ -850,9 +850,9 @@ impl Accounts {
                 ),
             ));
         };
-        let lifetime = body.get("expires_in").and_then(serde_json::Value::as_i64).unwrap_or(3600);
+        let lifetime = body.get("expires_in").and_then(serde_json::Value::as_i64);
         let token = Secret::new(token);
-        *cached = Some((token.clone(), now + Duration::seconds(lifetime)));
+        *cached = Some((token.clone(), crate::tokens::expiry(now, lifetime)));
         Ok(token)
     }
 

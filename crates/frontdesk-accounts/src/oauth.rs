@@ -1,7 +1,7 @@
 //! The two providers' OAuth endpoints, built from the clinic's settings, and the calls through
 //! the `oauth2` crate: authorization URL with PKCE S256, code exchange, refresh.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use frontdesk_core::Provider;
 use oauth2::basic::{BasicClient, BasicErrorResponseType};
 use oauth2::{
@@ -18,9 +18,6 @@ use frontdesk_settings::Secret;
 /// Microsoft's delegated scopes: the doctor's identity, their online meetings, and
 /// `offline_access`, without which no refresh token comes back (and Teams links stop after an hour).
 pub const MICROSOFT_SCOPES: &[&str] = &["offline_access", "User.Read", "OnlineMeetings.ReadWrite"];
-
-/// How long an access token lives when the provider does not say.
-const DEFAULT_LIFETIME: Duration = Duration::seconds(3600);
 
 /// A provider's OAuth client as the clinic registered it.
 #[derive(Debug, Clone)]
@@ -118,14 +115,14 @@ pub struct Authorization {
 }
 
 fn token_set(response: &impl TokenResponse, old_refresh: Option<&Secret>, now: DateTime<Utc>) -> TokenSet {
-    let lifetime = response.expires_in().and_then(|d| Duration::from_std(d).ok()).unwrap_or(DEFAULT_LIFETIME);
+    let lifetime = response.expires_in().map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     TokenSet {
         access: Secret::new(response.access_token().secret().clone()),
         refresh: response
             .refresh_token()
             .map(|r| Secret::new(r.secret().clone()))
             .or_else(|| old_refresh.cloned()),
-        expires_at: now + lifetime,
+        expires_at: crate::tokens::expiry(now, lifetime),
     }
 }
 

@@ -9,6 +9,19 @@ use frontdesk_settings::Secret;
 /// How long before its expiry an access token is refreshed rather than used.
 pub const REFRESH_MARGIN: Duration = Duration::seconds(120);
 
+/// The lifetime assumed when a provider gives none (the providers' own, an hour).
+const DEFAULT_LIFETIME_SECS: i64 = 3600;
+/// The longest lifetime believed: a token said to live longer is refreshed after a day anyway.
+const MAX_LIFETIME_SECS: i64 = 24 * 3600;
+
+/// When a token that a provider says lives `lifetime_secs` expires. The number comes from the
+/// network: a negative one counts as already expired, an absurd one as a day, so no answer can
+/// overflow the clock.
+pub fn expiry(now: DateTime<Utc>, lifetime_secs: Option<i64>) -> DateTime<Utc> {
+    let secs = lifetime_secs.unwrap_or(DEFAULT_LIFETIME_SECS).clamp(0, MAX_LIFETIME_SECS);
+    now.checked_add_signed(Duration::seconds(secs)).unwrap_or(now)
+}
+
 /// An access token, the refresh token that replaces it, and when the access token expires.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TokenSet {
@@ -65,6 +78,16 @@ impl TokenSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lifetime_from_the_network_never_overflows_the_clock() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert_eq!(expiry(now, None), now + Duration::seconds(3600));
+        assert_eq!(expiry(now, Some(599)), now + Duration::seconds(599));
+        assert_eq!(expiry(now, Some(-5)), now, "already expired");
+        assert_eq!(expiry(now, Some(i64::MAX)), now + Duration::hours(24));
+        assert_eq!(expiry(DateTime::<Utc>::MAX_UTC, Some(3600)), DateTime::<Utc>::MAX_UTC);
+    }
 
     #[test]
     fn round_trips_and_never_prints_tokens() {

@@ -17,12 +17,14 @@
 //! file), so it returns [`CoreError`] rather than a type that would only wrap it.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use frontdesk_core::store::crash_point;
 use frontdesk_core::{AppointmentId, Clock, CoreError, Locks};
+use futures_util::FutureExt;
 use tokio::sync::Notify;
 
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF`].
@@ -130,13 +132,18 @@ impl<C: Channel> Runner<C> {
 
     /// Runs passes until `stop` resolves: after each, it sleeps until the next job is due, a
     /// [`Runner::wake`], or the channel's longest idle time (and at least its shortest). A
-    /// failed pass is logged and tried again on the next turn.
+    /// failed pass is logged and tried again on the next turn; so is a pass that panicked (a
+    /// bug, or an answer nobody foresaw), so one bad job never stops the channel.
     pub async fn run(&self, stop: impl Future<Output = ()>) {
         let (shortest, longest) = C::IDLE;
         tokio::pin!(stop);
         loop {
-            if let Err(e) = self.run_pass(false).await {
-                tracing::warn!(error = %e, worker = C::NAME, "a pass failed; trying again shortly");
+            match AssertUnwindSafe(self.run_pass(false)).catch_unwind().await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, worker = C::NAME, "a pass failed; trying again shortly")
+                }
+                Err(_) => tracing::error!(worker = C::NAME, "a pass panicked; trying again shortly"),
             }
             let idle = match self.channel.next_due().await {
                 Ok(Some(due)) => (due - self.clock.now()).to_std().unwrap_or(Duration::ZERO).min(longest),

@@ -16,7 +16,9 @@ use super::jobs::{JobVisit, VisitRow};
 use super::{instant, Store};
 use crate::access::Action;
 use crate::error::{CoreError, Result};
-use crate::model::{meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Waiting};
+use crate::model::{
+    is_web_link, meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Waiting,
+};
 
 /// Zoom's limit of meeting creates and updates per host per UTC day.
 pub const ZOOM_DAILY_MEETING_CALLS: i64 = 100;
@@ -654,6 +656,17 @@ fn write_back(
 ) -> Result<WriteBack> {
     let requeue_or = |done: JobWrite| if changed_since { JobWrite::Requeue } else { done };
     let audited = |state: MeetingState, detail: serde_json::Value| Some((state, detail));
+    // A join link goes into patients' e-mails, calendar files and the desk's Join button: only
+    // an https address is kept; anything else is a refusal the desk sees.
+    let odd_link = matches!(outcome, Outcome::Ready { join_url: Some(url), .. } if !is_web_link(url));
+    let refused;
+    let outcome = if odd_link {
+        let reason = format!("{} answered with a join link that is not a web address", work.provider.label());
+        refused = Outcome::Refused { reason, forget_meeting: false };
+        &refused
+    } else {
+        outcome
+    };
     Ok(match outcome {
         Outcome::Ready { meeting_id, join_url } => {
             let (zoom_id, teams_id) = match work.provider {
@@ -769,5 +782,23 @@ mod tests {
             teams.meeting,
             MeetingWrite::Ready { zoom_id: None, teams_id: Some("abc".into()), join_url: None }
         );
+    }
+
+    #[test]
+    fn a_join_link_that_is_not_a_web_address_is_never_kept() {
+        let now = DateTime::from_timestamp(1_780_000_100, 0).unwrap();
+        for link in
+            ["javascript:alert(1)", "file:///etc/passwd", "http://zoom.us/j/1", "zoommtg://zoom.us/join"]
+        {
+            let odd = Outcome::Ready { meeting_id: "1".into(), join_url: Some(link.into()) };
+            let effect = write_back(&work(Provider::Zoom), &odd, false, now).unwrap();
+            let reason = "Zoom answered with a join link that is not a web address".to_owned();
+            assert_eq!(
+                effect.meeting,
+                MeetingWrite::Failed { reason: reason.clone(), forget_meeting: false },
+                "{link}"
+            );
+            assert_eq!(effect.job, JobWrite::Fail { reason }, "{link}");
+        }
     }
 }

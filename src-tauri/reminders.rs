@@ -1,7 +1,9 @@
-//! Desktop reminders: every 15 seconds, the reminders due for whoever uses this desk (the
+//! Desktop reminders: every few seconds, the reminders due for whoever uses this desk (the
 //! signed-in member of staff, or the last one while the desk is locked) are taken from the
 //! database and shown as system notifications. The core decides what is due and records what
-//! was shown (`frontdesk_core::store::reminders`), so nothing here can show one twice.
+//! was shown (`frontdesk_core::store::reminders`), so nothing here can show one twice. While the
+//! desk is locked a reminder says only that something is due: no initials, time or Join, since
+//! anyone passing the screen reads it.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,6 +17,9 @@ use crate::{AppState, OpenUrl};
 /// How often the desk looks for due reminders.
 const LOOK_EVERY: Duration = Duration::from_secs(15);
 
+/// What a reminder says on a locked desk.
+pub const LOCKED_TEXT: &str = "A visit needs you soon: unlock Frontdesk to see it";
+
 /// Shows one reminder: the system's notifications in the app, a recorder in tests.
 pub type ShowReminder = Arc<dyn Fn(&Reminder) + Send + Sync>;
 
@@ -26,6 +31,7 @@ pub fn start_reminders<R: Runtime>(app: &tauri::AppHandle<R>, show: ShowReminder
         loop {
             let state = handle.state::<AppState>();
             let current = state.session.current().map(|s| s.id);
+            let locked = current.is_none();
             let user = {
                 let mut last = last_user.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 if current.is_some() {
@@ -37,7 +43,12 @@ pub fn start_reminders<R: Runtime>(app: &tauri::AppHandle<R>, show: ShowReminder
                 match store.due_reminders(user).await {
                     Ok(due) => {
                         for reminder in due {
-                            if store.take_reminder(user, &reminder).await.unwrap_or(false) {
+                            if !store.take_reminder(user, &reminder).await.unwrap_or(false) {
+                                continue;
+                            }
+                            if locked {
+                                show(&Reminder { text: LOCKED_TEXT.into(), join_url: None, ..reminder });
+                            } else {
                                 show(&reminder);
                             }
                         }

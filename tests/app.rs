@@ -602,6 +602,36 @@ fn the_signed_in_doctor_gets_each_due_reminder_once_with_initials_only() {
     assert_eq!(*shown.lock().unwrap(), ["Telehealth with J.D. in 10 min"]);
 }
 
+/// On a locked desk a reminder still comes to the person who was signed in, but says only that
+/// something is due: no initials, time or Join for whoever passes the screen.
+#[test]
+fn a_reminder_on_a_locked_desk_names_nothing() {
+    let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp();
+    let clock = Arc::new(HandClock(AtomicI64::new(at("2031-05-05T12:00:00Z"))));
+    let desk = Desk::seed(Desk::with_clock(clock.clone()));
+    desk.sign_in(1, "1357");
+    desk.ok("book", booking("2031-05-05T10:00"));
+    desk.ok("sign_out", json!({}));
+    desk.sign_in(3, "1111");
+    let shown: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    let recorder = shown.clone();
+    frontdesk_app::reminders::start_reminders(
+        desk.app.handle(),
+        Arc::new(move |r: &frontdesk_core::store::Reminder| {
+            recorder.lock().unwrap().push((r.text.clone(), r.join_url.clone()));
+        }),
+    );
+    // The loop has seen who uses the desk; then it locks, and the visit comes due.
+    std::thread::sleep(Duration::from_millis(500));
+    desk.ok("sign_out", json!({}));
+    clock.0.store(at("2031-05-05T13:50:00Z"), Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_secs(25);
+    while shown.lock().unwrap().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(*shown.lock().unwrap(), [(frontdesk_app::reminders::LOCKED_TEXT.to_owned(), None)]);
+}
+
 #[test]
 fn every_admin_change_leaves_one_audit_row_naming_the_admin_and_never_a_pin() {
     use tauri::Manager;

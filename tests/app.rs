@@ -613,7 +613,8 @@ fn a_reminder_on_a_locked_desk_names_nothing() {
     desk.ok("book", booking("2031-05-05T10:00"));
     desk.ok("sign_out", json!({}));
     desk.sign_in(3, "1111");
-    let shown: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    type Shown = Vec<(String, Option<String>)>;
+    let shown: Arc<Mutex<Shown>> = Arc::default();
     let recorder = shown.clone();
     frontdesk_app::reminders::start_reminders(
         desk.app.handle(),

@@ -75,6 +75,37 @@ async fn wrong_pins_are_counted_and_pause_sign_in() {
     assert!(matches!(store.sign_in(no_pin.id, "1234").await, Err(CoreError::NoPin)));
 }
 
+/// Each pause in a row doubles the next (5 minutes, then 10...), so five guesses every five
+/// minutes cannot go on for ever; signing in, or a new PIN from an admin, starts again at 5.
+#[tokio::test]
+async fn each_pause_in_a_row_doubles_the_next() {
+    let (_dir, store, clock) = fresh().await;
+    let (_, admin) = store.first_run("Maple Clinic", "UTC", "Eli Admin", "1357").await.unwrap();
+    let guess_five = || async {
+        let mut last = None;
+        for _ in 0..MAX_PIN_FAILURES {
+            last = Some(store.sign_in(admin.id, "9999").await.unwrap_err());
+        }
+        last.unwrap()
+    };
+    let minute = |n: i64| clock.0.fetch_add(n * 60, Ordering::SeqCst);
+    assert!(guess_five().await.to_string().contains("pauses for 5 minutes"));
+    minute(5);
+    clock.0.fetch_add(1, Ordering::SeqCst);
+    // The second pause in a row is announced and lasts 10 minutes.
+    let fifth = guess_five().await;
+    assert!(fifth.to_string().contains("pauses for 10 minutes"), "{fifth}");
+    minute(6);
+    assert!(matches!(store.sign_in(admin.id, "1357").await, Err(CoreError::PinPaused { .. })));
+    minute(5);
+    store.sign_in(admin.id, "1357").await.unwrap();
+    // Signed in: the next pause is 5 minutes again.
+    assert!(guess_five().await.to_string().contains("pauses for 5 minutes"));
+    assert_eq!(frontdesk_core::store::pause_minutes(0), 5);
+    assert_eq!(frontdesk_core::store::pause_minutes(3), 40);
+    assert_eq!(frontdesk_core::store::pause_minutes(60), 24 * 60, "never more than a day");
+}
+
 #[tokio::test]
 async fn the_clinic_keeps_an_active_admin_and_edits_are_checked() {
     let (_dir, store, _) = fresh().await;

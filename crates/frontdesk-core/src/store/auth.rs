@@ -1,6 +1,7 @@
 //! Signing in at a shared desk: the first-run set-up of the clinic and its first admin, and PIN
 //! checks that count wrong guesses (a PIN is short: after [`MAX_PIN_FAILURES`] wrong tries in a
-//! row, sign-in for that person pauses for [`PIN_PAUSE_MINUTES`] minutes). Every try is in the
+//! row, sign-in for that person pauses for [`PIN_PAUSE_MINUTES`] minutes, and each pause in a row
+//! doubles the next, up to a day, until they sign in or an admin sets a new PIN). Every try is in the
 //! audit log: a sign-in, a refusal (with the tries left, or during a pause) and a pause.
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
@@ -13,10 +14,29 @@ use crate::error::{CoreError, Field, Result};
 use crate::model::{Actor, Clinic, Role, Staff, StaffId};
 use crate::{time, validate};
 
+/// What sign-in reads of a member of staff.
+#[derive(sqlx::FromRow)]
+struct PinRow {
+    pin_hash: Option<String>,
+    pin_failures: i64,
+    pin_locked_until: Option<i64>,
+    role: String,
+    pin_pauses: i64,
+}
+
 /// Wrong PINs in a row before sign-in pauses.
 pub const MAX_PIN_FAILURES: i64 = 5;
-/// How long sign-in pauses after too many wrong PINs.
+/// How long sign-in first pauses after too many wrong PINs; each pause in a row doubles it.
 pub const PIN_PAUSE_MINUTES: i64 = 5;
+/// The longest pause: a day.
+const MAX_PAUSE_MINUTES: i64 = 24 * 60;
+
+/// How long the pause after `pauses` earlier ones in a row lasts: 5, 10, 20... minutes, at most
+/// a day.
+pub fn pause_minutes(pauses: i64) -> i64 {
+    let doubling = u32::try_from(pauses.clamp(0, 20)).unwrap_or(20);
+    PIN_PAUSE_MINUTES.saturating_mul(2i64.saturating_pow(doubling)).min(MAX_PAUSE_MINUTES)
+}
 
 impl Store {
     /// Sets the clinic up and creates its first admin, in one transaction: the app's first start.
@@ -63,14 +83,19 @@ impl Store {
     pub async fn sign_in(&self, id: StaffId, pin: &str) -> Result<Staff> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let row: Option<(Option<String>, i64, Option<i64>, String)> = sqlx::query_as(
-            "SELECT pin_hash, pin_failures, pin_locked_until, role FROM staff WHERE id = ?1 AND active",
+        let row: Option<PinRow> = sqlx::query_as(
+            "SELECT pin_hash, pin_failures, pin_locked_until, role, pin_pauses FROM staff WHERE id = ?1 AND active",
         )
         .bind(id.0)
         .fetch_optional(&mut *tx)
         .await?;
-        let (hash, failures, paused_until, role) =
-            row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?;
+        let PinRow {
+            pin_hash: hash,
+            pin_failures: failures,
+            pin_locked_until: paused_until,
+            role,
+            pin_pauses: pauses,
+        } = row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?;
         let hash = hash.ok_or(CoreError::NoPin)?;
         // Each try is audited under the account it was for: whoever typed is not known.
         let person = Actor::Staff { id, role: role.parse()? };
@@ -94,22 +119,28 @@ impl Store {
             .map(|parsed| argon2::Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
             .unwrap_or(false);
         if matches {
-            sqlx::query("UPDATE staff SET pin_failures = 0, pin_locked_until = NULL WHERE id = ?1")
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "UPDATE staff SET pin_failures = 0, pin_locked_until = NULL, pin_pauses = 0 WHERE id = ?1",
+            )
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
             audit::append(&mut tx, now, &person, AuditAction::SignedIn, nothing, &json!({})).await?;
             tx.commit().await?;
             return self.staff(id).await;
         }
         let failures = failures + 1;
-        let pause = (failures >= MAX_PIN_FAILURES).then(|| now.timestamp() + PIN_PAUSE_MINUTES * 60);
-        sqlx::query("UPDATE staff SET pin_failures = ?2, pin_locked_until = ?3 WHERE id = ?1")
-            .bind(id.0)
-            .bind(if pause.is_some() { 0 } else { failures })
-            .bind(pause)
-            .execute(&mut *tx)
-            .await?;
+        let minutes = pause_minutes(pauses);
+        let pause = (failures >= MAX_PIN_FAILURES).then(|| now.timestamp() + minutes * 60);
+        sqlx::query(
+            "UPDATE staff SET pin_failures = ?2, pin_locked_until = ?3, pin_pauses = pin_pauses + ?4 WHERE id = ?1",
+        )
+        .bind(id.0)
+        .bind(if pause.is_some() { 0 } else { failures })
+        .bind(pause)
+        .bind(i64::from(pause.is_some()))
+        .execute(&mut *tx)
+        .await?;
         let tries_left = (MAX_PIN_FAILURES - failures).max(0);
         audit::append(
             &mut tx,
@@ -121,10 +152,10 @@ impl Store {
         )
         .await?;
         if pause.is_some() {
-            let detail = json!({ "minutes": PIN_PAUSE_MINUTES });
+            let detail = json!({ "minutes": minutes });
             audit::append(&mut tx, now, &person, AuditAction::SignInPaused, nothing, &detail).await?;
         }
         tx.commit().await?;
-        Err(CoreError::WrongPin { attempts_left: tries_left, pause_minutes: PIN_PAUSE_MINUTES })
+        Err(CoreError::WrongPin { attempts_left: tries_left, pause_minutes: minutes })
     }
 }

@@ -223,7 +223,8 @@ impl Store {
             "UPDATE staff SET name = ?2, role = ?3, active = ?4,
                     pin_hash = COALESCE(?5, pin_hash),
                     pin_failures = CASE WHEN ?5 IS NULL THEN pin_failures ELSE 0 END,
-                    pin_locked_until = CASE WHEN ?5 IS NULL THEN pin_locked_until ELSE NULL END
+                    pin_locked_until = CASE WHEN ?5 IS NULL THEN pin_locked_until ELSE NULL END,
+                    pin_pauses = CASE WHEN ?5 IS NULL THEN pin_pauses ELSE 0 END
              WHERE id = ?1",
         )
         .bind(id.0)

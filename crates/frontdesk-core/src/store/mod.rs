@@ -36,7 +36,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
-pub use auth::{MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
+pub use auth::{pause_minutes, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
 pub use jobs::{JobVisit, Queue};
 pub use mail::{MailOutcome, MailStatus, MailWork};

@@ -463,7 +463,7 @@ const JOIN_LINK: &str = "https://zoom.us/j/85746065432?pwd=patient";
 #[test]
 fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
     use frontdesk_core::store::ConnectionKind;
-    use frontdesk_core::{Actor, Provider, StaffId};
+    use frontdesk_core::{Actor, AppointmentId, Provider, StaffId};
     use frontdesk_settings::{secrets, Secret, SecretStore};
     use tauri::{Listener, Manager};
     use wiremock::matchers::{method, path};
@@ -562,7 +562,16 @@ fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
     assert_eq!((uses[0].actor.as_str(), uses[1].actor.as_str()), ("staff:3", "staff:1"));
     assert_eq!(uses[0].doctor_id, Some(StaffId(3)));
     assert_eq!(uses[0].detail, json!({ "appointment_id": 1, "provider": "zoom" }));
-    assert!(audit.iter().all(|e| !e.detail.to_string().contains("zak=")), "{audit:?}");
+    let joins: Vec<_> = audit.iter().filter(|e| e.action.as_str() == "join_opened").collect();
+    assert_eq!(joins.len(), 1, "Join is audited too");
+    assert_eq!(
+        (joins[0].appointment_id, &joins[0].detail),
+        (Some(AppointmentId(1)), &json!({ "provider": "zoom" }))
+    );
+    assert!(
+        audit.iter().all(|e| !e.detail.to_string().contains("zak=") && !e.detail.to_string().contains("/j/")),
+        "{audit:?}"
+    );
 
     // No answer the window received holds a host link.
     let answers = desk.answers.lock().unwrap();

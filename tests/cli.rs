@@ -630,3 +630,33 @@ fn every_admin_edit_from_the_command_line_leaves_one_audit_row_in_its_own_transa
     assert!(patient.as_array().unwrap().iter().all(|e| e["patient_id"] == 3), "{patient}");
     assert_eq!(patient.as_array().unwrap().len(), 1);
 }
+
+/// A backup and a calendar export carry patients' data out of Frontdesk: each is audited, by
+/// the command line's user, with no path and no patient detail.
+#[test]
+fn a_backup_and_an_export_are_audited() {
+    let c = Clinic::seeded();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    let rows = c.json(&["audit"]).as_array().unwrap().len();
+    c.run(&["backup", c.path().join("copy.db").to_str().unwrap()]).ok();
+    c.run(&[
+        "export-ics",
+        "--date",
+        "2026-07-06",
+        "--doctor",
+        "1",
+        "--out",
+        c.path().join("day.ics").to_str().unwrap(),
+    ])
+    .ok();
+    let log = c.json(&["audit"]);
+    let new = &log.as_array().unwrap()[rows..];
+    let actions: Vec<_> = new.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["backup_made", "day_exported"]);
+    assert!(new.iter().all(|e| e["actor"].as_str().unwrap().starts_with("cli:")));
+    assert_eq!(
+        new[1]["detail"],
+        serde_json::json!({ "date": "2026-07-06", "doctor_id": 1, "appointments": 1 })
+    );
+    assert_eq!(new[1]["doctor_id"], 1);
+}

@@ -227,6 +227,12 @@ export type AuditAction =
 "mail_sent" | 
 /**  A patient e-mail was queued again by hand. */
 "mail_resent" | 
+/**  A meeting's patient-side link was opened (Join). */
+"join_opened" | 
+/**  A copy of the whole database was written (`backup`). */
+"backup_made" | 
+/**  A day's appointments were exported as a calendar file. */
+"day_exported" | 
 /**  A member of staff signed in. */
 "signed_in" | 
 /**  A wrong PIN, or a try while sign-in is paused, for this member of staff. */

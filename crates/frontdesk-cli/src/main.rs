@@ -374,7 +374,7 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
 
 async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), CoreError> {
     if let Command::Backup { file } = &command {
-        store.backup(file).await?;
+        store.backup(&cli_actor(), file).await?;
         return out.backup(file);
     }
     let clinic = store.require_clinic().await?;
@@ -465,16 +465,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         }
         Command::ExportIcs { date, doctor, out: file } => {
             let date = time::parse_date(DATE, &date)?;
-            let doctor = doctor.map(StaffId);
-            if let Some(d) = doctor {
-                let staff = store.staff(d).await?;
-                if staff.role != Role::Doctor {
-                    return Err(CoreError::invalid(format!("--doctor: {} is not a doctor", staff.name)));
-                }
-            }
-            let sheet = store.day_sheet(&clinic, date, 1, clinic.tz, doctor).await?;
-            let ics =
-                frontdesk_core::ics::day_calendar(&sheet, &store.clinic_uid().await?, chrono::Utc::now());
+            let ics = store.day_calendar(&actor, &clinic, date, doctor.map(StaffId)).await?;
             match file {
                 Some(path) => std::fs::write(&path, ics).map_err(|e| CoreError::Io {
                     context: format!("could not write {}", path.display()),

@@ -195,7 +195,7 @@ async fn backup_is_consistent_while_desks_keep_booking() {
     let mut copies = Vec::new();
     for n in 0..5 {
         let target = dir.path().join(format!("backup-{n}.db"));
-        store.backup(&target).await.unwrap();
+        store.backup(&it(), &target).await.unwrap();
         copies.push(target);
         tokio::task::yield_now().await;
     }

@@ -70,6 +70,12 @@ word_enum!(
         MailSent = "mail_sent",
         /// A patient e-mail was queued again by hand.
         MailResent = "mail_resent",
+        /// A meeting's patient-side link was opened (Join).
+        JoinOpened = "join_opened",
+        /// A copy of the whole database was written (`backup`).
+        BackupMade = "backup_made",
+        /// A day's appointments were exported as a calendar file.
+        DayExported = "day_exported",
         /// A member of staff signed in.
         SignedIn = "signed_in",
         /// A wrong PIN, or a try while sign-in is paused, for this member of staff.

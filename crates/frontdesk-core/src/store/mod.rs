@@ -169,10 +169,14 @@ impl Store {
     /// point in time even while other desks write; it is written beside `dest` and renamed into
     /// place, so a crash never leaves a half-written file under the chosen name.
     ///
+    /// Only those who administer the clinic make one, and each is audited: it holds every
+    /// patient's record.
+    ///
     /// # Errors
-    /// [`CoreError::Invalid`] when `dest` already exists or its folder does not;
-    /// [`CoreError::Io`] or [`CoreError::Storage`] when writing fails.
-    pub async fn backup(&self, dest: &Path) -> Result<()> {
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] when `dest` already exists or its folder
+    /// does not; [`CoreError::Io`] or [`CoreError::Storage`] when writing fails.
+    pub async fn backup(&self, actor: &crate::Actor, dest: &Path) -> Result<()> {
+        actor.may(crate::access::Action::Administer)?;
         if dest.exists() {
             return Err(CoreError::invalid(format!(
                 "backup: {} already exists; choose a new file name",
@@ -200,7 +204,8 @@ impl Store {
         };
         std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(io("could not write"))?;
         std::fs::rename(&partial, dest).map_err(io("could not create"))?;
-        Ok(())
+        self.audit(actor, audit::AuditAction::BackupMade, audit::AuditAbout::NOTHING, serde_json::json!({}))
+            .await
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {

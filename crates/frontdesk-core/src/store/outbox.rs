@@ -547,17 +547,21 @@ impl Store {
     }
 
     /// The patient-side join link of an appointment's ready meeting, for anyone at the desk to
-    /// open (Join); only an https address is ever returned.
+    /// open (Join), audited; only an https address is ever returned.
     ///
     /// # Errors
     /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an unknown appointment;
     /// [`CoreError::NoMeeting`]; [`CoreError::MeetingNotReady`]; [`CoreError::NotAWebLink`].
     pub async fn join_link(&self, actor: &Actor, appointment: AppointmentId) -> Result<String> {
         actor.may(Action::Read)?;
-        let meeting = self.appointment(appointment).await?.appointment.meeting;
-        let Some(meeting) = meeting else { return Err(CoreError::NoMeeting) };
-        match meeting.join_url {
-            Some(url) if meeting.state == MeetingState::Ready && crate::model::is_web_link(&url) => Ok(url),
+        let visit = self.appointment(appointment).await?.appointment;
+        let Some(meeting) = &visit.meeting else { return Err(CoreError::NoMeeting) };
+        match meeting.join_url.clone() {
+            Some(url) if meeting.state == MeetingState::Ready && crate::model::is_web_link(&url) => {
+                let detail = json!({ "provider": meeting.provider });
+                self.audit(actor, AuditAction::JoinOpened, AuditAbout::appointment(&visit), detail).await?;
+                Ok(url)
+            }
             Some(_) if meeting.state == MeetingState::Ready => {
                 Err(CoreError::NotAWebLink(meeting.provider.label()))
             }

@@ -96,6 +96,21 @@ fn handled<R: serde::Serialize>(report: &R) -> (u64, u64) {
     (total, value["waiting"].as_u64().unwrap())
 }
 
+/// Runs `runner` in the background until the returned sender is used.
+fn run_until_stopped<C: Channel>(
+    runner: Arc<Runner<C>>,
+) -> (tokio::sync::oneshot::Sender<()>, tokio::task::JoinHandle<()>) {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(async move {
+        runner
+            .run(async {
+                stopped.await.ok();
+            })
+            .await
+    });
+    (stop, running)
+}
+
 async fn the_runner_contract<C: Channel>(channel: impl FnOnce(&Clinic) -> C) {
     let clinic = Clinic::new().await;
     let changed = Arc::new(Mutex::new(Vec::new()));
@@ -115,18 +130,8 @@ async fn the_runner_contract<C: Channel>(channel: impl FnOnce(&Clinic) -> C) {
     assert!(!runner.run_pass(true).await.unwrap().to_string().is_empty());
 
     // Running: a new job is sent as soon as the runner is woken.
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let runner = Arc::new(runner);
-    let running = {
-        let runner = runner.clone();
-        tokio::spawn(async move {
-            runner
-                .run(async {
-                    stopped.await.ok();
-                })
-                .await
-        })
-    };
+    let (stop, running) = run_until_stopped(runner.clone());
     tokio::time::sleep(Duration::from_millis(300)).await;
     let second = clinic.book_for::<C>(11).await;
     runner.wake();
@@ -216,17 +221,7 @@ async fn a_pass_that_panics_does_not_stop_the_runner() {
     let locks = frontdesk_core::Locks::for_store(&clinic.store).unwrap();
     let runner =
         Arc::new(Runner::new(Fragile { sends: sends.clone() }, locks, Arc::new(SystemClock), |_| {}));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = {
-        let runner = runner.clone();
-        tokio::spawn(async move {
-            runner
-                .run(async {
-                    stopped.await.ok();
-                })
-                .await
-        })
-    };
+    let (stop, running) = run_until_stopped(runner.clone());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while sends.load(std::sync::atomic::Ordering::SeqCst) < 3 {
         assert!(tokio::time::Instant::now() < deadline, "the runner stopped after the panic");

@@ -99,19 +99,11 @@ impl Store {
         let hash = hash.ok_or(CoreError::NoPin)?;
         // Each try is audited under the account it was for: whoever typed is not known.
         let person = Actor::Staff { id, role: role.parse()? };
-        let nothing = AuditAbout::NOTHING;
+        let (nothing, refused) = (AuditAbout::NOTHING, AuditAction::SignInRefused);
         if let Some(until) = paused_until.filter(|u| *u > now.timestamp()) {
             let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
             let local = chrono::DateTime::from_timestamp(until, 0).unwrap_or(now).with_timezone(&clinic.tz);
-            audit::append(
-                &mut tx,
-                now,
-                &person,
-                AuditAction::SignInRefused,
-                nothing,
-                &json!({ "paused": true }),
-            )
-            .await?;
+            audit::append(&mut tx, now, &person, refused, nothing, &json!({ "paused": true })).await?;
             tx.commit().await?;
             return Err(CoreError::PinPaused { until: local.format("%H:%M").to_string() });
         }
@@ -142,15 +134,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let tries_left = (MAX_PIN_FAILURES - failures).max(0);
-        audit::append(
-            &mut tx,
-            now,
-            &person,
-            AuditAction::SignInRefused,
-            nothing,
-            &json!({ "tries_left": tries_left }),
-        )
-        .await?;
+        audit::append(&mut tx, now, &person, refused, nothing, &json!({ "tries_left": tries_left })).await?;
         if pause.is_some() {
             let detail = json!({ "minutes": minutes });
             audit::append(&mut tx, now, &person, AuditAction::SignInPaused, nothing, &detail).await?;

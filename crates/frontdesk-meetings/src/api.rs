@@ -443,13 +443,8 @@ impl MeetingCalls for Accounts {
         if !frontdesk_core::model::is_web_link(&link) {
             return Err(CoreError::NotAWebLink(provider.label()).into());
         }
-        let about = AuditAbout {
-            doctor: Some(doctor),
-            patient: Some(visit.patient_id),
-            appointment: Some(appointment),
-        };
         let detail = json!({ "appointment_id": appointment, "provider": provider });
-        store.audit(actor, AuditAction::HostLinkOpened, about, detail).await?;
+        store.audit(actor, AuditAction::HostLinkOpened, AuditAbout::appointment(&visit), detail).await?;
         Ok(Secret::new(link))
     }
 

@@ -341,7 +341,7 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let before = Patient::from(before.ok_or(CoreError::NotFound { what: "patient", id: id.0 })?);
-        let changed = sqlx::query(
+        sqlx::query(
             "UPDATE patients SET full_name = ?2, email = ?3, phone = ?4, date_of_birth = ?5, note = ?6 WHERE id = ?1",
         )
         .bind(id.0)
@@ -352,9 +352,6 @@ impl Store {
         .bind(&patient.note)
         .execute(&mut *tx)
         .await?;
-        if changed.rows_affected() == 0 {
-            return Err(CoreError::NotFound { what: "patient", id: id.0 });
-        }
         let fields: Vec<&str> = [
             ("name", before.full_name != patient.full_name),
             ("email", before.email != patient.email),

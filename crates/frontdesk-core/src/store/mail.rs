@@ -253,7 +253,8 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn record_mail(&self, work: &MailWork, outcome: &MailOutcome) -> Result<()> {
-        let now = self.now().timestamp_millis();
+        let at = self.now();
+        let now = at.timestamp_millis();
         let mut tx = self.write().await?;
         let sequence: Option<i64> =
             sqlx::query_scalar("SELECT sequence FROM mails WHERE appointment_id = ?1")
@@ -277,8 +278,7 @@ impl Store {
                 // Who was e-mailed is the appointment's patient: the row holds ids, never the address.
                 let about = appointment_about(&mut tx, work.visit.appointment_id).await?;
                 let detail = serde_json::json!({ "method": work.method(), "sequence": work.sequence });
-                audit::append(&mut tx, self.now(), &Actor::MAIL, AuditAction::MailSent, about, &detail)
-                    .await?;
+                audit::append(&mut tx, at, &Actor::MAIL, AuditAction::MailSent, about, &detail).await?;
             }
             MailOutcome::Skipped { reason } => {
                 sqlx::query("UPDATE mails SET state = 'skipped', reason = ?2, updated_at_ms = ?3 WHERE appointment_id = ?1")

@@ -516,17 +516,14 @@ impl Store {
         .bind(appointment.0)
         .fetch_optional(&mut *tx)
         .await?;
-        if let Some((_, doctor, _)) = &row {
-            actor.may_for(Action::RetryMeeting, StaffId(*doctor))?;
-        }
-        match row.as_ref().map(|r| r.0.as_str()) {
-            None => return Err(CoreError::NotFound { what: "meeting of appointment", id: appointment.0 }),
-            Some("failed") => {}
-            Some(other) => {
-                return Err(CoreError::Transition(format!(
-                    "the meeting is {other}; only a failed meeting is sent again"
-                )))
-            }
+        let Some((state, doctor, patient)) = row else {
+            return Err(CoreError::NotFound { what: "meeting of appointment", id: appointment.0 });
+        };
+        actor.may_for(Action::RetryMeeting, StaffId(doctor))?;
+        if state != "failed" {
+            return Err(CoreError::Transition(format!(
+                "the meeting is {state}; only a failed meeting is sent again"
+            )));
         }
         sqlx::query("UPDATE meetings SET state = 'pending', waiting = 'queued', error = NULL, updated_at = ?2 WHERE appointment_id = ?1")
             .bind(appointment.0)
@@ -534,14 +531,12 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         queue(&mut tx, appointment, now).await?;
-        if let Some((_, doctor, patient)) = row {
-            let about = AuditAbout {
-                doctor: Some(StaffId(doctor)),
-                patient: Some(crate::model::PatientId(patient)),
-                appointment: Some(appointment),
-            };
-            audit::append(&mut tx, now, actor, AuditAction::MeetingRetried, about, &json!({})).await?;
-        }
+        let about = AuditAbout {
+            doctor: Some(StaffId(doctor)),
+            patient: Some(crate::model::PatientId(patient)),
+            appointment: Some(appointment),
+        };
+        audit::append(&mut tx, now, actor, AuditAction::MeetingRetried, about, &json!({})).await?;
         tx.commit().await?;
         Ok(())
     }

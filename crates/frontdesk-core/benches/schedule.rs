@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
+use frontdesk_core::paths::DATABASE_FILE;
 use frontdesk_core::store::DAY_QUERY;
 use frontdesk_core::time::{day_bounds, parse_zone};
 use frontdesk_core::{
@@ -47,7 +48,7 @@ async fn run(total: i64) {
     eprintln!(
         "seeded {total} appointments in {:.1} s ({})",
         seeded.elapsed().as_secs_f64(),
-        store.path().display()
+        store.data_dir().join(DATABASE_FILE).display()
     );
 
     // Days spread over the five years, the same list for both sides.
@@ -74,7 +75,7 @@ async fn run(total: i64) {
             std::hint::black_box(list);
         }
     }
-    let reference = sqlite3_shell(store.path(), &days, tz);
+    let reference = sqlite3_shell(&store.data_dir().join(DATABASE_FILE), &days, tz);
     eprintln!(
         "day view: {} days x {PASSES} passes, {:.0} appointments per day on average",
         days.len(),
@@ -123,7 +124,8 @@ async fn run(total: i64) {
 /// Seeds the clinic in SQL (seeding is not what is measured): 40 doctors, 20,000 patients, five
 /// types, and `total` appointments in half-hour slots from 08:00 local, every day for five years.
 async fn seed(store: &Store, total: i64) {
-    let pool = store.pool();
+    let file = store.data_dir().join(DATABASE_FILE);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display())).await.unwrap();
     let mut tx = pool.begin().await.unwrap();
     for sql in [
         "INSERT INTO clinic (id, name, tz, created_at) VALUES (1, 'Bench Clinic', 'America/Toronto', 0)",
@@ -163,6 +165,7 @@ async fn seed(store: &Store, total: i64) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
+    pool.close().await;
 }
 
 /// Runs the day view's SQL for each day in one `sqlite3` shell session and returns the CPU time
@@ -174,9 +177,9 @@ fn sqlite3_shell(db: &std::path::Path, days: &[NaiveDate], tz: chrono_tz::Tz) ->
         for d in days {
             let (from, to) = day_bounds(*d, tz);
             let sql = DAY_QUERY
-                .replace("?1", &from.timestamp().to_string())
-                .replace("?2", &to.timestamp().to_string())
-                .replace("?3", "NULL");
+                .replace("$1", &from.timestamp().to_string())
+                .replace("$2", &to.timestamp().to_string())
+                .replace("$3", "NULL");
             script.push_str(&sql);
             script.push_str(";\n");
         }

@@ -90,6 +90,16 @@ pub enum CoreError {
     #[error("the database in this data folder comes from a newer version of Frontdesk (schema {found}, this version knows up to {known}); update Frontdesk to open it")]
     NewerDatabase { found: i64, known: i64 },
 
+    /// The clinic's database server refused this computer, or cannot be used by this version
+    /// (wrong password, no such database, a TLS failure, too old a PostgreSQL). The message says
+    /// which, and never carries the password.
+    #[error("the clinic's server at {server} {problem}")]
+    ServerRefused { server: String, problem: String },
+
+    /// The clinic's database server does not answer.
+    #[error("the clinic's server at {server} cannot be reached ({problem}); check that it is on and that this computer is on the clinic's network")]
+    ServerAway { server: String, problem: String },
+
     /// The data folder cannot be created, written, or holds something that is not a Frontdesk database.
     #[error("cannot use the data folder {path}: {reason}")]
     DataDir { path: String, reason: String },
@@ -144,9 +154,11 @@ impl CoreError {
             CoreError::Overlap(_) | CoreError::Transition(_) | CoreError::AlreadyInitialized(_) => {
                 ErrorKind::Conflict
             }
-            CoreError::NotInitialized | CoreError::NewerDatabase { .. } | CoreError::DataDir { .. } => {
-                ErrorKind::Setup
-            }
+            CoreError::NotInitialized
+            | CoreError::NewerDatabase { .. }
+            | CoreError::DataDir { .. }
+            | CoreError::ServerRefused { .. } => ErrorKind::Setup,
+            CoreError::ServerAway { .. } => ErrorKind::Unavailable,
             CoreError::Forbidden(_) => ErrorKind::Forbidden,
             CoreError::NoMeeting => ErrorKind::NotFound,
             CoreError::MeetingNotReady(_) | CoreError::NotAWebLink(_) => ErrorKind::Conflict,
@@ -247,12 +259,28 @@ impl std::fmt::Display for Field {
     }
 }
 
+/// The PostgreSQL constraint that refuses a double booking.
+pub(crate) const DOUBLE_BOOKING: &str = "appointments_no_double_booking";
+
+/// What the desk reads when the database itself refused a double booking.
+pub(crate) const DOUBLE_BOOKED: &str =
+    "the doctor already has an appointment then; choose another time, or confirm the double booking";
+
 impl From<sqlx::Error> for CoreError {
     fn from(err: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &err {
-            // SQLITE_BUSY (5) and SQLITE_LOCKED (6), after the busy timeout has run out.
-            if matches!(db.code().as_deref(), Some("5") | Some("6") | Some("517")) {
+            // SQLITE_BUSY (5) and SQLITE_LOCKED (6); on PostgreSQL, a lock or the clinic's write
+            // lock not granted in time (55P03), a serialization failure (40001) or a deadlock (40P01).
+            if matches!(
+                db.code().as_deref(),
+                Some("5") | Some("6") | Some("517") | Some("55P03") | Some("40001") | Some("40P01")
+            ) {
                 return CoreError::Busy;
+            }
+            // PostgreSQL's own refusal of a double booking (see the `appointments_no_double_booking`
+            // constraint): the same conflict as the store's check, which comes first.
+            if db.code().as_deref() == Some("23P01") && db.constraint() == Some(DOUBLE_BOOKING) {
+                return CoreError::Overlap(DOUBLE_BOOKED.to_owned());
             }
         }
         tracing::error!(error = %err, "storage failure");

@@ -25,12 +25,12 @@ pub struct HeldLock {
 }
 
 impl Locks {
-    /// The lock folder beside `store`'s database, made if it is missing.
+    /// The lock folder in `store`'s data folder, made if it is missing.
     ///
     /// # Errors
     /// [`CoreError::Io`] when the folder cannot be made.
     pub fn for_store(store: &Store) -> Result<Locks> {
-        let dir = store.path().parent().map(|p| p.join("locks")).unwrap_or_else(|| PathBuf::from("locks"));
+        let dir = store.data_dir().join("locks");
         std::fs::create_dir_all(&dir).map_err(|source| CoreError::Io {
             context: format!("could not create {}", dir.display()),
             source,

@@ -1,20 +1,31 @@
-//! The clinic's own wording of the patient e-mails, on a real SQLite file: an override is what
+//! The clinic's own wording of the patient e-mails, on both engines (see `engines`): an override is what
 //! the message says, a reset brings the default back, refused texts name their field and change
 //! nothing, and each change is one audit row.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
+mod engines;
+
 use chrono::{DateTime, Utc};
+use engines::TestDb;
 use frontdesk_core::mail_text::{render, Language, MailFacts, MailKind, TextKey};
-use frontdesk_core::store::TextDraft;
+use frontdesk_core::store::{Engine, TextDraft};
 use frontdesk_core::{Actor, CoreError, StaffId, Store};
 
-async fn clinic() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
+async fn clinic(engine: Engine) -> (TestDb, Store) {
+    let db = TestDb::new(engine).await;
+    let store = db.open(std::sync::Arc::new(frontdesk_core::SystemClock)).await;
     store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
-    (dir, store)
+    (db, store)
 }
+
+on_both_engines!(
+    an_override_is_what_the_message_says_and_a_reset_brings_the_default_back,
+    each_change_and_reset_is_one_audit_row,
+    a_refused_text_names_its_field_and_changes_nothing,
+    the_preview_uses_the_saved_texts_and_the_drafts_without_saving_them,
+    a_stored_text_that_breaks_the_rules_is_not_sent,
+);
 
 fn admin() -> Actor {
     Actor::Staff { id: StaffId(1), role: frontdesk_core::Role::Admin }
@@ -32,8 +43,8 @@ fn facts() -> MailFacts<'static> {
     }
 }
 
-async fn template_rows(store: &Store) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM mail_templates").fetch_one(store.pool()).await.unwrap()
+async fn template_rows(db: &TestDb) -> i64 {
+    db.count("SELECT COUNT(*) FROM mail_templates").await
 }
 
 async fn audit_rows(store: &Store) -> Vec<serde_json::Value> {
@@ -50,9 +61,8 @@ async fn audit_rows(store: &Store) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[tokio::test]
-async fn an_override_is_what_the_message_says_and_a_reset_brings_the_default_back() {
-    let (_dir, store) = clinic().await;
+async fn an_override_is_what_the_message_says_and_a_reset_brings_the_default_back(engine: Engine) {
+    let (db, store) = clinic(engine).await;
     let join = "Pour la consultation vidéo, cliquez ici : {link}";
     let saved = store.set_mail_template(&admin(), Language::Fr, TextKey::Join, join).await.unwrap();
     assert!(saved.overridden && saved.text == join, "{saved:?}");
@@ -74,12 +84,11 @@ async fn an_override_is_what_the_message_says_and_a_reset_brings_the_default_bac
     assert!(!reset.overridden && reset.text == reset.default_text && reset.changed_by.is_none(), "{reset:?}");
     let mail = render(&store.mail_texts(Language::Fr).await.unwrap(), MailKind::New, &facts());
     assert!(mail.body.contains("Il s'agit d'une consultation vidéo"), "{}", mail.body);
-    assert_eq!(template_rows(&store).await, 0);
+    assert_eq!(template_rows(&db).await, 0);
 }
 
-#[tokio::test]
-async fn each_change_and_reset_is_one_audit_row() {
-    let (_dir, store) = clinic().await;
+async fn each_change_and_reset_is_one_audit_row(engine: Engine) {
+    let (db, store) = clinic(engine).await;
     store.set_mail_template(&admin(), Language::Es, TextKey::Greeting, "Estimado/a paciente:").await.unwrap();
     let rows = audit_rows(&store).await;
     assert_eq!(
@@ -93,7 +102,7 @@ async fn each_change_and_reset_is_one_audit_row() {
     // Saving the default's own words keeps no override: the text follows the default again.
     let same = store.set_mail_template(&admin(), Language::Es, TextKey::Greeting, " Hola: ").await.unwrap();
     assert!(!same.overridden);
-    assert_eq!(template_rows(&store).await, 0);
+    assert_eq!(template_rows(&db).await, 0);
     assert_eq!(audit_rows(&store).await.len(), 3);
 }
 
@@ -104,9 +113,8 @@ fn field_error(e: CoreError) -> (String, String) {
     }
 }
 
-#[tokio::test]
-async fn a_refused_text_names_its_field_and_changes_nothing() {
-    let (_dir, store) = clinic().await;
+async fn a_refused_text_names_its_field_and_changes_nothing(engine: Engine) {
+    let (db, store) = clinic(engine).await;
     let refusals = [
         (TextKey::Join, "Join at {lnk}", "{lnk} is not a placeholder"),
         (TextKey::Join, "Join from the invitation.", "must keep {link}"),
@@ -124,13 +132,12 @@ async fn a_refused_text_names_its_field_and_changes_nothing() {
         assert_eq!(field, key.as_str(), "{message}");
         assert!(message.contains(why), "{key}: {message}");
     }
-    assert_eq!(template_rows(&store).await, 0);
+    assert_eq!(template_rows(&db).await, 0);
     assert!(audit_rows(&store).await.is_empty());
 }
 
-#[tokio::test]
-async fn the_preview_uses_the_saved_texts_and_the_drafts_without_saving_them() {
-    let (_dir, store) = clinic().await;
+async fn the_preview_uses_the_saved_texts_and_the_drafts_without_saving_them(engine: Engine) {
+    let (db, store) = clinic(engine).await;
     store
         .set_mail_template(&admin(), Language::En, TextKey::SignOff, "Maple Clinic\n12 Elm Street")
         .await
@@ -140,21 +147,19 @@ async fn the_preview_uses_the_saved_texts_and_the_drafts_without_saving_them() {
     assert!(mail.subject.starts_with("Not happening: "), "{}", mail.subject);
     assert!(mail.body.ends_with("Maple Clinic\n12 Elm Street\n"), "{}", mail.body);
     assert!(mail.body.contains("Reason: The doctor is away that day."), "{}", mail.body);
-    assert_eq!(template_rows(&store).await, 1, "the draft was not saved");
+    assert_eq!(template_rows(&db).await, 1, "the draft was not saved");
 
     let bad = TextDraft { key: TextKey::Join, text: "Join: {url}".into() };
     let (field, _) = field_error(store.preview_mail(Language::En, MailKind::New, &[bad]).await.unwrap_err());
     assert_eq!(field, "join");
 }
 
-#[tokio::test]
-async fn a_stored_text_that_breaks_the_rules_is_not_sent() {
-    let (_dir, store) = clinic().await;
-    sqlx::query(
+async fn a_stored_text_that_breaks_the_rules_is_not_sent(engine: Engine) {
+    let (db, store) = clinic(engine).await;
+    db.exec(
         "INSERT INTO mail_templates (language, key, text, changed_by, changed_at_ms) \
          VALUES ('en', 'subject_new', 'Hi\nBcc: all@example.org', 'cli:someone', 0)",
     )
-    .execute(store.pool())
     .await
     .unwrap();
     let texts = store.mail_texts(Language::En).await.unwrap();
@@ -164,11 +169,11 @@ async fn a_stored_text_that_breaks_the_rules_is_not_sent() {
         "Your appointment with Dr Ada Lee on Monday, May 4, 2026"
     );
     // The database refuses what no language or key would read.
-    let other = sqlx::query(
-        "INSERT INTO mail_templates (language, key, text, changed_by, changed_at_ms) \
-         VALUES ('de', 'greeting', 'Hallo', 'cli:someone', 0)",
-    )
-    .execute(store.pool())
-    .await;
+    let other = db
+        .exec(
+            "INSERT INTO mail_templates (language, key, text, changed_by, changed_at_ms) \
+             VALUES ('de', 'greeting', 'Hallo', 'cli:someone', 0)",
+        )
+        .await;
     assert!(other.is_err());
 }

@@ -3,13 +3,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
+mod engines;
+
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate};
-use frontdesk_core::store::{NewPatient, ReminderKind};
+use engines::TestDb;
+use frontdesk_core::store::{Engine, NewPatient, ReminderKind};
 use frontdesk_core::{
     Actor, Appointment, BookingRequest, HandClock, LocalTime, Mode, Role, StaffId, Status, Store, TypeId,
 };
+
+on_both_engines!(
+    the_doctor_is_reminded_once_at_the_clinics_lead_time,
+    a_reminder_missed_while_closed_is_not_shown_late,
+    moved_and_cancelled_visits_follow_the_schedule,
+    the_front_desk_hears_of_in_person_patients_not_checked_in_at_start,
+);
 
 /// The command-line twin's rights, for setting a clinic up.
 fn it() -> Actor {
@@ -17,7 +27,7 @@ fn it() -> Actor {
 }
 
 struct Clinic {
-    dir: tempfile::TempDir,
+    db: TestDb,
     clock: Arc<HandClock>,
     store: Store,
     doctor: StaffId,
@@ -28,10 +38,10 @@ struct Clinic {
 }
 
 impl Clinic {
-    async fn new() -> Clinic {
-        let dir = tempfile::tempdir().unwrap();
+    async fn new(engine: Engine) -> Clinic {
+        let db = TestDb::new(engine).await;
         let clock = Arc::new(HandClock::default());
-        let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
+        let store = db.open(clock.clone()).await;
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
         let admin = store.add_staff(&it(), "Eli Admin", Role::Admin, Some("1357")).await.unwrap().id;
         let doctor = store.add_staff(&it(), "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
@@ -46,7 +56,7 @@ impl Clinic {
         store.add_patient(&it(), &patient).await.unwrap();
         let telehealth = store.add_type(&it(), "Telehealth consult", 30, Mode::Zoom).await.unwrap().id;
         let in_person = store.add_type(&it(), "Checkup", 30, Mode::InPerson).await.unwrap().id;
-        Clinic { dir, clock, store, doctor, desk, admin, telehealth, in_person }
+        Clinic { db, clock, store, doctor, desk, admin, telehealth, in_person }
     }
 
     /// Sets the clock to `hh:mm:ss` UTC on 2031-05-05 (Toronto is UTC-4 then).
@@ -82,9 +92,8 @@ impl Clinic {
     }
 }
 
-#[tokio::test]
-async fn the_doctor_is_reminded_once_at_the_clinics_lead_time() {
-    let c = Clinic::new().await;
+async fn the_doctor_is_reminded_once_at_the_clinics_lead_time(engine: Engine) {
+    let c = Clinic::new(engine).await;
     c.at("12:00:00"); // book in the morning
     let visit = c.book(c.telehealth, 10).await; // 14:00 UTC
     c.at("13:49:59");
@@ -100,15 +109,14 @@ async fn the_doctor_is_reminded_once_at_the_clinics_lead_time() {
     c.at("13:50:30");
     assert!(c.show(c.doctor).await.is_empty());
     // A restart reads the same record.
-    let reopened = Store::open_with_clock(c.dir.path(), c.clock.clone()).await.unwrap();
+    let reopened = c.db.open(c.clock.clone()).await;
     assert!(reopened.due_reminders(c.doctor).await.unwrap().is_empty());
     // Nobody else is reminded of the doctor's visit.
     assert!(c.show(c.admin).await.is_empty() && c.show(c.desk).await.is_empty());
 }
 
-#[tokio::test]
-async fn a_reminder_missed_while_closed_is_not_shown_late() {
-    let c = Clinic::new().await;
+async fn a_reminder_missed_while_closed_is_not_shown_late(engine: Engine) {
+    let c = Clinic::new(engine).await;
     c.at("12:00:00");
     c.book(c.telehealth, 11).await; // 15:00 UTC: reminder at 14:50
     c.at("14:52:01"); // the app was closed (or asleep) from 14:49 to now
@@ -117,9 +125,8 @@ async fn a_reminder_missed_while_closed_is_not_shown_late() {
     assert_eq!(c.show(c.doctor).await, ["Telehealth with J.D. in 8 min"], "inside the two-minute window");
 }
 
-#[tokio::test]
-async fn moved_and_cancelled_visits_follow_the_schedule() {
-    let c = Clinic::new().await;
+async fn moved_and_cancelled_visits_follow_the_schedule(engine: Engine) {
+    let c = Clinic::new(engine).await;
     c.at("12:00:00");
     c.store.set_reminder_minutes(&it(), 15).await.unwrap();
     let moved = c.book(c.telehealth, 12).await; // 16:00 UTC
@@ -142,9 +149,8 @@ async fn moved_and_cancelled_visits_follow_the_schedule() {
     );
 }
 
-#[tokio::test]
-async fn the_front_desk_hears_of_in_person_patients_not_checked_in_at_start() {
-    let c = Clinic::new().await;
+async fn the_front_desk_hears_of_in_person_patients_not_checked_in_at_start(engine: Engine) {
+    let c = Clinic::new(engine).await;
     c.at("12:00:00");
     let late = c.book(c.in_person, 9).await; // 13:00 UTC
     let arrived = c.book(c.in_person, 10).await; // 14:00 UTC

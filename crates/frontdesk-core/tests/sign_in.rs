@@ -2,27 +2,36 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
+mod engines;
+
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use frontdesk_core::store::{AuditFilter, ClinicSettings, NewPatient, StaffUpdate, MAX_PIN_FAILURES};
+use engines::TestDb;
+use frontdesk_core::store::{AuditFilter, ClinicSettings, Engine, NewPatient, StaffUpdate, MAX_PIN_FAILURES};
 use frontdesk_core::{Actor, CoreError, ErrorKind, HandClock, Mode, PatientId, Role, StaffId, Store, TypeId};
+
+on_both_engines!(
+    first_run_sets_up_the_clinic_and_its_admin_once,
+    wrong_pins_are_counted_and_pause_sign_in,
+    each_pause_in_a_row_doubles_the_next,
+    the_clinic_keeps_an_active_admin_and_edits_are_checked,
+);
 
 /// The command-line twin's rights, for setting a clinic up.
 fn it() -> Actor {
     Actor::Tool { tool: "test", user: "it".into() }
 }
 
-async fn fresh() -> (tempfile::TempDir, Store, Arc<HandClock>) {
-    let dir = tempfile::tempdir().unwrap();
+async fn fresh(engine: Engine) -> (TestDb, Store, Arc<HandClock>) {
+    let db = TestDb::new(engine).await;
     let clock = Arc::new(HandClock(1_780_000_000.into()));
-    let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
-    (dir, store, clock)
+    let store = db.open(clock.clone()).await;
+    (db, store, clock)
 }
 
-#[tokio::test]
-async fn first_run_sets_up_the_clinic_and_its_admin_once() {
-    let (_dir, store, _) = fresh().await;
+async fn first_run_sets_up_the_clinic_and_its_admin_once(engine: Engine) {
+    let (_dir, store, _) = fresh(engine).await;
     assert!(store.clinic().await.unwrap().is_none());
     let (clinic, admin) =
         store.first_run("Maple Clinic", "America/Toronto", "Eli Admin", "1357").await.unwrap();
@@ -34,15 +43,14 @@ async fn first_run_sets_up_the_clinic_and_its_admin_once() {
     assert!(matches!(again, CoreError::AlreadyInitialized(_)));
     assert_eq!(store.list_staff().await.unwrap().len(), 1);
     // Bad input changes nothing.
-    let (_dir2, empty, _) = fresh().await;
+    let (_dir2, empty, _) = fresh(engine).await;
     assert!(empty.first_run("Clinic", "Nowhere/Else", "A", "1234").await.is_err());
     assert!(empty.first_run("Clinic", "UTC", "A", "12").await.is_err());
     assert!(empty.clinic().await.unwrap().is_none());
 }
 
-#[tokio::test]
-async fn wrong_pins_are_counted_and_pause_sign_in() {
-    let (_dir, store, clock) = fresh().await;
+async fn wrong_pins_are_counted_and_pause_sign_in(engine: Engine) {
+    let (_dir, store, clock) = fresh(engine).await;
     let (_, admin) = store.first_run("Maple Clinic", "UTC", "Eli Admin", "1357").await.unwrap();
     assert_eq!(store.sign_in(admin.id, "1357").await.unwrap().id, admin.id);
     for left in (0..MAX_PIN_FAILURES).rev() {
@@ -77,9 +85,8 @@ async fn wrong_pins_are_counted_and_pause_sign_in() {
 
 /// Each pause in a row doubles the next (5 minutes, then 10...), so five guesses every five
 /// minutes cannot go on for ever; signing in, or a new PIN from an admin, starts again at 5.
-#[tokio::test]
-async fn each_pause_in_a_row_doubles_the_next() {
-    let (_dir, store, clock) = fresh().await;
+async fn each_pause_in_a_row_doubles_the_next(engine: Engine) {
+    let (_dir, store, clock) = fresh(engine).await;
     let (_, admin) = store.first_run("Maple Clinic", "UTC", "Eli Admin", "1357").await.unwrap();
     let guess_five = || async {
         let mut last = None;
@@ -106,9 +113,8 @@ async fn each_pause_in_a_row_doubles_the_next() {
     assert_eq!(frontdesk_core::store::pause_minutes(60), 24 * 60, "never more than a day");
 }
 
-#[tokio::test]
-async fn the_clinic_keeps_an_active_admin_and_edits_are_checked() {
-    let (_dir, store, _) = fresh().await;
+async fn the_clinic_keeps_an_active_admin_and_edits_are_checked(engine: Engine) {
+    let (_dir, store, _) = fresh(engine).await;
     let (_, admin) = store.first_run("Maple Clinic", "UTC", "Eli Admin", "1357").await.unwrap();
     let demote = StaffUpdate { name: "Eli".into(), role: Role::Receptionist, active: true, pin: None };
     assert!(matches!(store.update_staff(&it(), admin.id, &demote).await, Err(CoreError::LastAdmin)));

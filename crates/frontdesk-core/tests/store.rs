@@ -1,11 +1,16 @@
-//! The store on real SQLite files: transactions, racing desks, constraints, backup.
+//! The store conformance suite: every test here runs on a real SQLite file and on a real
+//! PostgreSQL server (see `engines`): transactions, racing desks, constraints, the day on DST
+//! days, the lifecycle, access. A few tests are about one engine's own file or server.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
+
+mod engines;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use frontdesk_core::store::NewPatient;
+use engines::TestDb;
+use frontdesk_core::store::{Engine, NewPatient};
 use frontdesk_core::time::parse_zone;
 use frontdesk_core::{
     Actor, AppointmentId, BookingRequest, CoreError, FixedClock, LocalTime, Mode, PatientId, Role, StaffId,
@@ -46,9 +51,20 @@ fn request(doctor: i64, start: LocalTime, allow_overlap: bool) -> BookingRequest
     }
 }
 
+on_both_engines!(
+    constraints_come_back_as_domain_errors,
+    the_database_itself_refuses_a_double_booking,
+    two_desks_racing_for_one_slot_cannot_both_win,
+    a_newer_database_is_refused_and_left_alone,
+    the_day_is_the_local_day_on_dst_days,
+    status_lifecycle_is_enforced_and_recorded,
+    each_use_case_checks_who_acts_and_whose_visit_it_is,
+    times_are_utc_and_a_reopened_store_keeps_everything,
+);
+
 /// A clinic with doctors 1 and 2, receptionist 3, one patient, and a 30-minute type.
-async fn seeded(dir: &std::path::Path) -> Store {
-    let store = Store::open_with_clock(dir, clock()).await.unwrap();
+async fn seeded(db: &TestDb) -> Store {
+    let store = db.open(clock()).await;
     store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
     store.add_staff(&it(), "Dr Ada Lee", Role::Doctor, None).await.unwrap();
     store.add_staff(&it(), "Dr Ben Roy", Role::Doctor, None).await.unwrap();
@@ -62,65 +78,90 @@ async fn seeded(dir: &std::path::Path) -> Store {
 }
 
 #[tokio::test]
-async fn the_file_is_wal_with_foreign_keys_and_times_in_utc() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = seeded(dir.path()).await;
-    let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
-    assert_eq!(mode, "wal");
-    let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(store.pool()).await.unwrap();
-    assert_eq!(fk, 1);
+async fn the_file_is_wal_with_foreign_keys() {
+    let db = TestDb::new(Engine::Sqlite).await;
+    seeded(&db).await;
+    assert_eq!(db.count("SELECT journal_mode = 'wal' FROM pragma_journal_mode").await, 1);
+    assert_eq!(db.count("SELECT foreign_keys FROM pragma_foreign_keys").await, 1);
+}
+
+async fn times_are_utc_and_a_reopened_store_keeps_everything(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
     let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
-    let (start, tz): (i64, String) = sqlx::query_as("SELECT start_at, tz FROM appointments WHERE id = ?1")
-        .bind(a.id.0)
-        .fetch_one(store.pool())
-        .await
-        .unwrap();
+    let start = db.count(&format!("SELECT start_at FROM appointments WHERE id = {}", a.id.0)).await;
     assert_eq!(start, DateTime::parse_from_rfc3339("2026-07-06T13:30:00Z").unwrap().timestamp());
-    assert_eq!(tz, "America/Toronto");
+    let zoned = db.count("SELECT COUNT(*) FROM appointments WHERE tz = 'America/Toronto'").await;
+    assert_eq!(zoned, 1);
     // Reopening runs no migration twice and keeps everything.
     store.close().await;
-    let again = Store::open(dir.path()).await.unwrap();
+    let again = db.open(clock()).await;
     assert_eq!(again.appointment(a.id).await.unwrap().appointment, a);
 }
 
-#[tokio::test]
-async fn sql_constraints_come_back_as_domain_errors() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = seeded(dir.path()).await;
+async fn constraints_come_back_as_domain_errors(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
     let dup = store.add_type(&it(), "CONSULT", 15, Mode::Teams).await.unwrap_err();
     assert!(matches!(dup, CoreError::Invalid(_)), "{dup:?}");
     assert!(dup.to_string().contains("already exists"));
     let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
     // History and appointments are append-only in SQL itself, not only in the app.
-    let edit =
-        sqlx::query("UPDATE appointment_history SET actor = 'someone else'").execute(store.pool()).await;
+    let edit = db.exec("UPDATE appointment_history SET actor = 'someone else'").await;
     assert!(edit.unwrap_err().to_string().contains("append-only"));
-    let delete = sqlx::query("DELETE FROM appointment_history").execute(store.pool()).await;
+    let delete = db.exec("DELETE FROM appointment_history").await;
     assert!(delete.is_err());
-    let gone = sqlx::query("DELETE FROM appointments WHERE id = ?1").bind(a.id.0).execute(store.pool()).await;
+    let gone = db.exec(&format!("DELETE FROM appointments WHERE id = {}", a.id.0)).await;
     assert!(gone.unwrap_err().to_string().contains("never deleted"));
     // A cancelled row without a reason cannot exist.
-    let bad = sqlx::query("UPDATE appointments SET status = 'cancelled' WHERE id = ?1")
-        .bind(a.id.0)
-        .execute(store.pool())
-        .await;
+    let bad = db.exec(&format!("UPDATE appointments SET status = 'cancelled' WHERE id = {}", a.id.0)).await;
     assert!(bad.is_err());
     // Foreign keys hold even for SQL written by hand.
-    let orphan = sqlx::query(
-        "INSERT INTO appointments (patient_id, doctor_id, type_id, start_at, end_at, tz, status, created_at, updated_at)
-         VALUES (999, 1, 1, 0, 60, 'UTC', 'booked', 0, 0)",
-    )
-    .execute(store.pool())
-    .await;
+    let orphan = db
+        .exec(
+            "INSERT INTO appointments (patient_id, doctor_id, type_id, start_at, end_at, tz, status, created_at, updated_at)
+             VALUES (999, 1, 1, 0, 60, 'UTC', 'booked', 0, 0)",
+        )
+        .await;
     assert!(orphan.is_err());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_desks_racing_for_one_slot_cannot_both_win() {
-    let dir = tempfile::tempdir().unwrap();
-    let first = seeded(dir.path()).await;
-    // The second desk is another connection pool on the same file, as another process would be.
-    let second = Store::open_with_clock(dir.path(), clock()).await.unwrap();
+/// Beneath the store's own check, the clinic's server refuses a second visit in a doctor's taken
+/// time from any writer, and the store reads that refusal as the same conflict; a double
+/// booking that staff confirmed is set aside, and SQLite's rows say the same.
+async fn the_database_itself_refuses_a_double_booking(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
+    let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let b = store.book(&desk(), &request(1, at("2026-07-06T09:45", "America/Toronto"), true)).await.unwrap();
+    let flagged = db.count("SELECT COUNT(*) FROM appointments WHERE double_booked = TRUE").await;
+    assert_eq!(flagged, 1, "the confirmed double booking is marked");
+    assert!(overridden(&store, b.id).await && !overridden(&store, a.id).await);
+    let by_hand = format!(
+        "INSERT INTO appointments (patient_id, doctor_id, type_id, start_at, end_at, tz, status, created_at, updated_at)
+         VALUES (1, 1, 1, {}, {}, 'America/Toronto', 'booked', 0, 0)",
+        a.start.timestamp() + 600,
+        a.end.timestamp() + 600
+    );
+    let refused = db.exec(&by_hand).await;
+    if engine == Engine::Postgres {
+        let err = CoreError::from(refused.unwrap_err());
+        assert!(matches!(err, CoreError::Overlap(_)), "{err:?}");
+        assert!(err.to_string().contains("confirm the double booking"), "{err}");
+        // Another doctor, a cancelled visit, or the next free time are not refused.
+        db.exec(&by_hand.replace("(1, 1, 1,", "(1, 2, 1,")).await.unwrap();
+        store.cancel(&desk(), a.id, "Ill").await.unwrap();
+        db.exec(&by_hand).await.unwrap();
+    } else {
+        refused.unwrap();
+    }
+}
+
+async fn two_desks_racing_for_one_slot_cannot_both_win(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let first = seeded(&db).await;
+    // The second desk is another connection pool on the same database, as another process would be.
+    let second = db.open(clock()).await;
     for round in 0..20 {
         let start = at(&format!("2026-08-{:02}T10:00", round + 1), "America/Toronto");
         let desks = [first.clone(), second.clone()]
@@ -133,33 +174,33 @@ async fn two_desks_racing_for_one_slot_cannot_both_win() {
         let loser = results.into_iter().find_map(Result::err).unwrap();
         assert!(matches!(loser, CoreError::Overlap(_)), "{loser:?}");
     }
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM appointments").fetch_one(first.pool()).await.unwrap();
-    assert_eq!(count, 20);
+    assert_eq!(db.count("SELECT COUNT(*) FROM appointments").await, 20);
 }
 
-#[tokio::test]
-async fn a_newer_database_is_refused_and_left_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = seeded(dir.path()).await;
-    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', 1, x'00', 0)")
-        .execute(store.pool())
+async fn a_newer_database_is_refused_and_left_alone(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
+    let blob = if engine == Engine::Sqlite { "x'00'" } else { "'\\x00'::bytea" };
+    db.exec(&format!("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'future', TRUE, {blob}, 0)"))
         .await
         .unwrap();
-    // Fold the WAL into the file now, so that closing (which sqlx finishes on its own threads)
-    // has nothing left to write when the bytes are compared.
-    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(store.pool()).await.unwrap();
+    if engine == Engine::Sqlite {
+        // Fold the WAL into the file now, so that closing (which sqlx finishes on its own threads)
+        // has nothing left to write when the bytes are compared.
+        db.exec("PRAGMA wal_checkpoint(TRUNCATE)").await.unwrap();
+    }
     store.close().await;
-    let bytes = std::fs::read(dir.path().join("frontdesk.db")).unwrap();
-    let err = Store::open(dir.path()).await.unwrap_err();
+    let bytes = std::fs::read(db.dir.path().join("frontdesk.db")).ok();
+    let migrations = db.count("SELECT COUNT(*) FROM _sqlx_migrations").await;
+    let err = db.try_open(clock()).await.unwrap_err();
     assert!(matches!(err, CoreError::NewerDatabase { found: 99990101000000, .. }), "{err:?}");
-    assert!(bytes == std::fs::read(dir.path().join("frontdesk.db")).unwrap(), "the file changed");
+    assert!(bytes == std::fs::read(db.dir.path().join("frontdesk.db")).ok(), "the file changed");
+    assert_eq!(db.count("SELECT COUNT(*) FROM _sqlx_migrations").await, migrations);
 }
 
-#[tokio::test]
-async fn the_day_is_the_local_day_on_dst_days() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = seeded(dir.path()).await;
+async fn the_day_is_the_local_day_on_dst_days(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
     let toronto = parse_zone("America/Toronto").unwrap();
     // 00:00 and 23:30 on the 25-hour day, and 00:00 the next day.
     let mut first = at("2026-11-01T00:00", "America/Toronto");
@@ -180,8 +221,9 @@ async fn the_day_is_the_local_day_on_dst_days() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_is_consistent_while_desks_keep_booking() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = seeded(dir.path()).await;
+    let db = TestDb::new(Engine::Sqlite).await;
+    let dir = &db.dir;
+    let store = seeded(&db).await;
     let writer = store.clone();
     let booking = tokio::spawn(async move {
         for i in 0..200 {
@@ -201,26 +243,20 @@ async fn backup_is_consistent_while_desks_keep_booking() {
     }
     booking.await.unwrap();
     for copy in copies {
-        let restored = tempfile::tempdir().unwrap();
-        std::fs::copy(&copy, restored.path().join("frontdesk.db")).unwrap();
-        let s = Store::open(restored.path()).await.unwrap();
-        let ok: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(s.pool()).await.unwrap();
-        assert_eq!(ok, "ok");
+        let restored = TestDb::new(Engine::Sqlite).await;
+        std::fs::copy(&copy, restored.dir.path().join("frontdesk.db")).unwrap();
+        restored.open(clock()).await;
+        assert_eq!(restored.count("SELECT integrity_check = 'ok' FROM pragma_integrity_check").await, 1);
         // Each appointment arrived together with its history entry: one point in time.
-        let (appointments, booked): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM appointments), (SELECT COUNT(*) FROM appointment_history WHERE action = 'booked')",
-        )
-        .fetch_one(s.pool())
-        .await
-        .unwrap();
+        let appointments = restored.count("SELECT COUNT(*) FROM appointments").await;
+        let booked = restored.count("SELECT COUNT(*) FROM appointment_history WHERE action = 'booked'").await;
         assert_eq!(appointments, booked);
     }
 }
 
-#[tokio::test]
-async fn status_lifecycle_is_enforced_and_recorded() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = seeded(dir.path()).await;
+async fn status_lifecycle_is_enforced_and_recorded(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
     let a = store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
     store.set_status(&desk(), a.id, Status::CheckedIn).await.unwrap();
     store.set_status(&desk(), a.id, Status::InProgress).await.unwrap();
@@ -274,42 +310,69 @@ proptest! {
     /// later booking or move was an explicit, recorded override.
     #[test]
     fn overlaps_exist_only_by_recorded_override(steps in proptest::collection::vec(step(), 1..40)) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let dir = tempfile::tempdir().unwrap();
-            let store = seeded(dir.path()).await;
-            let mut ids: Vec<AppointmentId> = Vec::new();
-            for s in steps {
-                let result = match s {
-                    Step::Book { doctor, slot, allow } => store
-                        .book(&desk(), &request(doctor, slot_time(slot), allow))
-                        .await
-                        .map(|a| ids.push(a.id)),
-                    Step::Move { nth, slot, allow } if !ids.is_empty() => store
-                        .move_appointment(&desk(), ids[nth % ids.len()], slot_time(slot), allow)
-                        .await
-                        .map(|_| ()),
-                    Step::Cancel { nth } if !ids.is_empty() => store.cancel(&desk(), ids[nth % ids.len()], "test").await.map(|_| ()),
-                    Step::NoShow { nth } if !ids.is_empty() => store.set_status(&desk(), ids[nth % ids.len()], Status::NoShow).await.map(|_| ()),
-                    _ => Ok(()),
-                };
-                if let Err(e) = result {
-                    prop_assert!(matches!(e, CoreError::Overlap(_) | CoreError::Transition(_)), "unexpected {e:?}");
-                }
-            }
-            let toronto = parse_zone("America/Toronto").unwrap();
-            let all = store.day(NaiveDate::from_ymd_opt(2026, 9, 14).unwrap(), toronto, None).await.unwrap();
-            let holding: Vec<_> = all.iter().filter(|a| a.status.holds_slot()).collect();
-            for (i, a) in holding.iter().enumerate() {
-                for b in &holding[i + 1..] {
-                    if a.doctor_id == b.doctor_id && frontdesk_core::model::overlaps(a.start, a.end, b.start, b.end) {
-                        prop_assert!(overridden(&store, a.id).await || overridden(&store, b.id).await, "{} and {} overlap with no override", a.id, b.id);
-                    }
-                }
-            }
-            Ok(())
-        })?;
+        a_random_day(Engine::Sqlite, steps)?;
     }
+
+    /// The same on the clinic's server, where the database's own constraint holds beneath.
+    #[test]
+    fn overlaps_exist_only_by_recorded_override_on_postgres(steps in proptest::collection::vec(step(), 1..40)) {
+        if engines::postgres_here() {
+            a_random_day(Engine::Postgres, steps)?;
+        }
+    }
+}
+
+fn a_random_day(engine: Engine, steps: Vec<Step>) -> Result<(), TestCaseError> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let db = TestDb::new(engine).await;
+        let store = seeded(&db).await;
+        let mut ids: Vec<AppointmentId> = Vec::new();
+        for s in steps {
+            let result = match s {
+                Step::Book { doctor, slot, allow } => store
+                    .book(&desk(), &request(doctor, slot_time(slot), allow))
+                    .await
+                    .map(|a| ids.push(a.id)),
+                Step::Move { nth, slot, allow } if !ids.is_empty() => store
+                    .move_appointment(&desk(), ids[nth % ids.len()], slot_time(slot), allow)
+                    .await
+                    .map(|_| ()),
+                Step::Cancel { nth } if !ids.is_empty() => {
+                    store.cancel(&desk(), ids[nth % ids.len()], "test").await.map(|_| ())
+                }
+                Step::NoShow { nth } if !ids.is_empty() => {
+                    store.set_status(&desk(), ids[nth % ids.len()], Status::NoShow).await.map(|_| ())
+                }
+                _ => Ok(()),
+            };
+            if let Err(e) = result {
+                prop_assert!(
+                    matches!(e, CoreError::Overlap(_) | CoreError::Transition(_)),
+                    "unexpected {e:?}"
+                );
+            }
+        }
+        let toronto = parse_zone("America/Toronto").unwrap();
+        let all = store.day(NaiveDate::from_ymd_opt(2026, 9, 14).unwrap(), toronto, None).await.unwrap();
+        let holding: Vec<_> = all.iter().filter(|a| a.status.holds_slot()).collect();
+        for (i, a) in holding.iter().enumerate() {
+            for b in &holding[i + 1..] {
+                if a.doctor_id == b.doctor_id
+                    && frontdesk_core::model::overlaps(a.start, a.end, b.start, b.end)
+                {
+                    prop_assert!(
+                        overridden(&store, a.id).await || overridden(&store, b.id).await,
+                        "{} and {} overlap with no override",
+                        a.id,
+                        b.id
+                    );
+                }
+            }
+        }
+        store.close().await;
+        Ok(())
+    })
 }
 
 async fn overridden(store: &Store, id: AppointmentId) -> bool {
@@ -318,12 +381,11 @@ async fn overridden(store: &Store, id: AppointmentId) -> bool {
 
 /// The use cases ask the one access table: a doctor runs only their own visits and meetings,
 /// does not book, and only admins edit the clinic; every refusal is `forbidden` and changes nothing.
-#[tokio::test]
-async fn each_use_case_checks_who_acts_and_whose_visit_it_is() {
+async fn each_use_case_checks_who_acts_and_whose_visit_it_is(engine: Engine) {
     use frontdesk_core::store::{AuditFilter, ClinicSettings, StaffUpdate};
     use frontdesk_core::ErrorKind;
-    let dir = tempfile::tempdir().unwrap();
-    let store = seeded(dir.path()).await;
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
     let ada = Actor::Staff { id: StaffId(1), role: Role::Doctor };
     let ben = Actor::Staff { id: StaffId(2), role: Role::Doctor };
     let visit =

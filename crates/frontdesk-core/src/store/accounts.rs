@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::audit::{self, AuditAbout, AuditAction};
+use super::sql;
 use super::Store;
 use crate::error::{CoreError, Result};
 use crate::model::{Actor, Provider, Role, StaffId};
@@ -93,7 +94,7 @@ impl Store {
     /// [`CoreError::NotInitialized`] before the clinic is set up.
     pub async fn clinic_uid(&self) -> Result<String> {
         let uid: Option<Option<String>> =
-            sqlx::query_scalar("SELECT uid FROM clinic WHERE id = 1").fetch_optional(&self.pool).await?;
+            sql::query_scalar("SELECT uid FROM clinic WHERE id = 1").fetch_optional(&self.pool).await?;
         uid.flatten().ok_or(CoreError::NotInitialized)
     }
 
@@ -102,7 +103,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn provider_setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM provider_settings WHERE key = ?1")
+        Ok(sql::query_scalar("SELECT value FROM provider_settings WHERE key = $1")
             .bind(key)
             .fetch_optional(&self.pool)
             .await?)
@@ -119,21 +120,18 @@ impl Store {
         let mut tx = self.write().await?;
         match value {
             Some(value) => {
-                sqlx::query(
-                    "INSERT INTO provider_settings (key, value, updated_at) VALUES (?1, ?2, ?3) \
+                sql::query(
+                    "INSERT INTO provider_settings (key, value, updated_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
                 )
                 .bind(key)
                 .bind(value)
                 .bind(now.timestamp())
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
             None => {
-                sqlx::query("DELETE FROM provider_settings WHERE key = ?1")
-                    .bind(key)
-                    .execute(&mut *tx)
-                    .await?;
+                sql::query("DELETE FROM provider_settings WHERE key = $1").bind(key).execute(&mut tx).await?;
             }
         }
         let detail = serde_json::json!({ "key": key, "value": value });
@@ -163,7 +161,7 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn connections(&self) -> Result<Vec<Connection>> {
         let rows: Vec<ConnectionRow> =
-            sqlx::query_as(&format!("{CONNECTION_QUERY} ORDER BY s.name COLLATE NOCASE, c.provider"))
+            sql::query_as(&format!("{CONNECTION_QUERY} ORDER BY s.name COLLATE NOCASE, c.provider"))
                 .fetch_all(&self.pool)
                 .await?;
         rows.into_iter().map(Connection::try_from).collect()
@@ -175,7 +173,7 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn connection(&self, doctor: StaffId, provider: Provider) -> Result<Option<Connection>> {
         let row: Option<ConnectionRow> =
-            sqlx::query_as(&format!("{CONNECTION_QUERY} WHERE c.doctor_id = ?1 AND c.provider = ?2"))
+            sql::query_as(&format!("{CONNECTION_QUERY} WHERE c.doctor_id = $1 AND c.provider = $2"))
                 .bind(doctor.0)
                 .bind(provider.as_str())
                 .fetch_optional(&self.pool)
@@ -201,9 +199,9 @@ impl Store {
             ConnectionKind::ServerToServer => "server_to_server",
         };
         let mut tx = self.write().await?;
-        sqlx::query(
+        sql::query(
             "INSERT INTO connections (doctor_id, provider, kind, state, account_email, problem, connected_at, updated_at) \
-             VALUES (?1, ?2, ?3, 'connected', ?4, NULL, ?5, ?5) \
+             VALUES ($1, $2, $3, 'connected', $4, NULL, $5, $5) \
              ON CONFLICT (doctor_id, provider) DO UPDATE SET kind = excluded.kind, state = 'connected', \
              account_email = excluded.account_email, problem = NULL, connected_at = excluded.connected_at, \
              updated_at = excluded.updated_at",
@@ -213,7 +211,7 @@ impl Store {
         .bind(kind_word)
         .bind(account_email)
         .bind(now.timestamp())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         let detail = serde_json::json!({ "provider": provider, "kind": kind, "account": account_email });
         audit::append(&mut tx, now, actor, AuditAction::Connected, AuditAbout::doctor(doctor), &detail)
@@ -240,15 +238,15 @@ impl Store {
     ) -> Result<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE connections SET state = 'disconnected', problem = ?3, updated_at = ?4 \
-             WHERE doctor_id = ?1 AND provider = ?2",
+        sql::query(
+            "UPDATE connections SET state = 'disconnected', problem = $3, updated_at = $4 \
+             WHERE doctor_id = $1 AND provider = $2",
         )
         .bind(doctor.0)
         .bind(provider.as_str())
         .bind(problem)
         .bind(now.timestamp())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         let mut detail = detail;
         if let Some(map) = detail.as_object_mut() {

@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::sql::{self, Tx};
 use super::Store;
 use crate::error::{CoreError, Result};
 use crate::model::{Actor, Appointment, AppointmentId, PatientId, StaffId};
@@ -197,7 +198,7 @@ impl TryFrom<AuditRow> for AuditEntry {
 /// # Errors
 /// [`CoreError::Storage`].
 pub(crate) async fn append(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     at: DateTime<Utc>,
     actor: &Actor,
     action: AuditAction,
@@ -206,9 +207,9 @@ pub(crate) async fn append(
 ) -> Result<()> {
     // A crash here, after the change and before its row, must leave neither (the tests use it).
     super::crash_point("audit");
-    sqlx::query(
+    sql::query(
         "INSERT INTO audit_log (at_ms, actor, actor_staff_id, action, doctor_id, patient_id, appointment_id, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(at.timestamp_millis())
     .bind(actor.to_string())
@@ -249,14 +250,14 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow> = sqlx::query_as(
+        let rows: Vec<AuditRow> = sql::query_as(
             "SELECT a.id, a.at_ms, a.actor, a.actor_staff_id, s.name AS actor_name, a.action, a.doctor_id,
                     a.patient_id, a.appointment_id, a.detail
              FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_staff_id
-             WHERE a.at_ms >= ?1 AND a.at_ms < ?2
-               AND (?3 IS NULL OR a.actor_staff_id = ?3)
-               AND (?4 IS NULL OR a.patient_id = ?4)
-               AND (?5 IS NULL OR a.action = ?5)
+             WHERE a.at_ms >= $1 AND a.at_ms < $2
+               AND ($3 IS NULL OR a.actor_staff_id = $3)
+               AND ($4 IS NULL OR a.patient_id = $4)
+               AND ($5 IS NULL OR a.action = $5)
              ORDER BY a.id",
         )
         .bind(filter.since.map_or(i64::MIN, |t| t.timestamp_millis()))

@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::audit::{self, AuditAbout, AuditAction};
 use super::directory::{clinic_in, hash_pin, insert_clinic};
+use super::sql;
 use super::Store;
 use crate::error::{CoreError, Field, Result};
 use crate::model::{Actor, Clinic, Role, Staff, StaffId};
@@ -58,13 +59,13 @@ impl Store {
         let now = self.now().timestamp();
         let mut tx = self.write().await?;
         insert_clinic(&mut tx, &clinic_name, tz, now).await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, 'admin', ?2, ?3) RETURNING id",
+        let id: i64 = sql::query_scalar(
+            "INSERT INTO staff (name, role, pin_hash, created_at) VALUES ($1, 'admin', $2, $3) RETURNING id",
         )
         .bind(&admin_name)
         .bind(&pin_hash)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
         tx.commit().await?;
@@ -83,11 +84,11 @@ impl Store {
     pub async fn sign_in(&self, id: StaffId, pin: &str) -> Result<Staff> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let row: Option<PinRow> = sqlx::query_as(
-            "SELECT pin_hash, pin_failures, pin_locked_until, role, pin_pauses FROM staff WHERE id = ?1 AND active",
+        let row: Option<PinRow> = sql::query_as(
+            "SELECT pin_hash, pin_failures, pin_locked_until, role, pin_pauses FROM staff WHERE id = $1 AND active",
         )
         .bind(id.0)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         let PinRow {
             pin_hash: hash,
@@ -111,11 +112,11 @@ impl Store {
             .map(|parsed| argon2::Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
             .unwrap_or(false);
         if matches {
-            sqlx::query(
-                "UPDATE staff SET pin_failures = 0, pin_locked_until = NULL, pin_pauses = 0 WHERE id = ?1",
+            sql::query(
+                "UPDATE staff SET pin_failures = 0, pin_locked_until = NULL, pin_pauses = 0 WHERE id = $1",
             )
             .bind(id.0)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
             audit::append(&mut tx, now, &person, AuditAction::SignedIn, nothing, &json!({})).await?;
             tx.commit().await?;
@@ -124,14 +125,14 @@ impl Store {
         let failures = failures + 1;
         let minutes = pause_minutes(pauses);
         let pause = (failures >= MAX_PIN_FAILURES).then(|| now.timestamp() + minutes * 60);
-        sqlx::query(
-            "UPDATE staff SET pin_failures = ?2, pin_locked_until = ?3, pin_pauses = pin_pauses + ?4 WHERE id = ?1",
+        sql::query(
+            "UPDATE staff SET pin_failures = $2, pin_locked_until = $3, pin_pauses = pin_pauses + $4 WHERE id = $1",
         )
         .bind(id.0)
         .bind(if pause.is_some() { 0 } else { failures })
         .bind(pause)
         .bind(i64::from(pause.is_some()))
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         let tries_left = (MAX_PIN_FAILURES - failures).max(0);
         audit::append(&mut tx, now, &person, refused, nothing, &json!({ "tries_left": tries_left })).await?;

@@ -7,6 +7,7 @@ use sqlx::FromRow;
 use serde_json::json;
 
 use super::audit::{self, AuditAbout, AuditAction};
+use super::sql::{self, Tx};
 use super::{violates, Store};
 use crate::access::Action;
 use crate::error::{CoreError, Field, Result};
@@ -139,14 +140,14 @@ impl Store {
         let locale = validate::locale(&settings.locale)?;
         let mut tx = self.write().await?;
         let changed =
-            sqlx::query("UPDATE clinic SET name = ?1, tz = ?2, lock_minutes = ?3, locale = ?4 WHERE id = 1")
+            sql::query("UPDATE clinic SET name = $1, tz = $2, lock_minutes = $3, locale = $4 WHERE id = 1")
                 .bind(&name)
                 .bind(tz.name())
                 .bind(settings.lock_minutes)
                 .bind(&locale)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
-        if changed.rows_affected() == 0 {
+        if changed == 0 {
             return Err(CoreError::NotInitialized);
         }
         let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
@@ -162,8 +163,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn clinic(&self) -> Result<Option<Clinic>> {
-        let mut conn = self.pool.acquire().await?;
-        clinic_in(&mut conn).await
+        clinic_in(&mut self.pool.read().await?).await
     }
 
     /// The clinic's settings.
@@ -187,14 +187,14 @@ impl Store {
             None => None,
         };
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO staff (name, role, pin_hash, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        let id: i64 = sql::query_scalar(
+            "INSERT INTO staff (name, role, pin_hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(&name)
         .bind(role.as_str())
         .bind(&pin_hash)
         .bind(self.now().timestamp())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         let added = Staff { id: StaffId(id), name, role, has_pin: pin_hash.is_some(), active: true };
         let detail = staff_detail(&added, pin.is_some());
@@ -219,33 +219,33 @@ impl Store {
             None => None,
         };
         let mut tx = self.write().await?;
-        let changed = sqlx::query(
-            "UPDATE staff SET name = ?2, role = ?3, active = ?4,
-                    pin_hash = COALESCE(?5, pin_hash),
-                    pin_failures = CASE WHEN ?5 IS NULL THEN pin_failures ELSE 0 END,
-                    pin_locked_until = CASE WHEN ?5 IS NULL THEN pin_locked_until ELSE NULL END,
-                    pin_pauses = CASE WHEN ?5 IS NULL THEN pin_pauses ELSE 0 END
-             WHERE id = ?1",
+        let changed = sql::query(
+            "UPDATE staff SET name = $2, role = $3, active = $4,
+                    pin_hash = COALESCE($5, pin_hash),
+                    pin_failures = CASE WHEN $5 IS NULL THEN pin_failures ELSE 0 END,
+                    pin_locked_until = CASE WHEN $5 IS NULL THEN pin_locked_until ELSE NULL END,
+                    pin_pauses = CASE WHEN $5 IS NULL THEN pin_pauses ELSE 0 END
+             WHERE id = $1",
         )
         .bind(id.0)
         .bind(&name)
         .bind(update.role.as_str())
         .bind(update.active)
         .bind(&pin_hash)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
-        if changed.rows_affected() == 0 {
+        if changed == 0 {
             return Err(CoreError::NotFound { what: "staff member", id: id.0 });
         }
-        let admins: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active")
-            .fetch_one(&mut *tx)
+        let admins: i64 = sql::query_scalar("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active")
+            .fetch_one(&mut tx)
             .await?;
         if admins == 0 {
             return Err(CoreError::LastAdmin);
         }
-        let row: StaffRow = sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?1"))
+        let row: StaffRow = sql::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
             .bind(id.0)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
         let changed = Staff::try_from(row)?;
         let detail = staff_detail(&changed, update.pin.is_some());
@@ -272,7 +272,7 @@ impl Store {
     }
 
     async fn staff_where(&self, filter: &str) -> Result<Vec<Staff>> {
-        let rows: Vec<StaffRow> = sqlx::query_as(&format!(
+        let rows: Vec<StaffRow> = sql::query_as(&format!(
             "SELECT {STAFF_COLUMNS} FROM staff {filter} ORDER BY name COLLATE NOCASE, id"
         ))
         .fetch_all(&self.pool)
@@ -286,7 +286,7 @@ impl Store {
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn staff(&self, id: StaffId) -> Result<Staff> {
         let row: Option<StaffRow> =
-            sqlx::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = ?1"))
+            sql::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -303,9 +303,9 @@ impl Store {
         let Patient { full_name, email, phone, date_of_birth, note, .. } =
             self.checked_patient(PatientId(0), new)?;
         let mut tx = self.write().await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sql::query_scalar(
             "INSERT INTO patients (full_name, email, phone, date_of_birth, note, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(&full_name)
         .bind(&email)
@@ -313,7 +313,7 @@ impl Store {
         .bind(date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()))
         .bind(&note)
         .bind(self.now().timestamp())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         let about = AuditAbout::patient(PatientId(id));
         audit::append(&mut tx, self.now(), actor, AuditAction::PatientAdded, about, &json!({})).await?;
@@ -336,13 +336,13 @@ impl Store {
         let patient = self.checked_patient(id, details)?;
         let mut tx = self.write().await?;
         let before: Option<PatientRow> =
-            sqlx::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?1"))
+            sql::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1"))
                 .bind(id.0)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?;
         let before = Patient::from(before.ok_or(CoreError::NotFound { what: "patient", id: id.0 })?);
-        sqlx::query(
-            "UPDATE patients SET full_name = ?2, email = ?3, phone = ?4, date_of_birth = ?5, note = ?6 WHERE id = ?1",
+        sql::query(
+            "UPDATE patients SET full_name = $2, email = $3, phone = $4, date_of_birth = $5, note = $6 WHERE id = $1",
         )
         .bind(id.0)
         .bind(&patient.full_name)
@@ -350,7 +350,7 @@ impl Store {
         .bind(&patient.phone)
         .bind(patient.date_of_birth.map(|d| d.format("%Y-%m-%d").to_string()))
         .bind(&patient.note)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         let fields: Vec<&str> = [
             ("name", before.full_name != patient.full_name),
@@ -398,7 +398,7 @@ impl Store {
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn patient(&self, id: PatientId) -> Result<Patient> {
         let row: Option<PatientRow> =
-            sqlx::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = ?1"))
+            sql::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1"))
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -415,11 +415,11 @@ impl Store {
         let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         let phone_pattern = if digits.len() >= 3 { format!("%{digits}%") } else { String::new() };
-        let rows: Vec<PatientRow> = sqlx::query_as(&format!(
+        let rows: Vec<PatientRow> = sql::query_as(&format!(
             "SELECT {PATIENT_COLUMNS} FROM patients
-             WHERE full_name LIKE ?1 ESCAPE '\\' OR email LIKE ?1 ESCAPE '\\'
-                OR phone LIKE ?1 ESCAPE '\\' OR date_of_birth = ?2
-                OR (?3 <> '' AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE ?3)
+             WHERE lower(full_name) LIKE lower($1) ESCAPE '\\' OR lower(email) LIKE lower($1) ESCAPE '\\'
+                OR phone LIKE $1 ESCAPE '\\' OR date_of_birth = $2
+                OR ($3 <> '' AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE $3)
              ORDER BY full_name COLLATE NOCASE, id LIMIT 50"
         ))
         .bind(&pattern)
@@ -444,9 +444,9 @@ impl Store {
         let mut names = std::collections::HashMap::with_capacity(ids.len());
         // SQLite's default limit is 32766 bound parameters; stay far below it.
         for chunk in ids.chunks(500) {
-            let marks = vec!["?"; chunk.len()].join(", ");
+            let marks = (1..=chunk.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
             let sql = format!("SELECT id, full_name FROM patients WHERE id IN ({marks})");
-            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            let mut query = sql::query_as::<(i64, String)>(&sql);
             for id in chunk {
                 query = query.bind(id);
             }
@@ -473,14 +473,14 @@ impl Store {
         let name = validate::name(Field::TYPE_NAME, name)?;
         let minutes = validate::minutes(minutes)?;
         let mut tx = self.write().await?;
-        let inserted = sqlx::query_scalar(
-            "INSERT INTO appointment_types (name, minutes, mode, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+        let inserted = sql::query_scalar(
+            "INSERT INTO appointment_types (name, minutes, mode, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
         )
         .bind(&name)
         .bind(minutes)
         .bind(mode.as_str())
         .bind(self.now().timestamp())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await;
         let id: i64 = inserted.map_err(|e| duplicate_type(e, &name))?;
         let added = AppointmentType { id: TypeId(id), name, minutes, mode };
@@ -515,15 +515,15 @@ impl Store {
         let minutes = validate::minutes(minutes)?;
         let mut tx = self.write().await?;
         let changed =
-            sqlx::query("UPDATE appointment_types SET name = ?2, minutes = ?3, mode = ?4 WHERE id = ?1")
+            sql::query("UPDATE appointment_types SET name = $2, minutes = $3, mode = $4 WHERE id = $1")
                 .bind(id.0)
                 .bind(&name)
                 .bind(minutes)
                 .bind(mode.as_str())
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await
                 .map_err(|e| duplicate_type(e, &name))?;
-        if changed.rows_affected() == 0 {
+        if changed == 0 {
             return Err(CoreError::NotFound { what: "appointment type", id: id.0 });
         }
         let changed = AppointmentType { id, name, minutes, mode };
@@ -539,7 +539,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn list_types(&self) -> Result<Vec<AppointmentType>> {
-        let rows: Vec<TypeRow> = sqlx::query_as(
+        let rows: Vec<TypeRow> = sql::query_as(
             "SELECT id, name, minutes, mode FROM appointment_types ORDER BY name COLLATE NOCASE, id",
         )
         .fetch_all(&self.pool)
@@ -553,7 +553,7 @@ impl Store {
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn appointment_type(&self, id: TypeId) -> Result<AppointmentType> {
         let row: Option<TypeRow> =
-            sqlx::query_as("SELECT id, name, minutes, mode FROM appointment_types WHERE id = ?1")
+            sql::query_as("SELECT id, name, minutes, mode FROM appointment_types WHERE id = $1")
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -582,16 +582,11 @@ fn duplicate_type(e: sqlx::Error, name: &str) -> CoreError {
 }
 
 /// Creates the clinic row, refusing when the clinic is already set up.
-pub(super) async fn insert_clinic(
-    conn: &mut sqlx::SqliteConnection,
-    name: &str,
-    tz: chrono_tz::Tz,
-    now: i64,
-) -> Result<()> {
+pub(super) async fn insert_clinic(conn: &mut Tx, name: &str, tz: chrono_tz::Tz, now: i64) -> Result<()> {
     if let Some(existing) = clinic_in(&mut *conn).await? {
         return Err(CoreError::AlreadyInitialized(existing.name));
     }
-    sqlx::query("INSERT INTO clinic (id, name, tz, created_at) VALUES (1, ?1, ?2, ?3)")
+    sql::query("INSERT INTO clinic (id, name, tz, created_at) VALUES (1, $1, $2, $3)")
         .bind(name)
         .bind(tz.name())
         .bind(now)
@@ -600,9 +595,9 @@ pub(super) async fn insert_clinic(
     Ok(())
 }
 
-pub(super) async fn clinic_in(conn: &mut sqlx::SqliteConnection) -> Result<Option<Clinic>> {
+pub(super) async fn clinic_in(conn: &mut Tx) -> Result<Option<Clinic>> {
     let row: Option<(String, String, i64, String)> =
-        sqlx::query_as("SELECT name, tz, lock_minutes, locale FROM clinic WHERE id = 1")
+        sql::query_as("SELECT name, tz, lock_minutes, locale FROM clinic WHERE id = 1")
             .fetch_optional(&mut *conn)
             .await?;
     match row {

@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::sql;
 use super::{instant, Store};
 use crate::error::Result;
 use crate::model::{AppointmentId, Status};
@@ -66,16 +67,24 @@ pub enum Queue {
 
 impl Store {
     /// The first row of a channel's work query: pending, due at `now` (any pending one with
-    /// `ignore_due`), and not among the keys `seen` this pass. The query binds `?1` to now (Unix
-    /// milliseconds), `?2` to `ignore_due` and `?3` to `seen` as a JSON array.
+    /// `ignore_due`), and not among the keys `seen` this pass. The query binds `$1` to now (Unix
+    /// milliseconds), `$2` to `ignore_due` and `$3` to `seen` as a JSON array, which the query reads as `NOT IN (SEEN_KEYS)`.
     ///
     /// # Errors
     /// [`crate::CoreError::Storage`].
     pub(super) async fn next_work<R>(&self, sql: &str, ignore_due: bool, seen: &[i64]) -> Result<Option<R>>
     where
-        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+        R: sql::Record,
     {
-        let row: Option<R> = sqlx::query_as(sql)
+        // `$3`, the keys seen, is a JSON array of integers; `SEEN_KEYS` in the query reads it.
+        let sql = sql.replace(
+            "SEEN_KEYS",
+            self.pool.engine().pick(
+                "SELECT value FROM json_each($3)",
+                "SELECT value::bigint FROM json_array_elements_text($3::json)",
+            ),
+        );
+        let row: Option<R> = sql::query_as(&sql)
             .bind(self.now().timestamp_millis())
             .bind(ignore_due)
             .bind(serde_json::to_string(seen).unwrap_or_else(|_| "[]".into()))
@@ -92,11 +101,11 @@ impl Store {
     /// [`crate::CoreError::Storage`].
     pub async fn mark_attempt(&self, queue: Queue, appointment: AppointmentId, open: bool) -> Result<()> {
         let sql = match queue {
-            Queue::Meetings => "UPDATE meetings SET attempt_open = ?2 WHERE appointment_id = ?1",
-            Queue::Mail => "UPDATE mails SET attempt_open = ?2 WHERE appointment_id = ?1",
+            Queue::Meetings => "UPDATE meetings SET attempt_open = $2 WHERE appointment_id = $1",
+            Queue::Mail => "UPDATE mails SET attempt_open = $2 WHERE appointment_id = $1",
         };
         let mut tx = self.write().await?;
-        sqlx::query(sql).bind(appointment.0).bind(open).execute(&mut *tx).await?;
+        sql::query(sql).bind(appointment.0).bind(open).execute(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -110,7 +119,7 @@ impl Store {
             Queue::Meetings => "SELECT min(due_at_ms) FROM outbox WHERE state = 'pending'",
             Queue::Mail => "SELECT min(due_at_ms) FROM mails WHERE state = 'pending'",
         };
-        let due: Option<i64> = sqlx::query_scalar(sql).fetch_one(&self.pool).await?;
+        let due: Option<i64> = sql::query_scalar(sql).fetch_one(&self.pool).await?;
         Ok(due.and_then(DateTime::from_timestamp_millis))
     }
 }

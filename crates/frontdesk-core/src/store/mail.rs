@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::audit::{self, AuditAbout, AuditAction};
 use super::jobs::{JobVisit, VisitRow};
+use super::sql::{self, Tx};
 use super::Store;
 use crate::access::Action;
 use crate::error::{CoreError, Result};
@@ -94,7 +95,7 @@ struct WorkRow {
     #[sqlx(flatten)]
     visit: VisitRow,
     sequence: i64,
-    invited: i64,
+    invited: bool,
     type_name: String,
     doctor_name: String,
     clinic_name: String,
@@ -115,8 +116,8 @@ struct StatusRow {
     due_at_ms: i64,
     tries: i64,
     reason: Option<String>,
-    held: i64,
-    has_address: i64,
+    held: bool,
+    has_address: bool,
 }
 
 /// A pending mail is held (not due) while its appointment takes place and has a video meeting
@@ -127,21 +128,21 @@ const HELD_FOR_MEETING: &str =
 /// Writes the mail job for a booking, a move or a cancellation: a pending mail with the next
 /// SEQUENCE when the patient has an address, a skipped one saying so otherwise.
 pub(super) async fn enqueue_mail(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     appointment: AppointmentId,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let has_address: i64 = sqlx::query_scalar(
-        "SELECT p.email IS NOT NULL AND p.email <> '' FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = ?1",
+    let has_address: bool = sql::query_scalar(
+        "SELECT p.email IS NOT NULL AND p.email <> '' FROM appointments a JOIN patients p ON p.id = a.patient_id WHERE a.id = $1",
     )
     .bind(appointment.0)
     .fetch_one(&mut *conn)
     .await?;
-    let (state, reason) = if has_address != 0 { ("pending", None) } else { ("skipped", Some(NO_ADDRESS)) };
-    sqlx::query(
-        "INSERT INTO mails (appointment_id, state, due_at_ms, reason, updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?3)
+    let (state, reason) = if has_address { ("pending", None) } else { ("skipped", Some(NO_ADDRESS)) };
+    sql::query(
+        "INSERT INTO mails (appointment_id, state, due_at_ms, reason, updated_at_ms) VALUES ($1, $2, $3, $4, $3)
          ON CONFLICT (appointment_id) DO UPDATE SET
-           state = ?2, sequence = sequence + 1, tries = 0, due_at_ms = ?3, reason = ?4, updated_at_ms = ?3",
+           state = $2, sequence = mails.sequence + 1, tries = 0, due_at_ms = $3, reason = $4, updated_at_ms = $3",
     )
     .bind(appointment.0)
     .bind(state)
@@ -171,13 +172,13 @@ impl Store {
     }
 
     async fn mail_statuses(&self, one: Option<AppointmentId>) -> Result<Vec<MailStatus>> {
-        let rows: Vec<StatusRow> = sqlx::query_as(&format!(
+        let rows: Vec<StatusRow> = sql::query_as(&format!(
             "SELECT ml.appointment_id, ml.state, ml.sequence, ml.sent_sequence, ml.sent_method, ml.sent_at_ms, ml.due_at_ms, ml.tries, ml.reason,
                     {HELD_FOR_MEETING} AS held, (p.email IS NOT NULL AND p.email <> '') AS has_address
              FROM mails ml JOIN appointments a ON a.id = ml.appointment_id
              JOIN patients p ON p.id = a.patient_id
              LEFT JOIN meetings m ON m.appointment_id = ml.appointment_id
-             WHERE ?1 IS NULL OR ml.appointment_id = ?1
+             WHERE $1 IS NULL OR ml.appointment_id = $1
              ORDER BY ml.state DESC, ml.due_at_ms, ml.appointment_id"
         ))
         .bind(one.map(|a| a.0))
@@ -196,9 +197,9 @@ impl Store {
                     sent_at: r.sent_at_ms.and_then(DateTime::from_timestamp_millis),
                     due: DateTime::from_timestamp_millis(r.due_at_ms).filter(|_| pending),
                     tries: r.tries,
-                    reason: if r.held != 0 { Some(WAITING_FOR_MEETING.to_owned()) } else { r.reason },
-                    waiting_for_meeting: r.held != 0,
-                    has_address: r.has_address != 0,
+                    reason: if r.held { Some(WAITING_FOR_MEETING.to_owned()) } else { r.reason },
+                    waiting_for_meeting: r.held,
+                    has_address: r.has_address,
                 })
             })
             .collect()
@@ -214,7 +215,7 @@ impl Store {
             .next_work(
                 &format!(
                     "SELECT ml.appointment_id, ml.sequence, ml.tries, a.status,
-                    (ml.sent_method IS 'REQUEST' OR ml.attempt_open = 1) AS invited,
+                    (ml.sent_method IS NOT DISTINCT FROM 'REQUEST' OR ml.attempt_open) AS invited,
                     a.start_at, a.end_at, a.tz, t.name AS type_name, s.name AS doctor_name,
                     c.name AS clinic_name, c.uid AS clinic_uid, c.locale, p.email, m.join_url, a.cancel_reason
              FROM mails ml
@@ -224,8 +225,8 @@ impl Store {
              JOIN patients p ON p.id = a.patient_id
              JOIN clinic c ON c.id = 1
              LEFT JOIN meetings m ON m.appointment_id = a.id
-             WHERE ml.state = 'pending' AND (?2 OR ml.due_at_ms <= ?1) AND NOT {HELD_FOR_MEETING}
-               AND ml.appointment_id NOT IN (SELECT value FROM json_each(?3))
+             WHERE ml.state = 'pending' AND ($2 OR ml.due_at_ms <= $1) AND NOT {HELD_FOR_MEETING}
+               AND ml.appointment_id NOT IN (SEEN_KEYS)
              ORDER BY ml.due_at_ms, ml.appointment_id LIMIT 1"
                 ),
                 ignore_due,
@@ -236,7 +237,7 @@ impl Store {
         Ok(Some(MailWork {
             visit: r.visit.try_into()?,
             sequence: r.sequence,
-            invited: r.invited != 0,
+            invited: r.invited,
             type_name: r.type_name,
             doctor_name: r.doctor_name,
             clinic_name: r.clinic_name,
@@ -256,24 +257,23 @@ impl Store {
         let at = self.now();
         let now = at.timestamp_millis();
         let mut tx = self.write().await?;
-        let sequence: Option<i64> =
-            sqlx::query_scalar("SELECT sequence FROM mails WHERE appointment_id = ?1")
-                .bind(work.visit.appointment_id.0)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let sequence: Option<i64> = sql::query_scalar("SELECT sequence FROM mails WHERE appointment_id = $1")
+            .bind(work.visit.appointment_id.0)
+            .fetch_optional(&mut tx)
+            .await?;
         let changed_since = sequence.is_some_and(|s| s != work.sequence);
         let id = work.visit.appointment_id.0;
         match outcome {
             MailOutcome::Sent => {
-                sqlx::query(
-                    "UPDATE mails SET state = 'sent', sent_sequence = ?2, sent_method = ?3, sent_at_ms = ?4, attempt_open = 0,
-                       tries = 0, reason = NULL, updated_at_ms = ?4 WHERE appointment_id = ?1",
+                sql::query(
+                    "UPDATE mails SET state = 'sent', sent_sequence = $2, sent_method = $3, sent_at_ms = $4, attempt_open = FALSE,
+                       tries = 0, reason = NULL, updated_at_ms = $4 WHERE appointment_id = $1",
                 )
                 .bind(id)
                 .bind(work.sequence)
                 .bind(work.method())
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
                 // Who was e-mailed is the appointment's patient: the row holds ids, never the address.
                 let about = appointment_about(&mut tx, work.visit.appointment_id).await?;
@@ -281,41 +281,41 @@ impl Store {
                 audit::append(&mut tx, at, &Actor::MAIL, AuditAction::MailSent, about, &detail).await?;
             }
             MailOutcome::Skipped { reason } => {
-                sqlx::query("UPDATE mails SET state = 'skipped', reason = ?2, updated_at_ms = ?3 WHERE appointment_id = ?1")
+                sql::query("UPDATE mails SET state = 'skipped', reason = $2, updated_at_ms = $3 WHERE appointment_id = $1")
                     .bind(id)
                     .bind(reason)
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
             MailOutcome::Deferred { due, reason } => {
-                sqlx::query("UPDATE mails SET tries = tries + 1, due_at_ms = ?2, reason = ?3, updated_at_ms = ?4 WHERE appointment_id = ?1")
+                sql::query("UPDATE mails SET tries = tries + 1, due_at_ms = $2, reason = $3, updated_at_ms = $4 WHERE appointment_id = $1")
                     .bind(id)
                     .bind(due.timestamp_millis())
                     .bind(reason)
                     .bind(now)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
             MailOutcome::Refused { reason } => {
-                sqlx::query(
-                    "UPDATE mails SET state = 'failed', attempt_open = 0, tries = tries + 1, reason = ?2, updated_at_ms = ?3
-                     WHERE appointment_id = ?1",
+                sql::query(
+                    "UPDATE mails SET state = 'failed', attempt_open = FALSE, tries = tries + 1, reason = $2, updated_at_ms = $3
+                     WHERE appointment_id = $1",
                 )
                 .bind(id)
                 .bind(reason)
                 .bind(now)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
         }
         if changed_since {
-            sqlx::query(
-                "UPDATE mails SET state = 'pending', due_at_ms = ?2, tries = 0, updated_at_ms = ?2 WHERE appointment_id = ?1",
+            sql::query(
+                "UPDATE mails SET state = 'pending', due_at_ms = $2, tries = 0, updated_at_ms = $2 WHERE appointment_id = $1",
             )
             .bind(id)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
         tx.commit().await?;
@@ -333,24 +333,24 @@ impl Store {
         let at = self.now();
         let now = at.timestamp_millis();
         let mut tx = self.write().await?;
-        let row: Option<(i64,)> = sqlx::query_as(
+        let row: Option<(i64,)> = sql::query_as(
             "SELECT p.email IS NOT NULL AND p.email <> '' FROM mails ml JOIN appointments a ON a.id = ml.appointment_id
-             JOIN patients p ON p.id = a.patient_id WHERE ml.appointment_id = ?1",
+             JOIN patients p ON p.id = a.patient_id WHERE ml.appointment_id = $1",
         )
         .bind(appointment.0)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         match row {
             None => return Err(CoreError::NotFound { what: "mail of appointment", id: appointment.0 }),
             Some((0,)) => return Err(CoreError::invalid(format!("no mail is sent: {NO_ADDRESS}"))),
             Some(_) => {}
         }
-        sqlx::query(
-            "UPDATE mails SET state = 'pending', tries = 0, due_at_ms = ?2, reason = NULL, updated_at_ms = ?2 WHERE appointment_id = ?1",
+        sql::query(
+            "UPDATE mails SET state = 'pending', tries = 0, due_at_ms = $2, reason = NULL, updated_at_ms = $2 WHERE appointment_id = $1",
         )
         .bind(appointment.0)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         let about = appointment_about(&mut tx, appointment).await?;
         audit::append(&mut tx, at, actor, AuditAction::MailResent, about, &serde_json::json!({})).await?;
@@ -360,12 +360,9 @@ impl Store {
 }
 
 /// The doctor, patient and appointment an audit row about `appointment` names.
-async fn appointment_about(
-    conn: &mut sqlx::SqliteConnection,
-    appointment: AppointmentId,
-) -> Result<AuditAbout> {
+async fn appointment_about(conn: &mut Tx, appointment: AppointmentId) -> Result<AuditAbout> {
     let (doctor, patient): (i64, i64) =
-        sqlx::query_as("SELECT doctor_id, patient_id FROM appointments WHERE id = ?1")
+        sql::query_as("SELECT doctor_id, patient_id FROM appointments WHERE id = $1")
             .bind(appointment.0)
             .fetch_one(conn)
             .await?;

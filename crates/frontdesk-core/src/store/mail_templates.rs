@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, AuditAbout, AuditAction};
+use super::sql;
 use super::Store;
 use crate::error::Result;
 use crate::mail_text::{self, Language, MailKind, MailTexts, RenderedMail, TextKey};
@@ -56,10 +57,10 @@ impl Store {
     /// (written by hand, or by a version with looser rules) is left out, so its default is
     /// sent, and a warning names its language and key (never its text).
     async fn overrides(&self, language: Language) -> Result<Vec<(TextKey, String, OverrideRow)>> {
-        let rows: Vec<OverrideRow> = sqlx::query_as(
+        let rows: Vec<OverrideRow> = sql::query_as(
             "SELECT m.key, m.text, m.changed_by, s.name AS changed_by_name, m.changed_at_ms
              FROM mail_templates m LEFT JOIN staff s ON m.changed_by = 'staff:' || s.id
-             WHERE m.language = ?1",
+             WHERE m.language = $1",
         )
         .bind(language.code())
         .fetch_all(&self.pool)
@@ -178,9 +179,9 @@ impl Store {
         let mut tx = self.write().await?;
         match text {
             Some(text) => {
-                sqlx::query(
+                sql::query(
                     "INSERT INTO mail_templates (language, key, text, changed_by, changed_at_ms)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
+                     VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (language, key) DO UPDATE SET text = excluded.text,
                        changed_by = excluded.changed_by, changed_at_ms = excluded.changed_at_ms",
                 )
@@ -189,14 +190,14 @@ impl Store {
                 .bind(text)
                 .bind(actor.to_string())
                 .bind(now.timestamp_millis())
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
             None => {
-                sqlx::query("DELETE FROM mail_templates WHERE language = ?1 AND key = ?2")
+                sql::query("DELETE FROM mail_templates WHERE language = $1 AND key = $2")
                     .bind(language.code())
                     .bind(key.as_str())
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
         }

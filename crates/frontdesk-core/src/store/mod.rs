@@ -1,11 +1,11 @@
-//! The SQLite store: one database file in the data folder, opened in WAL mode with foreign keys
-//! on, migrated at open, and written only in single transactions.
-//!
-//! Every write runs in one `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock at the
-//! start: two desks racing for the same slot are serialised, and the second one sees the first
+//! The store: the clinic's schedule, people, meetings, mail and audit, on one of two engines
+//! (see [`sql`]): a SQLite file in the data folder (one computer, the default) or a PostgreSQL
+//! server (every computer of the clinic). Both are migrated at open, by each engine's own
+//! numbered migrations, and written only in single transactions that hold the clinic's write
+//! lock, so two desks racing for the same slot are serialised and the second one sees the first
 //! one's booking when it checks for overlaps. The store never holds patient data in a log line.
 //!
-//! Its methods, by what their callers need (the groups a second engine implements):
+//! Its methods, by what their callers need:
 //!
 //! | group | methods | called by |
 //! |---|---|---|
@@ -14,7 +14,7 @@
 //! | reads for screens and listings | `clinic`, `require_clinic`, `staff`, `list_staff`, `list_all_staff`, `patient`, `find_patients`, `patient_names`, `list_types`, `appointment_type`, `appointment`, `day`, `days`, `day_sheet`, `mail_status`, `mail_jobs`, `outbox_jobs`, `connections`, `connection`, `audit_log`, `mail_templates`, `preview_mail`, `reminder_minutes` | commands, CLI |
 //! | a background channel's queue: next job, when due, attempt, write-back | `next_due`, `mark_attempt`; `next_meeting_work`, `record_create_attempt`, `take_meeting_call`, `return_meeting_call`, `use_up_meeting_calls`, `record_outcome`, `meeting_ref`, `owned_meeting_ids`; `next_mail_work`, `record_mail`, `mail_texts`; `due_reminders`, `take_reminder` | the job runner's channels, the reminder loop |
 //! | account state, written by the account flows | `clinic_uid`, `provider_setting`, `require_doctor`, `record_connected`, `record_disconnected` | accounts |
-//! | the file | `open`, `open_existing`, `open_with_clock`, `path`, `schema_version`, `pool`, `close` | start-up, benchmarks |
+//! | the database | `open`, `open_existing`, `open_with_clock`, `connect`, `engine`, `data_dir`, `schema_version`, `close` | start-up, benchmarks |
 
 mod accounts;
 mod audit;
@@ -26,13 +26,14 @@ mod mail_templates;
 mod outbox;
 mod reminders;
 mod schedule;
+mod server;
+pub mod sql;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
 
 pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
@@ -43,13 +44,16 @@ pub use mail::{MailOutcome, MailStatus, MailWork};
 pub use mail_templates::{MailTemplate, TextDraft};
 pub use outbox::{MeetingWork, OutboxJob, Outcome, ZOOM_DAILY_MEETING_CALLS};
 pub use reminders::{Reminder, ReminderKind, REMINDER_WINDOW};
-pub use schedule::{BookingRequest, DAY_QUERY};
+pub use schedule::{BookingRequest, DAY_QUERY, DAY_QUERY_POSTGRES};
+pub use server::ServerAddress;
+pub use sql::Engine;
 
 use crate::clock::{Clock, SystemClock};
 use crate::error::{CoreError, Result};
 use crate::paths::DATABASE_FILE;
+use sql::{Pool, Tx};
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// How much of the database file each connection maps into memory (virtual address space only).
 const MMAP_BYTES: u64 = 1 << 30;
@@ -59,17 +63,21 @@ const CACHE_KIB: u64 = 16 * 1024;
 /// How long a writer waits for another desk's transaction before giving up with [`CoreError::Busy`].
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A handle on the schedule database. Cheap to clone; clones share one connection pool.
+/// A handle on the clinic's database. Cheap to clone; clones share one connection pool.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: Pool,
     clock: Arc<dyn Clock>,
-    path: PathBuf,
+    /// This computer's data folder (its settings, locks and, on one computer, the database file).
+    data_dir: PathBuf,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("engine", &self.engine())
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -95,7 +103,8 @@ impl Store {
         Store::open_with_clock(data_dir, clock).await
     }
 
-    /// Opens (creating if needed) the database in `data_dir`, migrating it to this version's schema.
+    /// Opens (creating if needed) the SQLite database in `data_dir`, migrating it to this
+    /// version's schema.
     ///
     /// # Errors
     /// - [`CoreError::DataDir`] when the folder cannot be created or written, or its database file
@@ -103,12 +112,10 @@ impl Store {
     /// - [`CoreError::NewerDatabase`] when the database comes from a newer Frontdesk; it is left untouched.
     /// - [`CoreError::Storage`] for other storage failures.
     pub async fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        prepare_data_dir(data_dir)?;
         let dir_error = |reason: String| CoreError::DataDir { path: data_dir.display().to_string(), reason };
-        std::fs::create_dir_all(data_dir).map_err(|e| dir_error(e.to_string()))?;
-        check_writable(data_dir).map_err(|e| dir_error(format!("it is not writable ({e})")))?;
-
         let path = data_dir.join(DATABASE_FILE);
-        let known = Store::schema_version();
+        let known = Store::schema_version(Engine::Sqlite);
         if path.exists() {
             // Look at the schema through a read-only connection first: a database from a newer
             // Frontdesk must not be touched, not even by a WAL checkpoint.
@@ -136,29 +143,45 @@ impl Store {
             .pragma("cache_size", format!("-{CACHE_KIB}"));
         let pool =
             SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(options).await?;
-        MIGRATOR.run(&pool).await.map_err(|e| match e {
+        SQLITE_MIGRATOR.run(&pool).await.map_err(|e| match e {
             sqlx::migrate::MigrateError::Execute(inner) => CoreError::from(inner),
             other => dir_error(format!("its database could not be brought up to date ({other})")),
         })?;
-        Ok(Store { pool, clock, path })
+        Ok(Store { pool: Pool::Sqlite(pool), clock, data_dir: data_dir.to_path_buf() })
     }
 
-    /// The database file's path.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Connects to the clinic's PostgreSQL server, migrating its database to this version's
+    /// schema. `data_dir` is still this computer's own folder (its locks and settings).
+    ///
+    /// # Errors
+    /// [`CoreError::ServerRefused`] and [`CoreError::ServerAway`] say why the server cannot be
+    /// used; [`CoreError::NewerDatabase`] when its database comes from a newer Frontdesk.
+    pub async fn connect(server: &ServerAddress, data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        prepare_data_dir(data_dir)?;
+        let pool = server::connect(server).await?;
+        Ok(Store { pool: Pool::Postgres(pool), clock, data_dir: data_dir.to_path_buf() })
     }
 
-    /// The schema version this build writes.
-    pub fn schema_version() -> i64 {
-        MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0)
+    /// Which engine the store runs on.
+    pub fn engine(&self) -> Engine {
+        self.pool.engine()
     }
 
-    /// The connection pool, for benchmarks and tests that inspect the file directly.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// This computer's data folder.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
-    /// Closes every connection (checkpointing the WAL).
+    /// The schema version this build writes on `engine`.
+    pub fn schema_version(engine: Engine) -> i64 {
+        let migrator = match engine {
+            Engine::Sqlite => &SQLITE_MIGRATOR,
+            Engine::Postgres => &server::MIGRATOR,
+        };
+        migrator.iter().map(|m| m.version).max().unwrap_or(0)
+    }
+
+    /// Closes every connection (checkpointing SQLite's WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
@@ -167,16 +190,23 @@ impl Store {
     ///
     /// The copy is made by SQLite's `VACUUM INTO` inside one read transaction, so it is a single
     /// point in time even while other desks write; it is written beside `dest` and renamed into
-    /// place, so a crash never leaves a half-written file under the chosen name.
+    /// place, so a crash never leaves a half-written file under the chosen name. A clinic on a
+    /// server backs its database up with PostgreSQL's own tools (`pg_dump`), which the message
+    /// says.
     ///
     /// Only those who administer the clinic make one, and each is audited: it holds every
     /// patient's record.
     ///
     /// # Errors
     /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] when `dest` already exists or its folder
-    /// does not; [`CoreError::Io`] or [`CoreError::Storage`] when writing fails.
+    /// does not, or on a server; [`CoreError::Io`] or [`CoreError::Storage`] when writing fails.
     pub async fn backup(&self, actor: &crate::Actor, dest: &Path) -> Result<()> {
         actor.may(crate::access::Action::Administer)?;
+        if self.engine() == Engine::Postgres {
+            return Err(CoreError::invalid(
+                "backup: the clinic's database is on its server; back it up there with pg_dump (see the README)",
+            ));
+        }
         if dest.exists() {
             return Err(CoreError::invalid(format!(
                 "backup: {} already exists; choose a new file name",
@@ -197,7 +227,7 @@ impl Store {
         let target = partial
             .to_str()
             .ok_or_else(|| CoreError::invalid("backup: the file name must be valid Unicode"))?;
-        sqlx::query("VACUUM INTO ?1").bind(target).execute(&self.pool).await?;
+        sql::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
         let io = |context: &str| {
             let context = format!("backup: {context} {}", dest.display());
             move |source| CoreError::Io { context, source }
@@ -212,10 +242,17 @@ impl Store {
         self.clock.now()
     }
 
-    /// Starts a write transaction holding SQLite's write lock from its first statement.
-    async fn write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// Starts a write transaction holding the clinic's write lock from its first statement.
+    async fn write(&self) -> Result<Tx> {
+        Ok(self.pool.write().await?)
     }
+}
+
+/// Creates this computer's data folder if needed, and checks that it can be written.
+fn prepare_data_dir(data_dir: &Path) -> Result<()> {
+    let dir_error = |reason: String| CoreError::DataDir { path: data_dir.display().to_string(), reason };
+    std::fs::create_dir_all(data_dir).map_err(|e| dir_error(e.to_string()))?;
+    check_writable(data_dir).map_err(|e| dir_error(format!("it is not writable ({e})")))
 }
 
 /// The newest migration applied to the database file at `path`, read through a read-only

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::audit::{self, AuditAbout, AuditAction};
 use super::jobs::{JobVisit, VisitRow};
+use super::sql::{self, Tx};
 use super::{instant, Store};
 use crate::access::Action;
 use crate::error::{CoreError, Result};
@@ -92,7 +93,7 @@ struct WorkRow {
     zoom_id: Option<i64>,
     teams_id: Option<String>,
     attempts: i64,
-    attempt_open: i64,
+    attempt_open: bool,
     synced_start: Option<i64>,
     synced_end: Option<i64>,
 }
@@ -113,13 +114,13 @@ struct JobRow {
 
 /// Opens the meeting of a newly booked telehealth appointment and queues its job.
 pub(super) async fn open_meeting(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     appointment: AppointmentId,
     provider: Provider,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO meetings (appointment_id, provider, state, waiting, updated_at) VALUES (?1, ?2, 'pending', 'queued', ?3)",
+    sql::query(
+        "INSERT INTO meetings (appointment_id, provider, state, waiting, updated_at) VALUES ($1, $2, 'pending', 'queued', $3)",
     )
     .bind(appointment.0)
     .bind(provider.as_str())
@@ -132,19 +133,18 @@ pub(super) async fn open_meeting(
 /// Folds a change of a telehealth appointment (moved, cancelled) into its job; nothing for an
 /// in-person visit.
 pub(super) async fn enqueue_change(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     appointment: AppointmentId,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let has_meeting = sqlx::query(
-        "UPDATE meetings SET state = 'pending', waiting = 'queued', error = NULL, updated_at = ?2
-         WHERE appointment_id = ?1 AND state <> 'cancelled'",
+    let has_meeting = sql::query(
+        "UPDATE meetings SET state = 'pending', waiting = 'queued', error = NULL, updated_at = $2
+         WHERE appointment_id = $1 AND state <> 'cancelled'",
     )
     .bind(appointment.0)
     .bind(now.timestamp())
     .execute(&mut *conn)
     .await?
-    .rows_affected()
         > 0;
     if has_meeting {
         queue(conn, appointment, now).await?;
@@ -154,15 +154,15 @@ pub(super) async fn enqueue_change(
 
 /// Makes the doctor's jobs that wait for a connection due now (they just connected).
 pub(super) async fn wake_jobs(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     doctor: StaffId,
     provider: Provider,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET due_at_ms = ?3 WHERE state = 'pending' AND appointment_id IN
+    sql::query(
+        "UPDATE outbox SET due_at_ms = $3 WHERE state = 'pending' AND appointment_id IN
            (SELECT a.id FROM appointments a JOIN meetings m ON m.appointment_id = a.id
-            WHERE a.doctor_id = ?1 AND m.provider = ?2 AND m.waiting = 'not_connected')",
+            WHERE a.doctor_id = $1 AND m.provider = $2 AND m.waiting = 'not_connected')",
     )
     .bind(doctor.0)
     .bind(provider.as_str())
@@ -172,15 +172,11 @@ pub(super) async fn wake_jobs(
     Ok(())
 }
 
-async fn queue(
-    conn: &mut sqlx::SqliteConnection,
-    appointment: AppointmentId,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO outbox (appointment_id, state, due_at_ms, created_at_ms, updated_at_ms) VALUES (?1, 'pending', ?2, ?2, ?2)
+async fn queue(conn: &mut Tx, appointment: AppointmentId, now: DateTime<Utc>) -> Result<()> {
+    sql::query(
+        "INSERT INTO outbox (appointment_id, state, due_at_ms, created_at_ms, updated_at_ms) VALUES ($1, 'pending', $2, $2, $2)
          ON CONFLICT (appointment_id) DO UPDATE SET
-           state = 'pending', changes = changes + 1, tries = 0, due_at_ms = ?2, reason = NULL, updated_at_ms = ?2",
+           state = 'pending', changes = outbox.changes + 1, tries = 0, due_at_ms = $2, reason = NULL, updated_at_ms = $2",
     )
     .bind(appointment.0)
     .bind(now.timestamp_millis())
@@ -195,7 +191,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn outbox_jobs(&self) -> Result<Vec<OutboxJob>> {
-        let rows: Vec<JobRow> = sqlx::query_as(
+        let rows: Vec<JobRow> = sql::query_as(
             "SELECT o.id, o.appointment_id, a.doctor_id, m.provider, o.state, m.waiting, o.due_at_ms, o.tries, o.changes, o.reason
              FROM outbox o JOIN appointments a ON a.id = o.appointment_id JOIN meetings m ON m.appointment_id = o.appointment_id
              ORDER BY o.state DESC, o.due_at_ms, o.id",
@@ -236,8 +232,8 @@ impl Store {
              JOIN meetings m ON m.appointment_id = a.id
              JOIN appointment_types t ON t.id = a.type_id
              JOIN patients p ON p.id = a.patient_id
-             WHERE o.state = 'pending' AND (?2 OR o.due_at_ms <= ?1)
-               AND o.id NOT IN (SELECT value FROM json_each(?3))
+             WHERE o.state = 'pending' AND ($2 OR o.due_at_ms <= $1)
+               AND o.id NOT IN (SEEN_KEYS)
              ORDER BY o.due_at_ms, o.id LIMIT 1",
             ignore_due,
             skip,
@@ -257,7 +253,7 @@ impl Store {
             title: meeting_title(&r.type_name, &r.patient_name),
             meeting_id: r.zoom_id.map(|id| id.to_string()).or(r.teams_id),
             attempts: r.attempts,
-            attempt_open: r.attempt_open != 0,
+            attempt_open: r.attempt_open,
             synced,
         }))
     }
@@ -268,11 +264,11 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn record_create_attempt(&self, appointment: AppointmentId) -> Result<i64> {
         let mut tx = self.write().await?;
-        let attempt: i64 = sqlx::query_scalar(
-            "UPDATE meetings SET attempts = attempts + 1, attempt_open = 1 WHERE appointment_id = ?1 RETURNING attempts",
+        let attempt: i64 = sql::query_scalar(
+            "UPDATE meetings SET attempts = attempts + 1, attempt_open = TRUE WHERE appointment_id = $1 RETURNING attempts",
         )
         .bind(appointment.0)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(attempt)
@@ -289,17 +285,16 @@ impl Store {
         }
         let day = self.now().format("%Y-%m-%d").to_string();
         let mut tx = self.write().await?;
-        let taken = sqlx::query(
-            "INSERT INTO meeting_calls (doctor_id, provider, utc_day, count) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT (doctor_id, provider, utc_day) DO UPDATE SET count = count + 1 WHERE count < ?4",
+        let taken = sql::query(
+            "INSERT INTO meeting_calls (doctor_id, provider, utc_day, count) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (doctor_id, provider, utc_day) DO UPDATE SET count = meeting_calls.count + 1 WHERE meeting_calls.count < $4",
         )
         .bind(doctor.0)
         .bind(provider.as_str())
         .bind(&day)
         .bind(ZOOM_DAILY_MEETING_CALLS)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
-        .rows_affected()
             > 0;
         tx.commit().await?;
         Ok(taken)
@@ -313,13 +308,13 @@ impl Store {
     pub async fn return_meeting_call(&self, doctor: StaffId, provider: Provider) -> Result<()> {
         let day = self.now().format("%Y-%m-%d").to_string();
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE meeting_calls SET count = count - 1 WHERE doctor_id = ?1 AND provider = ?2 AND utc_day = ?3 AND count > 0",
+        sql::query(
+            "UPDATE meeting_calls SET count = count - 1 WHERE doctor_id = $1 AND provider = $2 AND utc_day = $3 AND count > 0",
         )
         .bind(doctor.0)
         .bind(provider.as_str())
         .bind(&day)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(())
@@ -332,15 +327,15 @@ impl Store {
     pub async fn use_up_meeting_calls(&self, doctor: StaffId, provider: Provider) -> Result<()> {
         let day = self.now().format("%Y-%m-%d").to_string();
         let mut tx = self.write().await?;
-        sqlx::query(
-            "INSERT INTO meeting_calls (doctor_id, provider, utc_day, count) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (doctor_id, provider, utc_day) DO UPDATE SET count = ?4",
+        sql::query(
+            "INSERT INTO meeting_calls (doctor_id, provider, utc_day, count) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (doctor_id, provider, utc_day) DO UPDATE SET count = $4",
         )
         .bind(doctor.0)
         .bind(provider.as_str())
         .bind(&day)
         .bind(ZOOM_DAILY_MEETING_CALLS)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
         tx.commit().await?;
         Ok(())
@@ -356,14 +351,14 @@ impl Store {
     pub async fn record_outcome(&self, work: &MeetingWork, outcome: &Outcome) -> Result<()> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let changes: Option<i64> = sqlx::query_scalar("SELECT changes FROM outbox WHERE id = ?1")
+        let changes: Option<i64> = sql::query_scalar("SELECT changes FROM outbox WHERE id = $1")
             .bind(work.job_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
         let before: Option<String> =
-            sqlx::query_scalar("SELECT state FROM meetings WHERE appointment_id = ?1")
+            sql::query_scalar("SELECT state FROM meetings WHERE appointment_id = $1")
                 .bind(work.visit.appointment_id.0)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?;
         let changed_since = changes.is_some_and(|c| c != work.changes);
         let effect = write_back(work, outcome, changed_since, now)?;
@@ -371,10 +366,10 @@ impl Store {
         let at = now.timestamp();
         match &effect.meeting {
             MeetingWrite::Ready { zoom_id, teams_id, join_url } => {
-                sqlx::query(
-                    "UPDATE meetings SET zoom_id = ?2, teams_id = ?3, join_url = coalesce(?4, join_url), error = NULL, attempt_open = 0,
-                       synced_start = ?5, synced_end = ?6, state = 'ready', waiting = NULL, updated_at = ?7
-                     WHERE appointment_id = ?1",
+                sql::query(
+                    "UPDATE meetings SET zoom_id = $2, teams_id = $3, join_url = coalesce($4, join_url), error = NULL, attempt_open = FALSE,
+                       synced_start = $5, synced_end = $6, state = 'ready', waiting = NULL, updated_at = $7
+                     WHERE appointment_id = $1",
                 )
                 .bind(id)
                 .bind(zoom_id)
@@ -383,82 +378,80 @@ impl Store {
                 .bind(work.visit.start.timestamp())
                 .bind(work.visit.end.timestamp())
                 .bind(at)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
             MeetingWrite::Cancelled => {
-                sqlx::query(
-                    "UPDATE meetings SET zoom_id = NULL, teams_id = NULL, join_url = NULL, error = NULL, attempt_open = 0,
-                       synced_start = NULL, synced_end = NULL, state = 'cancelled', waiting = NULL, updated_at = ?2
-                     WHERE appointment_id = ?1",
+                sql::query(
+                    "UPDATE meetings SET zoom_id = NULL, teams_id = NULL, join_url = NULL, error = NULL, attempt_open = FALSE,
+                       synced_start = NULL, synced_end = NULL, state = 'cancelled', waiting = NULL, updated_at = $2
+                     WHERE appointment_id = $1",
                 )
                 .bind(id)
                 .bind(at)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
             MeetingWrite::Pending { waiting } => {
-                sqlx::query("UPDATE meetings SET state = 'pending', waiting = ?2, updated_at = ?3 WHERE appointment_id = ?1")
+                sql::query("UPDATE meetings SET state = 'pending', waiting = $2, updated_at = $3 WHERE appointment_id = $1")
                     .bind(id)
                     .bind(waiting.as_str())
                     .bind(at)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
             MeetingWrite::Failed { reason, forget_meeting } => {
-                sqlx::query(
-                    "UPDATE meetings SET state = 'failed', waiting = NULL, error = ?2, updated_at = ?3,
-                       zoom_id = CASE WHEN ?4 THEN NULL ELSE zoom_id END,
-                       teams_id = CASE WHEN ?4 THEN NULL ELSE teams_id END,
-                       join_url = CASE WHEN ?4 THEN NULL ELSE join_url END,
-                       synced_start = CASE WHEN ?4 THEN NULL ELSE synced_start END
-                     WHERE appointment_id = ?1",
+                sql::query(
+                    "UPDATE meetings SET state = 'failed', waiting = NULL, error = $2, updated_at = $3,
+                       zoom_id = CASE WHEN $4 THEN NULL ELSE zoom_id END,
+                       teams_id = CASE WHEN $4 THEN NULL ELSE teams_id END,
+                       join_url = CASE WHEN $4 THEN NULL ELSE join_url END,
+                       synced_start = CASE WHEN $4 THEN NULL ELSE synced_start END
+                     WHERE appointment_id = $1",
                 )
                 .bind(id)
                 .bind(reason)
                 .bind(at)
                 .bind(forget_meeting)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
         }
         if effect.shown_queued {
-            sqlx::query(
-                "UPDATE meetings SET state = 'pending', waiting = 'queued' WHERE appointment_id = ?1",
-            )
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+            sql::query("UPDATE meetings SET state = 'pending', waiting = 'queued' WHERE appointment_id = $1")
+                .bind(id)
+                .execute(&mut tx)
+                .await?;
         }
         let at_ms = now.timestamp_millis();
         match &effect.job {
             JobWrite::Delete => {
-                sqlx::query("DELETE FROM outbox WHERE id = ?1").bind(work.job_id).execute(&mut *tx).await?;
+                sql::query("DELETE FROM outbox WHERE id = $1").bind(work.job_id).execute(&mut tx).await?;
             }
             JobWrite::Retry { due, reason } => {
-                sqlx::query(
-                    "UPDATE outbox SET tries = tries + 1, due_at_ms = ?2, reason = ?3, updated_at_ms = ?4 WHERE id = ?1",
+                sql::query(
+                    "UPDATE outbox SET tries = tries + 1, due_at_ms = $2, reason = $3, updated_at_ms = $4 WHERE id = $1",
                 )
                 .bind(work.job_id)
                 .bind(due.timestamp_millis())
                 .bind(reason)
                 .bind(at_ms)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
             }
             JobWrite::Fail { reason } => {
-                sqlx::query("UPDATE outbox SET state = 'failed', tries = tries + 1, reason = ?2, updated_at_ms = ?3 WHERE id = ?1")
+                sql::query("UPDATE outbox SET state = 'failed', tries = tries + 1, reason = $2, updated_at_ms = $3 WHERE id = $1")
                     .bind(work.job_id)
                     .bind(reason)
                     .bind(at_ms)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
             JobWrite::Requeue => {
-                sqlx::query("UPDATE outbox SET due_at_ms = ?2, tries = 0, updated_at_ms = ?2 WHERE id = ?1")
+                sql::query("UPDATE outbox SET due_at_ms = $2, tries = 0, updated_at_ms = $2 WHERE id = $1")
                     .bind(work.job_id)
                     .bind(at_ms)
-                    .execute(&mut *tx)
+                    .execute(&mut tx)
                     .await?;
             }
         }
@@ -483,7 +476,7 @@ impl Store {
     /// [`CoreError::NotFound`] for an unknown job; [`CoreError::Transition`] for one that has not failed.
     pub async fn retry_job(&self, actor: &Actor, job: i64) -> Result<AppointmentId> {
         let appointment: Option<(i64, String)> =
-            sqlx::query_as("SELECT appointment_id, state FROM outbox WHERE id = ?1")
+            sql::query_as("SELECT appointment_id, state FROM outbox WHERE id = $1")
                 .bind(job)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -509,12 +502,12 @@ impl Store {
         actor.may(Action::RetryMeeting)?;
         let now = self.now();
         let mut tx = self.write().await?;
-        let row: Option<(String, i64, i64)> = sqlx::query_as(
+        let row: Option<(String, i64, i64)> = sql::query_as(
             "SELECT m.state, a.doctor_id, a.patient_id FROM meetings m JOIN appointments a ON a.id = m.appointment_id
-             WHERE m.appointment_id = ?1",
+             WHERE m.appointment_id = $1",
         )
         .bind(appointment.0)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         let Some((state, doctor, patient)) = row else {
             return Err(CoreError::NotFound { what: "meeting of appointment", id: appointment.0 });
@@ -525,10 +518,10 @@ impl Store {
                 "the meeting is {state}; only a failed meeting is sent again"
             )));
         }
-        sqlx::query("UPDATE meetings SET state = 'pending', waiting = 'queued', error = NULL, updated_at = ?2 WHERE appointment_id = ?1")
+        sql::query("UPDATE meetings SET state = 'pending', waiting = 'queued', error = NULL, updated_at = $2 WHERE appointment_id = $1")
             .bind(appointment.0)
             .bind(now.timestamp())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         queue(&mut tx, appointment, now).await?;
         let about = AuditAbout {
@@ -569,8 +562,8 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn meeting_ref(&self, appointment: AppointmentId) -> Result<Option<(Provider, String)>> {
-        let row: Option<(String, Option<String>)> = sqlx::query_as(
-            "SELECT provider, coalesce(CAST(zoom_id AS TEXT), teams_id) FROM meetings WHERE appointment_id = ?1 AND state = 'ready'",
+        let row: Option<(String, Option<String>)> = sql::query_as(
+            "SELECT provider, coalesce(CAST(zoom_id AS TEXT), teams_id) FROM meetings WHERE appointment_id = $1 AND state = 'ready'",
         )
         .bind(appointment.0)
         .fetch_optional(&self.pool)
@@ -589,11 +582,11 @@ impl Store {
     /// Also the appointments with a create attempt in flight (their meeting is not recorded yet),
     /// as `appointment:<id>`.
     pub async fn owned_meeting_ids(&self, doctor: StaffId, provider: Provider) -> Result<Vec<String>> {
-        let ids: Vec<String> = sqlx::query_scalar(
-            "SELECT CASE WHEN m.attempt_open = 1 THEN 'appointment:' || a.id ELSE coalesce(CAST(m.zoom_id AS TEXT), m.teams_id) END
+        let ids: Vec<String> = sql::query_scalar(
+            "SELECT CASE WHEN m.attempt_open THEN 'appointment:' || a.id ELSE coalesce(CAST(m.zoom_id AS TEXT), m.teams_id) END
              FROM meetings m JOIN appointments a ON a.id = m.appointment_id
-             WHERE a.doctor_id = ?1 AND m.provider = ?2 AND a.status <> 'cancelled'
-               AND (m.attempt_open = 1 OR coalesce(m.zoom_id, m.teams_id) IS NOT NULL)",
+             WHERE a.doctor_id = $1 AND m.provider = $2 AND a.status <> 'cancelled'
+               AND (m.attempt_open OR coalesce(m.zoom_id, m.teams_id) IS NOT NULL)",
         )
         .bind(doctor.0)
         .bind(provider.as_str())

@@ -11,6 +11,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
+use super::sql;
 use super::{instant, Store};
 use crate::error::{CoreError, Field, Result};
 use crate::model::{initials, Actor, AppointmentId, Role, StaffId};
@@ -66,7 +67,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn reminder_minutes(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT reminder_minutes FROM clinic WHERE id = 1")
+        Ok(sql::query_scalar("SELECT reminder_minutes FROM clinic WHERE id = 1")
             .fetch_optional(&self.pool)
             .await?
             .unwrap_or(10))
@@ -85,9 +86,9 @@ impl Store {
             ));
         }
         let mut tx = self.write().await?;
-        sqlx::query("UPDATE clinic SET reminder_minutes = ?1 WHERE id = 1")
+        sql::query("UPDATE clinic SET reminder_minutes = $1 WHERE id = 1")
             .bind(minutes)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let detail = serde_json::json!({ "reminder_minutes": minutes });
         let action = super::audit::AuditAction::SettingsChanged;
@@ -110,12 +111,12 @@ impl Store {
         let (kind, sql, moment) = match member.role {
             Role::Doctor => (
                 ReminderKind::Upcoming,
-                "a.doctor_id = ?1 AND a.status IN ('booked', 'checked_in') AND a.start_at - ?4 <= ?2 AND a.start_at - ?4 >= ?2 - ?3 AND a.start_at > ?2",
+                "a.doctor_id = $1 AND a.status IN ('booked', 'checked_in') AND a.start_at - $4 <= $2 AND a.start_at - $4 >= $2 - $3 AND a.start_at > $2",
                 lead,
             ),
             Role::Receptionist => (
                 ReminderKind::Arrival,
-                "t.mode = 'in-person' AND a.status = 'booked' AND a.start_at <= ?2 AND a.start_at >= ?2 - ?3",
+                "t.mode = 'in-person' AND a.status = 'booked' AND a.start_at <= $2 AND a.start_at >= $2 - $3",
                 Duration::zero(),
             ),
             Role::Admin => return Ok(Vec::new()),
@@ -129,10 +130,10 @@ impl Store {
              JOIN staff s ON s.id = a.doctor_id
              LEFT JOIN meetings m ON m.appointment_id = a.id
              WHERE {sql} AND NOT EXISTS (SELECT 1 FROM reminders_shown r
-                 WHERE r.appointment_id = a.id AND r.staff_id = ?5 AND r.kind = ?6 AND r.start_at = a.start_at)
+                 WHERE r.appointment_id = a.id AND r.staff_id = $5 AND r.kind = $6 AND r.start_at = a.start_at)
              ORDER BY a.start_at, a.id"
         );
-        let rows: Vec<Candidate> = sqlx::query_as(&query)
+        let rows: Vec<Candidate> = sql::query_as(&query)
             .bind(staff.0)
             .bind(now.timestamp())
             .bind(REMINDER_WINDOW.num_seconds())
@@ -169,17 +170,16 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn take_reminder(&self, staff: StaffId, reminder: &Reminder) -> Result<bool> {
         let mut tx = self.write().await?;
-        let new = sqlx::query(
-            "INSERT OR IGNORE INTO reminders_shown (appointment_id, staff_id, kind, start_at, shown_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        let new = sql::query(
+            "INSERT INTO reminders_shown (appointment_id, staff_id, kind, start_at, shown_at_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )
         .bind(reminder.appointment_id.0)
         .bind(staff.0)
         .bind(reminder.kind.as_str())
         .bind(reminder.start.timestamp())
         .bind(self.now().timestamp_millis())
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?
-        .rows_affected()
             > 0;
         tx.commit().await?;
         Ok(new)

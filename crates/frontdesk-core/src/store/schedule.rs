@@ -10,6 +10,7 @@ use serde_json::json;
 use sqlx::FromRow;
 
 use super::audit::{self, AuditAbout, AuditAction};
+use super::sql::{self, Tx};
 use super::{crash_point, instant, mail, outbox, Store};
 use crate::access::Action;
 use crate::error::{CoreError, Field, Result};
@@ -33,8 +34,8 @@ pub struct BookingRequest {
     pub description: Option<String>,
 }
 
-/// The day view's query: every appointment that shares an instant with `[?1, ?2)` (Unix seconds),
-/// in start order, for all doctors (`?3` NULL) or one. The lower bound on `start_at` (12 hours, the
+/// The day view's query: every appointment that shares an instant with `[$1, $2)` (Unix seconds),
+/// in start order, for all doctors (`$3` NULL) or one. The lower bound on `start_at` (12 hours, the
 /// longest appointment) lets SQLite answer from an index. The rows come back as one JSON array of
 /// arrays built inside SQLite: a day holds hundreds of rows, and handing them over one by one from
 /// SQLite's worker thread cost more than the query itself (see docs/adr/0003). The benchmark runs
@@ -42,12 +43,18 @@ pub struct BookingRequest {
 /// Each row carries its meeting's state (NULLs for an in-person visit).
 pub const DAY_QUERY: &str = "SELECT json_group_array(json_array(a.id, a.patient_id, a.doctor_id, a.type_id, a.start_at, a.end_at, a.tz, a.topic, a.description, a.status, a.cancel_reason, \
 m.provider, m.state, m.waiting, o.due_at_ms, m.join_url, m.error)) \
-FROM (SELECT * FROM appointments WHERE start_at >= ?1 - 43200 AND start_at < ?2 AND end_at > ?1 AND (?3 IS NULL OR doctor_id = ?3) \
+FROM (SELECT * FROM appointments WHERE start_at >= $1 - 43200 AND start_at < $2 AND end_at > $1 AND ($3 IS NULL OR doctor_id = $3) \
 ORDER BY start_at, doctor_id, id) a LEFT JOIN meetings m ON m.appointment_id = a.id LEFT JOIN outbox o ON o.appointment_id = a.id";
+
+/// [`DAY_QUERY`] in PostgreSQL's words, with the same arguments and the same JSON.
+pub const DAY_QUERY_POSTGRES: &str = "SELECT coalesce(json_agg(json_build_array(a.id, a.patient_id, a.doctor_id, a.type_id, a.start_at, a.end_at, a.tz, a.topic, a.description, a.status, a.cancel_reason, \
+m.provider, m.state, m.waiting, o.due_at_ms, m.join_url, m.error) ORDER BY a.start_at, a.doctor_id, a.id), '[]')::text \
+FROM (SELECT * FROM appointments WHERE start_at >= $1 - 43200 AND start_at < $2 AND end_at > $1 AND ($3::bigint IS NULL OR doctor_id = $3)) a \
+LEFT JOIN meetings m ON m.appointment_id = a.id LEFT JOIN outbox o ON o.appointment_id = a.id";
 
 const ONE_QUERY: &str = "SELECT a.id, a.patient_id, a.doctor_id, a.type_id, a.start_at, a.end_at, a.tz, a.topic, a.description, a.status, a.cancel_reason, \
 m.provider AS meeting_provider, m.state AS meeting_state, m.waiting, o.due_at_ms, m.join_url, m.error AS meeting_error \
-FROM appointments a LEFT JOIN meetings m ON m.appointment_id = a.id LEFT JOIN outbox o ON o.appointment_id = a.id WHERE a.id = ?1";
+FROM appointments a LEFT JOIN meetings m ON m.appointment_id = a.id LEFT JOIN outbox o ON o.appointment_id = a.id WHERE a.id = $1";
 
 /// An appointment row, in [`DAY_QUERY`]'s column order (the day view reads it from JSON arrays).
 #[derive(FromRow, serde::Deserialize)]
@@ -146,10 +153,10 @@ impl Store {
         let now = self.now();
 
         let mut tx = self.write().await?;
-        exists(&mut tx, "SELECT 1 FROM patients WHERE id = ?1", req.patient_id.0, "patient").await?;
-        let role: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE id = ?1 AND active")
+        exists(&mut tx, "SELECT id FROM patients WHERE id = $1", req.patient_id.0, "patient").await?;
+        let role: Option<String> = sql::query_scalar("SELECT role FROM staff WHERE id = $1 AND active")
             .bind(req.doctor_id.0)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut tx)
             .await?;
         match role.as_deref().map(str::parse::<Role>).transpose()? {
             None => return Err(CoreError::NotFound { what: "doctor", id: req.doctor_id.0 }),
@@ -163,9 +170,9 @@ impl Store {
             }
         }
         let kind: Option<(i64, String)> =
-            sqlx::query_as("SELECT minutes, mode FROM appointment_types WHERE id = ?1")
+            sql::query_as("SELECT minutes, mode FROM appointment_types WHERE id = $1")
                 .bind(req.type_id.0)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut tx)
                 .await?;
         let (minutes, mode) =
             kind.ok_or(CoreError::NotFound { what: "appointment type", id: req.type_id.0 })?;
@@ -175,10 +182,10 @@ impl Store {
         let clashes = clashes(&mut tx, req.doctor_id, start, end, None).await?;
         refuse_overlap(&clashes, req.allow_overlap)?;
 
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = sql::query_scalar(
             "INSERT INTO appointments
-               (patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'booked', ?9, ?9) RETURNING id",
+               (patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, created_at, updated_at, double_booked)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $9, $10) RETURNING id",
         )
         .bind(req.patient_id.0)
         .bind(req.doctor_id.0)
@@ -189,7 +196,8 @@ impl Store {
         .bind(&topic)
         .bind(&description)
         .bind(now.timestamp())
-        .fetch_one(&mut *tx)
+        .bind(!clashes.is_empty())
+        .fetch_one(&mut tx)
         .await?;
         let mut detail = json!({
             "start": start, "end": end, "tz": req.start.tz.name(),
@@ -239,15 +247,16 @@ impl Store {
         let end = start + Duration::minutes(current.duration_minutes);
         let clashes = clashes(&mut tx, current.doctor_id, start, end, Some(id)).await?;
         refuse_overlap(&clashes, allow_overlap)?;
-        sqlx::query(
-            "UPDATE appointments SET start_at = ?2, end_at = ?3, tz = ?4, updated_at = ?5 WHERE id = ?1",
+        sql::query(
+            "UPDATE appointments SET start_at = $2, end_at = $3, tz = $4, updated_at = $5, double_booked = $6 WHERE id = $1",
         )
         .bind(id.0)
         .bind(start.timestamp())
         .bind(end.timestamp())
         .bind(to.tz.name())
         .bind(now.timestamp())
-        .execute(&mut *tx)
+        .bind(!clashes.is_empty())
+        .execute(&mut tx)
         .await?;
         let mut detail = json!({
             "from": { "start": current.start, "end": current.end, "tz": current.tz.name() },
@@ -310,12 +319,12 @@ impl Store {
             actor.may_for(Action::ChangeStatus, current.doctor_id)?;
         }
         current.status.check_change(next)?;
-        sqlx::query("UPDATE appointments SET status = ?2, cancel_reason = ?3, updated_at = ?4 WHERE id = ?1")
+        sql::query("UPDATE appointments SET status = $2, cancel_reason = $3, updated_at = $4 WHERE id = $1")
             .bind(id.0)
             .bind(next.as_str())
             .bind(&reason)
             .bind(now.timestamp())
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         let (action, detail) = match &reason {
             Some(r) => ("cancelled", json!({ "from": current.status, "reason": r })),
@@ -344,15 +353,15 @@ impl Store {
     /// # Errors
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn appointment(&self, id: AppointmentId) -> Result<AppointmentDetail> {
-        let mut conn = self.pool.acquire().await?;
-        let appointment = load(&mut conn, id).await?;
-        let rows: Vec<(i64, String, Option<String>, String, String)> = sqlx::query_as(
+        let mut tx = self.pool.read().await?;
+        let appointment = load(&mut tx, id).await?;
+        let rows: Vec<(i64, String, Option<String>, String, String)> = sql::query_as(
             "SELECT h.at_ms, h.actor, s.name, h.action, h.detail FROM appointment_history h
              LEFT JOIN staff s ON h.actor = 'staff:' || s.id
-             WHERE h.appointment_id = ?1 ORDER BY h.id",
+             WHERE h.appointment_id = $1 ORDER BY h.id",
         )
         .bind(id.0)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut tx)
         .await?;
         let history = rows
             .into_iter()
@@ -396,7 +405,7 @@ impl Store {
         let last = first.checked_add_days(chrono::Days::new(u64::from(count - 1))).unwrap_or(first);
         let (from, _) = time::day_bounds(first, tz);
         let (_, to) = time::day_bounds(last, tz);
-        let json: String = sqlx::query_scalar(DAY_QUERY)
+        let json: String = sql::query_scalar(self.pool.engine().pick(DAY_QUERY, DAY_QUERY_POSTGRES))
             .bind(from.timestamp())
             .bind(to.timestamp())
             .bind(doctor.map(|d| d.0))
@@ -425,19 +434,19 @@ impl Store {
     }
 }
 
-async fn exists(conn: &mut sqlx::SqliteConnection, sql: &str, id: i64, what: &'static str) -> Result<()> {
-    let found: Option<i64> = sqlx::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?;
+async fn exists(conn: &mut Tx, sql: &str, id: i64, what: &'static str) -> Result<()> {
+    let found: Option<i64> = sql::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?;
     found.map(|_| ()).ok_or(CoreError::NotFound { what, id })
 }
 
-async fn load(conn: &mut sqlx::SqliteConnection, id: AppointmentId) -> Result<Appointment> {
-    let row: Option<AppointmentRow> = sqlx::query_as(ONE_QUERY).bind(id.0).fetch_optional(&mut *conn).await?;
+async fn load(conn: &mut Tx, id: AppointmentId) -> Result<Appointment> {
+    let row: Option<AppointmentRow> = sql::query_as(ONE_QUERY).bind(id.0).fetch_optional(&mut *conn).await?;
     row.ok_or(CoreError::NotFound { what: "appointment", id: id.0 })?.try_into()
 }
 
 /// The doctor's slot-holding appointments that overlap `[start, end)`, other than `except`.
 async fn clashes(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     doctor: StaffId,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
@@ -446,12 +455,12 @@ async fn clashes(
     let held: Vec<&str> = Status::ALL.iter().filter(|s| s.holds_slot()).map(|s| s.as_str()).collect();
     let sql = format!(
         "SELECT id, start_at, end_at, tz FROM appointments
-         WHERE doctor_id = ?1 AND start_at >= ?2 - 43200 AND start_at < ?3 AND end_at > ?2
-           AND id IS NOT ?4 AND status IN ('{}')
+         WHERE doctor_id = $1 AND start_at >= $2 - 43200 AND start_at < $3 AND end_at > $2
+           AND id IS DISTINCT FROM $4 AND status IN ('{}')
          ORDER BY start_at, id",
         held.join("', '")
     );
-    Ok(sqlx::query_as(&sql)
+    Ok(sql::query_as(&sql)
         .bind(doctor.0)
         .bind(start.timestamp())
         .bind(end.timestamp())
@@ -489,15 +498,15 @@ fn note_overlap(detail: &mut serde_json::Value, clashes: &[Clash]) {
 }
 
 async fn append_history(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut Tx,
     appointment: i64,
     at: DateTime<Utc>,
     actor: &Actor,
     action: &str,
     detail: serde_json::Value,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO appointment_history (appointment_id, at_ms, actor, action, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    sql::query(
+        "INSERT INTO appointment_history (appointment_id, at_ms, actor, action, detail) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(appointment)
     .bind(at.timestamp_millis())

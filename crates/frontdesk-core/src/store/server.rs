@@ -1,0 +1,169 @@
+//! The clinic's server: where a PostgreSQL database is, how a desk connects to it, and the
+//! reasons it cannot, said the way the person setting up a desk can act on them.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgSslMode};
+use sqlx::ConnectOptions;
+
+use crate::error::{CoreError, Result};
+
+pub(super) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The oldest PostgreSQL the clinic's server may run (15: `EXCLUDE` with `btree_gist`,
+/// nondeterministic ICU collations, `GENERATED ... AS IDENTITY`, all long stable there).
+const OLDEST_SERVER: i64 = 150_000;
+
+/// How long a desk waits for the server before saying it cannot be reached.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a write waits for another desk's transaction before giving up with [`CoreError::Busy`].
+const LOCK_TIMEOUT: &str = "10s";
+
+/// Where the clinic's database is: a `postgres://user@host:port/database` address, with
+/// `sslmode` and `sslrootcert` (the clinic's CA certificate) when the server uses TLS. The
+/// password comes from the address or is given separately (a desk keeps it in its OS keyring);
+/// [`ServerAddress`] shows and logs neither.
+#[derive(Clone)]
+pub struct ServerAddress {
+    options: PgConnectOptions,
+    shown: String,
+}
+
+impl std::fmt::Debug for ServerAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl std::fmt::Display for ServerAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl ServerAddress {
+    /// Reads a `postgres://` (or `postgresql://`) address.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] naming what is wrong with it (never repeating a password).
+    pub fn parse(url: &str) -> Result<ServerAddress> {
+        let url = url.trim();
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(CoreError::invalid(
+                "the clinic's database address must start with postgres:// (for example postgres://frontdesk@clinic-server/frontdesk)",
+            ));
+        }
+        let options = PgConnectOptions::from_str(url).map_err(|_| {
+            CoreError::invalid(
+                "the clinic's database address is not a valid postgres:// address (postgres://USER@HOST:PORT/DATABASE)",
+            )
+        })?;
+        let database = options.get_database().unwrap_or("postgres");
+        let shown = format!("{}:{}/{database}", options.get_host(), options.get_port());
+        Ok(ServerAddress { options, shown })
+    }
+
+    /// The same address with this password (kept out of every message).
+    #[must_use]
+    pub fn with_password(mut self, password: &str) -> ServerAddress {
+        self.options = self.options.password(password);
+        self
+    }
+
+    /// The address with the clinic's CA certificate: the server's certificate must be signed
+    /// by it and name the server's host.
+    #[must_use]
+    pub fn with_ca_certificate(mut self, pem_file: &std::path::Path) -> ServerAddress {
+        self.options = self.options.ssl_mode(PgSslMode::VerifyFull).ssl_root_cert(pem_file);
+        self
+    }
+
+    /// The user the desk connects as.
+    pub fn user(&self) -> &str {
+        self.options.get_username()
+    }
+}
+
+/// Opens a pool on the clinic's server, checks the server and the database's schema, and
+/// brings the schema up to date.
+pub(super) async fn connect(server: &ServerAddress) -> Result<PgPool> {
+    let options = server
+        .options
+        .clone()
+        .application_name("frontdesk")
+        .options([("lock_timeout", LOCK_TIMEOUT)])
+        .disable_statement_logging();
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .min_connections(1)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|e| refused(server, &e))?;
+
+    let version: String = sqlx::query_scalar("SHOW server_version_num")
+        .fetch_one(&pool)
+        .await
+        .map_err(|e| refused(server, &e))?;
+    if version.parse::<i64>().is_ok_and(|v| v < OLDEST_SERVER) {
+        return Err(CoreError::ServerRefused {
+            server: server.to_string(),
+            problem: format!(
+                "runs PostgreSQL {}, and Frontdesk needs PostgreSQL 15 or later",
+                version.parse::<i64>().map(|v| v / 10_000).unwrap_or_default()
+            ),
+        });
+    }
+
+    let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    let found: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&pool)
+        .await
+        .or_else(|e| match &e {
+            // No migrations table yet: a new, empty database.
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("42P01") => Ok(None),
+            _ => Err(e),
+        })?;
+    if let Some(found) = found.filter(|v| *v > known) {
+        return Err(CoreError::NewerDatabase { found, known });
+    }
+    MIGRATOR.run(&pool).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::Execute(inner) => refused(server, &inner),
+        other => CoreError::ServerRefused {
+            server: server.to_string(),
+            problem: format!("holds a database that could not be brought up to date ({other})"),
+        },
+    })?;
+    Ok(pool)
+}
+
+/// Why the server could not be used, in words a person setting up a desk acts on.
+fn refused(server: &ServerAddress, err: &sqlx::Error) -> CoreError {
+    let problem = |text: String| CoreError::ServerRefused { server: server.to_string(), problem: text };
+    match err {
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("28P01") | Some("28000") => problem(format!(
+                "refused the password for the user {}; check the password (an admin sets it in Settings)",
+                server.user()
+            )),
+            Some("3D000") => {
+                problem("has no such database; check the database name, or create it first (see the README)".into())
+            }
+            Some("42501") => problem(format!(
+                "does not let the user {} create Frontdesk's tables; grant it the database (see the README)",
+                server.user()
+            )),
+            _ => CoreError::from(sqlx::Error::Protocol(db.message().to_owned())),
+        },
+        sqlx::Error::Tls(e) => problem(format!(
+            "could not be reached securely (TLS: {e}); check the clinic's CA certificate and the server's name"
+        )),
+        sqlx::Error::Io(e) => CoreError::ServerAway { server: server.to_string(), problem: e.to_string() },
+        sqlx::Error::PoolTimedOut => {
+            CoreError::ServerAway { server: server.to_string(), problem: "no answer within 5 seconds".into() }
+        }
+        other => CoreError::ServerAway { server: server.to_string(), problem: other.to_string() },
+    }
+}

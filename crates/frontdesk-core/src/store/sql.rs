@@ -1,0 +1,315 @@
+//! The seam between the store's rules and its two engines: SQLite (one computer) and PostgreSQL
+//! (the clinic's server).
+//!
+//! The store's methods are written once, in SQL that both engines read the same way (`$1`
+//! parameters, `RETURNING`, `ON CONFLICT`, `TRUE`/`FALSE`, `lower(...)`). They run it through
+//! [`query`], [`query_as`] and [`query_scalar`], which mirror sqlx's functions of the same names:
+//! the arguments are kept as plain values until the statement meets a connection, and are then
+//! encoded by that engine's own sqlx driver, and rows are decoded by the driver too (so types
+//! stay strict on PostgreSQL). Where the engines' SQL really differs (building the day view's
+//! JSON, a list parameter, a backup), [`Engine::pick`] chooses the text.
+//!
+//! Writes take one lock for the whole clinic for their transaction: SQLite's `BEGIN IMMEDIATE`,
+//! and on PostgreSQL a transaction-level advisory lock. Each change therefore sees every change
+//! committed before it, on both engines alike, and the rules' checks (a free slot, an allowed
+//! status change, the last admin) need no engine-specific locking. PostgreSQL's own constraints
+//! (the exclusion of double bookings among them) hold beneath that, against any other writer.
+
+use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
+use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
+use sqlx::{Arguments, Decode, FromRow, Postgres, Sqlite, Transaction, Type};
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// A SQLite file in the data folder: one computer.
+    Sqlite,
+    /// A PostgreSQL server: every computer of the clinic.
+    Postgres,
+}
+
+impl Engine {
+    /// The engine's text, where the two engines' SQL differs.
+    pub(crate) fn pick<'a>(self, sqlite: &'a str, postgres: &'a str) -> &'a str {
+        match self {
+            Engine::Sqlite => sqlite,
+            Engine::Postgres => postgres,
+        }
+    }
+}
+
+/// The key of PostgreSQL's advisory lock that every write transaction holds (`"frontdes"` in ASCII).
+const WRITE_LOCK: i64 = 0x6672_6f6e_7464_6573;
+
+/// A pool of connections to either engine.
+#[derive(Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Pool {
+    pub(crate) fn engine(&self) -> Engine {
+        match self {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Starts a write transaction that holds the clinic's write lock from its first statement.
+    pub(crate) async fn write(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
+                Tx::Postgres(tx)
+            }
+        })
+    }
+
+    /// Starts a read transaction: several reads that see one point in time.
+    pub(crate) async fn read(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Pool::Postgres(pool) => {
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ").await?)
+            }
+        })
+    }
+
+    pub(crate) async fn close(&self) {
+        match self {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A transaction on either engine; rolled back when dropped without [`Tx::commit`].
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await,
+            Tx::Postgres(tx) => tx.commit().await,
+        }
+    }
+}
+
+/// Where a statement runs: the pool (one statement, any connection) or an open transaction.
+pub(crate) enum Target<'e> {
+    SqlitePool(&'e SqlitePool),
+    PostgresPool(&'e PgPool),
+    Sqlite(&'e mut SqliteConnection),
+    Postgres(&'e mut PgConnection),
+}
+
+/// What a statement can run on: `&pool` or `&mut tx`.
+pub(crate) trait Exec<'e> {
+    fn target(self) -> Target<'e>;
+}
+
+impl<'e> Exec<'e> for &'e Pool {
+    fn target(self) -> Target<'e> {
+        match self {
+            Pool::Sqlite(pool) => Target::SqlitePool(pool),
+            Pool::Postgres(pool) => Target::PostgresPool(pool),
+        }
+    }
+}
+
+impl<'e> Exec<'e> for &'e mut Tx {
+    fn target(self) -> Target<'e> {
+        match self {
+            Tx::Sqlite(tx) => Target::Sqlite(tx),
+            Tx::Postgres(tx) => Target::Postgres(tx),
+        }
+    }
+}
+
+/// One argument of a statement, as a plain value.
+#[derive(Debug, Clone)]
+pub(crate) enum Arg {
+    Int(Option<i64>),
+    Real(Option<f64>),
+    Bool(Option<bool>),
+    Text(Option<String>),
+}
+
+/// A value that can be a statement's argument.
+pub(crate) trait Bind {
+    fn arg(self) -> Arg;
+}
+
+macro_rules! bind_as {
+    ($variant:ident: $($t:ty => $conv:expr),* $(,)?) => {$(
+        impl Bind for $t {
+            fn arg(self) -> Arg {
+                #[allow(clippy::redundant_closure_call)]
+                Arg::$variant(Some(($conv)(self)))
+            }
+        }
+        impl Bind for Option<$t> {
+            fn arg(self) -> Arg {
+                #[allow(clippy::redundant_closure_call)]
+                Arg::$variant(self.map($conv))
+            }
+        }
+    )*};
+}
+
+bind_as!(Int: i64 => |v| v, i32 => i64::from, u32 => i64::from);
+bind_as!(Real: f64 => |v| v);
+bind_as!(Bool: bool => |v| v);
+bind_as!(Text: String => |v| v, &str => str::to_owned);
+
+impl<T: Bind + Clone> Bind for &T {
+    fn arg(self) -> Arg {
+        self.clone().arg()
+    }
+}
+
+impl Bind for Arg {
+    fn arg(self) -> Arg {
+        self
+    }
+}
+
+fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    let mut out = SqliteArguments::default();
+    for arg in args {
+        match arg {
+            Arg::Int(v) => out.add(v),
+            Arg::Real(v) => out.add(v),
+            Arg::Bool(v) => out.add(v),
+            Arg::Text(v) => out.add(v),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(out)
+}
+
+fn postgres_args(args: Vec<Arg>) -> Result<PgArguments, sqlx::Error> {
+    let mut out = PgArguments::default();
+    for arg in args {
+        match arg {
+            Arg::Int(v) => out.add(v),
+            Arg::Real(v) => out.add(v),
+            Arg::Bool(v) => out.add(v),
+            Arg::Text(v) => out.add(v),
+        }
+        .map_err(sqlx::Error::Encode)?;
+    }
+    Ok(out)
+}
+
+/// A row type both engines' drivers can decode (`#[derive(FromRow)]` structs and tuples).
+pub(crate) trait Record:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// A single column's type that both engines' drivers can decode.
+pub(crate) trait Value:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres> + Send + Unpin
+{
+}
+impl<T> Value for T where
+    T: for<'r> Decode<'r, Sqlite>
+        + Type<Sqlite>
+        + for<'r> Decode<'r, Postgres>
+        + Type<Postgres>
+        + Send
+        + Unpin
+{
+}
+
+/// A statement and its arguments, not yet sent.
+pub(crate) struct Statement<'q, O> {
+    sql: &'q str,
+    args: Vec<Arg>,
+    rows: std::marker::PhantomData<fn() -> O>,
+}
+
+/// A statement whose rows are not read (or read as `O` by [`query_as`] and [`query_scalar`]).
+pub(crate) fn query(sql: &str) -> Statement<'_, ()> {
+    Statement { sql, args: Vec::new(), rows: std::marker::PhantomData }
+}
+
+/// A statement whose rows are read as `O` (a `FromRow` struct or a tuple).
+pub(crate) fn query_as<O: Record>(sql: &str) -> Statement<'_, Rows<O>> {
+    Statement { sql, args: Vec::new(), rows: std::marker::PhantomData }
+}
+
+/// A statement whose rows' first column is read as `O`.
+pub(crate) fn query_scalar<O: Value>(sql: &str) -> Statement<'_, Scalars<O>> {
+    Statement { sql, args: Vec::new(), rows: std::marker::PhantomData }
+}
+
+/// Marks a statement read by [`query_as`].
+pub(crate) struct Rows<O>(O);
+/// Marks a statement read by [`query_scalar`].
+pub(crate) struct Scalars<O>(O);
+
+impl<'q, O> Statement<'q, O> {
+    pub(crate) fn bind(mut self, value: impl Bind) -> Self {
+        self.args.push(value.arg());
+        self
+    }
+
+    /// Runs the statement; the number of rows it changed.
+    pub(crate) async fn execute<'e>(self, on: impl Exec<'e>) -> Result<u64, sqlx::Error> {
+        let sql = self.sql;
+        Ok(match on.target() {
+            Target::SqlitePool(p) => {
+                sqlx::query_with(sql, sqlite_args(self.args)?).execute(p).await?.rows_affected()
+            }
+            Target::Sqlite(c) => {
+                sqlx::query_with(sql, sqlite_args(self.args)?).execute(c).await?.rows_affected()
+            }
+            Target::PostgresPool(p) => {
+                sqlx::query_with(sql, postgres_args(self.args)?).execute(p).await?.rows_affected()
+            }
+            Target::Postgres(c) => {
+                sqlx::query_with(sql, postgres_args(self.args)?).execute(c).await?.rows_affected()
+            }
+        })
+    }
+}
+
+/// The three ways of reading rows, for one kind of statement.
+macro_rules! fetching {
+    ($marker:ident, $bound:ident, $with:ident) => {
+        impl<'q, O: $bound> Statement<'q, $marker<O>> {
+            pub(crate) async fn fetch_one<'e>(self, on: impl Exec<'e>) -> Result<O, sqlx::Error> {
+                fetching!(@run self, on, $with, fetch_one)
+            }
+
+            pub(crate) async fn fetch_optional<'e>(self, on: impl Exec<'e>) -> Result<Option<O>, sqlx::Error> {
+                fetching!(@run self, on, $with, fetch_optional)
+            }
+
+            pub(crate) async fn fetch_all<'e>(self, on: impl Exec<'e>) -> Result<Vec<O>, sqlx::Error> {
+                fetching!(@run self, on, $with, fetch_all)
+            }
+        }
+    };
+    (@run $self:ident, $on:ident, $with:ident, $fetch:ident) => {{
+        let sql = $self.sql;
+        match $on.target() {
+            Target::SqlitePool(p) => sqlx::$with(sql, sqlite_args($self.args)?).$fetch(p).await,
+            Target::Sqlite(c) => sqlx::$with(sql, sqlite_args($self.args)?).$fetch(c).await,
+            Target::PostgresPool(p) => sqlx::$with(sql, postgres_args($self.args)?).$fetch(p).await,
+            Target::Postgres(c) => sqlx::$with(sql, postgres_args($self.args)?).$fetch(c).await,
+        }
+    }};
+}
+
+fetching!(Rows, Record, query_as_with);
+fetching!(Scalars, Value, query_scalar_with);

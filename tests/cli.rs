@@ -311,6 +311,9 @@ fn bad_input_gets_one_clear_line_and_changes_nothing() {
 
 #[test]
 fn the_data_folder_is_checked_before_anything_is_written() {
+    if common::on_postgres() {
+        return; // the SQLite file's own checks; the server's are in the next test
+    }
     // Not set up: refused, and no database is left behind.
     let empty = Clinic::empty();
     empty.run(&["day"]).refused("no clinic is set up");
@@ -341,6 +344,44 @@ fn the_data_folder_is_checked_before_anything_is_written() {
     newer.run(&["day"]).refused("newer version of Frontdesk");
     newer.run(&["staff", "add", "--name", "Zed", "--role", "doctor"]).refused("update Frontdesk");
     assert!(bytes == std::fs::read(newer.db()).unwrap(), "the file changed");
+}
+
+/// A desk that cannot use the clinic's server says exactly why, and writes nothing.
+#[test]
+fn the_clinics_server_is_checked_before_anything_is_written() {
+    let Ok(admin) = std::env::var("FRONTDESK_TEST_POSTGRES") else {
+        assert!(std::env::var_os("FRONTDESK_REQUIRE_POSTGRES").is_none(), "run through scripts/postgres");
+        return;
+    };
+    let folder = tempfile::tempdir().unwrap();
+    let on = |url: &str, args: &[&str]| {
+        let mut cmd = std::process::Command::new(common::cli_path());
+        cmd.arg("--data-dir").arg(folder.path()).arg("--database").arg(url).args(args);
+        cmd.env_remove("FRONTDESK_DATABASE_URL");
+        run_with(&mut cmd)
+    };
+    let base = admin.rsplit_once('/').unwrap().0;
+    on("mysql://clinic/frontdesk", &["day"]).refused("must start with postgres://");
+    on(&format!("{base}/no_such_clinic"), &["day"]).refused("has no such database");
+    let (scheme_user, host) = base.split_once('@').unwrap();
+    let wrong = format!("{}:not-the-password@{host}/postgres", scheme_user.rsplit_once(':').unwrap().0);
+    let refused = on(&wrong, &["day"]);
+    refused.refused("refused the password for the user postgres");
+    assert!(!refused.stderr.contains("not-the-password"), "the password is never repeated");
+    let away = on("postgres://frontdesk@127.0.0.1:1/frontdesk", &["day"]);
+    assert_ne!(away.code, 0);
+    assert!(away.stderr.contains("cannot be reached (Connection refused"), "{}", away.stderr);
+
+    // An empty database is not a clinic yet; a database from a newer Frontdesk is left alone.
+    let url = common::new_postgres_database();
+    on(&url, &["day"]).refused("no clinic is set up");
+    on(&url, &["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
+    let server = Clinic { dir: tempfile::tempdir().unwrap(), server: Some(url.clone()) };
+    server.sql("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', TRUE, '\\x00', 0)");
+    let before = server.dump();
+    on(&url, &["day"]).refused("newer version of Frontdesk");
+    assert_eq!(before, server.dump(), "the database changed");
+    assert!(!folder.path().join("frontdesk.db").exists(), "no SQLite file beside a server");
 }
 
 #[test]
@@ -391,8 +432,12 @@ fn backup_while_the_clinic_is_in_use() {
     book(&c, &["--at", "2026-07-06T10:00"]);
     let target = c.path().join("copy.db");
     let out = c.run(&["backup", target.to_str().unwrap()]);
+    if common::on_postgres() {
+        out.refused("back it up there with pg_dump");
+        return;
+    }
     out.ok();
-    let copy = Clinic { dir: tempfile::tempdir().unwrap() };
+    let copy = Clinic { dir: tempfile::tempdir().unwrap(), server: None };
     std::fs::copy(&target, copy.db()).unwrap();
     assert_eq!(copy.json(&["show", "1"])["start"], "2026-07-06T14:00:00Z");
     c.run(&["backup", target.to_str().unwrap()]).refused("already exists");
@@ -455,12 +500,9 @@ fn every_change_of_an_appointment_leaves_one_audit_row_without_the_reason() {
     assert_eq!(c.json(&["audit", "--since", "2199-01-01"]), serde_json::json!([]));
     c.run(&["audit", "--since", "yesterday"]).refused("--since");
     // The log cannot be edited or emptied, whoever writes to the file.
-    let edit = std::process::Command::new("sqlite3")
-        .arg(c.db())
-        .arg("UPDATE audit_log SET actor = 'someone else'; DELETE FROM audit_log;")
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&edit.stderr).contains("append-only"));
+    for edit in ["UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log"] {
+        assert!(c.try_sql(edit).contains("append-only"), "{edit}");
+    }
     assert_eq!(c.json(&["audit"]), audit);
 }
 
@@ -626,8 +668,10 @@ fn every_admin_edit_from_the_command_line_leaves_one_audit_row_in_its_own_transa
     let added = c.json(&["audit", "--action", "staff_changed"]);
     assert_eq!(added.as_array().unwrap().len(), 2);
     c.run(&["audit", "--action", "lunch"]).refused("audit action");
-    let patient = c.json(&["audit", "--patient", "3"]);
-    assert!(patient.as_array().unwrap().iter().all(|e| e["patient_id"] == 3), "{patient}");
+    let added = c.json(&["audit", "--action", "patient_added"]);
+    let tom = added.as_array().unwrap().last().unwrap()["patient_id"].clone();
+    let patient = c.json(&["audit", "--patient", &tom.to_string()]);
+    assert!(patient.as_array().unwrap().iter().all(|e| e["patient_id"] == tom), "{patient}");
     assert_eq!(patient.as_array().unwrap().len(), 1);
 }
 
@@ -638,6 +682,9 @@ fn a_backup_and_an_export_are_audited() {
     let c = Clinic::seeded();
     book(&c, &["--at", "2026-07-06T10:00"]);
     let rows = c.json(&["audit"]).as_array().unwrap().len();
+    if common::on_postgres() {
+        return; // a clinic on its server is backed up with pg_dump (the test above)
+    }
     c.run(&["backup", c.path().join("copy.db").to_str().unwrap()]).ok();
     c.run(&[
         "export-ics",

@@ -6,6 +6,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -36,7 +38,7 @@ struct Clinic {
 impl Clinic {
     async fn new() -> Clinic {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
+        let (store, _) = common::open_store(dir.path(), Arc::new(SystemClock)).await;
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
         let it = it();
         let doctor = store.add_staff(&it, "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;

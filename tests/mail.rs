@@ -141,8 +141,7 @@ impl MailClinic {
     }
 
     fn sql(&self, statement: &str) {
-        let out = Command::new("sqlite3").arg(self.clinic.db()).arg(statement).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        self.clinic.sql(statement);
     }
 }
 

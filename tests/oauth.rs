@@ -424,6 +424,9 @@ async fn a_locked_keyring_is_named_in_the_error() {
     let keyrings = tempfile::tempdir().unwrap();
     let mut cmd = std::process::Command::new("dbus-run-session");
     cmd.arg("--").arg(common::cli_path()).arg("--data-dir").arg(desk.dir.path());
+    if let Some(url) = &desk.server {
+        cmd.env("FRONTDESK_DATABASE_URL", url);
+    }
     cmd.args(["config", "get", "zoom.client_secret"]).env("XDG_DATA_HOME", keyrings.path());
     let run = common::run_with(&mut cmd);
     let stderr: String = run.stderr.lines().filter(|l| !l.starts_with("dbus-daemon")).collect();

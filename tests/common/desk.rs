@@ -16,6 +16,8 @@ pub const DR_LEE: &str = "dr.lee@clinic.example";
 
 pub struct Desk {
     pub dir: tempfile::TempDir,
+    /// The clinic's database on the test server, in the PostgreSQL runs.
+    pub server: Option<String>,
     pub store: Store,
     pub accounts: Arc<Accounts>,
     pub doctor: StaffId,
@@ -32,7 +34,7 @@ impl Desk {
         super::capture_logs();
         let peer = OAuthPeer::start();
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open_with_clock(dir.path(), clock.clone()).await.unwrap();
+        let (store, server) = super::open_store(dir.path(), clock.clone()).await;
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
         let it = Actor::Tool { tool: "test", user: "it".into() };
         let admin = store.add_staff(&it, "Eli Admin", Role::Admin, Some("1357")).await.unwrap();
@@ -46,7 +48,7 @@ impl Desk {
             .unwrap(),
         );
         let admin = Actor::Staff { id: admin.id, role: Role::Admin };
-        let desk = Desk { dir, store, accounts, doctor, peer, admin };
+        let desk = Desk { dir, server, store, accounts, doctor, peer, admin };
         let zoom = desk.peer.zoom.clone();
         let microsoft = desk.peer.microsoft.clone();
         for (key, value) in [
@@ -67,6 +69,10 @@ impl Desk {
     pub fn cli_command(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(super::cli_path());
         cmd.arg("--data-dir").arg(self.dir.path()).env_remove("FRONTDESK_DATA_DIR");
+        match &self.server {
+            Some(url) => cmd.env("FRONTDESK_DATABASE_URL", url),
+            None => cmd.env_remove("FRONTDESK_DATABASE_URL"),
+        };
         cmd
     }
 

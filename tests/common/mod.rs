@@ -30,9 +30,53 @@ pub fn cli_path() -> &'static Path {
     })
 }
 
-/// A scratch clinic folder and a way to run the CLI on it.
+/// A scratch clinic folder and a way to run the CLI on it. With `$FRONTDESK_CLI_ON_POSTGRES`
+/// set, the clinic's schedule is a new database of its own on the test server that
+/// `scripts/postgres` started (`$FRONTDESK_TEST_POSTGRES`), and every run names it with
+/// `--database`: the same scenarios then run on the clinic's server.
 pub struct Clinic {
     pub dir: tempfile::TempDir,
+    /// The clinic's database on the test server, in the PostgreSQL runs.
+    pub server: Option<String>,
+}
+
+/// Whether this run puts each clinic on the PostgreSQL test server.
+pub fn on_postgres() -> bool {
+    std::env::var_os("FRONTDESK_CLI_ON_POSTGRES").is_some()
+}
+
+/// A store for a test's clinic: the SQLite file in `dir`, or (in the PostgreSQL runs) a new
+/// database of its own on the test server, with `dir` as the computer's data folder. Also the
+/// database's address, for the command line (`--database`), in the PostgreSQL runs.
+pub async fn open_store(
+    dir: &Path,
+    clock: std::sync::Arc<dyn frontdesk_core::Clock>,
+) -> (frontdesk_core::Store, Option<String>) {
+    use frontdesk_core::store::ServerAddress;
+    if on_postgres() {
+        let url = new_postgres_database();
+        let server = ServerAddress::parse(&url).expect("the test server's address");
+        let store =
+            frontdesk_core::Store::connect(&server, dir, clock).await.expect("connect to the test server");
+        (store, Some(url))
+    } else {
+        (frontdesk_core::Store::open_with_clock(dir, clock).await.expect("open the clinic's file"), None)
+    }
+}
+
+/// A new database on the PostgreSQL test server, by its address.
+pub fn new_postgres_database() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let admin = std::env::var("FRONTDESK_TEST_POSTGRES").expect("run through scripts/postgres");
+    let name = format!("cli{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+    let out = Command::new("psql")
+        .args(["-q", "-v", "ON_ERROR_STOP=1", &admin, "-c", &format!("CREATE DATABASE {name}")])
+        .output()
+        .expect("run psql");
+    assert!(out.status.success(), "CREATE DATABASE failed: {}", String::from_utf8_lossy(&out.stderr));
+    let base = admin.rsplit_once('/').map(|(base, _)| base).expect("a database address");
+    format!("{base}/{name}")
 }
 
 pub struct Run {
@@ -78,7 +122,8 @@ fn output(out: Output) -> Run {
 impl Clinic {
     /// An empty data folder (no clinic yet).
     pub fn empty() -> Clinic {
-        Clinic { dir: tempfile::tempdir().expect("tempdir") }
+        let server = on_postgres().then(new_postgres_database);
+        Clinic { dir: tempfile::tempdir().expect("tempdir"), server }
     }
 
     /// A clinic in America/Toronto with doctors 1 and 2, receptionist 3, patients 1 and 2, and
@@ -119,7 +164,12 @@ impl Clinic {
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(cli_path());
         cmd.arg("--data-dir").arg(self.path());
-        cmd.env_remove("FRONTDESK_DATA_DIR").env_remove("FRONTDESK_CRASH_AT");
+        if let Some(url) = &self.server {
+            cmd.arg("--database").arg(url);
+        }
+        cmd.env_remove("FRONTDESK_DATA_DIR")
+            .env_remove("FRONTDESK_CRASH_AT")
+            .env_remove("FRONTDESK_DATABASE_URL");
         cmd
     }
 
@@ -135,8 +185,21 @@ impl Clinic {
         run.json()
     }
 
-    /// Every row of every table, as the `sqlite3` shell dumps it: equal dumps mean nothing changed.
+    /// Every row of every table, as the `sqlite3` shell (or `pg_dump`) dumps it: equal dumps
+    /// mean nothing changed.
     pub fn dump(&self) -> String {
+        if let Some(url) = &self.server {
+            let out = Command::new("pg_dump").args(["--data-only", url]).output().expect("run pg_dump");
+            assert!(out.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&out.stderr));
+            // Leave out the dump's random guard lines, and where each id sequence stands: a
+            // rolled-back insert moves a sequence on without changing any row.
+            return String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+                .filter(|l| !l.starts_with("SELECT pg_catalog.setval"))
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
         let out = Command::new("sqlite3")
             .arg("-readonly")
             .arg(self.db())
@@ -147,8 +210,25 @@ impl Clinic {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Runs SQL with the `sqlite3` shell (to stage states the app itself never writes).
+    /// Runs SQL that is meant to be refused, and gives what the shell said.
+    pub fn try_sql(&self, sql: &str) -> String {
+        let out = match &self.server {
+            Some(url) => Command::new("psql").args(["-q", url, "-c", sql]).output(),
+            None => Command::new("sqlite3").arg(self.db()).arg(sql).output(),
+        };
+        String::from_utf8_lossy(&out.expect("run the SQL shell").stderr).into_owned()
+    }
+
+    /// Runs SQL with the `sqlite3` shell, or `psql` (to stage states the app itself never writes).
     pub fn sql(&self, sql: &str) {
+        if let Some(url) = &self.server {
+            let out = Command::new("psql")
+                .args(["-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql])
+                .output()
+                .expect("run psql");
+            assert!(out.status.success(), "psql failed: {}", String::from_utf8_lossy(&out.stderr));
+            return;
+        }
         let out = Command::new("sqlite3").arg(self.db()).arg(sql).output().expect("run sqlite3");
         assert!(out.status.success(), "sqlite3 failed: {}", String::from_utf8_lossy(&out.stderr));
     }

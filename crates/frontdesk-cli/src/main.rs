@@ -14,8 +14,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
-use frontdesk_core::store::{AuditFilter, NewPatient, StaffUpdate};
+use frontdesk_core::paths::{default_data_dir, DATABASE_URL_ENV, DATA_DIR_ENV};
+use frontdesk_core::store::{AuditFilter, NewPatient, ServerAddress, StaffUpdate};
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
     Actor, AppointmentId, BookingRequest, CoreError, Field, PatientId, Role, StaffId, Status, Store,
@@ -37,6 +37,10 @@ struct Cli {
     /// The data folder (default: the app's own data folder).
     #[arg(long, global = true, env = DATA_DIR_ENV, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The clinic's server, postgres://USER@HOST:PORT/DATABASE (default: the SQLite file in the
+    /// data folder).
+    #[arg(long, global = true, env = DATABASE_URL_ENV, hide_env_values = true, value_name = "URL")]
+    database: Option<String>,
     /// Print results as JSON.
     #[arg(long, global = true)]
     json: bool,
@@ -333,13 +337,24 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
         ))
     })?;
     let clock = Arc::new(SystemClock);
+    let server = cli.database.as_deref().map(ServerAddress::parse).transpose()?;
     if let Command::Init { clinic, tz } = &cli.command {
-        let store = Store::open_with_clock(&data_dir, clock).await?;
+        let store = match &server {
+            Some(server) => Store::connect(server, &data_dir, clock).await?,
+            None => Store::open_with_clock(&data_dir, clock).await?,
+        };
         let result = store.init_clinic(clinic, tz).await;
         store.close().await;
-        return Ok(out.clinic(&result?, &data_dir)?);
+        let place = match &server {
+            Some(server) => format!("on the clinic's server {server}"),
+            None => format!("data folder {}", data_dir.display()),
+        };
+        return Ok(out.clinic(&result?, &place)?);
     }
-    let store = Store::open_existing(&data_dir, clock).await?;
+    let store = match &server {
+        Some(server) => Store::connect(server, &data_dir, clock).await?,
+        None => Store::open_existing(&data_dir, clock).await?,
+    };
     let account_command = match cli.command {
         Command::Connect { provider, doctor, server_to_server } => {
             Ok(AccountCommand::Connect { provider, doctor, server_to_server_as: server_to_server })

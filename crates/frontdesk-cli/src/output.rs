@@ -63,16 +63,12 @@ impl Output {
         Ok(())
     }
 
-    pub fn clinic(&self, clinic: &Clinic, data_dir: &Path) -> Result<(), CoreError> {
+    /// `place`: where the clinic now is (its data folder, or its server).
+    pub fn clinic(&self, clinic: &Clinic, place: &str) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(clinic);
         }
-        emit(format_args!(
-            "Set up clinic \"{}\" in {} (data folder {})",
-            clinic.name,
-            clinic.tz.name(),
-            data_dir.display()
-        ))?;
+        emit(format_args!("Set up clinic \"{}\" in {} ({place})", clinic.name, clinic.tz.name(),))?;
         Ok(())
     }
 

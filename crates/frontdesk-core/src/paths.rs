@@ -12,6 +12,10 @@ pub const DATABASE_FILE: &str = "frontdesk.db";
 /// The environment variable that overrides the data folder.
 pub const DATA_DIR_ENV: &str = "FRONTDESK_DATA_DIR";
 
+/// The environment variable that names the clinic's server (a `postgres://` address); without
+/// it, the schedule is the SQLite file in the data folder.
+pub const DATABASE_URL_ENV: &str = "FRONTDESK_DATABASE_URL";
+
 /// The app's data folder: the platform's data directory plus [`APP_IDENTIFIER`] (the same folder
 /// that Tauri's `app_data_dir` gives: `~/.local/share/...` on Linux, `~/Library/Application
 /// Support/...` on macOS, `%APPDATA%\...` on Windows). `None` when the platform has none.

@@ -333,7 +333,7 @@ impl Store {
         let at = self.now();
         let now = at.timestamp_millis();
         let mut tx = self.write().await?;
-        let row: Option<(i64,)> = sql::query_as(
+        let row: Option<(bool,)> = sql::query_as(
             "SELECT p.email IS NOT NULL AND p.email <> '' FROM mails ml JOIN appointments a ON a.id = ml.appointment_id
              JOIN patients p ON p.id = a.patient_id WHERE ml.appointment_id = $1",
         )
@@ -342,7 +342,7 @@ impl Store {
         .await?;
         match row {
             None => return Err(CoreError::NotFound { what: "mail of appointment", id: appointment.0 }),
-            Some((0,)) => return Err(CoreError::invalid(format!("no mail is sent: {NO_ADDRESS}"))),
+            Some((false,)) => return Err(CoreError::invalid(format!("no mail is sent: {NO_ADDRESS}"))),
             Some(_) => {}
         }
         sql::query(

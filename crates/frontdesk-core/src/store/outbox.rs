@@ -586,7 +586,7 @@ impl Store {
             "SELECT CASE WHEN m.attempt_open THEN 'appointment:' || a.id ELSE coalesce(CAST(m.zoom_id AS TEXT), m.teams_id) END
              FROM meetings m JOIN appointments a ON a.id = m.appointment_id
              WHERE a.doctor_id = $1 AND m.provider = $2 AND a.status <> 'cancelled'
-               AND (m.attempt_open OR coalesce(m.zoom_id, m.teams_id) IS NOT NULL)",
+               AND (m.attempt_open OR m.zoom_id IS NOT NULL OR m.teams_id IS NOT NULL)",
         )
         .bind(doctor.0)
         .bind(provider.as_str())

@@ -95,6 +95,16 @@ pub(super) async fn connect(server: &ServerAddress) -> Result<PgPool> {
         .application_name("frontdesk")
         .options([("lock_timeout", LOCK_TIMEOUT)])
         .disable_statement_logging();
+    // One connection first, on its own: a pool retries a refused connection until its timeout,
+    // and the desk must hear the server's own reason (refused, wrong password, no database).
+    let first = tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
+        .await
+        .map_err(|_| CoreError::ServerAway {
+            server: server.to_string(),
+            problem: "no answer within 5 seconds".into(),
+        })?
+        .map_err(|e| refused(server, &e))?;
+    let _ = sqlx::Connection::close(first).await;
     let pool = PgPoolOptions::new()
         .max_connections(4)
         .min_connections(1)

@@ -372,6 +372,20 @@ fn the_clinics_server_is_checked_before_anything_is_written() {
     assert_ne!(away.code, 0);
     assert!(away.stderr.contains("cannot be reached (Connection refused"), "{}", away.stderr);
 
+    // The README's set-up: a role that owns its database, and nothing more, sets the clinic up.
+    let psql = |sql: &str| {
+        let out = std::process::Command::new("psql")
+            .args(["-q", "-v", "ON_ERROR_STOP=1", &admin, "-c", sql])
+            .output();
+        assert!(out.unwrap().status.success(), "{sql}");
+    };
+    let role = format!("desk{}", std::process::id());
+    psql(&format!("CREATE ROLE {role} LOGIN PASSWORD 'choose-a-long-one'"));
+    psql(&format!("CREATE DATABASE {role} OWNER {role}"));
+    let owned = format!("postgres://{role}:choose-a-long-one@{host}/{role}");
+    on(&owned, &["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
+    on(&owned, &["staff", "add", "--name", "Dr Ada Lee", "--role", "doctor"]).ok();
+
     // An empty database is not a clinic yet; a database from a newer Frontdesk is left alone.
     let url = common::new_postgres_database();
     on(&url, &["day"]).refused("no clinic is set up");
@@ -706,4 +720,69 @@ fn a_backup_and_an_export_are_audited() {
         serde_json::json!({ "date": "2026-07-06", "doctor_id": 1, "appointments": 1 })
     );
     assert_eq!(new[1]["doctor_id"], 1);
+}
+
+/// A single-computer clinic moves onto the clinic's server whole: 10,000 appointments with
+/// their history, meetings, outbox and mail, every table checked, the file left as it was, and
+/// the moved clinic then works on the server as it did on the file.
+#[test]
+fn a_clinic_moves_to_the_server_whole_and_its_file_is_left_as_it_was() {
+    if std::env::var_os("FRONTDESK_TEST_POSTGRES").is_none() {
+        assert!(std::env::var_os("FRONTDESK_REQUIRE_POSTGRES").is_none(), "run through scripts/postgres");
+        return;
+    }
+    let c = Clinic::seeded_file();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    c.run(&["cancel", "1", "--reason", "Ill"]).ok();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    c.run(&["mail", "template", "set", "en", "sign_off", "See you soon"]).ok();
+    // 10,000 more, written in SQL: one an hour per doctor from 2027, every 23rd cancelled, a
+    // meeting for each telehealth one, an invitation sent to every patient with an address.
+    c.sql(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9999)
+         INSERT INTO appointments (id, patient_id, doctor_id, type_id, start_at, end_at, tz, status, cancel_reason, created_at, updated_at)
+         SELECT 100 + i, 1 + i % 2, 1 + i % 2, 1 + (i / 2) % 2, 1798761600 + (i / 2) * 3600,
+                1798761600 + (i / 2) * 3600 + CASE WHEN (i / 2) % 2 = 0 THEN 1800 ELSE 3600 END, 'America/Toronto',
+                CASE WHEN i % 23 = 0 THEN 'cancelled' ELSE 'booked' END, CASE WHEN i % 23 = 0 THEN 'Ill' END, 0, 0 FROM n;
+         INSERT INTO appointment_history (appointment_id, at_ms, actor, action, detail)
+         SELECT id, 0, 'cli:seed', 'booked', '{\"seeded\":true}' FROM appointments WHERE id >= 100;
+         INSERT INTO meetings (appointment_id, provider, state, zoom_id, join_url, updated_at)
+         SELECT id, 'zoom', 'ready', 81000000000 + id, 'https://zoom.us/j/' || (81000000000 + id), 0 FROM appointments WHERE id >= 100 AND type_id = 1;
+         INSERT INTO outbox (appointment_id, state, due_at_ms, created_at_ms, updated_at_ms)
+         SELECT id, 'pending', 0, 0, 0 FROM appointments WHERE id >= 100 AND type_id = 1 AND id % 100 = 0;
+         INSERT INTO mails (appointment_id, state, sequence, sent_sequence, sent_method, due_at_ms, sent_at_ms, updated_at_ms)
+         SELECT id, 'sent', 0, 0, 'REQUEST', 0, 0, 0 FROM appointments WHERE id >= 100 AND patient_id = 1;",
+    );
+    let before = c.dump();
+    let days = ["2026-07-06", "2027-01-01", "2027-03-15", "2027-06-30"];
+    let on_file: Vec<Value> = days.iter().map(|d| c.json(&["day", "--date", d])).collect();
+
+    let url = common::new_postgres_database();
+    let moved = c.json(&["move-to-server", &url]);
+    let tables: Vec<(String, i64)> = serde_json::from_value(moved["tables"].clone()).unwrap();
+    assert_eq!(tables.len(), 15, "{moved}");
+    let rows = |table: &str| tables.iter().find(|(t, _)| t == table).unwrap().1;
+    assert_eq!(rows("appointments"), 10_002);
+    assert!(
+        rows("appointment_history") >= 10_003 && rows("meetings") >= 5_000 && rows("mails") >= 5_000,
+        "{moved}"
+    );
+    assert_eq!(rows("mail_templates"), 1);
+    assert!(rows("audit_log") > 8, "{moved}");
+    assert_eq!(before, c.dump(), "the file is left as it was");
+
+    // The moved clinic answers as the file did, and goes on from there.
+    let server = Clinic { dir: tempfile::tempdir().unwrap(), server: Some(url.clone()) };
+    for (day, expected) in days.iter().zip(&on_file) {
+        assert_eq!(&server.json(&["day", "--date", day]), expected, "{day}");
+    }
+    assert_eq!(server.json(&["audit"]), c.json(&["audit"]));
+    let next = book(&server, &["--at", "2026-07-07T10:00"]);
+    assert_eq!(next["id"], 10_100, "ids go on after the largest one");
+    assert_eq!(book(&server, &["--at", "2026-07-07T11:00"])["id"], 10_101);
+    server.run(&["cancel", "10100", "--reason", "Moved"]).ok();
+
+    // A database that is not empty is refused, and so is a clinic that is already on a server.
+    c.run(&["move-to-server", &url]).refused("is not empty");
+    server.run(&["move-to-server", &url]).refused("already on a server");
 }

@@ -129,7 +129,15 @@ impl Clinic {
     /// A clinic in America/Toronto with doctors 1 and 2, receptionist 3, patients 1 and 2, and
     /// types 1 (Consult, 30 min, zoom) and 2 (Checkup, 60 min, in-person).
     pub fn seeded() -> Clinic {
-        let c = Clinic::empty();
+        Clinic::seed(Clinic::empty())
+    }
+
+    /// As [`Clinic::seeded`], always in the data folder's SQLite file.
+    pub fn seeded_file() -> Clinic {
+        Clinic::seed(Clinic { dir: tempfile::tempdir().expect("tempdir"), server: None })
+    }
+
+    fn seed(c: Clinic) -> Clinic {
         c.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
         c.run(&["staff", "add", "--name", "Dr Ada Lee", "--role", "doctor"]).ok();
         c.run(&["staff", "add", "--name", "Dr Ben Roy", "--role", "doctor"]).ok();

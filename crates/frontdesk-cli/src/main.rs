@@ -111,6 +111,12 @@ enum Command {
     },
     /// Write a consistent copy of the database to FILE, while the app runs.
     Backup { file: PathBuf },
+    /// Copy this computer's clinic (the data folder's file) into the empty database at URL on
+    /// the clinic's server, and check every table and the appointments. The file is not changed.
+    MoveToServer {
+        #[arg(value_name = "URL")]
+        url: String,
+    },
     /// Connect a doctor's Zoom or Microsoft Teams account: prints the address to open in a
     /// browser, waits for the sign-in to come back to this computer, prints the account.
     Connect {
@@ -392,6 +398,10 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         store.backup(&cli_actor(), file).await?;
         return out.backup(file);
     }
+    if let Command::MoveToServer { url } = &command {
+        let moved = store.move_to_server(&cli_actor(), &ServerAddress::parse(url)?).await?;
+        return out.moved(&moved);
+    }
     let clinic = store.require_clinic().await?;
     let actor = cli_actor();
     let zone_or_clinic = |tz: &Option<String>| tz.as_deref().map(time::parse_zone).unwrap_or(Ok(clinic.tz));
@@ -405,6 +415,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
     match command {
         Command::Init { .. }
         | Command::Backup { .. }
+        | Command::MoveToServer { .. }
         | Command::Connect { .. }
         | Command::Disconnect { .. }
         | Command::Accounts { .. }

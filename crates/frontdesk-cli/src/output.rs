@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono_tz::Tz;
-use frontdesk_core::store::MailStatus;
+use frontdesk_core::store::{MailStatus, Moved};
 use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
     time, Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store,
@@ -232,6 +232,18 @@ impl Output {
             return self.print_json(&serde_json::json!({ "backup": file }));
         }
         emit(format_args!("Backup written to {}", file.display()))?;
+        Ok(())
+    }
+
+    pub fn moved(&self, moved: &Moved) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(moved);
+        }
+        emit(format_args!("Moved the clinic to {}; every table checked:", moved.server))?;
+        for (table, rows) in &moved.tables {
+            emit(format_args!("  {table:<20} {rows:>8} rows"))?;
+        }
+        emit(format_args!("Appointments checksum {} on both sides.", moved.appointments_checksum))?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod deep_link;
 pub mod error;
+pub mod live;
 pub mod reminders;
 pub mod rendering;
 pub mod session;
@@ -18,7 +19,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use frontdesk_accounts::Accounts;
-use frontdesk_core::paths::{default_data_dir, DATA_DIR_ENV};
+use frontdesk_core::paths::{default_data_dir, DATABASE_URL_ENV, DATA_DIR_ENV};
+use frontdesk_core::store::{Engine, ServerAddress};
 use frontdesk_core::{Action, Actor, Clock, Locks, Provider, Staff, StaffId, Store, SystemClock};
 use frontdesk_mail::{Mail, MailWorker};
 use frontdesk_meetings::{Meetings, Worker};
@@ -31,6 +33,7 @@ use crate::commands::mail::MailChanged;
 use crate::commands::meetings::MeetingChanged;
 use crate::deep_link::DeepLink;
 use crate::error::AppError;
+use crate::live::ScheduleChanged;
 use crate::session::Session;
 
 /// Opens a web address outside the app: the system browser, or the provider's own client.
@@ -118,17 +121,21 @@ impl AppState {
 pub struct AppConfig {
     /// The data folder; `None` uses the platform's app data folder.
     pub data_dir: Option<PathBuf>,
+    /// The clinic's server (a `postgres://` address); `None` uses the data folder's file.
+    pub database: Option<String>,
     pub clock: Arc<dyn Clock>,
     pub secrets: Arc<dyn SecretStore>,
     pub browser: OpenUrl,
 }
 
 impl AppConfig {
-    /// The data folder from `FRONTDESK_DATA_DIR` if set (as for the command-line twin), the
-    /// system clock, the OS keyring and the system browser.
+    /// The data folder from `FRONTDESK_DATA_DIR` and the clinic's server from
+    /// `FRONTDESK_DATABASE_URL` if set (as for the command-line twin), the system clock, the OS
+    /// keyring and the system browser.
     pub fn from_env() -> AppConfig {
         AppConfig {
             data_dir: std::env::var_os(DATA_DIR_ENV).map(PathBuf::from),
+            database: std::env::var(DATABASE_URL_ENV).ok().filter(|u| !u.trim().is_empty()),
             clock: Arc::new(SystemClock),
             secrets: Arc::new(OsKeyring),
             browser: Arc::new(|url: &str| open::that_detached(url)),
@@ -185,7 +192,13 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             mail_texts::preview_mail,
             audit::audit_log,
         ])
-        .events(tauri_specta::collect_events![DeepLink, ConnectionEvent, MeetingChanged, MailChanged])
+        .events(tauri_specta::collect_events![
+            DeepLink,
+            ConnectionEvent,
+            MeetingChanged,
+            MailChanged,
+            ScheduleChanged
+        ])
         // The setting keys a provider settings refusal names in `field`, for the settings form.
         .typ::<frontdesk_settings::Setting>()
         .error_handling(tauri_specta::ErrorHandlingMode::Throw)
@@ -221,10 +234,16 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
             Ok(())
         })
         .build();
-    let store = match config.data_dir.or_else(default_data_dir) {
-        Some(dir) => tauri::async_runtime::block_on(Store::open_with_clock(&dir, config.clock.clone()))
-            .map_err(AppError::from),
-        None => Err(AppError::setup("this system has no data folder; set FRONTDESK_DATA_DIR")),
+    let store = match (config.data_dir.or_else(default_data_dir), config.database) {
+        (Some(dir), None) => {
+            tauri::async_runtime::block_on(Store::open_with_clock(&dir, config.clock.clone()))
+                .map_err(AppError::from)
+        }
+        (Some(dir), Some(url)) => tauri::async_runtime::block_on(async {
+            Store::connect(&ServerAddress::parse(&url)?, &dir, config.clock.clone()).await
+        })
+        .map_err(AppError::from),
+        (None, _) => Err(AppError::setup("this system has no data folder; set FRONTDESK_DATA_DIR")),
     };
     let settings = store.clone().map(|store| Settings::new(store, config.secrets));
     let accounts = settings.clone().and_then(|settings| {
@@ -251,9 +270,14 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
 /// state changes; the other e-mails patients through the clinic's SMTP server and tells the window
 /// ([`MailChanged`]) each time a mail's state changes. [`run`] starts it; the mock-runtime tests
 /// start it only when they test it, so that no other test depends on when a background pass runs.
-/// Returns false, starting nothing, when the accounts are unavailable or the worker already runs.
+/// Returns false, starting nothing, when the accounts are unavailable, the worker already runs,
+/// or the desk is on the clinic's server (where the clinic service does this work).
 pub fn start_outbox<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     let state = app.state::<AppState>();
+    // On the clinic's server the background work is the clinic service's, not a desk's.
+    if state.store.as_ref().is_ok_and(|s| s.engine() == Engine::Postgres) {
+        return false;
+    }
     let (Ok(settings), Ok(accounts)) = (state.settings.as_ref(), state.accounts.as_ref()) else {
         return false;
     };
@@ -335,6 +359,7 @@ pub fn run() {
         .setup(|app| {
             use tauri_plugin_deep_link::DeepLinkExt;
             start_outbox(app.handle());
+            live::start(app.handle());
             let browser = app.state::<AppState>().browser.clone();
             reminders::start_reminders(app.handle(), reminders::desktop_notification(browser));
             let handle = app.handle().clone();

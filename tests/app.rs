@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use frontdesk_app::{builder, AppConfig, AppState, OpenUrl, COMMAND_NAMES};
 
 use frontdesk_core::{Clock, HandClock, SystemClock};
@@ -39,8 +41,24 @@ impl Desk {
         secrets: Arc<dyn frontdesk_settings::SecretStore>,
         browser: OpenUrl,
     ) -> Desk {
+        Desk::build_on(None, clock, secrets, browser)
+    }
+
+    /// A desk whose schedule is on the clinic's server at `url`.
+    fn on_server(url: &str) -> Desk {
+        let secrets = Arc::new(frontdesk_settings::MemorySecrets::default());
+        Desk::build_on(Some(url.to_owned()), Arc::new(SystemClock), secrets, Arc::new(|_url: &str| Ok(())))
+    }
+
+    fn build_on(
+        database: Option<String>,
+        clock: Arc<dyn Clock>,
+        secrets: Arc<dyn frontdesk_settings::SecretStore>,
+        browser: OpenUrl,
+    ) -> Desk {
         let dir = tempfile::tempdir().unwrap();
-        let config = AppConfig { data_dir: Some(dir.path().to_path_buf()), clock, secrets, browser };
+        let config =
+            AppConfig { data_dir: Some(dir.path().to_path_buf()), database, clock, secrets, browser };
         let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
         Desk { _dir: dir, app, window, answers: Mutex::default() }
@@ -872,4 +890,57 @@ fn a_role_changed_elsewhere_applies_at_the_next_command() {
     assert!(e["message"].as_str().unwrap().contains("deactivated"), "{e}");
     // And the desk is signed out: nothing more until someone signs in.
     assert_eq!(desk.err("list_types", json!({}))["message"], "sign in first");
+}
+
+/// A desk on the clinic's server hears a booking made at another desk (here the command line on
+/// the same server) within a second, without re-reading on a timer, and runs no background
+/// worker: that is the clinic service's.
+#[test]
+fn a_desk_on_the_clinics_server_hears_other_desks_and_runs_no_worker() {
+    use tauri::Listener;
+    if std::env::var_os("FRONTDESK_TEST_POSTGRES").is_none() {
+        assert!(std::env::var_os("FRONTDESK_REQUIRE_POSTGRES").is_none(), "run through scripts/postgres");
+        return;
+    }
+    let url = common::new_postgres_database();
+    let clinic = common::Clinic { dir: tempfile::tempdir().unwrap(), server: Some(url.clone()) };
+    clinic.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
+    clinic.run(&["staff", "add", "--name", "Dr Ada Lee", "--role", "doctor"]).ok();
+    clinic.run(&["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "2468"]).ok();
+    clinic.run(&["patient", "add", "--name", "Jane Doe"]).ok();
+    clinic.run(&["type", "add", "--name", "Consult", "--minutes", "30", "--mode", "zoom"]).ok();
+
+    let desk = Desk::on_server(&url);
+    let heard = Arc::new(Mutex::new(Vec::<(Instant, Value)>::new()));
+    {
+        let heard = heard.clone();
+        desk.app.listen_any("schedule-changed", move |event| {
+            heard.lock().unwrap().push((Instant::now(), serde_json::from_str(event.payload()).unwrap()))
+        });
+    }
+    assert!(frontdesk_app::live::start(desk.app.handle()), "a desk on the server listens");
+    assert!(!frontdesk_app::start_outbox(desk.app.handle()), "and runs no worker");
+    std::thread::sleep(Duration::from_millis(300)); // the line comes up
+
+    let args = ["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-06T09:30"];
+    clinic.run(&args).ok();
+    let committed = Instant::now();
+    let deadline = committed + Duration::from_secs(1);
+    let booked = loop {
+        let found = heard
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(_, e)| e["appointment_id"] == 1 && e["spans"] != json!([]))
+            .cloned();
+        if let Some(found) = found {
+            break found;
+        }
+        assert!(Instant::now() < deadline, "heard within a second: {:?}", heard.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(booked.1["spans"], json!([["2026-07-06T13:30:00Z", "2026-07-06T14:00:00Z"]]));
+    desk.sign_in(2, "2468");
+    let day = desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }));
+    assert_eq!(day["appointments"][0]["patient_name"], "Jane Doe");
 }

@@ -49,6 +49,7 @@ fn microsoft_connects_through_the_deep_link_handler() {
     let peer = OAuthPeer::start();
     let config = frontdesk_app::AppConfig {
         data_dir: Some(dir.path().to_path_buf()),
+        database: None,
         clock: Arc::new(SystemClock),
         secrets: Arc::new(OsKeyring),
         browser: Arc::new(|_url: &str| Ok(())),

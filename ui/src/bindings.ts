@@ -109,6 +109,7 @@ export const events = {
 	deepLink: makeEvent<DeepLink, DeepLink>("deep-link"),
 	mailChanged: makeEvent<MailChanged, MailChanged>("mail-changed"),
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
+	scheduleChanged: makeEvent<ScheduleChanged, ScheduleChanged>("schedule-changed"),
 };
 
 /* Types */
@@ -625,6 +626,16 @@ export type Role =
 "doctor" | 
 /**  Everything, plus clinic settings and staff. */
 "admin";
+
+/**
+ *  The event (`schedule-changed`) the window hears when another desk or the clinic service
+ *  changed the schedule: one appointment (and the times it held before and after, when they
+ *  changed), or, with no appointment, anything (re-read all that is shown).
+ */
+export type ScheduleChanged = {
+	appointment_id: AppointmentId | null,
+	spans: ([string, string])[],
+};
 
 /**
  *  Every provider setting, by its key. This is the one list of setting keys: code names a

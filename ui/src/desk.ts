@@ -75,6 +75,7 @@ export class Desk {
       openLink: (link) => void this.schedule.openLink(link),
       meetingsChanged: (ids) => this.schedule.meetingsChanged(ids),
       mailChanged: (id) => this.schedule.mailChanged(id),
+      scheduleChanged: (changes) => this.schedule.scheduleChanged(changes),
     });
     const stopStatus = this.status.start();
     this.stop = () => {

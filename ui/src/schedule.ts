@@ -14,6 +14,7 @@ import { SelectedAppointment } from './selection';
 import { printDaySheet } from './daysheet';
 import { reportPainted } from './painted';
 import { canBook } from './session';
+import type { ScheduleChanges } from './live';
 import type { Session } from './session';
 
 export interface ScheduleHooks {
@@ -193,6 +194,28 @@ export class ScheduleScreen {
     void this.refresh(false);
     const open = this.selection.id;
     if (open !== null && ids.has(open)) this.selection.meetingChanged();
+  }
+
+  /**
+   * Shows what another desk or the clinic service changed: reads the shown days again when the
+   * change touches them (a shown appointment, or times on a shown day), and the open panel when
+   * it is about its appointment; everything when told to (announcements may have been missed).
+   */
+  scheduleChanged(changes: ScheduleChanges): void {
+    if (!this.active) return;
+    const first = this.view === 'week' ? weekStart(this.date) : this.date;
+    const last = this.view === 'week' ? addDays(first, 6) : first;
+    const tz = this.session.clinic.tz;
+    const open = this.selection.id;
+    const panel = open !== null && (changes.everything || changes.ids.has(open));
+    const shown = changes.everything
+      || (this.sheet?.appointments.some((a) => changes.ids.has(a.id)) ?? false)
+      || changes.spans.some(([from, to]) => wallTime(from, tz).slice(0, 10) <= last && wallTime(to, tz).slice(0, 10) >= first);
+    if (shown || panel) void this.refresh(panel);
+    if (panel) {
+      this.selection.meetingChanged();
+      this.selection.mailChanged();
+    }
   }
 
   /** Reads the open panel's E-mail section again when its appointment's mail changed. */

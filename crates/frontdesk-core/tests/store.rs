@@ -435,3 +435,58 @@ async fn each_use_case_checks_who_acts_and_whose_visit_it_is(engine: Engine) {
     assert_eq!(log.len(), 1, "{log:?}");
     assert_eq!(log[0].actor_name.as_deref(), Some("Dr Ada Lee"));
 }
+
+/// On the clinic's server, a desk hears of every change another desk makes as it commits, with
+/// the times it concerns; after its connection dropped it is told to re-read everything. A single
+/// computer's store has nothing to listen to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_desk_hears_of_each_change_as_it_commits() {
+    use frontdesk_core::store::Change;
+    let file = TestDb::new(Engine::Sqlite).await;
+    assert!(file.open(clock()).await.changes().await.unwrap().is_none());
+    if !engines::postgres_here() {
+        return;
+    }
+    let db = TestDb::new(Engine::Postgres).await;
+    let first = seeded(&db).await;
+    let other = db.open(clock()).await;
+    let mut changes = other.changes().await.unwrap().unwrap();
+    let a = first.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    assert_eq!(next_with_times(&mut changes).await, (a.id, vec![(a.start, a.end)]));
+    let moved = first
+        .move_appointment(&desk(), a.id, at("2026-07-07T11:00", "America/Toronto"), false)
+        .await
+        .unwrap();
+    assert_eq!(next_with_times(&mut changes).await, (a.id, vec![(moved.start, moved.end), (a.start, a.end)]));
+
+    // The desk's connection drops: what was said meanwhile is lost, so it re-reads everything.
+    db.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")
+        .await
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        // What was heard before the drop comes first.
+        while changes.next().await.unwrap() != Change::Everything {}
+    })
+    .await
+    .expect("told to re-read everything");
+    first.cancel(&desk(), a.id, "Ill").await.unwrap();
+    assert_eq!(next_with_times(&mut changes).await.0, a.id, "heard again after reconnecting");
+}
+
+/// The next change that says which times it concerns (a booking's meeting and mail rows say
+/// none), heard within a second.
+async fn next_with_times(
+    changes: &mut frontdesk_core::store::Changes,
+) -> (AppointmentId, Vec<(DateTime<Utc>, DateTime<Utc>)>) {
+    loop {
+        let change = tokio::time::timeout(std::time::Duration::from_secs(1), changes.next())
+            .await
+            .expect("heard within a second")
+            .unwrap();
+        if let frontdesk_core::store::Change::Appointment { id, spans } = change {
+            if !spans.is_empty() {
+                return (id, spans);
+            }
+        }
+    }
+}

@@ -14,13 +14,14 @@
 //! | reads for screens and listings | `clinic`, `require_clinic`, `staff`, `list_staff`, `list_all_staff`, `patient`, `find_patients`, `patient_names`, `list_types`, `appointment_type`, `appointment`, `day`, `days`, `day_sheet`, `mail_status`, `mail_jobs`, `outbox_jobs`, `connections`, `connection`, `audit_log`, `mail_templates`, `preview_mail`, `reminder_minutes` | commands, CLI |
 //! | a background channel's queue: next job, when due, attempt, write-back | `next_due`, `mark_attempt`; `next_meeting_work`, `record_create_attempt`, `take_meeting_call`, `return_meeting_call`, `use_up_meeting_calls`, `record_outcome`, `meeting_ref`, `owned_meeting_ids`; `next_mail_work`, `record_mail`, `mail_texts`; `due_reminders`, `take_reminder` | the job runner's channels, the reminder loop |
 //! | account state, written by the account flows | `clinic_uid`, `provider_setting`, `require_doctor`, `record_connected`, `record_disconnected` | accounts |
-//! | the database | `open`, `open_existing`, `open_with_clock`, `connect`, `engine`, `data_dir`, `schema_version`, `close`, `move_to_server` (admins) | start-up, benchmarks, `move-to-server` |
+//! | the database | `open`, `open_existing`, `open_with_clock`, `connect`, `engine`, `data_dir`, `schema_version`, `close`, `changes` (other desks' changes, on a server), `move_to_server` (admins) | start-up, benchmarks, `move-to-server` |
 
 mod accounts;
 mod audit;
 mod auth;
 mod directory;
 mod jobs;
+mod live;
 mod mail;
 mod mail_templates;
 mod moving;
@@ -41,6 +42,7 @@ pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
 pub use auth::{pause_minutes, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
 pub use jobs::{JobVisit, Queue};
+pub use live::{Change, Changes};
 pub use mail::{MailOutcome, MailStatus, MailWork};
 pub use mail_templates::{MailTemplate, TextDraft};
 pub use moving::Moved;

@@ -526,8 +526,28 @@ async fn two_workers_at_once_never_send_a_job_twice() {
 /// once cancelled) and none is lost.
 #[tokio::test(flavor = "multi_thread")]
 async fn killing_the_worker_anywhere_never_makes_a_second_meeting() {
+    killed_anywhere(1).await;
+}
+
+/// Two clinic services (two computers, each with its own data folder) on one PostgreSQL server,
+/// each killed at random points in each run: still one meeting per appointment, none for a
+/// cancelled one.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_clinic_services_killed_anywhere_never_make_a_second_meeting() {
+    if !common::on_postgres() {
+        return; // two computers share a server; the PostgreSQL run of this suite has one
+    }
+    killed_anywhere(2).await;
+}
+
+/// 200 runs of booking, moving and cancelling, each followed by `services` workers sent at once,
+/// each killed at a crash point or at a random moment; then every appointment is checked at the
+/// provider.
+async fn killed_anywhere(services: usize) {
     const RUNS: u32 = 200;
     let clinic = Clinic::new().await;
+    // The other computers' data folders (their own locks and worker ids).
+    let others: Vec<tempfile::TempDir> = (1..services).map(|_| tempfile::tempdir().unwrap()).collect();
     let points = ["outbox:before-create", "outbox:after-create", "outbox:before-record"];
     let mut booked = Vec::new();
     let mut aborted = 0;
@@ -553,26 +573,54 @@ async fn killing_the_worker_anywhere_never_makes_a_second_meeting() {
             let victim = booked[usize::try_from(random(booked.len() as u64)).unwrap()];
             let _ = clinic.desk.store.cancel(&clinic.desk.admin, victim, "patient asked").await;
         }
-        let mut cmd = clinic.desk.cli_command();
-        cmd.args(["outbox", "run", "--once"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        if random(2) == 0 {
-            cmd.env("FRONTDESK_CRASH_AT", points[usize::try_from(random(3)).unwrap()]);
-            // Aborted at the point, or finished when no job reached it.
-            if !cmd.status().unwrap().success() {
-                aborted += 1;
+        let mut children = Vec::new();
+        for service in 0..services {
+            let mut cmd = match service {
+                0 => clinic.desk.cli_command(),
+                n => {
+                    let mut cmd = std::process::Command::new(common::cli_path());
+                    cmd.arg("--data-dir").arg(others[n - 1].path()).env_remove("FRONTDESK_DATA_DIR");
+                    cmd.env("FRONTDESK_DATABASE_URL", clinic.desk.server.as_deref().expect("on the server"));
+                    cmd
+                }
+            };
+            cmd.args(["outbox", "run", "--once"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null());
+            if random(2) == 0 {
+                cmd.env("FRONTDESK_CRASH_AT", points[usize::try_from(random(3)).unwrap()]);
+                children.push((cmd.spawn().unwrap(), None));
+            } else {
+                children.push((cmd.spawn().unwrap(), Some(Duration::from_millis(random(120)))));
             }
-        } else {
-            let mut child = cmd.spawn().unwrap();
-            tokio::time::sleep(Duration::from_millis(random(120))).await;
-            let _ = child.kill();
-            let _ = child.wait();
+        }
+        for (mut child, kill_after) in children {
+            match kill_after {
+                // Aborted at the point, or finished when no job reached it.
+                None => {
+                    if !child.wait().unwrap().success() {
+                        aborted += 1;
+                    }
+                }
+                Some(after) => {
+                    tokio::time::sleep(after).await;
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+            }
         }
     }
-    // One clean pass finishes whatever the killed workers left.
-    clinic.desk.cli(&["outbox", "run", "--once"]).ok();
-    clinic.desk.cli(&["outbox", "run", "--once"]).ok();
+    // One clean pass of each service finishes whatever the killed workers left (each takes back
+    // at once the jobs it held when it was killed).
+    for _ in 0..2 {
+        clinic.desk.cli(&["outbox", "run", "--once"]).ok();
+        for other in &others {
+            let mut cmd = std::process::Command::new(common::cli_path());
+            cmd.arg("--data-dir").arg(other.path()).env_remove("FRONTDESK_DATA_DIR");
+            cmd.env("FRONTDESK_DATABASE_URL", clinic.desk.server.as_deref().expect("on the server"));
+            common::run_with(cmd.args(["outbox", "run", "--once"])).ok();
+        }
+    }
     let jobs = clinic.desk.store.outbox_jobs().await.unwrap();
     assert!(jobs.is_empty(), "every job is done: {jobs:?}");
     let teams: Vec<Value> = clinic.standin.state().teams.values().cloned().collect();
@@ -595,7 +643,9 @@ async fn killing_the_worker_anywhere_never_makes_a_second_meeting() {
     }
     assert_eq!(booked.len(), RUNS as usize);
     let creates = clinic.standin.writes().iter().filter(|w| w.starts_with("POST")).count();
-    println!("crash test: {RUNS} runs, {aborted} aborted at a crash point, the rest killed at random; {creates} creates sent");
+    println!(
+        "crash test: {RUNS} runs of {services} worker(s), {aborted} aborted at a crash point, the rest killed at random; {creates} creates sent"
+    );
     clinic.assert_no_patient_data_sent();
 }
 

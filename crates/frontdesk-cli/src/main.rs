@@ -8,6 +8,7 @@ mod error;
 mod mail;
 mod outbox;
 mod output;
+mod service;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -150,6 +151,9 @@ enum Command {
     /// Patient e-mail (invitations with an .ics file): list, run, resend; its texts: templates, template.
     #[command(subcommand)]
     Mail(MailCommand),
+    /// The clinic service: sends every meeting and patient e-mail of the clinic, as soon as a
+    /// desk asks, until stopped (Ctrl+C). Run it on the computer that stays on.
+    Server,
     /// Write one day as an iCalendar (.ics) file, for a doctor's own calendar.
     ExportIcs {
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -383,6 +387,10 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
             Ok(_) => mail::run(&store, &cli_actor(), command, out).await,
             Err(e) => Err(e.into()),
         },
+        Err(Command::Server) => match store.require_clinic().await {
+            Ok(_) => service::serve(&store, out).await,
+            Err(e) => Err(e.into()),
+        },
         Err(Command::Reconcile { doctor, delete }) => match store.require_clinic().await {
             Ok(_) => outbox::reconcile_all(&store, &cli_actor(), doctor, delete, out).await,
             Err(e) => Err(e.into()),
@@ -422,6 +430,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         | Command::Config(_)
         | Command::Outbox(_)
         | Command::Mail(_)
+        | Command::Server
         | Command::Reconcile { .. } => Ok(()),
         Command::Staff(StaffCommand::Add { name, role, pin }) => {
             let staff = store.add_staff(&actor, &name, role.parse::<Role>()?, pin.as_deref()).await?;

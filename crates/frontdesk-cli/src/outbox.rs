@@ -133,7 +133,7 @@ pub async fn run_channel<C: Channel>(
 }
 
 /// Resolves at Ctrl+C; without a Ctrl+C handler, never (the process is ended instead).
-async fn until_ctrl_c() {
+pub async fn until_ctrl_c() {
     if tokio::signal::ctrl_c().await.is_err() {
         std::future::pending::<()>().await;
     }

@@ -490,3 +490,45 @@ async fn next_with_times(
         }
     }
 }
+
+/// A background job is one worker's at a time: a second clinic service (another computer) does
+/// not take a job the first holds, the first takes it back at once when it starts again, and
+/// the second takes it over once the first's lease has passed; the write-back frees it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_is_one_workers_until_its_lease_ends() {
+    use frontdesk_core::store::{Outcome, JOB_LEASE_MS};
+    if !engines::postgres_here() {
+        return;
+    }
+    let db = TestDb::new(Engine::Postgres).await;
+    let first = seeded(&db).await;
+    let visit =
+        first.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let later =
+        |ms: i64| -> Arc<FixedClock> { Arc::new(FixedClock(clock().0 + chrono::Duration::milliseconds(ms))) };
+    let (second, _elsewhere) = db.open_elsewhere(later(1000)).await;
+
+    let taken = first.next_meeting_work(false, &[]).await.unwrap().expect("the first service takes the job");
+    assert_eq!(taken.visit.appointment_id, visit.id);
+    assert!(second.next_meeting_work(true, &[]).await.unwrap().is_none(), "held by the first");
+    let again = db.open(later(2000)).await; // the first service, started again
+    assert!(again.next_meeting_work(true, &[]).await.unwrap().is_some(), "its own, at once");
+    let (second, _elsewhere) = db.open_elsewhere(later(2000 + JOB_LEASE_MS)).await;
+    let taken_over = second.next_meeting_work(true, &[]).await.unwrap().expect("taken over after the lease");
+    assert_eq!(taken_over.job_id, taken.job_id);
+    assert!(again.next_meeting_work(true, &[]).await.unwrap().is_none(), "now the second's");
+
+    // The second writes the outcome back: the job is nobody's, and due again for anyone.
+    second
+        .record_outcome(
+            &taken_over,
+            &Outcome::Deferred {
+                waiting: frontdesk_core::Waiting::Offline,
+                due: clock().0,
+                reason: "no network".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox WHERE leased_by IS NULL").await, 1);
+}

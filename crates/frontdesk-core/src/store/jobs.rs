@@ -29,7 +29,7 @@ pub struct JobVisit {
 /// [`JobVisit`]'s columns in a channel's work query (`#[sqlx(flatten)]`).
 #[derive(sqlx::FromRow)]
 pub(super) struct VisitRow {
-    appointment_id: i64,
+    pub(super) appointment_id: i64,
     tries: i64,
     status: String,
     start_at: i64,
@@ -65,31 +65,81 @@ pub enum Queue {
     Mail,
 }
 
+impl Queue {
+    /// The queue's table, and the column that names one job.
+    fn table(self) -> (&'static str, &'static str) {
+        match self {
+            Queue::Meetings => ("outbox", "id"),
+            Queue::Mail => ("mails", "appointment_id"),
+        }
+    }
+}
+
+/// How long a job taken by a worker stays that worker's: another worker (the clinic service on
+/// another computer) takes it over only once this has passed without a write-back. It is longer
+/// than any one send (the providers' and the SMTP server's timeouts) with room to spare.
+pub const JOB_LEASE_MS: i64 = 2 * 60 * 1000;
+
 impl Store {
-    /// The first row of a channel's work query: pending, due at `now` (any pending one with
-    /// `ignore_due`), and not among the keys `seen` this pass. The query binds `$1` to now (Unix
-    /// milliseconds), `$2` to `ignore_due` and `$3` to `seen` as a JSON array, which the query reads as `NOT IN (SEEN_KEYS)`.
+    /// Takes the first job of a channel's work query: pending, due at `now` (any pending one with
+    /// `ignore_due`), not among the keys `seen` this pass, and not held by another worker's lease;
+    /// and holds it for this worker for [`JOB_LEASE_MS`]. The query binds `$1` to now (Unix
+    /// milliseconds), `$2` to `ignore_due`, `$3` to `seen` as a JSON array (read as
+    /// `NOT IN (SEEN_KEYS)`) and `$4` to this worker (read as `FREE(<alias>)`).
+    ///
+    /// The job is taken in a write transaction, which holds the clinic's write lock: two workers
+    /// never take one job, on one computer or on several. A worker that dies holding a job leaves
+    /// it to others when its lease ends, and takes it back at once when it starts again (its id
+    /// is its data folder's).
     ///
     /// # Errors
     /// [`crate::CoreError::Storage`].
-    pub(super) async fn next_work<R>(&self, sql: &str, ignore_due: bool, seen: &[i64]) -> Result<Option<R>>
+    pub(super) async fn next_work<R>(
+        &self,
+        queue: Queue,
+        sql: &str,
+        ignore_due: bool,
+        seen: &[i64],
+        key: impl Fn(&R) -> i64,
+    ) -> Result<Option<R>>
     where
         R: sql::Record,
     {
-        // `$3`, the keys seen, is a JSON array of integers; `SEEN_KEYS` in the query reads it.
-        let sql = sql.replace(
+        let engine = self.pool.engine();
+        let (table, column) = queue.table();
+        let mut sql = sql.replace(
             "SEEN_KEYS",
-            self.pool.engine().pick(
+            engine.pick(
                 "SELECT value FROM json_each($3)",
                 "SELECT value::bigint FROM json_array_elements_text($3::json)",
             ),
         );
+        for alias in ["o", "ml"] {
+            sql = sql.replace(
+                &format!("FREE({alias})"),
+                &format!("({alias}.lease_until_ms IS NULL OR {alias}.lease_until_ms <= $1 OR {alias}.leased_by = $4)"),
+            );
+        }
+        let now = self.now().timestamp_millis();
+        let mut tx = self.write().await?;
         let row: Option<R> = sql::query_as(&sql)
-            .bind(self.now().timestamp_millis())
+            .bind(now)
             .bind(ignore_due)
             .bind(serde_json::to_string(seen).unwrap_or_else(|_| "[]".into()))
-            .fetch_optional(&self.pool)
+            .bind(self.worker.as_str())
+            .fetch_optional(&mut tx)
             .await?;
+        if let Some(row) = &row {
+            sql::query(&format!(
+                "UPDATE {table} SET lease_until_ms = $2, leased_by = $3 WHERE {column} = $1"
+            ))
+            .bind(key(row))
+            .bind(now.saturating_add(JOB_LEASE_MS))
+            .bind(self.worker.as_str())
+            .execute(&mut tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(row)
     }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::audit::{self, AuditAbout, AuditAction};
-use super::jobs::{JobVisit, VisitRow};
+use super::jobs::{JobVisit, Queue, VisitRow};
 use super::sql::{self, Tx};
 use super::Store;
 use crate::access::Action;
@@ -213,6 +213,7 @@ impl Store {
     pub async fn next_mail_work(&self, ignore_due: bool, skip: &[i64]) -> Result<Option<MailWork>> {
         let row: Option<WorkRow> = self
             .next_work(
+                Queue::Mail,
                 &format!(
                     "SELECT ml.appointment_id, ml.sequence, ml.tries, a.status,
                     (ml.sent_method IS NOT DISTINCT FROM 'REQUEST' OR ml.attempt_open) AS invited,
@@ -226,11 +227,12 @@ impl Store {
              JOIN clinic c ON c.id = 1
              LEFT JOIN meetings m ON m.appointment_id = a.id
              WHERE ml.state = 'pending' AND ($2 OR ml.due_at_ms <= $1) AND NOT {HELD_FOR_MEETING}
-               AND ml.appointment_id NOT IN (SEEN_KEYS)
+               AND ml.appointment_id NOT IN (SEEN_KEYS) AND FREE(ml)
              ORDER BY ml.due_at_ms, ml.appointment_id LIMIT 1"
                 ),
                 ignore_due,
                 skip,
+                |r: &WorkRow| r.visit.appointment_id,
             )
             .await?;
         let Some(r) = row else { return Ok(None) };
@@ -309,6 +311,11 @@ impl Store {
                 .await?;
             }
         }
+        // The job is no longer this worker's.
+        sql::query("UPDATE mails SET lease_until_ms = NULL, leased_by = NULL WHERE appointment_id = $1")
+            .bind(id)
+            .execute(&mut tx)
+            .await?;
         if changed_since {
             sql::query(
                 "UPDATE mails SET state = 'pending', due_at_ms = $2, tries = 0, updated_at_ms = $2 WHERE appointment_id = $1",

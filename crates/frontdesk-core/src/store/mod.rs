@@ -41,7 +41,7 @@ pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
 pub use auth::{pause_minutes, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
-pub use jobs::{JobVisit, Queue};
+pub use jobs::{JobVisit, Queue, JOB_LEASE_MS};
 pub use live::{Change, Changes};
 pub use mail::{MailOutcome, MailStatus, MailWork};
 pub use mail_templates::{MailTemplate, TextDraft};
@@ -74,6 +74,8 @@ pub struct Store {
     clock: Arc<dyn Clock>,
     /// This computer's data folder (its settings, locks and, on one computer, the database file).
     data_dir: PathBuf,
+    /// Who this computer's workers are, in the jobs they take (see `jobs::next_work`).
+    worker: Arc<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -151,7 +153,12 @@ impl Store {
             sqlx::migrate::MigrateError::Execute(inner) => CoreError::from(inner),
             other => dir_error(format!("its database could not be brought up to date ({other})")),
         })?;
-        Ok(Store { pool: Pool::Sqlite(pool), clock, data_dir: data_dir.to_path_buf() })
+        Ok(Store {
+            pool: Pool::Sqlite(pool),
+            clock,
+            data_dir: data_dir.to_path_buf(),
+            worker: Arc::new("this-computer".into()),
+        })
     }
 
     /// Connects to the clinic's PostgreSQL server, migrating its database to this version's
@@ -162,8 +169,9 @@ impl Store {
     /// used; [`CoreError::NewerDatabase`] when its database comes from a newer Frontdesk.
     pub async fn connect(server: &ServerAddress, data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
         prepare_data_dir(data_dir)?;
+        let worker = Arc::new(worker_id(data_dir)?);
         let pool = server::connect(server).await?;
-        Ok(Store { pool: Pool::Postgres(pool), clock, data_dir: data_dir.to_path_buf() })
+        Ok(Store { pool: Pool::Postgres(pool), clock, data_dir: data_dir.to_path_buf(), worker })
     }
 
     /// Which engine the store runs on.
@@ -250,6 +258,21 @@ impl Store {
     async fn write(&self) -> Result<Tx> {
         Ok(self.pool.write().await?)
     }
+}
+
+/// This computer's worker id on the clinic's server: random, made once and kept in the data
+/// folder, so that a service that starts again takes back the jobs it held.
+fn worker_id(data_dir: &Path) -> Result<String> {
+    let path = data_dir.join("worker-id");
+    if let Ok(id) = std::fs::read_to_string(&path) {
+        if !id.trim().is_empty() {
+            return Ok(id.trim().to_owned());
+        }
+    }
+    let id = password_hash::SaltString::generate(&mut password_hash::rand_core::OsRng).as_str().to_owned();
+    std::fs::write(&path, &id)
+        .map_err(|source| CoreError::Io { context: format!("could not write {}", path.display()), source })?;
+    Ok(id)
 }
 
 /// Creates this computer's data folder if needed, and checks that it can be written.

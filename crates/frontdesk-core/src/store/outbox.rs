@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::audit::{self, AuditAbout, AuditAction};
-use super::jobs::{JobVisit, VisitRow};
+use super::jobs::{JobVisit, Queue, VisitRow};
 use super::sql::{self, Tx};
 use super::{instant, Store};
 use crate::access::Action;
@@ -223,6 +223,7 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn next_meeting_work(&self, ignore_due: bool, skip: &[i64]) -> Result<Option<MeetingWork>> {
         let row: Option<WorkRow> = self.next_work(
+            Queue::Meetings,
             "SELECT o.id AS job_id, o.changes, o.tries, a.id AS appointment_id, a.doctor_id, m.provider, a.status,
                     a.start_at, a.end_at, a.tz, t.name AS type_name, p.full_name AS patient_name,
                     (SELECT uid FROM clinic LIMIT 1) AS clinic_uid,
@@ -233,10 +234,11 @@ impl Store {
              JOIN appointment_types t ON t.id = a.type_id
              JOIN patients p ON p.id = a.patient_id
              WHERE o.state = 'pending' AND ($2 OR o.due_at_ms <= $1)
-               AND o.id NOT IN (SEEN_KEYS)
+               AND o.id NOT IN (SEEN_KEYS) AND FREE(o)
              ORDER BY o.due_at_ms, o.id LIMIT 1",
             ignore_due,
             skip,
+            |r: &WorkRow| r.job_id,
         )
         .await?;
         let Some(r) = row else { return Ok(None) };
@@ -455,6 +457,11 @@ impl Store {
                     .await?;
             }
         }
+        // The job is no longer this worker's.
+        sql::query("UPDATE outbox SET lease_until_ms = NULL, leased_by = NULL WHERE id = $1")
+            .bind(work.job_id)
+            .execute(&mut tx)
+            .await?;
         if let Some((state, detail)) =
             effect.audit.filter(|(state, _)| before.as_deref() != Some(state.as_str()))
         {

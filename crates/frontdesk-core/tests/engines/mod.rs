@@ -76,6 +76,19 @@ impl TestDb {
         self.try_open(clock).await.unwrap()
     }
 
+    /// A store on the same database from another computer (its own data folder); on SQLite,
+    /// the same computer again.
+    pub async fn open_elsewhere(&self, clock: Arc<dyn Clock>) -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = match &self.url {
+            None => Store::open_with_clock(self.dir.path(), clock).await.unwrap(),
+            Some(url) => {
+                Store::connect(&ServerAddress::parse(url).unwrap(), dir.path(), clock).await.unwrap()
+            }
+        };
+        (store, dir)
+    }
+
     pub async fn try_open(&self, clock: Arc<dyn Clock>) -> frontdesk_core::Result<Store> {
         match &self.url {
             None => Store::open_with_clock(self.dir.path(), clock).await,

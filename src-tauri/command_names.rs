@@ -4,6 +4,9 @@
 pub const COMMAND_NAMES: &[&str] = &[
     "app_status",
     "first_run",
+    "clinic_server",
+    "join_server",
+    "restart_app",
     "sign_in",
     "sign_out",
     "schedule",

@@ -4,6 +4,7 @@
 //! checks the caller's role with the session, calls the core, and maps the error to
 //! `{ kind, message, field }`. No domain rule lives here.
 
+pub mod clinic_server;
 pub mod commands;
 pub mod deep_link;
 pub mod error;
@@ -50,6 +51,10 @@ pub struct AppState {
     pub accounts: Result<Arc<Accounts>, AppError>,
     /// The clock the app runs by (the background workers sleep by it).
     clock: Arc<dyn Clock>,
+    /// This computer's data folder, or `None` when the system has none.
+    data_dir: Option<PathBuf>,
+    /// The OS keyring (or the tests' stand-in): the clinic server's password is kept there.
+    secrets: Arc<dyn SecretStore>,
     /// How sign-in pages are opened: in the system browser, never in the app's web view.
     pub browser: OpenUrl,
     connect_tasks: Mutex<HashMap<(StaffId, Provider), tauri::async_runtime::JoinHandle<()>>>,
@@ -151,6 +156,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .commands(tauri_specta::collect_commands![
             auth::app_status,
             auth::first_run,
+            clinic_server::clinic_server,
+            clinic_server::join_server,
+            clinic_server::restart_app,
             auth::sign_in,
             auth::sign_out,
             schedule::schedule,
@@ -234,18 +242,17 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
             Ok(())
         })
         .build();
-    let store = match (config.data_dir.or_else(default_data_dir), config.database) {
-        (Some(dir), None) => {
-            tauri::async_runtime::block_on(Store::open_with_clock(&dir, config.clock.clone()))
-                .map_err(AppError::from)
-        }
-        (Some(dir), Some(url)) => tauri::async_runtime::block_on(async {
-            Store::connect(&ServerAddress::parse(&url)?, &dir, config.clock.clone()).await
-        })
-        .map_err(AppError::from),
-        (None, _) => Err(AppError::setup("this system has no data folder; set FRONTDESK_DATA_DIR")),
+    let data_dir = config.data_dir.or_else(default_data_dir);
+    let store = match &data_dir {
+        Some(dir) => tauri::async_runtime::block_on(open_store(
+            dir,
+            config.database,
+            &*config.secrets,
+            config.clock.clone(),
+        )),
+        None => Err(AppError::setup("this system has no data folder; set FRONTDESK_DATA_DIR")),
     };
-    let settings = store.clone().map(|store| Settings::new(store, config.secrets));
+    let settings = store.clone().map(|store| Settings::new(store, config.secrets.clone()));
     let accounts = settings.clone().and_then(|settings| {
         let locks = Locks::for_store(settings.store())?;
         Accounts::new(settings, locks, config.clock.clone()).map(Arc::new).map_err(AppError::from)
@@ -256,6 +263,8 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
         settings,
         accounts,
         clock: config.clock,
+        data_dir,
+        secrets: config.secrets,
         browser: config.browser,
         connect_tasks: Mutex::default(),
         meetings: OnceLock::new(),
@@ -263,6 +272,23 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
     })
     .plugin(events)
     .invoke_handler(invoke_handler)
+}
+
+/// The clinic's schedule for this desk: the server named by `FRONTDESK_DATABASE_URL`, else the
+/// server this desk joined (`clinic_server`), else the data folder's own file.
+async fn open_store(
+    dir: &std::path::Path,
+    database: Option<String>,
+    secrets: &dyn SecretStore,
+    clock: Arc<dyn Clock>,
+) -> Result<Store, AppError> {
+    if let Some(url) = database {
+        return Ok(Store::connect(&ServerAddress::parse(&url)?, dir, clock).await?);
+    }
+    if let Some(choice) = clinic_server::load(dir) {
+        return Ok(Store::connect(&choice.address(secrets)?, dir, clock).await?);
+    }
+    Ok(Store::open_with_clock(dir, clock).await?)
 }
 
 /// Starts the outbox workers on Tauri's async runtime: one sends each telehealth appointment's

@@ -944,3 +944,71 @@ fn a_desk_on_the_clinics_server_hears_other_desks_and_runs_no_worker() {
     let day = desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }));
     assert_eq!(day["appointments"][0]["patient_name"], "Jane Doe");
 }
+
+/// First start on a new desk: "Join my clinic's server" checks the server (its address, the
+/// password, that it holds a clinic), keeps the choice in the data folder and the password in the
+/// keyring only, and the next start opens the clinic on the server. Once this computer has a
+/// clinic of its own, only an admin may move it to a server.
+#[test]
+fn a_new_desk_joins_the_clinics_server() {
+    if std::env::var_os("FRONTDESK_TEST_POSTGRES").is_none() {
+        assert!(std::env::var_os("FRONTDESK_REQUIRE_POSTGRES").is_none(), "run through scripts/postgres");
+        return;
+    }
+    let url = common::new_postgres_database();
+    let (rest, database) = url.rsplit_once('/').unwrap();
+    let (credentials, host_port) = rest.trim_start_matches("postgres://").split_once('@').unwrap();
+    let (user, password) = credentials.split_once(':').unwrap();
+    let (host, port) = host_port.split_once(':').unwrap();
+    let choice = |database: &str| json!({ "choice": { "host": host, "port": port.parse::<u16>().unwrap(), "database": database, "user": user, "ca_file": null }, "password": password });
+
+    let secrets = Arc::new(frontdesk_settings::MemorySecrets::default());
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        let config = AppConfig {
+            data_dir: Some(dir.path().to_path_buf()),
+            database: None,
+            clock: Arc::new(SystemClock),
+            secrets: secrets.clone(),
+            browser: Arc::new(|_url: &str| Ok(())),
+        };
+        let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        Desk { _dir: tempfile::tempdir().unwrap(), app, window, answers: Mutex::default() }
+    };
+    let desk = start();
+    assert_eq!(desk.ok("app_status", json!({}))["setup_needed"], true);
+    assert_eq!(desk.ok("clinic_server", json!({})), Value::Null);
+
+    // Each refusal says why, and keeps nothing.
+    let mut wrong = choice(database);
+    wrong["password"] = json!("not-the-password");
+    let refused = desk.err("join_server", wrong);
+    assert!(refused["message"].as_str().unwrap().contains("refused the password"), "{refused}");
+    assert!(!refused.to_string().contains("not-the-password"));
+    let mut spaced = choice(database);
+    spaced["choice"]["host"] = json!("clinic server");
+    assert_eq!(desk.err("join_server", spaced)["field"], "host");
+    let empty = desk.err("join_server", choice(database));
+    assert!(empty["message"].as_str().unwrap().contains("has no clinic yet"), "{empty}");
+    assert_eq!(desk.ok("clinic_server", json!({})), Value::Null);
+
+    // The clinic is set up on the server (from its computer); now the desk joins it.
+    let clinic = common::Clinic { dir: tempfile::tempdir().unwrap(), server: Some(url.clone()) };
+    clinic.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
+    clinic.run(&["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "2468"]).ok();
+    desk.ok("join_server", choice(database));
+    let kept = std::fs::read_to_string(dir.path().join("clinic-server.json")).unwrap();
+    assert!(kept.contains(host) && !kept.contains(password), "{kept}");
+    assert_eq!(desk.ok("clinic_server", json!({}))["database"], database);
+    drop(desk);
+
+    // The next start opens the clinic on the server.
+    let desk = start();
+    let status = desk.ok("app_status", json!({}));
+    assert_eq!(status["clinic"]["name"], "Maple Clinic");
+    assert_eq!(status["staff"][0]["name"], "Cal Desk");
+    // With a clinic to work on, moving the desk elsewhere is an admin's.
+    let e = desk.err("join_server", choice(database));
+    assert_eq!(e["kind"], "unauthenticated", "{e}");
+}

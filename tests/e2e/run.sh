@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs the end-to-end test against the real app window: a scratch clinic set up with the CLI,
+# then (when scripts/postgres started a server) a desk joined to the clinic's server,
 # Xvfb, a D-Bus session with an unlocked keyring, the OAuth test peer, Prism serving Zoom's
 # published API description as Zoom's API, a real SMTP server (aiosmtpd on 127.0.0.1, writing a
 # Maildir) as the clinic's mail server, tauri-driver with WebKitWebDriver, and the built app
@@ -78,6 +79,27 @@ scripts/session bash -c '
   .venv/bin/python tests/e2e/desk.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'"
   status=$?
   kill $driver 2>/dev/null || true
+  if [ $status -eq 0 ] && [ -n "${FRONTDESK_TEST_POSTGRES:-}" ]; then
+    # A desk on the clinic'"'"'s server (scripts/postgres started one): its own data folder and
+    # a database of its own, set up with the command-line twin; its own WebDriver server, which
+    # starts the app with the server'"'"'s address.
+    db="e2e$$"
+    psql -q "$FRONTDESK_TEST_POSTGRES" -c "CREATE DATABASE $db"
+    export FRONTDESK_DATABASE_URL="${FRONTDESK_TEST_POSTGRES%/*}/$db" FRONTDESK_DATA_DIR="$FRONTDESK_DATA_DIR-server"
+    cli=target/debug/frontdesk-cli
+    $cli init --clinic "Maple Street Clinic" --tz America/Toronto >/dev/null
+    $cli staff add --name "Eli Admin" --role admin --pin 1357 >/dev/null
+    $cli staff add --name "Dana Desk" --role receptionist --pin 2468 >/dev/null
+    $cli staff add --name "Dr Ada Lee" --role doctor --pin 1111 >/dev/null
+    $cli patient add --name "Tom Nguyen" >/dev/null
+    $cli type add --name "Visit in person" --minutes 30 --mode in-person >/dev/null
+    tauri-driver --port 4445 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-server.log" 2>&1 &
+    driver=$!
+    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4445) 2>/dev/null && break; sleep 0.1; done
+    .venv/bin/python tests/e2e/server.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'" http://127.0.0.1:4445
+    status=$?
+    kill $driver 2>/dev/null || true
+  fi
   exit $status
 '
 echo "e2e: screenshots in $out"

@@ -210,4 +210,58 @@ describe('first start', () => {
     expect(calls.at(-1)).toEqual({ cmd: 'first_run', args: { clinicName: 'Maple Clinic', tz: 'America/Toronto', adminName: 'Eli Admin', pin: '1357' } });
     expect(done).toHaveBeenCalled();
   });
+
+  it('joins the clinic’s server instead: the refusal goes beside its box, then the app starts again', async () => {
+    const { renderSetup } = await import('./signin');
+    const calls: Call[] = [];
+    let refuse = true;
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args: args as Record<string, unknown> });
+      if (cmd === 'join_server' && refuse) {
+        refuse = false;
+        throw { kind: 'setup', field: null, message: 'the clinic’s server at clinic-server:5432/frontdesk refused the password for the user frontdesk' };
+      }
+      return null;
+    });
+    const root = document.createElement('main');
+    document.body.append(root);
+    renderSetup(root, vi.fn());
+    (document.getElementById('setup-join') as HTMLButtonElement).click();
+    expect(document.getElementById('join-title')?.textContent).toBe('Join the clinic’s server');
+    expect(document.activeElement?.id).toBe('join-host');
+    const set = (id: string, v: string) => { (document.getElementById(id) as HTMLInputElement).value = v; };
+    set('join-host', 'clinic-server'); set('join-password', 'wrong');
+    (root.querySelector('form') as HTMLFormElement).requestSubmit();
+    await vi.advanceTimersByTimeAsync(0);
+    const alert = root.querySelector('form > [role=alert]') as HTMLElement;
+    expect(alert.hidden).toBe(false);
+    expect(alert.textContent).toContain('refused the password');
+    expect((document.getElementById('join-host') as HTMLInputElement).value).toBe('clinic-server');
+    expect(calls.some((c) => c.cmd === 'restart_app')).toBe(false);
+    set('join-password', 'right');
+    (root.querySelector('form') as HTMLFormElement).requestSubmit();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.filter((c) => c.cmd === 'join_server').at(-1)?.args).toEqual({
+      choice: { host: 'clinic-server', port: 5432, database: 'frontdesk', user: 'frontdesk', ca_file: null },
+      password: 'right',
+    });
+    expect(calls.at(-1)?.cmd).toBe('restart_app');
+  });
+
+  it('says why the clinic’s server cannot be used, and offers to point the desk elsewhere', async () => {
+    const { startApp } = await import('./app');
+    const server = { host: 'clinic-server', port: 5432, database: 'frontdesk', user: 'frontdesk', ca_file: null };
+    mockIPC((cmd) => {
+      if (cmd === 'app_status') throw { kind: 'unavailable', field: null, message: 'the clinic’s server at clinic-server:5432/frontdesk cannot be reached (Connection refused)' };
+      if (cmd === 'clinic_server') return server;
+      return null;
+    });
+    const root = document.createElement('main');
+    document.body.append(root);
+    await startApp(root);
+    expect(root.querySelector('[role=alert]')?.textContent).toContain('cannot be reached (Connection refused)');
+    (document.getElementById('change-server') as HTMLButtonElement).click();
+    expect((document.getElementById('join-host') as HTMLInputElement).value).toBe('clinic-server');
+    expect(document.getElementById('setup-new')).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@ import { asAppError, ipc } from './ipc';
 import type { AppStatus } from './ipc';
 import { h } from './dom';
 import { t, tk } from './messages';
-import { renderSignIn, renderSetup } from './signin';
+import { renderJoin, renderSignIn, renderSetup } from './signin';
 import { reportPainted } from './painted';
 import { Desk } from './desk';
 
@@ -14,9 +14,13 @@ export async function startApp(root: HTMLElement): Promise<void> {
   try {
     status = await ipc.appStatus();
   } catch (e) {
+    // The clinic cannot be opened: say why, and let the desk point at another server.
     const err = asAppError(e);
+    const server = await ipc.clinicServer().catch(() => null);
+    const change = () => renderJoin(root, server, null);
     root.replaceChildren(h('section', { class: `card narrow error error-${err.kind}`, role: 'alert' },
-      h('h1', {}, tk(`error.${err.kind}`)), h('p', {}, err.message)));
+      h('h1', {}, tk(`error.${err.kind}`)), h('p', {}, err.message),
+      server ? h('button', { type: 'button', id: 'change-server', onclick: change }, t('join.change')) : null));
     return;
   }
   if (status.setup_needed) return renderSetup(root, () => void startApp(root));

@@ -10,6 +10,19 @@ export const commands = {
 	appStatus: () => __TAURI_INVOKE<AppStatus>("app_status"),
 	/**  First start: creates the clinic and its first admin, and signs that admin in. */
 	firstRun: (clinicName: string, tz: string, adminName: string, pin: string) => __TAURI_INVOKE<Staff>("first_run", { clinicName, tz, adminName, pin }),
+	/**  The clinic's server this desk uses, or `None` when it keeps the clinic on this computer. */
+	clinicServer: () => __TAURI_INVOKE<ServerChoice | null>("clinic_server"),
+	/**
+	 *  Joins this desk to the clinic's server: connects with `choice` and `password`, checks that
+	 *  the server's database holds a clinic, then keeps the choice (the password in the OS keyring).
+	 *  The app then restarts on the server ([`restart_app`]).
+	 * 
+	 *  At first start (no clinic on this computer) or while the server cannot be used, anyone at
+	 *  the desk may; otherwise only an admin.
+	 */
+	joinServer: (choice: ServerChoice, password: string) => __TAURI_INVOKE<null>("join_server", { choice, password }),
+	/**  Restarts the app (after joining a server, to open the clinic there). */
+	restartApp: () => __TAURI_INVOKE<void>("restart_app"),
 	signIn: (staffId: StaffId, pin: string) => __TAURI_INVOKE<Staff>("sign_in", { staffId, pin }),
 	/**  Signs out (also the "lock now" shortcut: the desk is shared). */
 	signOut: () => __TAURI_INVOKE<null>("sign_out"),
@@ -635,6 +648,19 @@ export type Role =
 export type ScheduleChanged = {
 	appointment_id: AppointmentId | null,
 	spans: ([string, string])[],
+};
+
+/**  Where the clinic's server is, as the desk's form asks for it (no password). */
+export type ServerChoice = {
+	host: string,
+	port: number,
+	database: string,
+	user: string,
+	/**
+	 *  The clinic's CA certificate (a PEM file on this computer): the server's certificate must
+	 *  be signed by it and name `host`. Without it the connection is not encrypted.
+	 */
+	ca_file: string | null,
 };
 
 /**

@@ -1,50 +1,125 @@
 // The first-start wizard and the sign-in screen (pick your name, enter your PIN).
 import { asAppError, ipc } from './ipc';
-import type { AppStatus, Staff } from './ipc';
+import type { AppStatus, ServerChoice, Staff } from './ipc';
 import { h } from './dom';
 import { t, tk } from './messages';
 
-export function renderSetup(root: HTMLElement, onDone: (admin: Staff) => void): void {
-  const guessTz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  const error = h('p', { class: 'field-error', role: 'alert', hidden: true });
-  // Each box with the key the backend names it by in an error's `field`, and its own error line.
-  const boxes: { id: string; key: string }[] = [];
-  const field = (id: string, key: string, label: string, attrs: Record<string, string | number | boolean>) => {
-    boxes.push({ id, key });
+/** A form's boxes, each with the key the backend names it by in an error's `field`. */
+class Boxes {
+  readonly list: { id: string; key: string }[] = [];
+  readonly error = h('p', { class: 'field-error', role: 'alert', hidden: true });
+  constructor(private form: () => HTMLElement) {}
+
+  field(id: string, key: string, label: string, attrs: Record<string, string | number | boolean>): HTMLElement {
+    this.list.push({ id, key });
     return h('div', { class: 'field' }, h('label', { for: id }, label),
       h('input', { id, 'aria-describedby': `${id}-error`, ...attrs }),
       h('p', { class: 'field-error', id: `${id}-error`, hidden: true }));
-  };
-  const form = h('form', { class: 'card narrow', 'aria-labelledby': 'setup-title', novalidate: true },
+  }
+
+  input(id: string): HTMLInputElement {
+    return this.form().querySelector(`#${id}`) as HTMLInputElement;
+  }
+
+  value(id: string): string {
+    return this.input(id).value;
+  }
+
+  private beside(id: string): HTMLElement {
+    return this.form().querySelector(`#${id}-error`) as HTMLElement;
+  }
+
+  clear(): void {
+    this.error.hidden = true;
+    for (const { id } of this.list) { this.beside(id).hidden = true; this.input(id).removeAttribute('aria-invalid'); }
+  }
+
+  /** What was typed stays; the message goes beside the box the backend names, else below. */
+  show(err: unknown): void {
+    const refusal = asAppError(err);
+    const at = this.list.find((b) => b.key === refusal.field);
+    const target = at ? this.beside(at.id) : this.error;
+    target.textContent = refusal.message;
+    target.hidden = false;
+    if (at) { this.input(at.id).setAttribute('aria-invalid', 'true'); this.input(at.id).focus(); }
+  }
+}
+
+/**
+ * First start: a new clinic on this computer (the clinic and its first admin), or this desk
+ * joined to the clinic's server (`renderJoin`).
+ */
+export function renderSetup(root: HTMLElement, onDone: (admin: Staff) => void): void {
+  const guessTz = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  const boxes = new Boxes(() => form);
+  const form: HTMLElement = h('form', { class: 'card narrow', 'aria-labelledby': 'setup-title', novalidate: true },
     h('h1', { id: 'setup-title' }, t('setup.title')),
+    h('div', { class: 'segmented', role: 'group', 'aria-label': t('setup.how') },
+      h('button', { type: 'button', id: 'setup-new', 'aria-pressed': 'true' }, t('setup.new')),
+      h('button', { type: 'button', id: 'setup-join', 'aria-pressed': 'false', onclick: () => renderJoin(root, null, () => renderSetup(root, onDone)) }, t('setup.join'))),
     h('p', {}, t('setup.intro')),
-    field('setup-clinic', 'clinic_name', t('setup.clinic'), { required: true, maxlength: 500 }),
-    field('setup-tz', 'tz', t('setup.tz'), { required: true, value: guessTz }),
-    field('setup-admin', 'admin_name', t('setup.admin'), { required: true, maxlength: 500 }),
-    field('setup-pin', 'pin', t('setup.pin'), { required: true, type: 'password', inputmode: 'numeric', autocomplete: 'new-password' }),
-    error,
+    boxes.field('setup-clinic', 'clinic_name', t('setup.clinic'), { required: true, maxlength: 500 }),
+    boxes.field('setup-tz', 'tz', t('setup.tz'), { required: true, value: guessTz }),
+    boxes.field('setup-admin', 'admin_name', t('setup.admin'), { required: true, maxlength: 500 }),
+    boxes.field('setup-pin', 'pin', t('setup.pin'), { required: true, type: 'password', inputmode: 'numeric', autocomplete: 'new-password' }),
+    boxes.error,
     h('button', { type: 'submit', class: 'primary' }, t('setup.submit')));
-  const input = (id: string) => form.querySelector(`#${id}`) as HTMLInputElement;
-  const beside = (id: string) => form.querySelector(`#${id}-error`) as HTMLElement;
-  const value = (id: string) => input(id).value;
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    error.hidden = true;
-    for (const { id } of boxes) { beside(id).hidden = true; input(id).removeAttribute('aria-invalid'); }
+    boxes.clear();
     try {
-      onDone(await ipc.firstRun(value('setup-clinic'), value('setup-tz'), value('setup-admin'), value('setup-pin')));
+      onDone(await ipc.firstRun(boxes.value('setup-clinic'), boxes.value('setup-tz'), boxes.value('setup-admin'), boxes.value('setup-pin')));
     } catch (err) {
-      // What was typed stays; the message goes beside the box the backend names, else below.
-      const refusal = asAppError(err);
-      const at = boxes.find((b) => b.key === refusal.field);
-      const target = at ? beside(at.id) : error;
-      target.textContent = refusal.message;
-      target.hidden = false;
-      if (at) { input(at.id).setAttribute('aria-invalid', 'true'); input(at.id).focus(); }
+      boxes.show(err);
     }
   });
   root.replaceChildren(form);
-  (form.querySelector('input') as HTMLInputElement).focus();
+  boxes.input('setup-clinic').focus();
+}
+
+/**
+ * "Join my clinic's server": where the server is, as the clinic's IT wrote it down, and the
+ * password (kept in this computer's keyring). The backend checks it all before keeping it; then
+ * the app starts again on the server. `current` fills the form in (changing the server);
+ * `back` returns to the screen it came from.
+ */
+export function renderJoin(root: HTMLElement, current: ServerChoice | null, back: (() => void) | null): void {
+  const boxes = new Boxes(() => form);
+  const form: HTMLElement = h('form', { class: 'card narrow', 'aria-labelledby': 'join-title', novalidate: true },
+    h('h1', { id: 'join-title' }, t('join.title')),
+    back ? h('div', { class: 'segmented', role: 'group', 'aria-label': t('setup.how') },
+      h('button', { type: 'button', id: 'setup-new', 'aria-pressed': 'false', onclick: back }, t('setup.new')),
+      h('button', { type: 'button', id: 'setup-join', 'aria-pressed': 'true' }, t('setup.join'))) : null,
+    h('p', {}, t('join.intro')),
+    boxes.field('join-host', 'host', t('join.host'), { required: true, value: current?.host ?? '', autocomplete: 'off', spellcheck: false }),
+    boxes.field('join-port', 'port', t('join.port'), { required: true, type: 'number', min: 1, max: 65535, value: current?.port ?? 5432 }),
+    boxes.field('join-database', 'database', t('join.database'), { required: true, value: current?.database ?? 'frontdesk', spellcheck: false }),
+    boxes.field('join-user', 'user', t('join.user'), { required: true, value: current?.user ?? 'frontdesk', spellcheck: false }),
+    boxes.field('join-password', 'password', t('join.password'), { type: 'password', autocomplete: 'off' }),
+    boxes.field('join-ca', 'ca_file', t('join.ca'), { value: current?.ca_file ?? '', spellcheck: false }),
+    boxes.error,
+    h('button', { type: 'submit', class: 'primary' }, t('join.submit')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    boxes.clear();
+    const choice: ServerChoice = {
+      host: boxes.value('join-host').trim(),
+      port: Number(boxes.value('join-port')) || 0,
+      database: boxes.value('join-database').trim(),
+      user: boxes.value('join-user').trim(),
+      ca_file: boxes.value('join-ca').trim() || null,
+    };
+    try {
+      await ipc.joinServer(choice, boxes.value('join-password'));
+    } catch (err) {
+      return boxes.show(err);
+    }
+    root.replaceChildren(h('section', { class: 'card narrow', role: 'status' },
+      h('h1', {}, t('join.done')), h('p', {}, `${choice.host}:${choice.port}/${choice.database}`)));
+    await ipc.restartApp();
+  });
+  root.replaceChildren(form);
+  boxes.input('join-host').focus();
 }
 
 export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (staff: Staff) => void): void {

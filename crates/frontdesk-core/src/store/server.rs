@@ -65,6 +65,40 @@ impl ServerAddress {
         Ok(ServerAddress { options, shown })
     }
 
+    /// The address of `database` on `host:port`, as `user` (what a desk's "Join my clinic's
+    /// server" form asks for).
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidField`] naming the empty or malformed part.
+    pub fn from_parts(host: &str, port: u16, database: &str, user: &str) -> Result<ServerAddress> {
+        use crate::error::Field;
+        let part = |field: Field, value: &str| -> Result<String> {
+            let value = value.trim();
+            if value.is_empty()
+                || value.len() > 253
+                || value.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(CoreError::InvalidField {
+                    field,
+                    message: "give it without spaces, as the clinic's IT wrote it down".into(),
+                });
+            }
+            Ok(value.to_owned())
+        };
+        let host = part(Field::new("host", "server address"), host)?;
+        let database = part(Field::new("database", "database"), database)?;
+        let user = part(Field::new("user", "user"), user)?;
+        if port == 0 {
+            return Err(CoreError::InvalidField {
+                field: Field::new("port", "port"),
+                message: "give the server's port (usually 5432)".into(),
+            });
+        }
+        let options =
+            PgConnectOptions::new_without_pgpass().host(&host).port(port).database(&database).username(&user);
+        Ok(ServerAddress { options, shown: format!("{host}:{port}/{database}") })
+    }
+
     /// The same address with this password (kept out of every message).
     #[must_use]
     pub fn with_password(mut self, password: &str) -> ServerAddress {

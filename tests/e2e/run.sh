@@ -93,10 +93,10 @@ scripts/session bash -c '
     $cli staff add --name "Dr Ada Lee" --role doctor --pin 1111 >/dev/null
     $cli patient add --name "Tom Nguyen" >/dev/null
     $cli type add --name "Visit in person" --minutes 30 --mode in-person >/dev/null
-    tauri-driver --port 4445 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-server.log" 2>&1 &
+    tauri-driver --port 4446 --native-port 4447 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-server.log" 2>&1 &
     driver=$!
-    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4445) 2>/dev/null && break; sleep 0.1; done
-    .venv/bin/python tests/e2e/server.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'" http://127.0.0.1:4445
+    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4446) 2>/dev/null && break; sleep 0.1; done
+    .venv/bin/python tests/e2e/server.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'" http://127.0.0.1:4446
     status=$?
     kill $driver 2>/dev/null || true
   fi

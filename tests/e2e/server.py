@@ -72,6 +72,14 @@ try:
     print(f"desk to desk in the real window: {seen * 1000:.0f} ms (booking committed to the event drawn)")
     check("the window was not reloaded", driver.execute_script("return window.__sameDocument === true") is True)
     check("the booking is the one on the server", booked["patient_id"] == 1)
+    # The booking in view, for the screenshot (the calendar's own scroller).
+    driver.execute_script("""
+        const ev = arguments[0];
+        let el = ev.parentElement;
+        while (el && !(el.scrollHeight > el.clientHeight + 1 && getComputedStyle(el).overflowY !== 'visible')) el = el.parentElement;
+        if (el) el.scrollTop += ev.getBoundingClientRect().top - el.getBoundingClientRect().top - 120;
+    """, driver.find_element(By.XPATH, EVENT))
+    time.sleep(0.3)
     driver.save_screenshot(os.path.join(OUT, "server-day.png"))
 finally:
     driver.quit()

@@ -12,10 +12,14 @@
 //! Run with `scripts/bench` (release build). `BENCH_APPOINTMENTS` overrides the size.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark panics on failure
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use common::{percentile, report};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use frontdesk_core::paths::DATABASE_FILE;
@@ -208,22 +212,4 @@ fn sqlite3_shell(db: &std::path::Path, days: &[NaiveDate], tz: chrono_tz::Tz) ->
         .collect();
     assert_eq!(times.len(), days.len() * (WARM_PASSES + PASSES), "sqlite3 timer lines: {text}");
     times[days.len() * WARM_PASSES..].to_vec()
-}
-
-fn percentile(samples: &[Duration], p: f64) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort_unstable();
-    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-fn report(name: &str, value: Duration, reference: Option<Duration>) {
-    let ms = value.as_secs_f64() * 1e3;
-    match reference {
-        Some(r) => {
-            let rms = r.as_secs_f64() * 1e3;
-            println!("BENCH {name} {ms:.3} ms ref={rms:.3} ratio={:.2}", ms / rms.max(1e-6));
-        }
-        None => println!("BENCH {name} {ms:.3} ms"),
-    }
 }

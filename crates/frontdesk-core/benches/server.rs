@@ -14,10 +14,14 @@
 //! Run with `scripts/bench`, which starts a throwaway server (`scripts/postgres`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark panics on failure
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use common::{percentile, report};
 
 use chrono::{DateTime, NaiveDate};
 use frontdesk_core::store::{Change, ServerAddress, DAY_QUERY_POSTGRES};
@@ -211,22 +215,4 @@ fn psql_shell(url: &str, days: &[NaiveDate], tz: chrono_tz::Tz) -> Vec<Duration>
         .collect();
     assert_eq!(times.len(), (WARM_PASSES + PASSES) * days.len(), "psql timings: {text}");
     times[WARM_PASSES * days.len()..].to_vec()
-}
-
-fn percentile(samples: &[Duration], p: f64) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    let rank = ((p / 100.0) * (sorted.len() as f64 - 1.0)).round() as usize;
-    sorted[rank.min(sorted.len() - 1)]
-}
-
-fn report(name: &str, value: Duration, reference: Option<Duration>) {
-    let ms = value.as_secs_f64() * 1000.0;
-    match reference {
-        Some(r) => {
-            let r_ms = r.as_secs_f64() * 1000.0;
-            println!("BENCH {name} {ms:.3} ms ref={r_ms:.3} ratio={:.2}", ms / r_ms);
-        }
-        None => println!("BENCH {name} {ms:.3} ms"),
-    }
 }

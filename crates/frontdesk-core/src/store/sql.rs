@@ -180,8 +180,17 @@ impl Bind for Arg {
     }
 }
 
-fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> {
-    let mut out = SqliteArguments::default();
+/// The arguments as `DB`'s driver encodes them.
+fn encode<'q, DB: sqlx::Database>(
+    args: Vec<Arg>,
+) -> Result<<DB as sqlx::Database>::Arguments<'q>, sqlx::Error>
+where
+    Option<i64>: sqlx::Encode<'q, DB> + Type<DB>,
+    Option<f64>: sqlx::Encode<'q, DB> + Type<DB>,
+    Option<bool>: sqlx::Encode<'q, DB> + Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + Type<DB>,
+{
+    let mut out = <DB as sqlx::Database>::Arguments::<'q>::default();
     for arg in args {
         match arg {
             Arg::Int(v) => out.add(v),
@@ -194,18 +203,12 @@ fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> 
     Ok(out)
 }
 
+fn sqlite_args(args: Vec<Arg>) -> Result<SqliteArguments<'static>, sqlx::Error> {
+    encode::<Sqlite>(args)
+}
+
 fn postgres_args(args: Vec<Arg>) -> Result<PgArguments, sqlx::Error> {
-    let mut out = PgArguments::default();
-    for arg in args {
-        match arg {
-            Arg::Int(v) => out.add(v),
-            Arg::Real(v) => out.add(v),
-            Arg::Bool(v) => out.add(v),
-            Arg::Text(v) => out.add(v),
-        }
-        .map_err(sqlx::Error::Encode)?;
-    }
-    Ok(out)
+    encode::<Postgres>(args)
 }
 
 /// A row type both engines' drivers can decode (`#[derive(FromRow)]` structs and tuples).

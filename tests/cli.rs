@@ -786,3 +786,30 @@ fn a_clinic_moves_to_the_server_whole_and_its_file_is_left_as_it_was() {
     c.run(&["move-to-server", &url]).refused("is not empty");
     server.run(&["move-to-server", &url]).refused("already on a server");
 }
+
+/// A desk whose connection to the clinic's server is lost while a booking is saved says which
+/// way it went: not saved (and nothing was), or saved once.
+#[test]
+fn a_booking_cut_off_while_saving_says_whether_it_was_saved() {
+    if std::env::var_os("FRONTDESK_TEST_POSTGRES").is_none() {
+        assert!(std::env::var_os("FRONTDESK_REQUIRE_POSTGRES").is_none(), "run through scripts/postgres");
+        return;
+    }
+    let c = Clinic { dir: tempfile::tempdir().unwrap(), server: Some(common::new_postgres_database()) };
+    let c = Clinic::seed(c);
+    let args = ["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-06T10:00"];
+    // The connection ends just before the commit: nothing was saved, and the desk says so.
+    let before = c.dump();
+    let mut cut = c.command();
+    cut.env("FRONTDESK_LOSE_AT", "commit").args(args);
+    let run = run_with(&mut cut);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("lost before this was saved; nothing was changed"), "{}", run.stderr);
+    assert_eq!(before, c.dump(), "nothing was saved");
+    // The server committed, but its answer was lost: the desk finds the booking saved, once.
+    let mut lost = c.command();
+    lost.env("FRONTDESK_LOSE_AT", "commit-answer").args(["--json"]).args(args);
+    let run = run_with(&mut lost);
+    run.ok();
+    assert_eq!(c.json(&["day", "--date", "2026-07-06"]).as_array().unwrap().len(), 1, "saved once");
+}

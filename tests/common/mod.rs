@@ -137,7 +137,8 @@ impl Clinic {
         Clinic::seed(Clinic { dir: tempfile::tempdir().expect("tempdir"), server: None })
     }
 
-    fn seed(c: Clinic) -> Clinic {
+    /// Sets up the seeded clinic in `c` (its folder, or its database on the server).
+    pub fn seed(c: Clinic) -> Clinic {
         c.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
         c.run(&["staff", "add", "--name", "Dr Ada Lee", "--role", "doctor"]).ok();
         c.run(&["staff", "add", "--name", "Dr Ben Roy", "--role", "doctor"]).ok();
@@ -177,6 +178,7 @@ impl Clinic {
         }
         cmd.env_remove("FRONTDESK_DATA_DIR")
             .env_remove("FRONTDESK_CRASH_AT")
+            .env_remove("FRONTDESK_LOSE_AT")
             .env_remove("FRONTDESK_DATABASE_URL");
         cmd
     }

@@ -121,6 +121,16 @@ pub enum CoreError {
     #[error("{0} answered with a link that is not a web address")]
     NotAWebLink(&'static str),
 
+    /// The connection to the clinic's server was lost while a change was being saved, and the
+    /// server says it was not saved.
+    #[error("the connection to the clinic's server was lost before this was saved; nothing was changed, so try again")]
+    NotSaved,
+
+    /// The connection to the clinic's server was lost while a change was being saved, and the
+    /// server has not answered since: whether it was saved is not known yet.
+    #[error("the connection to the clinic's server was lost while this was being saved, and the server does not answer yet; once it does, look at the schedule before trying again")]
+    MaybeSaved,
+
     /// The database stayed locked by another writer for too long.
     #[error("the schedule is busy (another desk is saving); try again in a moment")]
     Busy,
@@ -162,7 +172,7 @@ impl CoreError {
             CoreError::Forbidden(_) => ErrorKind::Forbidden,
             CoreError::NoMeeting => ErrorKind::NotFound,
             CoreError::MeetingNotReady(_) | CoreError::NotAWebLink(_) => ErrorKind::Conflict,
-            CoreError::Busy => ErrorKind::Unavailable,
+            CoreError::Busy | CoreError::NotSaved | CoreError::MaybeSaved => ErrorKind::Unavailable,
             CoreError::Storage(_) | CoreError::Io { .. } => ErrorKind::Internal,
         }
     }

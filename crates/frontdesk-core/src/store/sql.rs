@@ -15,9 +15,12 @@
 //! status change, the last admin) need no engine-specific locking. PostgreSQL's own constraints
 //! (the exclusion of double bookings among them) hold beneath that, against any other writer.
 
+use password_hash::rand_core::{OsRng, RngCore};
 use sqlx::postgres::{PgArguments, PgConnection, PgPool, PgRow};
 use sqlx::sqlite::{SqliteArguments, SqliteConnection, SqlitePool, SqliteRow};
 use sqlx::{Arguments, Decode, FromRow, Postgres, Sqlite, Transaction, Type};
+
+use crate::error::CoreError;
 
 /// Which database engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,13 +60,24 @@ impl Pool {
     }
 
     /// Starts a write transaction that holds the clinic's write lock from its first statement.
+    /// On the clinic's server it also leaves a mark ([`Mark`]) that tells, if the connection is
+    /// lost while it commits, whether it did.
     pub(crate) async fn write(&self) -> Result<Tx, sqlx::Error> {
         Ok(match self {
             Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
                 sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(WRITE_LOCK).execute(&mut *tx).await?;
-                Tx::Postgres(tx)
+                let id = i64::from_ne_bytes(OsRng.next_u64().to_ne_bytes());
+                // Marks older than a day are of no use to anyone: each write clears them away.
+                sqlx::query(
+                    "WITH old AS (DELETE FROM write_marks WHERE at < now() - interval '1 day')
+                     INSERT INTO write_marks (id, at) VALUES ($1, now())",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                Tx::Postgres(tx, Some(Mark { id, pool: pool.clone() }))
             }
         })
     }
@@ -73,7 +87,7 @@ impl Pool {
         Ok(match self {
             Pool::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => {
-                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ").await?)
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ").await?, None)
             }
         })
     }
@@ -89,15 +103,89 @@ impl Pool {
 /// A transaction on either engine; rolled back when dropped without [`Tx::commit`].
 pub(crate) enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
-    Postgres(Transaction<'static, Postgres>),
+    /// On the clinic's server; a write carries its [`Mark`].
+    Postgres(Transaction<'static, Postgres>, Option<Mark>),
+}
+
+/// A row a write on the clinic's server adds in its own transaction (`write_marks`): if the
+/// connection is lost while the write commits, the desk cannot know from the connection whether
+/// the server committed it, and looks for the mark on another connection instead.
+pub(crate) struct Mark {
+    id: i64,
+    pool: PgPool,
+}
+
+impl Mark {
+    /// Whether the write with this mark was committed, asked again for a few seconds while the
+    /// server does not answer.
+    async fn settle(&self) -> crate::error::Result<()> {
+        for _ in 0..5 {
+            match sqlx::query_scalar::<_, i64>("SELECT id FROM write_marks WHERE id = $1")
+                .bind(self.id)
+                .fetch_optional(&self.pool)
+                .await
+            {
+                Ok(Some(_)) => return Ok(()),
+                Ok(None) => return Err(CoreError::NotSaved),
+                Err(_) => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+            }
+        }
+        Err(CoreError::MaybeSaved)
+    }
+}
+
+/// Whether an error means the connection itself was lost (not a refusal by the server).
+fn connection_lost(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::Protocol(_) | sqlx::Error::PoolClosed => true,
+        // The server ended the session (57P01..57P03), or the connection failed (class 08).
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")),
+        _ => false,
+    }
 }
 
 impl Tx {
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+    /// Commits. On the clinic's server, a connection lost on the way is answered by the write's
+    /// mark: saved (`Ok`), [`CoreError::NotSaved`], or [`CoreError::MaybeSaved`] while the
+    /// server does not answer.
+    pub(crate) async fn commit(self) -> crate::error::Result<()> {
         match self {
-            Tx::Sqlite(tx) => tx.commit().await,
-            Tx::Postgres(tx) => tx.commit().await,
+            Tx::Sqlite(tx) => Ok(tx.commit().await?),
+            Tx::Postgres(tx, None) => Ok(tx.commit().await?),
+            Tx::Postgres(mut tx, Some(mark)) => {
+                let lose = lose_at();
+                if lose.as_deref() == Some("commit") {
+                    lose_connection(&mut tx, &mark.pool).await;
+                }
+                match tx.commit().await {
+                    Ok(()) if lose.as_deref() == Some("commit-answer") => mark.settle().await,
+                    Ok(()) => Ok(()),
+                    Err(e) if connection_lost(&e) => {
+                        tracing::warn!(error = %e, "the connection to the clinic's server was lost while a change was saved");
+                        mark.settle().await
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
         }
+    }
+}
+
+/// Test hook, as [`super::crash_point`]: in debug builds `FRONTDESK_LOSE_AT=commit` ends a
+/// write's connection just before it commits, and `commit-answer` acts as if the server's answer
+/// to the commit was lost. Release builds never lose anything on purpose.
+fn lose_at() -> Option<String> {
+    if cfg!(debug_assertions) {
+        std::env::var("FRONTDESK_LOSE_AT").ok()
+    } else {
+        None
+    }
+}
+
+/// Ends `tx`'s session from another connection, as a cut cable would.
+async fn lose_connection(tx: &mut Transaction<'static, Postgres>, pool: &PgPool) {
+    if let Ok(pid) = sqlx::query_scalar::<_, i32>("SELECT pg_backend_pid()").fetch_one(&mut **tx).await {
+        let _ = sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(pool).await;
     }
 }
 
@@ -127,7 +215,7 @@ impl<'e> Exec<'e> for &'e mut Tx {
     fn target(self) -> Target<'e> {
         match self {
             Tx::Sqlite(tx) => Target::Sqlite(tx),
-            Tx::Postgres(tx) => Target::Postgres(tx),
+            Tx::Postgres(tx, _) => Target::Postgres(tx),
         }
     }
 }

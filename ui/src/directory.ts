@@ -3,6 +3,7 @@
 import { asAppError, ipc } from './ipc';
 import type { AppointmentType, Clinic, Mode, Patient, Role, Staff } from './ipc';
 import { h } from './dom';
+import { renderJoin } from './signin';
 import { t, tk } from './messages';
 import { renderMailTexts } from './mailtexts';
 import type { MessageKey } from './messages';
@@ -153,6 +154,13 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     h('h2', {}, t('nav.accounts')),
     h('p', { class: 'muted' }, t('settings.providersMoved')),
     h('button', { type: 'button', id: 'open-provider-settings', onclick: openProviders }, t('settings.openProviders'))) : null;
+  // Where this desk keeps the clinic: this computer, or the clinic's server (an admin may change it).
+  const server = await ipc.clinicServer();
+  const place = h('aside', { class: 'card editor', id: 'clinic-place' },
+    h('h2', {}, t('settings.place')),
+    h('p', {}, server ? `${t('settings.onServer')} ${server.host}:${server.port}/${server.database} (${server.user})` : t('settings.onComputer')),
+    h('button', { type: 'button', id: 'change-server', onclick: () => renderJoin(root, server, null) },
+      server ? t('join.change') : t('setup.join')));
   root.replaceChildren(h('section', { class: 'directory' }, editor(t('nav.settings'), [
     { id: 'c-name', key: 'clinic_name', label: 'dir.name', value: c.name },
     { id: 'c-tz', key: 'tz', label: 'setup.tz', value: c.tz },
@@ -162,5 +170,5 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
   ], async (v) => {
     onSaved(await ipc.updateSettings({ name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']) }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
-  }), providers, mailTexts));
+  }), place, providers, mailTexts));
 }

@@ -97,6 +97,16 @@ const type = (key: TextKey, text: string) => {
 };
 
 describe('settings screen', () => {
+  it('says where the clinic is kept, and an admin can point the desk at the clinic’s server', async () => {
+    const root = await settingsScreen();
+    const place = document.getElementById('clinic-place') as HTMLElement;
+    expect(place.textContent).toContain('On this computer only.');
+    (document.getElementById('change-server') as HTMLButtonElement).click();
+    expect(document.getElementById('join-title')?.textContent).toBe('Join the clinic’s server');
+    expect((document.getElementById('join-port') as HTMLInputElement).value).toBe('5432');
+    expect(root.querySelector('#setup-new')).toBeNull();
+  });
+
   it('shows and saves the reminder time, and explains a bad one on the form', async () => {
     const calls: Call[] = [];
     backend(calls);

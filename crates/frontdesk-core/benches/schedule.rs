@@ -14,17 +14,16 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{percentile, report};
+use common::{day_script, percentile, report, run_shell};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use frontdesk_core::paths::DATABASE_FILE;
 use frontdesk_core::store::DAY_QUERY;
-use frontdesk_core::time::{day_bounds, parse_zone};
+use frontdesk_core::time::parse_zone;
 use frontdesk_core::{
     Actor, BookingRequest, FixedClock, LocalTime, PatientId, StaffId, Store, SystemClock, TypeId,
 };
@@ -175,30 +174,9 @@ async fn seed(store: &Store, total: i64) {
 /// Runs the day view's SQL for each day in one `sqlite3` shell session and returns the CPU time
 /// (user + sys) the shell reports for each statement.
 fn sqlite3_shell(db: &std::path::Path, days: &[NaiveDate], tz: chrono_tz::Tz) -> Vec<Duration> {
-    let mut script = String::from(".timer on\n.output /dev/null\n");
     // The same warm-up passes as ours, then the measured passes.
-    for _ in 0..WARM_PASSES + PASSES {
-        for d in days {
-            let (from, to) = day_bounds(*d, tz);
-            let sql = DAY_QUERY
-                .replace("$1", &from.timestamp().to_string())
-                .replace("$2", &to.timestamp().to_string())
-                .replace("$3", "NULL");
-            script.push_str(&sql);
-            script.push_str(";\n");
-        }
-    }
-    let mut child = Command::new("sqlite3")
-        .arg("-readonly")
-        .arg(db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sqlite3 shell (installed by scripts/setup)");
-    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let script = day_script(".timer on\n.output /dev/null\n", DAY_QUERY, days, tz, WARM_PASSES + PASSES);
+    let text = run_shell(Command::new("sqlite3").arg("-readonly").arg(db), &script);
     let times: Vec<Duration> = text
         .lines()
         .filter_map(|l| {

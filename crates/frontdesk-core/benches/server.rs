@@ -16,16 +16,15 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{percentile, report};
+use common::{day_script, percentile, report, run_shell};
 
 use chrono::{DateTime, NaiveDate};
 use frontdesk_core::store::{Change, ServerAddress, DAY_QUERY_POSTGRES};
-use frontdesk_core::time::{day_bounds, parse_zone};
+use frontdesk_core::time::parse_zone;
 use frontdesk_core::{Actor, BookingRequest, LocalTime, PatientId, StaffId, Store, SystemClock, TypeId};
 
 const DOCTORS: i64 = 40;
@@ -185,29 +184,9 @@ async fn seed(url: &str, total: i64) {
 /// Runs the day view's SQL for each day in one `psql` session and returns the round trip its
 /// `\timing` reports for each statement (the same loopback the store uses).
 fn psql_shell(url: &str, days: &[NaiveDate], tz: chrono_tz::Tz) -> Vec<Duration> {
-    let mut script = String::from("\\timing on\n\\o /dev/null\n");
-    for _ in 0..WARM_PASSES + PASSES {
-        for d in days {
-            let (from, to) = day_bounds(*d, tz);
-            let sql = DAY_QUERY_POSTGRES
-                .replace("$1", &from.timestamp().to_string())
-                .replace("$2", &to.timestamp().to_string())
-                .replace("$3::bigint", "NULL::bigint")
-                .replace("$3", "NULL");
-            script.push_str(&sql);
-            script.push_str(";\n");
-        }
-    }
-    let mut child = Command::new("psql")
-        .args(["-X", "-q", url])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("psql (installed with PostgreSQL by scripts/setup)");
-    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let query = DAY_QUERY_POSTGRES.replace("$3::bigint", "NULL::bigint");
+    let script = day_script("\\timing on\n\\o /dev/null\n", &query, days, tz, WARM_PASSES + PASSES);
+    let text = run_shell(Command::new("psql").args(["-X", "-q", url]), &script);
     let times: Vec<Duration> = text
         .lines()
         .filter_map(|l| l.strip_prefix("Time: ")?.split_whitespace().next()?.parse::<f64>().ok())

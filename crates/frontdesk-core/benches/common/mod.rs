@@ -1,7 +1,43 @@
 //! What the benchmarks share: percentiles and the `BENCH` lines they print.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // a benchmark panics on failure
 
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::Duration;
+
+use chrono::NaiveDate;
+use frontdesk_core::time::day_bounds;
+
+/// A shell script of `header`, then the day view's `query` for each of `days`, `passes` times,
+/// with its parameters written in (no parameter is `NULL`: every doctor).
+pub fn day_script(header: &str, query: &str, days: &[NaiveDate], tz: chrono_tz::Tz, passes: usize) -> String {
+    let mut script = String::from(header);
+    for _ in 0..passes {
+        for d in days {
+            let (from, to) = day_bounds(*d, tz);
+            let sql = query
+                .replace("$1", &from.timestamp().to_string())
+                .replace("$2", &to.timestamp().to_string())
+                .replace("$3", "NULL");
+            script.push_str(&sql);
+            script.push_str(";\n");
+        }
+    }
+    script
+}
+
+/// Runs `shell` with `script` on its standard input and gives what it printed.
+pub fn run_shell(shell: &mut Command, script: &str) -> String {
+    let mut child = shell
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the reference shell (installed by scripts/setup)");
+    child.stdin.take().unwrap().write_all(script.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
 
 /// The `p`th percentile of `samples` (nearest rank).
 pub fn percentile(samples: &[Duration], p: f64) -> Duration {

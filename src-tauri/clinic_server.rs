@@ -30,6 +30,14 @@ pub struct ServerChoice {
 }
 
 impl ServerChoice {
+    /// Whether `other` names the same database on the same server (the password and the CA
+    /// certificate may differ).
+    fn same_server(&self, other: &ServerChoice) -> bool {
+        self.host.trim().eq_ignore_ascii_case(other.host.trim())
+            && self.port == other.port
+            && self.database.trim() == other.database.trim()
+    }
+
     /// The keyring entry of this choice's password.
     fn password_name(&self) -> String {
         format!("clinic-server/{}@{}:{}/{}", self.user, self.host, self.port, self.database)
@@ -89,8 +97,9 @@ pub async fn clinic_server(state: State<'_, AppState>) -> Result<Option<ServerCh
 /// the server's database holds a clinic, then keeps the choice (the password in the OS keyring).
 /// The app then restarts on the server ([`restart_app`]).
 ///
-/// At first start (no clinic on this computer) or while the server cannot be used, anyone at
-/// the desk may; otherwise only an admin.
+/// At first start (no clinic on this computer) anyone at the desk may; while the desk's server
+/// cannot be used, anyone may give it again with a new password or CA certificate, but not
+/// another server; otherwise only an admin.
 #[tauri::command]
 #[specta::specta]
 pub async fn join_server(
@@ -98,14 +107,28 @@ pub async fn join_server(
     choice: ServerChoice,
     password: String,
 ) -> Result<(), AppError> {
-    let open_to_all = match state.store.as_ref() {
-        Err(_) => true,
-        Ok(store) => store.clinic().await?.is_none(),
-    };
-    if !open_to_all {
-        state.require(frontdesk_core::Action::Administer).await?;
-    }
     let data_dir = state.data_dir.clone().ok_or_else(|| AppError::setup("this system has no data folder"))?;
+    let current = load(&data_dir);
+    match state.store.as_ref() {
+        // The server does not answer, or refuses: the desk may be given its new password or CA
+        // certificate, but not another server (a passer-by must not point a shared desk, where
+        // PINs are typed, at a server of their own).
+        Err(_) => {
+            if let Some(current) = current.filter(|c| !c.same_server(&choice)) {
+                return Err(AppError::forbidden(format!(
+                    "this desk works on the clinic's server at {}:{}/{}; to move it to another server, \
+                     an admin signs in while that server answers (Settings), or the clinic's IT changes it",
+                    current.host, current.port, current.database
+                )));
+            }
+        }
+        // A clinic to work on: moving the desk is an admin's.
+        Ok(store) => {
+            if store.clinic().await?.is_some() {
+                state.require(frontdesk_core::Action::Administer).await?;
+            }
+        }
+    }
     let address = choice.address_with(Some(&password))?;
     let store = Store::connect(&address, &data_dir, state.clock.clone()).await?;
     let clinic = store.clinic().await;
@@ -125,4 +148,25 @@ pub async fn join_server(
 #[specta::specta]
 pub fn restart_app() {
     tauri::process::restart(&tauri::Env::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ServerChoice;
+
+    #[test]
+    fn the_same_server_is_the_same_host_port_and_database_whatever_the_password() {
+        let at = |host: &str, port: u16, database: &str| ServerChoice {
+            host: host.into(),
+            port,
+            database: database.into(),
+            user: "frontdesk".into(),
+            ca_file: None,
+        };
+        let current = at("clinic-server", 5432, "frontdesk");
+        assert!(current.same_server(&at("CLINIC-SERVER ", 5432, "frontdesk")));
+        assert!(!current.same_server(&at("elsewhere.example", 5432, "frontdesk")));
+        assert!(!current.same_server(&at("clinic-server", 5433, "frontdesk")));
+        assert!(!current.same_server(&at("clinic-server", 5432, "other")));
+    }
 }

@@ -1012,3 +1012,38 @@ fn a_new_desk_joins_the_clinics_server() {
     let e = desk.err("join_server", choice(database));
     assert_eq!(e["kind"], "unauthenticated", "{e}");
 }
+
+/// A desk whose server does not answer says why, and may be given a new password for that
+/// server, but not be pointed at another one without an admin (a passer-by must not redirect a
+/// shared desk, where PINs are typed, to a server of their own).
+#[test]
+fn a_desk_whose_server_is_away_cannot_be_pointed_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let away = json!({ "host": "127.0.0.1", "port": 1, "database": "frontdesk", "user": "frontdesk", "ca_file": null });
+    std::fs::write(dir.path().join("clinic-server.json"), away.to_string()).unwrap();
+    let config = AppConfig {
+        data_dir: Some(dir.path().to_path_buf()),
+        database: None,
+        clock: Arc::new(SystemClock),
+        secrets: Arc::new(frontdesk_settings::MemorySecrets::default()),
+        browser: Arc::new(|_url: &str| Ok(())),
+    };
+    let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    let desk = Desk { _dir: tempfile::tempdir().unwrap(), app, window, answers: Mutex::default() };
+
+    let why = desk.err("app_status", json!({}));
+    assert_eq!(why["kind"], "unavailable", "{why}");
+    assert!(why["message"].as_str().unwrap().contains("127.0.0.1:1/frontdesk cannot be reached"), "{why}");
+    assert_eq!(desk.ok("clinic_server", json!({})), away);
+
+    let mut elsewhere = away.clone();
+    elsewhere["host"] = json!("rogue.example");
+    let refused = desk.err("join_server", json!({ "choice": elsewhere, "password": "x" }));
+    assert_eq!(refused["kind"], "forbidden", "{refused}");
+    assert!(refused["message"].as_str().unwrap().contains("an admin signs in"), "{refused}");
+    // The same server with a new password is tried (and here still does not answer).
+    let tried = desk.err("join_server", json!({ "choice": away, "password": "new" }));
+    assert_eq!(tried["kind"], "unavailable", "{tried}");
+    assert_eq!(desk.ok("clinic_server", json!({})), away, "nothing changed");
+}

@@ -997,7 +997,10 @@ fn a_new_desk_joins_the_clinics_server() {
     let clinic = common::Clinic { dir: tempfile::tempdir().unwrap(), server: Some(url.clone()) };
     clinic.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
     clinic.run(&["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "2468"]).ok();
-    desk.ok("join_server", choice(database));
+    // Through TLS, the server's certificate checked against the clinic's CA.
+    let mut verified = choice(database);
+    verified["choice"]["ca_file"] = json!(std::env::var("FRONTDESK_TEST_POSTGRES_CA").unwrap());
+    desk.ok("join_server", verified);
     let kept = std::fs::read_to_string(dir.path().join("clinic-server.json")).unwrap();
     assert!(kept.contains(host) && !kept.contains(password), "{kept}");
     assert_eq!(desk.ok("clinic_server", json!({}))["database"], database);

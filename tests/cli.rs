@@ -390,6 +390,12 @@ fn the_clinics_server_is_checked_before_anything_is_written() {
     let url = common::new_postgres_database();
     on(&url, &["day"]).refused("no clinic is set up");
     on(&url, &["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
+    // TLS with the clinic's CA: the server's certificate is verified, and a wrong CA is refused.
+    let ca = std::env::var("FRONTDESK_TEST_POSTGRES_CA").unwrap();
+    let other_ca = std::env::var("FRONTDESK_TEST_POSTGRES_OTHER_CA").unwrap();
+    on(&format!("{url}?sslmode=verify-full&sslrootcert={ca}"), &["day"]).ok();
+    on(&format!("{url}?sslmode=verify-full&sslrootcert={other_ca}"), &["day"])
+        .refused("could not be reached securely (TLS");
     let server = Clinic { dir: tempfile::tempdir().unwrap(), server: Some(url.clone()) };
     server.sql("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES (99990101000000, 'from the future', TRUE, '\\x00', 0)");
     let before = server.dump();

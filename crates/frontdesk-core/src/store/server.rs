@@ -204,6 +204,11 @@ fn refused(server: &ServerAddress, err: &sqlx::Error) -> CoreError {
         sqlx::Error::Tls(e) => problem(format!(
             "could not be reached securely (TLS: {e}); check the clinic's CA certificate and the server's name"
         )),
+        // A certificate the clinic's CA did not sign, or for another name, comes back from the
+        // TLS layer as data the connection refused to accept.
+        sqlx::Error::Io(e) if e.kind() == std::io::ErrorKind::InvalidData => problem(format!(
+            "could not be reached securely (TLS: {e}); check the clinic's CA certificate and the server's name"
+        )),
         sqlx::Error::Io(e) => CoreError::ServerAway { server: server.to_string(), problem: e.to_string() },
         sqlx::Error::PoolTimedOut => {
             CoreError::ServerAway { server: server.to_string(), problem: "no answer within 5 seconds".into() }

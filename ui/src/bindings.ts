@@ -17,8 +17,9 @@ export const commands = {
 	 *  the server's database holds a clinic, then keeps the choice (the password in the OS keyring).
 	 *  The app then restarts on the server ([`restart_app`]).
 	 * 
-	 *  At first start (no clinic on this computer) or while the server cannot be used, anyone at
-	 *  the desk may; otherwise only an admin.
+	 *  At first start (no clinic on this computer) anyone at the desk may; while the desk's server
+	 *  cannot be used, anyone may give it again with a new password or CA certificate, but not
+	 *  another server; otherwise only an admin.
 	 */
 	joinServer: (choice: ServerChoice, password: string) => __TAURI_INVOKE<null>("join_server", { choice, password }),
 	/**  Restarts the app (after joining a server, to open the clinic there). */

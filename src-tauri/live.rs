@@ -2,17 +2,12 @@
 //! its window ([`ScheduleChanged`]), which re-reads what it shows of it. A single computer's desk
 //! has nothing to listen to: its own commands and workers tell the window themselves.
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use frontdesk_core::store::{Change, Engine};
 use frontdesk_core::AppointmentId;
 use serde::Serialize;
 use tauri::{Manager, Runtime};
 use tauri_specta::Event;
-
-/// How long the desk waits before listening again after the server stopped answering.
-const RETRY: Duration = Duration::from_secs(1);
 
 /// The event (`schedule-changed`) the window hears when another desk or the clinic service
 /// changed the schedule: one appointment (and the times it held before and after, when they
@@ -41,26 +36,7 @@ pub fn start<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     };
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
-        let mut missed = false;
-        loop {
-            match store.changes().await {
-                Ok(None) => return,
-                Ok(Some(mut changes)) => {
-                    if missed {
-                        let _ = ScheduleChanged::from(Change::Everything).emit(&handle);
-                    }
-                    while let Ok(change) = changes.next().await {
-                        let _ = ScheduleChanged::from(change).emit(&handle);
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the clinic's server does not answer; listening again soon")
-                }
-            }
-            // The line dropped or never came up: what was said meanwhile is lost.
-            missed = true;
-            tokio::time::sleep(RETRY).await;
-        }
+        store.follow_changes(|change| drop(ScheduleChanged::from(change).emit(&handle))).await;
     });
     true
 }

@@ -28,21 +28,13 @@ pub async fn serve(store: &Store, out: &Output) -> Result<(), CliError> {
     // A desk's change (a booking, a move) wakes both workers at once; without a server there is
     // nothing to hear, and they look when their next job falls due.
     let wake_on_changes = async {
-        loop {
-            match store.changes().await {
-                Ok(None) => return std::future::pending::<()>().await,
-                Ok(Some(mut changes)) => {
-                    while changes.next().await.is_ok() {
-                        meetings.wake();
-                        mail.wake();
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the clinic's server does not answer; listening again soon")
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        }
+        store
+            .follow_changes(|_| {
+                meetings.wake();
+                mail.wake();
+            })
+            .await;
+        std::future::pending::<()>().await
     };
     tokio::select! {
         () = until_ctrl_c() => {}

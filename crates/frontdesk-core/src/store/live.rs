@@ -14,6 +14,9 @@ use super::Store;
 use crate::error::Result;
 use crate::model::AppointmentId;
 
+/// How long a desk waits before listening again after the server stopped answering.
+const RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The notification channel the server's triggers announce on.
 const CHANNEL: &str = "frontdesk_changes";
 
@@ -50,6 +53,34 @@ impl Store {
         let mut listener = PgListener::connect_with(pool).await?;
         listener.listen(CHANNEL).await?;
         Ok(Some(Changes { listener }))
+    }
+}
+
+impl Store {
+    /// Hands every change other desks make to `on`, for as long as the future runs: it listens
+    /// again (after a second) whenever the server stops answering, and then says
+    /// [`Change::Everything`], since what was said meanwhile is lost. On a single computer's store
+    /// there is nothing to hear, and it returns at once.
+    pub async fn follow_changes(&self, mut on: impl FnMut(Change)) {
+        let mut missed = false;
+        loop {
+            match self.changes().await {
+                Ok(None) => return,
+                Ok(Some(mut changes)) => {
+                    if missed {
+                        on(Change::Everything);
+                    }
+                    while let Ok(change) = changes.next().await {
+                        on(change);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "the clinic's server does not answer; listening again soon")
+                }
+            }
+            missed = true;
+            tokio::time::sleep(RETRY).await;
+        }
     }
 }
 

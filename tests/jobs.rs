@@ -56,7 +56,7 @@ impl Clinic {
             store.add_type(&it, "Checkup", 30, Mode::InPerson).await.unwrap().id,
             store.add_type(&it, "Telehealth consult", 30, Mode::Zoom).await.unwrap().id,
         ];
-        let settings = Settings::new(store.clone(), Arc::new(MemorySecrets::default()));
+        let settings = Settings::keeping(store.clone(), Arc::new(MemorySecrets::default()));
         let locks = Locks::for_store(&store).unwrap();
         let accounts =
             Arc::new(Accounts::new(settings.clone(), locks.clone(), Arc::new(SystemClock)).unwrap());

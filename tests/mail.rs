@@ -445,6 +445,8 @@ fn the_password_comes_from_the_keyring_and_a_wrong_one_fails_with_the_reason() {
     let c = MailClinic::new();
     let password = "kestrel-Vane-2209";
     let set_password = |value: &str| {
+        // On the clinic's server, the secret goes to the clinic service's keyring.
+        let _service = c.clinic.service();
         let mut child = c
             .clinic
             .command()

@@ -478,6 +478,8 @@ async fn reconcile_reports_and_deletes_meetings_no_appointment_owns() {
         state.zoom.insert(99_999_999_999, copy);
         99_999_999_999_i64
     };
+    // On the clinic's server, the desk asks the clinic service, which holds the tokens.
+    let _service = clinic.desk.service();
     let report = clinic.desk.cli(&["--json", "reconcile"]).ok().json();
     let zoom = report.as_array().unwrap().iter().find(|r| r["provider"] == "zoom").unwrap();
     let orphans = zoom["orphans"].as_array().unwrap();

@@ -41,7 +41,7 @@ impl Desk {
         let doctor = store.add_staff(&it, "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
         let accounts = Arc::new(
             Accounts::new(
-                Settings::new(store.clone(), Arc::new(OsKeyring)),
+                Settings::keeping(store.clone(), Arc::new(OsKeyring)),
                 frontdesk_core::Locks::for_store(&store).unwrap(),
                 clock,
             )
@@ -138,7 +138,19 @@ impl Desk {
     }
 
     /// The database files (with the WAL) as bytes, to look for token values in.
+    /// The clinic service on this desk's data folder and keyring, in the PostgreSQL runs (where
+    /// the desk's command line asks it for whatever needs a token or a secret).
+    pub fn service(&self) -> Option<super::Service> {
+        self.server.as_deref().map(|url| super::Service::start(self.dir.path(), url))
+    }
+
+    /// Everything the clinic's database holds: the file (and its log), or a dump of the server's.
     pub fn database_bytes(&self) -> Vec<u8> {
+        if let Some(url) = &self.server {
+            let dump = std::process::Command::new("pg_dump").args(["--data-only", url]).output().unwrap();
+            assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+            return dump.stdout;
+        }
         let mut bytes = Vec::new();
         for name in ["frontdesk.db", "frontdesk.db-wal"] {
             if let Ok(b) = std::fs::read(self.dir.path().join(name)) {

@@ -120,6 +120,12 @@ fn output(out: Output) -> Run {
 }
 
 impl Clinic {
+    /// The clinic service on this clinic's data folder and keyring, in the PostgreSQL runs
+    /// (where the command line asks it for whatever needs a token or a secret).
+    pub fn service(&self) -> Option<Service> {
+        self.server.as_deref().map(|url| Service::start(self.dir.path(), url))
+    }
+
     /// An empty data folder (no clinic yet).
     pub fn empty() -> Clinic {
         let server = on_postgres().then(new_postgres_database);
@@ -382,4 +388,65 @@ pub fn capture_logs() {
             .with_ansi(false)
             .try_init();
     });
+}
+
+/// The clinic service (`frontdesk-cli server`) on a clinic's server, stopped when dropped.
+pub struct Service {
+    child: std::process::Child,
+}
+
+impl Service {
+    /// Started in this test's desktop session, so sharing its keyring, on `data_dir`: the
+    /// clinic service of the computer the test plays.
+    pub fn start(data_dir: &Path, url: &str) -> Service {
+        let mut cmd = Command::new(cli_path());
+        cmd.arg("--data-dir").arg(data_dir).env_remove("FRONTDESK_DATA_DIR");
+        Service::spawn(cmd, url)
+    }
+
+    /// Started as another computer's service would be: in a desktop session and keyring of its
+    /// own (`scripts/session` again), on its own `data_dir`, with `args` after `server`.
+    pub fn start_elsewhere(data_dir: &Path, url: &str, args: &[&str]) -> Result<Service, String> {
+        let mut cmd = Command::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/session"));
+        cmd.env_remove("FRONTDESK_IN_SESSION").arg(cli_path()).arg("--data-dir").arg(data_dir);
+        cmd.env_remove("FRONTDESK_DATA_DIR").args(["server"]).args(args);
+        Service::try_spawn(cmd, url)
+    }
+
+    fn spawn(mut cmd: Command, url: &str) -> Service {
+        cmd.arg("server");
+        Service::try_spawn(cmd, url).expect("the clinic service starts")
+    }
+
+    /// Spawns it in a process group of its own, and waits for it to say it is running (it has
+    /// registered by then); its error output when it stops instead.
+    fn try_spawn(mut cmd: Command, url: &str) -> Result<Service, String> {
+        use std::io::BufRead;
+        use std::os::unix::process::CommandExt;
+        cmd.env("FRONTDESK_DATABASE_URL", url).process_group(0);
+        cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn the clinic service");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut stderr = child.stderr.take().expect("stderr");
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("read the service's first line");
+        if !line.contains("is running") {
+            let mut errors = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut errors);
+            let _ = child.wait();
+            return Err(errors);
+        }
+        // Keep reading, so that it never blocks on a full pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+        Ok(Service { child })
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.child.wait();
+    }
 }

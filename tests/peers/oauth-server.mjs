@@ -310,6 +310,8 @@ function newStats() {
     refresh_failures: 0,
     revocations: 0,
     api_calls: 0,
+    // Every access and refresh token handed out, so that a test can look for them elsewhere.
+    issued: [],
   };
 }
 
@@ -615,6 +617,8 @@ async function startPeer(spec, port, jwks) {
 
     if (grantType === 'refresh_token' && ctx.status >= 400) state.stats.refresh_failures += 1;
     spec.shapeTokenResponse?.(ctx, { grantType, issuer });
+    const issued = ctx.status === 200 && ctx.body && typeof ctx.body === 'object' ? ctx.body : {};
+    for (const token of [issued.access_token, issued.refresh_token]) if (token) state.stats.issued.push(token);
     return undefined;
   });
 

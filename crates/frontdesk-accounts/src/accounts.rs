@@ -13,10 +13,12 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, Utc};
 use frontdesk_core::store::{AuditAbout, AuditAction, Connection, ConnectionKind, ConnectionState};
 use frontdesk_core::{Action, Actor, Clock, HeldLock, Locks, Provider, StaffId, Store};
+use frontdesk_settings::custody::{self, Ask};
 use frontdesk_settings::secrets::{self, Secret};
 use frontdesk_settings::{redirect_mode, RedirectMode, Setting, Settings};
 use oauth2::PkceCodeVerifier;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 use crate::error::{AccountError, Result};
 use crate::flow::{self, CallbackParams, Loopback, FLOW_LIFETIME};
@@ -28,8 +30,23 @@ pub fn deep_link_uri(provider: Provider) -> String {
     format!("frontdesk://oauth/{provider}/callback")
 }
 
+/// What a desk in clinic mode asks the clinic service to do with a doctor's account (see
+/// [`Accounts::answer`]).
+pub mod ask {
+    /// Finish a connection: the sign-in's code and PKCE verifier, sealed to the service.
+    pub const CONNECT: &str = "connect";
+    /// Connect through the clinic's Zoom Server-to-Server app.
+    pub const CONNECT_S2S: &str = "connect_s2s";
+    /// Disconnect, deleting and revoking the tokens.
+    pub const DISCONNECT: &str = "disconnect";
+    /// Read the account's identity with its tokens (the connection works).
+    pub const CHECK: &str = "check";
+    /// Keep a connection's tokens handed over as the clinic moves to its server.
+    pub const KEEP_TOKENS: &str = "keep_tokens";
+}
+
 /// A connection just made: what the desk is told.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Connected {
     pub doctor_id: StaffId,
     pub provider: Provider,
@@ -37,7 +54,7 @@ pub struct Connected {
 }
 
 /// The result of a disconnect.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 pub struct Disconnected {
     /// Whether the provider confirmed the revocation. The tokens are deleted here either way.
     pub revoked_at_provider: bool,
@@ -105,6 +122,16 @@ pub struct Accounts {
     s2s_token: tokio::sync::Mutex<Option<(Secret, DateTime<Utc>)>>,
 }
 
+/// What a desk hands the clinic service to finish a connection (sealed to the service's key).
+#[derive(Serialize, Deserialize)]
+struct HandedSignIn {
+    doctor: StaffId,
+    provider: Provider,
+    redirect_uri: String,
+    code: String,
+    verifier: String,
+}
+
 impl std::fmt::Debug for Accounts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Accounts").field("store", &self.store).finish_non_exhaustive()
@@ -165,6 +192,36 @@ impl Accounts {
     /// The schedule store these accounts belong to.
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Whether this process keeps the tokens (a single computer, or the clinic service); else
+    /// it asks the clinic service for everything that needs one.
+    pub fn is_keeper(&self) -> bool {
+        self.settings.is_keeper()
+    }
+
+    /// Asks the clinic service (from a desk in clinic mode) for what needs a token.
+    ///
+    /// # Errors
+    /// The service is missing or away; its refusal.
+    pub async fn ask_service<T: serde::de::DeserializeOwned>(
+        &self,
+        actor: &Actor,
+        ask: Ask<'_>,
+    ) -> Result<custody::Answer<T>> {
+        Ok(self.settings.ask_service(actor, ask).await?)
+    }
+
+    /// A desk keeps no token: reaching for one there is a mistake in Frontdesk, said plainly.
+    fn only_the_keeper(&self) -> Result<()> {
+        if self.is_keeper() {
+            return Ok(());
+        }
+        Err(frontdesk_core::CoreError::Relayed {
+            kind: frontdesk_core::ErrorKind::Internal,
+            message: "this desk keeps no tokens: the clinic service makes this call".into(),
+        }
+        .into())
     }
 
     /// The HTTP client (no redirects followed, timeouts set) for provider calls.
@@ -254,6 +311,10 @@ impl Accounts {
     ) -> Result<StartedFlow> {
         actor.may_for(Action::ManageAccount, doctor)?;
         self.store.require_doctor(doctor).await?;
+        if !self.is_keeper() {
+            // The sign-in finishes at the clinic service: it must be there to take it.
+            self.store.service_present().await?;
+        }
         let endpoints = self.endpoints(provider).await?;
         let mode = mode.unwrap_or(endpoints.redirect);
         // The loopback listener comes first: its port is part of the redirect URI.
@@ -383,19 +444,120 @@ impl Accounts {
         let Some(code) = params.code.as_deref() else {
             return Err(AccountError::Callback(format!("the answer from {} has no code", provider.label())));
         };
-        let tokens = flow
-            .endpoints
-            .exchange(&self.http, &flow.redirect_uri, code, flow.verifier, now)
+        if !self.is_keeper() {
+            // The clinic service exchanges the code (with the clinic's app secret) and keeps the
+            // tokens: this desk never holds one.
+            let handed = HandedSignIn {
+                doctor: flow.doctor,
+                provider,
+                redirect_uri: flow.redirect_uri,
+                code: code.to_owned(),
+                verifier: flow.verifier.secret().clone(),
+            };
+            let sealed = Secret::new(serde_json::to_string(&handed).unwrap_or_default());
+            let ask = Ask {
+                kind: ask::CONNECT,
+                args: json!({ "doctor": flow.doctor, "provider": provider }),
+                sealed: Some(sealed),
+                secret_answer: false,
+                wait: custody::SLOW,
+            };
+            return Ok(self.ask_service(&flow.actor, ask).await?.value);
+        }
+        self.keep_exchanged(
+            &flow.actor,
+            flow.doctor,
+            &flow.endpoints,
+            &flow.redirect_uri,
+            code,
+            flow.verifier,
+        )
+        .await
+    }
+
+    /// Exchanges a sign-in's code, reads the account's identity, keeps the tokens and records
+    /// the connection.
+    async fn keep_exchanged(
+        &self,
+        actor: &Actor,
+        doctor: StaffId,
+        endpoints: &Endpoints,
+        redirect_uri: &str,
+        code: &str,
+        verifier: PkceCodeVerifier,
+    ) -> Result<Connected> {
+        let provider = endpoints.provider;
+        let tokens = endpoints
+            .exchange(&self.http, redirect_uri, code, verifier, self.clock.now())
             .await
             .map_err(|e| self.token_error(provider, e, "exchange"))?;
-        let email = self.identity(&flow.endpoints, &tokens.access).await?;
+        let email = self.identity(endpoints, &tokens.access).await?;
         let uid = self.store.clinic_uid().await?;
-        self.settings
-            .secret_set(secrets::token_name(&uid, flow.doctor, provider), tokens.to_secret())
-            .await?;
-        self.store.record_connected(&flow.actor, flow.doctor, provider, ConnectionKind::User, &email).await?;
-        tracing::info!(doctor = %flow.doctor, %provider, "account connected");
-        Ok(Connected { doctor_id: flow.doctor, provider, account_email: email })
+        self.settings.secret_set(secrets::token_name(&uid, doctor, provider), tokens.to_secret()).await?;
+        self.store.record_connected(actor, doctor, provider, ConnectionKind::User, &email).await?;
+        tracing::info!(%doctor, %provider, "account connected");
+        Ok(Connected { doctor_id: doctor, provider, account_email: email })
+    }
+
+    /// The clinic service's side of [`ask::KEEP_TOKENS`]: a connection made on a single
+    /// computer, handed over as the clinic moves to its server (`opened` is
+    /// `{"doctor", "provider", "tokens"}`, opened). Only for a connection the database says is
+    /// connected, by someone who may administer.
+    ///
+    /// # Errors
+    /// Not allowed; not connected; unreadable tokens; keyring failures.
+    pub async fn keep_handed_tokens(&self, actor: &Actor, opened: &Secret) -> Result<()> {
+        #[derive(Deserialize)]
+        struct Handed {
+            doctor: StaffId,
+            provider: Provider,
+            tokens: String,
+        }
+        actor.may(Action::Administer)?;
+        let handed: Handed = serde_json::from_str(opened.expose())
+            .map_err(|_| AccountError::Callback("the handed connection could not be read".into()))?;
+        let tokens = TokenSet::from_secret(&Secret::new(handed.tokens))
+            .ok_or_else(|| AccountError::Callback("the handed connection holds no tokens".into()))?;
+        let connected = self
+            .store
+            .connection(handed.doctor, handed.provider)
+            .await?
+            .is_some_and(|c| c.state == ConnectionState::Connected && c.kind == ConnectionKind::User);
+        if !connected {
+            let doctor = self.store.staff(handed.doctor).await?.name;
+            return Err(AccountError::NotConnected { doctor, provider: handed.provider.label() });
+        }
+        let uid = self.store.clinic_uid().await?;
+        let name = secrets::token_name(&uid, handed.doctor, handed.provider);
+        self.settings.secret_set(name, tokens.to_secret()).await?;
+        tracing::info!(doctor = %handed.doctor, provider = %handed.provider, "connection handed over");
+        Ok(())
+    }
+
+    /// This computer's stored token pair for a connection, as it is handed to the clinic service
+    /// when the clinic moves to a server; `None` when none is stored.
+    ///
+    /// # Errors
+    /// Keyring failures.
+    pub async fn tokens_to_hand_over(&self, doctor: StaffId, provider: Provider) -> Result<Option<Secret>> {
+        let uid = self.store.clinic_uid().await?;
+        Ok(self.settings.secret_get(secrets::token_name(&uid, doctor, provider)).await?)
+    }
+
+    /// The clinic service's side of [`ask::CONNECT`]: finishes the sign-in a desk handed over
+    /// (`opened` is its sealed part, opened), with the clinic's own app credentials.
+    ///
+    /// # Errors
+    /// Not allowed; the exchange's errors.
+    pub async fn connect_handed(&self, actor: &Actor, opened: &Secret) -> Result<Connected> {
+        let handed: HandedSignIn = serde_json::from_str(opened.expose())
+            .map_err(|_| AccountError::Callback("the handed sign-in could not be read".into()))?;
+        actor.may_for(Action::ManageAccount, handed.doctor)?;
+        self.store.require_doctor(handed.doctor).await?;
+        let endpoints = self.endpoints(handed.provider).await?;
+        let verifier = PkceCodeVerifier::new(handed.verifier);
+        self.keep_exchanged(actor, handed.doctor, &endpoints, &handed.redirect_uri, &handed.code, verifier)
+            .await
     }
 
     fn token_error(&self, provider: Provider, err: TokenError, during: &str) -> AccountError {
@@ -524,6 +686,16 @@ impl Accounts {
     /// # Errors
     /// As [`Accounts::send`].
     pub async fn check(&self, doctor: StaffId, provider: Provider) -> Result<String> {
+        if !self.is_keeper() {
+            let ask = Ask {
+                kind: ask::CHECK,
+                args: json!({ "doctor": doctor, "provider": provider }),
+                sealed: None,
+                secret_answer: false,
+                wait: custody::SLOW,
+            };
+            return Ok(self.ask_service(&Actor::SYSTEM, ask).await?.value);
+        }
         let url = identity_url(&self.endpoints(provider).await?);
         let response =
             self.send(doctor, provider, |http, token| http.get(&url).bearer_auth(token.expose())).await?;
@@ -633,6 +805,7 @@ impl Accounts {
     }
 
     async fn stored_tokens(&self, doctor: StaffId, provider: Provider) -> Result<TokenSet> {
+        self.only_the_keeper()?;
         let not_connected = || async {
             let doctor =
                 self.store.staff(doctor).await.map(|s| s.name).unwrap_or_else(|_| doctor.to_string());
@@ -681,6 +854,16 @@ impl Accounts {
         provider: Provider,
     ) -> Result<Disconnected> {
         actor.may_for(Action::ManageAccount, doctor)?;
+        if !self.is_keeper() {
+            let ask = Ask {
+                kind: ask::DISCONNECT,
+                args: json!({ "doctor": doctor, "provider": provider }),
+                sealed: None,
+                secret_answer: false,
+                wait: custody::SLOW,
+            };
+            return Ok(self.ask_service(actor, ask).await?.value);
+        }
         let Some(connection) = self.store.connection(doctor, provider).await? else {
             let doctor = self.store.staff(doctor).await?.name;
             return Err(AccountError::NotConnected { doctor, provider: provider.label() });
@@ -774,6 +957,16 @@ impl Accounts {
     ) -> Result<Connected> {
         actor.may(Action::Administer)?;
         self.store.require_doctor(doctor).await?;
+        if !self.is_keeper() {
+            let ask = Ask {
+                kind: ask::CONNECT_S2S,
+                args: json!({ "doctor": doctor, "email": email }),
+                sealed: None,
+                secret_answer: false,
+                wait: custody::SLOW,
+            };
+            return Ok(self.ask_service(actor, ask).await?.value);
+        }
         let email = frontdesk_core::validate::optional_email(ZOOM_EMAIL, Some(email))?.ok_or_else(|| {
             frontdesk_core::CoreError::invalid_field(ZOOM_EMAIL, "give the doctor's Zoom e-mail address")
         })?;
@@ -809,6 +1002,7 @@ impl Accounts {
     /// # Errors
     /// Not configured; Zoom refused the credentials; network failures.
     pub async fn s2s_access_token(&self) -> Result<Secret> {
+        self.only_the_keeper()?;
         let mut cached = self.s2s_token.lock().await;
         let now = self.clock.now();
         if let Some((token, expires_at)) =

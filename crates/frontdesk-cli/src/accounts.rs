@@ -148,6 +148,82 @@ pub async fn run(
     }
 }
 
+/// `move-to-server URL`: copies this computer's clinic to the server (see
+/// [`Store::move_to_server`]), then hands the doctors' connections and the clinic's secrets to
+/// the clinic service, sealed to its key. Without a service yet, they stay in this computer's
+/// keyring, and running the command again once the service runs hands them over.
+pub async fn move_to_server(store: &Store, actor: &Actor, url: &str, out: &Output) -> Result<(), CliError> {
+    let address = frontdesk_core::store::ServerAddress::parse(url)?;
+    let uid = store.clinic_uid().await?;
+    let server = Store::connect(&address, store.data_dir(), Arc::new(SystemClock)).await?;
+    let already_moved = server.clinic_uid().await.ok().as_deref() == Some(uid.as_str());
+    if already_moved {
+        if !out.json {
+            emit(format_args!("The clinic is already on {address}; handing over what this computer keeps."))?;
+        }
+    } else {
+        let moved = store.move_to_server(actor, &address).await?;
+        out.moved(&moved)?;
+    }
+    let handed = hand_over(store, &server, actor).await;
+    server.close().await;
+    let (connections, secrets) = match handed {
+        Ok(counts) => counts,
+        Err(CliError::Core(CoreError::NoClinicService | CoreError::ServiceAway { .. })) => {
+            if !out.json {
+                emit(format_args!(
+                    "The doctors' video connections and the clinic's secrets stay in this computer's keyring: \
+                     start the clinic service (`frontdesk-cli server`), then run this command again to hand them over."
+                ))?;
+            }
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    if !out.json {
+        emit(format_args!(
+            "Handed {connections} video connection(s) and {secrets} secret(s) to the clinic service."
+        ))?;
+    }
+    Ok(())
+}
+
+/// Hands this computer's tokens and secrets to the clinic service of `server`: how many of each.
+async fn hand_over(local: &Store, server: &Store, actor: &Actor) -> Result<(usize, usize), CliError> {
+    use frontdesk_accounts::accounts::ask;
+    use frontdesk_core::store::{ConnectionKind, ConnectionState};
+    use frontdesk_settings::custody::{Ask, QUICK};
+    server.service_present().await?;
+    let here = Accounts::new(keeping_settings(local), Locks::for_store(local)?, Arc::new(SystemClock))?;
+    let there = settings(server);
+    let mut connections = 0;
+    for c in local.connections().await? {
+        if c.kind != ConnectionKind::User || c.state != ConnectionState::Connected {
+            continue;
+        }
+        let Some(tokens) = here.tokens_to_hand_over(c.doctor_id, c.provider).await? else { continue };
+        let sealed =
+            serde_json::json!({ "doctor": c.doctor_id, "provider": c.provider, "tokens": tokens.expose() });
+        let ask = Ask {
+            kind: ask::KEEP_TOKENS,
+            args: serde_json::json!({ "doctor": c.doctor_id, "provider": c.provider }),
+            sealed: Some(frontdesk_settings::Secret::new(sealed.to_string())),
+            secret_answer: false,
+            wait: QUICK,
+        };
+        there.ask_service::<serde_json::Value>(actor, ask).await?;
+        connections += 1;
+    }
+    let mut secrets = 0;
+    for setting in Setting::ALL.into_iter().filter(|s| s.is_secret()) {
+        if let Some(value) = here.settings().secret(setting).await? {
+            there.config_set(actor, setting, Some(value.expose())).await?;
+            secrets += 1;
+        }
+    }
+    Ok((connections, secrets))
+}
+
 /// A value from standard input: the first line, without its line ending.
 fn read_stdin() -> Result<String, CliError> {
     let mut text = String::new();
@@ -162,7 +238,14 @@ fn read_stdin() -> Result<String, CliError> {
     Ok(line)
 }
 
-/// The clinic's settings over `store`, with secrets in the OS keyring.
+/// The clinic's settings over `store`, as a desk uses them: secrets in the OS keyring on a single
+/// computer, handed to the clinic service in clinic mode.
 pub fn settings(store: &Store) -> Settings {
     Settings::new(store.clone(), Arc::new(OsKeyring))
+}
+
+/// The clinic's settings as the clinic service (and the workers, which run on its computer)
+/// use them: secrets in this computer's keyring, in either mode.
+pub fn keeping_settings(store: &Store) -> Settings {
+    Settings::keeping(store.clone(), Arc::new(OsKeyring))
 }

@@ -10,7 +10,7 @@ use frontdesk_core::store::MailTemplate;
 use frontdesk_core::{Actor, AppointmentId, CoreError, Store, SystemClock};
 use frontdesk_mail::Mail;
 
-use crate::accounts::settings;
+use crate::accounts::keeping_settings;
 use crate::error::CliError;
 use crate::outbox::run_channel;
 use crate::output::{emit, Output};
@@ -85,7 +85,7 @@ pub async fn run(store: &Store, actor: &Actor, command: MailCommand, out: &Outpu
             Ok(())
         }
         MailCommand::Run { once } => {
-            run_channel(Mail::new(settings(store), Arc::new(SystemClock)), store, once, out).await
+            run_channel(Mail::new(keeping_settings(store), Arc::new(SystemClock)), store, once, out).await
         }
         MailCommand::Resend { appointment } => {
             store.resend_mail(actor, AppointmentId(appointment)).await?;

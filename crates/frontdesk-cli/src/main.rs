@@ -152,8 +152,14 @@ enum Command {
     #[command(subcommand)]
     Mail(MailCommand),
     /// The clinic service: sends every meeting and patient e-mail of the clinic, as soon as a
-    /// desk asks, until stopped (Ctrl+C). Run it on the computer that stays on.
-    Server,
+    /// desk asks, until stopped (Ctrl+C). Run it on the computer that stays on. On the clinic's
+    /// server it also keeps the doctors' video accounts, in this computer's keyring.
+    Server {
+        /// Keep the clinic's accounts here instead of on the computer that kept them until now
+        /// (stop that one first). The doctors then reconnect, and an admin enters the secrets again.
+        #[arg(long)]
+        take_over: bool,
+    },
     /// Write one day as an iCalendar (.ics) file, for a doctor's own calendar.
     ExportIcs {
         #[arg(long, value_name = "YYYY-MM-DD")]
@@ -387,10 +393,11 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
             Ok(_) => mail::run(&store, &cli_actor(), command, out).await,
             Err(e) => Err(e.into()),
         },
-        Err(Command::Server) => match store.require_clinic().await {
-            Ok(_) => service::serve(&store, out).await,
+        Err(Command::Server { take_over }) => match store.require_clinic().await {
+            Ok(_) => service::serve(&store, take_over, out).await,
             Err(e) => Err(e.into()),
         },
+        Err(Command::MoveToServer { url }) => accounts::move_to_server(&store, &cli_actor(), &url, out).await,
         Err(Command::Reconcile { doctor, delete }) => match store.require_clinic().await {
             Ok(_) => outbox::reconcile_all(&store, &cli_actor(), doctor, delete, out).await,
             Err(e) => Err(e.into()),
@@ -405,10 +412,6 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
     if let Command::Backup { file } = &command {
         store.backup(&cli_actor(), file).await?;
         return out.backup(file);
-    }
-    if let Command::MoveToServer { url } = &command {
-        let moved = store.move_to_server(&cli_actor(), &ServerAddress::parse(url)?).await?;
-        return out.moved(&moved);
     }
     let clinic = store.require_clinic().await?;
     let actor = cli_actor();
@@ -430,7 +433,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         | Command::Config(_)
         | Command::Outbox(_)
         | Command::Mail(_)
-        | Command::Server
+        | Command::Server { .. }
         | Command::Reconcile { .. } => Ok(()),
         Command::Staff(StaffCommand::Add { name, role, pin }) => {
             let staff = store.add_staff(&actor, &name, role.parse::<Role>()?, pin.as_deref()).await?;

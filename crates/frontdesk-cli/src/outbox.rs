@@ -9,7 +9,7 @@ use frontdesk_core::{Actor, Locks, StaffId, Store, SystemClock};
 use frontdesk_jobs::{Channel, Runner};
 use frontdesk_meetings::{reconcile, Meetings, Reconciled};
 
-use crate::accounts::settings;
+use crate::accounts::{keeping_settings, settings};
 use crate::error::CliError;
 use crate::output::{emit, Output};
 
@@ -53,7 +53,9 @@ pub async fn run(store: &Store, actor: &Actor, command: OutboxCommand, out: &Out
             }
             Ok(())
         }
-        OutboxCommand::Run { once } => run_channel(Meetings::new(accounts(store)?), store, once, out).await,
+        OutboxCommand::Run { once } => {
+            run_channel(Meetings::new(keeping_accounts(store)?), store, once, out).await
+        }
         OutboxCommand::Retry { id } => {
             let appointment = store.retry_job(actor, id).await?;
             if out.json {
@@ -139,7 +141,13 @@ pub async fn until_ctrl_c() {
     }
 }
 
-/// The accounts over `store`, with secrets in the OS keyring.
+/// The accounts over `store`, as a desk uses them (see [`settings`]).
 pub fn accounts(store: &Store) -> Result<Arc<Accounts>, CliError> {
     Ok(Arc::new(Accounts::new(settings(store), Locks::for_store(store)?, Arc::new(SystemClock))?))
+}
+
+/// The accounts with their tokens in this computer's keyring: the clinic service's and its
+/// workers' (see [`keeping_settings`]).
+pub fn keeping_accounts(store: &Store) -> Result<Arc<Accounts>, CliError> {
+    Ok(Arc::new(Accounts::new(keeping_settings(store), Locks::for_store(store)?, Arc::new(SystemClock))?))
 }

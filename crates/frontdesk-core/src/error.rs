@@ -8,7 +8,7 @@
 use serde::Serialize;
 
 /// The closed set of error kinds that callers branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The input is malformed or out of range; fix the input and try again.
@@ -131,6 +131,22 @@ pub enum CoreError {
     #[error("the connection to the clinic's server was lost while this was being saved, and the server does not answer yet; once it does, look at the schedule before trying again")]
     MaybeSaved,
 
+    /// Clinic mode, and no clinic service keeps the clinic's accounts yet.
+    #[error("no clinic service keeps this clinic's video accounts yet: start `frontdesk-cli server` on the clinic's always-on computer (see \"Several computers\" in the README), then try again")]
+    NoClinicService,
+
+    /// Clinic mode, and the clinic service has not been heard from lately.
+    #[error("the clinic service on {host} has not answered since {since}; check that it is running there (`frontdesk-cli server`), then try again")]
+    ServiceAway { host: String, since: String },
+
+    /// Another computer's clinic service keeps the clinic's accounts.
+    #[error("this clinic's accounts are kept by the clinic service on {host} (since {since}), and only one computer can keep them; stop that one and start this one with `frontdesk-cli server --take-over` (the doctors then reconnect their accounts), or keep using that one")]
+    ServiceElsewhere { host: String, since: String },
+
+    /// The clinic service could not do what a desk asked: its words, and the kind of failure.
+    #[error("{message}")]
+    Relayed { kind: ErrorKind, message: String },
+
     /// The database stayed locked by another writer for too long.
     #[error("the schedule is busy (another desk is saving); try again in a moment")]
     Busy,
@@ -168,7 +184,9 @@ impl CoreError {
             | CoreError::NewerDatabase { .. }
             | CoreError::DataDir { .. }
             | CoreError::ServerRefused { .. } => ErrorKind::Setup,
-            CoreError::ServerAway { .. } => ErrorKind::Unavailable,
+            CoreError::ServerAway { .. } | CoreError::ServiceAway { .. } => ErrorKind::Unavailable,
+            CoreError::NoClinicService | CoreError::ServiceElsewhere { .. } => ErrorKind::Setup,
+            CoreError::Relayed { kind, .. } => *kind,
             CoreError::Forbidden(_) => ErrorKind::Forbidden,
             CoreError::NoMeeting => ErrorKind::NotFound,
             CoreError::MeetingNotReady(_) | CoreError::NotAWebLink(_) => ErrorKind::Conflict,

@@ -428,6 +428,22 @@ impl MeetingCalls for Accounts {
     /// ([`CallError`] as an [`AccountError`]); a link that is not a web address.
     async fn start_meeting(&self, actor: &Actor, appointment: AppointmentId) -> Result<Secret, AccountError> {
         actor.may(Action::StartMeeting)?;
+        if !self.is_keeper() {
+            // The clinic service fetches it with the doctor's tokens and seals it to this desk.
+            let ask = frontdesk_settings::custody::Ask {
+                kind: crate::custodian::HOST_LINK,
+                args: json!({ "appointment": appointment }),
+                sealed: None,
+                secret_answer: true,
+                wait: frontdesk_settings::custody::QUICK,
+            };
+            let answer = self.ask_service::<Value>(actor, ask).await?;
+            let link = answer.secret.ok_or_else(|| CoreError::NotAWebLink("the clinic service"))?;
+            if !frontdesk_core::model::is_web_link(link.expose()) {
+                return Err(CoreError::NotAWebLink("the clinic service").into());
+            }
+            return Ok(link);
+        }
         let store = self.store();
         let visit = store.appointment(appointment).await?.appointment;
         actor.may_for(Action::StartMeeting, visit.doctor_id)?;

@@ -5,9 +5,11 @@
 //! through `frontdesk-accounts`, and has no window toolkit.
 
 pub mod api;
+pub mod custodian;
 pub mod error;
 pub mod outbox;
 
 pub use api::{MarkedMeeting, Meeting, MeetingApi, MeetingCalls, MeetingSpec};
+pub use custodian::Custodian;
 pub use error::CallError;
 pub use outbox::{reconcile, Meetings, Orphan, PassReport, Reconciled, Worker};

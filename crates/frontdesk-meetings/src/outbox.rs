@@ -293,7 +293,7 @@ impl Meetings {
 }
 
 /// A meeting at the provider that carries this clinic's marker but that no active appointment owns.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Orphan {
     pub doctor_id: frontdesk_core::StaffId,
     pub provider: Provider,
@@ -306,7 +306,7 @@ pub struct Orphan {
 }
 
 /// What a reconcile pass found for one doctor and provider.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Reconciled {
     pub doctor_id: frontdesk_core::StaffId,
     pub provider: Provider,
@@ -328,6 +328,16 @@ pub async fn reconcile(
     provider: Provider,
     delete: bool,
 ) -> Result<Reconciled, CallError> {
+    if !accounts.is_keeper() {
+        let ask = frontdesk_settings::custody::Ask {
+            kind: crate::custodian::RECONCILE,
+            args: serde_json::json!({ "doctor": doctor, "provider": provider, "delete": delete }),
+            sealed: None,
+            secret_answer: false,
+            wait: frontdesk_settings::custody::SLOW,
+        };
+        return Ok(accounts.ask_service(actor, ask).await?.value);
+    }
     let store = accounts.store();
     let prefix = format!("frontdesk:{}:appointment:", store.clinic_uid().await.map_err(AccountError::from)?);
     let Some(found) = accounts.find_marked_meetings(doctor, provider, &prefix).await? else {

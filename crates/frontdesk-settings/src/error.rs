@@ -20,6 +20,11 @@ pub enum SettingsError {
     /// The OS keyring is locked, missing or refused access.
     #[error("the system keyring is locked or unavailable ({0}); unlock it (sign in to the computer's desktop session) and try again")]
     Keyring(String),
+
+    /// A sealed box (a secret on its way between the clinic's computers) could not be made or
+    /// opened; the reason never carries the secret.
+    #[error("a sealed secret could not be used: {0}")]
+    Sealed(String),
 }
 
 impl SettingsError {
@@ -29,6 +34,7 @@ impl SettingsError {
             SettingsError::Core(e) => e.kind(),
             SettingsError::InvalidSetting { .. } => ErrorKind::Validation,
             SettingsError::Keyring(_) => ErrorKind::Setup,
+            SettingsError::Sealed(_) => ErrorKind::Conflict,
         }
     }
 }

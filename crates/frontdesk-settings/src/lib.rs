@@ -6,12 +6,15 @@
 //! It stands apart from the provider accounts so that whatever needs a setting (the mail channel,
 //! the settings screen) does not need the accounts. Like the core, it has no window toolkit.
 
+pub mod custody;
 pub mod error;
+pub mod sealed;
 pub mod secrets;
 pub mod service;
 pub mod setting;
 
 pub use error::SettingsError;
+pub use sealed::KeyPair;
 pub use secrets::{MemorySecrets, OsKeyring, Secret, SecretStore};
 pub use service::Settings;
 pub use setting::{normalise, redirect_mode, ProviderSettings, RedirectMode, Setting, SmtpSecurity};

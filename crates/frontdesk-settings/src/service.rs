@@ -5,9 +5,14 @@
 
 use std::sync::Arc;
 
+use frontdesk_core::store::Engine;
 use frontdesk_core::store::{AuditAbout, AuditAction, ConnectionState};
 use frontdesk_core::{Action, Actor, Store};
 
+/// The request kind that hands a secret setting to the clinic service.
+pub const KEEP_SECRET: &str = "keep_secret";
+
+use crate::custody::{self, Ask};
 use crate::error::{Result, SettingsError};
 use crate::secrets::{self, Secret, SecretStore};
 use crate::setting::{self, ProviderSettings, RedirectMode, Setting};
@@ -17,6 +22,10 @@ use crate::setting::{self, ProviderSettings, RedirectMode, Setting};
 pub struct Settings {
     store: Store,
     secrets: Arc<dyn SecretStore>,
+    /// Whether this process keeps the clinic's secrets in its keyring: always on a single
+    /// computer; in clinic mode only the clinic service (and its workers) do, and a desk hands
+    /// each secret to the service instead.
+    keeper: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -26,9 +35,21 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
-    /// Settings kept in `store`, with secret ones in `secrets`.
+    /// Settings kept in `store`, as a desk uses them: with secret ones in `secrets` on a single
+    /// computer, and handed to the clinic service in clinic mode.
     pub fn new(store: Store, secrets: Arc<dyn SecretStore>) -> Settings {
-        Settings { store, secrets }
+        let keeper = store.engine() == Engine::Sqlite;
+        Settings { store, secrets, keeper }
+    }
+
+    /// Settings whose secrets are kept in `secrets` whatever the engine: the clinic service's.
+    pub fn keeping(store: Store, secrets: Arc<dyn SecretStore>) -> Settings {
+        Settings { store, secrets, keeper: true }
+    }
+
+    /// Whether this process keeps the secrets (see [`Settings::keeping`]).
+    pub fn is_keeper(&self) -> bool {
+        self.keeper
     }
 
     /// The schedule store the settings live in.
@@ -42,8 +63,13 @@ impl Settings {
     /// Storage or keyring failures.
     pub async fn config_get(&self, setting: Setting) -> Result<Option<String>> {
         if setting.is_secret() {
-            let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
-            let set = self.secret_get(name).await?.is_some();
+            let set = if self.on_server() {
+                // The keeper is on another computer: the database says whether it holds one.
+                self.store.provider_setting(setting.as_str()).await?.is_some()
+            } else {
+                let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
+                self.secret_get(name).await?.is_some()
+            };
             return Ok(Some(if set { "set" } else { "not set" }.to_owned()));
         }
         let stored = self.store.provider_setting(setting.as_str()).await?;
@@ -60,17 +86,61 @@ impl Settings {
         let value = value.map(|v| setting::normalise(setting, v)).transpose()?;
         self.check_address_change(setting, value.as_deref()).await?;
         let key = setting.as_str();
+        if setting.is_secret() && !self.keeper {
+            let sealed = serde_json::json!({ "setting": key, "value": value }).to_string();
+            let ask = Ask {
+                kind: KEEP_SECRET,
+                args: serde_json::json!({ "setting": key }),
+                sealed: Some(Secret::new(sealed)),
+                secret_answer: false,
+                wait: custody::QUICK,
+            };
+            self.ask_service::<serde_json::Value>(actor, ask).await?;
+            return Ok(());
+        }
         if setting.is_secret() {
             let name = secrets::setting_name(&self.store.clinic_uid().await?, setting);
             match &value {
                 Some(v) => self.secret_set(name, Secret::new(v.clone())).await?,
                 None => self.secret_delete(name).await?,
             }
+            if self.on_server() {
+                // Every desk sees that it is set (never what it is); the change is audited there.
+                return Ok(self
+                    .store
+                    .set_provider_setting(actor, key, value.as_ref().map(|_| "set"))
+                    .await?);
+            }
             let detail = serde_json::json!({ "key": key, "value": value.as_ref().map(|_| "[secret]") });
             self.store.audit(actor, AuditAction::SettingChanged, AuditAbout::NOTHING, detail).await?;
             return Ok(());
         }
         Ok(self.store.set_provider_setting(actor, key, value.as_deref()).await?)
+    }
+
+    /// Whether the clinic is on a server (secrets' presence is then read from the database).
+    fn on_server(&self) -> bool {
+        self.store.engine() == Engine::Postgres
+    }
+
+    /// Keeps a secret handed over by a desk (the clinic service's side of [`KEEP_SECRET`]):
+    /// `sealed` is the opened JSON `{"setting": key, "value": value-or-null}`.
+    ///
+    /// # Errors
+    /// As [`Settings::config_set`]; a key that is not a secret setting.
+    pub async fn keep_handed_secret(&self, actor: &Actor, opened: &Secret) -> Result<()> {
+        #[derive(serde::Deserialize)]
+        struct Handed {
+            setting: String,
+            value: Option<String>,
+        }
+        let handed: Handed = serde_json::from_str(opened.expose())
+            .map_err(|_| SettingsError::Sealed("the handed secret could not be read".into()))?;
+        let setting: Setting = handed.setting.parse()?;
+        if !setting.is_secret() {
+            return Err(setting.invalid("is not a secret"));
+        }
+        self.config_set(actor, setting, handed.value.as_deref()).await
     }
 
     /// A provider's addresses cannot change while doctors are connected to it: the next call

@@ -19,6 +19,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod custody;
 mod directory;
 mod jobs;
 mod live;
@@ -40,6 +41,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
 pub use auth::{pause_minutes, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
+pub use custody::{
+    ClinicService, RequestEvent, RequestEvents, ServiceAnswer, ServiceRequest, REQUEST_LIFETIME_MS,
+    SERVICE_AWAY_AFTER_MS, SERVICE_HEARTBEAT,
+};
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
 pub use jobs::{JobVisit, Queue, JOB_LEASE_MS};
 pub use live::{Change, Changes};

@@ -47,6 +47,11 @@ impl Clinic {
         let desk = Desk::new().await;
         desk.connect(Provider::Zoom).await;
         desk.connect(Provider::Microsoft).await;
+        Clinic::around(desk).await
+    }
+
+    /// The clinic around `desk`, with the APIs at the stand-in.
+    async fn around(desk: Desk) -> Clinic {
         let standin = Standin::start().await;
         let clinic_store = &desk.store;
         let patient = clinic_store
@@ -94,6 +99,21 @@ impl Clinic {
         let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
         self.set(Setting::ZoomApiBase, &format!("http://{dead}/v2")).await;
         self.set(Setting::MicrosoftGraphBase, &format!("http://{dead}/v1.0")).await;
+    }
+
+    /// What one `SELECT count(*)` answers on the clinic's server.
+    fn count_sql(&self, sql: &str) -> i64 {
+        let url = self.desk.server.as_deref().expect("on the server");
+        let out = std::process::Command::new("psql").args(["-qtA", url, "-c", sql]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    }
+
+    /// Runs SQL on the clinic's server past the store (to stage what the app never writes).
+    fn desk_sql(&self, sql: &str) {
+        let url = self.desk.server.as_deref().expect("on the server");
+        let out =
+            std::process::Command::new("psql").args(["-q", "-v", "ON_ERROR_STOP=1", url, "-c", sql]).output();
+        assert!(out.unwrap().status.success());
     }
 
     async fn book(&self, type_id: TypeId, day: u32, hour: u32) -> Appointment {
@@ -676,6 +696,116 @@ async fn the_running_worker_picks_up_a_new_booking_at_once() {
 }
 
 /// May `day`, 2031, at `hour`:00 in Toronto.
+/// Clinic mode: the clinic service (on another computer: its own keyring) is the one keeper of
+/// the tokens and the clinic's secrets. A doctor connects from a desk; the desk keeps no token
+/// and the database holds none in clear; the service makes the meeting; Start as host from the
+/// desk opens the fresh link, sealed to the desk and gone from the database once read. A second
+/// service with another key is refused, and cannot open what was sealed to the first.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_clinic_service_keeps_every_token_and_a_desk_none() {
+    use frontdesk_settings::secrets::{self, SecretStore};
+    use frontdesk_settings::{OsKeyring, Settings};
+    let desk = Desk::new().await;
+    let Some(url) = desk.server.clone() else {
+        return; // A single computer keeps its own tokens: the tests above and tests/oauth.rs.
+    };
+    let hand_secret = |key: &str, value: &str| {
+        use std::io::Write;
+        let mut child = desk
+            .cli_command()
+            .args(["config", "set", key, "-"])
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{value}\n").as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    // No service yet: connecting is refused, naming what to start.
+    desk.cli(&["connect", "zoom", "--doctor", &desk.doctor.to_string()]).refused("frontdesk-cli server");
+    let failed = hand_secret("zoom.client_secret", "zoom-secret");
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("no clinic service"), "{failed:?}");
+
+    let service_dir = tempfile::tempdir().unwrap();
+    let service = common::Service::start_elsewhere(service_dir.path(), &url, &[]).unwrap();
+    assert!(hand_secret("zoom.client_secret", "zoom-secret").status.success());
+    let (connected, _) = desk.connect_with_cli("zoom").await;
+    assert_eq!(connected["account_email"], common::desk::DR_LEE);
+
+    // The desk's keyring holds no token, and no token is in the database in clear.
+    let uid = desk.store.clinic_uid().await.unwrap();
+    assert!(OsKeyring.get(&secrets::token_name(&uid, desk.doctor, Provider::Zoom)).unwrap().is_none());
+    let issued: Vec<String> = desk.peer.stats("zoom").await["issued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_owned())
+        .collect();
+    assert!(!issued.is_empty());
+    let dump = desk.database_bytes();
+    for token in &issued {
+        assert!(!common::desk::contains(&dump, token), "a token is in the database in clear");
+    }
+    assert!(!common::desk::contains(&dump, "zoom-secret"));
+
+    // The service makes the meeting with the tokens only it has.
+    let clinic = Clinic::around(desk).await;
+    let visit = clinic.book(clinic.zoom_type, 16, 9).await;
+    let started = std::time::Instant::now();
+    while clinic.meeting(visit.id).await.state != MeetingState::Ready {
+        assert!(started.elapsed() < Duration::from_secs(30), "the service made no meeting");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(clinic.standin.state().zoom.len(), 1);
+
+    // Start as host from the desk: the service fetches the fresh link and seals it to the desk.
+    let desk = &clinic.desk;
+    let desk_settings = Settings::new(desk.store.clone(), Arc::new(OsKeyring));
+    let desk_accounts = Arc::new(
+        frontdesk_accounts::Accounts::new(
+            desk_settings.clone(),
+            frontdesk_core::Locks::for_store(&desk.store).unwrap(),
+            Arc::new(frontdesk_core::SystemClock),
+        )
+        .unwrap(),
+    );
+    let link = desk_accounts.start_meeting(&desk.admin, visit.id).await.unwrap();
+    assert!(link.expose().starts_with("https://zoom.us/s/") && link.expose().contains("zak=host-secret"));
+    assert_eq!(clinic.count_sql("SELECT count(*) FROM service_requests"), 0, "no host link is left");
+    assert!(!common::desk::contains(&desk.database_bytes(), "host-secret"));
+
+    // A second computer's service is refused while the first keeps the accounts.
+    let third_dir = tempfile::tempdir().unwrap();
+    let refused = common::Service::start_elsewhere(third_dir.path(), &url, &[]).err().unwrap();
+    assert!(
+        refused.contains("kept by the clinic service on") && refused.contains("--take-over"),
+        "{refused}"
+    );
+
+    // What was sealed to the first service cannot be opened by another: the first stops, a
+    // secret is handed over meanwhile, and the second takes over.
+    drop(service);
+    let admin = desk.admin.clone();
+    let handing = tokio::spawn(async move {
+        desk_settings.config_set(&admin, Setting::ZoomS2sClientSecret, Some("s2s-secret")).await
+    });
+    while clinic.count_sql("SELECT count(*) FROM service_requests") == 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _second = common::Service::start_elsewhere(third_dir.path(), &url, &["--take-over"]).unwrap();
+    let err = handing.await.unwrap().unwrap_err().to_string();
+    assert!(err.contains("sealed to another computer's key"), "{err}");
+    let connection = desk.store.connection(desk.doctor, Provider::Zoom).await.unwrap().unwrap();
+    assert!(connection.needs_reconnect && connection.problem.unwrap().contains("reconnect"));
+
+    // A service that has gone quiet: Start is refused at once, with where and since when.
+    drop(_second);
+    clinic.desk_sql("UPDATE clinic_service SET seen_at = seen_at - 60000");
+    let away = desk_accounts.start_meeting(&desk.admin, visit.id).await.unwrap_err().to_string();
+    assert!(away.contains("has not answered since"), "{away}");
+    clinic.assert_no_patient_data_sent();
+}
+
 fn local(day: u32, hour: u32) -> LocalTime {
     let at = NaiveDate::from_ymd_opt(2031, 5, day).unwrap().and_hms_opt(hour, 0, 0).unwrap();
     LocalTime { at, tz: frontdesk_core::time::parse_zone("America/Toronto").unwrap(), fold: None }

@@ -342,32 +342,9 @@ async fn zoom_server_to_server_acts_for_a_doctor_by_email() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_command_line_connects_through_the_loopback() {
-    use std::io::BufRead;
     let desk = Desk::new().await;
     let _service = desk.service();
-    let mut child = desk
-        .cli_command()
-        .args(["--json", "connect", "teams", "--doctor", &desk.doctor.to_string()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut url = String::new();
-    stdout.read_line(&mut url).unwrap();
-    let url = url.trim().to_owned();
-    assert!(url.starts_with(&desk.peer.microsoft) && url.contains("code_challenge="), "{url}");
-    let callback = OAuthPeer::approve(&url).await;
-    assert_eq!(reqwest::get(&callback).await.unwrap().status(), 200);
-    let mut rest = String::new();
-    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
-    let mut errors = Vec::new();
-    std::io::Read::read_to_end(&mut std::io::BufReader::new(stderr), &mut errors).unwrap();
-    common::log_output(format!("{url}\n{rest}").as_bytes());
-    common::log_output(&errors);
-    assert!(child.wait().unwrap().success());
-    let printed: Value = serde_json::from_str(&rest).unwrap();
+    let (printed, _) = desk.connect_with_cli("teams").await;
     assert_eq!(printed["account_email"], DR_LEE);
     assert_eq!(printed["provider"], "microsoft");
 

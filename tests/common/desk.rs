@@ -138,6 +138,36 @@ impl Desk {
     }
 
     /// The database files (with the WAL) as bytes, to look for token values in.
+    /// Connects the doctor's account with `frontdesk-cli connect` as a person would: the
+    /// command prints the address, a browser signs in there, the answer comes back to the
+    /// command's loopback. What it printed (`--json`), and what it said on standard error.
+    pub async fn connect_with_cli(&self, provider: &str) -> (Value, String) {
+        use std::io::BufRead;
+        let mut child = self
+            .cli_command()
+            .args(["--json", "connect", provider, "--doctor", &self.doctor.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut url = String::new();
+        stdout.read_line(&mut url).unwrap();
+        let url = url.trim().to_owned();
+        assert!(url.contains("code_challenge="), "{url}");
+        let callback = OAuthPeer::approve(&url).await;
+        assert_eq!(reqwest::get(&callback).await.unwrap().status(), 200);
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+        let mut errors = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::BufReader::new(stderr), &mut errors).unwrap();
+        super::log_output(format!("{url}\n{rest}").as_bytes());
+        super::log_output(&errors);
+        assert!(child.wait().unwrap().success(), "{}", String::from_utf8_lossy(&errors));
+        (serde_json::from_str(&rest).unwrap(), String::from_utf8_lossy(&errors).into_owned())
+    }
+
     /// The clinic service on this desk's data folder and keyring, in the PostgreSQL runs (where
     /// the desk's command line asks it for whatever needs a token or a secret).
     pub fn service(&self) -> Option<super::Service> {

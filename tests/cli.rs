@@ -788,8 +788,13 @@ fn a_clinic_moves_to_the_server_whole_and_its_file_is_left_as_it_was() {
     assert_eq!(book(&server, &["--at", "2026-07-07T11:00"])["id"], 10_101);
     server.run(&["cancel", "10100", "--reason", "Moved"]).ok();
 
-    // A database that is not empty is refused, and so is a clinic that is already on a server.
-    c.run(&["move-to-server", &url]).refused("is not empty");
+    // Moving again only hands over what this computer keeps (nothing is copied twice); a
+    // database holding another clinic is refused, and so is a clinic already on a server.
+    let again = c.run(&["move-to-server", &url]);
+    assert!(again.ok().stdout.contains("already on"), "{}", again.stdout);
+    let other = Clinic { dir: tempfile::tempdir().unwrap(), server: Some(common::new_postgres_database()) };
+    other.run(&["init", "--clinic", "Elm Clinic", "--tz", "America/Toronto"]).ok();
+    c.run(&["move-to-server", other.server.as_deref().unwrap()]).refused("is not empty");
     server.run(&["move-to-server", &url]).refused("already on a server");
 }
 

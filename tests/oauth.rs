@@ -213,11 +213,12 @@ async fn fifty_calls_with_an_expired_token_refresh_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_processes_with_an_expired_token_refresh_once() {
     let desk = Desk::new().await;
-    let _service = desk.service();
     desk.connect(Provider::Zoom).await;
     for round in 0..3 {
         desk.expire_stored_token(Provider::Zoom).await;
         desk.peer.control("zoom", "reset", json!({})).await;
+        // On the clinic's server both ask the clinic service (started afresh, nothing cached).
+        let _service = desk.service();
         let spawn = || {
             let mut cmd = desk.cli_command();
             cmd.args(["accounts", "--check"]);
@@ -471,4 +472,38 @@ async fn the_addresses_that_receive_tokens_cannot_change_while_doctors_are_conne
         .unwrap();
     desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();
     settings.config_set(&desk.admin, Setting::ZoomApiBase, Some(elsewhere)).await.unwrap();
+}
+
+/// Moving a single computer's clinic to the server hands its doctors' connections and the
+/// clinic's secrets to the clinic service (on another computer: a keyring of its own), sealed on
+/// the way; until a service runs, they stay here and the move says how to hand them over.
+#[tokio::test(flavor = "multi_thread")]
+async fn moving_to_the_server_hands_the_connections_to_the_clinic_service() {
+    if std::env::var_os("FRONTDESK_TEST_POSTGRES").is_none() {
+        assert!(std::env::var_os("FRONTDESK_REQUIRE_POSTGRES").is_none(), "run through scripts/postgres");
+        return;
+    }
+    let desk = Desk::on_this_computer().await;
+    desk.connect(Provider::Zoom).await;
+    let url = common::new_postgres_database();
+    let first = desk.cli(&["move-to-server", &url]);
+    assert!(first.ok().stdout.contains("stay in this computer's keyring"), "{}", first.stdout);
+
+    let service_dir = tempfile::tempdir().unwrap();
+    let _service = common::Service::start_elsewhere(service_dir.path(), &url, &[]).unwrap();
+    let again = desk.cli(&["move-to-server", &url]);
+    assert!(
+        again.ok().stdout.contains("Handed 1 video connection(s) and 1 secret(s) to the clinic service"),
+        "{}",
+        again.stdout
+    );
+    // A desk on the server checks the account: the service calls Zoom with the handed tokens.
+    let calls = desk.peer.stats("zoom").await["api_calls"].as_i64().unwrap();
+    let other_desk = tempfile::tempdir().unwrap();
+    let mut check = std::process::Command::new(common::cli_path());
+    check.arg("--data-dir").arg(other_desk.path()).env_remove("FRONTDESK_DATA_DIR");
+    check.env("FRONTDESK_DATABASE_URL", &url).args(["accounts", "--check"]);
+    let run = common::run_with(&mut check);
+    assert!(run.ok().stderr.is_empty() && run.stdout.contains("connected"), "{}{}", run.stdout, run.stderr);
+    assert!(desk.peer.stats("zoom").await["api_calls"].as_i64().unwrap() > calls);
 }

@@ -31,10 +31,19 @@ impl Desk {
     }
 
     pub async fn with_clock(clock: Arc<dyn Clock>) -> Desk {
+        Desk::build(clock, super::on_postgres()).await
+    }
+
+    /// A single computer's clinic (its SQLite file), whatever the run.
+    pub async fn on_this_computer() -> Desk {
+        Desk::build(Arc::new(SystemClock), false).await
+    }
+
+    async fn build(clock: Arc<dyn Clock>, on_server: bool) -> Desk {
         super::capture_logs();
         let peer = OAuthPeer::start();
         let dir = tempfile::tempdir().unwrap();
-        let (store, server) = super::open_store(dir.path(), clock.clone()).await;
+        let (store, server) = super::open_store_on(dir.path(), clock.clone(), on_server).await;
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
         let it = Actor::Tool { tool: "test", user: "it".into() };
         let admin = store.add_staff(&it, "Eli Admin", Role::Admin, Some("1357")).await.unwrap();

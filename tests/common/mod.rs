@@ -52,8 +52,17 @@ pub async fn open_store(
     dir: &Path,
     clock: std::sync::Arc<dyn frontdesk_core::Clock>,
 ) -> (frontdesk_core::Store, Option<String>) {
+    open_store_on(dir, clock, on_postgres()).await
+}
+
+/// [`open_store`] on the server or on this computer's file, as `on_server` says.
+pub async fn open_store_on(
+    dir: &Path,
+    clock: std::sync::Arc<dyn frontdesk_core::Clock>,
+    on_server: bool,
+) -> (frontdesk_core::Store, Option<String>) {
     use frontdesk_core::store::ServerAddress;
-    if on_postgres() {
+    if on_server {
         let url = new_postgres_database();
         let server = ServerAddress::parse(&url).expect("the test server's address");
         let store =

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // The signed-in desk's status-line alert for video-visit accounts the provider refused.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { events } from './ipc';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
 import { startApp } from './app';
@@ -87,6 +88,15 @@ describe('video-visit accounts alert', () => {
     setConnections([adaZoomRevoked]);
     await vi.advanceTimersByTimeAsync(3 * 60_000);
     expect(shown()).toBeNull();
+  });
+
+  it('follows a connection the clinic service lost, as soon as the server says', async () => {
+    const { setConnections } = await desk(admin, []);
+    expect(shown()).toBeNull();
+    setConnections([adaZoomRevoked]);
+    await events.scheduleChanged.emit({ appointment_id: null, spans: [] });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(shown()).toBe('Zoom disconnected for Dr Ada Lee — reconnect');
   });
 
   it('shows a receptionist nothing, and does not even look', async () => {

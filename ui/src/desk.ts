@@ -75,7 +75,11 @@ export class Desk {
       openLink: (link) => void this.schedule.openLink(link),
       meetingsChanged: (ids) => this.schedule.meetingsChanged(ids),
       mailChanged: (id) => this.schedule.mailChanged(id),
-      scheduleChanged: (changes) => this.schedule.scheduleChanged(changes),
+      scheduleChanged: (changes) => {
+        this.schedule.scheduleChanged(changes);
+        // A connection the clinic service refreshed away or another desk made shows at once.
+        if (changes.everything) void this.status.checkConnections();
+      },
     });
     const stopStatus = this.status.start();
     this.stop = () => {

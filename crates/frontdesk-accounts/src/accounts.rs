@@ -686,20 +686,30 @@ impl Accounts {
     /// # Errors
     /// As [`Accounts::send`].
     pub async fn check(&self, doctor: StaffId, provider: Provider) -> Result<String> {
-        if !self.is_keeper() {
-            let ask = Ask {
-                kind: ask::CHECK,
-                args: json!({ "doctor": doctor, "provider": provider }),
-                sealed: None,
-                secret_answer: false,
-                wait: custody::SLOW,
-            };
-            return Ok(self.ask_service(&Actor::SYSTEM, ask).await?.value);
-        }
         let url = identity_url(&self.endpoints(provider).await?);
         let response =
             self.send(doctor, provider, |http, token| http.get(&url).bearer_auth(token.expose())).await?;
         read_identity(provider, response).await
+    }
+
+    /// [`Accounts::check`] for `actor`, from wherever this runs: a desk in clinic mode asks the
+    /// clinic service, which holds the tokens.
+    ///
+    /// # Errors
+    /// As [`Accounts::check`]; the service is missing or away.
+    pub async fn check_as(&self, actor: &Actor, doctor: StaffId, provider: Provider) -> Result<String> {
+        actor.may(Action::Read)?;
+        if self.is_keeper() {
+            return self.check(doctor, provider).await;
+        }
+        let ask = Ask {
+            kind: ask::CHECK,
+            args: json!({ "doctor": doctor, "provider": provider }),
+            sealed: None,
+            secret_answer: false,
+            wait: custody::SLOW,
+        };
+        Ok(self.ask_service(actor, ask).await?.value)
     }
 
     /// Refreshes the pair, one at a time per account across tasks and processes. With

@@ -95,7 +95,7 @@ pub async fn run(
                     .filter(|c| c.state == frontdesk_core::store::ConnectionState::Connected)
                 {
                     if c.kind == frontdesk_core::store::ConnectionKind::User {
-                        if let Err(e) = accounts.check(c.doctor_id, c.provider).await {
+                        if let Err(e) = accounts.check_as(actor, c.doctor_id, c.provider).await {
                             problems.push(format!("{} {}: {e}", c.doctor_name, c.provider.label()));
                         }
                     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use frontdesk_accounts::accounts::ask;
 use frontdesk_accounts::{AccountError, Accounts};
 use frontdesk_core::store::{RequestEvent, ServiceAnswer, ServiceRequest, SERVICE_HEARTBEAT};
-use frontdesk_core::{Action, AppointmentId, CoreError, ErrorKind, Provider, StaffId};
+use frontdesk_core::{AppointmentId, CoreError, ErrorKind, Provider, StaffId};
 use frontdesk_settings::custody::Refusal;
 use frontdesk_settings::service::KEEP_SECRET;
 use frontdesk_settings::{sealed, KeyPair, Secret};
@@ -70,8 +70,11 @@ impl Custodian {
         take_over: bool,
     ) -> Result<Custodian, AccountError> {
         let uid = accounts.store().clinic_uid().await?;
+        // Two processes starting at once on this computer make one key between them.
+        let lock = accounts.store().hold_service_lock().await?;
         let key = KeyPair::load_or_make(accounts.settings(), format!("{uid}/clinic-service-key")).await?;
         accounts.store().register_service(&key.public_key(), host, take_over).await?;
+        drop(lock);
         Ok(Custodian { accounts, key })
     }
 
@@ -177,10 +180,7 @@ impl Custodian {
                 plain(json!(accounts.connect_server_to_server(&actor, doctor()?, &email).await?))
             }
             ask::DISCONNECT => plain(json!(accounts.disconnect(&actor, doctor()?, provider()?).await?)),
-            ask::CHECK => {
-                actor.may(Action::Read)?;
-                plain(json!(accounts.check(doctor()?, provider()?).await?))
-            }
+            ask::CHECK => plain(json!(accounts.check_as(&actor, doctor()?, provider()?).await?)),
             ask::KEEP_TOKENS => {
                 accounts.keep_handed_tokens(&actor, &opened()?).await?;
                 plain(json!(null))

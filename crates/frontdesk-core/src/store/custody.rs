@@ -22,6 +22,14 @@ pub const SERVICE_AWAY_AFTER_MS: i64 = 30_000;
 pub const REQUEST_LIFETIME_MS: i64 = 2 * 60_000;
 /// The notification channel for requests and answers.
 const CHANNEL: &str = "frontdesk_requests";
+/// The advisory lock a clinic service holds while it makes its key and registers: two processes
+/// starting at once on one computer make one key, not two.
+const SERVICE_LOCK: i64 = 0x6672_6f6e_7473_7663;
+
+/// The clinic service's start-up lock, held until dropped (its connection closes with it).
+pub struct ServiceLock {
+    _connection: sqlx::PgConnection,
+}
 
 /// The clinic service that keeps the clinic's tokens and secrets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +113,16 @@ impl Store {
                 "a single computer keeps its own accounts; the clinic service is for a clinic on a server",
             )),
         }
+    }
+
+    /// Takes the clinic service's start-up lock, waiting while another process holds it.
+    ///
+    /// # Errors
+    /// Not on a server; [`CoreError::Storage`].
+    pub async fn hold_service_lock(&self) -> Result<ServiceLock> {
+        let mut connection = self.clinic_server()?.acquire().await?.detach();
+        sqlx::query("SELECT pg_advisory_lock($1)").bind(SERVICE_LOCK).execute(&mut connection).await?;
+        Ok(ServiceLock { _connection: connection })
     }
 
     /// The service that keeps the clinic's tokens, if one has started.

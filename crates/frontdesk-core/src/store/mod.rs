@@ -42,8 +42,8 @@ pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
 pub use auth::{pause_minutes, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use custody::{
-    ClinicService, RequestEvent, RequestEvents, ServiceAnswer, ServiceRequest, REQUEST_LIFETIME_MS,
-    SERVICE_AWAY_AFTER_MS, SERVICE_HEARTBEAT,
+    ClinicService, RequestEvent, RequestEvents, ServiceAnswer, ServiceLock, ServiceRequest,
+    REQUEST_LIFETIME_MS, SERVICE_AWAY_AFTER_MS, SERVICE_HEARTBEAT,
 };
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
 pub use jobs::{JobVisit, Queue, JOB_LEASE_MS};

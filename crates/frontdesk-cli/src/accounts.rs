@@ -154,6 +154,10 @@ pub async fn run(
 /// keyring, and running the command again once the service runs hands them over.
 pub async fn move_to_server(store: &Store, actor: &Actor, url: &str, out: &Output) -> Result<(), CliError> {
     let address = frontdesk_core::store::ServerAddress::parse(url)?;
+    if store.engine() == frontdesk_core::store::Engine::Postgres {
+        // Refused there, with the reason: the clinic is already on a server.
+        store.move_to_server(actor, &address).await?;
+    }
     let uid = store.clinic_uid().await?;
     let server = Store::connect(&address, store.data_dir(), Arc::new(SystemClock)).await?;
     let already_moved = server.clinic_uid().await.ok().as_deref() == Some(uid.as_str());

@@ -151,14 +151,8 @@ pub(super) async fn connect(server: &ServerAddress) -> Result<PgPool> {
         .fetch_one(&pool)
         .await
         .map_err(|e| refused(server, &e))?;
-    if version.parse::<i64>().is_ok_and(|v| v < OLDEST_SERVER) {
-        return Err(CoreError::ServerRefused {
-            server: server.to_string(),
-            problem: format!(
-                "runs PostgreSQL {}, and Frontdesk needs PostgreSQL 15 or later",
-                version.parse::<i64>().map(|v| v / 10_000).unwrap_or_default()
-            ),
-        });
+    if let Some(problem) = too_old(&version) {
+        return Err(CoreError::ServerRefused { server: server.to_string(), problem });
     }
 
     let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
@@ -214,5 +208,32 @@ fn refused(server: &ServerAddress, err: &sqlx::Error) -> CoreError {
             CoreError::ServerAway { server: server.to_string(), problem: "no answer within 5 seconds".into() }
         }
         other => CoreError::ServerAway { server: server.to_string(), problem: other.to_string() },
+    }
+}
+
+/// Why a server of `server_version_num` cannot be used, if it cannot.
+fn too_old(server_version_num: &str) -> Option<String> {
+    let version = server_version_num.trim().parse::<i64>().ok()?;
+    (version < OLDEST_SERVER)
+        .then(|| format!("runs PostgreSQL {}, and Frontdesk needs PostgreSQL 15 or later", version / 10_000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_older_than_postgresql_15_is_refused_by_name() {
+        assert_eq!(
+            too_old("140011").as_deref(),
+            Some("runs PostgreSQL 14, and Frontdesk needs PostgreSQL 15 or later")
+        );
+        assert_eq!(
+            too_old("90624").as_deref(),
+            Some("runs PostgreSQL 9, and Frontdesk needs PostgreSQL 15 or later")
+        );
+        assert_eq!(too_old("150018"), None);
+        assert_eq!(too_old("170002"), None);
+        assert_eq!(too_old("not a number"), None, "an odd answer is left to the checks that follow");
     }
 }

@@ -695,6 +695,34 @@ fn every_admin_edit_from_the_command_line_leaves_one_audit_row_in_its_own_transa
     assert_eq!(patient.as_array().unwrap().len(), 1);
 }
 
+/// `audit verify` walks the audit log's hash chain and names the first row changed past
+/// Frontdesk (with the SQL shell, the triggers dropped as someone holding the data could).
+#[test]
+fn audit_verify_names_a_row_changed_with_a_sql_shell() {
+    let c = Clinic::seeded();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    let held = c.run(&["audit", "verify"]);
+    assert!(held.ok().stdout.starts_with("The audit log holds:"), "{}", held.stdout);
+    let rows = c.json(&["audit"]);
+    let booked = rows.as_array().unwrap().iter().find(|r| r["action"] == "appointment_booked").unwrap();
+    let id = booked["id"].as_i64().unwrap();
+    c.sql(if c.server.is_some() {
+        "DROP TRIGGER audit_log_is_append_only ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_is_append_only_update"
+    });
+    c.sql(&format!("UPDATE audit_log SET actor = 'cli:someone-else' WHERE id = {id}"));
+    let broken = c.run(&["audit", "verify"]);
+    assert_eq!(broken.code, 1, "{}{}", broken.stdout, broken.stderr);
+    assert_eq!(
+        broken.stdout.trim(),
+        format!("The audit log was tampered with at row {id}: its content was changed after it was written.")
+    );
+    let json = c.run(&["--json", "audit", "verify"]);
+    let found: Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(found["broken"]["id"], id);
+}
+
 /// A backup and a calendar export carry patients' data out of Frontdesk: each is audited, by
 /// the command line's user, with no path and no patient detail.
 #[test]

@@ -170,8 +170,10 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// The audit log: who did what and when, oldest first.
+    /// The audit log: who did what and when, oldest first. `audit verify` checks its hash chain.
     Audit {
+        #[command(subcommand)]
+        check: Option<AuditCommand>,
         /// From this local day on (the clinic's zone).
         #[arg(long, value_name = "YYYY-MM-DD")]
         since: Option<String>,
@@ -196,6 +198,13 @@ enum Command {
         #[arg(long)]
         delete: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that no row was changed or removed since it was written (the hash chain), and name
+    /// the first one that was. Exits with 1 when the chain is broken.
+    Verify,
 }
 
 #[derive(Args)]
@@ -512,7 +521,17 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
                 None => output::emit(format_args!("{}", ics.trim_end())),
             }
         }
-        Command::Audit { since, until, staff, patient, action } => {
+        Command::Audit { check: Some(AuditCommand::Verify), .. } => {
+            let check = store.verify_audit().await?;
+            out.audit_check(&check)?;
+            if check.broken.is_some() {
+                // Said on standard output; the exit code tells a script.
+                store.close().await;
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Audit { check: None, since, until, staff, patient, action } => {
             let day = |flag: &'static str, d: Option<String>| -> Result<_, CoreError> {
                 let field = Field::new(flag.trim_start_matches('-'), flag);
                 d.map(|d| time::parse_date(field, &d).map(|d| time::day_bounds(d, clinic.tz))).transpose()

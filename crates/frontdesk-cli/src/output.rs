@@ -40,6 +40,21 @@ impl Output {
         self.print_json(value)
     }
 
+    pub fn audit_check(&self, check: &frontdesk_core::store::AuditCheck) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(check);
+        }
+        let older = if check.before_chain > 0 {
+            format!(" ({} older rows were written before the chain began)", check.before_chain)
+        } else {
+            String::new()
+        };
+        match &check.broken {
+            None => emit(format_args!("The audit log holds: {} rows checked{older}.", check.rows)),
+            Some(b) => emit(format_args!("The audit log was tampered with at row {}: {}.", b.id, b.problem)),
+        }
+    }
+
     pub fn audit(&self, entries: &[frontdesk_core::store::AuditEntry]) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(entries);

@@ -4,7 +4,9 @@
 //! change and its row are saved together or not at all. Actions are a closed set
 //! ([`AuditAction`]). Rows hold ids, times, states and settings: never a PIN, a token, an
 //! address or words typed about a patient (a cancellation's reason stays in the appointment's
-//! history). Triggers refuse updates and deletes.
+//! history). Triggers refuse updates and deletes, and the rows form a hash chain: each carries
+//! the SHA-256 of the previous row's hash and its own content, so an edit or a removal made past
+//! the triggers (someone with the file and a SQL shell) is found by [`Store::verify_audit`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -207,24 +209,159 @@ pub(crate) async fn append(
 ) -> Result<()> {
     // A crash here, after the change and before its row, must leave neither (the tests use it).
     super::crash_point("audit");
+    // The caller's transaction holds the clinic's write lock: the last row stays the last.
+    let prev: Option<Option<String>> =
+        sql::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let row = ChainedRow {
+        at_ms: at.timestamp_millis(),
+        actor: actor.to_string(),
+        actor_staff_id: actor.staff_id().map(|s| s.0),
+        action: action.as_str().to_owned(),
+        doctor_id: about.doctor.map(|d| d.0),
+        patient_id: about.patient.map(|p| p.0),
+        appointment_id: about.appointment.map(|a| a.0),
+        detail: detail.to_string(),
+    };
+    let prev_hash = prev.flatten().unwrap_or_default();
+    let hash = row.hash(&prev_hash);
     sql::query(
-        "INSERT INTO audit_log (at_ms, actor, actor_staff_id, action, doctor_id, patient_id, appointment_id, detail)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (at_ms, actor, actor_staff_id, action, doctor_id, patient_id, appointment_id, detail,
+                                prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
-    .bind(at.timestamp_millis())
-    .bind(actor.to_string())
-    .bind(actor.staff_id().map(|s| s.0))
-    .bind(action.as_str())
-    .bind(about.doctor.map(|d| d.0))
-    .bind(about.patient.map(|p| p.0))
-    .bind(about.appointment.map(|a| a.0))
-    .bind(detail.to_string())
+    .bind(row.at_ms)
+    .bind(&row.actor)
+    .bind(row.actor_staff_id)
+    .bind(&row.action)
+    .bind(row.doctor_id)
+    .bind(row.patient_id)
+    .bind(row.appointment_id)
+    .bind(&row.detail)
+    .bind(prev_hash)
+    .bind(hash)
     .execute(conn)
     .await?;
     Ok(())
 }
 
+/// One audit row's content, as the chain hashes it.
+#[derive(sqlx::FromRow)]
+struct ChainedRow {
+    at_ms: i64,
+    actor: String,
+    actor_staff_id: Option<i64>,
+    action: String,
+    doctor_id: Option<i64>,
+    patient_id: Option<i64>,
+    appointment_id: Option<i64>,
+    detail: String,
+}
+
+impl ChainedRow {
+    /// SHA-256 (hex) of the previous row's hash and this row's content, each field on a line of
+    /// its own (a field holds no line break but `detail`, which is last).
+    fn hash(&self, prev_hash: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        let text = format!(
+            "{prev_hash}\n{}\n{}\n{}\n{}\n{}\n{}\n{}\n{}",
+            self.at_ms,
+            self.actor,
+            opt(self.actor_staff_id),
+            self.action,
+            opt(self.doctor_id),
+            opt(self.patient_id),
+            opt(self.appointment_id),
+            self.detail
+        );
+        Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// [`ChainedRow`] with its place in the log.
+#[derive(sqlx::FromRow)]
+struct StoredRow {
+    id: i64,
+    #[sqlx(flatten)]
+    row: ChainedRow,
+    prev_hash: Option<String>,
+    hash: Option<String>,
+}
+
+/// What [`Store::verify_audit`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditCheck {
+    /// Rows read.
+    pub rows: i64,
+    /// Rows written before the chain began (by an older Frontdesk), which it cannot vouch for.
+    pub before_chain: i64,
+    /// The first row that does not hold, and how; `None` when the whole chain holds.
+    pub broken: Option<AuditBreak>,
+}
+
+/// The first place the chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditBreak {
+    /// The row's id.
+    pub id: i64,
+    /// What is wrong there, in words.
+    pub problem: String,
+}
+
 impl Store {
+    /// Walks the audit log's hash chain from its first row: each row's hash must match its
+    /// content, and name the row before it. The first row that does not, and why.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn verify_audit(&self) -> Result<AuditCheck> {
+        let rows: Vec<StoredRow> = sql::query_as(
+            "SELECT id, at_ms, actor, actor_staff_id, action, doctor_id, patient_id, appointment_id, detail,
+                    prev_hash, hash
+             FROM audit_log ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut check = AuditCheck { rows: 0, before_chain: 0, broken: None };
+        let mut last: Option<(i64, String)> = None;
+        for stored in rows {
+            check.rows += 1;
+            let broken = |problem: String| Some(AuditBreak { id: stored.id, problem });
+            let Some(hash) = &stored.hash else {
+                if last.is_none() {
+                    check.before_chain += 1;
+                    continue;
+                }
+                check.broken = broken(
+                    "it has no hash, though the rows before it do: it was written past Frontdesk".into(),
+                );
+                return Ok(check);
+            };
+            let prev = stored.prev_hash.clone().unwrap_or_default();
+            match &last {
+                Some((id, last_hash)) if *last_hash != prev => {
+                    check.broken = broken(format!(
+                        "it does not follow row {id}: a row between them was removed, or row {id} was changed"
+                    ));
+                    return Ok(check);
+                }
+                None if !prev.is_empty() => {
+                    check.broken = broken("the rows before it were removed".into());
+                    return Ok(check);
+                }
+                _ => {}
+            }
+            if stored.row.hash(&prev) != *hash {
+                check.broken = broken("its content was changed after it was written".into());
+                return Ok(check);
+            }
+            last = Some((stored.id, hash.clone()));
+        }
+        Ok(check)
+    }
+
     /// Records something that changed nothing in the database (a host link opened, an
     /// orphan meeting deleted at the provider, a refresh the provider refused) in a
     /// transaction of its own.

@@ -39,7 +39,7 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use accounts::{Connection, ConnectionKind, ConnectionState};
-pub use audit::{AuditAbout, AuditAction, AuditEntry, AuditFilter};
+pub use audit::{AuditAbout, AuditAction, AuditBreak, AuditCheck, AuditEntry, AuditFilter};
 pub use auth::{pause_minutes, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use custody::{
     ClinicService, RequestEvent, RequestEvents, ServiceAnswer, ServiceLock, ServiceRequest,

@@ -112,6 +112,14 @@ impl TestDb {
         }
     }
 
+    /// The text a one-row, one-column query answers.
+    pub async fn text(&self, sql: &str) -> String {
+        match self.raw().await {
+            Raw::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap(),
+            Raw::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap(),
+        }
+    }
+
     async fn raw(&self) -> Raw {
         match &self.url {
             None => Raw::Sqlite(SqlitePool::connect(&sqlite_url(self.dir.path())).await.unwrap()),

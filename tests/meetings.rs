@@ -186,6 +186,7 @@ async fn zoom_book_move_cancel_creates_updates_and_deletes_one_meeting() {
     assert_eq!(meeting["duration"], 30);
     assert_eq!(meeting["settings"]["waiting_room"], true);
     assert_eq!(meeting["settings"]["join_before_host"], false);
+    assert_eq!(meeting["settings"]["auto_recording"], "none", "never recorded");
     let passcode = meeting["password"].as_str().unwrap();
     assert_eq!(passcode.len(), 10);
     assert!(meeting["id"].as_i64().unwrap() > i64::from(u32::MAX), "64-bit meeting numbers survive");
@@ -227,6 +228,7 @@ async fn teams_uses_create_or_get_and_the_organizer_only_lobby() {
     assert_eq!(meeting["startDateTime"], "2031-05-06T13:00:00Z");
     assert_eq!(meeting["endDateTime"], "2031-05-06T13:20:00Z");
     assert_eq!(meeting["lobbyBypassSettings"]["scope"], "organizer");
+    assert_eq!(meeting["recordAutomatically"], false, "never recorded");
     assert_eq!(meeting["externalId"], clinic.marker(booked.id).await.trim_end_matches(':'));
 
     // Sending the same job again (as after a crash) gets the same meeting back.
@@ -827,7 +829,7 @@ async fn bench_provisioning() {
     let url = format!("{}/users/me/meetings", clinic.standin.zoom_base());
     let body = serde_json::json!({ "topic": "Telehealth consult — J.D.", "type": 2, "start_time": "2031-05-01T13:00:00Z",
         "duration": 30, "timezone": "America/Toronto", "password": "abcdEF1234", "agenda": "frontdesk:x:appointment:0:attempt:1",
-        "settings": { "waiting_room": true, "join_before_host": false } });
+        "settings": { "waiting_room": true, "join_before_host": false, "auto_recording": "none" } });
     let started = std::time::Instant::now();
     for _ in 0..MEETINGS {
         let answer = http.post(&url).bearer_auth("reference").json(&body).send().await.unwrap();

@@ -218,7 +218,7 @@ impl MeetingApi for Zoom<'_> {
 impl MeetingApi for Teams<'_> {
     async fn create(&self, doctor: StaffId, spec: &MeetingSpec) -> Result<Meeting, CallError> {
         // createOrGet with the appointment's marker as externalId: a retry can never make a
-        // second meeting. It takes no lobby settings, so they follow in a PATCH.
+        // second meeting. It takes no lobby or recording settings, so they follow in a PATCH.
         let body = json!({
             "externalId": spec.marker,
             "subject": spec.title,
@@ -235,20 +235,17 @@ impl MeetingApi for Teams<'_> {
         )
         .await?;
         let meeting = teams_meeting(&answer)?;
-        let lobby = json!({ "lobbyBypassSettings": teams_lobby() });
         let path = format!("/me/onlineMeetings/{}", path_segment(&meeting.id));
-        call(self.0, doctor, Provider::Microsoft, Method::Patch, &path, Some(lobby)).await?;
+        call(self.0, doctor, Provider::Microsoft, Method::Patch, &path, Some(teams_rules())).await?;
         Ok(meeting)
     }
 
     async fn update(&self, doctor: StaffId, meeting_id: &str, spec: &MeetingSpec) -> Result<(), CallError> {
         // Graph needs both ends of the meeting whenever the time changes.
-        let body = json!({
-            "subject": spec.title,
-            "startDateTime": utc(spec.start),
-            "endDateTime": utc(spec.end),
-            "lobbyBypassSettings": teams_lobby(),
-        });
+        let mut body = teams_rules();
+        body["subject"] = json!(spec.title);
+        body["startDateTime"] = json!(utc(spec.start));
+        body["endDateTime"] = json!(utc(spec.end));
         let path = format!("/me/onlineMeetings/{}", path_segment(meeting_id));
         call(self.0, doctor, Provider::Microsoft, Method::Patch, &path, Some(body)).await.map(drop)
     }
@@ -554,14 +551,19 @@ enum Method {
     Delete,
 }
 
-/// The clinic's rules for every Zoom meeting.
+/// The clinic's rules for every Zoom meeting: the patient waits to be admitted, nobody starts
+/// before the doctor, and nothing is recorded (a recording of a visit is patient data at Zoom).
 fn zoom_settings() -> Value {
-    json!({ "waiting_room": true, "join_before_host": false })
+    json!({ "waiting_room": true, "join_before_host": false, "auto_recording": "none" })
 }
 
-/// Only the organizer bypasses the Teams lobby: the patient waits to be admitted.
-fn teams_lobby() -> Value {
-    json!({ "scope": "organizer", "isDialInBypassEnabled": false })
+/// The clinic's rules for every Teams meeting: only the organizer bypasses the lobby (the
+/// patient waits to be admitted), and nothing is recorded automatically.
+fn teams_rules() -> Value {
+    json!({
+        "lobbyBypassSettings": { "scope": "organizer", "isDialInBypassEnabled": false },
+        "recordAutomatically": false,
+    })
 }
 
 /// Zoom's meeting number is a 64-bit integer (the 2021 description says string): accept both,

@@ -507,3 +507,45 @@ async fn moving_to_the_server_hands_the_connections_to_the_clinic_service() {
     assert!(run.ok().stderr.is_empty() && run.stdout.contains("connected"), "{}{}", run.stdout, run.stderr);
     assert!(desk.peer.stats("zoom").await["api_calls"].as_i64().unwrap() > calls);
 }
+
+/// Clinic mode: two processes of the clinic service that keep data folders of their own (two
+/// installations on the keeper's computer) still refresh an expired Zoom token once: the refresh
+/// lock is then the server's, not a file's.
+#[tokio::test(flavor = "multi_thread")]
+async fn keepers_with_data_folders_of_their_own_refresh_once() {
+    use frontdesk_accounts::Accounts;
+    use frontdesk_core::store::ServerAddress;
+    use frontdesk_settings::Settings;
+    let desk = Desk::new().await;
+    let Some(url) = desk.server.clone() else {
+        return; // one computer, one data folder: `two_processes_with_an_expired_token_refresh_once`
+    };
+    desk.connect(Provider::Zoom).await;
+    let other_dir = tempfile::tempdir().unwrap();
+    let other_store = frontdesk_core::Store::connect(
+        &ServerAddress::parse(&url).unwrap(),
+        other_dir.path(),
+        Arc::new(SystemClock),
+    )
+    .await
+    .unwrap();
+    // A keeper as a fresh process would be (nothing cached), over `store`'s data folder.
+    let keeper = |store: &frontdesk_core::Store| {
+        Accounts::new(
+            Settings::keeping(store.clone(), Arc::new(OsKeyring)),
+            frontdesk_core::Locks::for_store(store).unwrap(),
+            Arc::new(SystemClock),
+        )
+        .unwrap()
+    };
+    for round in 0..3 {
+        desk.expire_stored_token(Provider::Zoom).await;
+        desk.peer.control("zoom", "reset", json!({})).await;
+        let (mine, theirs) = (keeper(&desk.store), keeper(&other_store));
+        let (a, b) =
+            tokio::join!(mine.check(desk.doctor, Provider::Zoom), theirs.check(desk.doctor, Provider::Zoom));
+        assert_eq!((a.unwrap(), b.unwrap()), (DR_LEE.to_owned(), DR_LEE.to_owned()), "round {round}");
+        let stats = desk.peer.stats("zoom").await;
+        assert_eq!(stats["token_requests"]["refresh_token"], 1, "round {round}: {stats}");
+    }
+}

@@ -844,10 +844,12 @@ impl Accounts {
         locks.entry((doctor, provider)).or_default().clone()
     }
 
-    /// An exclusive lock on the account's lock file, released when the returned file drops
-    /// (and by the system if the process dies).
+    /// The account's refresh lock, across processes (and, in clinic mode, across the clinic
+    /// service's processes on any computer), released when the returned lock drops or the process
+    /// dies: Zoom's refresh tokens are single-use.
     async fn file_lock(&self, doctor: StaffId, provider: Provider) -> Result<HeldLock> {
-        Ok(self.locks.take(&format!("{provider}-doctor-{doctor}.lock"), "the account's refresh lock").await?)
+        let name = format!("{provider}-doctor-{doctor}.lock");
+        Ok(self.locks.take_clinic_wide(&name, "the account's refresh lock").await?)
     }
 
     // ----- disconnecting --------------------------------------------------------------------

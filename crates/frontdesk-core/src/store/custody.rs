@@ -26,7 +26,8 @@ const CHANNEL: &str = "frontdesk_requests";
 /// starting at once on one computer make one key, not two.
 const SERVICE_LOCK: i64 = 0x6672_6f6e_7473_7663;
 
-/// The clinic service's start-up lock, held until dropped (its connection closes with it).
+/// A lock held on the clinic's server until dropped (its connection closes with it).
+#[derive(Debug)]
 pub struct ServiceLock {
     _connection: sqlx::PgConnection,
 }
@@ -120,8 +121,25 @@ impl Store {
     /// # Errors
     /// Not on a server; [`CoreError::Storage`].
     pub async fn hold_service_lock(&self) -> Result<ServiceLock> {
+        self.hold_advisory_lock(SERVICE_LOCK).await
+    }
+
+    /// Takes the clinic-wide lock named `name` on the server (see `Locks::take_clinic_wide`),
+    /// waiting while another process, on any computer, holds it.
+    ///
+    /// # Errors
+    /// Not on a server; [`CoreError::Storage`].
+    pub async fn hold_server_lock(&self, name: &str) -> Result<ServiceLock> {
+        // FNV-1a: a stable 64-bit key for the name, the same in every process and version.
+        let key = name
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+        self.hold_advisory_lock(i64::from_ne_bytes(key.to_ne_bytes())).await
+    }
+
+    async fn hold_advisory_lock(&self, key: i64) -> Result<ServiceLock> {
         let mut connection = self.clinic_server()?.acquire().await?.detach();
-        sqlx::query("SELECT pg_advisory_lock($1)").bind(SERVICE_LOCK).execute(&mut connection).await?;
+        sqlx::query("SELECT pg_advisory_lock($1)").bind(key).execute(&mut connection).await?;
         Ok(ServiceLock { _connection: connection })
     }
 

@@ -291,6 +291,11 @@ export type Clinic = {
 	lock_minutes: number,
 	/**  BCP 47 locale that dates and times are shown in, e.g. `en-CA`. */
 	locale: string,
+	/**
+	 *  Keep the appointment type's name out of meeting titles and patient e-mails (it can tell
+	 *  a condition): they say "Appointment" in the clinic's language instead.
+	 */
+	neutral_titles: boolean,
 };
 
 /**  The clinic settings an admin can change. */
@@ -301,6 +306,8 @@ export type ClinicSettings = {
 	lock_minutes: number,
 	/**  BCP 47 locale, e.g. `en-CA`, `fr-CA`, `es-MX`. */
 	locale: string,
+	/**  Keep the appointment type's name out of meeting titles and patient e-mails. */
+	neutral_titles: boolean,
 };
 
 /**  A connect flow has started: the browser is open at `authorize_url`. */

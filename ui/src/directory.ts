@@ -167,8 +167,12 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     { id: 'c-lock', key: 'lock_minutes', label: 'dir.lockMinutes', type: 'number', value: String(c.lock_minutes) },
     { id: 'c-reminder', key: 'reminder_minutes', label: 'dir.reminderMinutes', type: 'number', value: String(reminder) },
     { id: 'c-locale', key: 'locale', label: 'dir.locale', value: c.locale },
+    { id: 'c-neutral', key: 'neutral_titles', label: 'dir.neutralTitles', type: 'checkbox', checked: c.neutral_titles },
   ], async (v) => {
-    onSaved(await ipc.updateSettings({ name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']) }));
+    onSaved(await ipc.updateSettings({
+      name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']),
+      neutral_titles: v['c-neutral'] === true,
+    }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
   }), place, providers, mailTexts));
 }

@@ -171,6 +171,7 @@ const en = {
   'dir.lockMinutes': 'Lock after (minutes without use)',
   'dir.reminderMinutes': 'Remind the doctor (minutes before a visit)',
   'dir.locale': 'Language and region (e.g. en-CA, fr-CA)',
+  'dir.neutralTitles': 'Keep the type of visit out of meeting titles and patient e-mails (they say "Appointment")',
   'dir.searchHint': 'Name, phone, e-mail or date of birth',
   'status.online': 'Network: connected',
   'status.offline': 'Network: offline — the schedule still works; changes are saved on this computer',

@@ -7,7 +7,7 @@ import axe from 'axe-core';
 import { renderSettings } from './directory';
 import type { Language, MailTemplate, TextDraft, TextKey } from './ipc';
 
-const clinic = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'fr-CA' };
+const clinic = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'fr-CA', neutral_titles: false };
 type Call = { cmd: string; args: Record<string, unknown> };
 
 const KEYS: TextKey[] = ['subject_new', 'subject_moved', 'subject_cancelled', 'greeting', 'booked', 'moved', 'join',
@@ -105,6 +105,19 @@ describe('settings screen', () => {
     expect(document.getElementById('join-title')?.textContent).toBe('Join the clinic’s server');
     expect((document.getElementById('join-port') as HTMLInputElement).value).toBe('5432');
     expect(root.querySelector('#setup-new')).toBeNull();
+  });
+
+  it('lets an admin keep the type of visit out of meeting titles and e-mails', async () => {
+    const calls: Call[] = [];
+    await settingsScreen(calls);
+    const neutral = document.getElementById('c-neutral') as HTMLInputElement;
+    expect(neutral.type).toBe('checkbox');
+    expect(neutral.checked).toBe(false);
+    expect(document.querySelector('label[for="c-neutral"]')?.textContent).toContain('type of visit');
+    neutral.checked = true;
+    await save('10');
+    const saved = calls.find((c) => c.cmd === 'update_settings')?.args.settings as Record<string, unknown>;
+    expect(saved.neutral_titles).toBe(true);
   });
 
   it('shows and saves the reminder time, and explains a bad one on the form', async () => {

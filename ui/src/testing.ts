@@ -8,7 +8,7 @@ import type { AppointmentType, Connection, DaySheetRow, Staff } from './ipc';
 export type Call = { cmd: string; args: Record<string, unknown> };
 type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
 
-export const CLINIC = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' };
+export const CLINIC = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA', neutral_titles: false };
 
 /** Mocks the backend with `handler` (plugin calls answer nothing); every other call is recorded. */
 export function recordingBackend(handler: Handler): Call[] {

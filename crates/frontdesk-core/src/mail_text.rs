@@ -56,6 +56,16 @@ impl Language {
         }
     }
 
+    /// What a visit is called where the clinic keeps its type's name to itself (meeting titles,
+    /// patient e-mails): the type can tell a condition.
+    pub fn neutral_type(self) -> &'static str {
+        match self {
+            Language::En => "Appointment",
+            Language::Fr => "Rendez-vous",
+            Language::Es => "Cita",
+        }
+    }
+
     /// The language of a BCP 47 locale: `fr-CA` → French, `es-MX` → Spanish, anything else English.
     pub fn for_locale(locale: &str) -> Language {
         let language = locale.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();

@@ -301,6 +301,9 @@ pub struct Clinic {
     pub lock_minutes: i64,
     /// BCP 47 locale that dates and times are shown in, e.g. `en-CA`.
     pub locale: String,
+    /// Keep the appointment type's name out of meeting titles and patient e-mails (it can tell
+    /// a condition): they say "Appointment" in the clinic's language instead.
+    pub neutral_titles: bool,
 }
 
 /// A member of staff.

@@ -135,11 +135,12 @@ async fn the_clinic_keeps_an_active_admin_and_edits_are_checked(engine: Engine) 
         tz: "Europe/London".into(),
         lock_minutes: 3,
         locale: "fr-CA".into(),
+        neutral_titles: true,
     };
     let clinic = store.update_clinic(&it(), &settings).await.unwrap();
     assert_eq!(
-        (clinic.tz.name(), clinic.lock_minutes, clinic.locale.as_str()),
-        ("Europe/London", 3, "fr-CA")
+        (clinic.tz.name(), clinic.lock_minutes, clinic.locale.as_str(), clinic.neutral_titles),
+        ("Europe/London", 3, "fr-CA", true)
     );
     for bad in [
         ClinicSettings { lock_minutes: 0, ..settings.clone() },

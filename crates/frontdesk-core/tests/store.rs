@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use engines::TestDb;
-use frontdesk_core::store::{Engine, NewPatient};
+use frontdesk_core::store::{ClinicSettings, Engine, NewPatient};
 use frontdesk_core::time::parse_zone;
 use frontdesk_core::{
     Actor, AppointmentId, BookingRequest, CoreError, FixedClock, LocalTime, Mode, PatientId, Role, StaffId,
@@ -60,7 +60,48 @@ on_both_engines!(
     status_lifecycle_is_enforced_and_recorded,
     each_use_case_checks_who_acts_and_whose_visit_it_is,
     times_are_utc_and_a_reopened_store_keeps_everything,
+    a_clinic_can_keep_the_type_of_visit_out_of_what_leaves_it,
 );
+
+/// Meeting titles and patient e-mails carry the appointment type's name, which can tell a
+/// condition, unless the clinic keeps it to itself: then "Appointment" in the clinic's language.
+async fn a_clinic_can_keep_the_type_of_visit_out_of_what_leaves_it(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
+    let tom = NewPatient {
+        full_name: "Tom Nguyen".into(),
+        email: Some("tom@example.com".into()),
+        ..Default::default()
+    };
+    let tom = store.add_patient(&it(), &tom).await.unwrap().id;
+    let review = store.add_type(&it(), "Sexual health review", 30, Mode::InPerson).await.unwrap().id;
+    store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let in_person = BookingRequest {
+        patient_id: tom,
+        type_id: review,
+        ..request(2, at("2026-07-06T10:00", "America/Toronto"), false)
+    };
+    store.book(&desk(), &in_person).await.unwrap();
+    let title = || async { store.next_meeting_work(true, &[]).await.unwrap().unwrap().title };
+    let mail_type = || async { store.next_mail_work(true, &[]).await.unwrap().unwrap().type_name };
+    assert_eq!(title().await, "Consult — J.D.");
+    assert_eq!(mail_type().await, "Sexual health review");
+    assert!(!store.clinic().await.unwrap().unwrap().neutral_titles, "off until the clinic asks");
+
+    let settings = ClinicSettings {
+        name: "Maple Clinic".into(),
+        tz: "America/Toronto".into(),
+        lock_minutes: 5,
+        locale: "fr-CA".into(),
+        neutral_titles: true,
+    };
+    assert!(store.update_clinic(&it(), &settings).await.unwrap().neutral_titles);
+    assert_eq!(title().await, "Rendez-vous — J.D.");
+    assert_eq!(mail_type().await, "Rendez-vous");
+    let english = ClinicSettings { locale: "en-CA".into(), ..settings };
+    store.update_clinic(&it(), &english).await.unwrap();
+    assert_eq!(title().await, "Appointment — J.D.");
+}
 
 /// A clinic with doctors 1 and 2, receptionist 3, one patient, and a 30-minute type.
 async fn seeded(db: &TestDb) -> Store {
@@ -422,6 +463,7 @@ async fn each_use_case_checks_who_acts_and_whose_visit_it_is(engine: Engine) {
         tz: "UTC".into(),
         lock_minutes: 240,
         locale: "en-CA".into(),
+        neutral_titles: false,
     };
     forbidden(store.update_clinic(&ada, &settings).await.unwrap_err());
     forbidden(store.set_reminder_minutes(&desk(), 60).await.unwrap_err());

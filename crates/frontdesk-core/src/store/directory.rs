@@ -57,6 +57,8 @@ pub struct ClinicSettings {
     pub lock_minutes: i64,
     /// BCP 47 locale, e.g. `en-CA`, `fr-CA`, `es-MX`.
     pub locale: String,
+    /// Keep the appointment type's name out of meeting titles and patient e-mails.
+    pub neutral_titles: bool,
 }
 
 /// A change to a member of staff. `pin: None` keeps the current PIN.
@@ -140,18 +142,19 @@ impl Store {
         let locale = validate::locale(&settings.locale)?;
         let mut tx = self.write().await?;
         let changed =
-            sql::query("UPDATE clinic SET name = $1, tz = $2, lock_minutes = $3, locale = $4 WHERE id = 1")
+            sql::query("UPDATE clinic SET name = $1, tz = $2, lock_minutes = $3, locale = $4, neutral_titles = $5 WHERE id = 1")
                 .bind(&name)
                 .bind(tz.name())
                 .bind(settings.lock_minutes)
                 .bind(&locale)
+                .bind(settings.neutral_titles)
                 .execute(&mut tx)
                 .await?;
         if changed == 0 {
             return Err(CoreError::NotInitialized);
         }
         let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
-        let detail = json!({ "name": clinic.name, "tz": clinic.tz.name(), "lock_minutes": clinic.lock_minutes, "locale": clinic.locale });
+        let detail = json!({ "name": clinic.name, "tz": clinic.tz.name(), "lock_minutes": clinic.lock_minutes, "locale": clinic.locale, "neutral_titles": clinic.neutral_titles });
         audit::append(&mut tx, self.now(), actor, AuditAction::SettingsChanged, AuditAbout::NOTHING, &detail)
             .await?;
         tx.commit().await?;
@@ -596,14 +599,14 @@ pub(super) async fn insert_clinic(conn: &mut Tx, name: &str, tz: chrono_tz::Tz, 
 }
 
 pub(super) async fn clinic_in(conn: &mut Tx) -> Result<Option<Clinic>> {
-    let row: Option<(String, String, i64, String)> =
-        sql::query_as("SELECT name, tz, lock_minutes, locale FROM clinic WHERE id = 1")
+    let row: Option<(String, String, i64, String, bool)> =
+        sql::query_as("SELECT name, tz, lock_minutes, locale, neutral_titles FROM clinic WHERE id = 1")
             .fetch_optional(&mut *conn)
             .await?;
     match row {
         None => Ok(None),
-        Some((name, tz, lock_minutes, locale)) => {
-            Ok(Some(Clinic { name, tz: time::parse_zone(&tz)?, lock_minutes, locale }))
+        Some((name, tz, lock_minutes, locale, neutral_titles)) => {
+            Ok(Some(Clinic { name, tz: time::parse_zone(&tz)?, lock_minutes, locale, neutral_titles }))
         }
     }
 }

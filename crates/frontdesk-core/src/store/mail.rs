@@ -100,6 +100,7 @@ struct WorkRow {
     doctor_name: String,
     clinic_name: String,
     locale: String,
+    neutral_titles: bool,
     email: Option<String>,
     join_url: Option<String>,
     cancel_reason: Option<String>,
@@ -218,7 +219,8 @@ impl Store {
                     "SELECT ml.appointment_id, ml.sequence, ml.tries, a.status,
                     (ml.sent_method IS NOT DISTINCT FROM 'REQUEST' OR ml.attempt_open) AS invited,
                     a.start_at, a.end_at, a.tz, t.name AS type_name, s.name AS doctor_name,
-                    c.name AS clinic_name, c.uid AS clinic_uid, c.locale, p.email, m.join_url, a.cancel_reason
+                    c.name AS clinic_name, c.uid AS clinic_uid, c.locale, c.neutral_titles, p.email, m.join_url,
+                    a.cancel_reason
              FROM mails ml
              JOIN appointments a ON a.id = ml.appointment_id
              JOIN appointment_types t ON t.id = a.type_id
@@ -240,7 +242,11 @@ impl Store {
             visit: r.visit.try_into()?,
             sequence: r.sequence,
             invited: r.invited,
-            type_name: r.type_name,
+            type_name: if r.neutral_titles {
+                crate::mail_text::Language::for_locale(&r.locale).neutral_type().to_owned()
+            } else {
+                r.type_name
+            },
             doctor_name: r.doctor_name,
             clinic_name: r.clinic_name,
             locale: r.locale,

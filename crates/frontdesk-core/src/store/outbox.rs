@@ -17,6 +17,7 @@ use super::sql::{self, Tx};
 use super::{instant, Store};
 use crate::access::Action;
 use crate::error::{CoreError, Result};
+use crate::mail_text::Language;
 use crate::model::{
     is_web_link, meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Waiting,
 };
@@ -90,6 +91,8 @@ struct WorkRow {
     provider: String,
     type_name: String,
     patient_name: String,
+    neutral_titles: bool,
+    locale: String,
     zoom_id: Option<i64>,
     teams_id: Option<String>,
     attempts: i64,
@@ -227,6 +230,8 @@ impl Store {
             "SELECT o.id AS job_id, o.changes, o.tries, a.id AS appointment_id, a.doctor_id, m.provider, a.status,
                     a.start_at, a.end_at, a.tz, t.name AS type_name, p.full_name AS patient_name,
                     (SELECT uid FROM clinic LIMIT 1) AS clinic_uid,
+                    (SELECT neutral_titles FROM clinic LIMIT 1) AS neutral_titles,
+                    (SELECT locale FROM clinic LIMIT 1) AS locale,
                     m.zoom_id, m.teams_id, m.attempts, m.attempt_open, m.synced_start, m.synced_end
              FROM outbox o
              JOIN appointments a ON a.id = o.appointment_id
@@ -252,7 +257,10 @@ impl Store {
             visit: r.visit.try_into()?,
             doctor_id: StaffId(r.doctor_id),
             provider: r.provider.parse()?,
-            title: meeting_title(&r.type_name, &r.patient_name),
+            title: meeting_title(
+                if r.neutral_titles { Language::for_locale(&r.locale).neutral_type() } else { &r.type_name },
+                &r.patient_name,
+            ),
             meeting_id: r.zoom_id.map(|id| id.to_string()).or(r.teams_id),
             attempts: r.attempts,
             attempt_open: r.attempt_open,

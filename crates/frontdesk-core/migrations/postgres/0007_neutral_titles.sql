@@ -1,0 +1,2 @@
+-- 0007: as SQLite's 0013.
+ALTER TABLE clinic ADD COLUMN neutral_titles BOOLEAN NOT NULL DEFAULT FALSE;

@@ -88,7 +88,9 @@ fn created_objects_are_printed() {
     let clinic = c.json(&["init", "--clinic", "Birch Clinic", "--tz", "Europe/London"]);
     assert_eq!(
         clinic,
-        serde_json::json!({ "name": "Birch Clinic", "tz": "Europe/London", "lock_minutes": 10, "locale": "en-CA" })
+        serde_json::json!({
+            "name": "Birch Clinic", "tz": "Europe/London", "lock_minutes": 10, "locale": "en-CA", "neutral_titles": false
+        })
     );
     let s = c.json(&["staff", "add", "--name", "Dr Kay", "--role", "doctor", "--pin", "1234"]);
     assert_eq!(

@@ -306,8 +306,11 @@ export type ClinicSettings = {
 	lock_minutes: number,
 	/**  BCP 47 locale, e.g. `en-CA`, `fr-CA`, `es-MX`. */
 	locale: string,
-	/**  Keep the appointment type's name out of meeting titles and patient e-mails. */
-	neutral_titles: boolean,
+	/**
+	 *  Keep the appointment type's name out of meeting titles and patient e-mails (off when
+	 *  not given).
+	 */
+	neutral_titles?: boolean,
 };
 
 /**  A connect flow has started: the browser is open at `authorize_url`. */

@@ -455,6 +455,26 @@ pub fn is_web_link(url: &str) -> bool {
     url.starts_with("https://")
 }
 
+/// Whether `url` is a join link of `provider`'s own: an https address on one of its hosts (Zoom:
+/// zoom.us and zoomgov.com and their subdomains; Teams: teams.microsoft.com and Microsoft's
+/// national clouds). Only such a link is stored, and so only such a link reaches a patient's
+/// e-mail, a calendar file or the Join button.
+pub fn is_join_link(provider: Provider, url: &str) -> bool {
+    let Some(rest) = url.strip_prefix("https://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return false; // user information before the host hides the real one
+    }
+    let host = authority.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    match provider {
+        Provider::Zoom => on("zoom.us") || on("zoomgov.com"),
+        Provider::Microsoft => {
+            ["teams.microsoft.com", "teams.microsoft.us", "teams.microsoftonline.cn"].into_iter().any(on)
+        }
+    }
+}
+
 /// A meeting's title: the appointment type and the patient's initials ("Telehealth consult — J.D."),
 /// at most Zoom's 200 characters.
 pub fn meeting_title(type_name: &str, patient_full_name: &str) -> String {
@@ -471,6 +491,29 @@ fn ser_tz<S: serde::Serializer>(tz: &Tz, s: S) -> std::result::Result<S::Ok, S::
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn join_links_are_the_providers_own() {
+        for (provider, good) in [
+            (Provider::Zoom, "https://zoom.us/j/85746065432?pwd=x"),
+            (Provider::Zoom, "https://us02web.zoom.us/j/1"),
+            (Provider::Zoom, "https://clinic.zoomgov.com/j/1"),
+            (Provider::Microsoft, "https://teams.microsoft.com/l/meetup-join/19%3ameeting"),
+            (Provider::Microsoft, "https://dod.teams.microsoft.us/l/meetup-join/1"),
+        ] {
+            assert!(is_join_link(provider, good), "{good}");
+        }
+        for (provider, bad) in [
+            (Provider::Zoom, "https://teams.microsoft.com/l/meetup-join/1"),
+            (Provider::Zoom, "https://notzoom.us/j/1"),
+            (Provider::Zoom, "https://zoom.us:443@evil.example/j/1"),
+            (Provider::Microsoft, "https://teams.microsoft.com.evil.example/l/1"),
+            (Provider::Microsoft, "http://teams.microsoft.com/l/1"),
+            (Provider::Microsoft, "https://zoom.us/j/1"),
+        ] {
+            assert!(!is_join_link(provider, bad), "{bad}");
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

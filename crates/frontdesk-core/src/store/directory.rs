@@ -57,7 +57,9 @@ pub struct ClinicSettings {
     pub lock_minutes: i64,
     /// BCP 47 locale, e.g. `en-CA`, `fr-CA`, `es-MX`.
     pub locale: String,
-    /// Keep the appointment type's name out of meeting titles and patient e-mails.
+    /// Keep the appointment type's name out of meeting titles and patient e-mails (off when
+    /// not given).
+    #[serde(default)]
     pub neutral_titles: bool,
 }
 

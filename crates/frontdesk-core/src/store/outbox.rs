@@ -19,7 +19,7 @@ use crate::access::Action;
 use crate::error::{CoreError, Result};
 use crate::mail_text::Language;
 use crate::model::{
-    is_web_link, meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Waiting,
+    is_join_link, meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Waiting,
 };
 
 /// Zoom's limit of meeting creates and updates per host per UTC day.
@@ -664,11 +664,15 @@ fn write_back(
     let requeue_or = |done: JobWrite| if changed_since { JobWrite::Requeue } else { done };
     let audited = |state: MeetingState, detail: serde_json::Value| Some((state, detail));
     // A join link goes into patients' e-mails, calendar files and the desk's Join button: only
-    // an https address is kept; anything else is a refusal the desk sees.
-    let odd_link = matches!(outcome, Outcome::Ready { join_url: Some(url), .. } if !is_web_link(url));
+    // an https address on the provider's own hosts is kept; anything else is a refusal the desk sees.
+    let odd_link =
+        matches!(outcome, Outcome::Ready { join_url: Some(url), .. } if !is_join_link(work.provider, url));
     let refused;
     let outcome = if odd_link {
-        let reason = format!("{} answered with a join link that is not a web address", work.provider.label());
+        let reason = format!(
+            "{} answered with a join link that is not one of its own web addresses",
+            work.provider.label()
+        );
         refused = Outcome::Refused { reason, forget_meeting: false };
         &refused
     } else {
@@ -792,14 +796,21 @@ mod tests {
     }
 
     #[test]
-    fn a_join_link_that_is_not_a_web_address_is_never_kept() {
+    fn a_join_link_that_is_not_the_providers_own_web_address_is_never_kept() {
         let now = DateTime::from_timestamp(1_780_000_100, 0).unwrap();
-        for link in
-            ["javascript:alert(1)", "file:///etc/passwd", "http://zoom.us/j/1", "zoommtg://zoom.us/join"]
-        {
+        for link in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "http://zoom.us/j/1",
+            "zoommtg://zoom.us/join",
+            "https://zoom.us.evil.example/j/1",
+            "https://evil.example/zoom.us/j/1",
+            "https://zoom.us@evil.example/j/1",
+            "https://teams.microsoft.com/l/meetup-join/1",
+        ] {
             let odd = Outcome::Ready { meeting_id: "1".into(), join_url: Some(link.into()) };
             let effect = write_back(&work(Provider::Zoom), &odd, false, now).unwrap();
-            let reason = "Zoom answered with a join link that is not a web address".to_owned();
+            let reason = "Zoom answered with a join link that is not one of its own web addresses".to_owned();
             assert_eq!(
                 effect.meeting,
                 MeetingWrite::Failed { reason: reason.clone(), forget_meeting: false },

@@ -906,7 +906,12 @@ fn a_desk_on_the_clinics_server_hears_other_desks_and_runs_no_worker() {
     let clinic = common::Clinic { dir: tempfile::tempdir().unwrap(), server: Some(url.clone()) };
     clinic.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
     clinic.run(&["staff", "add", "--name", "Dr Ada Lee", "--role", "doctor"]).ok();
-    clinic.run(&["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "2468"]).ok();
+    clinic
+        .run_with_input(
+            &["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "-"],
+            "2468\n",
+        )
+        .ok();
     clinic.run(&["patient", "add", "--name", "Jane Doe"]).ok();
     clinic.run(&["type", "add", "--name", "Consult", "--minutes", "30", "--mode", "zoom"]).ok();
 
@@ -996,7 +1001,12 @@ fn a_new_desk_joins_the_clinics_server() {
     // The clinic is set up on the server (from its computer); now the desk joins it.
     let clinic = common::Clinic { dir: tempfile::tempdir().unwrap(), server: Some(url.clone()) };
     clinic.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
-    clinic.run(&["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "2468"]).ok();
+    clinic
+        .run_with_input(
+            &["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "-"],
+            "2468\n",
+        )
+        .ok();
     // Through TLS, the server's certificate checked against the clinic's CA.
     let mut verified = choice(database);
     verified["choice"]["ca_file"] = json!(std::env::var("FRONTDESK_TEST_POSTGRES_CA").unwrap());

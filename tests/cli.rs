@@ -92,7 +92,15 @@ fn created_objects_are_printed() {
             "name": "Birch Clinic", "tz": "Europe/London", "lock_minutes": 10, "locale": "en-CA", "neutral_titles": false
         })
     );
-    let s = c.json(&["staff", "add", "--name", "Dr Kay", "--role", "doctor", "--pin", "1234"]);
+    let s = c.run_with_input(
+        &["--json", "staff", "add", "--name", "Dr Kay", "--role", "doctor", "--pin", "-"],
+        "1234\n",
+    );
+    let s = s.ok().json();
+    // A PIN only ever comes on standard input, and is checked there as anywhere.
+    let eve = ["staff", "add", "--name", "Eve", "--role", "admin", "--pin", "-"];
+    c.run_with_input(&eve, "12\n").refused("PIN");
+    c.run_with_input(&eve, "").refused("standard input was empty");
     assert_eq!(
         s,
         serde_json::json!({ "id": 1, "name": "Dr Kay", "role": "doctor", "has_pin": true, "active": true })
@@ -283,7 +291,10 @@ fn bad_input_gets_one_clear_line_and_changes_nothing() {
         (vec!["staff", "add", "--name", long, "--role", "doctor"], "too long"),
         (vec!["staff", "add", "--name", "Eve\u{1b}[31m", "--role", "doctor"], "control character"),
         (vec!["staff", "add", "--name", "Eve", "--role", "nurse"], "receptionist, doctor, admin"),
-        (vec!["staff", "add", "--name", "Eve", "--role", "admin", "--pin", "12"], "PIN"),
+        (
+            vec!["staff", "add", "--name", "Eve", "--role", "admin", "--pin", "1234"],
+            "write the PIN on standard input",
+        ),
         (vec!["patient", "add", "--name", "Al", "--email", "al@"], "not an e-mail address"),
         (vec!["patient", "add", "--name", "Al", "--email", "al.example.com"], "not an e-mail address"),
         (vec!["patient", "add", "--name", "Al", "--dob", "03/04/1980"], "YYYY-MM-DD"),

@@ -31,7 +31,8 @@ def seed(data):
     env = dict(os.environ, FRONTDESK_DATA_DIR=data)
     run = lambda *a: subprocess.run([CLI, *a], env=env, check=True, capture_output=True)
     run("init", "--clinic", "Benchmark Clinic", "--tz", "UTC")
-    run("staff", "add", "--name", "Ann Desk", "--role", "receptionist", "--pin", "1357")
+    subprocess.run([CLI, "staff", "add", "--name", "Ann Desk", "--role", "receptionist", "--pin", "-"],
+                   env=env, check=True, capture_output=True, input=b"1357\n")
     for d in range(DOCTORS):
         run("staff", "add", "--name", f"Dr {d + 1:02}", "--role", "doctor")
     for p in range(60):

@@ -157,7 +157,11 @@ impl Clinic {
         c.run(&["init", "--clinic", "Maple Clinic", "--tz", "America/Toronto"]).ok();
         c.run(&["staff", "add", "--name", "Dr Ada Lee", "--role", "doctor"]).ok();
         c.run(&["staff", "add", "--name", "Dr Ben Roy", "--role", "doctor"]).ok();
-        c.run(&["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "2468"]).ok();
+        c.run_with_input(
+            &["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "-"],
+            "2468\n",
+        )
+        .ok();
         c.run(&[
             "patient",
             "add",
@@ -200,6 +204,21 @@ impl Clinic {
 
     pub fn run(&self, args: &[&str]) -> Run {
         output(self.command().args(args).output().expect("run frontdesk-cli"))
+    }
+
+    /// [`Clinic::run`] with `input` on standard input (a PIN or a secret given as `-`).
+    pub fn run_with_input(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = self
+            .command()
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run frontdesk-cli");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        output(child.wait_with_output().expect("run frontdesk-cli"))
     }
 
     pub fn json(&self, args: &[&str]) -> serde_json::Value {

@@ -229,7 +229,7 @@ async fn hand_over(local: &Store, server: &Store, actor: &Actor) -> Result<(usiz
 }
 
 /// A value from standard input: the first line, without its line ending.
-fn read_stdin() -> Result<String, CliError> {
+pub fn read_stdin() -> Result<String, CliError> {
     let mut text = String::new();
     std::io::stdin()
         .take(64 * 1024)

@@ -232,8 +232,9 @@ enum StaffCommand {
         /// receptionist, doctor or admin.
         #[arg(long)]
         role: String,
-        /// Sign-in PIN, 4 to 12 digits (stored only as a hash).
-        #[arg(long)]
+        /// Sign-in PIN, 4 to 12 digits (stored only as a hash): give `-` and write it on standard
+        /// input, so that it stays out of the shell history and the process list.
+        #[arg(long, value_name = "-")]
         pin: Option<String>,
     },
     /// Change a member of staff; what is not given stays as it is.
@@ -244,8 +245,8 @@ enum StaffCommand {
         /// receptionist, doctor or admin.
         #[arg(long)]
         role: Option<String>,
-        /// A new sign-in PIN, 4 to 12 digits (stored only as a hash).
-        #[arg(long)]
+        /// A new sign-in PIN, 4 to 12 digits (stored only as a hash): `-`, read from standard input.
+        #[arg(long, value_name = "-")]
         pin: Option<String>,
         /// Let them sign in again.
         #[arg(long, conflicts_with = "deactivate")]
@@ -445,6 +446,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         | Command::Server { .. }
         | Command::Reconcile { .. } => Ok(()),
         Command::Staff(StaffCommand::Add { name, role, pin }) => {
+            let pin = pin.map(pin_from_stdin).transpose()?;
             let staff = store.add_staff(&actor, &name, role.parse::<Role>()?, pin.as_deref()).await?;
             out.staff(&[staff], true)
         }
@@ -454,7 +456,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
                 name: name.unwrap_or(now.name),
                 role: role.map(|r| r.parse::<Role>()).transpose()?.unwrap_or(now.role),
                 active: (now.active || activate) && !deactivate,
-                pin,
+                pin: pin.map(pin_from_stdin).transpose()?,
             };
             out.staff(&[store.update_staff(&actor, StaffId(id), &update).await?], true)
         }
@@ -569,6 +571,21 @@ fn parse_fold(text: &str) -> Result<Fold, CoreError> {
 }
 
 /// The command line acts as the operating-system user who runs it.
+/// A PIN given as `--pin -`: read from standard input. A PIN typed on the command line is
+/// refused, since the shell history and the process list would keep it.
+fn pin_from_stdin(given: String) -> Result<String, CoreError> {
+    if given != "-" {
+        return Err(CoreError::invalid_field(
+            Field::new("pin", "--pin"),
+            "give - and write the PIN on standard input, so that it stays out of the shell history and the process list",
+        ));
+    }
+    accounts::read_stdin().map_err(|e| match e {
+        CliError::Core(core) => core,
+        other => CoreError::invalid(other.to_string()),
+    })
+}
+
 fn cli_actor() -> Actor {
     Actor::Tool { tool: "cli", user: os_user() }
 }

@@ -702,13 +702,7 @@ impl Accounts {
         if self.is_keeper() {
             return self.check(doctor, provider).await;
         }
-        let ask = Ask {
-            kind: ask::CHECK,
-            args: json!({ "doctor": doctor, "provider": provider }),
-            sealed: None,
-            secret_answer: false,
-            wait: custody::SLOW,
-        };
+        let ask = Ask::plain(ask::CHECK, json!({ "doctor": doctor, "provider": provider }), custody::SLOW);
         Ok(self.ask_service(actor, ask).await?.value)
     }
 
@@ -867,13 +861,8 @@ impl Accounts {
     ) -> Result<Disconnected> {
         actor.may_for(Action::ManageAccount, doctor)?;
         if !self.is_keeper() {
-            let ask = Ask {
-                kind: ask::DISCONNECT,
-                args: json!({ "doctor": doctor, "provider": provider }),
-                sealed: None,
-                secret_answer: false,
-                wait: custody::SLOW,
-            };
+            let ask =
+                Ask::plain(ask::DISCONNECT, json!({ "doctor": doctor, "provider": provider }), custody::SLOW);
             return Ok(self.ask_service(actor, ask).await?.value);
         }
         let Some(connection) = self.store.connection(doctor, provider).await? else {
@@ -970,13 +959,8 @@ impl Accounts {
         actor.may(Action::Administer)?;
         self.store.require_doctor(doctor).await?;
         if !self.is_keeper() {
-            let ask = Ask {
-                kind: ask::CONNECT_S2S,
-                args: json!({ "doctor": doctor, "email": email }),
-                sealed: None,
-                secret_answer: false,
-                wait: custody::SLOW,
-            };
+            let ask =
+                Ask::plain(ask::CONNECT_S2S, json!({ "doctor": doctor, "email": email }), custody::SLOW);
             return Ok(self.ask_service(actor, ask).await?.value);
         }
         let email = frontdesk_core::validate::optional_email(ZOOM_EMAIL, Some(email))?.ok_or_else(|| {

@@ -329,13 +329,11 @@ pub async fn reconcile(
     delete: bool,
 ) -> Result<Reconciled, CallError> {
     if !accounts.is_keeper() {
-        let ask = frontdesk_settings::custody::Ask {
-            kind: crate::custodian::RECONCILE,
-            args: serde_json::json!({ "doctor": doctor, "provider": provider, "delete": delete }),
-            sealed: None,
-            secret_answer: false,
-            wait: frontdesk_settings::custody::SLOW,
-        };
+        let ask = frontdesk_settings::custody::Ask::plain(
+            crate::custodian::RECONCILE,
+            serde_json::json!({ "doctor": doctor, "provider": provider, "delete": delete }),
+            frontdesk_settings::custody::SLOW,
+        );
         return Ok(accounts.ask_service(actor, ask).await?.value);
     }
     let store = accounts.store();

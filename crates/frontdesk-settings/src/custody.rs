@@ -33,6 +33,13 @@ pub struct Ask<'a> {
     pub wait: Duration,
 }
 
+impl<'a> Ask<'a> {
+    /// A question with plain arguments only, whose answer is plain too.
+    pub fn plain(kind: &'a str, args: serde_json::Value, wait: Duration) -> Ask<'a> {
+        Ask { kind, args, sealed: None, secret_answer: false, wait }
+    }
+}
+
 /// The service's answer: the plain part, and the opened secret part when one was asked for.
 pub struct Answer<T> {
     pub value: T,

@@ -15,6 +15,35 @@ use icalendar::{Calendar, CalendarDateTime, Component, Event, EventLike, EventSt
 use crate::model::{initials, Status};
 use crate::views::DaySheet;
 
+impl crate::Store {
+    /// One local day as a calendar file (times in UTC, titles with initials only), for every
+    /// doctor or one; audited, since the file leaves Frontdesk.
+    ///
+    /// # Errors
+    /// [`crate::CoreError::Invalid`] when `doctor` is not a doctor; as for [`crate::Store::day_sheet`].
+    pub async fn day_calendar(
+        &self,
+        actor: &crate::Actor,
+        clinic: &crate::model::Clinic,
+        date: chrono::NaiveDate,
+        doctor: Option<crate::StaffId>,
+    ) -> crate::Result<String> {
+        actor.may(crate::Action::Read)?;
+        if let Some(d) = doctor {
+            let staff = self.staff(d).await?;
+            if staff.role != crate::Role::Doctor {
+                return Err(crate::CoreError::invalid(format!("--doctor: {} is not a doctor", staff.name)));
+            }
+        }
+        let sheet = self.day_sheet(clinic, date, 1, clinic.tz, doctor).await?;
+        let ics = day_calendar(&sheet, &self.clinic_uid().await?, chrono::Utc::now());
+        let detail = serde_json::json!({ "date": date, "doctor_id": doctor, "appointments": sheet.appointments.len() });
+        let about = crate::store::AuditAbout { doctor, ..crate::store::AuditAbout::NOTHING };
+        self.audit(actor, crate::store::AuditAction::DayExported, about, detail).await?;
+        Ok(ics)
+    }
+}
+
 /// The `UID` of an appointment's event, the same in every file Frontdesk writes.
 pub fn event_uid(clinic_uid: &str, appointment: i64) -> String {
     format!("appointment-{appointment}@{clinic_uid}.frontdesk")

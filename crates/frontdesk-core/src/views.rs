@@ -83,31 +83,4 @@ impl Store {
             appointments: rows,
         })
     }
-
-    /// One local day as a calendar file (times in UTC, titles with initials only), for every
-    /// doctor or one; audited, since the file leaves Frontdesk.
-    ///
-    /// # Errors
-    /// [`crate::CoreError::Invalid`] when `doctor` is not a doctor; as for [`Store::day_sheet`].
-    pub async fn day_calendar(
-        &self,
-        actor: &crate::Actor,
-        clinic: &Clinic,
-        date: NaiveDate,
-        doctor: Option<StaffId>,
-    ) -> Result<String> {
-        actor.may(crate::Action::Read)?;
-        if let Some(d) = doctor {
-            let staff = self.staff(d).await?;
-            if staff.role != Role::Doctor {
-                return Err(crate::CoreError::invalid(format!("--doctor: {} is not a doctor", staff.name)));
-            }
-        }
-        let sheet = self.day_sheet(clinic, date, 1, clinic.tz, doctor).await?;
-        let ics = crate::ics::day_calendar(&sheet, &self.clinic_uid().await?, chrono::Utc::now());
-        let detail = serde_json::json!({ "date": date, "doctor_id": doctor, "appointments": sheet.appointments.len() });
-        let about = crate::store::AuditAbout { doctor, ..crate::store::AuditAbout::NOTHING };
-        self.audit(actor, crate::store::AuditAction::DayExported, about, detail).await?;
-        Ok(ics)
-    }
 }

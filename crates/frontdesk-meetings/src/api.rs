@@ -15,6 +15,12 @@ use serde_json::{json, Value};
 
 use crate::error::CallError;
 
+/// What a desk in clinic mode asks the clinic service (`crate::custodian`) to do with a meeting:
+/// fetch its host link now, sealed back to the asking desk.
+pub const HOST_LINK: &str = "host_link";
+/// ... and reconcile a doctor's meetings at a provider (`crate::reconcile`).
+pub const RECONCILE: &str = "reconcile";
+
 /// The characters Zoom allows in a meeting passcode.
 pub const ZOOM_PASSCODE_ALPHABET: &[u8] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@-_*";
@@ -428,7 +434,7 @@ impl MeetingCalls for Accounts {
         if !self.is_keeper() {
             // The clinic service fetches it with the doctor's tokens and seals it to this desk.
             let ask = frontdesk_settings::custody::Ask {
-                kind: crate::custodian::HOST_LINK,
+                kind: HOST_LINK,
                 args: json!({ "appointment": appointment }),
                 sealed: None,
                 secret_answer: true,

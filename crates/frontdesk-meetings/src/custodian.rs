@@ -16,12 +16,7 @@ use frontdesk_settings::{sealed, KeyPair, Secret};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::api::MeetingCalls;
-
-/// Fetch a meeting's host link now, sealed to the asking desk.
-pub const HOST_LINK: &str = "host_link";
-/// Reconcile a doctor's meetings at a provider.
-pub const RECONCILE: &str = "reconcile";
+use crate::api::{MeetingCalls, HOST_LINK, RECONCILE};
 
 /// The clinic service's keeping of tokens and secrets.
 pub struct Custodian {
@@ -72,7 +67,7 @@ impl Custodian {
         let uid = accounts.store().clinic_uid().await?;
         // Two processes starting at once on this computer make one key between them.
         let lock = accounts.store().hold_service_lock().await?;
-        let key = KeyPair::load_or_make(accounts.settings(), format!("{uid}/clinic-service-key")).await?;
+        let key = accounts.settings().key_pair(format!("{uid}/clinic-service-key")).await?;
         accounts.store().register_service(&key.public_key(), host, take_over).await?;
         drop(lock);
         Ok(Custodian { accounts, key })

@@ -330,7 +330,7 @@ pub async fn reconcile(
 ) -> Result<Reconciled, CallError> {
     if !accounts.is_keeper() {
         let ask = frontdesk_settings::custody::Ask::plain(
-            crate::custodian::RECONCILE,
+            crate::api::RECONCILE,
             serde_json::json!({ "doctor": doctor, "provider": provider, "delete": delete }),
             frontdesk_settings::custody::SLOW,
         );

@@ -6,13 +6,12 @@
 use std::time::Duration;
 
 use frontdesk_core::store::{RequestEvent, ServiceAnswer};
-use frontdesk_core::{Actor, CoreError, ErrorKind};
+use frontdesk_core::{Actor, CoreError, ErrorKind, Store};
 use serde::de::DeserializeOwned;
 
 use crate::error::{Result, SettingsError};
 use crate::sealed::{self, KeyPair};
 use crate::secrets::Secret;
-use crate::service::Settings;
 
 /// How long a desk waits for a quick answer (a host link, a setting kept).
 pub const QUICK: Duration = Duration::from_secs(10);
@@ -53,60 +52,56 @@ pub struct Refusal {
     pub message: String,
 }
 
-impl Settings {
-    /// The name of this computer's own key pair for answers sealed to it.
-    async fn desk_key(&self) -> Result<KeyPair> {
-        let uid = self.store().clinic_uid().await?;
-        KeyPair::load_or_make(self, format!("{uid}/desk-key")).await
-    }
-
-    /// Asks the clinic service and waits for its answer.
-    ///
-    /// # Errors
-    /// [`CoreError::NoClinicService`] / [`CoreError::ServiceAway`] before asking;
-    /// [`CoreError::ServiceAway`] when no answer comes within `ask.wait`; the service's own
-    /// refusal as [`CoreError::Relayed`]; keyring and sealing failures.
-    pub async fn ask_service<T: DeserializeOwned>(&self, actor: &Actor, ask: Ask<'_>) -> Result<Answer<T>> {
-        let store = self.store();
-        let service = store.service_present().await?;
-        let sealed_args = match &ask.sealed {
-            Some(secret) => Some(sealed::seal(&service.public_key, secret)?),
-            None => None,
+/// Asks the clinic service and waits for its answer. `reply` is this desk's key pair, for a
+/// question whose answer is secret (`ask.secret_answer`).
+///
+/// # Errors
+/// [`CoreError::NoClinicService`] / [`CoreError::ServiceAway`] before asking;
+/// [`CoreError::ServiceAway`] when no answer comes within `ask.wait`; the service's own refusal
+/// as [`CoreError::Relayed`]; sealing failures.
+pub async fn ask<T: DeserializeOwned>(
+    store: &Store,
+    reply: Option<&KeyPair>,
+    actor: &Actor,
+    ask: Ask<'_>,
+) -> Result<Answer<T>> {
+    let service = store.service_present().await?;
+    let sealed_args = match &ask.sealed {
+        Some(secret) => Some(sealed::seal(&service.public_key, secret)?),
+        None => None,
+    };
+    let mut events = store.request_events().await?;
+    let id = store
+        .ask_service(
+            ask.kind,
+            actor,
+            &ask.args,
+            sealed_args.as_deref(),
+            reply.map(KeyPair::public_key).as_deref(),
+        )
+        .await?;
+    let deadline = tokio::time::Instant::now() + ask.wait;
+    loop {
+        if let Some(answer) = store.take_answer(id).await? {
+            return read_answer(answer, reply);
+        }
+        let wake = async {
+            loop {
+                match events.next().await {
+                    Ok(RequestEvent::Answered(n)) if n != id => continue,
+                    _ => return,
+                }
+            }
         };
-        let reply = if ask.secret_answer { Some(self.desk_key().await?) } else { None };
-        let mut events = store.request_events().await?;
-        let id = store
-            .ask_service(
-                ask.kind,
-                actor,
-                &ask.args,
-                sealed_args.as_deref(),
-                reply.as_ref().map(KeyPair::public_key).as_deref(),
-            )
-            .await?;
-        let deadline = tokio::time::Instant::now() + ask.wait;
-        loop {
-            if let Some(answer) = store.take_answer(id).await? {
-                return read_answer(answer, reply.as_ref());
+        // A notification wakes the desk at once; a look every second covers a lost one.
+        let step = deadline.min(tokio::time::Instant::now() + Duration::from_secs(1));
+        if tokio::time::timeout_at(step, wake).await.is_err() && tokio::time::Instant::now() >= deadline {
+            store.withdraw_request(id).await?;
+            return Err(CoreError::ServiceAway {
+                host: service.host,
+                since: format!("it was asked {} seconds ago", ask.wait.as_secs()),
             }
-            let wake = async {
-                loop {
-                    match events.next().await {
-                        Ok(RequestEvent::Answered(n)) if n != id => continue,
-                        _ => return,
-                    }
-                }
-            };
-            // A notification wakes the desk at once; a look every second covers a lost one.
-            let step = deadline.min(tokio::time::Instant::now() + Duration::from_secs(1));
-            if tokio::time::timeout_at(step, wake).await.is_err() && tokio::time::Instant::now() >= deadline {
-                store.withdraw_request(id).await?;
-                return Err(CoreError::ServiceAway {
-                    host: service.host,
-                    since: format!("it was asked {} seconds ago", ask.wait.as_secs()),
-                }
-                .into());
-            }
+            .into());
         }
     }
 }

@@ -13,7 +13,6 @@ use crypto_box::{PublicKey, SecretKey};
 
 use crate::error::{Result, SettingsError};
 use crate::secrets::Secret;
-use crate::service::Settings;
 
 /// The longest plaintext sealed: a token pair or a sign-in's code with room to spare.
 const MAX_PLAINTEXT: usize = 16 * 1024;
@@ -36,23 +35,13 @@ impl KeyPair {
         KeyPair { secret: SecretKey::generate(&mut OsRng) }
     }
 
-    /// The key pair kept in the keyring under `name`, made and stored there the first time.
-    ///
-    /// # Errors
-    /// [`SettingsError::Keyring`].
-    pub async fn load_or_make(settings: &Settings, name: String) -> Result<KeyPair> {
-        if let Some(stored) = settings.secret_get(name.clone()).await? {
-            if let Some(pair) = KeyPair::from_secret(&stored) {
-                return Ok(pair);
-            }
-            tracing::warn!("a key pair in the keyring could not be read; making a new one");
-        }
-        let pair = KeyPair::generate();
-        settings.secret_set(name, Secret::new(STANDARD.encode(pair.secret.to_bytes()))).await?;
-        Ok(pair)
+    /// The key pair as a keyring entry keeps it (see `Settings::key_pair`).
+    pub fn to_secret(&self) -> Secret {
+        Secret::new(STANDARD.encode(self.secret.to_bytes()))
     }
 
-    fn from_secret(stored: &Secret) -> Option<KeyPair> {
+    /// A key pair from its keyring entry; `None` when the entry is not one.
+    pub fn from_secret(stored: &Secret) -> Option<KeyPair> {
         let bytes: [u8; 32] = STANDARD.decode(stored.expose()).ok()?.try_into().ok()?;
         Some(KeyPair { secret: SecretKey::from_bytes(bytes) })
     }
@@ -118,7 +107,7 @@ mod tests {
     #[test]
     fn a_key_pair_survives_the_keyring_and_never_prints_its_private_half() {
         let pair = KeyPair::generate();
-        let stored = Secret::new(STANDARD.encode(pair.secret.to_bytes()));
+        let stored = pair.to_secret();
         let back = KeyPair::from_secret(&stored).unwrap();
         assert_eq!(back.public_key(), pair.public_key());
         let shown = format!("{pair:?}");

@@ -14,6 +14,7 @@ pub const KEEP_SECRET: &str = "keep_secret";
 
 use crate::custody::{self, Ask};
 use crate::error::{Result, SettingsError};
+use crate::sealed::KeyPair;
 use crate::secrets::{self, Secret, SecretStore};
 use crate::setting::{self, ProviderSettings, RedirectMode, Setting};
 
@@ -270,6 +271,43 @@ impl Settings {
             self.config_set(actor, *setting, Some(value)).await?;
         }
         self.provider_settings().await
+    }
+
+    // ----- the clinic service, from a desk ----------------------------------------------------
+
+    /// The key pair kept in the keyring under `name`, made and stored there the first time.
+    ///
+    /// # Errors
+    /// [`SettingsError::Keyring`].
+    pub async fn key_pair(&self, name: String) -> Result<KeyPair> {
+        if let Some(stored) = self.secret_get(name.clone()).await? {
+            if let Some(pair) = KeyPair::from_secret(&stored) {
+                return Ok(pair);
+            }
+            tracing::warn!("a key pair in the keyring could not be read; making a new one");
+        }
+        let pair = KeyPair::generate();
+        self.secret_set(name, pair.to_secret()).await?;
+        Ok(pair)
+    }
+
+    /// Asks the clinic service (see [`custody::ask`]); a secret answer is sealed to this
+    /// computer's own key pair, kept in its keyring.
+    ///
+    /// # Errors
+    /// As [`custody::ask`]; keyring failures.
+    pub async fn ask_service<T: serde::de::DeserializeOwned>(
+        &self,
+        actor: &Actor,
+        ask: Ask<'_>,
+    ) -> Result<custody::Answer<T>> {
+        let reply = if ask.secret_answer {
+            let uid = self.store.clinic_uid().await?;
+            Some(self.key_pair(format!("{uid}/desk-key")).await?)
+        } else {
+            None
+        };
+        custody::ask(&self.store, reply.as_ref(), actor, ask).await
     }
 
     // ----- the keyring, off the async threads -------------------------------------------------

@@ -31,7 +31,7 @@ pub struct HeldLock {
 #[derive(Debug)]
 enum Held {
     File(#[allow(dead_code)] std::fs::File),
-    Server(#[allow(dead_code)] crate::store::ServiceLock),
+    Server(#[allow(dead_code)] crate::store::ServerLock),
 }
 
 impl Locks {

@@ -34,6 +34,17 @@ pub enum Language {
     Es,
 }
 
+/// What a visit of type `type_name` is called where it leaves the clinic (a meeting title, a
+/// patient e-mail): its name, or, where the clinic keeps types to itself (`neutral`), the neutral
+/// word in the language of `locale`.
+pub fn type_shown<'a>(type_name: &'a str, locale: &str, neutral: bool) -> &'a str {
+    if neutral {
+        Language::for_locale(locale).neutral_type()
+    } else {
+        type_name
+    }
+}
+
 impl Language {
     /// Every language, in the order screens list them.
     pub const ALL: [Language; 3] = [Language::En, Language::Fr, Language::Es];

@@ -28,7 +28,7 @@ const SERVICE_LOCK: i64 = 0x6672_6f6e_7473_7663;
 
 /// A lock held on the clinic's server until dropped (its connection closes with it).
 #[derive(Debug)]
-pub struct ServiceLock {
+pub struct ServerLock {
     _connection: sqlx::PgConnection,
 }
 
@@ -120,7 +120,7 @@ impl Store {
     ///
     /// # Errors
     /// Not on a server; [`CoreError::Storage`].
-    pub async fn hold_service_lock(&self) -> Result<ServiceLock> {
+    pub async fn hold_service_lock(&self) -> Result<ServerLock> {
         self.hold_advisory_lock(SERVICE_LOCK).await
     }
 
@@ -129,7 +129,7 @@ impl Store {
     ///
     /// # Errors
     /// Not on a server; [`CoreError::Storage`].
-    pub async fn hold_server_lock(&self, name: &str) -> Result<ServiceLock> {
+    pub async fn hold_server_lock(&self, name: &str) -> Result<ServerLock> {
         // FNV-1a: a stable 64-bit key for the name, the same in every process and version.
         let key = name
             .bytes()
@@ -137,10 +137,10 @@ impl Store {
         self.hold_advisory_lock(i64::from_ne_bytes(key.to_ne_bytes())).await
     }
 
-    async fn hold_advisory_lock(&self, key: i64) -> Result<ServiceLock> {
+    async fn hold_advisory_lock(&self, key: i64) -> Result<ServerLock> {
         let mut connection = self.clinic_server()?.acquire().await?.detach();
         sqlx::query("SELECT pg_advisory_lock($1)").bind(key).execute(&mut connection).await?;
-        Ok(ServiceLock { _connection: connection })
+        Ok(ServerLock { _connection: connection })
     }
 
     /// The service that keeps the clinic's tokens, if one has started.
@@ -197,13 +197,15 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         let host: String = host.chars().take(200).collect();
-        match current.map(ClinicService::from) {
+        // The service this one replaces, if it takes over from another.
+        let replaced = match current.map(ClinicService::from) {
             Some(c) if c.public_key == public_key => {
                 sqlx::query("UPDATE clinic_service SET host = $1, seen_at = $2 WHERE id = 1")
                     .bind(&host)
                     .bind(ms)
                     .execute(&mut *tx)
                     .await?;
+                None
             }
             Some(c) if !take_over => {
                 return Err(CoreError::ServiceElsewhere {
@@ -222,14 +224,13 @@ impl Store {
                 .bind(ms)
                 .execute(&mut *tx)
                 .await?;
-                if let Some(previous) = previous {
-                    tx.commit().await?;
-                    self.forget_kept_connections(&previous.host).await?;
-                    return self.clinic_service().await?.ok_or(CoreError::NoClinicService);
-                }
+                previous
             }
-        }
+        };
         tx.commit().await?;
+        if let Some(previous) = replaced {
+            self.forget_kept_connections(&previous.host).await?;
+        }
         self.clinic_service().await?.ok_or(CoreError::NoClinicService)
     }
 

@@ -242,11 +242,7 @@ impl Store {
             visit: r.visit.try_into()?,
             sequence: r.sequence,
             invited: r.invited,
-            type_name: if r.neutral_titles {
-                crate::mail_text::Language::for_locale(&r.locale).neutral_type().to_owned()
-            } else {
-                r.type_name
-            },
+            type_name: crate::mail_text::type_shown(&r.type_name, &r.locale, r.neutral_titles).to_owned(),
             doctor_name: r.doctor_name,
             clinic_name: r.clinic_name,
             locale: r.locale,

@@ -42,7 +42,7 @@ pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use audit::{AuditAbout, AuditAction, AuditBreak, AuditCheck, AuditEntry, AuditFilter};
 pub use auth::{pause_minutes, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use custody::{
-    ClinicService, RequestEvent, RequestEvents, ServiceAnswer, ServiceLock, ServiceRequest,
+    ClinicService, RequestEvent, RequestEvents, ServerLock, ServiceAnswer, ServiceRequest,
     REQUEST_LIFETIME_MS, SERVICE_AWAY_AFTER_MS, SERVICE_HEARTBEAT,
 };
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};

@@ -17,7 +17,7 @@ use super::sql::{self, Tx};
 use super::{instant, Store};
 use crate::access::Action;
 use crate::error::{CoreError, Result};
-use crate::mail_text::Language;
+use crate::mail_text::type_shown;
 use crate::model::{
     is_join_link, meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Waiting,
 };
@@ -229,15 +229,14 @@ impl Store {
             Queue::Meetings,
             "SELECT o.id AS job_id, o.changes, o.tries, a.id AS appointment_id, a.doctor_id, m.provider, a.status,
                     a.start_at, a.end_at, a.tz, t.name AS type_name, p.full_name AS patient_name,
-                    (SELECT uid FROM clinic LIMIT 1) AS clinic_uid,
-                    (SELECT neutral_titles FROM clinic LIMIT 1) AS neutral_titles,
-                    (SELECT locale FROM clinic LIMIT 1) AS locale,
+                    c.uid AS clinic_uid, c.neutral_titles, c.locale,
                     m.zoom_id, m.teams_id, m.attempts, m.attempt_open, m.synced_start, m.synced_end
              FROM outbox o
              JOIN appointments a ON a.id = o.appointment_id
              JOIN meetings m ON m.appointment_id = a.id
              JOIN appointment_types t ON t.id = a.type_id
              JOIN patients p ON p.id = a.patient_id
+             JOIN clinic c ON c.id = 1
              WHERE o.state = 'pending' AND ($2 OR o.due_at_ms <= $1)
                AND o.id NOT IN (SEEN_KEYS) AND FREE(o)
              ORDER BY o.due_at_ms, o.id LIMIT 1",
@@ -257,10 +256,7 @@ impl Store {
             visit: r.visit.try_into()?,
             doctor_id: StaffId(r.doctor_id),
             provider: r.provider.parse()?,
-            title: meeting_title(
-                if r.neutral_titles { Language::for_locale(&r.locale).neutral_type() } else { &r.type_name },
-                &r.patient_name,
-            ),
+            title: meeting_title(type_shown(&r.type_name, &r.locale, r.neutral_titles), &r.patient_name),
             meeting_id: r.zoom_id.map(|id| id.to_string()).or(r.teams_id),
             attempts: r.attempts,
             attempt_open: r.attempt_open,

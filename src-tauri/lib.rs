@@ -247,7 +247,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
         Some(dir) => tauri::async_runtime::block_on(open_store(
             dir,
             config.database,
-            &*config.secrets,
+            &config.secrets,
             config.clock.clone(),
         )),
         None => Err(AppError::setup("this system has no data folder; set FRONTDESK_DATA_DIR")),
@@ -279,16 +279,17 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
 async fn open_store(
     dir: &std::path::Path,
     database: Option<String>,
-    secrets: &dyn SecretStore,
+    secrets: &Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
 ) -> Result<Store, AppError> {
     if let Some(url) = database {
         return Ok(Store::connect(&ServerAddress::parse(&url)?, dir, clock).await?);
     }
     if let Some(choice) = clinic_server::load(dir) {
-        return Ok(Store::connect(&choice.address(secrets)?, dir, clock).await?);
+        return Ok(Store::connect(&choice.address(&**secrets)?, dir, clock).await?);
     }
-    Ok(Store::open_with_clock(dir, clock).await?)
+    let at_rest = frontdesk_settings::database_at_rest(Arc::clone(secrets));
+    Ok(Store::open_with_clock(dir, clock, at_rest).await?)
 }
 
 /// Starts the outbox workers on Tauri's async runtime: one sends each telehealth appointment's

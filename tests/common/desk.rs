@@ -190,13 +190,8 @@ impl Desk {
             assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
             return dump.stdout;
         }
-        let mut bytes = Vec::new();
-        for name in ["frontdesk.db", "frontdesk.db-wal"] {
-            if let Ok(b) = std::fs::read(self.dir.path().join(name)) {
-                bytes.extend(b);
-            }
-        }
-        bytes
+        // The file is encrypted: read what it holds, as someone with its key could.
+        super::sqlite_dump(self.dir.path()).into_bytes()
     }
 }
 

@@ -69,7 +69,8 @@ pub async fn open_store_on(
             frontdesk_core::Store::connect(&server, dir, clock).await.expect("connect to the test server");
         (store, Some(url))
     } else {
-        (frontdesk_core::Store::open_with_clock(dir, clock).await.expect("open the clinic's file"), None)
+        let store = frontdesk_core::Store::open_with_clock(dir, clock, at_rest()).await;
+        (store.expect("open the clinic's file"), None)
     }
 }
 
@@ -229,8 +230,8 @@ impl Clinic {
         run.json()
     }
 
-    /// Every row of every table, as the `sqlite3` shell (or `pg_dump`) dumps it: equal dumps
-    /// mean nothing changed.
+    /// Every row of every table (as `pg_dump` dumps it, or [`sqlite_dump`]): equal dumps mean
+    /// nothing changed.
     pub fn dump(&self) -> String {
         if let Some(url) = &self.server {
             let out = Command::new("pg_dump").args(["--data-only", url]).output().expect("run pg_dump");
@@ -244,26 +245,20 @@ impl Clinic {
                 .collect::<Vec<_>>()
                 .join("\n");
         }
-        let out = Command::new("sqlite3")
-            .arg("-readonly")
-            .arg(self.db())
-            .arg(".dump")
-            .output()
-            .expect("run sqlite3 (installed by scripts/setup)");
-        assert!(out.status.success(), "sqlite3 .dump failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        sqlite_dump(self.path())
     }
 
     /// Runs SQL that is meant to be refused, and gives what the shell said.
     pub fn try_sql(&self, sql: &str) -> String {
         let out = match &self.server {
             Some(url) => Command::new("psql").args(["-q", url, "-c", sql]).output(),
-            None => Command::new("sqlite3").arg(self.db()).arg(sql).output(),
+            None => return sqlite_exec(self.path(), sql).err().unwrap_or_default(),
         };
         String::from_utf8_lossy(&out.expect("run the SQL shell").stderr).into_owned()
     }
 
-    /// Runs SQL with the `sqlite3` shell, or `psql` (to stage states the app itself never writes).
+    /// Runs SQL on the clinic's file (with its key from the keyring), or with `psql`, to stage
+    /// states the app itself never writes.
     pub fn sql(&self, sql: &str) {
         if let Some(url) = &self.server {
             let out = Command::new("psql")
@@ -273,9 +268,95 @@ impl Clinic {
             assert!(out.status.success(), "psql failed: {}", String::from_utf8_lossy(&out.stderr));
             return;
         }
-        let out = Command::new("sqlite3").arg(self.db()).arg(sql).output().expect("run sqlite3");
-        assert!(out.status.success(), "sqlite3 failed: {}", String::from_utf8_lossy(&out.stderr));
+        if let Err(e) = sqlite_exec(self.path(), sql) {
+            panic!("{sql}: {e}");
+        }
     }
+}
+
+/// How the app and the command line keep the data folder's file: encrypted, with its key in
+/// this test session's keyring.
+pub fn at_rest() -> frontdesk_core::store::AtRest {
+    frontdesk_settings::database_at_rest(std::sync::Arc::new(frontdesk_settings::OsKeyring))
+}
+
+/// Runs `work` on a connection to the encrypted file in `dir`, past the app (as a program that
+/// holds the key could), on a thread and runtime of its own.
+fn on_the_file<T: Send + 'static>(
+    dir: &Path,
+    work: impl for<'c> FnOnce(
+            &'c mut sqlx::SqliteConnection,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, String>> + Send + 'c>>
+        + Send
+        + 'static,
+) -> Result<T, String> {
+    let dir = dir.to_path_buf();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        runtime.block_on(async move {
+            use sqlx::{ConnectOptions, Connection};
+            let options =
+                frontdesk_core::store::file_options(&dir, &at_rest()).await.map_err(|e| e.to_string())?;
+            let mut conn = options.connect().await.map_err(|e| e.to_string())?;
+            let result = work(&mut conn).await;
+            let _ = conn.close().await;
+            result
+        })
+    })
+    .join()
+    .expect("the SQL thread")
+}
+
+/// Runs SQL on the clinic's file in `dir`; the error is the database's message.
+pub fn sqlite_exec(dir: &Path, sql: &str) -> Result<(), String> {
+    let sql = sql.to_owned();
+    on_the_file(dir, move |conn| {
+        Box::pin(async move {
+            use sqlx::Executor;
+            conn.execute(sql.as_str()).await.map(|_| ()).map_err(|e| e.to_string())
+        })
+    })
+}
+
+/// The schema and every row of every table of the clinic's file in `dir`, as text (each value
+/// as SQL's `quote()` writes it).
+pub fn sqlite_dump(dir: &Path) -> String {
+    on_the_file(dir, |conn| {
+        Box::pin(async move {
+            let e = |e: sqlx::Error| e.to_string();
+            let schema: Vec<(String, String)> = sqlx::query_as(
+                "SELECT name, coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY type, name",
+            )
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(e)?;
+            let mut dump = String::new();
+            for (name, sql) in &schema {
+                dump.push_str(sql);
+                dump.push_str(";\n");
+                if !sql.starts_with("CREATE TABLE") {
+                    continue;
+                }
+                let columns: Vec<String> =
+                    sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                        .bind(name)
+                        .fetch_all(&mut *conn)
+                        .await
+                        .map_err(e)?;
+                let row = columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || ',' || ");
+                let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT {row} FROM \"{name}\" ORDER BY rowid"))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(e)?;
+                for values in rows {
+                    dump.push_str(&format!("INSERT INTO {name} VALUES({values});\n"));
+                }
+            }
+            Ok(dump)
+        })
+    })
+    .expect("dump the clinic's file")
 }
 
 pub fn run_with(cmd: &mut Command) -> Run {

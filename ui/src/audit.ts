@@ -21,7 +21,7 @@ const ACTIONS: Record<AuditAction, true> = {
   connected: true, disconnected: true, revoke_detected: true, refresh_failed: true, revoked_at_provider: true,
   meeting_pending: true, meeting_ready: true, meeting_failed: true, meeting_cancelled: true,
   meeting_retried: true, orphan_meeting_deleted: true, host_link_opened: true, mail_sent: true, mail_resent: true,
-  join_opened: true, backup_made: true, day_exported: true,
+  join_opened: true, backup_made: true, backup_restored: true, day_exported: true,
   signed_in: true, sign_in_refused: true, sign_in_paused: true,
 };
 

@@ -364,6 +364,7 @@ const en = {
   'audit.mail_resent': "Re-sent the patient's e-mail",
   'audit.join_opened': 'Joined a video visit',
   'audit.backup_made': 'Made a backup of the clinic',
+  'audit.backup_restored': 'Restored the clinic from a backup',
   'audit.day_exported': 'Exported a day as a calendar file',
   'audit.signed_in': 'Signed in',
   'audit.sign_in_refused': 'Sign-in refused (wrong PIN or paused)',

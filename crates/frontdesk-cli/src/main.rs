@@ -110,8 +110,25 @@ enum Command {
         #[arg(long, value_name = "ID")]
         doctor: Option<i64>,
     },
-    /// Write a consistent copy of the database to FILE, while the app runs.
-    Backup { file: PathBuf },
+    /// Write a consistent copy of the database to FILE, while the app runs, encrypted with a
+    /// passphrase you choose (at least 10 characters; keep it apart from the backup).
+    Backup {
+        file: PathBuf,
+        /// `-`: the passphrase is read from standard input.
+        #[arg(long, value_name = "-")]
+        passphrase: String,
+    },
+    /// Restore a backup as this computer's clinic (after a lost keyring, or on a new computer).
+    /// A clinic already in the data folder is kept beside it, and only with --replace.
+    Restore {
+        file: PathBuf,
+        /// `-`: the backup's passphrase is read from standard input.
+        #[arg(long, value_name = "-")]
+        passphrase: String,
+        /// Keep the data folder's database aside and restore over it.
+        #[arg(long)]
+        replace: bool,
+    },
     /// Copy this computer's clinic (the data folder's file) into the empty database at URL on
     /// the clinic's server, and check every table and the appointments. The file is not changed.
     MoveToServer {
@@ -364,10 +381,11 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
     })?;
     let clock = Arc::new(SystemClock);
     let server = cli.database.as_deref().map(ServerAddress::parse).transpose()?;
+    let at_rest = frontdesk_settings::database_at_rest(Arc::new(frontdesk_settings::OsKeyring));
     if let Command::Init { clinic, tz } = &cli.command {
         let store = match &server {
             Some(server) => Store::connect(server, &data_dir, clock).await?,
-            None => Store::open_with_clock(&data_dir, clock).await?,
+            None => Store::open_with_clock(&data_dir, clock, at_rest).await?,
         };
         let result = store.init_clinic(clinic, tz).await;
         store.close().await;
@@ -377,9 +395,22 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
         };
         return Ok(out.clinic(&result?, &place)?);
     }
+    if let Command::Restore { file, passphrase, replace } = &cli.command {
+        if server.is_some() {
+            return Err(CoreError::invalid(
+                "restore: the clinic's database is on its server; restore it there with pg_restore (see the README)",
+            )
+            .into());
+        }
+        let passphrase = from_stdin(passphrase, Field::new("passphrase", "--passphrase"), "passphrase")?;
+        let (store, rows) =
+            Store::restore(&cli_actor(), &data_dir, file, &passphrase, *replace, clock, at_rest).await?;
+        store.close().await;
+        return Ok(out.restored(file, rows)?);
+    }
     let store = match &server {
         Some(server) => Store::connect(server, &data_dir, clock).await?,
-        None => Store::open_existing(&data_dir, clock).await?,
+        None => Store::open_existing(&data_dir, clock, at_rest).await?,
     };
     let account_command = match cli.command {
         Command::Connect { provider, doctor, server_to_server } => {
@@ -419,8 +450,9 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
 }
 
 async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), CoreError> {
-    if let Command::Backup { file } = &command {
-        store.backup(&cli_actor(), file).await?;
+    if let Command::Backup { file, passphrase } = &command {
+        let passphrase = from_stdin(passphrase, Field::new("passphrase", "--passphrase"), "passphrase")?;
+        store.backup(&cli_actor(), file, &passphrase).await?;
         return out.backup(file);
     }
     let clinic = store.require_clinic().await?;
@@ -436,6 +468,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
     match command {
         Command::Init { .. }
         | Command::Backup { .. }
+        | Command::Restore { .. }
         | Command::MoveToServer { .. }
         | Command::Connect { .. }
         | Command::Disconnect { .. }
@@ -574,10 +607,16 @@ fn parse_fold(text: &str) -> Result<Fold, CoreError> {
 /// A PIN given as `--pin -`: read from standard input. A PIN typed on the command line is
 /// refused, since the shell history and the process list would keep it.
 fn pin_from_stdin(given: String) -> Result<String, CoreError> {
+    from_stdin(&given, Field::new("pin", "--pin"), "PIN")
+}
+
+/// A secret the user writes on standard input: `given` must be `-`, so that the secret stays
+/// out of the shell history and the process list.
+fn from_stdin(given: &str, field: Field, what: &str) -> Result<String, CoreError> {
     if given != "-" {
         return Err(CoreError::invalid_field(
-            Field::new("pin", "--pin"),
-            "give - and write the PIN on standard input, so that it stays out of the shell history and the process list",
+            field,
+            format!("give - and write the {what} on standard input, so that it stays out of the shell history and the process list"),
         ));
     }
     accounts::read_stdin().map_err(|e| match e {

@@ -250,6 +250,17 @@ impl Output {
         Ok(())
     }
 
+    pub fn restored(&self, file: &Path, rows: u64) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(&serde_json::json!({ "restored": file, "rows": rows }));
+        }
+        emit(format_args!(
+            "Restored {} ({rows} rows); this computer's clinic is the backup's now",
+            file.display()
+        ))?;
+        Ok(())
+    }
+
     pub fn moved(&self, moved: &Moved) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(moved);

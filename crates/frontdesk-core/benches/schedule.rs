@@ -8,6 +8,9 @@
 //!   file, timed by the shell's `.timer` (user + sys CPU time, the part with microsecond resolution).
 //! - `book_commit_p50` / `book_commit_p99`: `Store::book` end to end (its write transaction with
 //!   the overlap check, the insert, the history entry and the commit). Target: p99 at most 10 ms.
+//! - `encrypted_*`: the same day views and bookings on the same clinic encrypted at rest
+//!   (SQLCipher, as the app keeps it), next to the clear file's figures of this run; and
+//!   `encrypt_existing_database`, the first start's conversion of the clear file.
 //!
 //! Run with `scripts/bench` (release build). `BENCH_APPOINTMENTS` overrides the size.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark panics on failure
@@ -22,7 +25,7 @@ use common::{day_script, percentile, report, run_shell};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use frontdesk_core::paths::DATABASE_FILE;
-use frontdesk_core::store::DAY_QUERY;
+use frontdesk_core::store::{AtRest, MemoryKeys, DAY_QUERY};
 use frontdesk_core::time::parse_zone;
 use frontdesk_core::{
     Actor, BookingRequest, FixedClock, LocalTime, PatientId, StaffId, Store, SystemClock, TypeId,
@@ -45,7 +48,7 @@ fn main() {
 async fn run(total: i64) {
     let dir = tempfile::tempdir().unwrap();
     let tz = parse_zone("America/Toronto").unwrap();
-    let store = Store::open_with_clock(dir.path(), Arc::new(SystemClock)).await.unwrap();
+    let store = Store::open_with_clock(dir.path(), Arc::new(SystemClock), AtRest::Clear).await.unwrap();
     let seeded = Instant::now();
     seed(&store, total).await;
     eprintln!(
@@ -53,31 +56,24 @@ async fn run(total: i64) {
         seeded.elapsed().as_secs_f64(),
         store.data_dir().join(DATABASE_FILE).display()
     );
+    // The same clinic encrypted, as the app keeps it: a copy of the clear file, converted the
+    // way an earlier Frontdesk's database is on its first start.
+    store.close().await;
+    let encrypted_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join(DATABASE_FILE), encrypted_dir.path().join(DATABASE_FILE)).unwrap();
+    let keys = AtRest::Encrypted(Arc::new(MemoryKeys::default()));
+    let converting = Instant::now();
+    let encrypted =
+        Store::open_with_clock(encrypted_dir.path(), Arc::new(SystemClock), keys.clone()).await.unwrap();
+    report("encrypt_existing_database", converting.elapsed(), None);
+    let store = Store::open_with_clock(dir.path(), Arc::new(SystemClock), AtRest::Clear).await.unwrap();
 
-    // Days spread over the five years, the same list for both sides.
+    // Days spread over the five years, the same list for every side.
     let first = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let days: Vec<NaiveDate> =
         (0..DAY_SAMPLES).map(|i| first + chrono::Days::new((i as u64 * 7919) % DAYS as u64)).collect();
-
-    // Warm both sides the same way: passes that are not measured.
-    let mut rows = 0usize;
-    for _ in 0..WARM_PASSES {
-        rows = 0;
-        for d in &days {
-            rows += store.day(*d, tz, None).await.unwrap().len();
-        }
-    }
-    let mut wall = Vec::with_capacity(days.len() * PASSES);
-    let mut cpu = Vec::with_capacity(days.len() * PASSES);
-    for _ in 0..PASSES {
-        for d in &days {
-            let (t, c) = (Instant::now(), cpu_time::ProcessTime::now());
-            let list = store.day(*d, tz, None).await.unwrap();
-            cpu.push(c.elapsed());
-            wall.push(t.elapsed());
-            std::hint::black_box(list);
-        }
-    }
+    let (wall, cpu, rows) = day_views(&store, &days, tz).await;
+    let (encrypted_wall, _, _) = day_views(&encrypted, &days, tz).await;
     let reference = sqlite3_shell(&store.data_dir().join(DATABASE_FILE), &days, tz);
     eprintln!(
         "day view: {} days x {PASSES} passes, {:.0} appointments per day on average",
@@ -90,16 +86,64 @@ async fn run(total: i64) {
     report("day_view_p99", percentile(&wall, 99.0), Some(percentile(&reference, 99.0)));
     report("day_view_cpu_p50", percentile(&cpu, 50.0), Some(percentile(&reference, 50.0)));
     report("day_view_cpu_p99", percentile(&cpu, 99.0), Some(percentile(&reference, 99.0)));
+    // Encrypted at rest, against the clear file's wall clock in this run.
+    report("encrypted_day_view_p50", percentile(&encrypted_wall, 50.0), Some(percentile(&wall, 50.0)));
+    report("encrypted_day_view_p99", percentile(&encrypted_wall, 99.0), Some(percentile(&wall, 99.0)));
 
-    // Bookings in free evening slots, spread over the same five years, through the real path.
-    let clock_store = Store::open_with_clock(
-        dir.path(),
-        Arc::new(FixedClock(
-            DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc),
-        )),
-    )
-    .await
-    .unwrap();
+    let commits = bookings(dir.path(), AtRest::Clear, first, tz).await;
+    let encrypted_commits = bookings(encrypted_dir.path(), keys, first, tz).await;
+    report("book_commit_p50", percentile(&commits, 50.0), None);
+    report("book_commit_p99", percentile(&commits, 99.0), None);
+    report(
+        "encrypted_book_commit_p50",
+        percentile(&encrypted_commits, 50.0),
+        Some(percentile(&commits, 50.0)),
+    );
+    report(
+        "encrypted_book_commit_p99",
+        percentile(&encrypted_commits, 99.0),
+        Some(percentile(&commits, 99.0)),
+    );
+    println!("BENCH_TARGETS day_view<=2x_ref book_commit_p99<=10ms");
+}
+
+/// The day view of each day, warmed then measured: wall clock, process CPU time, rows seen.
+async fn day_views(
+    store: &Store,
+    days: &[NaiveDate],
+    tz: chrono_tz::Tz,
+) -> (Vec<Duration>, Vec<Duration>, usize) {
+    // Warm every side the same way: passes that are not measured.
+    let mut rows = 0usize;
+    for _ in 0..WARM_PASSES {
+        rows = 0;
+        for d in days {
+            rows += store.day(*d, tz, None).await.unwrap().len();
+        }
+    }
+    let mut wall = Vec::with_capacity(days.len() * PASSES);
+    let mut cpu = Vec::with_capacity(days.len() * PASSES);
+    for _ in 0..PASSES {
+        for d in days {
+            let (t, c) = (Instant::now(), cpu_time::ProcessTime::now());
+            let list = store.day(*d, tz, None).await.unwrap();
+            cpu.push(c.elapsed());
+            wall.push(t.elapsed());
+            std::hint::black_box(list);
+        }
+    }
+    (wall, cpu, rows)
+}
+
+/// Bookings in free evening slots, spread over the same five years, through the real path.
+async fn bookings(
+    dir: &std::path::Path,
+    at_rest: AtRest,
+    first: NaiveDate,
+    tz: chrono_tz::Tz,
+) -> Vec<Duration> {
+    let clock = FixedClock(DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc));
+    let clock_store = Store::open_with_clock(dir, Arc::new(clock), at_rest).await.unwrap();
     let actor = Actor::Staff { id: StaffId(1), role: frontdesk_core::Role::Admin };
     let mut commits = Vec::with_capacity(BOOK_SAMPLES);
     for i in 0..BOOK_SAMPLES as i64 {
@@ -119,9 +163,8 @@ async fn run(total: i64) {
         let _ = clock_store.book(&actor, &req).await;
         commits.push(t.elapsed());
     }
-    report("book_commit_p50", percentile(&commits, 50.0), None);
-    report("book_commit_p99", percentile(&commits, 99.0), None);
-    println!("BENCH_TARGETS day_view<=2x_ref book_commit_p99<=10ms");
+    clock_store.close().await;
+    commits
 }
 
 /// Seeds the clinic in SQL (seeding is not what is measured): 40 doctors, 20,000 patients, five

@@ -104,6 +104,18 @@ pub enum CoreError {
     #[error("cannot use the data folder {path}: {reason}")]
     DataDir { path: String, reason: String },
 
+    /// The database is encrypted and this computer's keyring holds no key that opens it.
+    #[error(
+        "the clinic's database in {path} is encrypted, and this computer's keyring no longer holds its key \
+         (was the keyring reset, or the folder copied from another computer?); restore the latest backup \
+         with `frontdesk-cli restore BACKUP-FILE --passphrase -` (see the README)"
+    )]
+    KeyLost { path: String },
+
+    /// The keyring that keeps the database's key cannot be used.
+    #[error("this computer's keyring cannot be used for the database's key ({reason}); unlock it or sign in to the desktop again")]
+    Keyring { reason: String },
+
     /// The person's role, or whose visit or account it is, does not allow this (see
     /// [`crate::access`]). The message says who may.
     #[error("{0}")]
@@ -183,8 +195,11 @@ impl CoreError {
             CoreError::NotInitialized
             | CoreError::NewerDatabase { .. }
             | CoreError::DataDir { .. }
+            | CoreError::KeyLost { .. }
             | CoreError::ServerRefused { .. } => ErrorKind::Setup,
-            CoreError::ServerAway { .. } | CoreError::ServiceAway { .. } => ErrorKind::Unavailable,
+            CoreError::ServerAway { .. } | CoreError::ServiceAway { .. } | CoreError::Keyring { .. } => {
+                ErrorKind::Unavailable
+            }
             CoreError::NoClinicService | CoreError::ServiceElsewhere { .. } => ErrorKind::Setup,
             CoreError::Relayed { kind, .. } => *kind,
             CoreError::Forbidden(_) => ErrorKind::Forbidden,

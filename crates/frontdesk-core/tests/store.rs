@@ -278,15 +278,16 @@ async fn backup_is_consistent_while_desks_keep_booking() {
     let mut copies = Vec::new();
     for n in 0..5 {
         let target = dir.path().join(format!("backup-{n}.db"));
-        store.backup(&it(), &target).await.unwrap();
+        store.backup(&it(), &target, "a long passphrase").await.unwrap();
         copies.push(target);
         tokio::task::yield_now().await;
     }
     booking.await.unwrap();
     for copy in copies {
         let restored = TestDb::new(Engine::Sqlite).await;
-        std::fs::copy(&copy, restored.dir.path().join("frontdesk.db")).unwrap();
-        restored.open(clock()).await;
+        let folder = restored.dir.path();
+        let at_rest = restored.at_rest();
+        Store::restore(&it(), folder, &copy, "a long passphrase", false, clock(), at_rest).await.unwrap();
         assert_eq!(restored.count("SELECT integrity_check = 'ok' FROM pragma_integrity_check").await, 1);
         // Each appointment arrived together with its history entry: one point in time.
         let appointments = restored.count("SELECT COUNT(*) FROM appointments").await;

@@ -15,6 +15,6 @@ pub mod setting;
 
 pub use error::SettingsError;
 pub use sealed::KeyPair;
-pub use secrets::{MemorySecrets, OsKeyring, Secret, SecretStore};
+pub use secrets::{database_at_rest, DatabaseKeys, MemorySecrets, OsKeyring, Secret, SecretStore};
 pub use service::Settings;
 pub use setting::{normalise, redirect_mode, ProviderSettings, RedirectMode, Setting, SmtpSecurity};

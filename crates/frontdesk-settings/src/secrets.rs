@@ -6,9 +6,10 @@
 //! not compile instead of silently forgetting every connection.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use frontdesk_core::paths::APP_IDENTIFIER;
+use frontdesk_core::store::{AtRest, DatabaseKey, KeyStore};
 use frontdesk_core::{Provider, StaffId};
 
 use crate::error::{Result, SettingsError};
@@ -54,6 +55,30 @@ pub fn token_name(clinic_uid: &str, doctor: StaffId, provider: Provider) -> Stri
 /// The name of a clinic-wide secret setting such as `zoom.client_secret`.
 pub fn setting_name(clinic_uid: &str, setting: Setting) -> String {
     format!("{clinic_uid}/setting/{setting}")
+}
+
+/// The data folder's database keys, kept among the secrets: in the app and the command line,
+/// the operating system's keyring. [`database_at_rest`] is how both open their database.
+pub struct DatabaseKeys(pub Arc<dyn SecretStore>);
+
+impl KeyStore for DatabaseKeys {
+    fn get(&self, name: &str) -> std::result::Result<Option<DatabaseKey>, String> {
+        match self.0.get(name).map_err(|e| e.to_string())? {
+            None => Ok(None),
+            Some(text) => DatabaseKey::from_hex(text.expose())
+                .map(Some)
+                .ok_or_else(|| format!("its entry {name} is damaged")),
+        }
+    }
+
+    fn keep(&self, name: &str, key: &DatabaseKey) -> std::result::Result<(), String> {
+        self.0.set(name, &Secret::new(key.to_hex().as_str())).map_err(|e| e.to_string())
+    }
+}
+
+/// The database encrypted with its key from `secrets`.
+pub fn database_at_rest(secrets: Arc<dyn SecretStore>) -> AtRest {
+    AtRest::Encrypted(Arc::new(DatabaseKeys(secrets)))
 }
 
 /// The operating system's keyring, under the app's identifier as the service name.

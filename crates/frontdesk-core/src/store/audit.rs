@@ -77,6 +77,8 @@ word_enum!(
         JoinOpened = "join_opened",
         /// A copy of the whole database was written (`backup`).
         BackupMade = "backup_made",
+        /// A backup was restored as the clinic's database (`restore`).
+        BackupRestored = "backup_restored",
         /// A day's appointments were exported as a calendar file.
         DayExported = "day_exported",
         /// A member of staff signed in.

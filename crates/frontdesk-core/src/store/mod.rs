@@ -17,6 +17,7 @@
 //! | the database | `open`, `open_existing`, `open_with_clock`, `connect`, `engine`, `data_dir`, `schema_version`, `close`, `changes` (other desks' changes, on a server), `move_to_server` (admins) | start-up, benchmarks, `move-to-server` |
 
 mod accounts;
+mod at_rest;
 mod audit;
 mod auth;
 mod custody;
@@ -36,9 +37,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 pub use accounts::{Connection, ConnectionKind, ConnectionState};
+pub use at_rest::{
+    check_passphrase, file_options, AtRest, DatabaseKey, KeyStore, MemoryKeys, MIN_PASSPHRASE,
+};
 pub use audit::{AuditAbout, AuditAction, AuditBreak, AuditCheck, AuditEntry, AuditFilter};
 pub use auth::{pause_minutes, MAX_PIN_FAILURES, PIN_PAUSE_MINUTES};
 pub use custody::{
@@ -97,8 +101,8 @@ impl Store {
     ///
     /// # Errors
     /// See [`Store::open_with_clock`].
-    pub async fn open(data_dir: &Path) -> Result<Store> {
-        Store::open_with_clock(data_dir, Arc::new(SystemClock)).await
+    pub async fn open(data_dir: &Path, at_rest: AtRest) -> Result<Store> {
+        Store::open_with_clock(data_dir, Arc::new(SystemClock), at_rest).await
     }
 
     /// Opens the database in `data_dir` only if it already exists: commands that read or change a
@@ -107,46 +111,48 @@ impl Store {
     /// # Errors
     /// [`CoreError::NotInitialized`] when there is no database there; otherwise as
     /// [`Store::open_with_clock`].
-    pub async fn open_existing(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+    pub async fn open_existing(data_dir: &Path, clock: Arc<dyn Clock>, at_rest: AtRest) -> Result<Store> {
         if !data_dir.join(DATABASE_FILE).is_file() {
             return Err(CoreError::NotInitialized);
         }
-        Store::open_with_clock(data_dir, clock).await
+        Store::open_with_clock(data_dir, clock, at_rest).await
     }
 
     /// Opens (creating if needed) the SQLite database in `data_dir`, migrating it to this
-    /// version's schema.
+    /// version's schema. With [`AtRest::Encrypted`] (the app and the command line) the file is
+    /// encrypted with the data folder's key from the keyring, made for a new database; a clear
+    /// database from an earlier Frontdesk is converted first (see [`at_rest`]).
     ///
     /// # Errors
+    /// - [`CoreError::KeyLost`] when the database is encrypted and the keyring has no key for it;
+    ///   [`CoreError::Keyring`] when the keyring cannot be used.
     /// - [`CoreError::DataDir`] when the folder cannot be created or written, or its database file
     ///   is not a Frontdesk database.
     /// - [`CoreError::NewerDatabase`] when the database comes from a newer Frontdesk; it is left untouched.
     /// - [`CoreError::Storage`] for other storage failures.
-    pub async fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+    pub async fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>, at_rest: AtRest) -> Result<Store> {
         prepare_data_dir(data_dir)?;
         let dir_error = |reason: String| CoreError::DataDir { path: data_dir.display().to_string(), reason };
         let path = data_dir.join(DATABASE_FILE);
         let known = Store::schema_version(Engine::Sqlite);
-        if path.exists() {
-            // Look at the schema through a read-only connection first: a database from a newer
-            // Frontdesk must not be touched, not even by a WAL checkpoint.
-            let found = schema_version_of(&path).await.map_err(|e| match &e {
-                sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => {
-                    dir_error(format!("{DATABASE_FILE} is not a Frontdesk database"))
-                }
-                _ => CoreError::from(e),
-            })?;
-            if let Some(found) = found.filter(|v| *v > known) {
-                return Err(CoreError::NewerDatabase { found, known });
-            }
+        let key = at_rest::prepare(data_dir, &path, &at_rest).await?;
+        // Look at the schema through a read-only connection first: a database from a newer
+        // Frontdesk must not be touched, not even by a WAL checkpoint.
+        let found = schema_version_of(&path, key.as_ref()).await.map_err(|e| match &e {
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => match key {
+                Some(_) => CoreError::KeyLost { path: data_dir.display().to_string() },
+                None => dir_error(format!("{DATABASE_FILE} is not a Frontdesk database")),
+            },
+            _ => CoreError::from(e),
+        })?;
+        if let Some(found) = found.filter(|v| *v > known) {
+            return Err(CoreError::NewerDatabase { found, known });
         }
-        let options = SqliteConnectOptions::new()
-            .filename(&path)
+        let options = at_rest::options(&path, key.as_ref())
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT)
             // Read pages through a memory map and keep more of them per connection: the day
             // view touches a few hundred rows spread over the file, and copying each page in
             // with a read() call cost more than the query itself (see docs/adr/0003).
@@ -203,27 +209,30 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Writes a consistent copy of the whole database to `dest`, while the app keeps running.
+    /// Writes a consistent copy of the whole database to `dest`, encrypted with `passphrase`
+    /// (which the admin chooses and keeps apart from the backup), while the app keeps running.
     ///
-    /// The copy is made by SQLite's `VACUUM INTO` inside one read transaction, so it is a single
+    /// The copy is made by SQLCipher's export inside one read transaction, so it is a single
     /// point in time even while other desks write; it is written beside `dest` and renamed into
-    /// place, so a crash never leaves a half-written file under the chosen name. A clinic on a
-    /// server backs its database up with PostgreSQL's own tools (`pg_dump`), which the message
-    /// says.
+    /// place, so a crash never leaves a half-written file under the chosen name. It opens with
+    /// the passphrase alone, on any computer: [`Store::restore`]. A clinic on a server backs its
+    /// database up with PostgreSQL's own tools (`pg_dump`), which the message says.
     ///
     /// Only those who administer the clinic make one, and each is audited: it holds every
     /// patient's record.
     ///
     /// # Errors
-    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] when `dest` already exists or its folder
-    /// does not, or on a server; [`CoreError::Io`] or [`CoreError::Storage`] when writing fails.
-    pub async fn backup(&self, actor: &crate::Actor, dest: &Path) -> Result<()> {
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] for a short passphrase, when `dest`
+    /// already exists or its folder does not, or on a server; [`CoreError::Io`] or
+    /// [`CoreError::Storage`] when writing fails.
+    pub async fn backup(&self, actor: &crate::Actor, dest: &Path, passphrase: &str) -> Result<()> {
         actor.may(crate::access::Action::Administer)?;
-        if self.engine() == Engine::Postgres {
+        let Pool::Sqlite(pool) = &self.pool else {
             return Err(CoreError::invalid(
                 "backup: the clinic's database is on its server; back it up there with pg_dump (see the README)",
             ));
-        }
+        };
+        at_rest::check_passphrase(passphrase)?;
         if dest.exists() {
             return Err(CoreError::invalid(format!(
                 "backup: {} already exists; choose a new file name",
@@ -241,10 +250,13 @@ impl Store {
             dest.file_name().ok_or_else(|| CoreError::invalid("backup: give a file name, not a folder"))?;
         let partial = parent.join(format!(".{}.partial", file_name.to_string_lossy()));
         let _ = std::fs::remove_file(&partial);
-        let target = partial
-            .to_str()
-            .ok_or_else(|| CoreError::invalid("backup: the file name must be valid Unicode"))?;
-        sql::query("VACUUM INTO $1").bind(target).execute(&self.pool).await?;
+        let mut conn = pool.acquire().await?;
+        let exported = at_rest::export_with_passphrase(&mut conn, &partial, passphrase).await;
+        drop(conn);
+        if let Err(e) = exported {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
         let io = |context: &str| {
             let context = format!("backup: {context} {}", dest.display());
             move |source| CoreError::Io { context, source }
@@ -253,6 +265,35 @@ impl Store {
         std::fs::rename(&partial, dest).map_err(io("could not create"))?;
         self.audit(actor, audit::AuditAction::BackupMade, audit::AuditAbout::NOTHING, serde_json::json!({}))
             .await
+    }
+
+    /// Restores a backup made by [`Store::backup`] as the data folder's database, encrypted with
+    /// the folder's key (a new one when the keyring lost the old), and opens it. A database
+    /// already in the folder is kept beside it (`frontdesk.db.before-restore-<time>`), and only
+    /// when `replace` says so. The restore is audited in the restored database.
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] when the file is missing, the passphrase does not open it, or the
+    /// folder holds a database and `replace` is false; [`CoreError::NewerDatabase`] for a backup
+    /// from a newer Frontdesk; as [`Store::open_with_clock`] otherwise.
+    pub async fn restore(
+        actor: &crate::Actor,
+        data_dir: &Path,
+        backup: &Path,
+        passphrase: &str,
+        replace: bool,
+        clock: Arc<dyn Clock>,
+        at_rest: AtRest,
+    ) -> Result<(Store, u64)> {
+        actor.may(crate::access::Action::Administer)?;
+        prepare_data_dir(data_dir)?;
+        let path = data_dir.join(DATABASE_FILE);
+        let now = clock.now().timestamp();
+        let rows = at_rest::restore(data_dir, &path, backup, passphrase, replace, &at_rest, now).await?;
+        let store = Store::open_with_clock(data_dir, clock, at_rest).await?;
+        let detail = serde_json::json!({ "rows": rows });
+        store.audit(actor, audit::AuditAction::BackupRestored, audit::AuditAbout::NOTHING, detail).await?;
+        Ok((store, rows))
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -289,28 +330,28 @@ fn prepare_data_dir(data_dir: &Path) -> Result<()> {
 
 /// The newest migration applied to the database file at `path`, read through a read-only
 /// connection; `None` for a database that has none yet.
-async fn schema_version_of(path: &Path) -> Result<Option<i64>, sqlx::Error> {
+async fn schema_version_of(path: &Path, key: Option<&DatabaseKey>) -> Result<Option<i64>, sqlx::Error> {
     use sqlx::{ConnectOptions, Connection};
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .busy_timeout(BUSY_TIMEOUT)
-        .connect()
-        .await?;
+    let mut conn = at_rest::options(path, key).read_only(true).connect().await?;
+    let version = schema_version_in(&mut conn).await?;
+    conn.close().await?;
+    Ok(version)
+}
+
+/// The newest migration applied to the database open on `conn`; `None` when it has none.
+async fn schema_version_in(conn: &mut SqliteConnection) -> Result<Option<i64>, sqlx::Error> {
     let has_table: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'")
-            .fetch_optional(&mut conn)
+            .fetch_optional(&mut *conn)
             .await?;
-    let version = match has_table {
+    Ok(match has_table {
         None => None,
         Some(_) => {
             sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&mut conn)
+                .fetch_one(&mut *conn)
                 .await?
         }
-    };
-    conn.close().await?;
-    Ok(version)
+    })
 }
 
 fn check_writable(dir: &Path) -> std::io::Result<()> {

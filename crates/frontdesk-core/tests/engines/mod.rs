@@ -7,12 +7,11 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // each test binary uses a part
 
-use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use frontdesk_core::clock::Clock;
-use frontdesk_core::store::{Engine, ServerAddress};
+use frontdesk_core::store::{AtRest, Engine, MemoryKeys, ServerAddress};
 use frontdesk_core::Store;
 use sqlx::{PgPool, SqlitePool};
 
@@ -56,6 +55,8 @@ pub struct TestDb {
     pub dir: tempfile::TempDir,
     /// The database's own address on the test server (PostgreSQL only).
     pub url: Option<String>,
+    /// The keyring of the SQLite file's key (encrypted, as the app and the command line keep it).
+    pub keys: Arc<MemoryKeys>,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -68,7 +69,7 @@ impl TestDb {
             Engine::Sqlite => None,
             Engine::Postgres => Some(new_postgres_database().await),
         };
-        TestDb { engine, dir, url }
+        TestDb { engine, dir, url, keys: Arc::default() }
     }
 
     /// A store on the database: a desk. Each call is another desk (its own pool).
@@ -81,7 +82,7 @@ impl TestDb {
     pub async fn open_elsewhere(&self, clock: Arc<dyn Clock>) -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let store = match &self.url {
-            None => Store::open_with_clock(self.dir.path(), clock).await.unwrap(),
+            None => Store::open_with_clock(self.dir.path(), clock, self.at_rest()).await.unwrap(),
             Some(url) => {
                 Store::connect(&ServerAddress::parse(url).unwrap(), dir.path(), clock).await.unwrap()
             }
@@ -91,9 +92,14 @@ impl TestDb {
 
     pub async fn try_open(&self, clock: Arc<dyn Clock>) -> frontdesk_core::Result<Store> {
         match &self.url {
-            None => Store::open_with_clock(self.dir.path(), clock).await,
+            None => Store::open_with_clock(self.dir.path(), clock, self.at_rest()).await,
             Some(url) => Store::connect(&ServerAddress::parse(url)?, self.dir.path(), clock).await,
         }
+    }
+
+    /// How the SQLite file is kept: encrypted, with its key in this test's keyring.
+    pub fn at_rest(&self) -> AtRest {
+        AtRest::Encrypted(self.keys.clone())
     }
 
     /// Runs SQL written by hand, past the store (as another program could).
@@ -122,7 +128,11 @@ impl TestDb {
 
     async fn raw(&self) -> Raw {
         match &self.url {
-            None => Raw::Sqlite(SqlitePool::connect(&sqlite_url(self.dir.path())).await.unwrap()),
+            None => {
+                let options =
+                    frontdesk_core::store::file_options(self.dir.path(), &self.at_rest()).await.unwrap();
+                Raw::Sqlite(SqlitePool::connect_with(options).await.unwrap())
+            }
             Some(url) => Raw::Postgres(PgPool::connect(url).await.unwrap()),
         }
     }
@@ -131,10 +141,6 @@ impl TestDb {
 enum Raw {
     Sqlite(SqlitePool),
     Postgres(PgPool),
-}
-
-fn sqlite_url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join(frontdesk_core::paths::DATABASE_FILE).display())
 }
 
 /// Creates a database of its own on the test server, and gives its address.

@@ -460,21 +460,49 @@ fn a_crash_inside_a_command_leaves_the_database_as_it_was() {
 }
 
 #[test]
-fn backup_while_the_clinic_is_in_use() {
+fn backup_while_the_clinic_is_in_use_and_restore_with_its_passphrase() {
     let c = Clinic::seeded();
     book(&c, &["--at", "2026-07-06T10:00"]);
     let target = c.path().join("copy.db");
-    let out = c.run(&["backup", target.to_str().unwrap()]);
+    let file = target.to_str().unwrap();
+    let out = c.run_with_input(&["backup", file, "--passphrase", "-"], "a long passphrase\n");
     if common::on_postgres() {
         out.refused("back it up there with pg_dump");
         return;
     }
     out.ok();
-    let copy = Clinic { dir: tempfile::tempdir().unwrap(), server: None };
-    std::fs::copy(&target, copy.db()).unwrap();
+    let bytes = std::fs::read(&target).unwrap();
+    for clear in ["SQLite format 3", "Jane", "Maple"] {
+        assert!(!bytes.windows(clear.len()).any(|w| w == clear.as_bytes()), "{clear} in clear in the backup");
+    }
+    // The passphrase is never an argument, and is long enough.
+    c.run(&["backup", c.path().join("b.db").to_str().unwrap(), "--passphrase", "a long passphrase"])
+        .refused("standard input");
+    c.run_with_input(&["backup", c.path().join("b.db").to_str().unwrap(), "--passphrase", "-"], "short\n")
+        .refused("at least 10 characters");
+    c.run_with_input(&["backup", file, "--passphrase", "-"], "a long passphrase\n").refused("already exists");
+    let nowhere = c.path().join("no/such/folder.db");
+    c.run_with_input(&["backup", nowhere.to_str().unwrap(), "--passphrase", "-"], "a long passphrase\n")
+        .refused("does not exist");
+
+    // Another computer: the backup opens with its passphrase only, and becomes that clinic.
+    let copy = Clinic::empty();
+    copy.run_with_input(&["restore", file, "--passphrase", "-"], "not it at all\n")
+        .refused("does not open with this passphrase");
+    let restored =
+        copy.run_with_input(&["--json", "restore", file, "--passphrase", "-"], "a long passphrase\n");
+    restored.ok();
+    assert!(restored.json()["rows"].as_u64().unwrap() > 5);
     assert_eq!(copy.json(&["show", "1"])["start"], "2026-07-06T14:00:00Z");
-    c.run(&["backup", target.to_str().unwrap()]).refused("already exists");
-    c.run(&["backup", c.path().join("no/such/folder.db").to_str().unwrap()]).refused("does not exist");
+    assert!(!std::fs::read(copy.db()).unwrap().starts_with(b"SQLite format 3"), "restored encrypted");
+    copy.run_with_input(&["restore", file, "--passphrase", "-"], "a long passphrase\n").refused("--replace");
+    copy.run_with_input(&["restore", file, "--passphrase", "-", "--replace"], "a long passphrase\n").ok();
+    let actions = copy.json(&["audit", "--action", "backup_restored"]);
+    assert_eq!(
+        actions.as_array().unwrap().len(),
+        1,
+        "the restore is audited in the restored clinic: {actions}"
+    );
 }
 
 #[test]
@@ -746,7 +774,11 @@ fn a_backup_and_an_export_are_audited() {
     if common::on_postgres() {
         return; // a clinic on its server is backed up with pg_dump (the test above)
     }
-    c.run(&["backup", c.path().join("copy.db").to_str().unwrap()]).ok();
+    c.run_with_input(
+        &["backup", c.path().join("copy.db").to_str().unwrap(), "--passphrase", "-"],
+        "a long passphrase\n",
+    )
+    .ok();
     c.run(&[
         "export-ics",
         "--date",

@@ -246,6 +246,8 @@ export type AuditAction =
 "join_opened" | 
 /**  A copy of the whole database was written (`backup`). */
 "backup_made" | 
+/**  A backup was restored as the clinic's database (`restore`). */
+"backup_restored" | 
 /**  A day's appointments were exported as a calendar file. */
 "day_exported" | 
 /**  A member of staff signed in. */

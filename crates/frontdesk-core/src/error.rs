@@ -106,14 +106,15 @@ pub enum CoreError {
 
     /// The database is encrypted and this computer's keyring holds no key that opens it.
     #[error(
-        "the clinic's database in {path} is encrypted, and this computer's keyring no longer holds its key \
-         (was the keyring reset, or the folder copied from another computer?); restore the latest backup \
+        "the clinic's database in {path} is encrypted, and this computer's keyring no longer holds a key \
+         that opens it (was the keyring reset, or is the file damaged?); restore the latest backup \
          with `frontdesk-cli restore BACKUP-FILE --passphrase -` (see the README)"
     )]
     KeyLost { path: String },
 
     /// The keyring that keeps the database's key cannot be used.
-    #[error("this computer's keyring cannot be used for the database's key ({reason}); unlock it or sign in to the desktop again")]
+    /// `reason` is the keyring's own message (it says what to do).
+    #[error("the database's key: {reason}")]
     Keyring { reason: String },
 
     /// The person's role, or whose visit or account it is, does not allow this (see
@@ -196,10 +197,9 @@ impl CoreError {
             | CoreError::NewerDatabase { .. }
             | CoreError::DataDir { .. }
             | CoreError::KeyLost { .. }
+            | CoreError::Keyring { .. }
             | CoreError::ServerRefused { .. } => ErrorKind::Setup,
-            CoreError::ServerAway { .. } | CoreError::ServiceAway { .. } | CoreError::Keyring { .. } => {
-                ErrorKind::Unavailable
-            }
+            CoreError::ServerAway { .. } | CoreError::ServiceAway { .. } => ErrorKind::Unavailable,
             CoreError::NoClinicService | CoreError::ServiceElsewhere { .. } => ErrorKind::Setup,
             CoreError::Relayed { kind, .. } => *kind,
             CoreError::Forbidden(_) => ErrorKind::Forbidden,

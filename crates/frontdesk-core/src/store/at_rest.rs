@@ -162,6 +162,16 @@ pub(super) async fn prepare(data_dir: &Path, path: &Path, at_rest: &AtRest) -> R
         }
         AtRest::Clear => None,
         AtRest::Encrypted(keys) => {
+            if found == Found::Encrypted && !data_dir.join(KEY_ID_FILE).exists() {
+                // Never encrypted here: junk, or a clinic's file copied without its folder.
+                return Err(CoreError::DataDir {
+                    path: data_dir.display().to_string(),
+                    reason: format!(
+                        "{} is not a Frontdesk database (a clinic from another computer is moved with `frontdesk-cli backup` and `restore`)",
+                        crate::paths::DATABASE_FILE
+                    ),
+                });
+            }
             let name = format!("database/{}", key_id(data_dir)?);
             let kept = {
                 let (keys, name) = (Arc::clone(keys), name.clone());

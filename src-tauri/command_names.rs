@@ -31,6 +31,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "set_reminder_minutes",
     "ui_painted",
     "provider_settings",
+    "provider_hosts",
     "update_provider_settings",
     "connections",
     "connect_account",

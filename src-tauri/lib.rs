@@ -183,6 +183,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             directory::set_reminder_minutes,
             startup::ui_painted,
             accounts::provider_settings,
+            accounts::provider_hosts,
             accounts::update_provider_settings,
             accounts::connections,
             accounts::connect_account,

@@ -17,7 +17,7 @@ use frontdesk_core::store::{ConnectionKind, ConnectionState};
 use frontdesk_core::HandClock;
 use frontdesk_core::{Actor, Provider, Role, SystemClock};
 use frontdesk_settings::secrets::{self, SecretStore};
-use frontdesk_settings::{OsKeyring, RedirectMode, Setting};
+use frontdesk_settings::{OsKeyring, RedirectMode, Setting, Settings};
 use serde_json::{json, Value};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -389,6 +389,36 @@ async fn secrets_come_only_from_standard_input_and_show_only_as_set() {
     desk.cli(&["config", "set", "zoom.colour", "blue"]).refused("is not a setting");
 }
 
+/// The doctors' tokens go only to the providers' own hosts, unless an admin allows others in a
+/// way every desk then shows; every change is audited.
+#[tokio::test(flavor = "multi_thread")]
+async fn provider_addresses_name_the_providers_own_hosts_unless_an_admin_allows_others() {
+    let desk = Desk::new().await;
+    let settings = Settings::new(desk.store.clone(), Arc::new(OsKeyring));
+    let proxy = "https://zoom-proxy.clinic.example/v2";
+    desk.cli(&["config", "set", "zoom.api_base", proxy]).refused("not one of Zoom's own addresses");
+    desk.cli(&["config", "set", "zoom.auth_base", "https://zoom.us.evil.example"]).refused("Zoom's own");
+    desk.cli(&["config", "set", "microsoft.graph_base", "https://graph.microsoft.com.evil.example/v1.0"])
+        .refused("Microsoft's own");
+    // National clouds and ZoomGov are the providers' own.
+    desk.cli(&["config", "set", "microsoft.graph_base", "https://dod-graph.microsoft.us/v1.0"]).ok();
+    desk.cli(&["config", "set", "microsoft.auth_base", "https://login.microsoftonline.us"]).ok();
+    desk.cli(&["config", "set", "zoom.api_base", "https://api.zoomgov.com/v2"]).ok();
+    assert!(settings.other_hosts().await.unwrap().is_empty());
+    // An explicit choice allows another host, and is what the desks then show.
+    desk.cli(&["config", "set", "providers.hosts", "anything"]).refused("choose own");
+    desk.cli(&["config", "set", "providers.hosts", "any"]).ok();
+    desk.cli(&["config", "set", "zoom.api_base", proxy]).ok();
+    assert_eq!(settings.other_hosts().await.unwrap(), vec![(Setting::ZoomApiBase, proxy.to_owned())]);
+    desk.cli(&["config", "set", "providers.hosts", "own"]).refused("set it back first");
+    desk.cli(&["config", "set", "zoom.api_base", "https://api.zoom.us/v2"]).ok();
+    desk.cli(&["config", "set", "providers.hosts", "own"]).ok();
+    let log = desk.cli(&["--json", "audit", "--action", "setting_changed"]).json();
+    let keys: Vec<_> =
+        log.as_array().unwrap().iter().map(|e| e["detail"]["key"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(keys.iter().filter(|k| *k == "providers.hosts").count(), 2, "{keys:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_keyring_is_named_in_the_error() {
     let desk = Desk::new().await;
@@ -445,7 +475,7 @@ async fn the_addresses_that_receive_tokens_cannot_change_while_doctors_are_conne
     let desk = Desk::new().await;
     desk.connect(Provider::Zoom).await;
     let settings = desk.accounts.settings();
-    let elsewhere = "https://elsewhere.example/v2";
+    let elsewhere = "https://api.zoomgov.com/v2"; // ZoomGov: a Zoom host, another place
     for setting in [Setting::ZoomApiBase, Setting::ZoomAuthBase] {
         let refused = settings.config_set(&desk.admin, setting, Some(elsewhere)).await.unwrap_err();
         match &refused {
@@ -467,7 +497,7 @@ async fn the_addresses_that_receive_tokens_cannot_change_while_doctors_are_conne
     assert_ne!(settings.config_get(Setting::ZoomClientId).await.unwrap().as_deref(), Some("another-app"));
     // Microsoft has nobody connected here.
     settings
-        .config_set(&desk.admin, Setting::MicrosoftGraphBase, Some("https://graph.example/v1.0"))
+        .config_set(&desk.admin, Setting::MicrosoftGraphBase, Some("https://graph.microsoft.us/v1.0"))
         .await
         .unwrap();
     desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();

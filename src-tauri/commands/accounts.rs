@@ -53,6 +53,24 @@ pub async fn provider_settings(state: State<'_, AppState>) -> Result<ProviderSet
     Ok(settings(&state)?.provider_settings().await?)
 }
 
+/// A provider address that names another host than the provider's own, which an admin allowed
+/// (`providers.hosts any`).
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct OtherHost {
+    pub setting: Setting,
+    pub address: String,
+}
+
+/// The provider addresses that name other hosts than the providers' own: every desk's status
+/// line shows them, so that nobody works unaware of where the doctors' tokens go.
+#[tauri::command]
+#[specta::specta]
+pub async fn provider_hosts(state: State<'_, AppState>) -> Result<Vec<OtherHost>, AppError> {
+    state.require(Action::Read).await?;
+    let found = settings(&state)?.other_hosts().await?;
+    Ok(found.into_iter().map(|(setting, address)| OtherHost { setting, address }).collect())
+}
+
 /// Saves the provider settings; a secret is replaced only when a new one is typed.
 #[tauri::command]
 #[specta::specta]

@@ -59,6 +59,11 @@ export const commands = {
 	/**  The window painted `screen` (`signin` or `day`) for the first time. */
 	uiPainted: (screen: string) => __TAURI_INVOKE<null>("ui_painted", { screen }),
 	providerSettings: () => __TAURI_INVOKE<ProviderSettings>("provider_settings"),
+	/**
+	 *  The provider addresses that name other hosts than the providers' own: every desk's status
+	 *  line shows them, so that nobody works unaware of where the doctors' tokens go.
+	 */
+	providerHosts: () => __TAURI_INVOKE<OtherHost[]>("provider_hosts"),
 	/**  Saves the provider settings; a secret is replaced only when a new one is typed. */
 	updateProviderSettings: (settings: ProviderSettings, zoomClientSecret: string | null, zoomS2sClientSecret: string | null) => __TAURI_INVOKE<ProviderSettings>("update_provider_settings", { settings, zoomClientSecret, zoomS2sClientSecret }),
 	connections: () => __TAURI_INVOKE<Connection[]>("connections"),
@@ -592,6 +597,15 @@ export type NewPatient = {
 	note: string | null,
 };
 
+/**
+ *  A provider address that names another host than the provider's own, which an admin allowed
+ *  (`providers.hosts any`).
+ */
+export type OtherHost = {
+	setting: Setting,
+	address: string,
+};
+
 /**  A patient. Everything here but the id is patient data: it never goes to a log or a provider. */
 export type Patient = {
 	id: PatientId,
@@ -681,7 +695,7 @@ export type ServerChoice = {
  *  setting by its variant, and the key text (`zoom.api_base`) exists only in [`Setting::spec`]
  *  and in the serde names below (which the UI's generated bindings carry).
  */
-export type Setting = "zoom.auth_base" | "zoom.api_base" | "zoom.client_id" | "zoom.client_secret" | "zoom.redirect" | "zoom.bounce_url" | "zoom.s2s_account_id" | "zoom.s2s_client_id" | "zoom.s2s_client_secret" | "microsoft.auth_base" | "microsoft.graph_base" | "microsoft.client_id" | "microsoft.tenant" | "microsoft.redirect" | "smtp.host" | "smtp.port" | "smtp.security" | "smtp.user" | "smtp.password" | "smtp.from" | "smtp.ca_file";
+export type Setting = "zoom.auth_base" | "zoom.api_base" | "zoom.client_id" | "zoom.client_secret" | "zoom.redirect" | "zoom.bounce_url" | "zoom.s2s_account_id" | "zoom.s2s_client_id" | "zoom.s2s_client_secret" | "microsoft.auth_base" | "microsoft.graph_base" | "microsoft.client_id" | "microsoft.tenant" | "microsoft.redirect" | "smtp.host" | "smtp.port" | "smtp.security" | "smtp.user" | "smtp.password" | "smtp.from" | "smtp.ca_file" | "providers.hosts";
 
 /**  A member of staff. */
 export type Staff = {

@@ -194,3 +194,21 @@ describe('sign-in', () => {
     expect(commands.indexOf('schedule')).toBeGreaterThan(commands.indexOf('sign_in'));
   });
 });
+
+describe('provider addresses', () => {
+  it('shows everyone at the desk when the doctors\' tokens go to another host than the providers\' own', async () => {
+    const proxy = [{ setting: 'zoom.api_base', address: 'https://zoom-proxy.clinic.example/v2' }];
+    await desk(dana, [], (cmd) => (cmd === 'provider_hosts' ? proxy : null));
+    await vi.advanceTimersByTimeAsync(0);
+    const notice = document.getElementById('provider-hosts') as HTMLElement;
+    expect(notice.hidden).toBe(false);
+    expect(notice.textContent).toBe('Video calls go through zoom-proxy.clinic.example, not the providers\' own addresses (set by an admin)');
+    expect(notice.closest('footer')?.className).toBe('statusline');
+  });
+
+  it('says nothing while every address is the provider\'s own', async () => {
+    await desk(admin, [], (cmd) => (cmd === 'provider_hosts' ? [] : null));
+    await vi.advanceTimersByTimeAsync(0);
+    expect((document.getElementById('provider-hosts') as HTMLElement).hidden).toBe(true);
+  });
+});

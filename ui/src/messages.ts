@@ -176,6 +176,7 @@ const en = {
   'status.online': 'Network: connected',
   'status.offline': 'Network: offline — the schedule still works; changes are saved on this computer',
   'status.signedIn': 'Signed in as {name} ({role})',
+  'status.otherHosts': 'Video calls go through {hosts}, not the providers\' own addresses (set by an admin)',
   'help.title': 'Keyboard shortcuts',
   'help.close': 'Close (Esc)',
   'key.new': 'New booking',

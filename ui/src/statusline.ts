@@ -20,6 +20,8 @@ export class StatusLine {
   readonly toast = h('div', { class: 'toast', role: 'status', 'aria-live': 'polite', hidden: true });
   private network = h('span', { id: 'network-status' });
   private alertText = h('span');
+  /** Where the doctors' tokens go, when an admin allowed other hosts than the providers' own. */
+  private hosts = h('span', { id: 'provider-hosts', class: 'provider-hosts', role: 'status', hidden: true });
   private alert: HTMLElement;
   /** Checks started, so that an older answer never overwrites a newer one. */
   private checks = 0;
@@ -32,6 +34,7 @@ export class StatusLine {
     const alertStatus = h('span', { id: 'video-alert-status', class: 'video-alert-status', role: 'status' }, this.alert);
     this.footer = h('footer', { class: 'statusline' },
       h('span', {}, this.network, ' · ', t('status.signedIn', { name: me.name, role: tk(`role.${me.role}`) })),
+      this.hosts,
       canConnect(me) ? alertStatus : null);
   }
 
@@ -40,6 +43,7 @@ export class StatusLine {
     const stopNetwork = watchNetwork(this.network);
     const timer = canConnect(this.me) ? setInterval(() => void this.checkConnections(), CONNECTION_CHECK_MS) : undefined;
     void this.checkConnections();
+    void this.checkHosts();
     return () => {
       stopNetwork();
       clearInterval(timer);
@@ -69,6 +73,17 @@ export class StatusLine {
       this.alertText.textContent = message;
       this.alert.hidden = false;
     }
+  }
+
+  /**
+   * Shows, to everyone at the desk, the provider addresses an admin set to other hosts than
+   * Zoom's or Microsoft's own (`providers.hosts any`): the doctors' tokens go there.
+   */
+  async checkHosts(): Promise<void> {
+    const others = (await ipc.providerHosts().catch(() => null)) ?? [];
+    this.hosts.hidden = others.length === 0;
+    this.hosts.textContent = others.length === 0 ? ''
+      : t('status.otherHosts', { hosts: others.map((o) => new URL(o.address).host).join(', ') });
   }
 
   /** Shows `message` for a few seconds. */

@@ -86,6 +86,7 @@ impl Settings {
         actor.may(Action::Administer)?;
         let value = value.map(|v| setting::normalise(setting, v)).transpose()?;
         self.check_address_change(setting, value.as_deref()).await?;
+        self.check_provider_host(setting, value.as_deref()).await?;
         let key = setting.as_str();
         if setting.is_secret() && !self.keeper {
             let sealed = serde_json::json!({ "setting": key, "value": value }).to_string();
@@ -176,6 +177,52 @@ impl Settings {
         )))
     }
 
+    /// A provider's address must name its own host (see [`Setting::is_providers_own`]) unless an
+    /// admin allowed others (`providers.hosts any`, which every desk's status line then shows:
+    /// [`Settings::other_hosts`]); and `own` cannot come back while an address names another.
+    ///
+    /// # Errors
+    /// [`SettingsError::InvalidSetting`] naming the setting, the host and what to do.
+    async fn check_provider_host(&self, setting: Setting, value: Option<&str>) -> Result<()> {
+        if setting == Setting::ProviderHosts {
+            if value.unwrap_or("own") == "own" {
+                if let Some((other, address)) = self.other_hosts().await?.into_iter().next() {
+                    return Err(setting.invalid(format!(
+                        "{other} is {address}, which is not the provider's own address; set it back first"
+                    )));
+                }
+            }
+            return Ok(());
+        }
+        let (Some(provider), Some(value)) = (setting.token_address_of(), value) else { return Ok(()) };
+        if setting.is_providers_own(value)
+            || self.config_get(Setting::ProviderHosts).await?.as_deref() == Some("any")
+        {
+            return Ok(());
+        }
+        Err(setting.invalid(format!(
+            "{value} is not one of {}'s own addresses, and the doctors' tokens would go there; a clinic \
+             that must use another (a proxy of its own) sets {} to any first, which every desk then shows",
+            provider.label(),
+            Setting::ProviderHosts
+        )))
+    }
+
+    /// The provider addresses that name other hosts than the providers' own, with their values:
+    /// what the desks' status line shows.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn other_hosts(&self) -> Result<Vec<(Setting, String)>> {
+        let mut found = Vec::new();
+        for setting in Setting::ALL.into_iter().filter(|s| s.token_address_of().is_some()) {
+            if let Some(value) = self.config_get(setting).await?.filter(|v| !setting.is_providers_own(v)) {
+                found.push((setting, value));
+            }
+        }
+        Ok(found)
+    }
+
     /// A secret setting's value from the keyring (e.g. `smtp.password`), for the client that
     /// sends it; never shown.
     ///
@@ -256,6 +303,7 @@ impl Settings {
             let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
             let value = value.map(|v| setting::normalise(*setting, v)).transpose()?;
             self.check_address_change(*setting, value.as_deref()).await?;
+            self.check_provider_host(*setting, value.as_deref()).await?;
         }
         for (setting, value) in &values {
             let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());

@@ -53,6 +53,8 @@ enum Shape {
     Email,
     /// An absolute path to a file (a PEM certificate).
     File,
+    /// `own` or `any`: whether the providers' addresses may name other hosts than theirs.
+    HostPolicy,
 }
 
 /// Every provider setting, by its key. This is the one list of setting keys: code names a
@@ -102,7 +104,21 @@ pub enum Setting {
     SmtpFrom,
     #[serde(rename = "smtp.ca_file")]
     SmtpCaFile,
+    #[serde(rename = "providers.hosts")]
+    ProviderHosts,
 }
+
+/// Microsoft's sign-in and Graph hosts: worldwide, US Government (L4, L5/DoD) and China (21Vianet).
+const MICROSOFT_HOSTS: [&str; 8] = [
+    "login.microsoftonline.com",
+    "graph.microsoft.com",
+    "login.microsoftonline.us",
+    "graph.microsoft.us",
+    "dod-graph.microsoft.us",
+    "login.partner.microsoftonline.cn",
+    "login.chinacloudapi.cn",
+    "microsoftgraph.chinacloudapi.cn",
+];
 
 /// A setting's key, default, shape and description.
 struct Spec {
@@ -118,7 +134,7 @@ const fn spec(key: &'static str, default: Option<&'static str>, shape: Shape, ab
 
 impl Setting {
     /// Every setting, in the order `config list` shows them.
-    pub const ALL: [Setting; 21] = [
+    pub const ALL: [Setting; 22] = [
         Setting::ZoomAuthBase,
         Setting::ZoomApiBase,
         Setting::ZoomClientId,
@@ -140,6 +156,7 @@ impl Setting {
         Setting::SmtpPassword,
         Setting::SmtpFrom,
         Setting::SmtpCaFile,
+        Setting::ProviderHosts,
     ];
 
     fn spec(self) -> Spec {
@@ -238,6 +255,12 @@ impl Setting {
                 File,
                 "a PEM file of an extra root certificate to trust for SMTP (a clinic's private CA)",
             ),
+            Setting::ProviderHosts => spec(
+                "providers.hosts",
+                Some("own"),
+                HostPolicy,
+                "own: Zoom and Microsoft addresses must be theirs; any: allow others (every desk shows it)",
+            ),
         }
     }
 
@@ -263,6 +286,26 @@ impl Setting {
             Setting::ZoomAuthBase | Setting::ZoomApiBase => Some(Provider::Zoom),
             Setting::MicrosoftAuthBase | Setting::MicrosoftGraphBase => Some(Provider::Microsoft),
             _ => None,
+        }
+    }
+
+    /// Whether `value` (a normalised address of this setting) names one of its provider's own
+    /// hosts, or this computer (for tests): Zoom's `zoom.us` and ZoomGov's `zoomgov.com` and their
+    /// subdomains; Microsoft's sign-in and Graph hosts, in its worldwide and national clouds. Any
+    /// other setting's value passes.
+    pub fn is_providers_own(self, value: &str) -> bool {
+        let Some(provider) = self.token_address_of() else { return true };
+        let Some(host) = Url::parse(value).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        else {
+            return false;
+        };
+        if matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
+            return true;
+        }
+        let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+        match provider {
+            Provider::Zoom => under("zoom.us") || under("zoomgov.com"),
+            Provider::Microsoft => MICROSOFT_HOSTS.contains(&host.as_str()),
         }
     }
 
@@ -369,6 +412,10 @@ pub fn normalise(setting: Setting, value: &str) -> Result<String> {
             }
             Ok(value.to_owned())
         }
+        Shape::HostPolicy => match value {
+            "own" | "any" => Ok(value.to_owned()),
+            _ => Err(setting.invalid("choose own (the providers' own addresses only) or any")),
+        },
         Shape::Host | Shape::Port | Shape::Security | Shape::Email | Shape::File => {
             smtp_shape(setting, shape, value)
         }

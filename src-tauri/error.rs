@@ -35,6 +35,13 @@ impl AppError {
         AppError::new(ErrorKind::Unauthenticated, message)
     }
 
+    /// The person signed in with a PIN shorter than new PINs may be, and has not chosen a new
+    /// one yet: nothing else until they have.
+    pub fn pin_change_needed() -> Self {
+        let digits = frontdesk_core::validate::MIN_PIN_DIGITS;
+        AppError::unauthenticated(format!("choose a new PIN of at least {digits} digits first")).on("new_pin")
+    }
+
     fn on(mut self, field: &str) -> Self {
         self.field = Some(field.to_owned());
         self
@@ -92,7 +99,10 @@ impl From<CoreError> for AppError {
             CoreError::NotFound { what: "patient", .. } => Some("patient"),
             CoreError::NotFound { what: "doctor", .. } => Some("doctor"),
             CoreError::NotFound { what: "appointment type", .. } => Some("type"),
-            CoreError::WrongPin { .. } | CoreError::PinPaused { .. } | CoreError::NoPin => Some("pin"),
+            CoreError::WrongPin { .. }
+            | CoreError::PinPaused { .. }
+            | CoreError::PinLocked { .. }
+            | CoreError::NoPin => Some("pin"),
             _ => None,
         };
         let error = AppError::new(e.kind(), e.to_string());

@@ -31,7 +31,8 @@ pub fn start_reminders<R: Runtime>(app: &tauri::AppHandle<R>, show: ShowReminder
         loop {
             let state = handle.state::<AppState>();
             let current = state.session.current().map(|s| s.id);
-            let locked = current.is_none();
+            // A sign-in that must choose a new PIN first is not a whole one yet: nothing shows.
+            let locked = current.is_none() || state.session.must_change_pin();
             let user = {
                 let mut last = last_user.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                 if current.is_some() {

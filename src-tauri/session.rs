@@ -5,6 +5,10 @@
 //! the core's rule ([`frontdesk_core::access`]): a command that changes something passes the
 //! [`frontdesk_core::Actor`] to a core use case, which checks it; a command that reads asks
 //! [`crate::AppState::require`] with the core's [`frontdesk_core::Action`].
+//!
+//! A sign-in with a PIN shorter than new PINs may be (set before the rule) is a session that
+//! must choose a new PIN first: every command is refused but the PIN change
+//! ([`Session::signed_in_for_pin_change`]), until [`Session::pin_changed`].
 
 use std::sync::{Arc, Mutex};
 
@@ -23,6 +27,8 @@ struct SignedIn {
     staff: Staff,
     last_seen: DateTime<Utc>,
     lock_after: Duration,
+    /// Their PIN is too short: nothing but a new PIN until they have chosen one.
+    must_change_pin: bool,
 }
 
 impl Session {
@@ -30,9 +36,14 @@ impl Session {
         Session { clock, inner: Mutex::new(None) }
     }
 
-    pub fn sign_in(&self, staff: Staff, lock_minutes: i64) {
-        let signed_in =
-            SignedIn { staff, last_seen: self.clock.now(), lock_after: Duration::minutes(lock_minutes) };
+    /// `must_change_pin`: the core's word that their PIN is too short (see the module's notes).
+    pub fn sign_in(&self, staff: Staff, lock_minutes: i64, must_change_pin: bool) {
+        let signed_in = SignedIn {
+            staff,
+            last_seen: self.clock.now(),
+            lock_after: Duration::minutes(lock_minutes),
+            must_change_pin,
+        };
         *self.lock() = Some(signed_in);
     }
 
@@ -50,6 +61,18 @@ impl Session {
         guard.as_ref().map(|s| s.staff.clone())
     }
 
+    /// Whether the person signed in must choose a new PIN before anything else.
+    pub fn must_change_pin(&self) -> bool {
+        self.current().is_some() && self.lock().as_ref().is_some_and(|s| s.must_change_pin)
+    }
+
+    /// The new PIN is chosen: the session is a whole one.
+    pub fn pin_changed(&self) {
+        if let Some(s) = self.lock().as_mut() {
+            s.must_change_pin = false;
+        }
+    }
+
     /// Changes the inactivity lock of the current session (after the admin changes the setting).
     pub fn set_lock_minutes(&self, minutes: i64) {
         if let Some(s) = self.lock().as_mut() {
@@ -61,8 +84,22 @@ impl Session {
     /// commands ask [`crate::AppState::actor`], which reads them again from the store.
     ///
     /// # Errors
-    /// `unauthenticated` when nobody is signed in or the desk locked after inactivity.
+    /// `unauthenticated` when nobody is signed in, the desk locked after inactivity, or the
+    /// person must choose a new PIN first.
     pub fn signed_in(&self) -> Result<Staff, AppError> {
+        self.touch(false)
+    }
+
+    /// As [`Session::signed_in`], but also for a person who must choose a new PIN first: for
+    /// the command that changes it, and only that one.
+    ///
+    /// # Errors
+    /// `unauthenticated` when nobody is signed in or the desk locked after inactivity.
+    pub fn signed_in_for_pin_change(&self) -> Result<Staff, AppError> {
+        self.touch(true)
+    }
+
+    fn touch(&self, for_pin_change: bool) -> Result<Staff, AppError> {
         let now = self.clock.now();
         let mut guard = self.lock();
         let Some(signed_in) = guard.as_mut() else {
@@ -73,6 +110,9 @@ impl Session {
             return Err(AppError::unauthenticated(
                 "the desk locked after a period without use; sign in again",
             ));
+        }
+        if signed_in.must_change_pin && !for_pin_change {
+            return Err(AppError::pin_change_needed());
         }
         signed_in.last_seen = now;
         Ok(signed_in.staff.clone())

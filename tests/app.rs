@@ -100,17 +100,18 @@ impl Desk {
         self.call(cmd, args).map(|v| panic!("{cmd} should fail, got {v}")).unwrap_err()
     }
 
-    /// A clinic with an admin (PIN 1357), a receptionist (2468), a doctor (1111), a patient and a type.
+    /// A clinic with an admin (PIN 135790), a receptionist (246802), a doctor (111111), a patient
+    /// and a type.
     fn seeded() -> Desk {
         Desk::seed(Desk::new())
     }
 
     fn seed(desk: Desk) -> Desk {
-        desk.ok("first_run", json!({ "clinicName": "Maple Clinic", "tz": "America/Toronto", "adminName": "Eli Admin", "pin": "1357" }));
-        desk.ok("add_staff", json!({ "staff": { "name": "Dana Desk", "role": "receptionist", "active": true, "pin": "2468" } }));
+        desk.ok("first_run", json!({ "clinicName": "Maple Clinic", "tz": "America/Toronto", "adminName": "Eli Admin", "pin": "135790" }));
+        desk.ok("add_staff", json!({ "staff": { "name": "Dana Desk", "role": "receptionist", "active": true, "pin": "246802" } }));
         desk.ok(
             "add_staff",
-            json!({ "staff": { "name": "Dr Ada Lee", "role": "doctor", "active": true, "pin": "1111" } }),
+            json!({ "staff": { "name": "Dr Ada Lee", "role": "doctor", "active": true, "pin": "111111" } }),
         );
         desk.ok("add_patient", json!({ "patient": { "full_name": "Jane Doe", "email": null, "phone": null, "date_of_birth": null, "note": null } }));
         desk.ok("add_type", json!({ "name": "Consult", "minutes": 30, "mode": "zoom" }));
@@ -121,7 +122,21 @@ impl Desk {
     fn sign_in(&self, id: i64, pin: &str) {
         self.ok("sign_in", json!({ "staffId": id, "pin": pin }));
     }
+
+    /// Runs SQL on the desk's own database file, past the app (as an older Frontdesk wrote it).
+    fn sql(&self, sql: &str) {
+        let file = self._dir.path().join(frontdesk_core::paths::DATABASE_FILE);
+        tauri::async_runtime::block_on(async {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+            sqlx::query(sql).execute(&pool).await.unwrap();
+            pool.close().await;
+        });
+    }
 }
+
+/// The PIN 2468 as an older Frontdesk stored it (argon2id), from before PINs had 6 digits.
+const OLD_SHORT_PIN_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$1B96NV1X6gD0crqF3Wlo4g$JP1J1Mkn+vg9nqe+OiYcvAtpbWtaJjErGQhUzY8H8WA";
 
 fn booking(at: &str) -> Value {
     json!({ "input": {
@@ -136,7 +151,7 @@ fn first_start_then_sign_in_and_book() {
     let desk = Desk::new();
     let status = desk.ok("app_status", json!({}));
     assert_eq!(status["setup_needed"], true);
-    desk.ok("first_run", json!({ "clinicName": "Maple Clinic", "tz": "America/Toronto", "adminName": "Eli Admin", "pin": "1357" }));
+    desk.ok("first_run", json!({ "clinicName": "Maple Clinic", "tz": "America/Toronto", "adminName": "Eli Admin", "pin": "135790" }));
     let status = desk.ok("app_status", json!({}));
     assert_eq!(status["setup_needed"], false);
     assert_eq!(status["signed_in"]["name"], "Eli Admin", "the first admin is signed in");
@@ -150,13 +165,13 @@ fn roles_are_enforced_in_rust() {
     let e = desk.err("schedule", json!({ "date": "2026-07-06", "days": 1 }));
     assert_eq!(e["kind"], "unauthenticated");
     // The receptionist books and reads, but cannot touch staff, types or settings.
-    desk.sign_in(2, "2468");
+    desk.sign_in(2, "246802");
     let a = desk.ok("book", booking("2026-07-06T09:30"));
     assert_eq!(a["local_start"], "2026-07-06T09:30:00-04:00");
     for (cmd, args) in [
         (
             "add_staff",
-            json!({ "staff": { "name": "Mallory", "role": "admin", "active": true, "pin": "0000" } }),
+            json!({ "staff": { "name": "Mallory", "role": "admin", "active": true, "pin": "000000" } }),
         ),
         (
             "update_staff",
@@ -175,7 +190,7 @@ fn roles_are_enforced_in_rust() {
     }
     // The doctor reads and runs their own visits, but does not book.
     desk.ok("sign_out", json!({}));
-    desk.sign_in(3, "1111");
+    desk.sign_in(3, "111111");
     assert_eq!(
         desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }))["appointments"][0]["patient_name"],
         "Jane Doe"
@@ -184,19 +199,19 @@ fn roles_are_enforced_in_rust() {
     assert_eq!(desk.ok("set_status", json!({ "id": 1, "status": "in-progress" }))["status"], "in-progress");
     // The admin does everything.
     desk.ok("sign_out", json!({}));
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     assert_eq!(desk.ok("list_all_staff", json!({})).as_array().unwrap().len(), 3);
 }
 
 #[test]
 fn the_audit_log_is_admin_only_and_filters_by_person_patient_and_date() {
     let desk = Desk::seeded();
-    desk.sign_in(2, "2468");
+    desk.sign_in(2, "246802");
     desk.ok("book", booking("2026-07-06T09:30"));
     let e = desk.err("audit_log", json!({ "staff": null, "patient": null, "from": null, "to": null }));
     assert_eq!(e["kind"], "forbidden", "{e}");
     desk.ok("sign_out", json!({}));
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     let all = desk.ok("audit_log", json!({ "staff": null, "patient": null, "from": null, "to": null }));
     assert!(!all.as_array().unwrap().is_empty());
     let by_desk = desk.ok("audit_log", json!({ "staff": 2, "patient": 1, "from": null, "to": null }));
@@ -217,11 +232,11 @@ fn the_audit_log_is_admin_only_and_filters_by_person_patient_and_date() {
 #[test]
 fn the_reminder_time_is_an_admin_setting_from_1_to_240_minutes() {
     let desk = Desk::seeded();
-    desk.sign_in(2, "2468");
+    desk.sign_in(2, "246802");
     assert_eq!(desk.err("reminder_minutes", json!({}))["kind"], "forbidden");
     assert_eq!(desk.err("set_reminder_minutes", json!({ "minutes": 30 }))["kind"], "forbidden");
     desk.ok("sign_out", json!({}));
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     assert_eq!(desk.ok("reminder_minutes", json!({})), 10);
     assert_eq!(desk.ok("set_reminder_minutes", json!({ "minutes": 30 })), 30);
     let e = desk.err("set_reminder_minutes", json!({ "minutes": 0 }));
@@ -233,12 +248,12 @@ fn the_reminder_time_is_an_admin_setting_from_1_to_240_minutes() {
 #[test]
 fn errors_have_a_kind_a_safe_message_and_a_field() {
     let desk = Desk::seeded();
-    let e = desk.err("sign_in", json!({ "staffId": 2, "pin": "0000" }));
+    let e = desk.err("sign_in", json!({ "staffId": 2, "pin": "000000" }));
     assert_eq!(
         e,
         json!({ "kind": "unauthenticated", "message": "wrong PIN; 4 more tries before sign-in pauses for 5 minutes", "field": "pin" })
     );
-    desk.sign_in(2, "2468");
+    desk.sign_in(2, "246802");
     let gap = desk.err("book", booking("2026-03-08T02:30"));
     assert_eq!(gap["kind"], "validation");
     assert_eq!(gap["field"], "start");
@@ -259,7 +274,7 @@ fn errors_have_a_kind_a_safe_message_and_a_field() {
 #[test]
 fn a_refused_input_names_its_field_as_data() {
     let desk = Desk::seeded();
-    desk.sign_in(2, "2468"); // receptionist: adds patients
+    desk.sign_in(2, "246802"); // receptionist: adds patients
     let patient = |email: &str| json!({ "full_name": "Jo Park", "email": email, "phone": null, "date_of_birth": null, "note": null });
     let e = desk.err("add_patient", json!({ "patient": patient("jo.park@clinic") }));
     assert_eq!(
@@ -270,7 +285,7 @@ fn a_refused_input_names_its_field_as_data() {
     assert_eq!((&e["kind"], &e["field"]), (&json!("validation"), &json!("email")), "{e}");
     assert!(!e.to_string().contains("jane@") && !e.to_string().contains("Jane"), "{e}");
 
-    desk.sign_in(1, "1357"); // admin: staff and provider settings
+    desk.sign_in(1, "135790"); // admin: staff and provider settings
     let e = desk.err(
         "add_staff",
         json!({ "staff": { "name": "   ", "role": "doctor", "active": true, "pin": null } }),
@@ -349,7 +364,7 @@ fn the_desk_locks_after_the_configured_inactivity() {
     let desk = Desk::with_clock(clock.clone());
     desk.ok(
         "first_run",
-        json!({ "clinicName": "Maple Clinic", "tz": "UTC", "adminName": "Eli Admin", "pin": "1357" }),
+        json!({ "clinicName": "Maple Clinic", "tz": "UTC", "adminName": "Eli Admin", "pin": "135790" }),
     );
     desk.ok(
         "update_settings",
@@ -368,15 +383,93 @@ fn the_desk_locks_after_the_configured_inactivity() {
     assert_eq!(desk.ok("app_status", json!({}))["signed_in"], Value::Null);
     assert_eq!(desk.err("list_types", json!({}))["kind"], "unauthenticated");
     // Locking at once (the shortcut) is signing out.
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     desk.ok("sign_out", json!({}));
     assert_eq!(desk.err("list_types", json!({}))["kind"], "unauthenticated");
+}
+
+/// A PIN shorter than 6 digits, set before the rule, still signs in, but the session refuses
+/// every command but the PIN change until the person has chosen a new one.
+#[test]
+fn a_short_old_pin_signs_in_to_choosing_a_new_one_and_nothing_else() {
+    let desk = Desk::seeded();
+    desk.sql(&format!("UPDATE staff SET pin_hash = '{OLD_SHORT_PIN_HASH}' WHERE id = 2"));
+    let signed_in = desk.ok("sign_in", json!({ "staffId": 2, "pin": "2468" }));
+    assert_eq!(signed_in["must_change_pin"], true);
+    assert_eq!(signed_in["staff"]["name"], "Dana Desk");
+    assert_eq!(signed_in["security_notices"], json!([]));
+    assert_eq!(desk.ok("app_status", json!({}))["must_change_pin"], true, "after a reload too");
+    let first = json!({ "kind": "unauthenticated", "message": "choose a new PIN of at least 6 digits first", "field": "new_pin" });
+    for (cmd, args) in [
+        ("list_types", json!({})),
+        ("schedule", json!({ "date": "2026-07-06", "days": 1 })),
+        ("book", booking("2026-07-06T09:30")),
+    ] {
+        assert_eq!(desk.err(cmd, args), first, "{cmd}");
+    }
+    let short = desk.err("change_pin", json!({ "pin": "1357" }));
+    assert_eq!((&short["kind"], &short["field"]), (&json!("validation"), &json!("pin")), "{short}");
+    assert_eq!(desk.err("list_types", json!({})), first);
+
+    let changed = desk.ok("change_pin", json!({ "pin": "864202" }));
+    assert_eq!(changed["id"], 2);
+    assert_eq!(desk.ok("app_status", json!({}))["must_change_pin"], false);
+    desk.ok("list_types", json!({}));
+    desk.ok("sign_out", json!({}));
+    assert_eq!(desk.err("sign_in", json!({ "staffId": 2, "pin": "2468" }))["field"], "pin");
+    assert_eq!(desk.ok("sign_in", json!({ "staffId": 2, "pin": "864202" }))["must_change_pin"], false);
+    desk.ok("sign_out", json!({}));
+    assert_eq!(desk.err("change_pin", json!({ "pin": "864202" }))["message"], "sign in first");
+}
+
+/// Three rounds of wrong PINs lock a person's sign-in; the admin's next sign-in tells of the
+/// pauses and the lock, and the admin unlocks it from the staff screen.
+#[test]
+fn an_admin_is_told_of_a_lock_and_unlocks_it() {
+    let clock = Arc::new(HandClock(AtomicI64::new(1_780_000_000)));
+    let desk = Desk::seed(Desk::with_clock(clock.clone()));
+    desk.sign_in(1, "135790");
+    desk.ok("sign_out", json!({}));
+    for _ in 0..3 {
+        for _ in 0..5 {
+            desk.err("sign_in", json!({ "staffId": 3, "pin": "999999" }));
+        }
+        clock.0.fetch_add(31 * 60, Ordering::SeqCst);
+    }
+    let locked = desk.err("sign_in", json!({ "staffId": 3, "pin": "111111" }));
+    assert_eq!(
+        locked,
+        json!({
+            "kind": "unauthenticated",
+            "message": "sign-in for Dr Ada Lee is locked after too many wrong PINs; an admin can unlock it in Staff",
+            "field": "pin"
+        })
+    );
+    desk.sign_in(2, "246802");
+    assert_eq!(desk.err("sign_in_holds", json!({}))["kind"], "forbidden");
+    assert_eq!(desk.err("unlock_staff", json!({ "id": 3 }))["kind"], "forbidden");
+    desk.ok("sign_out", json!({}));
+
+    let admin = desk.ok("sign_in", json!({ "staffId": 1, "pin": "135790" }));
+    let told = admin["security_notices"].as_array().unwrap();
+    let events: Vec<_> = told.iter().map(|n| (n["event"].as_str().unwrap(), n["minutes"].as_i64())).collect();
+    assert_eq!(events, [("paused", Some(5)), ("paused", Some(30)), ("locked", None)]);
+    assert!(told.iter().all(|n| n["staff_name"] == "Dr Ada Lee" && n["staff_id"] == 3), "{told:?}");
+    assert_eq!(told[2]["wrong_pins"], 15);
+    assert_eq!(
+        desk.ok("sign_in_holds", json!({})),
+        json!([{ "staff_id": 3, "locked": true, "paused_until": null }])
+    );
+    assert_eq!(desk.ok("unlock_staff", json!({ "id": 3 }))["name"], "Dr Ada Lee");
+    assert_eq!(desk.ok("sign_in_holds", json!({})), json!([]));
+    desk.ok("sign_out", json!({}));
+    desk.sign_in(3, "111111");
 }
 
 #[test]
 fn provider_settings_are_admin_only_and_never_show_a_secret() {
     let desk = Desk::seeded();
-    desk.sign_in(2, "2468"); // receptionist
+    desk.sign_in(2, "246802"); // receptionist
     for (cmd, args) in [
         ("provider_settings", json!({})),
         ("disconnect_account", json!({ "doctorId": 3, "provider": "zoom" })),
@@ -388,7 +481,7 @@ fn provider_settings_are_admin_only_and_never_show_a_secret() {
     // Anyone sees the connection states (and nothing else).
     assert_eq!(desk.ok("connections", json!({})), json!([]));
 
-    desk.sign_in(1, "1357"); // admin
+    desk.sign_in(1, "135790"); // admin
     let settings = desk.ok("provider_settings", json!({}));
     assert_eq!(settings["zoom_api_base"], "https://api.zoom.us/v2");
     assert_eq!(settings["microsoft_tenant"], "organizations");
@@ -418,7 +511,7 @@ fn provider_settings_are_admin_only_and_never_show_a_secret() {
     assert_eq!(desk.ok("provider_settings", json!({}))["zoom_client_id"], "zoom-client-id");
 
     // A doctor manages only their own connections.
-    desk.sign_in(3, "1111");
+    desk.sign_in(3, "111111");
     let e = desk.err("disconnect_account", json!({ "doctorId": 4, "provider": "zoom" }));
     assert_eq!(e["kind"], "forbidden", "{e}");
     let e = desk.err("disconnect_account", json!({ "doctorId": 3, "provider": "zoom" }));
@@ -427,10 +520,10 @@ fn provider_settings_are_admin_only_and_never_show_a_secret() {
 
 /// Signs the admin in, adds a second doctor (Dr Ben Roy, id 4, PIN 2222) and signs out.
 fn add_second_doctor(desk: &Desk) {
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     desk.ok(
         "add_staff",
-        json!({ "staff": { "name": "Dr Ben Roy", "role": "doctor", "active": true, "pin": "2222" } }),
+        json!({ "staff": { "name": "Dr Ben Roy", "role": "doctor", "active": true, "pin": "222222" } }),
     );
     desk.ok("sign_out", json!({}));
 }
@@ -439,7 +532,7 @@ fn add_second_doctor(desk: &Desk) {
 fn only_the_assigned_doctor_or_an_admin_starts_a_meeting() {
     let desk = Desk::seeded();
     add_second_doctor(&desk);
-    desk.sign_in(2, "2468"); // receptionist
+    desk.sign_in(2, "246802"); // receptionist
     let booked = desk.ok("book", booking("2026-07-06T09:30"));
     // A Consult is a Zoom visit: its meeting is queued with the booking.
     let meeting = &booked["meeting"];
@@ -454,16 +547,16 @@ fn only_the_assigned_doctor_or_an_admin_starts_a_meeting() {
     assert_eq!(desk.err("join_meeting", id.clone())["kind"], "conflict");
     assert_eq!(desk.err("retry_meeting", id.clone())["kind"], "conflict");
 
-    desk.sign_in(4, "2222"); // another doctor
+    desk.sign_in(4, "222222"); // another doctor
     for cmd in ["start_meeting", "retry_meeting"] {
         let e = desk.err(cmd, id.clone());
         assert_eq!(e["kind"], "forbidden", "{cmd}: {e}");
     }
-    desk.sign_in(3, "1111"); // the assigned doctor: allowed, but there is nothing to start yet
+    desk.sign_in(3, "111111"); // the assigned doctor: allowed, but there is nothing to start yet
     let e = desk.err("start_meeting", id.clone());
     assert_eq!(e["kind"], "conflict", "{e}");
     assert!(e["message"].as_str().unwrap().contains("pending"), "{e}");
-    desk.sign_in(1, "1357"); // an admin
+    desk.sign_in(1, "135790"); // an admin
     assert_eq!(desk.err("start_meeting", id)["kind"], "conflict");
     // An in-person visit has no meeting at all.
     desk.ok("add_type", json!({ "name": "Check-up", "minutes": 15, "mode": "in-person" }));
@@ -545,7 +638,7 @@ fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
     assert!(!frontdesk_app::start_outbox(desk.app.handle()), "and only once");
 
     // The booking wakes the worker, which makes the meeting and tells the window.
-    desk.sign_in(2, "2468");
+    desk.sign_in(2, "246802");
     desk.ok("book", booking("2026-07-06T09:30"));
     let deadline = Instant::now() + Duration::from_secs(20);
     let ready = loop {
@@ -565,11 +658,11 @@ fn the_worker_makes_the_meeting_and_the_host_link_never_reaches_the_window() {
     // Anyone joins as the patient would; only the doctor or an admin starts as the host.
     assert_eq!(desk.ok("join_meeting", json!({ "appointmentId": 1 })), Value::Null);
     assert_eq!(desk.err("start_meeting", json!({ "appointmentId": 1 }))["kind"], "forbidden");
-    desk.sign_in(4, "2222");
+    desk.sign_in(4, "222222");
     assert_eq!(desk.err("start_meeting", json!({ "appointmentId": 1 }))["kind"], "forbidden");
-    desk.sign_in(3, "1111");
+    desk.sign_in(3, "111111");
     assert_eq!(desk.ok("start_meeting", json!({ "appointmentId": 1 })), Value::Null);
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     assert_eq!(desk.ok("start_meeting", json!({ "appointmentId": 1 })), Value::Null);
     assert_eq!(*opened.lock().unwrap(), [JOIN_LINK, HOST_LINK, HOST_LINK], "opened outside the app");
 
@@ -608,14 +701,14 @@ fn the_signed_in_doctor_gets_each_due_reminder_once_with_initials_only() {
         chrono::DateTime::parse_from_rfc3339("2031-05-05T12:00:00Z").unwrap().timestamp(),
     )));
     let desk = Desk::seed(Desk::with_clock(clock.clone()));
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     desk.ok("book", booking("2031-05-05T10:00"));
     desk.ok("sign_out", json!({}));
     clock.0.store(
         chrono::DateTime::parse_from_rfc3339("2031-05-05T13:50:00Z").unwrap().timestamp(),
         Ordering::SeqCst,
     );
-    desk.sign_in(3, "1111");
+    desk.sign_in(3, "111111");
     let shown: Arc<Mutex<Vec<String>>> = Arc::default();
     let recorder = shown.clone();
     frontdesk_app::reminders::start_reminders(
@@ -636,10 +729,10 @@ fn a_reminder_on_a_locked_desk_names_nothing() {
     let at = |t: &str| chrono::DateTime::parse_from_rfc3339(t).unwrap().timestamp();
     let clock = Arc::new(HandClock(AtomicI64::new(at("2031-05-05T12:00:00Z"))));
     let desk = Desk::seed(Desk::with_clock(clock.clone()));
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     desk.ok("book", booking("2031-05-05T10:00"));
     desk.ok("sign_out", json!({}));
-    desk.sign_in(3, "1111");
+    desk.sign_in(3, "111111");
     type Shown = Vec<(String, Option<String>)>;
     let shown: Arc<Mutex<Shown>> = Arc::default();
     let recorder = shown.clone();
@@ -668,14 +761,14 @@ fn every_admin_change_leaves_one_audit_row_naming_the_admin_and_never_a_pin() {
     let store = state.store.as_ref().unwrap().clone();
     // The seeding (two staff, a type) is audited too; count from here.
     let seeded = tauri::async_runtime::block_on(store.audit_log(&Default::default())).unwrap().len();
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     desk.ok("update_settings", json!({ "settings": { "name": "Maple Clinic", "tz": "America/Toronto", "lock_minutes": 5, "locale": "en-CA" } }));
     desk.ok("set_reminder_minutes", json!({ "minutes": 15 }));
     desk.ok("add_type", json!({ "name": "Follow-up", "minutes": 15, "mode": "teams" }));
     desk.ok("update_type", json!({ "id": 2, "name": "Follow-up call", "minutes": 20, "mode": "teams" }));
     desk.ok(
         "add_staff",
-        json!({ "staff": { "name": "Dr Cy Novak", "role": "doctor", "active": true, "pin": "9753" } }),
+        json!({ "staff": { "name": "Dr Cy Novak", "role": "doctor", "active": true, "pin": "975310" } }),
     );
     desk.ok("update_staff", json!({ "id": 4, "staff": { "name": "Dr Cy Novak", "role": "doctor", "active": false, "pin": null } }));
     // A refused change leaves no row.
@@ -696,7 +789,7 @@ fn every_admin_change_leaves_one_audit_row_naming_the_admin_and_never_a_pin() {
         ]
     );
     let text = serde_json::to_string(&log).unwrap();
-    assert!(!text.contains("9753") && !text.contains("1357"), "no PIN in the log: {text}");
+    assert!(!text.contains("975310") && !text.contains("135790"), "no PIN in the log: {text}");
 }
 
 /// The one mail-state and resend answers the window got, as text (to look for the address in).
@@ -712,7 +805,7 @@ fn mail_answers(desk: &Desk) -> String {
 #[test]
 fn the_panel_reads_the_mail_state_and_only_those_who_book_send_it_again() {
     let desk = Desk::seeded();
-    desk.sign_in(2, "2468"); // receptionist
+    desk.sign_in(2, "246802"); // receptionist
 
     // Jane Doe has no address: nothing is sent, the state says why, and a resend is refused.
     desk.ok("book", booking("2026-07-06T09:30"));
@@ -740,7 +833,7 @@ fn the_panel_reads_the_mail_state_and_only_those_who_book_send_it_again() {
     assert_eq!(desk.ok("resend_mail", id.clone())["state"], "pending");
 
     // A doctor sees the state but does not send: refused in Rust, with the usual error shape.
-    desk.sign_in(3, "1111");
+    desk.sign_in(3, "111111");
     assert_eq!(desk.ok("mail_status", id.clone())["state"], "pending");
     let e = desk.err("resend_mail", id.clone());
     assert_eq!(e["kind"], "forbidden", "{e}");
@@ -748,7 +841,7 @@ fn the_panel_reads_the_mail_state_and_only_those_who_book_send_it_again() {
     assert_eq!(e.as_object().unwrap().len(), 3, "{e}");
     assert!(e["message"].as_str().unwrap().contains("only receptionist or admin"), "{e}");
     // An admin may; an appointment without a mail has no state, and a resend says it is not found.
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     assert_eq!(desk.ok("resend_mail", id)["state"], "pending");
     assert_eq!(desk.ok("mail_status", json!({ "appointmentId": 99 })), Value::Null);
     assert_eq!(desk.err("resend_mail", json!({ "appointmentId": 99 }))["kind"], "not_found");
@@ -782,7 +875,7 @@ fn a_resend_wakes_the_mail_worker_and_the_window_hears_the_new_state() {
         }
         changed.lock().unwrap().len()
     };
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     desk.ok("add_type", json!({ "name": "Check-up", "minutes": 15, "mode": "in-person" }));
     desk.ok("add_patient", json!({ "patient": { "full_name": "Sam Roe", "email": "sam.roe@example.org", "phone": null, "date_of_birth": null, "note": null } }));
     let mut visit = booking("2026-07-06T11:00");
@@ -816,7 +909,7 @@ fn only_admins_edit_the_patient_email_texts_and_a_refusal_names_the_text() {
     };
     let join = json!({ "language": "fr", "key": "join", "text": "Rejoignez la consultation : {link}" });
     // The desk and doctors are refused in Rust, with the usual error shape, and nothing changes.
-    for (id, pin) in [(2, "2468"), (3, "1111")] {
+    for (id, pin) in [(2, "246802"), (3, "111111")] {
         desk.sign_in(id, pin);
         let e = desk.err("set_mail_template", join.clone());
         assert_eq!(e["kind"], "forbidden", "{e}");
@@ -831,7 +924,7 @@ fn only_admins_edit_the_patient_email_texts_and_a_refusal_names_the_text() {
     }
     assert_eq!(audited(), 0);
 
-    desk.sign_in(1, "1357");
+    desk.sign_in(1, "135790");
     let listed = desk.ok("mail_templates", json!({ "language": "fr" }));
     assert_eq!(listed.as_array().unwrap().len(), 13);
     assert_eq!((&listed[6]["key"], &listed[6]["overridden"]), (&json!("join"), &json!(false)));
@@ -880,7 +973,7 @@ fn a_role_changed_elsewhere_applies_at_the_next_command() {
     };
     let patient = json!({ "patient": { "full_name": "Tom Nguyen", "email": null, "phone": null, "date_of_birth": null, "note": null } });
 
-    desk.sign_in(3, "1111");
+    desk.sign_in(3, "111111");
     assert_eq!(desk.err("add_patient", patient.clone())["kind"], "forbidden", "a doctor keeps no records");
     change(Role::Receptionist, true);
     desk.ok("add_patient", patient.clone());
@@ -945,7 +1038,7 @@ fn a_desk_on_the_clinics_server_hears_other_desks_and_runs_no_worker() {
         std::thread::sleep(Duration::from_millis(10));
     };
     assert_eq!(booked.1["spans"], json!([["2026-07-06T13:30:00Z", "2026-07-06T14:00:00Z"]]));
-    desk.sign_in(2, "2468");
+    desk.sign_in(2, "246802");
     let day = desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }));
     assert_eq!(day["appointments"][0]["patient_name"], "Jane Doe");
 }

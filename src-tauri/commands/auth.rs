@@ -1,6 +1,7 @@
 //! First start, sign-in, sign-out and lock.
 
-use frontdesk_core::{Clinic, Role, Staff, StaffId};
+use frontdesk_core::store::SignedIn;
+use frontdesk_core::{Actor, Clinic, Role, Staff, StaffId};
 use serde::Serialize;
 use tauri::State;
 
@@ -18,6 +19,8 @@ pub struct AppStatus {
     pub staff: Vec<StaffCard>,
     /// Still signed in (the window was reloaded), if so.
     pub signed_in: Option<Staff>,
+    /// The person still signed in must choose a new PIN before anything else.
+    pub must_change_pin: bool,
 }
 
 /// A name on the sign-in screen.
@@ -43,6 +46,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, AppErro
             .map(|s| StaffCard { id: s.id, name: s.name, role: s.role, has_pin: s.has_pin })
             .collect(),
         signed_in: state.session.current(),
+        must_change_pin: state.session.must_change_pin(),
     })
 }
 
@@ -57,17 +61,36 @@ pub async fn first_run(
     pin: String,
 ) -> Result<Staff, AppError> {
     let (clinic, admin) = store(&state)?.first_run(&clinic_name, &tz, &admin_name, &pin).await?;
-    state.session.sign_in(admin.clone(), clinic.lock_minutes);
+    state.session.sign_in(admin.clone(), clinic.lock_minutes, false);
     Ok(admin)
 }
 
+/// Signs in with a PIN. The answer says whether the person must choose a new PIN first (every
+/// other command is refused until then), and tells an admin of the sign-in pauses, locks and
+/// unlocks since their previous sign-in.
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_in(state: State<'_, AppState>, staff_id: StaffId, pin: String) -> Result<Staff, AppError> {
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    staff_id: StaffId,
+    pin: String,
+) -> Result<SignedIn, AppError> {
     let store = store(&state)?;
-    let staff = store.sign_in(staff_id, &pin).await?;
-    state.session.sign_in(staff.clone(), store.require_clinic().await?.lock_minutes);
-    Ok(staff)
+    let signed_in = store.sign_in(staff_id, &pin).await?;
+    let lock_minutes = store.require_clinic().await?.lock_minutes;
+    state.session.sign_in(signed_in.staff.clone(), lock_minutes, signed_in.must_change_pin);
+    Ok(signed_in)
+}
+
+/// The signed-in person chooses a new PIN (6 to 12 digits): the step a sign-in with a shorter,
+/// older PIN asks for before anything else.
+#[tauri::command]
+#[specta::specta]
+pub async fn change_pin(state: State<'_, AppState>, pin: String) -> Result<Staff, AppError> {
+    let me = state.session.signed_in_for_pin_change()?;
+    let changed = store(&state)?.set_own_pin(&Actor::staff(&me), &pin).await?;
+    state.session.pin_changed();
+    Ok(changed)
 }
 
 /// Signs out (also the "lock now" shortcut: the desk is shared).

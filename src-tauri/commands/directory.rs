@@ -1,6 +1,6 @@
 //! Patients, staff, appointment types and clinic settings.
 
-use frontdesk_core::store::{ClinicSettings, NewPatient, StaffUpdate};
+use frontdesk_core::store::{ClinicSettings, NewPatient, SignInHold, StaffUpdate};
 use frontdesk_core::{Action, AppointmentType, Clinic, Mode, Patient, PatientId, Staff, StaffId, TypeId};
 use tauri::State;
 
@@ -97,6 +97,22 @@ pub async fn update_staff(
 ) -> Result<Staff, AppError> {
     let actor = state.actor().await?;
     Ok(store(&state)?.update_staff(&actor, id, &staff).await?)
+}
+
+/// Whose sign-in is locked, or paused now, after too many wrong PINs (the admin's staff screen).
+#[tauri::command]
+#[specta::specta]
+pub async fn sign_in_holds(state: State<'_, AppState>) -> Result<Vec<SignInHold>, AppError> {
+    state.require(Action::Administer).await?;
+    Ok(store(&state)?.sign_in_holds().await?)
+}
+
+/// Lifts a lock or a pause of someone's sign-in (admins).
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_staff(state: State<'_, AppState>, id: StaffId) -> Result<Staff, AppError> {
+    let actor = state.actor().await?;
+    Ok(store(&state)?.unlock_staff(&actor, id).await?)
 }
 
 #[tauri::command]

@@ -32,7 +32,7 @@ def seed(data):
     run = lambda *a: subprocess.run([CLI, *a], env=env, check=True, capture_output=True)
     run("init", "--clinic", "Benchmark Clinic", "--tz", "UTC")
     subprocess.run([CLI, "staff", "add", "--name", "Ann Desk", "--role", "receptionist", "--pin", "-"],
-                   env=env, check=True, capture_output=True, input=b"1357\n")
+                   env=env, check=True, capture_output=True, input=b"135790\n")
     for d in range(DOCTORS):
         run("staff", "add", "--name", f"Dr {d + 1:02}", "--role", "doctor")
     for p in range(60):
@@ -104,7 +104,7 @@ def app_round(data):
     # No window manager here: X gives the keyboard to the window under the pointer.
     subprocess.run(["xdotool", "search", "--sync", "--name", "Frontdesk"], check=True, capture_output=True)
     subprocess.run(["xdotool", "mousemove", "20", "300"], check=True)
-    subprocess.run(["xdotool", "type", "--delay", "0", "1357"], check=True)
+    subprocess.run(["xdotool", "type", "--delay", "0", "135790"], check=True)
     typed = time.perf_counter()
     subprocess.run(["xdotool", "key", "Return"], check=True)
     day = wait_for(proc, "painted day")

@@ -46,7 +46,7 @@ impl Desk {
         let (store, server) = super::open_store_on(dir.path(), clock.clone(), on_server).await;
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
         let it = Actor::Tool { tool: "test", user: "it".into() };
-        let admin = store.add_staff(&it, "Eli Admin", Role::Admin, Some("1357")).await.unwrap();
+        let admin = store.add_staff(&it, "Eli Admin", Role::Admin, Some("135790")).await.unwrap();
         let doctor = store.add_staff(&it, "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
         let accounts = Arc::new(
             Accounts::new(

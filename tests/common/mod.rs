@@ -160,7 +160,7 @@ impl Clinic {
         c.run(&["staff", "add", "--name", "Dr Ben Roy", "--role", "doctor"]).ok();
         c.run_with_input(
             &["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "-"],
-            "2468\n",
+            "246802\n",
         )
         .ok();
         c.run(&[

@@ -18,10 +18,10 @@ mkdir -p "$HOME"
 cli=target/debug/frontdesk-cli
 tz=America/Toronto
 $cli init --clinic "Maple Street Clinic" --tz $tz >/dev/null
-echo 1357 | $cli staff add --name "Eli Admin" --role admin --pin - >/dev/null
-echo 2468 | $cli staff add --name "Dana Desk" --role receptionist --pin - >/dev/null
-echo 1111 | $cli staff add --name "Dr Ada Lee" --role doctor --pin - >/dev/null
-echo 2222 | $cli staff add --name "Dr Ben Roy" --role doctor --pin - >/dev/null
+echo 135790 | $cli staff add --name "Eli Admin" --role admin --pin - >/dev/null
+echo 246802 | $cli staff add --name "Dana Desk" --role receptionist --pin - >/dev/null
+echo 111111 | $cli staff add --name "Dr Ada Lee" --role doctor --pin - >/dev/null
+echo 222222 | $cli staff add --name "Dr Ben Roy" --role doctor --pin - >/dev/null
 $cli patient add --name "Jane Doe" --phone "416 555 0100" >/dev/null
 $cli patient add --name "Sam Roe" --email "sam.roe@example.org" >/dev/null
 $cli type add --name "Consult" --minutes 30 --mode zoom >/dev/null
@@ -88,9 +88,9 @@ scripts/session bash -c '
     export FRONTDESK_DATABASE_URL="${FRONTDESK_TEST_POSTGRES%/*}/$db" FRONTDESK_DATA_DIR="$FRONTDESK_DATA_DIR-server"
     cli=target/debug/frontdesk-cli
     $cli init --clinic "Maple Street Clinic" --tz America/Toronto >/dev/null
-    echo 1357 | $cli staff add --name "Eli Admin" --role admin --pin - >/dev/null
-    echo 2468 | $cli staff add --name "Dana Desk" --role receptionist --pin - >/dev/null
-    echo 1111 | $cli staff add --name "Dr Ada Lee" --role doctor --pin - >/dev/null
+    echo 135790 | $cli staff add --name "Eli Admin" --role admin --pin - >/dev/null
+    echo 246802 | $cli staff add --name "Dana Desk" --role receptionist --pin - >/dev/null
+    echo 111111 | $cli staff add --name "Dr Ada Lee" --role doctor --pin - >/dev/null
     $cli patient add --name "Tom Nguyen" >/dev/null
     $cli type add --name "Visit in person" --minutes 30 --mode in-person >/dev/null
     tauri-driver --port 4446 --native-port 4447 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-server.log" 2>&1 &

@@ -50,7 +50,7 @@ wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, Sta
 try:
     wait.until(EC.presence_of_element_located((By.ID, "signin-pin")))
     driver.find_element(By.XPATH, "//label[contains(@class,'person')][.//span[text()='Dana Desk']]").click()
-    driver.find_element(By.ID, "signin-pin").send_keys("2468", Keys.ENTER)
+    driver.find_element(By.ID, "signin-pin").send_keys("246802", Keys.ENTER)
     wait.until(EC.presence_of_element_located((By.ID, "date-label")))
     check("a desk on the clinic's server signs in", "Dana Desk" in driver.find_element(By.CSS_SELECTOR, ".statusline").text)
     time.sleep(1)  # the desk's line to the server's announcements comes up

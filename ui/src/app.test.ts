@@ -138,12 +138,12 @@ describe('sign-in', () => {
     const root = document.createElement('main');
     document.body.append(root);
     renderSignIn(root, {
-      setup_needed: false, signed_in: null,
+      setup_needed: false, signed_in: null, must_change_pin: false,
       clinic: { name: 'Maple Clinic', tz: 'UTC', lock_minutes: 10, locale: 'en-CA', neutral_titles: false },
       staff: [{ id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true }],
     }, () => undefined);
     const pin = document.getElementById('signin-pin') as HTMLInputElement;
-    pin.value = '0000';
+    pin.value = '000000';
     (root.querySelector('form') as HTMLFormElement).requestSubmit();
     await vi.advanceTimersByTimeAsync(0);
     expect(document.getElementById('signin-error')?.textContent).toContain('4 more tries');
@@ -195,7 +195,7 @@ describe('first start', () => {
     const done = vi.fn();
     renderSetup(root, done);
     const set = (id: string, v: string) => { (document.getElementById(id) as HTMLInputElement).value = v; };
-    set('setup-clinic', 'Maple Clinic'); set('setup-tz', 'Mars/Base'); set('setup-admin', 'Eli Admin'); set('setup-pin', '1357');
+    set('setup-clinic', 'Maple Clinic'); set('setup-tz', 'Mars/Base'); set('setup-admin', 'Eli Admin'); set('setup-pin', '135790');
     (root.querySelector('form') as HTMLFormElement).requestSubmit();
     await vi.advanceTimersByTimeAsync(0);
     // Beside the zone's box, which keeps what was typed, as do the others.
@@ -207,7 +207,7 @@ describe('first start', () => {
     set('setup-tz', 'America/Toronto');
     (root.querySelector('form') as HTMLFormElement).requestSubmit();
     await vi.advanceTimersByTimeAsync(0);
-    expect(calls.at(-1)).toEqual({ cmd: 'first_run', args: { clinicName: 'Maple Clinic', tz: 'America/Toronto', adminName: 'Eli Admin', pin: '1357' } });
+    expect(calls.at(-1)).toEqual({ cmd: 'first_run', args: { clinicName: 'Maple Clinic', tz: 'America/Toronto', adminName: 'Eli Admin', pin: '135790' } });
     expect(done).toHaveBeenCalled();
   });
 

@@ -1,12 +1,14 @@
-// The app's start-up: the first start (setting the clinic up), the sign-in screen, and the
-// signed-in desk (desk.ts), opened again at the sign-in screen when it locks.
+// The app's start-up: the first start (setting the clinic up), the sign-in screen (and the new
+// PIN a too-short one must choose), and the signed-in desk (desk.ts), with an admin's notices of
+// sign-in problems; opened again at the sign-in screen when it locks.
 import { asAppError, ipc } from './ipc';
-import type { AppStatus } from './ipc';
+import type { AppStatus, SecurityNotice, Staff } from './ipc';
 import { h } from './dom';
 import { t, tk } from './messages';
-import { renderJoin, renderSignIn, renderSetup } from './signin';
+import { renderJoin, renderPinChange, renderSignIn, renderSetup } from './signin';
 import { reportPainted } from './painted';
 import { Desk } from './desk';
+import { showSecurityNotices } from './notices';
 
 export async function startApp(root: HTMLElement): Promise<void> {
   root.replaceChildren(h('p', { class: 'loading' }, t('app.loading')));
@@ -26,10 +28,21 @@ export async function startApp(root: HTMLElement): Promise<void> {
   if (status.setup_needed) return renderSetup(root, () => void startApp(root));
   const clinic = status.clinic;
   const restart = () => startApp(root);
+  // The sign-in screen already knows the clinic: the desk opens without asking again.
+  const openDesk = async (me: Staff, notices: SecurityNotice[] = []) => {
+    if (!clinic) return startApp(root);
+    await new Desk(root, clinic, me, restart).open();
+    showSecurityNotices(notices, clinic.tz);
+  };
+  const changePin = (me: Staff, notices: SecurityNotice[] = []) =>
+    renderPinChange(root, me, (changed) => void openDesk(changed, notices), () => void restart());
   if (!status.signed_in || !clinic) {
-    // The sign-in screen already knows the clinic: the desk opens without asking again.
-    renderSignIn(root, status, (me) => void (clinic ? new Desk(root, clinic, me, restart).open() : startApp(root)));
+    renderSignIn(root, status, (signedIn) => {
+      if (signedIn.must_change_pin) changePin(signedIn.staff, signedIn.security_notices);
+      else void openDesk(signedIn.staff, signedIn.security_notices);
+    });
     return reportPainted('signin');
   }
-  await new Desk(root, clinic, status.signed_in, restart).open();
+  if (status.must_change_pin) return changePin(status.signed_in);
+  await openDesk(status.signed_in);
 }

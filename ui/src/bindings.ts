@@ -24,7 +24,17 @@ export const commands = {
 	joinServer: (choice: ServerChoice, password: string) => __TAURI_INVOKE<null>("join_server", { choice, password }),
 	/**  Restarts the app (after joining a server, to open the clinic there). */
 	restartApp: () => __TAURI_INVOKE<void>("restart_app"),
-	signIn: (staffId: StaffId, pin: string) => __TAURI_INVOKE<Staff>("sign_in", { staffId, pin }),
+	/**
+	 *  Signs in with a PIN. The answer says whether the person must choose a new PIN first (every
+	 *  other command is refused until then), and tells an admin of the sign-in pauses, locks and
+	 *  unlocks since their previous sign-in.
+	 */
+	signIn: (staffId: StaffId, pin: string) => __TAURI_INVOKE<SignedIn>("sign_in", { staffId, pin }),
+	/**
+	 *  The signed-in person chooses a new PIN (6 to 12 digits): the step a sign-in with a shorter,
+	 *  older PIN asks for before anything else.
+	 */
+	changePin: (pin: string) => __TAURI_INVOKE<Staff>("change_pin", { pin }),
 	/**  Signs out (also the "lock now" shortcut: the desk is shared). */
 	signOut: () => __TAURI_INVOKE<null>("sign_out"),
 	/**
@@ -50,6 +60,10 @@ export const commands = {
 	listAllStaff: () => __TAURI_INVOKE<Staff[]>("list_all_staff"),
 	addStaff: (staff: StaffUpdate) => __TAURI_INVOKE<Staff>("add_staff", { staff }),
 	updateStaff: (id: StaffId, staff: StaffUpdate) => __TAURI_INVOKE<Staff>("update_staff", { id, staff }),
+	/**  Whose sign-in is locked, or paused now, after too many wrong PINs (the admin's staff screen). */
+	signInHolds: () => __TAURI_INVOKE<SignInHold[]>("sign_in_holds"),
+	/**  Lifts a lock or a pause of someone's sign-in (admins). */
+	unlockStaff: (id: StaffId) => __TAURI_INVOKE<Staff>("unlock_staff", { id }),
 	clinicSettings: () => __TAURI_INVOKE<Clinic>("clinic_settings"),
 	updateSettings: (settings: ClinicSettings) => __TAURI_INVOKE<Clinic>("update_settings", { settings }),
 	/**  Minutes before a visit that its doctor is reminded (the admin's settings screen). */
@@ -148,6 +162,8 @@ export type AppStatus = {
 	staff: StaffCard[],
 	/**  Still signed in (the window was reloaded), if so. */
 	signed_in: Staff | null,
+	/**  The person still signed in must choose a new PIN before anything else. */
+	must_change_pin: boolean,
 };
 
 /**  An appointment as stored: a UTC instant, the zone it was booked in, and its status. */
@@ -257,10 +273,20 @@ export type AuditAction =
 "day_exported" | 
 /**  A member of staff signed in. */
 "signed_in" | 
-/**  A wrong PIN, or a try while sign-in is paused, for this member of staff. */
+/**  A wrong PIN, or a try while sign-in is paused or locked, for this member of staff. */
 "sign_in_refused" | 
 /**  Too many wrong PINs: sign-in for this member of staff is paused. */
-"sign_in_paused";
+"sign_in_paused" | 
+/**
+ *  Too many wrong PINs, three rounds in a row: sign-in for this member of staff is locked
+ *  until an admin unlocks it.
+ */
+"sign_in_locked" | 
+/**
+ *  An admin lifted a lock or a pause of someone's sign-in (or set them a new PIN, which
+ *  does too).
+ */
+"sign_in_unlocked";
 
 /**  One row of the audit log. */
 export type AuditEntry = {
@@ -677,6 +703,30 @@ export type ScheduleChanged = {
 	spans: ([string, string])[],
 };
 
+/**  What happened to someone's sign-in, as admins are told of it. */
+export type SecurityEvent = 
+/**  Paused after a round of wrong PINs. */
+"paused" | 
+/**  Locked after the third round of wrong PINs. */
+"locked" | 
+/**  An admin lifted a lock or a pause (or set a new PIN). */
+"unlocked";
+
+/**  One pause, lock or unlock of someone's sign-in, for an admin's attention. */
+export type SecurityNotice = {
+	at: string,
+	event: SecurityEvent,
+	/**  Whose sign-in. */
+	staff_id: StaffId,
+	staff_name: string,
+	/**  The wrong PINs in a row that led to a pause or a lock. */
+	wrong_pins: number | null,
+	/**  How long a pause lasts. */
+	minutes: number | null,
+	/**  Who unlocked: a member of staff's name, or the command line's `cli:<user>`. */
+	by: string | null,
+};
+
 /**  Where the clinic's server is, as the desk's form asks for it (no password). */
 export type ServerChoice = {
 	host: string,
@@ -696,6 +746,30 @@ export type ServerChoice = {
  *  and in the serde names below (which the UI's generated bindings carry).
  */
 export type Setting = "zoom.auth_base" | "zoom.api_base" | "zoom.client_id" | "zoom.client_secret" | "zoom.redirect" | "zoom.bounce_url" | "zoom.s2s_account_id" | "zoom.s2s_client_id" | "zoom.s2s_client_secret" | "microsoft.auth_base" | "microsoft.graph_base" | "microsoft.client_id" | "microsoft.tenant" | "microsoft.redirect" | "smtp.host" | "smtp.port" | "smtp.security" | "smtp.user" | "smtp.password" | "smtp.from" | "smtp.ca_file" | "providers.hosts";
+
+/**  Someone who cannot sign in now because of wrong PINs (the admin's staff screen). */
+export type SignInHold = {
+	staff_id: StaffId,
+	/**  Locked until an admin unlocks it; otherwise paused. */
+	locked: boolean,
+	/**  When a pause ends, if the clock runs on; `None` for a lock. */
+	paused_until: string | null,
+};
+
+/**  A successful sign-in. */
+export type SignedIn = {
+	staff: Staff,
+	/**
+	 *  The PIN is shorter than new PINs may be (it was set before the rule): the person must
+	 *  choose a new one (`Store::set_own_pin`) before doing anything else.
+	 */
+	must_change_pin: boolean,
+	/**
+	 *  For an admin: the pauses, locks and unlocks of anyone's sign-in since this admin's
+	 *  previous sign-in, oldest first (the newest 50). Empty for everyone else.
+	 */
+	security_notices: SecurityNotice[],
+};
 
 /**  A member of staff. */
 export type Staff = {

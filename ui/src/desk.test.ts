@@ -177,14 +177,14 @@ describe('sign-in', () => {
     let signedIn: Staff | null = null;
     const calls = recordingBackend((cmd) => {
       if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [{ ...dana }], signed_in: signedIn };
-      if (cmd === 'sign_in') { signedIn = dana; return dana; }
+      if (cmd === 'sign_in') { signedIn = dana; return { staff: dana, must_change_pin: false, security_notices: [] }; }
       if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [] };
       return cmd === 'list_types' || cmd === 'connections' ? [] : null;
     });
     const root = document.createElement('div');
     document.body.append(root);
     await startApp(root);
-    (document.getElementById('signin-pin') as HTMLInputElement).value = '1357';
+    (document.getElementById('signin-pin') as HTMLInputElement).value = '135790';
     (root.querySelector('form') as HTMLFormElement).requestSubmit();
     await vi.advanceTimersByTimeAsync(0);
 

@@ -133,7 +133,7 @@ export class Desk {
     try {
       if (screen === 'calendar') await this.schedule.mount(this.content);
       else if (screen === 'patients') await renderPatients(this.content, canBook(me));
-      else if (screen === 'staff') await renderStaff(this.content);
+      else if (screen === 'staff') await renderStaff(this.content, this.session.clinic.tz);
       else if (screen === 'accounts') await renderAccounts(this.content, me, () => void this.status.checkConnections());
       else if (screen === 'audit') await renderAudit(this.content, this.session.clinic.tz);
       else if (screen === 'types') { await renderTypes(this.content); await this.schedule.loadTypes(); }

@@ -4,7 +4,7 @@ import { asAppError, ipc } from './ipc';
 import type { AppointmentType, Clinic, Mode, Patient, Role, Staff } from './ipc';
 import { h } from './dom';
 import { renderJoin } from './signin';
-import { t, tk } from './messages';
+import { formatTime, t, tk } from './messages';
 import { renderMailTexts } from './mailtexts';
 import type { MessageKey } from './messages';
 
@@ -103,9 +103,25 @@ export async function renderPatients(root: HTMLElement, canEdit: boolean): Promi
   search.focus();
 }
 
-export async function renderStaff(root: HTMLElement): Promise<void> {
-  const staff = await ipc.listAllStaff();
+export async function renderStaff(root: HTMLElement, tz = 'UTC'): Promise<void> {
+  const [staff, holds] = await Promise.all([ipc.listAllStaff(), ipc.signInHolds()]);
   const side = h('div', {});
+  // Someone locked out by wrong PINs (or paused now): said in the row, with Unlock beside it.
+  const hold = (s: Staff) => {
+    const held = (holds ?? []).find((x) => x.staff_id === s.id);
+    if (!held) return '';
+    const unlock = async () => {
+      try {
+        await ipc.unlockStaff(s.id);
+        await renderStaff(root, tz);
+      } catch (err) {
+        side.replaceChildren(h('p', { class: 'field-error', role: 'alert' }, asAppError(err).message));
+      }
+    };
+    return h('span', { class: 'sign-in-hold' },
+      held.locked || !held.paused_until ? t('dir.locked') : t('dir.pausedUntil', { time: formatTime(held.paused_until, tz) }), ' ',
+      h('button', { type: 'button', class: 'unlock', 'data-staff': s.id, onclick: () => void unlock() }, t('dir.unlock')));
+  };
   const roles: [Role, string][] = (['receptionist', 'doctor', 'admin'] as Role[]).map((r) => [r, tk(`role.${r}`)]);
   const edit = (s: Staff | null) => side.replaceChildren(editor(s ? s.name : t('dir.new'), [
     { id: 's-name', key: 'name', label: 'dir.name', value: s?.name },
@@ -115,12 +131,12 @@ export async function renderStaff(root: HTMLElement): Promise<void> {
   ], async (v) => {
     const input = { name: String(v['s-name']), role: v['s-role'] as Role, active: Boolean(v['s-active']), pin: blank(v['s-pin']) };
     if (s) await ipc.updateStaff(s.id, input); else await ipc.addStaff(input);
-    await renderStaff(root);
+    await renderStaff(root, tz);
   }));
   root.replaceChildren(h('section', { class: 'directory' },
     h('div', {}, h('div', { class: 'toolbar' }, h('h1', {}, t('nav.staff')), h('button', { type: 'button', onclick: () => edit(null) }, t('dir.add'))),
       h('table', {}, h('tbody', {}, ...staff.map((s) => h('tr', { class: s.active ? '' : 'muted' },
-        h('td', {}, s.name), h('td', {}, tk(`role.${s.role}`)), h('td', {}, s.active ? '' : '—'),
+        h('td', {}, s.name), h('td', {}, tk(`role.${s.role}`)), h('td', {}, s.active ? '' : '—'), h('td', {}, hold(s)),
         h('td', {}, h('button', { type: 'button', onclick: () => edit(s) }, t('dir.edit')))))))),
     side));
 }

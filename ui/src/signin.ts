@@ -1,6 +1,7 @@
-// The first-start wizard and the sign-in screen (pick your name, enter your PIN).
+// The first-start wizard, the sign-in screen (pick your name, enter your PIN), and the new PIN
+// that a sign-in with a too-short older PIN must choose before anything else.
 import { asAppError, ipc } from './ipc';
-import type { AppStatus, ServerChoice, Staff } from './ipc';
+import type { AppStatus, ServerChoice, SignedIn, Staff } from './ipc';
 import { h } from './dom';
 import { t, tk } from './messages';
 
@@ -122,7 +123,7 @@ export function renderJoin(root: HTMLElement, current: ServerChoice | null, back
   boxes.input('join-host').focus();
 }
 
-export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (staff: Staff) => void): void {
+export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (signedIn: SignedIn) => void): void {
   const people = status.staff.filter((s) => s.has_pin);
   const error = h('p', { class: 'field-error', id: 'signin-error', role: 'alert', hidden: true });
   const pin = h('input', { id: 'signin-pin', type: 'password', inputmode: 'numeric', autocomplete: 'current-password', required: true, 'aria-describedby': 'signin-error' });
@@ -152,4 +153,38 @@ export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (staf
   });
   root.replaceChildren(form);
   pin.focus();
+}
+
+/**
+ * The step after a sign-in with a PIN shorter than 6 digits: choose a new one (typed twice).
+ * The backend refuses every other command until it is saved. `onDone` opens the desk;
+ * `onSignedOut` shows the sign-in screen again (signed out here, or the desk locked meanwhile).
+ */
+export function renderPinChange(root: HTMLElement, me: Staff, onDone: (me: Staff) => void, onSignedOut: () => void): void {
+  const boxes = new Boxes(() => form);
+  const signOut = async () => { await ipc.signOut().catch(() => undefined); onSignedOut(); };
+  const form: HTMLElement = h('form', { class: 'card narrow', 'aria-labelledby': 'pin-title', novalidate: true },
+    h('h1', { id: 'pin-title' }, t('pin.title')),
+    h('p', {}, t('pin.intro', { name: me.name })),
+    boxes.field('pin-new', 'pin', t('pin.new'), { required: true, type: 'password', inputmode: 'numeric', autocomplete: 'new-password' }),
+    boxes.field('pin-again', 'pin_again', t('pin.again'), { required: true, type: 'password', inputmode: 'numeric', autocomplete: 'new-password' }),
+    boxes.error,
+    h('button', { type: 'submit', class: 'primary', id: 'pin-submit' }, t('pin.submit')),
+    h('button', { type: 'button', id: 'pin-sign-out', onclick: () => void signOut() }, t('pin.cancel')));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    boxes.clear();
+    if (boxes.value('pin-new') !== boxes.value('pin-again')) {
+      return boxes.show({ kind: 'validation', field: 'pin_again', message: t('pin.mismatch') });
+    }
+    try {
+      onDone(await ipc.changePin(boxes.value('pin-new')));
+    } catch (err) {
+      // Locked for want of use, or signed out elsewhere: back to the sign-in screen.
+      if (asAppError(err).kind === 'unauthenticated') return onSignedOut();
+      boxes.show(err);
+    }
+  });
+  root.replaceChildren(form);
+  boxes.input('pin-new').focus();
 }

@@ -59,7 +59,7 @@ enum Command {
         #[arg(long, value_name = "ZONE")]
         tz: String,
     },
-    /// Staff: add, list.
+    /// Staff: add, edit, unlock, list.
     #[command(subcommand)]
     Staff(StaffCommand),
     /// Patients: add, find.
@@ -249,7 +249,7 @@ enum StaffCommand {
         /// receptionist, doctor or admin.
         #[arg(long)]
         role: String,
-        /// Sign-in PIN, 4 to 12 digits (stored only as a hash): give `-` and write it on standard
+        /// Sign-in PIN, 6 to 12 digits (stored only as a hash): give `-` and write it on standard
         /// input, so that it stays out of the shell history and the process list.
         #[arg(long, value_name = "-")]
         pin: Option<String>,
@@ -262,7 +262,8 @@ enum StaffCommand {
         /// receptionist, doctor or admin.
         #[arg(long)]
         role: Option<String>,
-        /// A new sign-in PIN, 4 to 12 digits (stored only as a hash): `-`, read from standard input.
+        /// A new sign-in PIN, 6 to 12 digits (stored only as a hash): `-`, read from standard input.
+        /// It also unlocks their sign-in, if wrong PINs locked or paused it.
         #[arg(long, value_name = "-")]
         pin: Option<String>,
         /// Let them sign in again.
@@ -272,7 +273,10 @@ enum StaffCommand {
         #[arg(long)]
         deactivate: bool,
     },
-    /// List staff.
+    /// Unlock a member of staff's sign-in after too many wrong PINs (a lock or a pause), and
+    /// start their count of wrong PINs again.
+    Unlock { id: i64 },
+    /// List staff (and whose sign-in is locked or paused).
     List,
 }
 
@@ -493,7 +497,13 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             };
             out.staff(&[store.update_staff(&actor, StaffId(id), &update).await?], true)
         }
-        Command::Staff(StaffCommand::List) => out.staff(&store.list_staff().await?, false),
+        Command::Staff(StaffCommand::Unlock { id }) => {
+            out.unlocked(&store.unlock_staff(&actor, StaffId(id)).await?)
+        }
+        Command::Staff(StaffCommand::List) => {
+            let holds = store.sign_in_holds().await?;
+            out.staff_list(&store.list_staff().await?, &holds, clinic.tz)
+        }
         Command::Patient(PatientCommand::Add { name, email, phone, dob, note }) => {
             let new = NewPatient { full_name: name, email, phone, date_of_birth: dob, note };
             out.patients(&[store.add_patient(&actor, &new).await?], true)

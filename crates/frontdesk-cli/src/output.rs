@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::Path;
 
 use chrono_tz::Tz;
-use frontdesk_core::store::{MailStatus, Moved};
+use frontdesk_core::store::{MailStatus, Moved, SignInHold};
 use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
     time, Appointment, AppointmentDetail, AppointmentType, Clinic, CoreError, Patient, Staff, Store,
@@ -103,6 +103,33 @@ impl Output {
                 Ok(())
             }
         }
+    }
+
+    /// The active staff, each with their sign-in's lock or pause (in words only: the JSON is the
+    /// staff as they are).
+    pub fn staff_list(&self, staff: &[Staff], holds: &[SignInHold], tz: Tz) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(staff);
+        }
+        for s in staff {
+            let hold = match holds.iter().find(|h| h.staff_id == s.id) {
+                Some(SignInHold { locked: true, .. }) => "  (sign-in locked after wrong PINs)".to_owned(),
+                Some(SignInHold { paused_until: Some(until), .. }) => {
+                    format!("  (sign-in paused until {})", until.with_timezone(&tz).format("%H:%M"))
+                }
+                _ => String::new(),
+            };
+            emit(format_args!("{:>5}  {:<12}  {}{hold}", s.id, s.role.as_str(), s.name))?;
+        }
+        Ok(())
+    }
+
+    /// A member of staff whose sign-in was unlocked.
+    pub fn unlocked(&self, staff: &Staff) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(staff);
+        }
+        emit(format_args!("Sign-in for {} (staff {}) is unlocked", staff.name, staff.id))
     }
 
     pub fn patients(&self, patients: &[Patient], created: bool) -> Result<(), CoreError> {

@@ -66,13 +66,19 @@ pub enum CoreError {
     #[error("no clinic is set up in this data folder yet; set it up first")]
     NotInitialized,
 
-    /// A wrong PIN. The count of tries left before sign-in pauses is in the message.
-    #[error("wrong PIN; {attempts_left} more {} before sign-in pauses for {pause_minutes} minutes", if *attempts_left == 1 { "try" } else { "tries" })]
-    WrongPin { attempts_left: i64, pause_minutes: i64 },
+    /// A wrong PIN: the tries left in this round, and what comes after the last of them (a
+    /// pause, or a lock that only an admin lifts). With no try left, it has just come.
+    #[error("wrong PIN; {}", wrong_pin_next(*attempts_left, *then))]
+    WrongPin { attempts_left: i64, then: crate::store::PinPenalty },
 
-    /// Too many wrong PINs: sign-in for this person is paused.
+    /// Too many wrong PINs: sign-in for this person is paused until `until` (clinic time).
     #[error("too many wrong PINs; sign-in is paused until {until}")]
     PinPaused { until: String },
+
+    /// Too many wrong PINs, three rounds in a row: sign-in for this person is locked until an
+    /// admin unlocks it.
+    #[error("sign-in for {name} is locked after too many wrong PINs; an admin can unlock it in Staff")]
+    PinLocked { name: String },
 
     /// The person has no PIN yet.
     #[error("no PIN is set for this person; ask an admin to set one")]
@@ -186,9 +192,10 @@ impl CoreError {
             | CoreError::NonexistentTime(_)
             | CoreError::AmbiguousTime(_) => ErrorKind::Validation,
             CoreError::NotFound { .. } => ErrorKind::NotFound,
-            CoreError::WrongPin { .. } | CoreError::PinPaused { .. } | CoreError::NoPin => {
-                ErrorKind::Unauthenticated
-            }
+            CoreError::WrongPin { .. }
+            | CoreError::PinPaused { .. }
+            | CoreError::PinLocked { .. }
+            | CoreError::NoPin => ErrorKind::Unauthenticated,
             CoreError::LastAdmin => ErrorKind::Conflict,
             CoreError::Overlap(_) | CoreError::Transition(_) | CoreError::AlreadyInitialized(_) => {
                 ErrorKind::Conflict
@@ -223,6 +230,25 @@ impl CoreError {
     /// A validation error about one field of a form.
     pub fn invalid_field(field: Field, message: impl Into<String>) -> Self {
         CoreError::InvalidField { field, message: message.into() }
+    }
+}
+
+/// What a wrong PIN leaves: the tries before the round's penalty, or the penalty just come.
+fn wrong_pin_next(attempts_left: i64, then: crate::store::PinPenalty) -> String {
+    use crate::store::PinPenalty;
+    match (attempts_left, then) {
+        (0, PinPenalty::Pause { minutes }) => format!("sign-in is now paused for {minutes} minutes"),
+        (0, PinPenalty::Lock) => {
+            "sign-in is now locked after too many wrong PINs; an admin can unlock it in Staff".to_owned()
+        }
+        (n, then) => {
+            let tries = if n == 1 { "try" } else { "tries" };
+            let what = match then {
+                PinPenalty::Pause { minutes } => format!("pauses for {minutes} minutes"),
+                PinPenalty::Lock => "is locked until an admin unlocks it".to_owned(),
+            };
+            format!("{n} more {tries} before sign-in {what}")
+        }
     }
 }
 

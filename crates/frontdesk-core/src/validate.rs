@@ -132,16 +132,32 @@ pub fn minutes(value: i64) -> Result<i64> {
     }
 }
 
-/// A staff PIN: 4 to 12 digits.
+/// The fewest digits a new PIN may have. A PIN set before this rule (4 or 5 digits) still signs
+/// in, but its owner must then choose a new one before doing anything else.
+pub const MIN_PIN_DIGITS: usize = 6;
+/// The most digits a PIN may have.
+pub const MAX_PIN_DIGITS: usize = 12;
+
+/// A new staff PIN: [`MIN_PIN_DIGITS`] to [`MAX_PIN_DIGITS`] digits. Every place a PIN is set
+/// (first start, adding staff, an admin's new PIN, a person's own change) checks it here.
 ///
 /// # Errors
 /// [`CoreError::InvalidField`] on [`Field::PIN`].
 pub fn pin(text: &str) -> Result<&str> {
-    if (4..=12).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit()) {
+    if (MIN_PIN_DIGITS..=MAX_PIN_DIGITS).contains(&text.len()) && text.chars().all(|c| c.is_ascii_digit()) {
         Ok(text)
     } else {
-        Err(CoreError::invalid_field(Field::PIN, "use 4 to 12 digits"))
+        Err(CoreError::invalid_field(
+            Field::PIN,
+            format!("use {MIN_PIN_DIGITS} to {MAX_PIN_DIGITS} digits; a shorter PIN is too easy to guess"),
+        ))
     }
+}
+
+/// Whether a PIN that signed in is shorter than new PINs may be, so that its owner must choose
+/// a new one.
+pub fn pin_too_short(text: &str) -> bool {
+    text.chars().count() < MIN_PIN_DIGITS
 }
 
 /// A BCP 47 language tag such as `en-CA`, `fr-CA` or `es-MX` (syntax only).

@@ -43,9 +43,9 @@ impl Clinic {
         let clock = Arc::new(HandClock::default());
         let store = db.open(clock.clone()).await;
         store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
-        let admin = store.add_staff(&it(), "Eli Admin", Role::Admin, Some("1357")).await.unwrap().id;
+        let admin = store.add_staff(&it(), "Eli Admin", Role::Admin, Some("135790")).await.unwrap().id;
         let doctor = store.add_staff(&it(), "Dr Ada Lee", Role::Doctor, None).await.unwrap().id;
-        let desk = store.add_staff(&it(), "Dana Desk", Role::Receptionist, Some("2468")).await.unwrap().id;
+        let desk = store.add_staff(&it(), "Dana Desk", Role::Receptionist, Some("246802")).await.unwrap().id;
         let patient = NewPatient {
             full_name: "Jane Mary Doe".into(),
             email: None,

@@ -109,7 +109,7 @@ async fn seeded(db: &TestDb) -> Store {
     store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
     store.add_staff(&it(), "Dr Ada Lee", Role::Doctor, None).await.unwrap();
     store.add_staff(&it(), "Dr Ben Roy", Role::Doctor, None).await.unwrap();
-    store.add_staff(&it(), "Cal Desk", Role::Receptionist, Some("2468")).await.unwrap();
+    store.add_staff(&it(), "Cal Desk", Role::Receptionist, Some("246802")).await.unwrap();
     store
         .add_patient(&it(), &NewPatient { full_name: "Jane Doe".into(), ..Default::default() })
         .await

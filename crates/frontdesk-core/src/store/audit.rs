@@ -83,10 +83,16 @@ word_enum!(
         DayExported = "day_exported",
         /// A member of staff signed in.
         SignedIn = "signed_in",
-        /// A wrong PIN, or a try while sign-in is paused, for this member of staff.
+        /// A wrong PIN, or a try while sign-in is paused or locked, for this member of staff.
         SignInRefused = "sign_in_refused",
         /// Too many wrong PINs: sign-in for this member of staff is paused.
         SignInPaused = "sign_in_paused",
+        /// Too many wrong PINs, three rounds in a row: sign-in for this member of staff is locked
+        /// until an admin unlocks it.
+        SignInLocked = "sign_in_locked",
+        /// An admin lifted a lock or a pause of someone's sign-in (or set them a new PIN, which
+        /// does too).
+        SignInUnlocked = "sign_in_unlocked",
     }
 );
 
@@ -195,6 +201,50 @@ impl TryFrom<AuditRow> for AuditEntry {
             detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
         })
     }
+}
+
+/// The id of the last row of `action` by the member of staff `staff`, if any.
+///
+/// # Errors
+/// [`CoreError::Storage`].
+pub(super) async fn last_id_of(conn: &mut Tx, action: AuditAction, staff: StaffId) -> Result<Option<i64>> {
+    let id: Option<Option<i64>> =
+        sql::query_scalar("SELECT MAX(id) FROM audit_log WHERE action = $1 AND actor_staff_id = $2")
+            .bind(action.as_str())
+            .bind(staff.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+    Ok(id.flatten())
+}
+
+/// The newest `limit` rows after the row `after_id` whose action is one of `actions`, oldest
+/// first.
+///
+/// # Errors
+/// [`CoreError::Storage`].
+pub(super) async fn rows_after(
+    conn: &mut Tx,
+    after_id: i64,
+    actions: &[AuditAction],
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
+    let marks: Vec<String> = (0..actions.len()).map(|n| format!("${}", n + 3)).collect();
+    let text = format!(
+        "SELECT a.id, a.at_ms, a.actor, a.actor_staff_id, s.name AS actor_name, a.action, a.doctor_id,
+                a.patient_id, a.appointment_id, a.detail
+         FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_staff_id
+         WHERE a.id > $1 AND a.action IN ({})
+         ORDER BY a.id DESC LIMIT $2",
+        marks.join(", ")
+    );
+    let mut query = sql::query_as::<AuditRow>(&text).bind(after_id).bind(limit);
+    for action in actions {
+        query = query.bind(action.as_str());
+    }
+    let mut rows: Vec<AuditEntry> =
+        query.fetch_all(&mut *conn).await?.into_iter().map(AuditEntry::try_from).collect::<Result<_>>()?;
+    rows.reverse();
+    Ok(rows)
 }
 
 /// Appends one row in the caller's transaction: the only way a row is written.

@@ -224,13 +224,12 @@ impl Store {
             None => None,
         };
         let mut tx = self.write().await?;
+        if pin_hash.is_some() {
+            // A new PIN from an admin also lifts a lock or a pause of their sign-in.
+            super::auth::unlock_by_new_pin(&mut tx, self.now(), actor, id).await?;
+        }
         let changed = sql::query(
-            "UPDATE staff SET name = $2, role = $3, active = $4,
-                    pin_hash = COALESCE($5, pin_hash),
-                    pin_failures = CASE WHEN $5 IS NULL THEN pin_failures ELSE 0 END,
-                    pin_locked_until = CASE WHEN $5 IS NULL THEN pin_locked_until ELSE NULL END,
-                    pin_pauses = CASE WHEN $5 IS NULL THEN pin_pauses ELSE 0 END
-             WHERE id = $1",
+            "UPDATE staff SET name = $2, role = $3, active = $4, pin_hash = COALESCE($5, pin_hash) WHERE id = $1",
         )
         .bind(id.0)
         .bind(&name)
@@ -248,11 +247,7 @@ impl Store {
         if admins == 0 {
             return Err(CoreError::LastAdmin);
         }
-        let row: StaffRow = sql::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
-            .bind(id.0)
-            .fetch_one(&mut tx)
-            .await?;
-        let changed = Staff::try_from(row)?;
+        let changed = staff_in(&mut tx, id).await?;
         let detail = staff_detail(&changed, update.pin.is_some());
         audit::append(&mut tx, self.now(), actor, AuditAction::StaffChanged, AuditAbout::NOTHING, &detail)
             .await?;
@@ -566,8 +561,17 @@ impl Store {
     }
 }
 
+/// A member of staff, read in `conn`'s transaction.
+pub(super) async fn staff_in(conn: &mut Tx, id: StaffId) -> Result<Staff> {
+    let row: Option<StaffRow> = sql::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?.try_into()
+}
+
 /// An admin's change of staff in the audit log: ids, name, role and state, never a PIN.
-fn staff_detail(staff: &Staff, pin_set: bool) -> serde_json::Value {
+pub(super) fn staff_detail(staff: &Staff, pin_set: bool) -> serde_json::Value {
     json!({ "staff_id": staff.id, "name": staff.name, "role": staff.role, "active": staff.active, "pin_set": pin_set })
 }
 

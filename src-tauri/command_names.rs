@@ -10,6 +10,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "sign_in",
     "change_pin",
     "sign_out",
+    "still_here",
     "schedule",
     "appointment",
     "book",

@@ -162,6 +162,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             auth::sign_in,
             auth::change_pin,
             auth::sign_out,
+            auth::still_here,
             schedule::schedule,
             schedule::appointment,
             schedule::book,

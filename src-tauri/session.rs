@@ -6,6 +6,13 @@
 //! [`frontdesk_core::Actor`] to a core use case, which checks it; a command that reads asks
 //! [`crate::AppState::require`] with the core's [`frontdesk_core::Action`].
 //!
+//! Only a person's input keeps the session: the window reports keys and clicks
+//! ([`Session::input`], through the `still_here` command, at most every
+//! [`INPUT_REPORT_SECONDS`]). Commands do not, so the window's background reads (the status
+//! line's look at the accounts, a reload after another desk's change) never keep an unattended
+//! desk open: once the clinic's idle time has passed since the last input, every command is
+//! refused, whatever the window does.
+//!
 //! A sign-in with a PIN shorter than new PINs may be (set before the rule) is a session that
 //! must choose a new PIN first: every command is refused but the PIN change
 //! ([`Session::signed_in_for_pin_change`]), until [`Session::pin_changed`].
@@ -17,6 +24,9 @@ use frontdesk_core::{Clock, Staff};
 
 use crate::error::AppError;
 
+/// How often, at most, the window reports a person's input (the UI's throttle).
+pub const INPUT_REPORT_SECONDS: i64 = 30;
+
 /// The signed-in person, if any.
 pub struct Session {
     clock: Arc<dyn Clock>,
@@ -25,6 +35,7 @@ pub struct Session {
 
 struct SignedIn {
     staff: Staff,
+    /// The sign-in, or the last key or click the window reported.
     last_seen: DateTime<Utc>,
     lock_after: Duration,
     /// Their PIN is too short: nothing but a new PIN until they have chosen one.
@@ -80,8 +91,9 @@ impl Session {
         }
     }
 
-    /// The member of staff signed in at this desk, as they signed in; counts as activity. The
-    /// commands ask [`crate::AppState::actor`], which reads them again from the store.
+    /// The member of staff signed in at this desk, as they signed in; not activity (see the
+    /// module's notes). The commands ask [`crate::AppState::actor`], which reads them again from
+    /// the store.
     ///
     /// # Errors
     /// `unauthenticated` when nobody is signed in, the desk locked after inactivity, or the
@@ -114,8 +126,28 @@ impl Session {
         if signed_in.must_change_pin && !for_pin_change {
             return Err(AppError::pin_change_needed());
         }
-        signed_in.last_seen = now;
         Ok(signed_in.staff.clone())
+    }
+
+    /// A person pressed a key or clicked: the session lasts the clinic's idle time from now.
+    ///
+    /// # Errors
+    /// `unauthenticated` when nobody is signed in, or the desk already locked (an input cannot
+    /// bring a locked session back).
+    pub fn input(&self) -> Result<(), AppError> {
+        let now = self.clock.now();
+        let mut guard = self.lock();
+        let Some(signed_in) = guard.as_mut() else {
+            return Err(AppError::unauthenticated("sign in first"));
+        };
+        if now - signed_in.last_seen > signed_in.lock_after {
+            *guard = None;
+            return Err(AppError::unauthenticated(
+                "the desk locked after a period without use; sign in again",
+            ));
+        }
+        signed_in.last_seen = now;
+        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<SignedIn>> {

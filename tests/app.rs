@@ -370,18 +370,24 @@ fn the_desk_locks_after_the_configured_inactivity() {
         "update_settings",
         json!({ "settings": { "name": "Maple Clinic", "tz": "UTC", "lock_minutes": 3, "locale": "en-CA" } }),
     );
-    // Activity within the window keeps the session.
+    // A person's input (keys, clicks, reported by the window) keeps the session.
     clock.0.fetch_add(170, Ordering::SeqCst);
-    desk.ok("list_types", json!({}));
+    desk.ok("still_here", json!({}));
     clock.0.fetch_add(170, Ordering::SeqCst);
-    desk.ok("list_types", json!({}));
-    // Three minutes and more without a command: locked, and it stays locked.
-    clock.0.fetch_add(181, Ordering::SeqCst);
+    desk.ok("still_here", json!({}));
+    // The window's background reads do not: every minute a read, and nobody at the desk.
+    for _ in 0..3 {
+        clock.0.fetch_add(60, Ordering::SeqCst);
+        desk.ok("list_types", json!({}));
+    }
+    // Three minutes and more since the last input: locked, however busy the window was.
+    clock.0.fetch_add(1, Ordering::SeqCst);
     let locked = desk.err("list_types", json!({}));
     assert_eq!(locked["kind"], "unauthenticated");
     assert!(locked["message"].as_str().unwrap().contains("locked"), "{locked}");
     assert_eq!(desk.ok("app_status", json!({}))["signed_in"], Value::Null);
     assert_eq!(desk.err("list_types", json!({}))["kind"], "unauthenticated");
+    assert_eq!(desk.err("still_here", json!({}))["kind"], "unauthenticated", "input cannot reopen it");
     // Locking at once (the shortcut) is signing out.
     desk.sign_in(1, "135790");
     desk.ok("sign_out", json!({}));

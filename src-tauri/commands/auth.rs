@@ -93,6 +93,14 @@ pub async fn change_pin(state: State<'_, AppState>, pin: String) -> Result<Staff
     Ok(changed)
 }
 
+/// A person pressed a key or clicked in the window: the only thing that keeps the session open
+/// (the window sends it at most every 30 seconds while someone works).
+#[tauri::command]
+#[specta::specta]
+pub async fn still_here(state: State<'_, AppState>) -> Result<(), AppError> {
+    state.session.input()
+}
+
 /// Signs out (also the "lock now" shortcut: the desk is shared).
 #[tauri::command]
 #[specta::specta]

@@ -35,6 +35,11 @@ export const commands = {
 	 *  older PIN asks for before anything else.
 	 */
 	changePin: (pin: string) => __TAURI_INVOKE<Staff>("change_pin", { pin }),
+	/**
+	 *  A person pressed a key or clicked in the window: the only thing that keeps the session open
+	 *  (the window sends it at most every 30 seconds while someone works).
+	 */
+	stillHere: () => __TAURI_INVOKE<null>("still_here"),
 	/**  Signs out (also the "lock now" shortcut: the desk is shared). */
 	signOut: () => __TAURI_INVOKE<null>("sign_out"),
 	/**

@@ -68,7 +68,8 @@ export class Desk {
 
   /** Starts the desk's watchers; `stop` ends them all when it locks. */
   private start(): void {
-    const stopInactivity = watchInactivity(() => this.session.clinic.lock_minutes * 60_000, () => void this.lock());
+    const stopInactivity = watchInactivity(() => this.session.clinic.lock_minutes * 60_000, () => void this.lock(),
+      () => void ipc.stillHere().catch(() => undefined));
     const onKey = (e: KeyboardEvent) => void this.key(e);
     document.addEventListener('keydown', onKey);
     const stopLive = followLiveUpdates({

@@ -67,4 +67,20 @@ describe('the lock', () => {
     await vi.advanceTimersByTimeAsync(60 * 60_000);
     expect([count('schedule'), count('sign_out'), locked()]).toEqual([schedules, 1, true]);
   });
+
+  it('tells the backend of a person\'s input at most every 30 seconds, and of the last one', async () => {
+    const { count } = await desk();
+    expect(count('still_here')).toBe(0);
+    press('a');
+    expect(count('still_here')).toBe(1);
+    for (let i = 0; i < 10; i++) {
+      await vi.advanceTimersByTimeAsync(2_000);
+      press('b');
+    }
+    expect(count('still_here')).toBe(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(count('still_here')).toBe(2); // the last key, 30 seconds after the first report
+    await vi.advanceTimersByTimeAsync(5 * 60_000);
+    expect(count('still_here')).toBe(2); // nobody at the desk: nothing more, whatever the window reads
+  });
 });

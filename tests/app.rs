@@ -24,6 +24,8 @@ struct Desk {
     window: WebviewWindow<MockRuntime>,
     /// Every answer and error the window received, as JSON text.
     answers: Mutex<Vec<String>>,
+    /// The desk's keyring (it holds the database's key).
+    secrets: Arc<dyn frontdesk_settings::SecretStore>,
 }
 
 impl Desk {
@@ -57,11 +59,16 @@ impl Desk {
         browser: OpenUrl,
     ) -> Desk {
         let dir = tempfile::tempdir().unwrap();
-        let config =
-            AppConfig { data_dir: Some(dir.path().to_path_buf()), database, clock, secrets, browser };
+        let config = AppConfig {
+            data_dir: Some(dir.path().to_path_buf()),
+            database,
+            clock,
+            secrets: secrets.clone(),
+            browser,
+        };
         let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-        Desk { _dir: dir, app, window, answers: Mutex::default() }
+        Desk { _dir: dir, app, window, answers: Mutex::default(), secrets }
     }
 
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
@@ -125,9 +132,10 @@ impl Desk {
 
     /// Runs SQL on the desk's own database file, past the app (as an older Frontdesk wrote it).
     fn sql(&self, sql: &str) {
-        let file = self._dir.path().join(frontdesk_core::paths::DATABASE_FILE);
+        let at_rest = frontdesk_settings::database_at_rest(self.secrets.clone());
         tauri::async_runtime::block_on(async {
-            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display())).await.unwrap();
+            let options = frontdesk_core::store::file_options(self._dir.path(), &at_rest).await.unwrap();
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
             sqlx::query(sql).execute(&pool).await.unwrap();
             pool.close().await;
         });
@@ -1008,7 +1016,7 @@ fn a_desk_on_the_clinics_server_hears_other_desks_and_runs_no_worker() {
     clinic
         .run_with_input(
             &["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "-"],
-            "2468\n",
+            "246802\n",
         )
         .ok();
     clinic.run(&["patient", "add", "--name", "Jane Doe"]).ok();
@@ -1103,7 +1111,7 @@ fn a_new_desk_joins_the_clinics_server() {
     clinic
         .run_with_input(
             &["staff", "add", "--name", "Cal Desk", "--role", "receptionist", "--pin", "-"],
-            "2468\n",
+            "246802\n",
         )
         .ok();
     // Through TLS, the server's certificate checked against the clinic's CA.

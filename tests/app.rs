@@ -1086,7 +1086,13 @@ fn a_new_desk_joins_the_clinics_server() {
         };
         let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-        Desk { _dir: tempfile::tempdir().unwrap(), app, window, answers: Mutex::default() }
+        Desk {
+            _dir: tempfile::tempdir().unwrap(),
+            app,
+            window,
+            answers: Mutex::default(),
+            secrets: secrets.clone(),
+        }
     };
     let desk = start();
     assert_eq!(desk.ok("app_status", json!({}))["setup_needed"], true);
@@ -1141,16 +1147,18 @@ fn a_desk_whose_server_is_away_cannot_be_pointed_elsewhere() {
     let dir = tempfile::tempdir().unwrap();
     let away = json!({ "host": "127.0.0.1", "port": 1, "database": "frontdesk", "user": "frontdesk", "ca_file": null });
     std::fs::write(dir.path().join("clinic-server.json"), away.to_string()).unwrap();
+    let secrets: Arc<dyn frontdesk_settings::SecretStore> =
+        Arc::new(frontdesk_settings::MemorySecrets::default());
     let config = AppConfig {
         data_dir: Some(dir.path().to_path_buf()),
         database: None,
         clock: Arc::new(SystemClock),
-        secrets: Arc::new(frontdesk_settings::MemorySecrets::default()),
+        secrets: secrets.clone(),
         browser: Arc::new(|_url: &str| Ok(())),
     };
     let app = builder(tauri::test::mock_builder(), config).build(tauri::generate_context!()).unwrap();
     let window = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    let desk = Desk { _dir: tempfile::tempdir().unwrap(), app, window, answers: Mutex::default() };
+    let desk = Desk { _dir: tempfile::tempdir().unwrap(), app, window, answers: Mutex::default(), secrets };
 
     let why = desk.err("app_status", json!({}));
     assert_eq!(why["kind"], "unavailable", "{why}");

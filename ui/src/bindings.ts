@@ -35,13 +35,13 @@ export const commands = {
 	 *  older PIN asks for before anything else.
 	 */
 	changePin: (pin: string) => __TAURI_INVOKE<Staff>("change_pin", { pin }),
+	/**  Signs out (also the "lock now" shortcut: the desk is shared). */
+	signOut: () => __TAURI_INVOKE<null>("sign_out"),
 	/**
 	 *  A person pressed a key or clicked in the window: the only thing that keeps the session open
 	 *  (the window sends it at most every 30 seconds while someone works).
 	 */
 	stillHere: () => __TAURI_INVOKE<null>("still_here"),
-	/**  Signs out (also the "lock now" shortcut: the desk is shared). */
-	signOut: () => __TAURI_INVOKE<null>("sign_out"),
 	/**
 	 *  `days` local days (1 for the day view, 7 for the week) from `date` (today when absent), in
 	 *  the clinic's zone, with one column per doctor.

@@ -1,6 +1,7 @@
-//! `frontdesk://` links, parsed into a closed set. Anything else is refused, never guessed at:
-//! a link can come from any web page or program on the machine.
+//! `frontdesk://` links as the window hears them; the core parses them
+//! ([`frontdesk_core::links`]) into a closed set and refuses anything else.
 
+use frontdesk_core::links::Link;
 use serde::Serialize;
 
 /// A link the app understands. The links the window shows reach it as the `deep-link` event.
@@ -23,73 +24,18 @@ pub enum DeepLink {
     },
 }
 
-/// Why a link was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("refused link: {0}")]
-pub struct RefusedLink(pub &'static str);
+pub use frontdesk_core::links::RefusedLink;
 
 impl DeepLink {
-    /// Parses a `frontdesk://` link.
+    /// Parses a `frontdesk://` link (the core's rule: [`frontdesk_core::links::parse`]).
     ///
     /// # Errors
     /// [`RefusedLink`] for another scheme, an unknown path, or a malformed value.
     pub fn parse(link: &str) -> Result<DeepLink, RefusedLink> {
-        let rest = link.strip_prefix("frontdesk://").ok_or(RefusedLink("not a frontdesk:// link"))?;
-        if rest.len() > 4096 {
-            return Err(RefusedLink("too long"));
-        }
-        let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let parts: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        match parts.as_slice() {
-            ["day", date] => {
-                chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| RefusedLink("not a date"))?;
-                Ok(DeepLink::Day { date: (*date).to_owned() })
-            }
-            ["appointment", id] => {
-                let id =
-                    id.parse::<i64>().ok().filter(|i| *i > 0).ok_or(RefusedLink("not an appointment id"))?;
-                Ok(DeepLink::Appointment { id })
-            }
-            ["oauth", provider @ ("zoom" | "microsoft"), "callback"] if !query.is_empty() => {
-                Ok(DeepLink::OAuthCallback { provider: (*provider).to_owned(), query: query.to_owned() })
-            }
-            _ => Err(RefusedLink("unknown link")),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn known_links() {
-        assert_eq!(
-            DeepLink::parse("frontdesk://day/2026-03-09"),
-            Ok(DeepLink::Day { date: "2026-03-09".into() })
-        );
-        assert_eq!(DeepLink::parse("frontdesk://appointment/42/"), Ok(DeepLink::Appointment { id: 42 }));
-        assert_eq!(
-            DeepLink::parse("frontdesk://oauth/zoom/callback?code=abc&state=xyz"),
-            Ok(DeepLink::OAuthCallback { provider: "zoom".into(), query: "code=abc&state=xyz".into() })
-        );
-    }
-
-    #[test]
-    fn everything_else_is_refused() {
-        for bad in [
-            "https://day/2026-03-09",
-            "frontdesk://",
-            "frontdesk://day/2026-02-30",
-            "frontdesk://day/2026-03-09/extra",
-            "frontdesk://appointment/-1",
-            "frontdesk://appointment/abc",
-            "frontdesk://oauth/google/callback?code=1",
-            "frontdesk://oauth/zoom/callback",
-            "frontdesk://settings/delete-everything",
-        ] {
-            assert!(DeepLink::parse(bad).is_err(), "{bad}");
-        }
-        assert!(DeepLink::parse(&format!("frontdesk://day/{}", "1".repeat(5000))).is_err());
+        Ok(match frontdesk_core::links::parse(link)? {
+            Link::Day { date } => DeepLink::Day { date },
+            Link::Appointment { id } => DeepLink::Appointment { id },
+            Link::OAuthCallback { provider, query } => DeepLink::OAuthCallback { provider, query },
+        })
     }
 }

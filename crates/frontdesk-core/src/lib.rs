@@ -9,6 +9,7 @@ pub mod access;
 pub mod clock;
 pub mod error;
 pub mod ics;
+pub mod links;
 pub mod locks;
 pub mod mail_text;
 #[macro_use]

@@ -806,6 +806,75 @@ fn every_admin_change_leaves_one_audit_row_naming_the_admin_and_never_a_pin() {
     assert!(!text.contains("975310") && !text.contains("135790"), "no PIN in the log: {text}");
 }
 
+/// Opening an appointment's panel or a patient's form, and printing the day sheet, are recorded
+/// by the member of staff who did it, with ids and counts only; a panel read again at once is
+/// not recorded again.
+#[test]
+fn opening_a_visit_or_a_patient_and_printing_the_day_are_audited_by_who_did_it() {
+    use tauri::Manager;
+    let desk = Desk::seeded();
+    let store = desk.app.state::<AppState>().store.as_ref().unwrap().clone();
+    let log = |action: &str| -> Vec<Value> {
+        let all = tauri::async_runtime::block_on(store.audit_log(&Default::default())).unwrap();
+        serde_json::to_value(all)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == action)
+            .cloned()
+            .collect()
+    };
+    desk.sign_in(2, "246802"); // receptionist
+    desk.ok("book", booking("2026-07-06T09:30"));
+    assert!(log("appointment_viewed").is_empty(), "booking is not a view");
+    let panel = desk.ok("appointment", json!({ "id": 1 }));
+    assert_eq!(panel["patient_id"], 1);
+    desk.ok("appointment", json!({ "id": 1 }));
+    let viewed = log("appointment_viewed");
+    assert_eq!(viewed.len(), 1, "{viewed:?}");
+    assert_eq!(
+        (
+            &viewed[0]["actor"],
+            &viewed[0]["actor_name"],
+            &viewed[0]["patient_id"],
+            &viewed[0]["appointment_id"]
+        ),
+        (&json!("staff:2"), &json!("Dana Desk"), &json!(1), &json!(1))
+    );
+    assert_eq!(viewed[0]["detail"], json!({}));
+    assert_eq!(desk.err("appointment", json!({ "id": 99 }))["kind"], "not_found");
+
+    // The doctor opening the same visit is a row of their own.
+    desk.sign_in(3, "111111");
+    desk.ok("appointment", json!({ "id": 1 }));
+    let by: Vec<Value> = log("appointment_viewed").iter().map(|e| e["actor"].clone()).collect();
+    assert_eq!(by, [json!("staff:2"), json!("staff:3")]);
+
+    desk.sign_in(2, "246802");
+    assert_eq!(desk.ok("patient", json!({ "id": 1 }))["full_name"], "Jane Doe");
+    let patient = log("patient_viewed");
+    assert_eq!((&patient[0]["actor"], &patient[0]["patient_id"]), (&json!("staff:2"), &json!(1)));
+    desk.ok("day_sheet_printed", json!({ "date": "2026-07-06", "doctorId": null }));
+    let printed = log("day_sheet_printed");
+    assert_eq!(printed[0]["actor"], "staff:2");
+    assert_eq!(printed[0]["detail"], json!({ "date": "2026-07-06", "doctor_id": null, "appointments": 1 }));
+    assert_eq!(
+        desk.err("day_sheet_printed", json!({ "date": "soon", "doctorId": null }))["kind"],
+        "validation"
+    );
+
+    // Nobody signed in opens nothing, and nothing is recorded for them.
+    desk.ok("sign_out", json!({}));
+    assert_eq!(desk.err("appointment", json!({ "id": 1 }))["kind"], "unauthenticated");
+    assert_eq!(desk.err("patient", json!({ "id": 1 }))["kind"], "unauthenticated");
+    assert_eq!(log("appointment_viewed").len(), 2);
+    let all =
+        serde_json::to_string(&tauri::async_runtime::block_on(store.audit_log(&Default::default())).unwrap())
+            .unwrap();
+    assert!(!all.contains("Jane"), "{all}");
+}
+
 /// The one mail-state and resend answers the window got, as text (to look for the address in).
 fn mail_answers(desk: &Desk) -> String {
     let answers = desk.answers.lock().unwrap();
@@ -868,6 +937,22 @@ fn the_panel_reads_the_mail_state_and_only_those_who_book_send_it_again() {
         !shown.contains("sam.roe") && !shown.contains("Sam Roe"),
         "a mail answer holds patient data: {shown}"
     );
+
+    // Each resend is recorded by the person who pressed it, about the appointment, with ids only;
+    // the refused ones are not.
+    use tauri::Manager;
+    let store = desk.app.state::<AppState>().store.as_ref().unwrap().clone();
+    let filter = frontdesk_core::store::AuditFilter {
+        action: Some(frontdesk_core::store::AuditAction::MailResent),
+        ..Default::default()
+    };
+    let resent = tauri::async_runtime::block_on(store.audit_log(&filter)).unwrap();
+    let rows: Vec<_> = resent
+        .iter()
+        .map(|e| (e.actor.as_str(), e.appointment_id.map(|a| a.0), e.patient_id.map(|p| p.0)))
+        .collect();
+    assert_eq!(rows, [("staff:2", Some(2), Some(2)), ("staff:1", Some(2), Some(2))]);
+    assert!(resent.iter().all(|e| e.detail == json!({})));
 }
 
 #[test]

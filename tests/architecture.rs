@@ -210,6 +210,30 @@ fn commands_and_the_cli_change_the_store_only_through_use_cases() {
     assert!(found.is_empty(), "the shells write to the store other than through use cases: {found:?}");
 }
 
+/// What a person opens of one patient is audited by the core: the app's commands and the command
+/// line read one appointment only through `view_appointment`, and the app reads one patient only
+/// through `view_patient` (the command line's one-line summaries look up the name beside an
+/// appointment they just changed, which is not opening the record).
+#[test]
+fn the_shells_open_one_appointment_or_patient_only_through_audited_reads() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut found = Vec::new();
+    for (dir, needles) in [
+        ("src-tauri", &["store.appointment(", "?.appointment(", "store.patient(", "?.patient("][..]),
+        ("crates/frontdesk-cli/src", &["store.appointment(", "?.appointment("][..]),
+    ] {
+        for file in rust_files(&root.join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for needle in needles {
+                if text.contains(needle) {
+                    found.push(format!("{}: {needle}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "unaudited reads of one appointment or patient: {found:?}");
+}
+
 /// `pub async fn name(params) ... { body }` of each method in a store file (by indentation: the
 /// store's methods sit in `impl Store` blocks, four spaces in, closed by a line `    }`).
 fn regex_lite_fn() -> impl Fn(&str) -> Vec<(String, String, String)> {

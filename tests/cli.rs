@@ -833,6 +833,74 @@ fn a_backup_and_an_export_are_audited() {
     assert_eq!(new[1]["doctor_id"], 1);
 }
 
+/// `show` opens one appointment with its patient: audited as a view by the command line's user,
+/// once within five minutes, with ids only.
+#[test]
+fn show_is_audited_as_a_view_of_the_appointment() {
+    let c = Clinic::seeded();
+    let a = book(&c, &["--at", "2026-07-06T10:00"]);
+    let id = a["id"].as_i64().unwrap().to_string();
+    assert!(c.run(&["show", &id]).ok().stdout.contains("Jane Doe"));
+    c.run(&["show", &id]).ok();
+    let viewed = c.json(&["audit", "--action", "appointment_viewed"]);
+    let viewed = viewed.as_array().unwrap();
+    assert_eq!(viewed.len(), 1, "{viewed:?}");
+    assert!(viewed[0]["actor"].as_str().unwrap().starts_with("cli:"));
+    assert_eq!(
+        (&viewed[0]["appointment_id"], &viewed[0]["patient_id"], &viewed[0]["doctor_id"]),
+        (&a["id"], &a["patient_id"], &a["doctor_id"])
+    );
+    assert_eq!(viewed[0]["detail"], serde_json::json!({}));
+    c.run(&["show", "99"]).refused("99");
+    assert_eq!(c.json(&["audit", "--action", "appointment_viewed"]).as_array().unwrap().len(), 1);
+}
+
+/// `audit export` writes the log as CSV (a header, then every row with its hash), never over an
+/// existing file, and the export is itself a row of the log.
+#[test]
+fn audit_export_writes_csv_and_is_audited() {
+    let c = Clinic::seeded();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    let log = c.json(&["audit"]);
+    let log = log.as_array().unwrap();
+    let out = c.path().join("audit.csv");
+    let file = out.to_str().unwrap();
+    let said = c.run(&["audit", "export", "--out", file]);
+    assert_eq!(said.ok().stdout.trim(), format!("Wrote {} audit rows to {file}", log.len()));
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "id,at,actor,actor_name,action,doctor_id,patient_id,appointment_id,detail,hash");
+    assert_eq!(lines.len(), log.len() + 1, "{text}");
+    let booked = log.iter().find(|r| r["action"] == "appointment_booked").unwrap();
+    let line = lines.iter().find(|l| l.starts_with(&format!("{},", booked["id"]))).unwrap();
+    let at = booked["at"].as_str().unwrap();
+    // RFC 3339 in UTC, to the millisecond.
+    let cell = line.split(',').nth(1).unwrap();
+    assert!(cell.len() == 24 && cell.starts_with(&at[..19]) && cell.ends_with('Z'), "{line} / {at}");
+    assert!(line.contains(",appointment_booked,1,1,1,\"{"), "{line}");
+    let hash = line.rsplit(',').next().unwrap();
+    assert!(hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{line}");
+    assert!(!text.contains("Jane") && !text.contains("jane@"), "{text}");
+
+    // The export is recorded, with its count; a second one to the same file is refused and
+    // leaves the file and the log as they were.
+    let exported = c.json(&["audit", "--action", "audit_exported"]);
+    assert_eq!(exported.as_array().unwrap().len(), 1);
+    assert_eq!(exported[0]["detail"]["rows"], log.len());
+    assert!(exported[0]["actor"].as_str().unwrap().starts_with("cli:"));
+    c.run(&["audit", "export", "--out", file]).refused("already exists");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    assert_eq!(c.json(&["audit", "--action", "audit_exported"]).as_array().unwrap().len(), 1);
+
+    // --since and --until are local days; a window with nothing in it is the header alone.
+    let none = c.path().join("none.csv");
+    let json = c.json(&["audit", "export", "--out", none.to_str().unwrap(), "--since", "2199-01-01"]);
+    assert_eq!(json["rows"], 0);
+    assert_eq!(std::fs::read_to_string(&none).unwrap().lines().count(), 1);
+    c.run(&["audit", "export", "--out", c.path().join("x.csv").to_str().unwrap(), "--until", "soon"])
+        .refused("--until");
+}
+
 /// A single-computer clinic moves onto the clinic's server whole: 10,000 appointments with
 /// their history, meetings, outbox and mail, every table checked, the file left as it was, and
 /// the moved clinic then works on the server as it did on the file.

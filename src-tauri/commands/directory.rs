@@ -15,6 +15,15 @@ pub async fn find_patients(state: State<'_, AppState>, text: String) -> Result<V
     Ok(store(&state)?.find_patients(&text).await?)
 }
 
+/// One patient's record, for the patient form. Opening it is audited (once per person and
+/// patient in five minutes).
+#[tauri::command]
+#[specta::specta]
+pub async fn patient(state: State<'_, AppState>, id: PatientId) -> Result<Patient, AppError> {
+    let actor = state.actor().await?;
+    Ok(store(&state)?.view_patient(&actor, id).await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn add_patient(state: State<'_, AppState>, patient: NewPatient) -> Result<Patient, AppError> {

@@ -64,14 +64,33 @@ pub async fn schedule(
     Ok(store.day_sheet(&clinic, date, days, clinic.tz, None).await?)
 }
 
+/// One appointment with its history, for the side panel. Opening it is audited (once per person
+/// and appointment in five minutes).
 #[tauri::command]
 #[specta::specta]
 pub async fn appointment(
     state: State<'_, AppState>,
     id: AppointmentId,
 ) -> Result<AppointmentDetail, AppError> {
-    state.require(Action::Read).await?;
-    Ok(store(&state)?.appointment(id).await?)
+    let actor = state.actor().await?;
+    Ok(store(&state)?.view_appointment(&actor, id).await?)
+}
+
+/// Says that the day sheet of `date` (every doctor, or one) is being printed, as the print
+/// dialog opens: audited with the date and the number of appointments, no names.
+#[tauri::command]
+#[specta::specta]
+pub async fn day_sheet_printed(
+    state: State<'_, AppState>,
+    date: String,
+    doctor_id: Option<StaffId>,
+) -> Result<(), AppError> {
+    let actor = state.actor().await?;
+    let store = store(&state)?;
+    let clinic = store.require_clinic().await?;
+    let date = time::parse_date(Field::new("date", "date"), &date)?;
+    store.day_sheet_printed(&actor, &clinic, date, doctor_id).await?;
+    Ok(())
 }
 
 #[tauri::command]

@@ -81,6 +81,9 @@ describe('audit log screen', () => {
     expect(audits().at(-1)).toEqual({ staff: 2, patient: 7, from: '2026-07-01', to: '2026-07-31', action: 'patient_changed' });
     const actions = [...document.querySelectorAll('#audit-action option')].map((o) => o.textContent);
     expect(actions).toContain("Changed a patient's details");
+    for (const words of ["Opened a patient's record", 'Opened an appointment', 'Printed a day sheet', 'Exported the audit log']) {
+      expect(actions).toContain(words);
+    }
   });
 
   it('offers a receptionist no audit log', async () => {

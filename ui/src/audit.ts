@@ -22,6 +22,7 @@ const ACTIONS: Record<AuditAction, true> = {
   meeting_pending: true, meeting_ready: true, meeting_failed: true, meeting_cancelled: true,
   meeting_retried: true, orphan_meeting_deleted: true, host_link_opened: true, mail_sent: true, mail_resent: true,
   join_opened: true, backup_made: true, backup_restored: true, day_exported: true,
+  patient_viewed: true, appointment_viewed: true, day_sheet_printed: true, audit_exported: true,
   signed_in: true, sign_in_refused: true, sign_in_paused: true, sign_in_locked: true, sign_in_unlocked: true,
 };
 

@@ -47,13 +47,27 @@ export const commands = {
 	 *  the clinic's zone, with one column per doctor.
 	 */
 	schedule: (date: string | null, days: number) => __TAURI_INVOKE<DaySheet>("schedule", { date, days }),
+	/**
+	 *  One appointment with its history, for the side panel. Opening it is audited (once per person
+	 *  and appointment in five minutes).
+	 */
 	appointment: (id: AppointmentId) => __TAURI_INVOKE<AppointmentDetail>("appointment", { id }),
+	/**
+	 *  Says that the day sheet of `date` (every doctor, or one) is being printed, as the print
+	 *  dialog opens: audited with the date and the number of appointments, no names.
+	 */
+	daySheetPrinted: (date: string, doctorId: StaffId | null) => __TAURI_INVOKE<null>("day_sheet_printed", { date, doctorId }),
 	book: (input: BookInput) => __TAURI_INVOKE<Appointment>("book", { input }),
 	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap }),
 	cancelAppointment: (id: AppointmentId, reason: string) => __TAURI_INVOKE<Appointment>("cancel_appointment", { id, reason }),
 	/**  Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits. */
 	setStatus: (id: AppointmentId, status: Status) => __TAURI_INVOKE<Appointment>("set_status", { id, status }),
 	findPatients: (text: string) => __TAURI_INVOKE<Patient[]>("find_patients", { text }),
+	/**
+	 *  One patient's record, for the patient form. Opening it is audited (once per person and
+	 *  patient in five minutes).
+	 */
+	patient: (id: PatientId) => __TAURI_INVOKE<Patient>("patient", { id }),
 	addPatient: (patient: NewPatient) => __TAURI_INVOKE<Patient>("add_patient", { patient }),
 	updatePatient: (id: PatientId, patient: NewPatient) => __TAURI_INVOKE<Patient>("update_patient", { id, patient }),
 	listTypes: () => __TAURI_INVOKE<AppointmentType[]>("list_types"),
@@ -276,6 +290,20 @@ export type AuditAction =
 "backup_restored" | 
 /**  A day's appointments were exported as a calendar file. */
 "day_exported" | 
+/**
+ *  A patient's record was opened (the same person opening it again within
+ *  [`VIEW_WINDOW_MINUTES`] is not recorded again).
+ */
+"patient_viewed" | 
+/**
+ *  An appointment was opened, with its patient and history (the desk's side panel,
+ *  `show`); once per person and appointment within [`VIEW_WINDOW_MINUTES`].
+ */
+"appointment_viewed" | 
+/**  A day sheet (the day's appointments, with the patients' names) was printed. */
+"day_sheet_printed" | 
+/**  The audit log was exported to a file (`audit export`). */
+"audit_exported" | 
 /**  A member of staff signed in. */
 "signed_in" | 
 /**  A wrong PIN, or a try while sign-in is paused or locked, for this member of staff. */

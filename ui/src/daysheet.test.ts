@@ -58,4 +58,36 @@ describe('printable day sheet', () => {
     expect(print).toHaveBeenCalledTimes(2);
     expect(document.querySelectorAll('#print-sheet')).toHaveLength(1);
   });
+
+  it('tells the backend of each print (the day, no names) before the print dialog opens', async () => {
+    const order: string[] = [];
+    vi.spyOn(window, 'print').mockImplementation(() => { order.push('print'); });
+    const calls = await desk();
+    const printed = () => calls.filter((c) => c.cmd === 'day_sheet_printed');
+    expect(printed()).toHaveLength(0);
+    (document.getElementById('print-day') as HTMLButtonElement).click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(printed().map((c) => c.args)).toEqual([{ date: '2026-07-06', doctorId: null }]);
+    const at = calls.findIndex((c) => c.cmd === 'day_sheet_printed');
+    expect(calls.slice(at).map((c) => c.cmd)).not.toContain('schedule');
+    expect(order).toEqual(['print']);
+    expect(JSON.stringify(printed())).not.toContain('Jane');
+  });
+
+  it('prints nothing when the print cannot be recorded, and says why', async () => {
+    const print = vi.spyOn(window, 'print').mockImplementation(() => undefined);
+    const message = 'your session ended; sign in again';
+    await openDesk({
+      me: dana, doctors: [ada, ben], appointments,
+      handler: (cmd) => {
+        if (cmd === 'day_sheet_printed') throw { kind: 'unauthenticated', message, field: null };
+        return null;
+      },
+    });
+    (document.getElementById('print-day') as HTMLButtonElement).click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(print).not.toHaveBeenCalled();
+    expect(document.getElementById('print-sheet')).toBeNull();
+    expect(document.querySelector('.toast')?.textContent).toBe(message);
+  });
 });

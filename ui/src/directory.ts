@@ -87,12 +87,21 @@ export async function renderPatients(root: HTMLElement, canEdit: boolean): Promi
       if (search.value.trim()) await find();
     }));
   };
+  // The form shows the record as it is now, read through the backend's audited read of one
+  // patient (the search row holds what the list shows).
+  const open = async (id: number) => {
+    try {
+      edit(await ipc.patient(id));
+    } catch (err) {
+      side.replaceChildren(h('p', { class: 'field-error', role: 'alert' }, asAppError(err).message));
+    }
+  };
   const find = async () => {
     const text = search.value.trim();
     const found = text ? await ipc.findPatients(text).catch(() => []) : [];
     table.replaceChildren(...found.map((p) => h('tr', {},
       h('td', {}, p.full_name), h('td', {}, p.date_of_birth ?? ''), h('td', {}, p.phone ?? ''), h('td', {}, p.email ?? ''),
-      h('td', {}, canEdit ? h('button', { type: 'button', onclick: () => edit(p) }, t('dir.edit')) : ''))));
+      h('td', {}, canEdit ? h('button', { type: 'button', class: 'edit-patient', onclick: () => void open(p.id) }, t('dir.edit')) : ''))));
   };
   search.addEventListener('input', () => void find());
   root.replaceChildren(h('section', { class: 'directory' },

@@ -26,6 +26,28 @@ beforeEach(() => {
 });
 afterEach(() => { clearMocks(); });
 
+describe('the patient form', () => {
+  it('opens a patient through the audited read of one record, showing the record as it is now', async () => {
+    const listed = { id: 7, full_name: 'Jane Doe', email: null, phone: null, date_of_birth: null, note: null };
+    const now = { ...listed, email: 'jane@example.org', note: 'prefers mornings' };
+    const calls = recordingBackend((cmd) => {
+      if (cmd === 'find_patients') return [listed];
+      if (cmd === 'patient') return now;
+      return null;
+    });
+    await renderPatients(root, true);
+    input('patients-search').value = 'Jane';
+    input('patients-search').dispatchEvent(new Event('input'));
+    await settle();
+    expect(calls.some((c) => c.cmd === 'patient')).toBe(false);
+    click('Edit');
+    await settle();
+    expect(calls.filter((c) => c.cmd === 'patient').map((c) => c.args)).toEqual([{ id: 7 }]);
+    expect(input('p-email').value).toBe('jane@example.org');
+    expect(input('p-note').value).toBe('prefers mornings');
+  });
+});
+
 describe('a refusal lands beside the field it names', () => {
   it('patient form: a bad e-mail address beside the e-mail box, with everything typed kept', async () => {
     const message = 'not an e-mail address (expected name@example.com)';

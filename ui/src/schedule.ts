@@ -124,10 +124,16 @@ export class ScheduleScreen {
     this.showDoctorPage();
   }
 
-  /** Prints the shown day for every doctor (read again, so that it is current and not paged). */
+  /**
+   * Prints the shown day for every doctor (read again, so that it is current and not paged). The
+   * backend records the print (date and count, no names) before the dialog opens: a sheet it could
+   * not record is not printed.
+   */
   async printDay(): Promise<void> {
     try {
-      printDaySheet(await ipc.schedule(this.date, 1), this.date);
+      const sheet = await ipc.schedule(this.date, 1);
+      await ipc.daySheetPrinted(this.date, null);
+      printDaySheet(sheet, this.date);
     } catch (e) {
       this.hooks.say(asAppError(e).message);
     }

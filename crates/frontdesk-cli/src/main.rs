@@ -97,7 +97,7 @@ enum Command {
     },
     /// Change an appointment's status: checked-in, in-progress, completed, no-show, booked (undo check-in).
     Status { id: i64, status: String },
-    /// Show one appointment with its history.
+    /// Show one appointment with its history (audited: who looked at which appointment).
     Show { id: i64 },
     /// List one day's appointments.
     Day {
@@ -187,7 +187,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// The audit log: who did what and when, oldest first. `audit verify` checks its hash chain.
+    /// The audit log: who did what and when, oldest first. `audit verify` checks its hash chain;
+    /// `audit export` writes it to a CSV file.
     Audit {
         #[command(subcommand)]
         check: Option<AuditCommand>,
@@ -222,6 +223,18 @@ enum AuditCommand {
     /// Check that no row was changed or removed since it was written (the hash chain), and name
     /// the first one that was. Exits with 1 when the chain is broken.
     Verify,
+    /// Write the log to a new CSV file, one row per entry with its hash (audited).
+    Export {
+        /// The file to write; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// From this local day on (the clinic's zone).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+        /// Up to and including this local day.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -461,6 +474,11 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
     }
     let clinic = store.require_clinic().await?;
     let actor = cli_actor();
+    // A local day of the clinic given as `flag`, as the instants it begins and ends.
+    let day = |flag: &'static str, d: Option<String>| -> Result<_, CoreError> {
+        let field = Field::new(flag.trim_start_matches('-'), flag);
+        d.map(|d| time::parse_date(field, &d).map(|d| time::day_bounds(d, clinic.tz))).transpose()
+    };
     let zone_or_clinic = |tz: &Option<String>| tz.as_deref().map(time::parse_zone).unwrap_or(Ok(clinic.tz));
     let local = |when: &When| -> Result<LocalTime, CoreError> {
         Ok(LocalTime {
@@ -552,7 +570,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.appointment(store, &changed, "Updated").await
         }
         Command::Show { id } => {
-            let detail = store.appointment(AppointmentId(id)).await?;
+            let detail = store.view_appointment(&actor, AppointmentId(id)).await?;
             out.detail(store, &detail, store.mail_status(AppointmentId(id)).await?.as_ref()).await
         }
         Command::ExportIcs { date, doctor, out: file } => {
@@ -576,11 +594,16 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             }
             Ok(())
         }
-        Command::Audit { check: None, since, until, staff, patient, action } => {
-            let day = |flag: &'static str, d: Option<String>| -> Result<_, CoreError> {
-                let field = Field::new(flag.trim_start_matches('-'), flag);
-                d.map(|d| time::parse_date(field, &d).map(|d| time::day_bounds(d, clinic.tz))).transpose()
+        Command::Audit { check: Some(AuditCommand::Export { out: file, since, until }), .. } => {
+            let filter = AuditFilter {
+                since: day("--since", since)?.map(|b| b.0),
+                until: day("--until", until)?.map(|b| b.1),
+                ..AuditFilter::default()
             };
+            let rows = store.export_audit(&actor, &filter, &file).await?;
+            out.audit_exported(&file, rows)
+        }
+        Command::Audit { check: None, since, until, staff, patient, action } => {
             let filter = AuditFilter {
                 staff: staff.map(StaffId),
                 patient: patient.map(PatientId),

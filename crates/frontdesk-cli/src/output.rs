@@ -288,6 +288,14 @@ impl Output {
         Ok(())
     }
 
+    pub fn audit_exported(&self, file: &Path, rows: usize) -> Result<(), CoreError> {
+        if self.json {
+            return self.print_json(&serde_json::json!({ "exported": file, "rows": rows }));
+        }
+        emit(format_args!("Wrote {rows} audit rows to {}", file.display()))?;
+        Ok(())
+    }
+
     pub fn moved(&self, moved: &Moved) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(moved);

@@ -29,12 +29,7 @@ impl crate::Store {
         doctor: Option<crate::StaffId>,
     ) -> crate::Result<String> {
         actor.may(crate::Action::Read)?;
-        if let Some(d) = doctor {
-            let staff = self.staff(d).await?;
-            if staff.role != crate::Role::Doctor {
-                return Err(crate::CoreError::invalid(format!("--doctor: {} is not a doctor", staff.name)));
-            }
-        }
+        self.check_doctor(doctor).await?;
         let sheet = self.day_sheet(clinic, date, 1, clinic.tz, doctor).await?;
         let ics = day_calendar(&sheet, &self.clinic_uid().await?, chrono::Utc::now());
         let detail = serde_json::json!({ "date": date, "doctor_id": doctor, "appointments": sheet.appointments.len() });

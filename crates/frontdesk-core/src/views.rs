@@ -6,9 +6,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
 use serde::Serialize;
 
-use crate::error::Result;
-use crate::model::{Appointment, Clinic, Mode, Role, Staff, StaffId};
-use crate::store::Store;
+use crate::access::Action;
+use crate::error::{CoreError, Result};
+use crate::model::{Actor, Appointment, Clinic, Mode, Role, Staff, StaffId};
+use crate::store::{AuditAbout, AuditAction, Store};
 use crate::time;
 
 /// One appointment on the day sheet, with the names shown beside it.
@@ -82,5 +83,48 @@ impl Store {
                 .collect(),
             appointments: rows,
         })
+    }
+
+    /// Records that `actor` printed the day sheet of the clinic's local day `date` (every doctor,
+    /// or one): the date, the doctor and how many appointments it lists, never a name. The
+    /// window prints the sheet itself and says so here as it opens the print dialog. The number
+    /// of appointments recorded.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] when `doctor` is not a doctor; as for
+    /// [`Store::day_sheet`].
+    pub async fn day_sheet_printed(
+        &self,
+        actor: &Actor,
+        clinic: &Clinic,
+        date: NaiveDate,
+        doctor: Option<StaffId>,
+    ) -> Result<usize> {
+        actor.may(Action::Read)?;
+        self.check_doctor(doctor).await?;
+        // The sheet lists the appointments whose local start falls on the day (ui/src/daysheet.ts).
+        let count = self
+            .days(date, 1, clinic.tz, doctor)
+            .await?
+            .iter()
+            .filter(|a| a.local_start.date_naive() == date)
+            .count();
+        let detail = serde_json::json!({ "date": date, "doctor_id": doctor, "appointments": count });
+        let about = AuditAbout { doctor, ..AuditAbout::NOTHING };
+        self.audit(actor, AuditAction::DaySheetPrinted, about, detail).await?;
+        Ok(count)
+    }
+
+    /// Refuses a `doctor` filter that names someone who is not a doctor.
+    ///
+    /// # Errors
+    /// [`CoreError::NotFound`] for an unknown id; [`CoreError::Invalid`] for another role.
+    pub(crate) async fn check_doctor(&self, doctor: Option<StaffId>) -> Result<()> {
+        let Some(d) = doctor else { return Ok(()) };
+        let staff = self.staff(d).await?;
+        if staff.role != Role::Doctor {
+            return Err(CoreError::invalid(format!("--doctor: {} is not a doctor", staff.name)));
+        }
+        Ok(())
     }
 }

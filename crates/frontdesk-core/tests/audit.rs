@@ -1,5 +1,6 @@
-//! The audit log's hash chain, on both engines: rows written past Frontdesk (a SQL shell with
-//! the triggers dropped, as someone holding the file could) are found and named.
+//! The audit log, on both engines: its hash chain (rows written past Frontdesk, by a SQL shell
+//! with the triggers dropped as someone holding the file could, are found and named); reads of
+//! one patient's data recorded once per person and record in five minutes; a print; the export.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests panic on purpose
 
@@ -7,11 +8,24 @@ mod engines;
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime};
 use engines::TestDb;
-use frontdesk_core::store::{AuditBreak, Engine, NewPatient};
-use frontdesk_core::{Actor, HandClock, Role, Store};
+use frontdesk_core::store::{
+    AuditAction, AuditBreak, AuditEntry, AuditFilter, Engine, NewPatient, EXPORT_HEADER, VIEW_WINDOW_MINUTES,
+};
+use frontdesk_core::time::parse_zone;
+use frontdesk_core::{
+    Actor, AppointmentId, BookingRequest, Clock, ErrorKind, HandClock, LocalTime, Mode, PatientId, Role,
+    StaffId, Store, TypeId,
+};
 
-on_both_engines!(an_edited_or_removed_audit_row_is_named, rows_from_before_the_chain_are_counted_not_trusted);
+on_both_engines!(
+    an_edited_or_removed_audit_row_is_named,
+    rows_from_before_the_chain_are_counted_not_trusted,
+    opening_a_record_is_recorded_once_per_person_and_record_in_five_minutes,
+    a_printed_day_sheet_is_recorded_with_its_count_and_no_names,
+    the_log_exports_as_csv_for_admins_only_and_the_export_is_recorded,
+);
 
 fn it() -> Actor {
     Actor::Tool { tool: "test", user: "it".into() }
@@ -114,4 +128,228 @@ async fn rows_from_before_the_chain_are_counted_not_trusted(engine: Engine) {
         .unwrap();
     let now = store.verify_audit().await.unwrap();
     assert_eq!((now.rows, now.before_chain, now.broken), (old.rows + 1, old.rows, None));
+}
+
+/// A clinic with a doctor (1), a receptionist (2), another receptionist (3), two patients with
+/// details worth keeping out of the log, and a visit of each (appointments 1 and 2), on a clock
+/// moved by hand.
+async fn clinic_with_visits(engine: Engine) -> (TestDb, Store, Arc<HandClock>) {
+    let db = TestDb::new(engine).await;
+    let clock =
+        Arc::new(HandClock::at(DateTime::parse_from_rfc3339("2026-07-06T12:00:00Z").unwrap().to_utc()));
+    let store = db.open(clock.clone()).await;
+    store.init_clinic("Maple Clinic", "America/Toronto").await.unwrap();
+    store.add_staff(&it(), "Dr Ada Lee", Role::Doctor, None).await.unwrap();
+    store.add_staff(&it(), "Dana Desk", Role::Receptionist, None).await.unwrap();
+    store.add_staff(&it(), "Rae Desk", Role::Receptionist, None).await.unwrap();
+    store.add_type(&it(), "Consult", 30, Mode::InPerson).await.unwrap();
+    for (n, name) in ["Jane Doe", "Sam Roe"].into_iter().enumerate() {
+        let patient = NewPatient {
+            full_name: name.into(),
+            email: Some(format!("{}@example.org", name.to_lowercase().replace(' ', "."))),
+            note: Some("Allergic to penicillin".into()),
+            ..Default::default()
+        };
+        let patient = store.add_patient(&it(), &patient).await.unwrap();
+        let start = LocalTime {
+            at: NaiveDateTime::parse_from_str(&format!("2026-07-06T{:02}:00", 9 + n), "%Y-%m-%dT%H:%M")
+                .unwrap(),
+            tz: parse_zone("America/Toronto").unwrap(),
+            fold: None,
+        };
+        let request = BookingRequest {
+            patient_id: patient.id,
+            doctor_id: StaffId(1),
+            type_id: TypeId(1),
+            start,
+            allow_overlap: false,
+            topic: None,
+            description: None,
+        };
+        store.book(&it(), &request).await.unwrap();
+    }
+    (db, store, clock)
+}
+
+fn staff(id: i64, role: Role) -> Actor {
+    Actor::Staff { id: StaffId(id), role }
+}
+
+async fn rows_of(store: &Store, action: AuditAction) -> Vec<AuditEntry> {
+    store.audit_log(&AuditFilter { action: Some(action), ..Default::default() }).await.unwrap()
+}
+
+async fn opening_a_record_is_recorded_once_per_person_and_record_in_five_minutes(engine: Engine) {
+    let (_db, store, clock) = clinic_with_visits(engine).await;
+    let dana = staff(2, Role::Receptionist);
+    let rae = staff(3, Role::Receptionist);
+    let doctor = staff(1, Role::Doctor);
+    let start = clock.now();
+    let views = |action| rows_of(&store, action);
+
+    // Dana opens Jane's visit, and the panel is read again and again for a while: one row.
+    let shown = store.view_appointment(&dana, AppointmentId(1)).await.unwrap();
+    assert_eq!(shown.appointment.id, AppointmentId(1));
+    assert!(!shown.history.is_empty());
+    for seconds in [0, 60, 299] {
+        clock.set(start + Duration::seconds(seconds));
+        store.view_appointment(&dana, AppointmentId(1)).await.unwrap();
+    }
+    let rows = views(AuditAction::AppointmentViewed).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let row = &rows[0];
+    assert_eq!((row.actor.as_str(), row.actor_staff_id), ("staff:2", Some(StaffId(2))));
+    assert_eq!(
+        (row.doctor_id, row.patient_id, row.appointment_id),
+        (Some(StaffId(1)), Some(PatientId(1)), Some(AppointmentId(1)))
+    );
+    assert_eq!(row.detail, serde_json::json!({}));
+
+    // Someone else, or another appointment, is another row; so is a doctor reading.
+    store.view_appointment(&rae, AppointmentId(1)).await.unwrap();
+    store.view_appointment(&dana, AppointmentId(2)).await.unwrap();
+    store.view_appointment(&doctor, AppointmentId(2)).await.unwrap();
+    assert_eq!(views(AuditAction::AppointmentViewed).await.len(), 4);
+
+    // Five minutes after her first view, Dana's next one is recorded again.
+    clock.set(start + Duration::minutes(VIEW_WINDOW_MINUTES));
+    store.view_appointment(&dana, AppointmentId(1)).await.unwrap();
+    let rows = views(AuditAction::AppointmentViewed).await;
+    assert_eq!(rows.len(), 5);
+    assert_eq!(rows[4].at, start + Duration::minutes(VIEW_WINDOW_MINUTES));
+
+    // A clock set back does not hide a view behind a row "from the future".
+    clock.set(start - Duration::hours(1));
+    store.view_appointment(&dana, AppointmentId(1)).await.unwrap();
+    assert_eq!(views(AuditAction::AppointmentViewed).await.len(), 6);
+    clock.set(start + Duration::minutes(VIEW_WINDOW_MINUTES + 1));
+
+    // A patient's record: the same rule, by patient, apart from appointment views.
+    let jane = store.view_patient(&dana, PatientId(1)).await.unwrap();
+    assert_eq!(jane.full_name, "Jane Doe");
+    store.view_patient(&dana, PatientId(1)).await.unwrap();
+    store.view_patient(&dana, PatientId(2)).await.unwrap();
+    let rows = views(AuditAction::PatientViewed).await;
+    let about: Vec<_> =
+        rows.iter().map(|r| (r.actor.as_str(), r.patient_id, r.appointment_id, r.doctor_id)).collect();
+    assert_eq!(
+        about,
+        [("staff:2", Some(PatientId(1)), None, None), ("staff:2", Some(PatientId(2)), None, None)]
+    );
+
+    // What cannot be read is not recorded; the command line's user is a person like any other.
+    assert_eq!(
+        store.view_appointment(&dana, AppointmentId(99)).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(store.view_patient(&dana, PatientId(99)).await.unwrap_err().kind(), ErrorKind::NotFound);
+    store.view_appointment(&it(), AppointmentId(1)).await.unwrap();
+    store.view_appointment(&it(), AppointmentId(1)).await.unwrap();
+    let rows = views(AuditAction::AppointmentViewed).await;
+    assert_eq!(rows.len(), 7);
+    assert_eq!(rows[6].actor, "test:it");
+
+    // Ids only: no name, address or note of a patient anywhere in the log, and the chain holds.
+    let log = serde_json::to_string(&store.audit_log(&Default::default()).await.unwrap()).unwrap();
+    for detail in ["Jane", "Sam", "example.org", "penicillin"] {
+        assert!(!log.contains(detail), "{detail} in the log: {log}");
+    }
+    assert_eq!(store.verify_audit().await.unwrap().broken, None);
+}
+
+async fn a_printed_day_sheet_is_recorded_with_its_count_and_no_names(engine: Engine) {
+    let (_db, store, _clock) = clinic_with_visits(engine).await;
+    let clinic = store.require_clinic().await.unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 7, 6).unwrap();
+    let dana = staff(2, Role::Receptionist);
+    assert_eq!(store.day_sheet_printed(&dana, &clinic, day, None).await.unwrap(), 2);
+    assert_eq!(
+        store.day_sheet_printed(&dana, &clinic, day.succ_opt().unwrap(), Some(StaffId(1))).await.unwrap(),
+        0
+    );
+    let e = store.day_sheet_printed(&dana, &clinic, day, Some(StaffId(2))).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Validation, "{e}");
+    let rows = rows_of(&store, AuditAction::DaySheetPrinted).await;
+    let printed: Vec<_> = rows.iter().map(|r| (r.actor.as_str(), r.doctor_id, r.detail.clone())).collect();
+    assert_eq!(
+        printed,
+        [
+            (
+                "staff:2",
+                None,
+                serde_json::json!({ "date": "2026-07-06", "doctor_id": null, "appointments": 2 })
+            ),
+            (
+                "staff:2",
+                Some(StaffId(1)),
+                serde_json::json!({ "date": "2026-07-07", "doctor_id": 1, "appointments": 0 })
+            ),
+        ]
+    );
+}
+
+async fn the_log_exports_as_csv_for_admins_only_and_the_export_is_recorded(engine: Engine) {
+    let (db, store, _clock) = clinic_with_visits(engine).await;
+    store.add_staff(&it(), "=HYPERLINK(\"http://x\")", Role::Admin, None).await.unwrap();
+    let admin = staff(4, Role::Admin);
+    store.view_appointment(&admin, AppointmentId(1)).await.unwrap();
+    let out = db.dir.path().join("audit.csv");
+
+    let refused =
+        store.export_audit(&staff(2, Role::Receptionist), &Default::default(), &out).await.unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Forbidden);
+    assert!(!out.exists());
+
+    let log = store.audit_log(&Default::default()).await.unwrap();
+    assert_eq!(store.export_audit(&admin, &Default::default(), &out).await.unwrap(), log.len());
+    let mut csv = csv::Reader::from_path(&out).unwrap();
+    assert_eq!(csv.headers().unwrap(), &csv::StringRecord::from(EXPORT_HEADER.to_vec()));
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), log.len());
+    for (row, entry) in rows.iter().zip(&log) {
+        assert_eq!(row[0], entry.id.to_string());
+        assert_eq!(DateTime::parse_from_rfc3339(&row[1]).unwrap().to_utc(), entry.at);
+        assert!(row[1].ends_with('Z'), "{}", &row[1]);
+        assert_eq!(row[2], entry.actor);
+        assert_eq!(&row[4], entry.action.as_str());
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&row[8]).unwrap(), entry.detail);
+        assert_eq!(row[9].len(), 64, "each row carries its hash");
+    }
+    let viewed = rows.iter().find(|r| &r[4] == "appointment_viewed").unwrap();
+    let cells: Vec<&str> = [3, 5, 6, 7].iter().map(|n| &viewed[*n]).collect();
+    assert_eq!(
+        cells,
+        ["'=HYPERLINK(\"http://x\")", "1", "1", "1"],
+        "a name that looks like a formula is inert"
+    );
+    // The hashes are the chain's own: the last exported row's is the one before the export's row.
+    assert_eq!(
+        rows.last().unwrap()[9],
+        db.text("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1 OFFSET 1").await
+    );
+
+    // The export itself is recorded, with its count; an existing file is never overwritten.
+    let exported = rows_of(&store, AuditAction::AuditExported).await;
+    assert_eq!(exported.len(), 1);
+    assert_eq!(
+        (exported[0].actor.as_str(), &exported[0].detail["rows"]),
+        ("staff:4", &serde_json::json!(log.len()))
+    );
+    let before = std::fs::read(&out).unwrap();
+    let e = store.export_audit(&admin, &Default::default(), &out).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Validation);
+    assert!(e.to_string().contains("already exists"), "{e}");
+    assert_eq!(std::fs::read(&out).unwrap(), before);
+    assert_eq!(rows_of(&store, AuditAction::AuditExported).await.len(), 1);
+
+    // A window of days: nothing from the future.
+    let later = db.dir.path().join("later.csv");
+    let since = Some(DateTime::parse_from_rfc3339("2199-01-01T00:00:00Z").unwrap().to_utc());
+    assert_eq!(
+        store.export_audit(&admin, &AuditFilter { since, ..Default::default() }, &later).await.unwrap(),
+        0
+    );
+    assert_eq!(std::fs::read_to_string(&later).unwrap(), format!("{}\n", EXPORT_HEADER.join(",")));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("Jane") && !text.contains("penicillin"), "{text}");
 }

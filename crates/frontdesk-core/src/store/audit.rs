@@ -7,14 +7,41 @@
 //! history). Triggers refuse updates and deletes, and the rows form a hash chain: each carries
 //! the SHA-256 of the previous row's hash and its own content, so an edit or a removal made past
 //! the triggers (someone with the file and a SQL shell) is found by [`Store::verify_audit`].
+//!
+//! Reads of one patient's data are rows too: opening a patient's record or an appointment
+//! ([`append_view`]), once per person and record within [`VIEW_WINDOW_MINUTES`], so that the
+//! log says who looked at whom without a row for every re-read of an open panel. Reads that
+//! list many (a day, search results) are not recorded row by row. [`Store::export_audit`]
+//! writes the log as CSV for a security officer, with each row's hash.
 
-use chrono::{DateTime, Utc};
+use std::path::Path;
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::sql::{self, Tx};
 use super::Store;
+use crate::access::Action;
 use crate::error::{CoreError, Result};
 use crate::model::{Actor, Appointment, AppointmentId, PatientId, StaffId};
+
+/// How long one person's view of one record stands: opening the same record again within this
+/// many minutes adds no row (the desk re-reads an open panel on every meeting or mail change).
+pub const VIEW_WINDOW_MINUTES: i64 = 5;
+
+/// The header of [`Store::export_audit`]'s CSV file, one column per field.
+pub const EXPORT_HEADER: [&str; 10] = [
+    "id",
+    "at",
+    "actor",
+    "actor_name",
+    "action",
+    "doctor_id",
+    "patient_id",
+    "appointment_id",
+    "detail",
+    "hash",
+];
 
 word_enum!(
     /// What an audit row records.
@@ -81,6 +108,16 @@ word_enum!(
         BackupRestored = "backup_restored",
         /// A day's appointments were exported as a calendar file.
         DayExported = "day_exported",
+        /// A patient's record was opened (the same person opening it again within
+        /// [`VIEW_WINDOW_MINUTES`] is not recorded again).
+        PatientViewed = "patient_viewed",
+        /// An appointment was opened, with its patient and history (the desk's side panel,
+        /// `show`); once per person and appointment within [`VIEW_WINDOW_MINUTES`].
+        AppointmentViewed = "appointment_viewed",
+        /// A day sheet (the day's appointments, with the patients' names) was printed.
+        DaySheetPrinted = "day_sheet_printed",
+        /// The audit log was exported to a file (`audit export`).
+        AuditExported = "audit_exported",
         /// A member of staff signed in.
         SignedIn = "signed_in",
         /// A wrong PIN, or a try while sign-in is paused or locked, for this member of staff.
@@ -182,6 +219,8 @@ struct AuditRow {
     patient_id: Option<i64>,
     appointment_id: Option<i64>,
     detail: String,
+    /// The row's link in the chain (`None` for rows from before the chain); only the export shows it.
+    hash: Option<String>,
 }
 
 impl TryFrom<AuditRow> for AuditEntry {
@@ -231,7 +270,7 @@ pub(super) async fn rows_after(
     let marks: Vec<String> = (0..actions.len()).map(|n| format!("${}", n + 3)).collect();
     let text = format!(
         "SELECT a.id, a.at_ms, a.actor, a.actor_staff_id, s.name AS actor_name, a.action, a.doctor_id,
-                a.patient_id, a.appointment_id, a.detail
+                a.patient_id, a.appointment_id, a.detail, a.hash
          FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_staff_id
          WHERE a.id > $1 AND a.action IN ({})
          ORDER BY a.id DESC LIMIT $2",
@@ -245,6 +284,47 @@ pub(super) async fn rows_after(
         query.fetch_all(&mut *conn).await?.into_iter().map(AuditEntry::try_from).collect::<Result<_>>()?;
     rows.reverse();
     Ok(rows)
+}
+
+/// Appends a row recording that `actor` opened one patient's data (`action`: a view, about
+/// the patient and, for an appointment, the appointment), unless the same actor has a row of
+/// the same action about the same record in the last [`VIEW_WINDOW_MINUTES`]. Whether it
+/// appended one.
+///
+/// The caller's transaction holds the clinic's write lock, so two desks of the same person
+/// cannot both find no row and both append, on either engine. A row dated after `at` (a clock
+/// set back) does not count: the view is recorded.
+///
+/// # Errors
+/// [`CoreError::Storage`].
+pub(super) async fn append_view(
+    conn: &mut Tx,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    action: AuditAction,
+    about: AuditAbout,
+) -> Result<bool> {
+    let since = at - Duration::minutes(VIEW_WINDOW_MINUTES);
+    // Every view is about a patient: the (patient_id, at_ms) index finds the few rows to look at.
+    let recent: Option<i64> = sql::query_scalar(
+        "SELECT id FROM audit_log
+         WHERE patient_id = $1 AND at_ms > $2 AND at_ms <= $3 AND actor = $4 AND action = $5
+           AND appointment_id IS NOT DISTINCT FROM $6
+         LIMIT 1",
+    )
+    .bind(about.patient.map(|p| p.0))
+    .bind(since.timestamp_millis())
+    .bind(at.timestamp_millis())
+    .bind(actor.to_string())
+    .bind(action.as_str())
+    .bind(about.appointment.map(|a| a.0))
+    .fetch_optional(&mut *conn)
+    .await?;
+    if recent.is_some() {
+        return Ok(false);
+    }
+    append(conn, at, actor, action, about, &serde_json::json!({})).await?;
+    Ok(true)
 }
 
 /// Appends one row in the caller's transaction: the only way a row is written.
@@ -439,9 +519,51 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn audit_log(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
-        let rows: Vec<AuditRow> = sql::query_as(
+        self.audit_rows(filter).await?.into_iter().map(AuditEntry::try_from).collect()
+    }
+
+    /// Writes the rows `filter` keeps, oldest first, to the new file `dest` as CSV: one header
+    /// row ([`EXPORT_HEADER`]), then per row its id, time (RFC 3339, UTC, to the millisecond),
+    /// actor, the actor's name, action, the doctor, patient and appointment ids, its detail (the
+    /// JSON exactly as stored) and its hash, so that the chain can be checked from the file. The
+    /// file is written beside `dest` and renamed into place once the export is audited
+    /// (`audit_exported`, with the row count and the filter): nothing leaves unrecorded. Only
+    /// those who administer the clinic export. The number of rows written.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] when `dest` already exists or its folder
+    /// does not; [`CoreError::Io`] or [`CoreError::Storage`] when reading or writing fails.
+    pub async fn export_audit(&self, actor: &Actor, filter: &AuditFilter, dest: &Path) -> Result<usize> {
+        actor.may(Action::Administer)?;
+        let partial = super::partial_beside(dest, "audit export")?;
+        let rows = self.audit_rows(filter).await?;
+        let count = rows.len();
+        let written = write_csv(&partial, rows);
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+        let detail = serde_json::json!({
+            "rows": count,
+            "since": filter.since,
+            "until": filter.until,
+            "staff_id": filter.staff,
+            "patient_id": filter.patient,
+            "action": filter.action,
+        });
+        if let Err(e) = self.audit(actor, AuditAction::AuditExported, AuditAbout::NOTHING, detail).await {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+        super::put_in_place(&partial, dest, "audit export")?;
+        Ok(count)
+    }
+
+    /// The rows `filter` keeps, oldest first, as stored.
+    async fn audit_rows(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
+        Ok(sql::query_as(
             "SELECT a.id, a.at_ms, a.actor, a.actor_staff_id, s.name AS actor_name, a.action, a.doctor_id,
-                    a.patient_id, a.appointment_id, a.detail
+                    a.patient_id, a.appointment_id, a.detail, a.hash
              FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_staff_id
              WHERE a.at_ms >= $1 AND a.at_ms < $2
                AND ($3 IS NULL OR a.actor_staff_id = $3)
@@ -455,7 +577,46 @@ impl Store {
         .bind(filter.patient.map(|p| p.0))
         .bind(filter.action.map(AuditAction::as_str))
         .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(AuditEntry::try_from).collect()
+        .await?)
+    }
+}
+
+/// Writes `rows` to the file `path` as [`Store::export_audit`] describes.
+fn write_csv(path: &Path, rows: Vec<AuditRow>) -> Result<()> {
+    let io = |source: std::io::Error| CoreError::Io {
+        context: format!("audit export: could not write {}", path.display()),
+        source,
+    };
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(path).map_err(io)?;
+    let mut csv = csv::Writer::from_writer(file);
+    csv.write_record(EXPORT_HEADER).map_err(|e| io(e.into()))?;
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for r in rows {
+        let at = DateTime::from_timestamp_millis(r.at_ms).unwrap_or_default();
+        csv.write_record([
+            r.id.to_string(),
+            at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            r.actor,
+            r.actor_name.as_deref().map(inert_cell).unwrap_or_default(),
+            r.action,
+            opt(r.doctor_id),
+            opt(r.patient_id),
+            opt(r.appointment_id),
+            r.detail,
+            r.hash.unwrap_or_default(),
+        ])
+        .map_err(|e| io(e.into()))?;
+    }
+    let file = csv.into_inner().map_err(|e| io(e.into_error()))?;
+    file.sync_all().map_err(io)
+}
+
+/// A name typed at the desk, made inert for a spreadsheet: one that begins like a formula
+/// (`=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, so that opening the export
+/// never runs what a member of staff's name holds.
+fn inert_cell(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
     }
 }

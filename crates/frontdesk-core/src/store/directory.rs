@@ -392,7 +392,30 @@ impl Store {
         Ok(Patient { id, full_name, email, phone, date_of_birth, note })
     }
 
-    /// One patient.
+    /// One patient's record as a member of staff opens it (the patient form): anyone who reads
+    /// the schedule, and audited (`patient_viewed`, with the patient's id and nothing else), once
+    /// per person and patient within [`audit::VIEW_WINDOW_MINUTES`]. The read and its row are
+    /// one transaction.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an unknown id.
+    pub async fn view_patient(&self, actor: &Actor, id: PatientId) -> Result<Patient> {
+        actor.may(Action::Read)?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let row: Option<PatientRow> =
+            sql::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1"))
+                .bind(id.0)
+                .fetch_optional(&mut tx)
+                .await?;
+        let patient = Patient::from(row.ok_or(CoreError::NotFound { what: "patient", id: id.0 })?);
+        audit::append_view(&mut tx, now, actor, AuditAction::PatientViewed, AuditAbout::patient(id)).await?;
+        tx.commit().await?;
+        Ok(patient)
+    }
+
+    /// One patient, unaudited: for names beside what a screen already shows. What a person
+    /// opens goes through [`Store::view_patient`].
     ///
     /// # Errors
     /// [`CoreError::NotFound`] for an unknown id.

@@ -9,9 +9,10 @@
 //!
 //! | group | methods | called by |
 //! |---|---|---|
-//! | use cases: check the [`crate::Actor`] ([`crate::access`]), validate, write the change, its history, its audit row and its jobs in one transaction | `book`, `move_appointment`, `cancel`, `set_status`, `add_patient`, `update_patient`, `add_staff`, `update_staff`, `unlock_staff`, `set_own_pin`, `add_type`, `update_type`, `update_clinic`, `set_reminder_minutes`, `set_mail_template`, `reset_mail_template`, `set_provider_setting`, `retry_meeting`, `retry_job`, `resend_mail`, `join_link`, `day_calendar`, `backup`, `audit` | the app's commands, the command line, the account and meeting use cases |
+//! | use cases: check the [`crate::Actor`] ([`crate::access`]), validate, write the change, its history, its audit row and its jobs in one transaction | `book`, `move_appointment`, `cancel`, `set_status`, `add_patient`, `update_patient`, `add_staff`, `update_staff`, `unlock_staff`, `set_own_pin`, `add_type`, `update_type`, `update_clinic`, `set_reminder_minutes`, `set_mail_template`, `reset_mail_template`, `set_provider_setting`, `retry_meeting`, `retry_job`, `resend_mail`, `join_link`, `day_calendar`, `day_sheet_printed`, `backup`, `export_audit`, `audit` | the app's commands, the command line, the account and meeting use cases |
+//! | audited reads of one patient's data: check the actor, read, and record the view (once per person and record in five minutes) in one transaction | `view_patient`, `view_appointment` | the app's commands, the command line |
 //! | first start and sign-in | `init_clinic`, `first_run`, `sign_in` | the first-start and sign-in screens, `init` |
-//! | reads for screens and listings | `clinic`, `require_clinic`, `staff`, `list_staff`, `list_all_staff`, `sign_in_holds`, `patient`, `find_patients`, `patient_names`, `list_types`, `appointment_type`, `appointment`, `day`, `days`, `day_sheet`, `mail_status`, `mail_jobs`, `outbox_jobs`, `connections`, `connection`, `audit_log`, `mail_templates`, `preview_mail`, `reminder_minutes` | commands, CLI |
+//! | reads for screens and listings | `clinic`, `require_clinic`, `staff`, `list_staff`, `list_all_staff`, `sign_in_holds`, `patient`†, `find_patients`, `patient_names`, `list_types`, `appointment_type`, `appointment`†, `day`, `days`, `day_sheet`, `mail_status`, `mail_jobs`, `outbox_jobs`, `connections`, `connection`, `audit_log`, `mail_templates`, `preview_mail`, `reminder_minutes` | commands, CLI (†: unaudited, for workers and names beside a listing; a person opening a record goes through `view_patient` / `view_appointment`) |
 //! | a background channel's queue: next job, when due, attempt, write-back | `next_due`, `mark_attempt`; `next_meeting_work`, `record_create_attempt`, `take_meeting_call`, `return_meeting_call`, `use_up_meeting_calls`, `record_outcome`, `meeting_ref`, `owned_meeting_ids`; `next_mail_work`, `record_mail`, `mail_texts`; `due_reminders`, `take_reminder` | the job runner's channels, the reminder loop |
 //! | account state, written by the account flows | `clinic_uid`, `provider_setting`, `require_doctor`, `record_connected`, `record_disconnected` | accounts |
 //! | the database | `open`, `open_existing`, `open_with_clock`, `connect`, `engine`, `data_dir`, `schema_version`, `close`, `changes` (other desks' changes, on a server), `move_to_server` (admins) | start-up, benchmarks, `move-to-server` |
@@ -43,7 +44,10 @@ pub use accounts::{Connection, ConnectionKind, ConnectionState};
 pub use at_rest::{
     check_passphrase, file_options, AtRest, DatabaseKey, KeyStore, MemoryKeys, MIN_PASSPHRASE,
 };
-pub use audit::{AuditAbout, AuditAction, AuditBreak, AuditCheck, AuditEntry, AuditFilter};
+pub use audit::{
+    AuditAbout, AuditAction, AuditBreak, AuditCheck, AuditEntry, AuditFilter, EXPORT_HEADER,
+    VIEW_WINDOW_MINUTES,
+};
 pub use auth::{
     Pause, PinPenalty, SecurityEvent, SecurityNotice, SignInHold, SignedIn, MAX_PIN_FAILURES,
     PIN_PAUSE_MINUTES,
@@ -236,23 +240,7 @@ impl Store {
             ));
         };
         at_rest::check_passphrase(passphrase)?;
-        if dest.exists() {
-            return Err(CoreError::invalid(format!(
-                "backup: {} already exists; choose a new file name",
-                dest.display()
-            )));
-        }
-        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !parent.is_dir() {
-            return Err(CoreError::invalid(format!(
-                "backup: the folder {} does not exist",
-                parent.display()
-            )));
-        }
-        let file_name =
-            dest.file_name().ok_or_else(|| CoreError::invalid("backup: give a file name, not a folder"))?;
-        let partial = parent.join(format!(".{}.partial", file_name.to_string_lossy()));
-        let _ = std::fs::remove_file(&partial);
+        let partial = partial_beside(dest, "backup")?;
         let mut conn = pool.acquire().await?;
         let exported = at_rest::export_with_passphrase(&mut conn, &partial, passphrase).await;
         drop(conn);
@@ -260,12 +248,7 @@ impl Store {
             let _ = std::fs::remove_file(&partial);
             return Err(e);
         }
-        let io = |context: &str| {
-            let context = format!("backup: {context} {}", dest.display());
-            move |source| CoreError::Io { context, source }
-        };
-        std::fs::File::open(&partial).and_then(|f| f.sync_all()).map_err(io("could not write"))?;
-        std::fs::rename(&partial, dest).map_err(io("could not create"))?;
+        put_in_place(&partial, dest, "backup")?;
         self.audit(actor, audit::AuditAction::BackupMade, audit::AuditAbout::NOTHING, serde_json::json!({}))
             .await
     }
@@ -322,6 +305,45 @@ fn worker_id(data_dir: &Path) -> Result<String> {
     std::fs::write(&path, &id)
         .map_err(|source| CoreError::Io { context: format!("could not write {}", path.display()), source })?;
     Ok(id)
+}
+
+/// Where a file Frontdesk writes for someone (a backup, an export) is made before it is renamed
+/// to `dest` (`.<name>.partial` beside it), so that a crash never leaves a half-written file
+/// under the chosen name; after checking that `dest` is new and its folder exists. `what` names
+/// the command in the errors.
+///
+/// # Errors
+/// [`CoreError::Invalid`] when `dest` exists, names a folder, or its folder does not exist.
+fn partial_beside(dest: &Path, what: &str) -> Result<PathBuf> {
+    if dest.exists() {
+        return Err(CoreError::invalid(format!(
+            "{what}: {} already exists; choose a new file name",
+            dest.display()
+        )));
+    }
+    let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return Err(CoreError::invalid(format!("{what}: the folder {} does not exist", parent.display())));
+    }
+    let file_name = dest
+        .file_name()
+        .ok_or_else(|| CoreError::invalid(format!("{what}: give a file name, not a folder")))?;
+    let partial = parent.join(format!(".{}.partial", file_name.to_string_lossy()));
+    let _ = std::fs::remove_file(&partial);
+    Ok(partial)
+}
+
+/// Puts the finished file `partial` (see [`partial_beside`]) on disk for good and names it `dest`.
+///
+/// # Errors
+/// [`CoreError::Io`].
+fn put_in_place(partial: &Path, dest: &Path, what: &str) -> Result<()> {
+    let io = |context: &str| {
+        let context = format!("{what}: {context} {}", dest.display());
+        move |source| CoreError::Io { context, source }
+    };
+    std::fs::File::open(partial).and_then(|f| f.sync_all()).map_err(io("could not write"))?;
+    std::fs::rename(partial, dest).map_err(io("could not create"))
 }
 
 /// Creates this computer's data folder if needed, and checks that it can be written.

@@ -348,34 +348,33 @@ impl Store {
         Ok(changed)
     }
 
-    /// One appointment with its whole history, oldest first.
+    /// One appointment with its whole history, oldest first, as a member of staff opens it (the
+    /// desk's side panel, `show`): anyone who reads the schedule, and audited
+    /// (`appointment_viewed`, with the appointment's ids and nothing else), once per person and
+    /// appointment within [`audit::VIEW_WINDOW_MINUTES`]. The read and its row are one
+    /// transaction.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an unknown id.
+    pub async fn view_appointment(&self, actor: &Actor, id: AppointmentId) -> Result<AppointmentDetail> {
+        actor.may(Action::Read)?;
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let detail = detail(&mut tx, id).await?;
+        let about = AuditAbout::appointment(&detail.appointment);
+        audit::append_view(&mut tx, now, actor, AuditAction::AppointmentViewed, about).await?;
+        tx.commit().await?;
+        Ok(detail)
+    }
+
+    /// One appointment with its whole history, oldest first, unaudited: for Frontdesk's own
+    /// workers. What a person opens goes through [`Store::view_appointment`].
     ///
     /// # Errors
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn appointment(&self, id: AppointmentId) -> Result<AppointmentDetail> {
         let mut tx = self.pool.read().await?;
-        let appointment = load(&mut tx, id).await?;
-        let rows: Vec<(i64, String, Option<String>, String, String)> = sql::query_as(
-            "SELECT h.at_ms, h.actor, s.name, h.action, h.detail FROM appointment_history h
-             LEFT JOIN staff s ON h.actor = 'staff:' || s.id
-             WHERE h.appointment_id = $1 ORDER BY h.id",
-        )
-        .bind(id.0)
-        .fetch_all(&mut tx)
-        .await?;
-        let history = rows
-            .into_iter()
-            .map(|(at_ms, actor, actor_name, action, detail)| HistoryEntry {
-                at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
-                actor,
-                actor_name,
-                action,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-            })
-            .collect();
-        let next_statuses =
-            Status::ALL.iter().copied().filter(|s| appointment.status.can_become(*s)).collect();
-        Ok(AppointmentDetail { appointment, history, next_statuses })
+        detail(&mut tx, id).await
     }
 
     /// Every appointment (any status) that shares an instant with the local day `date` in `tz`,
@@ -442,6 +441,31 @@ async fn exists(conn: &mut Tx, sql: &str, id: i64, what: &'static str) -> Result
 async fn load(conn: &mut Tx, id: AppointmentId) -> Result<Appointment> {
     let row: Option<AppointmentRow> = sql::query_as(ONE_QUERY).bind(id.0).fetch_optional(&mut *conn).await?;
     row.ok_or(CoreError::NotFound { what: "appointment", id: id.0 })?.try_into()
+}
+
+/// One appointment with its whole history, oldest first, and the statuses it may take next.
+async fn detail(conn: &mut Tx, id: AppointmentId) -> Result<AppointmentDetail> {
+    let appointment = load(&mut *conn, id).await?;
+    let rows: Vec<(i64, String, Option<String>, String, String)> = sql::query_as(
+        "SELECT h.at_ms, h.actor, s.name, h.action, h.detail FROM appointment_history h
+         LEFT JOIN staff s ON h.actor = 'staff:' || s.id
+         WHERE h.appointment_id = $1 ORDER BY h.id",
+    )
+    .bind(id.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let history = rows
+        .into_iter()
+        .map(|(at_ms, actor, actor_name, action, detail)| HistoryEntry {
+            at: DateTime::from_timestamp_millis(at_ms).unwrap_or_default(),
+            actor,
+            actor_name,
+            action,
+            detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+        })
+        .collect();
+    let next_statuses = Status::ALL.iter().copied().filter(|s| appointment.status.can_become(*s)).collect();
+    Ok(AppointmentDetail { appointment, history, next_statuses })
 }
 
 /// The doctor's slot-holding appointments that overlap `[start, end)`, other than `except`.

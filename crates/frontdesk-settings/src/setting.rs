@@ -448,6 +448,11 @@ fn smtp_shape(setting: Setting, shape: Shape, value: &str) -> Result<String> {
 }
 
 fn base_url(setting: Setting, value: &str) -> Result<String> {
+    // Found by fuzzing: a space or a control character inside was kept as typed (the parser
+    // skips or encodes it), and a value ending in " /" changed again when saved a second time.
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(setting.invalid("give the address without spaces"));
+    }
     let url =
         Url::parse(value).map_err(|_| setting.invalid("expected a web address such as https://zoom.us"))?;
     let local = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
@@ -518,6 +523,31 @@ mod tests {
             ["http://api.zoom.us/v2", "ftp://x", "zoom.us", "https://u:p@zoom.us", "https://zoom.us/?a=1", ""]
         {
             assert!(normalise(k, bad).is_err(), "{bad}");
+        }
+        // Found by fuzzing (tests/fuzz, target settings): kept as typed, then changed on a second save.
+        for bad in ["https:/0apittjs:5/a\0 /", "https://api.zoom.us/v2 /", "https://api.zoom .us/v2"] {
+            assert!(normalise(k, bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn provider_hosts_are_the_providers_own() {
+        for (setting, own) in [
+            (Setting::ZoomApiBase, "https://api.zoom.us/v2"),
+            (Setting::ZoomAuthBase, "https://zoomgov.com"),
+            (Setting::MicrosoftGraphBase, "https://graph.microsoft.us/v1.0"),
+            (Setting::MicrosoftAuthBase, "https://login.partner.microsoftonline.cn"),
+            (Setting::ZoomApiBase, "http://127.0.0.1:4010"),
+        ] {
+            assert!(setting.is_providers_own(own), "{own}");
+        }
+        for (setting, other) in [
+            (Setting::ZoomApiBase, "https://zoom.us.evil.example/v2"),
+            (Setting::ZoomApiBase, "https://notzoom.us/v2"),
+            (Setting::MicrosoftGraphBase, "https://graph.microsoft.com.evil.example"),
+            (Setting::MicrosoftAuthBase, "https://api.zoom.us"),
+        ] {
+            assert!(!setting.is_providers_own(other), "{other}");
         }
     }
 

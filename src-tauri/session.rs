@@ -112,21 +112,12 @@ impl Session {
     }
 
     fn touch(&self, for_pin_change: bool) -> Result<Staff, AppError> {
-        let now = self.clock.now();
-        let mut guard = self.lock();
-        let Some(signed_in) = guard.as_mut() else {
-            return Err(AppError::unauthenticated("sign in first"));
-        };
-        if now - signed_in.last_seen > signed_in.lock_after {
-            *guard = None;
-            return Err(AppError::unauthenticated(
-                "the desk locked after a period without use; sign in again",
-            ));
-        }
-        if signed_in.must_change_pin && !for_pin_change {
-            return Err(AppError::pin_change_needed());
-        }
-        Ok(signed_in.staff.clone())
+        self.with_live(|signed_in, _| {
+            if signed_in.must_change_pin && !for_pin_change {
+                return Err(AppError::pin_change_needed());
+            }
+            Ok(signed_in.staff.clone())
+        })
     }
 
     /// A person pressed a key or clicked: the session lasts the clinic's idle time from now.
@@ -135,6 +126,18 @@ impl Session {
     /// `unauthenticated` when nobody is signed in, or the desk already locked (an input cannot
     /// bring a locked session back).
     pub fn input(&self) -> Result<(), AppError> {
+        self.with_live(|signed_in, now| {
+            signed_in.last_seen = now;
+            Ok(())
+        })
+    }
+
+    /// Runs `f` on the session if someone is signed in and it has not locked; a session past its
+    /// idle time is ended here.
+    fn with_live<T>(
+        &self,
+        f: impl FnOnce(&mut SignedIn, DateTime<Utc>) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let now = self.clock.now();
         let mut guard = self.lock();
         let Some(signed_in) = guard.as_mut() else {
@@ -146,8 +149,7 @@ impl Session {
                 "the desk locked after a period without use; sign in again",
             ));
         }
-        signed_in.last_seen = now;
-        Ok(())
+        f(signed_in, now)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<SignedIn>> {

@@ -466,13 +466,22 @@ pub fn is_join_link(provider: Provider, url: &str) -> bool {
         return false; // user information before the host hides the real one
     }
     let host = authority.split(':').next().unwrap_or_default().to_ascii_lowercase();
-    let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
     match provider {
-        Provider::Zoom => on("zoom.us") || on("zoomgov.com"),
-        Provider::Microsoft => {
-            ["teams.microsoft.com", "teams.microsoft.us", "teams.microsoftonline.cn"].into_iter().any(on)
-        }
+        Provider::Zoom => is_zoom_host(&host),
+        Provider::Microsoft => ["teams.microsoft.com", "teams.microsoft.us", "teams.microsoftonline.cn"]
+            .into_iter()
+            .any(|domain| host_under(&host, domain)),
     }
+}
+
+/// Whether the (lower-case) `host` is Zoom's: zoom.us or ZoomGov's zoomgov.com, or one of their
+/// subdomains. Zoom's sign-in, API and join links all live there.
+pub fn is_zoom_host(host: &str) -> bool {
+    host_under(host, "zoom.us") || host_under(host, "zoomgov.com")
+}
+
+fn host_under(host: &str, domain: &str) -> bool {
+    host == domain || host.strip_suffix(domain).is_some_and(|sub| sub.ends_with('.'))
 }
 
 /// A meeting's title: the appointment type and the patient's initials ("Telehealth consult — J.D."),

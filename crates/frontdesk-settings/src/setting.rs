@@ -302,9 +302,8 @@ impl Setting {
         if matches!(host.as_str(), "127.0.0.1" | "localhost" | "[::1]") {
             return true;
         }
-        let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
         match provider {
-            Provider::Zoom => under("zoom.us") || under("zoomgov.com"),
+            Provider::Zoom => frontdesk_core::model::is_zoom_host(&host),
             Provider::Microsoft => MICROSOFT_HOSTS.contains(&host.as_str()),
         }
     }

@@ -172,11 +172,7 @@ pub(super) async fn prepare(data_dir: &Path, path: &Path, at_rest: &AtRest) -> R
                     ),
                 });
             }
-            let name = format!("database/{}", key_id(data_dir)?);
-            let kept = {
-                let (keys, name) = (Arc::clone(keys), name.clone());
-                blocking(move || keys.get(&name)).await?
-            };
+            let (name, kept) = kept_key(keys, data_dir).await?;
             let key = match (kept, found) {
                 (Some(key), _) => key,
                 (None, Found::Encrypted) => {
@@ -223,8 +219,7 @@ pub async fn file_options(data_dir: &Path, at_rest: &AtRest) -> Result<SqliteCon
     let key = match at_rest {
         AtRest::Clear => None,
         AtRest::Encrypted(keys) => {
-            let (keys, name) = (Arc::clone(keys), format!("database/{}", key_id(data_dir)?));
-            let key = blocking(move || keys.get(&name)).await?;
+            let (_, key) = kept_key(keys, data_dir).await?;
             Some(key.ok_or_else(|| CoreError::KeyLost { path: data_dir.display().to_string() })?)
         }
     };
@@ -446,6 +441,14 @@ async fn table_rows(conn: &mut SqliteConnection) -> Result<HashMap<String, u64>>
         rows.insert(table, u64::try_from(count).unwrap_or(0));
     }
     Ok(rows)
+}
+
+/// The name of the data folder's key in `keys`, and the key kept there, if any.
+async fn kept_key(keys: &Arc<dyn KeyStore>, data_dir: &Path) -> Result<(String, Option<DatabaseKey>)> {
+    let name = format!("database/{}", key_id(data_dir)?);
+    let (keys, asked) = (Arc::clone(keys), name.clone());
+    let key = blocking(move || keys.get(&asked)).await?;
+    Ok((name, key))
 }
 
 /// The random id that names this data folder's key, made on first use.

@@ -99,11 +99,13 @@ impl Pause {
     }
 }
 
-/// What sign-in reads of a member of staff.
+/// What sign-in (and the lock and pause on the staff screen) reads of a member of staff.
 #[derive(sqlx::FromRow)]
 struct PinRow {
+    id: i64,
     name: String,
     role: String,
+    active: bool,
     pin_hash: Option<String>,
     pin_failures: i64,
     pin_pauses: i64,
@@ -112,17 +114,16 @@ struct PinRow {
     pin_locked_at: Option<i64>,
 }
 
-/// What the staff screen reads of someone's lock or pause.
-#[derive(sqlx::FromRow)]
-struct HoldRow {
-    id: i64,
-    pin_locked_at: Option<i64>,
-    pin_paused_at: Option<i64>,
-    pin_pause_seconds: Option<i64>,
-}
+const PIN_COLUMNS: &str = "id, name, role, active, pin_hash, pin_failures, pin_pauses, pin_paused_at, \
+                           pin_pause_seconds, pin_locked_at";
 
-const PIN_COLUMNS: &str =
-    "name, role, pin_hash, pin_failures, pin_pauses, pin_paused_at, pin_pause_seconds, pin_locked_at";
+/// A member of staff's sign-in state, read in `tx`'s transaction.
+async fn pin_row(tx: &mut Tx, id: StaffId) -> Result<Option<PinRow>> {
+    Ok(sql::query_as(&format!("SELECT {PIN_COLUMNS} FROM staff WHERE id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?)
+}
 
 impl PinRow {
     fn pause(&self) -> Option<Pause> {
@@ -250,11 +251,7 @@ impl Store {
     pub async fn sign_in(&self, id: StaffId, pin: &str) -> Result<SignedIn> {
         let now = self.now();
         let mut tx = self.write().await?;
-        let row: Option<PinRow> =
-            sql::query_as(&format!("SELECT {PIN_COLUMNS} FROM staff WHERE id = $1 AND active"))
-                .bind(id.0)
-                .fetch_optional(&mut tx)
-                .await?;
+        let row = pin_row(&mut tx, id).await?.filter(|r| r.active);
         let row = row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?;
         let hash = row.pin_hash.clone().ok_or(CoreError::NoPin)?;
         let role: Role = row.role.parse()?;
@@ -349,11 +346,8 @@ impl Store {
         actor.may(Action::Administer)?;
         let now = self.now();
         let mut tx = self.write().await?;
-        let row: Option<PinRow> = sql::query_as(&format!("SELECT {PIN_COLUMNS} FROM staff WHERE id = $1"))
-            .bind(id.0)
-            .fetch_optional(&mut tx)
-            .await?;
-        let row = row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?;
+        let row =
+            pin_row(&mut tx, id).await?.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?;
         let was = match row.held(now.timestamp()) {
             Some(held) => held.as_str(),
             None if row.pin_failures > 0 || row.pin_pauses > 0 => "wrong_pins",
@@ -377,23 +371,23 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn sign_in_holds(&self) -> Result<Vec<SignInHold>> {
         let now = self.now().timestamp();
-        let rows: Vec<HoldRow> = sql::query_as(
-            "SELECT id, pin_locked_at, pin_paused_at, pin_pause_seconds FROM staff
-             WHERE pin_locked_at IS NOT NULL OR pin_paused_at IS NOT NULL ORDER BY id",
-        )
+        let rows: Vec<PinRow> = sql::query_as(&format!(
+            "SELECT {PIN_COLUMNS} FROM staff WHERE pin_locked_at IS NOT NULL OR pin_paused_at IS NOT NULL ORDER BY id"
+        ))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
             .into_iter()
             .filter_map(|row| {
                 let staff_id = StaffId(row.id);
-                if row.pin_locked_at.is_some() {
-                    return Some(SignInHold { staff_id, locked: true, paused_until: None });
-                }
-                let pause = Pause::from_columns(row.pin_paused_at, row.pin_pause_seconds)
-                    .filter(|p| p.holds_at(now))?;
-                let paused_until = DateTime::from_timestamp(pause.ends(), 0);
-                Some(SignInHold { staff_id, locked: false, paused_until })
+                Some(match row.held(now)? {
+                    Hold::Locked => SignInHold { staff_id, locked: true, paused_until: None },
+                    Hold::Paused(pause) => SignInHold {
+                        staff_id,
+                        locked: false,
+                        paused_until: DateTime::from_timestamp(pause.ends(), 0),
+                    },
+                })
             })
             .collect())
     }
@@ -456,11 +450,7 @@ pub(super) async fn unlock_by_new_pin(
     actor: &Actor,
     id: StaffId,
 ) -> Result<()> {
-    let row: Option<PinRow> = sql::query_as(&format!("SELECT {PIN_COLUMNS} FROM staff WHERE id = $1"))
-        .bind(id.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(row) = row else { return Ok(()) };
+    let Some(row) = pin_row(tx, id).await? else { return Ok(()) };
     let held = row.held(now.timestamp());
     clear_pin_count(tx, id).await?;
     if let Some(was) = held {

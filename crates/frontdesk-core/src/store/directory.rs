@@ -403,12 +403,7 @@ impl Store {
         actor.may(Action::Read)?;
         let now = self.now();
         let mut tx = self.write().await?;
-        let row: Option<PatientRow> =
-            sql::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1"))
-                .bind(id.0)
-                .fetch_optional(&mut tx)
-                .await?;
-        let patient = Patient::from(row.ok_or(CoreError::NotFound { what: "patient", id: id.0 })?);
+        let patient = patient_in(&mut tx, id).await?;
         audit::append_view(&mut tx, now, actor, AuditAction::PatientViewed, AuditAbout::patient(id)).await?;
         tx.commit().await?;
         Ok(patient)
@@ -420,12 +415,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn patient(&self, id: PatientId) -> Result<Patient> {
-        let row: Option<PatientRow> =
-            sql::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1"))
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.ok_or(CoreError::NotFound { what: "patient", id: id.0 })?.into())
+        patient_in(&self.pool, id).await
     }
 
     /// Patients whose name, e-mail or phone contains `text` (any case), or whose date of birth is
@@ -582,6 +572,16 @@ impl Store {
                 .await?;
         row.ok_or(CoreError::NotFound { what: "appointment type", id: id.0 })?.try_into()
     }
+}
+
+/// One patient, read through `conn` (the pool, or a transaction).
+async fn patient_in<'e>(conn: impl sql::Exec<'e>, id: PatientId) -> Result<Patient> {
+    let row: Option<PatientRow> =
+        sql::query_as(&format!("SELECT {PATIENT_COLUMNS} FROM patients WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(conn)
+            .await?;
+    Ok(row.ok_or(CoreError::NotFound { what: "patient", id: id.0 })?.into())
 }
 
 /// A member of staff, read in `conn`'s transaction.

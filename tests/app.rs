@@ -875,6 +875,52 @@ fn opening_a_visit_or_a_patient_and_printing_the_day_are_audited_by_who_did_it()
     assert!(!all.contains("Jane"), "{all}");
 }
 
+#[test]
+fn under_the_minimum_necessary_a_doctors_window_gets_other_doctors_patients_only_as_busy_time() {
+    let desk = Desk::seeded();
+    add_second_doctor(&desk); // Dr Ben Roy, 4
+    desk.sign_in(1, "135790");
+    desk.ok("add_patient", json!({ "patient": { "full_name": "Tom Nguyen", "email": null, "phone": null, "date_of_birth": null, "note": null } }));
+    let settings = json!({ "name": "Maple Clinic", "tz": "America/Toronto", "lock_minutes": 10, "locale": "en-CA", "own_patients_only": true });
+    assert_eq!(desk.ok("update_settings", json!({ "settings": settings }))["own_patients_only"], true);
+    desk.sign_in(2, "246802");
+    desk.ok("book", booking("2026-07-06T09:30"));
+    let mut toms = booking("2026-07-06T10:00");
+    toms["input"]["patient_id"] = json!(2);
+    toms["input"]["doctor_id"] = json!(4);
+    desk.ok("book", toms);
+    let desk_sees = desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }));
+    assert_eq!(
+        (desk_sees["appointments"].as_array().unwrap().len(), desk_sees["busy"].as_array().unwrap().len()),
+        (2, 0)
+    );
+
+    desk.sign_in(3, "111111"); // Dr Ada Lee
+    let first = desk.answers.lock().unwrap().len();
+    let day = desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }));
+    assert_eq!(day["appointments"].as_array().unwrap().len(), 1);
+    assert_eq!(day["appointments"][0]["patient_name"], "Jane Doe");
+    assert_eq!(
+        day["busy"],
+        json!([{ "doctor_id": 4, "start": "2026-07-06T14:00:00Z", "end": "2026-07-06T14:30:00Z",
+                 "local_start": "2026-07-06T10:00:00-04:00", "local_end": "2026-07-06T10:30:00-04:00" }])
+    );
+    for (cmd, args) in [
+        ("appointment", json!({ "id": 2 })),
+        ("patient", json!({ "id": 2 })),
+        ("mail_status", json!({ "appointmentId": 2 })),
+        ("join_meeting", json!({ "appointmentId": 2 })),
+    ] {
+        let e = desk.err(cmd, args);
+        assert_eq!(e["kind"], "forbidden", "{cmd}: {e}");
+        assert!(e["message"].as_str().unwrap().contains("only their own patients"), "{cmd}: {e}");
+    }
+    assert_eq!(desk.ok("find_patients", json!({ "text": "Nguyen" })), json!([]));
+    assert_eq!(desk.ok("appointment", json!({ "id": 1 }))["patient_id"], 1);
+    let answers = desk.answers.lock().unwrap()[first..].join("\n");
+    assert!(!answers.contains("Tom"), "{answers}");
+}
+
 /// The one mail-state and resend answers the window got, as text (to look for the address in).
 fn mail_answers(desk: &Desk) -> String {
     let answers = desk.answers.lock().unwrap();

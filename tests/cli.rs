@@ -796,6 +796,49 @@ fn audit_verify_names_a_row_changed_with_a_sql_shell() {
     assert_eq!(found["broken"]["id"], id);
 }
 
+/// `audit verify` prints the chain's last row as an anchor to keep apart; with `--anchor` (that
+/// line, or an earlier export's file) it finds rows removed from the end of the log, which the
+/// chain alone cannot.
+#[test]
+fn audit_verify_with_an_anchor_finds_rows_removed_from_the_end() {
+    let c = Clinic::seeded();
+    book(&c, &["--at", "2026-07-06T10:00"]);
+    let check = c.json(&["audit", "verify"]);
+    let (id, hash) =
+        (check["head"]["id"].as_i64().unwrap(), check["head"]["hash"].as_str().unwrap().to_owned());
+    let anchor = format!("{id}:{hash}");
+    let said = c.run(&["audit", "verify"]);
+    assert!(
+        said.ok().stdout.contains(&format!("Its last row is the anchor {anchor}: keep it apart")),
+        "{}",
+        said.stdout
+    );
+    let export = c.path().join("earlier.csv");
+    c.run(&["audit", "export", "--out", export.to_str().unwrap()]).ok();
+    book(&c, &["--at", "2026-07-06T11:00"]);
+    for given in [anchor.clone(), export.to_str().unwrap().to_owned()] {
+        let held = c.run(&["audit", "verify", "--anchor", &given]);
+        assert!(held.ok().stdout.contains(&format!("up to the anchor's row {id} and on")), "{}", held.stdout);
+    }
+
+    c.sql(if c.server.is_some() {
+        "DROP TRIGGER audit_log_is_append_only ON audit_log"
+    } else {
+        "DROP TRIGGER audit_log_is_append_only_delete"
+    });
+    c.sql(&format!("DELETE FROM audit_log WHERE id >= {id}"));
+    c.run(&["audit", "verify"]).ok();
+    for given in [anchor, export.to_str().unwrap().to_owned()] {
+        let broken = c.run(&["audit", "verify", "--anchor", &given]);
+        assert_eq!(broken.code, 1, "{}{}", broken.stdout, broken.stderr);
+        assert_eq!(
+            broken.stdout.trim(),
+            format!("The audit log was tampered with at row {id}: it is gone, though the anchor recorded it: rows were removed from the end of the log.")
+        );
+    }
+    c.run(&["audit", "verify", "--anchor", "12:abc"]).refused("neither ID:HASH nor an audit export");
+}
+
 /// A backup and a calendar export carry patients' data out of Frontdesk: each is audited, by
 /// the command line's user, with no path and no patient detail.
 #[test]

@@ -11,8 +11,8 @@ use crate::AppState;
 #[tauri::command]
 #[specta::specta]
 pub async fn find_patients(state: State<'_, AppState>, text: String) -> Result<Vec<Patient>, AppError> {
-    state.require(Action::Read).await?;
-    Ok(store(&state)?.find_patients(&text).await?)
+    let actor = state.actor().await?;
+    Ok(store(&state)?.find_patients(&actor, &text).await?)
 }
 
 /// One patient's record, for the patient form. Opening it is audited (once per person and

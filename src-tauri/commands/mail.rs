@@ -5,7 +5,7 @@
 //! or queue the mail again and wake the worker.
 
 use frontdesk_core::store::MailStatus;
-use frontdesk_core::{Action, AppointmentId};
+use frontdesk_core::AppointmentId;
 use serde::Serialize;
 use tauri::State;
 
@@ -21,15 +21,16 @@ pub struct MailChanged {
 }
 
 /// Where the appointment's patient e-mail stands; none for an appointment booked before
-/// Frontdesk sent e-mail. Everyone at the desk may see it, as they see the meeting's state.
+/// Frontdesk sent e-mail. Whoever may open the appointment may see it, as they see the
+/// meeting's state.
 #[tauri::command]
 #[specta::specta]
 pub async fn mail_status(
     state: State<'_, AppState>,
     appointment_id: AppointmentId,
 ) -> Result<Option<MailStatus>, AppError> {
-    state.require(Action::Read).await?;
-    Ok(store(&state)?.mail_status(appointment_id).await?)
+    let actor = state.actor().await?;
+    Ok(store(&state)?.read_mail_status(&actor, appointment_id).await?)
 }
 
 /// Sends the appointment's e-mail again, as the appointment is now (those who book: the desk and

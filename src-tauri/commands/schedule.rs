@@ -7,8 +7,8 @@ use chrono::Utc;
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
-    Action, Appointment, AppointmentDetail, AppointmentId, BookingRequest, Field, PatientId, StaffId, Status,
-    TypeId,
+    Action, Actor, Appointment, AppointmentDetail, AppointmentId, BookingRequest, Field, PatientId, StaffId,
+    Status, TypeId,
 };
 use serde::Deserialize;
 use tauri::State;
@@ -46,7 +46,7 @@ async fn local(state: &State<'_, AppState>, wall: &WallTime) -> Result<LocalTime
 }
 
 /// `days` local days (1 for the day view, 7 for the week) from `date` (today when absent), in
-/// the clinic's zone, with one column per doctor.
+/// the clinic's zone, with one column per doctor, as the signed-in person may see them.
 #[tauri::command]
 #[specta::specta]
 pub async fn schedule(
@@ -54,14 +54,14 @@ pub async fn schedule(
     date: Option<String>,
     days: u32,
 ) -> Result<DaySheet, AppError> {
-    state.require(Action::Read).await?;
+    let reader = Actor::staff(&state.require(Action::Read).await?);
     let store = store(&state)?;
     let clinic = store.require_clinic().await?;
     let date = match date {
         Some(d) => time::parse_date(Field::new("date", "date"), &d)?,
         None => time::today_in(clinic.tz, Utc::now()),
     };
-    Ok(store.day_sheet(&clinic, date, days, clinic.tz, None).await?)
+    Ok(store.day_sheet(&reader, &clinic, date, days, clinic.tz, None).await?)
 }
 
 /// One appointment with its history, for the side panel. Opening it is audited (once per person

@@ -139,7 +139,7 @@ describe('sign-in', () => {
     document.body.append(root);
     renderSignIn(root, {
       setup_needed: false, signed_in: null, must_change_pin: false,
-      clinic: { name: 'Maple Clinic', tz: 'UTC', lock_minutes: 10, locale: 'en-CA', neutral_titles: false },
+      clinic: { name: 'Maple Clinic', tz: 'UTC', lock_minutes: 10, locale: 'en-CA', neutral_titles: false, own_patients_only: false },
       staff: [{ id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true }],
     }, () => undefined);
     const pin = document.getElementById('signin-pin') as HTMLInputElement;

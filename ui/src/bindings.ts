@@ -44,7 +44,7 @@ export const commands = {
 	stillHere: () => __TAURI_INVOKE<null>("still_here"),
 	/**
 	 *  `days` local days (1 for the day view, 7 for the week) from `date` (today when absent), in
-	 *  the clinic's zone, with one column per doctor.
+	 *  the clinic's zone, with one column per doctor, as the signed-in person may see them.
 	 */
 	schedule: (date: string | null, days: number) => __TAURI_INVOKE<DaySheet>("schedule", { date, days }),
 	/**
@@ -125,7 +125,8 @@ export const commands = {
 	startMeeting: (appointmentId: AppointmentId) => __TAURI_INVOKE<null>("start_meeting", { appointmentId }),
 	/**
 	 *  Where the appointment's patient e-mail stands; none for an appointment booked before
-	 *  Frontdesk sent e-mail. Everyone at the desk may see it, as they see the meeting's state.
+	 *  Frontdesk sent e-mail. Whoever may open the appointment may see it, as they see the
+	 *  meeting's state.
 	 */
 	mailStatus: (appointmentId: AppointmentId) => __TAURI_INVOKE<MailStatus | null>("mail_status", { appointmentId }),
 	/**
@@ -348,6 +349,19 @@ export type BookInput = {
 	description: string | null,
 };
 
+/**
+ *  Time another doctor's visit holds, as a doctor sees it under the clinic's minimum-necessary
+ *  setting: when, and whose column, never the patient, the type or the visit itself.
+ */
+export type BusyBlock = {
+	doctor_id: StaffId,
+	start: string,
+	end: string,
+	/**  The start and end shown in the clinic's zone. */
+	local_start: string,
+	local_end: string,
+};
+
 /**  The clinic's own settings. */
 export type Clinic = {
 	name: string,
@@ -362,6 +376,11 @@ export type Clinic = {
 	 *  a condition): they say "Appointment" in the clinic's language instead.
 	 */
 	neutral_titles: boolean,
+	/**
+	 *  Keep to the minimum necessary: each doctor reads only their own patients' records and
+	 *  visits, and sees other doctors' visits only as busy time (see [`crate::access::Sight`]).
+	 */
+	own_patients_only: boolean,
 };
 
 /**  The clinic settings an admin can change. */
@@ -377,6 +396,11 @@ export type ClinicSettings = {
 	 *  not given).
 	 */
 	neutral_titles?: boolean,
+	/**
+	 *  Show each doctor only their own patients, and other doctors' visits as busy time (off
+	 *  when not given).
+	 */
+	own_patients_only?: boolean,
 };
 
 /**  A connect flow has started: the browser is open at `authorize_url`. */
@@ -438,7 +462,10 @@ export type ConnectionState = "connected" |
 /**  Not usable until the doctor reconnects; `problem` says why. */
 "disconnected";
 
-/**  Local days of the clinic: its doctors (the columns) and every appointment, in start order. */
+/**
+ *  Local days of the clinic: its doctors (the columns) and every appointment the reader may see,
+ *  in start order.
+ */
 export type DaySheet = {
 	clinic_name: string,
 	/**  The zone whose local days these are. */
@@ -449,6 +476,11 @@ export type DaySheet = {
 	days: number,
 	doctors: Staff[],
 	appointments: DaySheetRow[],
+	/**
+	 *  Other doctors' visits that hold their time, for a doctor who sees only their own patients
+	 *  ([`crate::Sight`]); empty for everyone else.
+	 */
+	busy: BusyBlock[],
 };
 
 /**  One appointment on the day sheet, with the names shown beside it. */

@@ -102,7 +102,7 @@ export class ScheduleCalendar {
     this.ec.setOption('date', `${sheet.date}T00:00:00`);
     this.ec.setOption('resources', sheet.doctors.map((d) => ({ id: d.id, title: d.name })));
     this.ec.setOption('events', sheet.appointments.map((a) => ({
-      id: a.id,
+      id: String(a.id),
       resourceIds: [a.doctor_id],
       // Wall times in the clinic's zone: the widget shows them as they are.
       start: wallTime(a.start, this.tz),
@@ -111,7 +111,18 @@ export class ScheduleCalendar {
       classNames: [`status-${a.status}`, `mode-${a.mode}`, ...(a.meeting ? [`meeting-${a.meeting.state}`] : [])],
       editable: a.status === 'booked' || a.status === 'checked-in',
       extendedProps: { status: tk(`status.${a.status}`) },
-    })));
+    })).concat(sheet.busy.map((b, i) => ({
+      // Another doctor's visit, when the clinic shows each doctor only their own patients: time
+      // held, nothing to open or move.
+      id: `busy-${i}`,
+      resourceIds: [b.doctor_id],
+      start: wallTime(b.start, this.tz),
+      end: wallTime(b.end, this.tz),
+      title: t('cal.busy'),
+      classNames: ['busy'],
+      editable: false as boolean,
+      extendedProps: { status: t('cal.busy') },
+    }))));
     this.accessible();
     this.root.dataset.empty = String(sheet.doctors.length === 0);
     this.root.setAttribute('aria-label', sheet.doctors.length ? sheet.date : t('cal.noDoctors'));

@@ -193,10 +193,11 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     { id: 'c-reminder', key: 'reminder_minutes', label: 'dir.reminderMinutes', type: 'number', value: String(reminder) },
     { id: 'c-locale', key: 'locale', label: 'dir.locale', value: c.locale },
     { id: 'c-neutral', key: 'neutral_titles', label: 'dir.neutralTitles', type: 'checkbox', checked: c.neutral_titles },
+    { id: 'c-own', key: 'own_patients_only', label: 'dir.ownPatientsOnly', type: 'checkbox', checked: c.own_patients_only },
   ], async (v) => {
     onSaved(await ipc.updateSettings({
       name: String(v['c-name']), tz: String(v['c-tz']), lock_minutes: Number(v['c-lock']), locale: String(v['c-locale']),
-      neutral_titles: v['c-neutral'] === true,
+      neutral_titles: v['c-neutral'] === true, own_patients_only: v['c-own'] === true,
     }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
   }), place, providers, mailTexts));

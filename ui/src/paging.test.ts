@@ -12,7 +12,8 @@ function sheet(n: number): DaySheet {
   const appointments = [0, 1].flatMap((k) => ds.map((d, i) => ({
     id: k * 1000 + i, doctor_id: d.id, doctor_name: d.name, patient_name: `Patient ${i}`, start: `2026-07-06T1${k}:00:00Z`,
   }) as DaySheetRow));
-  return { clinic_name: 'Maple Clinic', tz: 'UTC', date: '2026-07-06', days: 1, doctors: ds, appointments };
+  const busy = ds.map((d) => ({ doctor_id: d.id, start: '2026-07-06T12:00:00Z', end: '2026-07-06T12:30:00Z', local_start: '', local_end: '' }));
+  return { clinic_name: 'Maple Clinic', tz: 'UTC', date: '2026-07-06', days: 1, doctors: ds, appointments, busy };
 }
 
 describe('doctor pages', () => {
@@ -70,7 +71,8 @@ describe('doctor pages', () => {
     expect(second.appointments.every((a) => a.doctor_id >= 110 && a.doctor_id < 120)).toBe(true);
     // The backend's order (by start) is kept.
     expect(second.appointments.map((a) => a.start)).toEqual([...Array(10).fill('2026-07-06T10:00:00Z'), ...Array(10).fill('2026-07-06T11:00:00Z')]);
-    expect({ ...second, doctors: [], appointments: [] }).toEqual({ ...all, doctors: [], appointments: [] });
+    expect(second.busy.map((b) => b.doctor_id)).toEqual(ds(110, 10));
+    expect({ ...second, doctors: [], appointments: [], busy: [] }).toEqual({ ...all, doctors: [], appointments: [], busy: [] });
     // The whole sheet is left as it was.
     expect(all.doctors).toHaveLength(40);
     expect(all.appointments).toHaveLength(80);

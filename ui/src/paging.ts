@@ -67,5 +67,10 @@ export function pageOfSheet(sheet: DaySheet, page: number, size = DOCTORS_PER_PA
   const start = clampPage(page, sheet.doctors.length, size) * size;
   const doctors = sheet.doctors.slice(start, start + size);
   const ids = new Set(doctors.map((d) => d.id));
-  return { ...sheet, doctors, appointments: sheet.appointments.filter((a) => ids.has(a.doctor_id)) };
+  return {
+    ...sheet,
+    doctors,
+    appointments: sheet.appointments.filter((a) => ids.has(a.doctor_id)),
+    busy: sheet.busy.filter((b) => ids.has(b.doctor_id)),
+  };
 }

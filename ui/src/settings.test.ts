@@ -7,7 +7,7 @@ import axe from 'axe-core';
 import { renderSettings } from './directory';
 import type { Language, MailTemplate, TextDraft, TextKey } from './ipc';
 
-const clinic = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'fr-CA', neutral_titles: false };
+const clinic = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'fr-CA', neutral_titles: false, own_patients_only: false };
 type Call = { cmd: string; args: Record<string, unknown> };
 
 const KEYS: TextKey[] = ['subject_new', 'subject_moved', 'subject_cancelled', 'greeting', 'booked', 'moved', 'join',
@@ -118,6 +118,18 @@ describe('settings screen', () => {
     await save('10');
     const saved = calls.find((c) => c.cmd === 'update_settings')?.args.settings as Record<string, unknown>;
     expect(saved.neutral_titles).toBe(true);
+  });
+
+  it("lets an admin show each doctor only their own patients, other doctors' visits as busy", async () => {
+    const calls: Call[] = [];
+    await settingsScreen(calls);
+    const own = document.getElementById('c-own') as HTMLInputElement;
+    expect([own.type, own.checked]).toEqual(['checkbox', false]);
+    expect(document.querySelector('label[for="c-own"]')?.textContent).toContain('only their own patients');
+    own.checked = true;
+    await save('10');
+    const saved = calls.find((c) => c.cmd === 'update_settings')?.args.settings as Record<string, unknown>;
+    expect([saved.own_patients_only, saved.neutral_titles]).toEqual([true, false]);
   });
 
   it('shows and saves the reminder time, and explains a bad one on the form', async () => {

@@ -3,12 +3,12 @@
 import { vi } from 'vitest';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { startApp } from './app';
-import type { AppointmentType, Connection, DaySheetRow, Staff } from './ipc';
+import type { AppointmentType, BusyBlock, Connection, DaySheetRow, Staff } from './ipc';
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
 
-export const CLINIC = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA', neutral_titles: false };
+export const CLINIC = { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA', neutral_titles: false, own_patients_only: false };
 
 /** Mocks the backend with `handler` (plugin calls answer nothing); every other call is recorded. */
 export function recordingBackend(handler: Handler): Call[] {
@@ -26,6 +26,8 @@ export interface DeskBackend {
   me: Staff;
   doctors: Staff[];
   appointments?: DaySheetRow[];
+  /** Other doctors' visits as busy time (a doctor under the clinic's minimum-necessary setting). */
+  busy?: BusyBlock[];
   types?: AppointmentType[];
   connections?: () => Connection[];
   /** Answers every other command. */
@@ -34,10 +36,10 @@ export interface DeskBackend {
 
 /** Opens the app with `me` signed in, on a mocked backend whose day (2026-07-06) is given. */
 export async function openDesk(backend: DeskBackend): Promise<Call[]> {
-  const { me, doctors, appointments = [], types = [], connections = () => [], handler = () => null } = backend;
+  const { me, doctors, appointments = [], busy = [], types = [], connections = () => [], handler = () => null } = backend;
   const calls = recordingBackend((cmd, args) => {
     if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [], signed_in: me };
-    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors, appointments };
+    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors, appointments, busy };
     if (cmd === 'list_types') return types;
     if (cmd === 'connections') return connections();
     return handler(cmd, args);

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use frontdesk_core::paths::{default_data_dir, DATABASE_URL_ENV, DATA_DIR_ENV};
-use frontdesk_core::store::{AuditFilter, NewPatient, ServerAddress, StaffUpdate};
+use frontdesk_core::store::{AuditAnchor, AuditFilter, NewPatient, ServerAddress, StaffUpdate};
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
     Actor, AppointmentId, BookingRequest, CoreError, Field, PatientId, Role, StaffId, Status, Store,
@@ -221,8 +221,14 @@ enum Command {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Check that no row was changed or removed since it was written (the hash chain), and name
-    /// the first one that was. Exits with 1 when the chain is broken.
-    Verify,
+    /// the first one that was. Exits with 1 when the chain is broken. Prints the chain's last row
+    /// as an anchor (ID:HASH) to keep apart from this computer.
+    Verify {
+        /// An anchor from an earlier check (ID:HASH) or an earlier export's file: the chain must
+        /// still reach that row unchanged (finds rows removed from the end, or a rewritten chain).
+        #[arg(long, value_name = "ID:HASH|FILE")]
+        anchor: Option<String>,
+    },
     /// Write the log to a new CSV file, one row per entry with its hash (audited).
     Export {
         /// The file to write; it must not exist yet.
@@ -527,7 +533,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.patients(&[store.add_patient(&actor, &new).await?], true)
         }
         Command::Patient(PatientCommand::Find { text }) => {
-            out.patients(&store.find_patients(&text).await?, false)
+            out.patients(&store.find_patients(&actor, &text).await?, false)
         }
         Command::Type(TypeCommand::Add { name, minutes, mode }) => {
             let t = store.add_type(&actor, &name, minutes, mode.parse()?).await?;
@@ -584,9 +590,16 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
                 None => output::emit(format_args!("{}", ics.trim_end())),
             }
         }
-        Command::Audit { check: Some(AuditCommand::Verify), .. } => {
-            let check = store.verify_audit().await?;
-            out.audit_check(&check)?;
+        Command::Audit { check: Some(AuditCommand::Verify { anchor }), .. } => {
+            let anchor = match anchor {
+                None => None,
+                Some(text) => match AuditAnchor::parse(&text) {
+                    Some(anchor) => Some(anchor),
+                    None => Some(AuditAnchor::from_export(std::path::Path::new(&text))?),
+                },
+            };
+            let check = store.verify_audit(anchor.as_ref()).await?;
+            out.audit_check(&check, anchor.as_ref())?;
             if check.broken.is_some() {
                 // Said on standard output; the exit code tells a script.
                 store.close().await;
@@ -623,7 +636,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             if let Some(d) = doctor {
                 store.staff(d).await?;
             }
-            out.day(&store.day_sheet(&clinic, date, 1, tz, doctor).await?)
+            out.day(&store.day_sheet(&actor, &clinic, date, 1, tz, doctor).await?)
         }
     }
 }

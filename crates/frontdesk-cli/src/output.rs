@@ -40,7 +40,11 @@ impl Output {
         self.print_json(value)
     }
 
-    pub fn audit_check(&self, check: &frontdesk_core::store::AuditCheck) -> Result<(), CoreError> {
+    pub fn audit_check(
+        &self,
+        check: &frontdesk_core::store::AuditCheck,
+        anchor: Option<&frontdesk_core::store::AuditAnchor>,
+    ) -> Result<(), CoreError> {
         if self.json {
             return self.print_json(check);
         }
@@ -49,9 +53,17 @@ impl Output {
         } else {
             String::new()
         };
-        match &check.broken {
-            None => emit(format_args!("The audit log holds: {} rows checked{older}.", check.rows)),
-            Some(b) => emit(format_args!("The audit log was tampered with at row {}: {}.", b.id, b.problem)),
+        if let Some(b) = &check.broken {
+            return emit(format_args!("The audit log was tampered with at row {}: {}.", b.id, b.problem));
+        }
+        let reached = anchor.map(|a| format!(", up to the anchor's row {} and on", a.id)).unwrap_or_default();
+        emit(format_args!("The audit log holds: {} rows checked{older}{reached}.", check.rows))?;
+        match &check.head {
+            Some(head) => emit(format_args!(
+                "Its last row is the anchor {head}: keep it apart from this computer, and check \
+                 later with `frontdesk-cli audit verify --anchor {head}` that no row up to it was removed or rewritten."
+            )),
+            None => Ok(()),
         }
     }
 

@@ -1,5 +1,6 @@
-//! Who may do what: the one place that says which roles take each action, and that a doctor
-//! acts only on their own visits and their own video accounts.
+//! Who may do what: the one place that says which roles take each action, that a doctor acts
+//! only on their own visits and their own video accounts, and what a doctor reads of other
+//! doctors' visits when the clinic keeps to the minimum necessary ([`Sight`]).
 //!
 //! Every use case of the core (booking, status changes, edits, settings, meetings, e-mail)
 //! checks its [`Action`] here before it writes, so the app's commands and the command-line twin
@@ -110,6 +111,52 @@ impl Actor {
     }
 }
 
+/// What a person reads of the clinic's visits and patients. Under the clinic's minimum-necessary
+/// setting ([`crate::Clinic::own_patients_only`]) a doctor reads only their own patients: their
+/// visits in full, other doctors' visits as busy time (no patient, no type), and the records of
+/// patients who have a visit with them. Everyone else, and every doctor otherwise, reads all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    Everything,
+    /// This doctor's own visits and patients only.
+    OwnPatients(StaffId),
+}
+
+impl Sight {
+    /// Whether visits of `doctor` show with their patient and type (else as busy time).
+    pub fn sees_visits_of(self, doctor: StaffId) -> bool {
+        match self {
+            Sight::Everything => true,
+            Sight::OwnPatients(own) => own == doctor,
+        }
+    }
+
+    /// Refuses opening a visit of `doctor` that this sight shows only as busy time.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`].
+    pub fn check_visit_of(self, doctor: StaffId) -> Result<()> {
+        if self.sees_visits_of(doctor) {
+            return Ok(());
+        }
+        Err(CoreError::Forbidden(OTHER_PATIENT.to_owned()))
+    }
+}
+
+/// Why a doctor may not open another doctor's visit or patient under the minimum-necessary setting.
+pub(crate) const OTHER_PATIENT: &str =
+    "this is another doctor's patient: the clinic shows each doctor only their own patients";
+
+impl Actor {
+    /// What this actor reads, given the clinic's minimum-necessary setting.
+    pub fn sight(&self, own_patients_only: bool) -> Sight {
+        match self {
+            Actor::Staff { id, role: Role::Doctor } if own_patients_only => Sight::OwnPatients(*id),
+            _ => Sight::Everything,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,5 +200,25 @@ mod tests {
         assert!(doctor.may_for(Action::ManageAccount, StaffId(1)).is_ok());
         let refusal = doctor.may(Action::Administer).unwrap_err().to_string();
         assert_eq!(refusal, "only admin can do this; you are signed in as doctor");
+    }
+
+    /// Under the minimum-necessary setting a doctor reads only their own visits; nobody else is
+    /// narrowed, and without the setting nobody is.
+    #[test]
+    fn only_doctors_are_narrowed_and_only_when_the_clinic_asks() {
+        let (own, other) = (StaffId(7), StaffId(8));
+        for &role in Role::ALL {
+            let me = staff(own.0, role);
+            assert_eq!(me.sight(false), Sight::Everything, "{role} without the setting");
+            let sight = me.sight(true);
+            assert!(sight.sees_visits_of(own));
+            assert_eq!(sight.sees_visits_of(other), role != Role::Doctor, "{role} with the setting");
+            assert_eq!(sight.check_visit_of(other).is_ok(), role != Role::Doctor);
+        }
+        let cli = Actor::Tool { tool: "cli", user: "it".into() };
+        assert_eq!(cli.sight(true), Sight::Everything, "the command line reads with the clinic's rights");
+        let refusal = staff(own.0, Role::Doctor).sight(true).check_visit_of(other).unwrap_err();
+        assert_eq!(refusal.kind(), ErrorKind::Forbidden);
+        assert!(refusal.to_string().contains("only their own patients"), "{refusal}");
     }
 }

@@ -30,7 +30,7 @@ impl crate::Store {
     ) -> crate::Result<String> {
         actor.may(crate::Action::Read)?;
         self.check_doctor(doctor).await?;
-        let sheet = self.day_sheet(clinic, date, 1, clinic.tz, doctor).await?;
+        let sheet = self.day_sheet(actor, clinic, date, 1, clinic.tz, doctor).await?;
         let ics = day_calendar(&sheet, &self.clinic_uid().await?, chrono::Utc::now());
         let detail = serde_json::json!({ "date": date, "doctor_id": doctor, "appointments": sheet.appointments.len() });
         let about = crate::store::AuditAbout { doctor, ..crate::store::AuditAbout::NOTHING };

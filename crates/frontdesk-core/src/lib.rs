@@ -20,7 +20,7 @@ pub mod time;
 pub mod validate;
 pub mod views;
 
-pub use access::Action;
+pub use access::{Action, Sight};
 pub use clock::{Clock, FixedClock, HandClock, SystemClock};
 pub use error::{CoreError, ErrorKind, Field, Result};
 pub use locks::{HeldLock, Locks};

@@ -304,6 +304,9 @@ pub struct Clinic {
     /// Keep the appointment type's name out of meeting titles and patient e-mails (it can tell
     /// a condition): they say "Appointment" in the clinic's language instead.
     pub neutral_titles: bool,
+    /// Keep to the minimum necessary: each doctor reads only their own patients' records and
+    /// visits, and sees other doctors' visits only as busy time (see [`crate::access::Sight`]).
+    pub own_patients_only: bool,
 }
 
 /// A member of staff.

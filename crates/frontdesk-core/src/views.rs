@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 
@@ -25,7 +25,20 @@ pub struct DaySheetRow {
     pub patient_name: String,
 }
 
-/// Local days of the clinic: its doctors (the columns) and every appointment, in start order.
+/// Time another doctor's visit holds, as a doctor sees it under the clinic's minimum-necessary
+/// setting: when, and whose column, never the patient, the type or the visit itself.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+pub struct BusyBlock {
+    pub doctor_id: StaffId,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The start and end shown in the clinic's zone.
+    pub local_start: DateTime<FixedOffset>,
+    pub local_end: DateTime<FixedOffset>,
+}
+
+/// Local days of the clinic: its doctors (the columns) and every appointment the reader may see,
+/// in start order.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct DaySheet {
     pub clinic_name: String,
@@ -37,23 +50,45 @@ pub struct DaySheet {
     pub days: u32,
     pub doctors: Vec<Staff>,
     pub appointments: Vec<DaySheetRow>,
+    /// Other doctors' visits that hold their time, for a doctor who sees only their own patients
+    /// ([`crate::Sight`]); empty for everyone else.
+    pub busy: Vec<BusyBlock>,
 }
 
 impl Store {
     /// The sheet for `days` local days from `date` in `tz` (usually the clinic's zone), for every
-    /// doctor or one.
+    /// doctor or one, as `reader` may see it: a doctor under the clinic's minimum-necessary
+    /// setting gets other doctors' visits as [`BusyBlock`]s (cancelled and no-show ones not at
+    /// all), and no name of their patients.
     ///
     /// # Errors
     /// As for [`Store::days`].
     pub async fn day_sheet(
         &self,
+        reader: &Actor,
         clinic: &Clinic,
         date: NaiveDate,
         days: u32,
         tz: Tz,
         doctor: Option<StaffId>,
     ) -> Result<DaySheet> {
-        let appointments = self.days(date, days, tz, doctor).await?;
+        let sight = reader.sight(clinic.own_patients_only);
+        let (appointments, others): (Vec<_>, Vec<_>) = self
+            .days(date, days, tz, doctor)
+            .await?
+            .into_iter()
+            .partition(|a| sight.sees_visits_of(a.doctor_id));
+        let busy = others
+            .into_iter()
+            .filter(|a| a.status.holds_slot())
+            .map(|a| BusyBlock {
+                doctor_id: a.doctor_id,
+                start: a.start,
+                end: a.end,
+                local_start: time::in_zone(a.start, tz),
+                local_end: time::in_zone(a.end, tz),
+            })
+            .collect();
         let staff = self.list_staff().await?;
         let types: HashMap<_, _> = self.list_types().await?.into_iter().map(|t| (t.id, t)).collect();
         let staff_names: HashMap<_, _> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
@@ -82,6 +117,7 @@ impl Store {
                 .filter(|s| s.role == Role::Doctor && doctor.is_none_or(|d| d == s.id))
                 .collect(),
             appointments: rows,
+            busy,
         })
     }
 
@@ -102,12 +138,13 @@ impl Store {
     ) -> Result<usize> {
         actor.may(Action::Read)?;
         self.check_doctor(doctor).await?;
+        let sight = actor.sight(clinic.own_patients_only);
         // The sheet lists the appointments whose local start falls on the day (ui/src/daysheet.ts).
         let count = self
             .days(date, 1, clinic.tz, doctor)
             .await?
             .iter()
-            .filter(|a| a.local_start.date_naive() == date)
+            .filter(|a| a.local_start.date_naive() == date && sight.sees_visits_of(a.doctor_id))
             .count();
         let detail = serde_json::json!({ "date": date, "doctor_id": doctor, "appointments": count });
         let about = AuditAbout { doctor, ..AuditAbout::NOTHING };

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime};
 use engines::TestDb;
 use frontdesk_core::store::{
-    AuditAction, AuditBreak, AuditEntry, AuditFilter, Engine, NewPatient, EXPORT_HEADER, VIEW_WINDOW_MINUTES,
+    AuditAction, AuditAnchor, AuditBreak, AuditEntry, AuditFilter, Engine, NewPatient, EXPORT_HEADER,
+    VIEW_WINDOW_MINUTES,
 };
 use frontdesk_core::time::parse_zone;
 use frontdesk_core::{
@@ -22,6 +23,7 @@ use frontdesk_core::{
 on_both_engines!(
     an_edited_or_removed_audit_row_is_named,
     rows_from_before_the_chain_are_counted_not_trusted,
+    an_anchor_kept_apart_finds_rows_removed_from_the_end_or_a_rewritten_chain,
     opening_a_record_is_recorded_once_per_person_and_record_in_five_minutes,
     a_printed_day_sheet_is_recorded_with_its_count_and_no_names,
     the_log_exports_as_csv_for_admins_only_and_the_export_is_recorded,
@@ -59,7 +61,7 @@ async fn drop_triggers(db: &TestDb) {
 
 async fn an_edited_or_removed_audit_row_is_named(engine: Engine) {
     let (db, store) = clinic(engine).await;
-    let intact = store.verify_audit().await.unwrap();
+    let intact = store.verify_audit(None).await.unwrap();
     assert!(intact.rows >= 6 && intact.before_chain == 0 && intact.broken.is_none(), "{intact:?}");
     let ids: Vec<i64> = store.audit_log(&Default::default()).await.unwrap().iter().map(|e| e.id).collect();
 
@@ -69,7 +71,7 @@ async fn an_edited_or_removed_audit_row_is_named(engine: Engine) {
     db.exec(&format!("UPDATE audit_log SET detail = '{{\"changed\":true}}' WHERE id = {edited}"))
         .await
         .unwrap();
-    let found = store.verify_audit().await.unwrap().broken.unwrap();
+    let found = store.verify_audit(None).await.unwrap().broken.unwrap();
     assert_eq!(found.id, edited);
     assert!(found.problem.contains("content was changed"), "{found:?}");
 
@@ -88,20 +90,20 @@ async fn an_edited_or_removed_audit_row_is_named(engine: Engine) {
         Sha256::digest(content.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
     };
     db.exec(&format!("UPDATE audit_log SET hash = '{hash}' WHERE id = {edited}")).await.unwrap();
-    let found = store.verify_audit().await.unwrap().broken.unwrap();
+    let found = store.verify_audit(None).await.unwrap().broken.unwrap();
     assert_eq!(found, AuditBreak { id: ids[4], problem: format!("it does not follow row {edited}: a row between them was removed, or row {edited} was changed") });
 
     // A removal: the row after it names the row before.
     let (db, store) = clinic(engine).await;
     drop_triggers(&db).await;
     db.exec(&format!("DELETE FROM audit_log WHERE id = {}", ids[2])).await.unwrap();
-    let found = store.verify_audit().await.unwrap().broken.unwrap();
+    let found = store.verify_audit(None).await.unwrap().broken.unwrap();
     assert_eq!(found.id, ids[3]);
     assert!(found.problem.contains(&format!("does not follow row {}", ids[1])), "{found:?}");
 
     // The first rows removed.
     db.exec(&format!("DELETE FROM audit_log WHERE id <= {}", ids[1])).await.unwrap();
-    let found = store.verify_audit().await.unwrap().broken.unwrap();
+    let found = store.verify_audit(None).await.unwrap().broken.unwrap();
     assert_eq!(found.id, ids[3]);
     assert!(found.problem.contains("rows before it were removed"), "{found:?}");
 
@@ -110,8 +112,70 @@ async fn an_edited_or_removed_audit_row_is_named(engine: Engine) {
     db.exec("INSERT INTO audit_log (at_ms, actor, action, detail) VALUES (0, 'cli:mallory', 'patient_added', '{}')")
         .await
         .unwrap();
-    let found = store.verify_audit().await.unwrap().broken.unwrap();
+    let found = store.verify_audit(None).await.unwrap().broken.unwrap();
     assert!(found.problem.contains("written past Frontdesk"), "{found:?}");
+}
+
+/// The chain alone cannot see rows removed from its end, or a chain whose hashes were all made
+/// again after an edit; an anchor kept apart from the database (the last row a check printed, or
+/// an earlier export's last row) can, for every row up to it.
+async fn an_anchor_kept_apart_finds_rows_removed_from_the_end_or_a_rewritten_chain(engine: Engine) {
+    let (db, store) = clinic(engine).await;
+    let ids: Vec<i64> = store.audit_log(&Default::default()).await.unwrap().iter().map(|e| e.id).collect();
+    let head = store.verify_audit(None).await.unwrap().head.unwrap();
+    assert_eq!(head.id, *ids.last().unwrap());
+    assert_eq!(AuditAnchor::parse(&head.to_string()), Some(head.clone()), "it reads back as printed");
+    let export = db.dir.path().join("earlier.csv");
+    store.export_audit(&it(), &Default::default(), &export).await.unwrap();
+    assert_eq!(AuditAnchor::from_export(&export).unwrap(), head, "an export's last row is an anchor");
+
+    // Rows written since leave the anchor standing.
+    store
+        .add_patient(&it(), &NewPatient { full_name: "New Patient".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let later = store.verify_audit(Some(&head)).await.unwrap();
+    assert_eq!(later.broken, None);
+    assert!(later.head.unwrap().id > head.id);
+
+    // The anchor's row and everything after it removed: the chain still holds, the anchor does not.
+    drop_triggers(&db).await;
+    db.exec(&format!("DELETE FROM audit_log WHERE id >= {}", head.id)).await.unwrap();
+    assert_eq!(store.verify_audit(None).await.unwrap().broken, None, "the chain alone cannot tell");
+    let found = store.verify_audit(Some(&head)).await.unwrap().broken.unwrap();
+    assert_eq!(
+        found,
+        AuditBreak {
+            id: head.id,
+            problem: "it is gone, though the anchor recorded it: rows were removed from the end of the log"
+                .into()
+        }
+    );
+
+    // A row that is no longer the one the anchor recorded (its hash made again).
+    let earlier = AuditAnchor { id: ids[2], hash: "0".repeat(64) };
+    let found = store.verify_audit(Some(&earlier)).await.unwrap().broken.unwrap();
+    assert_eq!(found.id, ids[2]);
+    assert!(found.problem.contains("rewritten"), "{found:?}");
+
+    // What is not an anchor is said so.
+    let a64 = "a".repeat(64);
+    for bad in [
+        "12".into(),
+        format!("x:{a64}"),
+        format!("0:{a64}"),
+        format!("-3:{a64}"),
+        "3:abc".into(),
+        format!("3:{}", "z".repeat(64)),
+    ] {
+        assert_eq!(AuditAnchor::parse(&bad), None, "{bad}");
+    }
+    std::fs::write(db.dir.path().join("notes.csv"), "a,b\n1,2\n").unwrap();
+    let refused = AuditAnchor::from_export(&db.dir.path().join("notes.csv")).unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Validation);
+    assert!(refused.to_string().contains("neither ID:HASH nor an audit export"), "{refused}");
+    let missing = AuditAnchor::from_export(&db.dir.path().join("none.csv")).unwrap_err();
+    assert_eq!(missing.kind(), ErrorKind::Validation, "{missing}");
 }
 
 async fn rows_from_before_the_chain_are_counted_not_trusted(engine: Engine) {
@@ -119,14 +183,14 @@ async fn rows_from_before_the_chain_are_counted_not_trusted(engine: Engine) {
     // As a database from before the chain leaves it: no hashes at all.
     drop_triggers(&db).await;
     db.exec("UPDATE audit_log SET hash = NULL, prev_hash = NULL").await.unwrap();
-    let old = store.verify_audit().await.unwrap();
+    let old = store.verify_audit(None).await.unwrap();
     assert_eq!((old.before_chain, old.broken.clone()), (old.rows, None));
     // The chain begins with the next row, and holds from there.
     store
         .add_patient(&it(), &NewPatient { full_name: "New Patient".into(), ..Default::default() })
         .await
         .unwrap();
-    let now = store.verify_audit().await.unwrap();
+    let now = store.verify_audit(None).await.unwrap();
     assert_eq!((now.rows, now.before_chain, now.broken), (old.rows + 1, old.rows, None));
 }
 
@@ -254,7 +318,7 @@ async fn opening_a_record_is_recorded_once_per_person_and_record_in_five_minutes
     for detail in ["Jane", "Sam", "example.org", "penicillin"] {
         assert!(!log.contains(detail), "{detail} in the log: {log}");
     }
-    assert_eq!(store.verify_audit().await.unwrap().broken, None);
+    assert_eq!(store.verify_audit(None).await.unwrap().broken, None);
 }
 
 async fn a_printed_day_sheet_is_recorded_with_its_count_and_no_names(engine: Engine) {

@@ -225,7 +225,7 @@ async fn wrong_pins_pause_for_5_then_30_minutes_then_lock_until_an_admin_unlocks
     let rows = log.len();
     store.unlock_staff(&as_admin, admin.id).await.unwrap();
     assert_eq!(store.audit_log(&AuditFilter::default()).await.unwrap().len(), rows);
-    assert_eq!(store.verify_audit().await.unwrap().broken, None);
+    assert_eq!(store.verify_audit(None).await.unwrap().broken, None);
 }
 
 /// The rounds are counted in the database: closing the app and opening it again (another store
@@ -435,11 +435,18 @@ async fn the_clinic_keeps_an_active_admin_and_edits_are_checked(engine: Engine) 
         lock_minutes: 3,
         locale: "fr-CA".into(),
         neutral_titles: true,
+        own_patients_only: true,
     };
     let clinic = store.update_clinic(&it(), &settings).await.unwrap();
     assert_eq!(
-        (clinic.tz.name(), clinic.lock_minutes, clinic.locale.as_str(), clinic.neutral_titles),
-        ("Europe/London", 3, "fr-CA", true)
+        (
+            clinic.tz.name(),
+            clinic.lock_minutes,
+            clinic.locale.as_str(),
+            clinic.neutral_titles,
+            clinic.own_patients_only
+        ),
+        ("Europe/London", 3, "fr-CA", true, true)
     );
     for bad in [
         ClinicSettings { lock_minutes: 0, ..settings.clone() },

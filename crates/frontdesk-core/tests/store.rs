@@ -61,7 +61,95 @@ on_both_engines!(
     each_use_case_checks_who_acts_and_whose_visit_it_is,
     times_are_utc_and_a_reopened_store_keeps_everything,
     a_clinic_can_keep_the_type_of_visit_out_of_what_leaves_it,
+    under_the_minimum_necessary_a_doctor_reads_only_their_own_patients,
 );
+
+/// With the clinic's minimum-necessary setting, a doctor's day shows other doctors' visits as
+/// busy time (no patient, no type), and a doctor can open only their own visits and the records
+/// of patients who have one with them; the desk, admins and the command line read everything.
+async fn under_the_minimum_necessary_a_doctor_reads_only_their_own_patients(engine: Engine) {
+    use frontdesk_core::ErrorKind;
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
+    let (ada, ben) = (Actor::Staff { id: StaffId(1), role: Role::Doctor }, StaffId(2));
+    let admin = Actor::Staff { id: StaffId(9), role: Role::Admin };
+    let tom = NewPatient { full_name: "Tom Nguyen".into(), ..Default::default() };
+    let tom = store.add_patient(&it(), &tom).await.unwrap().id;
+    let own =
+        store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let theirs =
+        BookingRequest { patient_id: tom, ..request(2, at("2026-07-06T10:00", "America/Toronto"), false) };
+    let theirs = store.book(&desk(), &theirs).await.unwrap();
+    let gone =
+        BookingRequest { patient_id: tom, ..request(2, at("2026-07-06T11:00", "America/Toronto"), false) };
+    let gone = store.book(&desk(), &gone).await.unwrap();
+    store.cancel(&desk(), gone.id, "Moved away").await.unwrap();
+    let clinic = || async { store.clinic().await.unwrap().unwrap() };
+    let day = NaiveDate::from_ymd_opt(2026, 7, 6).unwrap();
+    let sheet = |who: Actor| {
+        let store = &store;
+        async move {
+            let clinic = store.clinic().await.unwrap().unwrap();
+            store.day_sheet(&who, &clinic, day, 1, clinic.tz, None).await.unwrap()
+        }
+    };
+    let forbidden = |e: CoreError| {
+        assert_eq!(e.kind(), ErrorKind::Forbidden, "{e}");
+        assert!(e.to_string().contains("only their own patients"), "{e}");
+    };
+
+    // Off until the clinic asks: a doctor reads the whole day and every patient.
+    assert!(!clinic().await.own_patients_only);
+    assert_eq!(sheet(ada.clone()).await.appointments.len(), 3);
+    store.view_patient(&ada, tom).await.unwrap();
+    assert_eq!(store.find_patients(&ada, "Nguyen").await.unwrap().len(), 1);
+
+    let on = ClinicSettings {
+        name: "Maple Clinic".into(),
+        tz: "America/Toronto".into(),
+        lock_minutes: 10,
+        locale: "en-CA".into(),
+        neutral_titles: false,
+        own_patients_only: true,
+    };
+    assert!(store.update_clinic(&admin, &on).await.unwrap().own_patients_only);
+
+    let mine = sheet(ada.clone()).await;
+    assert_eq!(mine.appointments.iter().map(|a| a.appointment.id).collect::<Vec<_>>(), vec![own.id]);
+    assert_eq!(mine.busy.len(), 1, "the cancelled visit holds no time");
+    let block = &mine.busy[0];
+    assert_eq!((block.doctor_id, block.start, block.end), (ben, theirs.start, theirs.end));
+    assert_eq!(block.local_start.to_rfc3339(), "2026-07-06T10:00:00-04:00");
+    let json = serde_json::to_string(&mine).unwrap();
+    assert!(
+        !json.contains("Tom") && !json.contains(&format!("\"id\":{},\"patient_id\"", theirs.id.0)),
+        "{json}"
+    );
+    assert_eq!(store.day_sheet_printed(&ada, &clinic().await, day, None).await.unwrap(), 1);
+
+    forbidden(store.view_appointment(&ada, theirs.id).await.unwrap_err());
+    forbidden(store.view_appointment(&ada, gone.id).await.unwrap_err());
+    store.view_appointment(&ada, own.id).await.unwrap();
+    forbidden(store.view_patient(&ada, tom).await.unwrap_err());
+    store.view_patient(&ada, PatientId(1)).await.unwrap();
+    assert!(store.find_patients(&ada, "Nguyen").await.unwrap().is_empty());
+    assert_eq!(store.find_patients(&ada, "Doe").await.unwrap().len(), 1);
+    forbidden(store.join_link(&ada, theirs.id).await.unwrap_err());
+    forbidden(store.read_mail_status(&ada, theirs.id).await.unwrap_err());
+    store.read_mail_status(&ada, own.id).await.unwrap();
+
+    // The doctor of those visits, the desk, admins and the command line still read everything.
+    let ben = Actor::Staff { id: ben, role: Role::Doctor };
+    assert_eq!(sheet(ben.clone()).await.appointments.len(), 2, "Ben's own two, cancelled included");
+    store.view_patient(&ben, tom).await.unwrap();
+    for everyone in [desk(), admin, it()] {
+        let all = sheet(everyone.clone()).await;
+        assert_eq!((all.appointments.len(), all.busy.len()), (3, 0), "{everyone:?}");
+        store.view_appointment(&everyone, theirs.id).await.unwrap();
+        store.view_patient(&everyone, tom).await.unwrap();
+        assert_eq!(store.find_patients(&everyone, "Nguyen").await.unwrap().len(), 1);
+    }
+}
 
 /// Meeting titles and patient e-mails carry the appointment type's name, which can tell a
 /// condition, unless the clinic keeps it to itself: then "Appointment" in the clinic's language.
@@ -94,6 +182,7 @@ async fn a_clinic_can_keep_the_type_of_visit_out_of_what_leaves_it(engine: Engin
         lock_minutes: 5,
         locale: "fr-CA".into(),
         neutral_titles: true,
+        own_patients_only: false,
     };
     assert!(store.update_clinic(&it(), &settings).await.unwrap().neutral_titles);
     assert_eq!(title().await, "Rendez-vous — J.D.");
@@ -465,6 +554,7 @@ async fn each_use_case_checks_who_acts_and_whose_visit_it_is(engine: Engine) {
         lock_minutes: 240,
         locale: "en-CA".into(),
         neutral_titles: false,
+        own_patients_only: false,
     };
     forbidden(store.update_clinic(&ada, &settings).await.unwrap_err());
     forbidden(store.set_reminder_minutes(&desk(), 60).await.unwrap_err());

@@ -6,7 +6,9 @@
 //! address or words typed about a patient (a cancellation's reason stays in the appointment's
 //! history). Triggers refuse updates and deletes, and the rows form a hash chain: each carries
 //! the SHA-256 of the previous row's hash and its own content, so an edit or a removal made past
-//! the triggers (someone with the file and a SQL shell) is found by [`Store::verify_audit`].
+//! the triggers (someone with the file and a SQL shell) is found by [`Store::verify_audit`]. What
+//! the chain alone cannot see (rows removed from its end, or every hash made again after an edit)
+//! an [`AuditAnchor`] kept apart from the database shows, for every row up to it.
 //!
 //! Reads of one patient's data are rows too: opening a patient's record or an appointment
 //! ([`append_view`]), once per person and record within [`VIEW_WINDOW_MINUTES`], so that the
@@ -431,6 +433,65 @@ pub struct AuditCheck {
     pub before_chain: i64,
     /// The first row that does not hold, and how; `None` when the whole chain holds.
     pub broken: Option<AuditBreak>,
+    /// The chain's last row, to keep apart from the database as an anchor for later checks;
+    /// `None` when no row is chained.
+    pub head: Option<AuditAnchor>,
+}
+
+/// A row of the chain and its hash, kept apart from the database (written down, or the last row
+/// of an earlier export): the chain must still reach that row with that hash. The chain alone
+/// cannot tell that rows were removed from its end, or that someone with the file made every hash
+/// again after changing a row; an anchor can, for every row up to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditAnchor {
+    pub id: i64,
+    /// SHA-256, 64 lowercase hexadecimal digits.
+    pub hash: String,
+}
+
+impl std::fmt::Display for AuditAnchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.id, self.hash)
+    }
+}
+
+impl AuditAnchor {
+    /// `ID:HASH`, as [`AuditAnchor`]'s `Display` writes it (and `audit verify` prints it).
+    pub fn parse(text: &str) -> Option<AuditAnchor> {
+        let (id, hash) = text.trim().split_once(':')?;
+        let id: i64 = id.parse().ok().filter(|id| *id > 0)?;
+        let hash = hash.to_ascii_lowercase();
+        (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())).then_some(AuditAnchor { id, hash })
+    }
+
+    /// The last row of an earlier export ([`Store::export_audit`]'s CSV file).
+    ///
+    /// # Errors
+    /// [`CoreError::Invalid`] when there is no such file, or it is not an export of the audit
+    /// log or holds no row; [`CoreError::Io`] when it cannot be read.
+    pub fn from_export(path: &Path) -> Result<AuditAnchor> {
+        let not_export = || {
+            CoreError::invalid(format!(
+                "--anchor: {} is neither ID:HASH nor an audit export with a row (frontdesk-cli audit export)",
+                path.display()
+            ))
+        };
+        let file = std::fs::File::open(path).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => not_export(),
+            _ => CoreError::Io { context: format!("--anchor: could not read {}", path.display()), source },
+        })?;
+        let mut csv = csv::Reader::from_reader(file);
+        let header = csv.headers().map_err(|_| not_export())?.clone();
+        if header.iter().ne(EXPORT_HEADER) {
+            return Err(not_export());
+        }
+        let mut last = None;
+        for record in csv.records() {
+            last = Some(record.map_err(|_| not_export())?);
+        }
+        let last = last.ok_or_else(not_export)?;
+        AuditAnchor::parse(&format!("{}:{}", &last[0], &last[EXPORT_HEADER.len() - 1])).ok_or_else(not_export)
+    }
 }
 
 /// The first place the chain does not hold.
@@ -444,11 +505,12 @@ pub struct AuditBreak {
 
 impl Store {
     /// Walks the audit log's hash chain from its first row: each row's hash must match its
-    /// content, and name the row before it. The first row that does not, and why.
+    /// content, and name the row before it; with an `anchor`, the chain must reach the anchor's
+    /// row with the anchor's hash. The first row that does not, and why.
     ///
     /// # Errors
     /// [`CoreError::Storage`].
-    pub async fn verify_audit(&self) -> Result<AuditCheck> {
+    pub async fn verify_audit(&self, anchor: Option<&AuditAnchor>) -> Result<AuditCheck> {
         let rows: Vec<StoredRow> = sql::query_as(
             "SELECT id, at_ms, actor, actor_staff_id, action, doctor_id, patient_id, appointment_id, detail,
                     prev_hash, hash
@@ -456,11 +518,22 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut check = AuditCheck { rows: 0, before_chain: 0, broken: None };
+        let mut check = AuditCheck { rows: 0, before_chain: 0, broken: None, head: None };
         let mut last: Option<(i64, String)> = None;
+        let mut met = false;
         for stored in rows {
             check.rows += 1;
             let broken = |problem: String| Some(AuditBreak { id: stored.id, problem });
+            if let Some(anchor) = anchor.filter(|a| a.id == stored.id) {
+                if stored.hash.as_deref() != Some(anchor.hash.as_str()) {
+                    check.broken = broken(
+                        "it is not the row the anchor recorded: the log was rewritten from here or before"
+                            .into(),
+                    );
+                    return Ok(check);
+                }
+                met = true;
+            }
             let Some(hash) = &stored.hash else {
                 if last.is_none() {
                     check.before_chain += 1;
@@ -490,6 +563,15 @@ impl Store {
                 return Ok(check);
             }
             last = Some((stored.id, hash.clone()));
+        }
+        check.head = last.map(|(id, hash)| AuditAnchor { id, hash });
+        if let Some(anchor) = anchor.filter(|_| !met) {
+            let problem = if check.head.as_ref().is_none_or(|head| head.id < anchor.id) {
+                "it is gone, though the anchor recorded it: rows were removed from the end of the log"
+            } else {
+                "it is gone, though the anchor recorded it: it was removed"
+            };
+            check.broken = Some(AuditBreak { id: anchor.id, problem: problem.into() });
         }
         Ok(check)
     }

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::audit::{self, AuditAbout, AuditAction};
 use super::sql::{self, Tx};
 use super::{violates, Store};
-use crate::access::Action;
+use crate::access::{Action, Sight, OTHER_PATIENT};
 use crate::error::{CoreError, Field, Result};
 use crate::model::{Actor, AppointmentType, Clinic, Mode, Patient, PatientId, Role, Staff, StaffId, TypeId};
 use crate::time::{self, printable};
@@ -61,6 +61,10 @@ pub struct ClinicSettings {
     /// not given).
     #[serde(default)]
     pub neutral_titles: bool,
+    /// Show each doctor only their own patients, and other doctors' visits as busy time (off
+    /// when not given).
+    #[serde(default)]
+    pub own_patients_only: bool,
 }
 
 /// A change to a member of staff. `pin: None` keeps the current PIN.
@@ -144,19 +148,20 @@ impl Store {
         let locale = validate::locale(&settings.locale)?;
         let mut tx = self.write().await?;
         let changed =
-            sql::query("UPDATE clinic SET name = $1, tz = $2, lock_minutes = $3, locale = $4, neutral_titles = $5 WHERE id = 1")
+            sql::query("UPDATE clinic SET name = $1, tz = $2, lock_minutes = $3, locale = $4, neutral_titles = $5, own_patients_only = $6 WHERE id = 1")
                 .bind(&name)
                 .bind(tz.name())
                 .bind(settings.lock_minutes)
                 .bind(&locale)
                 .bind(settings.neutral_titles)
+                .bind(settings.own_patients_only)
                 .execute(&mut tx)
                 .await?;
         if changed == 0 {
             return Err(CoreError::NotInitialized);
         }
         let clinic = clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
-        let detail = json!({ "name": clinic.name, "tz": clinic.tz.name(), "lock_minutes": clinic.lock_minutes, "locale": clinic.locale, "neutral_titles": clinic.neutral_titles });
+        let detail = json!({ "name": clinic.name, "tz": clinic.tz.name(), "lock_minutes": clinic.lock_minutes, "locale": clinic.locale, "neutral_titles": clinic.neutral_titles, "own_patients_only": clinic.own_patients_only });
         audit::append(&mut tx, self.now(), actor, AuditAction::SettingsChanged, AuditAbout::NOTHING, &detail)
             .await?;
         tx.commit().await?;
@@ -393,9 +398,10 @@ impl Store {
     }
 
     /// One patient's record as a member of staff opens it (the patient form): anyone who reads
-    /// the schedule, and audited (`patient_viewed`, with the patient's id and nothing else), once
-    /// per person and patient within [`audit::VIEW_WINDOW_MINUTES`]. The read and its row are
-    /// one transaction.
+    /// the schedule (a doctor, under the clinic's minimum-necessary setting, only a patient with
+    /// a visit of theirs), and audited (`patient_viewed`, with the patient's id and nothing else),
+    /// once per person and patient within [`audit::VIEW_WINDOW_MINUTES`]. The read and its row
+    /// are one transaction.
     ///
     /// # Errors
     /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an unknown id.
@@ -404,9 +410,29 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         let patient = patient_in(&mut tx, id).await?;
+        if let Sight::OwnPatients(doctor) = sight_in(&mut tx, actor).await? {
+            let theirs: Option<i64> = sql::query_scalar(
+                "SELECT id FROM appointments WHERE patient_id = $1 AND doctor_id = $2 LIMIT 1",
+            )
+            .bind(id.0)
+            .bind(doctor.0)
+            .fetch_optional(&mut tx)
+            .await?;
+            if theirs.is_none() {
+                return Err(CoreError::Forbidden(OTHER_PATIENT.to_owned()));
+            }
+        }
         audit::append_view(&mut tx, now, actor, AuditAction::PatientViewed, AuditAbout::patient(id)).await?;
         tx.commit().await?;
         Ok(patient)
+    }
+
+    /// What `actor` reads under the clinic's minimum-necessary setting.
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn sight(&self, actor: &Actor) -> Result<Sight> {
+        sight_in(&self.pool, actor).await
     }
 
     /// One patient, unaudited: for names beside what a screen already shows. What a person
@@ -419,25 +445,33 @@ impl Store {
     }
 
     /// Patients whose name, e-mail or phone contains `text` (any case), or whose date of birth is
-    /// `text` (`YYYY-MM-DD`); at most 50, by name.
+    /// `text` (`YYYY-MM-DD`); at most 50, by name. A doctor under the clinic's minimum-necessary
+    /// setting finds only patients with a visit of theirs.
     ///
     /// # Errors
-    /// [`CoreError::Invalid`] for empty or malformed search text.
-    pub async fn find_patients(&self, text: &str) -> Result<Vec<Patient>> {
+    /// [`CoreError::Forbidden`]; [`CoreError::Invalid`] for empty or malformed search text.
+    pub async fn find_patients(&self, actor: &Actor, text: &str) -> Result<Vec<Patient>> {
+        actor.may(Action::Read)?;
+        let own = match self.sight(actor).await? {
+            Sight::OwnPatients(doctor) => Some(doctor.0),
+            Sight::Everything => None,
+        };
         let text = validate::name(Field::SEARCH, text)?;
         let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         let phone_pattern = if digits.len() >= 3 { format!("%{digits}%") } else { String::new() };
         let rows: Vec<PatientRow> = sql::query_as(&format!(
             "SELECT {PATIENT_COLUMNS} FROM patients
-             WHERE lower(full_name) LIKE lower($1) ESCAPE '\\' OR lower(email) LIKE lower($1) ESCAPE '\\'
+             WHERE (lower(full_name) LIKE lower($1) ESCAPE '\\' OR lower(email) LIKE lower($1) ESCAPE '\\'
                 OR phone LIKE $1 ESCAPE '\\' OR date_of_birth = $2
-                OR ($3 <> '' AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE $3)
+                OR ($3 <> '' AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE $3))
+               AND ($4 = 0 OR EXISTS (SELECT 1 FROM appointments a WHERE a.patient_id = patients.id AND a.doctor_id = $4))
              ORDER BY full_name COLLATE NOCASE, id LIMIT 50"
         ))
         .bind(&pattern)
         .bind(&text)
         .bind(&phone_pattern)
+        .bind(own.unwrap_or(0))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(Patient::from).collect())
@@ -613,6 +647,17 @@ fn duplicate_type(e: sqlx::Error, name: &str) -> CoreError {
     }
 }
 
+/// What `actor` reads under the clinic's minimum-necessary setting, read in `conn` (only a
+/// doctor's sight depends on it).
+pub(super) async fn sight_in<'e>(conn: impl sql::Exec<'e>, actor: &Actor) -> Result<Sight> {
+    if !matches!(actor, Actor::Staff { role: Role::Doctor, .. }) {
+        return Ok(Sight::Everything);
+    }
+    let own: Option<bool> =
+        sql::query_scalar("SELECT own_patients_only FROM clinic WHERE id = 1").fetch_optional(conn).await?;
+    Ok(actor.sight(own.unwrap_or(false)))
+}
+
 /// Creates the clinic row, refusing when the clinic is already set up.
 pub(super) async fn insert_clinic(conn: &mut Tx, name: &str, tz: chrono_tz::Tz, now: i64) -> Result<()> {
     if let Some(existing) = clinic_in(&mut *conn).await? {
@@ -628,15 +673,21 @@ pub(super) async fn insert_clinic(conn: &mut Tx, name: &str, tz: chrono_tz::Tz, 
 }
 
 pub(super) async fn clinic_in(conn: &mut Tx) -> Result<Option<Clinic>> {
-    let row: Option<(String, String, i64, String, bool)> =
-        sql::query_as("SELECT name, tz, lock_minutes, locale, neutral_titles FROM clinic WHERE id = 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row: Option<(String, String, i64, String, bool, bool)> = sql::query_as(
+        "SELECT name, tz, lock_minutes, locale, neutral_titles, own_patients_only FROM clinic WHERE id = 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
     match row {
         None => Ok(None),
-        Some((name, tz, lock_minutes, locale, neutral_titles)) => {
-            Ok(Some(Clinic { name, tz: time::parse_zone(&tz)?, lock_minutes, locale, neutral_titles }))
-        }
+        Some((name, tz, lock_minutes, locale, neutral_titles, own_patients_only)) => Ok(Some(Clinic {
+            name,
+            tz: time::parse_zone(&tz)?,
+            lock_minutes,
+            locale,
+            neutral_titles,
+            own_patients_only,
+        })),
     }
 }
 

@@ -14,7 +14,7 @@ use super::audit::{self, AuditAbout, AuditAction};
 use super::jobs::{JobVisit, Queue, VisitRow};
 use super::sql::{self, Tx};
 use super::Store;
-use crate::access::Action;
+use crate::access::{Action, Sight};
 use crate::error::{CoreError, Result};
 use crate::model::{Actor, AppointmentId, MailMethod, MailState};
 
@@ -161,6 +161,25 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn mail_status(&self, appointment: AppointmentId) -> Result<Option<MailStatus>> {
         Ok(self.mail_statuses(Some(appointment)).await?.into_iter().next())
+    }
+
+    /// [`Store::mail_status`] as a member of staff reads it (the side panel): anyone who reads
+    /// the schedule, a doctor under the clinic's minimum-necessary setting only for their own
+    /// visits.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an unknown appointment.
+    pub async fn read_mail_status(
+        &self,
+        actor: &Actor,
+        appointment: AppointmentId,
+    ) -> Result<Option<MailStatus>> {
+        actor.may(Action::Read)?;
+        let sight = self.sight(actor).await?;
+        if sight != Sight::Everything {
+            sight.check_visit_of(self.appointment(appointment).await?.appointment.doctor_id)?;
+        }
+        self.mail_status(appointment).await
     }
 
     /// Every mail that is pending or failed, oldest due first.

@@ -45,7 +45,7 @@ pub use at_rest::{
     check_passphrase, file_options, AtRest, DatabaseKey, KeyStore, MemoryKeys, MIN_PASSPHRASE,
 };
 pub use audit::{
-    AuditAbout, AuditAction, AuditBreak, AuditCheck, AuditEntry, AuditFilter, EXPORT_HEADER,
+    AuditAbout, AuditAction, AuditAnchor, AuditBreak, AuditCheck, AuditEntry, AuditFilter, EXPORT_HEADER,
     VIEW_WINDOW_MINUTES,
 };
 pub use auth::{

@@ -546,7 +546,8 @@ impl Store {
     }
 
     /// The patient-side join link of an appointment's ready meeting, for anyone at the desk to
-    /// open (Join), audited; only an https address is ever returned.
+    /// open (Join; a doctor under the clinic's minimum-necessary setting only for their own
+    /// visits), audited; only an https address is ever returned.
     ///
     /// # Errors
     /// [`CoreError::Forbidden`]; [`CoreError::NotFound`] for an unknown appointment;
@@ -554,6 +555,7 @@ impl Store {
     pub async fn join_link(&self, actor: &Actor, appointment: AppointmentId) -> Result<String> {
         actor.may(Action::Read)?;
         let visit = self.appointment(appointment).await?.appointment;
+        self.sight(actor).await?.check_visit_of(visit.doctor_id)?;
         let Some(meeting) = &visit.meeting else { return Err(CoreError::NoMeeting) };
         match meeting.join_url.clone() {
             Some(url) if meeting.state == MeetingState::Ready && crate::model::is_web_link(&url) => {

@@ -349,8 +349,8 @@ impl Store {
     }
 
     /// One appointment with its whole history, oldest first, as a member of staff opens it (the
-    /// desk's side panel, `show`): anyone who reads the schedule, and audited
-    /// (`appointment_viewed`, with the appointment's ids and nothing else), once per person and
+    /// desk's side panel, `show`): anyone who reads the schedule (a doctor, under the clinic's
+    /// minimum-necessary setting, only their own visits), and audited (`appointment_viewed`, with the appointment's ids and nothing else), once per person and
     /// appointment within [`audit::VIEW_WINDOW_MINUTES`]. The read and its row are one
     /// transaction.
     ///
@@ -361,6 +361,7 @@ impl Store {
         let now = self.now();
         let mut tx = self.write().await?;
         let detail = detail(&mut tx, id).await?;
+        super::directory::sight_in(&mut tx, actor).await?.check_visit_of(detail.appointment.doctor_id)?;
         let about = AuditAbout::appointment(&detail.appointment);
         audit::append_view(&mut tx, now, actor, AuditAction::AppointmentViewed, about).await?;
         tx.commit().await?;

@@ -1,0 +1,2 @@
+-- 0009: as SQLite's 0015.
+ALTER TABLE clinic ADD COLUMN own_patients_only BOOLEAN NOT NULL DEFAULT FALSE;

@@ -1,0 +1,54 @@
+// @vitest-environment jsdom
+// What the calendar hands the widget: each visit as an event, and other doctors' visits (for a
+// doctor under the clinic's minimum-necessary setting) as busy time with nothing to open or move.
+import { describe, expect, it, vi } from 'vitest';
+import type { BusyBlock, DaySheet, DaySheetRow, Staff } from './ipc';
+
+const widget = vi.hoisted(() => ({ options: {} as Record<string, unknown> }));
+vi.mock('@event-calendar/core', () => ({
+  createCalendar: (_root: HTMLElement, _plugins: unknown, options: Record<string, unknown>) => {
+    Object.assign(widget.options, options);
+    return { setOption: (key: string, value: unknown) => { widget.options[key] = value; } };
+  },
+  destroyCalendar: () => undefined,
+  Interaction: {},
+  ResourceTimeGrid: {},
+}));
+
+const { ScheduleCalendar } = await import('./calendar');
+
+const ada: Staff = { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };
+const ben: Staff = { id: 4, name: 'Dr Ben Roy', role: 'doctor', has_pin: true, active: true };
+const own = {
+  id: 7, patient_id: 1, doctor_id: 3, type_id: 1, start: '2026-07-06T13:30:00Z', end: '2026-07-06T14:00:00Z',
+  tz: 'America/Toronto', local_start: '2026-07-06T09:30:00-04:00', local_end: '2026-07-06T10:00:00-04:00',
+  duration_minutes: 30, topic: null, description: null, status: 'booked', cancel_reason: null, meeting: null,
+  type_name: 'Consult', mode: 'in-person', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe',
+} as DaySheetRow;
+const busy: BusyBlock = {
+  doctor_id: 4, start: '2026-07-06T14:00:00Z', end: '2026-07-06T14:30:00Z',
+  local_start: '2026-07-06T10:00:00-04:00', local_end: '2026-07-06T10:30:00-04:00',
+};
+
+interface Event { id: string; resourceIds: number[]; start: string; end: string; title: string; classNames: string[]; editable: boolean }
+
+describe('the calendar under the minimum-necessary setting', () => {
+  it("shows another doctor's visit as Busy in their column, which opens and moves nothing", () => {
+    const opened: DaySheetRow[] = [];
+    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: (row) => opened.push(row), onError: () => undefined, onMoved: () => undefined,
+    });
+    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [own], busy: [busy] };
+    calendar.show(sheet, 'day');
+    const events = widget.options.events as Event[];
+    expect(events.map((e) => [e.id, e.resourceIds, e.start, e.end, e.title, e.classNames, e.editable])).toEqual([
+      ['7', [3], '2026-07-06T09:30:00', '2026-07-06T10:00:00', 'Jane Doe · Consult', ['status-booked', 'mode-in-person'], true],
+      ['busy-0', [4], '2026-07-06T10:00:00', '2026-07-06T10:30:00', 'Busy', ['busy'], false],
+    ]);
+    const click = widget.options.eventClick as (info: { event: { id: string } }) => void;
+    click({ event: { id: 'busy-0' } });
+    expect(opened).toEqual([]);
+    click({ event: { id: '7' } });
+    expect(opened.map((r) => r.patient_name)).toEqual(['Jane Doe']);
+  });
+});

@@ -89,7 +89,8 @@ fn created_objects_are_printed() {
     assert_eq!(
         clinic,
         serde_json::json!({
-            "name": "Birch Clinic", "tz": "Europe/London", "lock_minutes": 10, "locale": "en-CA", "neutral_titles": false
+            "name": "Birch Clinic", "tz": "Europe/London", "lock_minutes": 10, "locale": "en-CA", "neutral_titles": false,
+            "own_patients_only": false
         })
     );
     let s = c.run_with_input(

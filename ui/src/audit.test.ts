@@ -25,7 +25,7 @@ async function desk(me: Staff) {
     if (cmd === 'app_status') {
       return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: me };
     }
-    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [] };
+    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };
     if (cmd === 'list_all_staff' || cmd === 'list_staff') return [admin, dana, ada];
     if (cmd === 'find_patients') return [{ id: 7, full_name: 'Jane Doe', email: null, phone: null, date_of_birth: null, note: null }];
     if (cmd === 'audit_log') return [booked];

@@ -212,8 +212,13 @@ export type Appointment = {
 /**  An appointment with its whole history, oldest first. */
 export type AppointmentDetail = {
 	history: HistoryEntry[],
-	/**  The statuses the lifecycle allows next (what the status buttons offer). */
+	/**
+	 *  The statuses the reader may give it next: what the lifecycle allows and their rights do
+	 *  (what the status buttons offer).
+	 */
 	next_statuses: Status[],
+	/**  What the reader may do with it (what the panel and the calendar offer). */
+	rights: VisitRights,
 } & Appointment;
 
 /**  An appointment's id. */
@@ -481,6 +486,11 @@ export type DaySheet = {
 	 *  ([`crate::Sight`]); empty for everyone else.
 	 */
 	busy: BusyBlock[],
+	/**
+	 *  Whether the reader books and moves visits (the calendar then offers its empty slots and
+	 *  lets visits be dragged).
+	 */
+	may_book: boolean,
 };
 
 /**  One appointment on the day sheet, with the names shown beside it. */
@@ -920,6 +930,25 @@ export type TextKey =
 export type TypeId = number;
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**
+ *  What a person may do with one visit, by the table above and the visit's state: the app
+ *  offers exactly these (and the core refuses the rest whatever is asked).
+ */
+export type VisitRights = {
+	/**  Move it to another time (those who book, while it is booked or checked in). */
+	reschedule: boolean,
+	/**  Cancel it (those who book, while the lifecycle allows). */
+	cancel: boolean,
+	/**  Check in, start, complete, no-show (the desk, admins, and its own doctor). */
+	change_status: boolean,
+	/**  Start its meeting as the host (its own doctor, or an admin). */
+	start_meeting: boolean,
+	/**  Send its failed meeting to the provider again (the desk, admins, and its own doctor). */
+	retry_meeting: boolean,
+	/**  Send the patient's e-mail again (those who book). */
+	resend_mail: boolean,
+};
 
 /**  Why a pending meeting has not been sent yet. */
 export type Waiting = 

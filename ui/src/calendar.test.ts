@@ -32,17 +32,17 @@ const busy: BusyBlock = {
 
 interface Event { id: string; resourceIds: number[]; start: string; end: string; title: string; classNames: string[]; editable: boolean }
 
-describe('the calendar under the minimum-necessary setting', () => {
-  it("shows another doctor's visit as Busy in their column, which opens and moves nothing", () => {
+describe('what the calendar offers', () => {
+  it("shows another doctor's visit as Busy in their column, which opens and moves nothing, and drags only for those who book", () => {
     const opened: DaySheetRow[] = [];
     const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
       onSelectSlot: () => undefined, onOpenAppointment: (row) => opened.push(row), onError: () => undefined, onMoved: () => undefined,
     });
-    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [own], busy: [busy] };
+    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [own], busy: [busy], may_book: false };
     calendar.show(sheet, 'day');
     const events = widget.options.events as Event[];
     expect(events.map((e) => [e.id, e.resourceIds, e.start, e.end, e.title, e.classNames, e.editable])).toEqual([
-      ['7', [3], '2026-07-06T09:30:00', '2026-07-06T10:00:00', 'Jane Doe · Consult', ['status-booked', 'mode-in-person'], true],
+      ['7', [3], '2026-07-06T09:30:00', '2026-07-06T10:00:00', 'Jane Doe · Consult', ['status-booked', 'mode-in-person'], false],
       ['busy-0', [4], '2026-07-06T10:00:00', '2026-07-06T10:30:00', 'Busy', ['busy'], false],
     ]);
     const click = widget.options.eventClick as (info: { event: { id: string } }) => void;
@@ -50,5 +50,12 @@ describe('the calendar under the minimum-necessary setting', () => {
     expect(opened).toEqual([]);
     click({ event: { id: '7' } });
     expect(opened.map((r) => r.patient_name)).toEqual(['Jane Doe']);
+    // A doctor does not book or move: no empty slot to pick, nothing to drag.
+    expect(widget.options.selectable).toBe(false);
+
+    // Those who book get both.
+    calendar.show({ ...sheet, busy: [], may_book: true }, 'day');
+    expect((widget.options.events as Event[]).map((e) => [e.id, e.editable])).toEqual([['7', true]]);
+    expect(widget.options.selectable).toBe(true);
   });
 });

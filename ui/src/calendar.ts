@@ -101,6 +101,7 @@ export class ScheduleCalendar {
     this.ec.setOption('view', view === 'week' ? 'resourceTimeGridWeek' : 'resourceTimeGridDay');
     this.ec.setOption('date', `${sheet.date}T00:00:00`);
     this.ec.setOption('resources', sheet.doctors.map((d) => ({ id: d.id, title: d.name })));
+    this.ec.setOption('selectable', sheet.may_book);
     this.ec.setOption('events', sheet.appointments.map((a) => ({
       id: String(a.id),
       resourceIds: [a.doctor_id],
@@ -109,7 +110,8 @@ export class ScheduleCalendar {
       end: wallTime(a.end, this.tz),
       title: `${a.patient_name} · ${a.type_name}${a.tz === this.tz ? '' : ` (${a.tz})`}`,
       classNames: [`status-${a.status}`, `mode-${a.mode}`, ...(a.meeting ? [`meeting-${a.meeting.state}`] : [])],
-      editable: a.status === 'booked' || a.status === 'checked-in',
+      // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
+      editable: sheet.may_book && (a.status === 'booked' || a.status === 'checked-in'),
       extendedProps: { status: tk(`status.${a.status}`) },
     })).concat(sheet.busy.map((b, i) => ({
       // Another doctor's visit, when the clinic shows each doctor only their own patients: time

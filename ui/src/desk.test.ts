@@ -178,7 +178,7 @@ describe('sign-in', () => {
     const calls = recordingBackend((cmd) => {
       if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [{ ...dana }], signed_in: signedIn };
       if (cmd === 'sign_in') { signedIn = dana; return { staff: dana, must_change_pin: false, security_notices: [] }; }
-      if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [], busy: [] };
+      if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
       return cmd === 'list_types' || cmd === 'connections' ? [] : null;
     });
     const root = document.createElement('div');

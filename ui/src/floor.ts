@@ -25,7 +25,7 @@ const appointments: DaySheetRow[] = doctors.flatMap((doctor, d) => Array.from({ 
     type_name: 'Consult', mode: 'zoom' as const, doctor_name: doctor.name, patient_name: `Patient ${String(1 + (id % 60)).padStart(3, '0')}`,
   };
 }));
-const sheet: DaySheet = { clinic_name: 'Benchmark Clinic', tz: 'UTC', date, days: 1, doctors, appointments, busy: [] };
+const sheet: DaySheet = { clinic_name: 'Benchmark Clinic', tz: 'UTC', date, days: 1, doctors, appointments, busy: [], may_book: true };
 
 const root = document.getElementById('calendar');
 if (root) {

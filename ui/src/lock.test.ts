@@ -21,7 +21,7 @@ async function desk() {
   const calls = recordingBackend((cmd) => {
     if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [dana, ada], signed_in: signedIn };
     if (cmd === 'sign_out') { signedIn = null; return null; }
-    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [] };
+    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };
     if (cmd === 'list_types') return [];
     return null;
   });

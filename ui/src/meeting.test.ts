@@ -7,7 +7,7 @@ import axe from 'axe-core';
 import { renderPanel, updatePanelMeeting } from './panel';
 import type { PanelContext } from './panel';
 import { meetingBadge, meetingMark } from './meeting';
-import { openDesk, recordingBackend } from './testing';
+import { openDesk, recordingBackend, rightsFor } from './testing';
 import type { Call } from './testing';
 import { events } from './ipc';
 import type { AppointmentDetail, DaySheetRow, MeetingInfo, Staff } from './ipc';
@@ -24,8 +24,9 @@ const JOIN = 'https://zoom.us/j/85746065432?pwd=patient';
 const meeting = (m: Partial<MeetingInfo>): MeetingInfo =>
   ({ provider: 'zoom', state: 'pending', waiting: 'queued', due: null, join_url: null, error: null, ...m });
 
-function detail(m: MeetingInfo | null): AppointmentDetail {
+function detail(m: MeetingInfo | null, me: Staff = dana): AppointmentDetail {
   return {
+    rights: rightsFor(me, ada.id),
     id: 9, patient_id: 7, doctor_id: ada.id, type_id: 1,
     start: '2026-07-06T13:30:00Z', end: '2026-07-06T14:00:00Z', tz: 'America/Toronto',
     local_start: '2026-07-06T09:30:00-04:00', duration_minutes: 30, topic: null, description: null,
@@ -46,7 +47,7 @@ function panel(me: Staff, m: MeetingInfo | null, onChanged = () => undefined): H
     clinicTz: 'America/Toronto', me, onChanged, onClose: () => undefined,
     names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
   };
-  renderPanel(root, detail(m), ctx);
+  renderPanel(root, detail(m, me), ctx);
   return root;
 }
 

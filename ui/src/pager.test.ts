@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
-import { openDesk } from './testing';
+import { openDesk, rightsFor } from './testing';
 import { events } from './ipc';
 import type { AppointmentDetail, DaySheet, DaySheetRow, Staff } from './ipc';
 
@@ -130,7 +130,7 @@ describe('the doctors pager', () => {
 
   it('opens a linked appointment on its doctor’s page, with its panel', async () => {
     const { ds, rows } = await desk(25, (cmd) => {
-      if (cmd === 'appointment') return { ...rows[17], history: [], next_statuses: ['checked-in'] } as AppointmentDetail;
+      if (cmd === 'appointment') return { ...rows[17], history: [], next_statuses: ['checked-in'], rights: rightsFor(dana, rows[17].doctor_id) } as AppointmentDetail;
       return null;
     });
     expect(ds[17].id).toBe(117);

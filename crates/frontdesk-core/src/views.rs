@@ -53,6 +53,9 @@ pub struct DaySheet {
     /// Other doctors' visits that hold their time, for a doctor who sees only their own patients
     /// ([`crate::Sight`]); empty for everyone else.
     pub busy: Vec<BusyBlock>,
+    /// Whether the reader books and moves visits (the calendar then offers its empty slots and
+    /// lets visits be dragged).
+    pub may_book: bool,
 }
 
 impl Store {
@@ -118,6 +121,7 @@ impl Store {
                 .collect(),
             appointments: rows,
             busy,
+            may_book: reader.may(Action::Book).is_ok(),
         })
     }
 

@@ -360,7 +360,7 @@ impl Store {
         actor.may(Action::Read)?;
         let now = self.now();
         let mut tx = self.write().await?;
-        let detail = detail(&mut tx, id).await?;
+        let detail = detail(&mut tx, id, actor).await?;
         super::directory::sight_in(&mut tx, actor).await?.check_visit_of(detail.appointment.doctor_id)?;
         let about = AuditAbout::appointment(&detail.appointment);
         audit::append_view(&mut tx, now, actor, AuditAction::AppointmentViewed, about).await?;
@@ -375,7 +375,7 @@ impl Store {
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn appointment(&self, id: AppointmentId) -> Result<AppointmentDetail> {
         let mut tx = self.pool.read().await?;
-        detail(&mut tx, id).await
+        detail(&mut tx, id, &Actor::SYSTEM).await
     }
 
     /// Every appointment (any status) that shares an instant with the local day `date` in `tz`,
@@ -444,8 +444,8 @@ async fn load(conn: &mut Tx, id: AppointmentId) -> Result<Appointment> {
     row.ok_or(CoreError::NotFound { what: "appointment", id: id.0 })?.try_into()
 }
 
-/// One appointment with its whole history, oldest first, and the statuses it may take next.
-async fn detail(conn: &mut Tx, id: AppointmentId) -> Result<AppointmentDetail> {
+/// One appointment with its whole history, oldest first, and what `reader` may do with it next.
+async fn detail(conn: &mut Tx, id: AppointmentId, reader: &Actor) -> Result<AppointmentDetail> {
     let appointment = load(&mut *conn, id).await?;
     let rows: Vec<(i64, String, Option<String>, String, String)> = sql::query_as(
         "SELECT h.at_ms, h.actor, s.name, h.action, h.detail FROM appointment_history h
@@ -465,8 +465,12 @@ async fn detail(conn: &mut Tx, id: AppointmentId) -> Result<AppointmentDetail> {
             detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
         })
         .collect();
-    let next_statuses = Status::ALL.iter().copied().filter(|s| appointment.status.can_become(*s)).collect();
-    Ok(AppointmentDetail { appointment, history, next_statuses })
+    Ok(AppointmentDetail {
+        next_statuses: reader.next_statuses(&appointment),
+        rights: reader.rights_on(&appointment),
+        appointment,
+        history,
+    })
 }
 
 /// The doctor's slot-holding appointments that overlap `[start, end)`, other than `except`.

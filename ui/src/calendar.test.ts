@@ -58,4 +58,31 @@ describe('what the calendar offers', () => {
     expect((widget.options.events as Event[]).map((e) => [e.id, e.editable])).toEqual([['7', true]]);
     expect(widget.options.selectable).toBe(true);
   });
+
+  it("puts the patient's name first on every block, with a status mark and the whole text as its tooltip", () => {
+    new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+    }).show({ clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben],
+      appointments: [{ ...own, status: 'checked-in', duration_minutes: 15 }], busy: [busy], may_book: true }, 'day');
+    const content = widget.options.eventContent as (info: unknown) => { domNodes: HTMLElement[] };
+    const [block] = content({ event: { id: '7', title: 'Jane Doe · Consult', display: 'auto' }, timeText: '9:30 – 9:45' }).domNodes;
+    const line = block.querySelector('.event-line') as HTMLElement;
+    expect(line.querySelector('.event-name')?.textContent).toBe('Jane Doe');
+    expect(line.textContent).toBe('●Jane Doe 9:30 – 9:45');
+    expect(block.title).toBe('Jane Doe · 9:30 – 9:45 · Consult · Checked in');
+    const [other] = content({ event: { id: 'busy-0', title: 'Busy', display: 'auto' }, timeText: '10:00 – 10:30' }).domNodes;
+    expect([other.textContent, other.title]).toEqual(['Busy 10:00 – 10:30', 'Busy · 10:00 – 10:30']);
+  });
+});
+
+describe('the legend', () => {
+  it('names every status, each with a mark of its own besides booked', async () => {
+    const { statusLegend, STATUS_MARKS } = await import('./legend');
+    const items = [...statusLegend().querySelectorAll('li')].map((li) => [li.querySelector('.legend-swatch')?.textContent, li.textContent]);
+    expect(items).toEqual([
+      ['', 'Booked'], ['●', '●Checked in'], ['▶', '▶In progress'], ['✓', '✓Completed'], ['⊘', '⊘No-show'], ['✕', '✕Cancelled'],
+    ]);
+    const marks = Object.values(STATUS_MARKS).filter(Boolean);
+    expect(new Set(marks).size).toBe(marks.length);
+  });
 });

@@ -11,6 +11,7 @@ import { t, tk, wallFromDate, wallTime } from './messages';
 import type { Slot } from './booking';
 import { h } from './dom';
 import { meetingBadge, meetingMark } from './meeting';
+import { statusMark } from './legend';
 
 export type View = 'day' | 'week';
 
@@ -131,19 +132,30 @@ export class ScheduleCalendar {
   }
 
   /**
-   * The widget's own content (time, title), with a telehealth visit's meeting: its state's shape
-   * on the time line, which shows even on the shortest event, and in words after the title.
+   * An event's content, the patient's name first whatever its length (a 15-minute visit is one
+   * line: the name, its status mark, then what room is left); then the time, the type and a
+   * telehealth visit's meeting state. The whole text is the block's tooltip.
    */
   private content(info: Calendar.EventContentInfo): Calendar.Content {
     const time = h('time', { class: 'ec-event-time' }, info.timeText);
     if (info.event.display === 'pointer') return { domNodes: [time] };
-    const meeting = this.rows.get(String(info.event.id))?.meeting;
-    const text = typeof info.event.title === 'string' ? info.event.title : '';
-    if (!meeting) return { domNodes: [time, h('h4', { class: 'ec-event-title' }, text)] };
-    return { domNodes: [
-      h('div', { class: 'event-head' }, time, meetingMark(meeting)),
-      h('h4', { class: 'ec-event-title' }, text, ' ', meetingBadge(meeting)),
-    ] };
+    const row = this.rows.get(String(info.event.id));
+    if (!row) {
+      return { domNodes: [h('div', { class: 'event-body', title: `${t('cal.busy')} · ${info.timeText}` },
+        h('div', { class: 'event-line' }, h('strong', { class: 'event-name' }, t('cal.busy')), ' ', time))] };
+    }
+    const status = tk(`status.${row.status}`);
+    const zone = row.tz === this.tz ? '' : ` (${row.tz})`;
+    const meeting = row.meeting;
+    const tip = [row.patient_name, `${info.timeText}${zone}`, row.type_name, status,
+      meeting ? meetingBadge(meeting).textContent ?? '' : ''].filter(Boolean).join(' · ');
+    return { domNodes: [h('div', { class: 'event-body', title: tip },
+      h('div', { class: 'event-line' },
+        statusMark(row.status),
+        h('strong', { class: 'event-name' }, row.patient_name),
+        ' ', time, meeting ? meetingMark(meeting) : ''),
+      h('div', { class: 'event-more' }, `${row.type_name}${zone}`, row.status === 'booked' ? '' : ` · ${status}`,
+        meeting ? ' ' : '', meeting ? meetingBadge(meeting) : ''))] };
   }
 
   private async move(info: Calendar.EventDropInfo): Promise<void> {

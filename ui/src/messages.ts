@@ -68,6 +68,7 @@ const en = {
   'print.status': 'Status',
   'print.empty': 'No appointments this day',
   'cal.busy': 'Busy',
+  'cal.legend': 'What the marks on appointments mean',
   'cal.noDoctors': 'No doctors yet. An admin can add them under Staff.',
   'cal.otherDoctor': 'Moving an appointment to another doctor is not possible; cancel it and book again.',
   'cal.doctors': 'Doctors shown',

@@ -8,6 +8,7 @@ import { formatDate, t, wallTime } from './messages';
 import { Booker } from './booking';
 import type { Slot } from './booking';
 import { ScheduleCalendar } from './calendar';
+import { statusLegend } from './legend';
 import type { View } from './calendar';
 import { DoctorPager } from './pager';
 import { SelectedAppointment } from './selection';
@@ -85,7 +86,7 @@ export class ScheduleScreen {
 
   /** Puts the calendar and the panel in `content` and reads the shown days. */
   async mount(content: HTMLElement): Promise<void> {
-    content.replaceChildren(this.calendarEl, this.selection.panel);
+    content.replaceChildren(h('div', { class: 'calendar-column' }, this.calendarEl, statusLegend()), this.selection.panel);
     await this.refresh();
   }
 

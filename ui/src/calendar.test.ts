@@ -86,3 +86,38 @@ describe('the legend', () => {
     expect(new Set(marks).size).toBe(marks.length);
   });
 });
+
+describe('the view', () => {
+  it('stays where it was when the same day is shown again, and goes to a visit just booked, highlighted', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-07-06T15:20:00Z')); // 11:20 in Toronto
+    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+    });
+    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [own], busy: [], may_book: true };
+    const set: string[] = [];
+    const options = new Proxy(widget.options, { set: (o, k, v) => { if (k === 'scrollTime') set.push(String(v)); o[k as string] = v; return true; } });
+    widget.options = options;
+    calendar.show(sheet, 'day');
+    expect(set, 'today opens at the hour before now').toEqual(['10:00']);
+    calendar.show(sheet, 'day');
+    calendar.show({ ...sheet, appointments: [{ ...own, status: 'checked-in' }] }, 'day');
+    expect(set, 'read again after a change: the scroll is left alone').toEqual(['10:00']);
+    calendar.show({ ...sheet, date: '2026-07-07', appointments: [] }, 'day');
+    expect(set.at(-1)).toBe('07:30');
+
+    const booked = { ...own, id: 8, start: '2026-07-07T18:00:00Z', end: '2026-07-07T18:30:00Z' };
+    calendar.reveal(8);
+    calendar.show({ ...sheet, date: '2026-07-07', appointments: [booked] }, 'day');
+    expect(set.at(-1)).toBe('13:00');
+    const classes = () => (widget.options.events as Event[]).find((e) => e.id === '8')?.classNames;
+    expect(classes()).toContain('just-changed');
+    vi.advanceTimersByTime(5000);
+    calendar.show({ ...sheet, date: '2026-07-07', appointments: [booked] }, 'day');
+    expect(classes()).not.toContain('just-changed');
+    expect(set.at(-1)).toBe('13:00');
+    expect(set).toHaveLength(3);
+    vi.useRealTimers();
+  });
+});
+

@@ -9,7 +9,7 @@ import { CLINIC, openDesk, recordingBackend } from './testing';
 import type { Connection, Staff } from './ipc';
 
 // The calendar widget is not what these tests are about, and needs a real layout engine.
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };

@@ -13,7 +13,7 @@ import { events } from './ipc';
 import type { AppointmentDetail, DaySheetRow, MeetingInfo, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; the desk test only needs to see refreshes.
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };

@@ -10,7 +10,7 @@ import type { AppointmentDetail, DaySheet, DaySheetRow, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; here it only records what it is asked to show.
 const { shown } = vi.hoisted(() => ({ shown: [] as DaySheet[] }));
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(sheet: DaySheet): void { shown.push(sheet); } destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(sheet: DaySheet): void { shown.push(sheet); } reveal(): void {} destroy(): void {} } }));
 
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
 const doctors = (n: number): Staff[] =>

@@ -58,6 +58,7 @@ export class ScheduleScreen {
     this.selection = new SelectedAppointment(session, { onChanged: () => void this.refresh(), say: hooks.say });
     this.booker = new Booker(() => this.session.clinic.tz, (a) => {
       this.pager.want(a.doctor_id);
+      this.calendar.reveal(a.id);
       void this.goto(a.local_start.slice(0, 10) === this.date ? this.date : wallTime(a.start, this.session.clinic.tz).slice(0, 10));
     });
     const viewButton = (v: View, label: string) =>

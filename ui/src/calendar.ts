@@ -140,7 +140,7 @@ export class ScheduleCalendar {
       return;
     }
     try {
-      await ipc.moveAppointment(Number(info.event.id), { at: wallFromDate(info.event.start), tz: this.tz, fold: null }, false);
+      await ipc.moveAppointment(Number(info.event.id), { at: wallFromDate(info.event.start), tz: this.tz, fold: null }, false, false);
       this.handlers.onMoved();
     } catch (e) {
       info.revert();

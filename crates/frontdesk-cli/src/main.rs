@@ -251,6 +251,10 @@ struct When {
     /// Book even though the doctor is already booked then (recorded in the history).
     #[arg(long)]
     allow_overlap: bool,
+    /// Book even though the doctor does not work then: outside their hours or the clinic's,
+    /// on a day off or a holiday (recorded in the history, marked on the day sheet).
+    #[arg(long)]
+    outside_hours: bool,
 }
 
 #[derive(Subcommand)]
@@ -384,6 +388,7 @@ fn hint(e: &CliError) -> &'static str {
     let Some(e) = e.core() else { return "" };
     match e {
         CoreError::Overlap(_) => " (with --allow-overlap)",
+        CoreError::OutsideHours(_) => " (with --outside-hours)",
         CoreError::AmbiguousTime(_) => " (--fold earlier or --fold later)",
         CoreError::NotInitialized => " (frontdesk-cli init --clinic NAME --tz ZONE)",
         _ => "",
@@ -549,6 +554,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
                 type_id: TypeId(type_id),
                 start: local(&when)?,
                 allow_overlap: when.allow_overlap,
+                allow_outside_hours: when.outside_hours,
                 topic,
                 description,
             };
@@ -556,8 +562,10 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.appointment(store, &booked, "Booked").await
         }
         Command::Move { id, when } => {
-            let moved =
-                store.move_appointment(&actor, AppointmentId(id), local(&when)?, when.allow_overlap).await?;
+            let to = local(&when)?;
+            let moved = store
+                .move_appointment(&actor, AppointmentId(id), to, when.allow_overlap, when.outside_hours)
+                .await?;
             out.appointment(store, &moved, "Moved").await
         }
         Command::Cancel { id, reason } => {

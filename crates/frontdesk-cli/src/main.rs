@@ -5,6 +5,7 @@
 
 mod accounts;
 mod error;
+mod hours;
 mod mail;
 mod outbox;
 mod output;
@@ -25,6 +26,7 @@ use frontdesk_core::{
 
 use accounts::{AccountCommand, ConfigCommand};
 use error::CliError;
+use hours::{FreeArgs, HoursCommand};
 use mail::MailCommand;
 use outbox::OutboxCommand;
 use output::Output;
@@ -99,6 +101,13 @@ enum Command {
     Status { id: i64, status: String },
     /// Show one appointment with its history (audited: who looked at which appointment).
     Show { id: i64 },
+    /// Working hours: the clinic's opening hours, doctors' weekly hours from a date, days off,
+    /// clinic holidays and extra hours (`hours show`; the changes are admins' and audited).
+    #[command(subcommand)]
+    Hours(HoursCommand),
+    /// The first free slots for a type of visit, with one doctor or any: within working hours,
+    /// overlapping no active visit, earliest first.
+    Free(FreeArgs),
     /// List one day's appointments.
     Day {
         /// The day (default: today in the zone).
@@ -577,6 +586,8 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             let changed = store.set_status(&actor, AppointmentId(id), next).await?;
             out.appointment(store, &changed, "Updated").await
         }
+        Command::Hours(command) => hours::run(store, &actor, &clinic, command, out).await,
+        Command::Free(args) => hours::free(store, &clinic, args, out).await,
         Command::Show { id } => {
             let detail = store.view_appointment(&actor, AppointmentId(id)).await?;
             out.detail(store, &detail, store.mail_status(AppointmentId(id)).await?.as_ref()).await

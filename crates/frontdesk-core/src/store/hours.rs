@@ -680,7 +680,7 @@ impl Store {
 
     /// The first free slots for a type of visit, with one doctor or any: within working hours,
     /// overlapping no active visit, from a local day of the clinic on (never in the past),
-    /// earliest first. Two reads (the hours, the visits), then arithmetic in memory
+    /// earliest first. Two reads (the hours; the visits, as one JSON array), then arithmetic in memory
     /// ([`hours::free_slots`]).
     ///
     /// # Errors
@@ -726,7 +726,8 @@ impl Store {
         let hours = read_hours(&mut tx, Some((first, last)), query.doctor_id).await?;
         let (from, _) = time::day_bounds(first, clinic.tz);
         let (_, to) = time::day_bounds(last, clinic.tz);
-        let taken = taken_between(&mut tx, from.timestamp(), to.timestamp(), query.doctor_id).await?;
+        let taken =
+            taken_between(&mut tx, self.engine(), from.timestamp(), to.timestamp(), query.doctor_id).await?;
         drop(tx);
         let search = SlotSearch {
             minutes,
@@ -775,17 +776,31 @@ async fn active_doctors(conn: &mut Tx) -> Result<Vec<StaffId>> {
     Ok(ids.into_iter().map(StaffId).collect())
 }
 
-/// The active visits that share an instant with `[from, to)` (Unix seconds), for every doctor or one.
-async fn taken_between(conn: &mut Tx, from: i64, to: i64, doctor: Option<StaffId>) -> Result<Vec<Taken>> {
+/// The active visits that share an instant with `[from, to)` (Unix seconds), for every doctor or
+/// one. A month holds thousands: they come back as one JSON array built by the engine, as the day
+/// view's rows do (ADR 0003), which costs a fraction of decoding them row by row.
+async fn taken_between(
+    conn: &mut Tx,
+    engine: super::Engine,
+    from: i64,
+    to: i64,
+    doctor: Option<StaffId>,
+) -> Result<Vec<Taken>> {
     let held: Vec<&str> = Status::ALL.iter().filter(|s| s.holds_slot()).map(|s| s.as_str()).collect();
+    let rows = engine.pick(
+        "json_group_array(json_array(doctor_id, start_at, end_at))",
+        "coalesce(json_agg(json_build_array(doctor_id, start_at, end_at)), '[]')::text",
+    );
     let text = format!(
-        "SELECT doctor_id, start_at, end_at FROM appointments
+        "SELECT {rows} FROM appointments
          WHERE start_at >= $1 - 43200 AND start_at < $2 AND end_at > $1
            AND (CAST($3 AS BIGINT) IS NULL OR doctor_id = CAST($3 AS BIGINT)) AND status IN ('{}')",
         held.join("', '")
     );
+    let json: String =
+        sql::query_scalar(&text).bind(from).bind(to).bind(doctor.map(|d| d.0)).fetch_one(&mut *conn).await?;
     let rows: Vec<(i64, i64, i64)> =
-        sql::query_as(&text).bind(from).bind(to).bind(doctor.map(|d| d.0)).fetch_all(&mut *conn).await?;
+        serde_json::from_str(&json).map_err(|e| CoreError::from(sqlx::Error::Decode(Box::new(e))))?;
     Ok(rows
         .into_iter()
         .map(|(d, s, e)| Taken { doctor: StaffId(d), span: Span { start: s, end: e } })

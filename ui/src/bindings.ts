@@ -58,7 +58,7 @@ export const commands = {
 	 */
 	daySheetPrinted: (date: string, doctorId: StaffId | null) => __TAURI_INVOKE<null>("day_sheet_printed", { date, doctorId }),
 	book: (input: BookInput) => __TAURI_INVOKE<Appointment>("book", { input }),
-	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap }),
+	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean, allowOutsideHours: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap, allowOutsideHours }),
 	cancelAppointment: (id: AppointmentId, reason: string) => __TAURI_INVOKE<Appointment>("cancel_appointment", { id, reason }),
 	/**  Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits. */
 	setStatus: (id: AppointmentId, status: Status) => __TAURI_INVOKE<Appointment>("set_status", { id, status }),
@@ -325,7 +325,15 @@ export type AuditAction =
  *  An admin lifted a lock or a pause of someone's sign-in (or set them a new PIN, which
  *  does too).
  */
-"sign_in_unlocked";
+"sign_in_unlocked" | 
+/**  The clinic's opening hours were set or cleared. */
+"clinic_hours_changed" | 
+/**  A doctor's weekly hours from a date were set or removed. */
+"doctor_hours_changed" | 
+/**  A day off, a clinic holiday or a doctor's extra hours were entered. */
+"hours_exception_added" | 
+/**  A day off, a clinic holiday or a doctor's extra hours were removed. */
+"hours_exception_removed";
 
 /**  One row of the audit log. */
 export type AuditEntry = {
@@ -350,6 +358,8 @@ export type BookInput = {
 	type_id: TypeId,
 	start: WallTime,
 	allow_overlap: boolean,
+	/**  Staff confirmed the visit outside the doctor's working hours (false when absent). */
+	allow_outside_hours?: boolean,
 	topic: string | null,
 	description: string | null,
 };
@@ -501,6 +511,8 @@ export type DaySheetRow = {
 	mode: Mode,
 	doctor_name: string,
 	patient_name: string,
+	/**  Booked (or moved) outside the doctor's working hours with staff's confirmation. */
+	outside_hours: boolean,
 } & Appointment;
 
 /**  A link the app understands. The links the window shows reach it as the `deep-link` event. */
@@ -532,6 +544,11 @@ export type ErrorKind =
 "not_found" | 
 /**  The change collides with the schedule (double booking, disallowed status change). */
 "conflict" | 
+/**
+ *  The time is outside the doctor's working hours (or the clinic's, or on a day off); staff
+ *  may confirm it, as they may a double booking.
+ */
+"outside_hours" | 
 /**  The data folder cannot be used (not writable, newer database, not set up yet). */
 "setup" | 
 /**  Nobody is signed in, or the PIN was wrong. */

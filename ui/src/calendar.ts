@@ -195,7 +195,7 @@ export class ScheduleCalendar {
       return;
     }
     try {
-      await ipc.moveAppointment(Number(info.event.id), { at: wallFromDate(info.event.start), tz: this.tz, fold: null }, false);
+      await ipc.moveAppointment(Number(info.event.id), { at: wallFromDate(info.event.start), tz: this.tz, fold: null }, false, false);
       this.reveal(Number(info.event.id));
       this.handlers.onMoved();
     } catch (e) {

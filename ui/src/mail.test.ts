@@ -211,7 +211,7 @@ describe('the E-mail section of the panel', () => {
 describe('mail changes from the mail worker', () => {
   it('read the open panel’s mail again when its appointment’s mail changed, and only then', async () => {
     vi.useFakeTimers();
-    const row = { ...detail(), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'in-person', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe' } as DaySheetRow;
+    const row = { ...detail(), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'in-person', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe', outside_hours: false } as DaySheetRow;
     let current = mail();
     const calls = await openDesk({
       me: dana, doctors: [ada], appointments: [row],

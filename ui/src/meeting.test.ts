@@ -193,7 +193,7 @@ describe('the calendar badge', () => {
 describe('meeting changes from the outbox', () => {
   it('read the day again when a shown appointment’s meeting changed, and only then', async () => {
     vi.useFakeTimers();
-    const row = { ...detail(meeting({})), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'zoom', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe' } as DaySheetRow;
+    const row = { ...detail(meeting({})), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'zoom', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe', outside_hours: false } as DaySheetRow;
     const calls = await openDesk({ me: dana, doctors: [ada], appointments: [row] });
     const reads = () => calls.filter((c) => c.cmd === 'schedule').length;
     const before = reads();

@@ -21,7 +21,7 @@ function appointment(id: number, doctor: Staff): DaySheetRow {
     id, patient_id: 7, doctor_id: doctor.id, type_id: 1, start: '2026-07-06T13:00:00Z', end: '2026-07-06T13:30:00Z',
     tz: 'America/Toronto', local_start: '2026-07-06T09:00:00-04:00', local_end: '2026-07-06T09:30:00-04:00',
     duration_minutes: 30, topic: null, description: null, status: 'booked', cancel_reason: null, meeting: null,
-    type_name: 'Consult', mode: 'in-person', doctor_name: doctor.name, patient_name: 'Jane Doe',
+    type_name: 'Consult', mode: 'in-person', doctor_name: doctor.name, patient_name: 'Jane Doe', outside_hours: false,
   };
 }
 

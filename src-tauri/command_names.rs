@@ -12,6 +12,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "sign_out",
     "still_here",
     "schedule",
+    "working_time",
     "appointment",
     "day_sheet_printed",
     "book",

@@ -166,6 +166,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             schedule::schedule,
             schedule::appointment,
             schedule::day_sheet_printed,
+            schedule::working_time,
             schedule::book,
             schedule::move_appointment,
             schedule::cancel_appointment,

@@ -4,6 +4,7 @@
 //! does that); the command then wakes the outbox worker so that the meeting goes at once.
 
 use chrono::Utc;
+use frontdesk_core::store::WorkingTime;
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
@@ -65,6 +66,25 @@ pub async fn schedule(
         None => time::today_in(clinic.tz, Utc::now()),
     };
     Ok(store.day_sheet(&reader, &clinic, date, days, clinic.tz, None).await?)
+}
+
+/// When each doctor works over the same days as [`schedule`] (the calendar shades the rest of
+/// their column and marks days off), and where the day view opens.
+#[tauri::command]
+#[specta::specta]
+pub async fn working_time(
+    state: State<'_, AppState>,
+    date: Option<String>,
+    days: u32,
+) -> Result<WorkingTime, AppError> {
+    state.require(Action::Read).await?;
+    let store = store(&state)?;
+    let clinic = store.require_clinic().await?;
+    let date = match date {
+        Some(d) => time::parse_date(Field::new("date", "date"), &d)?,
+        None => time::today_in(clinic.tz, Utc::now()),
+    };
+    Ok(store.working_time(date, days, None).await?)
 }
 
 /// One appointment with its history, for the side panel. Opening it is audited (once per person

@@ -57,6 +57,11 @@ export const commands = {
 	 *  dialog opens: audited with the date and the number of appointments, no names.
 	 */
 	daySheetPrinted: (date: string, doctorId: StaffId | null) => __TAURI_INVOKE<null>("day_sheet_printed", { date, doctorId }),
+	/**
+	 *  When each doctor works over the same days as [`schedule`] (the calendar shades the rest of
+	 *  their column and marks days off), and where the day view opens.
+	 */
+	workingTime: (date: string | null, days: number) => __TAURI_INVOKE<WorkingTime>("working_time", { date, days }),
 	book: (input: BookInput) => __TAURI_INVOKE<Appointment>("book", { input }),
 	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean, allowOutsideHours: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap, allowOutsideHours }),
 	cancelAppointment: (id: AppointmentId, reason: string) => __TAURI_INVOKE<Appointment>("cancel_appointment", { id, reason }),
@@ -422,6 +427,21 @@ export type ClinicSettings = {
 	own_patients_only?: boolean,
 };
 
+/**  The clinic's opening time over some days. */
+export type ClinicTime = {
+	/**  Whether the clinic entered opening hours (or holidays) at all; if not, it is open at all hours. */
+	restricted: boolean,
+	/**  When the clinic is open, merged. */
+	open: TimeSpan[],
+	/**
+	 *  The earliest opening on the clock on any of the days (minutes since midnight): where the
+	 *  day view opens. `None` when the clinic set no hours or is closed on every one of the days.
+	 */
+	opens_at_minute: number | null,
+	/**  The clinic's holidays among the days. */
+	holidays: DayOff[],
+};
+
 /**  A connect flow has started: the browser is open at `authorize_url`. */
 export type ConnectStarted = {
 	/**  Shown in the wizard so the page can be opened again if the browser did not appear. */
@@ -481,6 +501,12 @@ export type ConnectionState = "connected" |
 /**  Not usable until the doctor reconnects; `problem` says why. */
 "disconnected";
 
+/**  A whole local day not worked. */
+export type DayOff = {
+	date: string,
+	label: string | null,
+};
+
 /**
  *  Local days of the clinic: its doctors (the columns) and every appointment the reader may see,
  *  in start order.
@@ -538,6 +564,20 @@ export type Disconnected = {
 	revoked_at_provider: boolean,
 	/**  Why the provider was not told, when it was not. */
 	note: string | null,
+};
+
+/**  One doctor's working time over some days. */
+export type DoctorTime = {
+	doctor_id: StaffId,
+	/**
+	 *  Whether any hours apply to the doctor (theirs, the clinic's, an exception); if not, every
+	 *  instant is working time.
+	 */
+	restricted: boolean,
+	/**  When the doctor works, merged (the calendar shades the rest of their column). */
+	working: TimeSpan[],
+	/**  Their own days off among the days (the clinic's holidays are in [`ClinicTime`]). */
+	days_off: DayOff[],
 };
 
 /**  The closed set of error kinds that callers branch on. */
@@ -947,6 +987,12 @@ export type TextKey =
 /**  The last line of every message. */
 "sign_off";
 
+/**  A span of time, as instants. */
+export type TimeSpan = {
+	start: string,
+	end: string,
+};
+
 /**  An appointment type's id. */
 export type TypeId = number;
 
@@ -992,6 +1038,17 @@ export type WallTime = {
 	at: string,
 	tz: string | null,
 	fold: Fold | null,
+};
+
+/**  Working time over local days of the clinic, as instants: what the calendar shades. */
+export type WorkingTime = {
+	/**  The clinic's zone, whose local days these are. */
+	tz: string,
+	first: string,
+	days: number,
+	clinic: ClinicTime,
+	/**  Every active doctor (or the one asked for), by id. */
+	doctors: DoctorTime[],
 };
 
 /* Tauri Specta runtime */

@@ -94,7 +94,9 @@ impl From<CoreError> for AppError {
             return AppError::new(ErrorKind::Validation, message).on(field.key());
         }
         let field = match &e {
-            CoreError::NonexistentTime(_) | CoreError::Overlap(_) => Some("start"),
+            CoreError::NonexistentTime(_) | CoreError::Overlap(_) | CoreError::OutsideHours(_) => {
+                Some("start")
+            }
             CoreError::AmbiguousTime(_) => Some("fold"),
             CoreError::NotFound { what: "patient", .. } => Some("patient"),
             CoreError::NotFound { what: "doctor", .. } => Some("doctor"),

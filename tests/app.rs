@@ -176,6 +176,13 @@ fn roles_are_enforced_in_rust() {
     desk.sign_in(2, "246802");
     let a = desk.ok("book", booking("2026-07-06T09:30"));
     assert_eq!(a["local_start"], "2026-07-06T09:30:00-04:00");
+    let panel = desk.ok("appointment", json!({ "id": 1 }));
+    assert_eq!(panel["next_statuses"], json!(["checked-in", "in-progress", "cancelled", "no-show"]));
+    assert_eq!(
+        panel["rights"],
+        json!({ "reschedule": true, "cancel": true, "change_status": true, "start_meeting": false, "retry_meeting": true, "resend_mail": true })
+    );
+    assert_eq!(desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }))["may_book"], true);
     for (cmd, args) in [
         (
             "add_staff",
@@ -204,6 +211,15 @@ fn roles_are_enforced_in_rust() {
         "Jane Doe"
     );
     assert_eq!(desk.err("book", booking("2026-07-06T11:00"))["kind"], "forbidden");
+    // The window is offered only what the doctor may do: their own visit's status, no cancel,
+    // no drag, no booking.
+    let panel = desk.ok("appointment", json!({ "id": 1 }));
+    assert_eq!(panel["next_statuses"], json!(["checked-in", "in-progress", "no-show"]));
+    assert_eq!(
+        panel["rights"],
+        json!({ "reschedule": false, "cancel": false, "change_status": true, "start_meeting": true, "retry_meeting": true, "resend_mail": false })
+    );
+    assert_eq!(desk.ok("schedule", json!({ "date": "2026-07-06", "days": 1 }))["may_book"], false);
     assert_eq!(desk.ok("set_status", json!({ "id": 1, "status": "in-progress" }))["status"], "in-progress");
     // The admin does everything.
     desk.ok("sign_out", json!({}));

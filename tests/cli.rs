@@ -89,7 +89,8 @@ fn created_objects_are_printed() {
     assert_eq!(
         clinic,
         serde_json::json!({
-            "name": "Birch Clinic", "tz": "Europe/London", "lock_minutes": 10, "locale": "en-CA", "neutral_titles": false
+            "name": "Birch Clinic", "tz": "Europe/London", "lock_minutes": 10, "locale": "en-CA", "neutral_titles": false,
+            "own_patients_only": false
         })
     );
     let s = c.run_with_input(
@@ -975,6 +976,9 @@ fn a_clinic_moves_to_the_server_whole_and_its_file_is_left_as_it_was() {
          INSERT INTO mails (appointment_id, state, sequence, sent_sequence, sent_method, due_at_ms, sent_at_ms, updated_at_ms)
          SELECT id, 'sent', 0, 0, 'REQUEST', 0, 0, 0 FROM appointments WHERE id >= 100 AND patient_id = 1;",
     );
+    c.run(&["hours", "doctor", "set", "1", "--from", "2026-01-01", "--weekday", "mon-fri", "07:00-20:00"])
+        .ok();
+    c.run(&["hours", "off", "--clinic", "--date", "2027-12-25", "--label", "Christmas"]).ok();
     let before = c.dump();
     let days = ["2026-07-06", "2027-01-01", "2027-03-15", "2027-06-30"];
     let on_file: Vec<Value> = days.iter().map(|d| c.json(&["day", "--date", d])).collect();
@@ -982,7 +986,7 @@ fn a_clinic_moves_to_the_server_whole_and_its_file_is_left_as_it_was() {
     let url = common::new_postgres_database();
     let moved = c.json(&["move-to-server", &url]);
     let tables: Vec<(String, i64)> = serde_json::from_value(moved["tables"].clone()).unwrap();
-    assert_eq!(tables.len(), 15, "{moved}");
+    assert_eq!(tables.len(), 19, "{moved}");
     let rows = |table: &str| tables.iter().find(|(t, _)| t == table).unwrap().1;
     assert_eq!(rows("appointments"), 10_002);
     assert!(
@@ -999,6 +1003,8 @@ fn a_clinic_moves_to_the_server_whole_and_its_file_is_left_as_it_was() {
         assert_eq!(&server.json(&["day", "--date", day]), expected, "{day}");
     }
     assert_eq!(server.json(&["audit"]), c.json(&["audit"]));
+    assert_eq!(server.json(&["hours", "show"]), c.json(&["hours", "show"]));
+    assert_eq!((rows("doctor_weeks"), rows("doctor_hours"), rows("hours_exceptions")), (1, 5, 1));
     let next = book(&server, &["--at", "2026-07-07T10:00"]);
     assert_eq!(next["id"], 10_100, "ids go on after the largest one");
     assert_eq!(book(&server, &["--at", "2026-07-07T11:00"])["id"], 10_101);
@@ -1039,4 +1045,227 @@ fn a_booking_cut_off_while_saving_says_whether_it_was_saved() {
     let run = run_with(&mut lost);
     run.ok();
     assert_eq!(c.json(&["day", "--date", "2026-07-06"]).as_array().unwrap().len(), 1, "saved once");
+}
+
+/// `hours`: admins enter the clinic's week, a doctor's week from a date, days off, holidays and
+/// extra hours; `hours show` lists them; bad hours get one line naming the problem, and change
+/// nothing; each change is audited.
+#[test]
+fn working_hours_are_entered_shown_and_refused_naming_the_problem() {
+    let c = Clinic::seeded();
+    let hours = c.json(&[
+        "hours",
+        "clinic",
+        "set",
+        "--weekday",
+        "mon-fri",
+        "08:00-18:00",
+        "--weekday",
+        "sat",
+        "09:00-12:00",
+    ]);
+    assert_eq!(hours["clinic"]["days"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        hours["clinic"]["days"][5],
+        serde_json::json!({ "day": "sat", "blocks": [{ "start_minute": 540, "end_minute": 720 }] })
+    );
+    let lee = c.json(&[
+        "hours",
+        "doctor",
+        "set",
+        "1",
+        "--from",
+        "2026-07-01",
+        "--weekday",
+        "mon",
+        "09:00-12:00,13:00-17:00",
+        "--weekday",
+        "wed",
+        "09:00-12:00",
+    ]);
+    assert_eq!(lee["doctors"][0]["doctor_id"], 1);
+    assert_eq!(lee["doctors"][0]["effective_from"], "2026-07-01");
+    assert_eq!(lee["doctors"][0]["week"]["days"][0]["blocks"].as_array().unwrap().len(), 2);
+    let vacation = c.json(&[
+        "hours",
+        "off",
+        "--doctor",
+        "1",
+        "--date",
+        "2026-07-20",
+        "--to",
+        "2026-07-24",
+        "--label",
+        "Vacation",
+    ]);
+    assert_eq!((vacation["kind"].as_str(), vacation["last_day"].as_str()), (Some("off"), Some("2026-07-24")));
+    let holiday = c.json(&["hours", "off", "--clinic", "--date", "2026-07-01", "--label", "Canada Day"]);
+    assert_eq!(holiday["doctor_id"], Value::Null);
+    let extra = c.json(&["hours", "extra", "--doctor", "1", "--date", "2026-07-11", "10:00-12:00"]);
+    assert_eq!(extra["block"], serde_json::json!({ "start_minute": 600, "end_minute": 720 }));
+
+    let shown = c.run(&["hours", "show", "--doctor", "1"]);
+    shown.ok();
+    for line in [
+        "Clinic opening hours [America/Toronto]:",
+        "Friday     08:00-18:00",
+        "Dr Ada Lee (1) from 2026-07-01:",
+        "Monday     09:00-12:00, 13:00-17:00",
+        "2026-07-01  clinic closed (Canada Day)",
+        "2026-07-20 to 2026-07-24  Dr Ada Lee off (Vacation)",
+        "2026-07-11  Dr Ada Lee works 10:00-12:00",
+    ] {
+        assert!(shown.stdout.contains(line), "{line:?} in {}", shown.stdout);
+    }
+
+    let before = c.dump();
+    let set_lee = |day: &'static str, blocks: &'static str| {
+        c.run(&["hours", "doctor", "set", "1", "--from", "2026-08-01", "--weekday", day, blocks])
+    };
+    set_lee("mon", "09:00-12:00,11:00-13:00")
+        .refused("hours: on Monday, 09:00-12:00 and 11:00-13:00 overlap");
+    set_lee("tue", "17:00-09:00").refused("hours: on Tuesday, 17:00-09:00: the end is before the start");
+    set_lee("tue", "9-5").refused("\"9-5\" is not a block of hours; write it as HH:MM-HH:MM");
+    set_lee("fri-mon", "08:00-09:00").refused("fri-mon runs backwards");
+    set_lee("someday", "08:00-09:00").refused("\"someday\" is not a weekday");
+    c.run(&["hours", "extra", "--doctor", "1", "--date", "2026-03-08", "02:30-04:00"])
+        .refused("2026-03-08 02:30 does not exist in America/Toronto");
+    c.run(&["hours", "off", "--doctor", "99", "--date", "2026-07-10"]).refused("doctor 99 does not exist");
+    c.run(&["hours", "off", "--doctor", "3", "--date", "2026-07-10"])
+        .refused("Cal Desk (staff 3) is not a doctor");
+    c.run(&["hours", "off", "--date", "2026-07-10"]).refused("required arguments were not provided");
+    c.run(&["hours", "off", "--doctor", "1", "--date", "2026-07-22"])
+        .refused("Dr Ada Lee is already off from 2026-07-20 to 2026-07-24");
+    c.run(&["hours", "clinic", "set", "--weekday", "mon"]).refused("--weekday");
+    c.run(&["hours", "remove", "999"]).refused("hours exception 999 does not exist");
+    c.run(&["hours", "doctor", "remove", "1", "--from", "2026-07-02"])
+        .refused("no weekly hours that start on 2026-07-02");
+    assert_eq!(before, c.dump());
+
+    // Removing; each change is one audit row.
+    c.json(&["hours", "remove", &vacation["id"].to_string()]);
+    c.json(&["hours", "doctor", "remove", "1", "--from", "2026-07-01"]);
+    assert_eq!(c.json(&["hours", "clinic", "clear"])["clinic"], Value::Null);
+    let audit = |action: &str| c.json(&["audit", "--action", action]).as_array().unwrap().clone();
+    assert_eq!(audit("clinic_hours_changed").len(), 2);
+    let doctor_rows = audit("doctor_hours_changed");
+    assert_eq!(doctor_rows.len(), 2);
+    assert_eq!(doctor_rows[0]["detail"]["hours"]["wed"], serde_json::json!(["09:00-12:00"]));
+    assert_eq!(doctor_rows[1]["detail"]["hours"], Value::Null);
+    assert_eq!(audit("hours_exception_added").len(), 3);
+    assert_eq!(audit("hours_exception_removed").len(), 1);
+    let out = c.run(&["hours", "show"]);
+    assert!(out.ok().stdout.contains("no opening hours entered (open at all hours)"), "{}", out.stdout);
+}
+
+/// Booking or moving outside a doctor's hours, on a day off or a holiday is refused unless
+/// `--outside-hours` is given; the history records the override and the day sheet marks it.
+#[test]
+fn booking_outside_hours_needs_the_flag_and_the_day_sheet_marks_it() {
+    let c = Clinic::seeded();
+    // Before any hours are entered, nothing is restricted.
+    book(&c, &["--at", "2026-07-05T02:00"]);
+    c.run(&["hours", "doctor", "set", "1", "--from", "2026-07-06", "--weekday", "mon-fri", "09:00-17:00"])
+        .ok();
+    c.run(&["hours", "off", "--clinic", "--date", "2026-07-07", "--label", "Staff training"]).ok();
+    let before = c.dump();
+    c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-06T08:00"]).refused(
+        "Dr Ada Lee works 09:00-17:00 on Monday 2026-07-06 (America/Toronto), and 08:00-08:30 is outside that: choose another time, or confirm the booking outside hours (with --outside-hours)",
+    );
+    c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00"])
+        .refused("the clinic is closed on Tuesday 2026-07-07 (Staff training)");
+    assert_eq!(before, c.dump());
+    let early = book(&c, &["--at", "2026-07-06T08:00", "--outside-hours"]);
+    let history = &c.json(&["show", &early["id"].to_string()])["history"];
+    assert_eq!(history[0]["detail"]["outside_hours_allowed"], true);
+    let inside = book(&c, &["--at", "2026-07-06T10:00"]);
+    assert_eq!(
+        c.json(&["show", &inside["id"].to_string()])["history"][0]["detail"].get("outside_hours_allowed"),
+        None
+    );
+
+    // The day sheet marks the visit booked outside hours, in JSON and in words.
+    let day = c.json(&["day", "--date", "2026-07-06"]);
+    let marks: Vec<(Value, Value)> =
+        day.as_array().unwrap().iter().map(|a| (a["id"].clone(), a["outside_hours"].clone())).collect();
+    assert_eq!(marks, [(early["id"].clone(), Value::Bool(true)), (inside["id"].clone(), Value::Bool(false))]);
+    let words = c.run(&["day", "--date", "2026-07-06"]);
+    let lines: Vec<&str> = words.ok().stdout.lines().collect();
+    assert!(lines[1].ends_with("[outside hours]") && !lines[2].contains("outside"), "{}", words.stdout);
+
+    // Moving follows the same rule.
+    let id = inside["id"].to_string();
+    c.run(&["move", &id, "--at", "2026-07-11T10:00"])
+        .refused("Dr Ada Lee does not work on Saturday 2026-07-11");
+    let moved = c.json(&["move", &id, "--at", "2026-07-11T10:00", "--outside-hours"]);
+    assert_eq!(moved["start"], "2026-07-11T14:00:00Z");
+    let history = &c.json(&["show", &id])["history"];
+    assert_eq!(history[1]["action"], "moved");
+    assert_eq!(history[1]["detail"]["outside_hours_allowed"], true);
+}
+
+/// `free`: the first free slots for a type of visit, with any doctor or one, mornings or
+/// afternoons, in JSON and in words.
+#[test]
+fn free_lists_the_first_slots_in_json_and_in_words() {
+    let c = Clinic::seeded();
+    c.run(&["hours", "doctor", "set", "1", "--from", "2030-01-01", "--weekday", "mon", "09:00-12:00"]).ok();
+    c.run(&[
+        "hours",
+        "doctor",
+        "set",
+        "2",
+        "--from",
+        "2030-01-01",
+        "--weekday",
+        "mon",
+        "10:00-11:00",
+        "--weekday",
+        "tue",
+        "14:00-16:00",
+    ])
+    .ok();
+    book(&c, &["--at", "2030-07-01T09:00"]);
+    let slots = c.json(&["free", "--type", "1", "--from", "2030-07-01", "--days", "2", "--count", "3"]);
+    let got: Vec<(i64, &str)> = slots
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["doctor_id"].as_i64().unwrap(), s["start"].as_str().unwrap()))
+        .collect();
+    assert_eq!(got, [(1, "2030-07-01T13:30:00Z"), (1, "2030-07-01T14:00:00Z"), (2, "2030-07-01T14:00:00Z")]);
+    assert_eq!(slots[0]["local_start"], "2030-07-01T09:30:00-04:00");
+    assert_eq!(slots[0]["end"], "2030-07-01T14:00:00Z");
+    let roy = c.json(&[
+        "free",
+        "--type",
+        "2",
+        "--doctor",
+        "2",
+        "--from",
+        "2030-07-01",
+        "--afternoon",
+        "--count",
+        "3",
+    ]);
+    assert_eq!(roy.as_array().unwrap().len(), 3);
+    assert_eq!(roy[0]["start"], "2030-07-02T18:00:00Z");
+    assert_eq!(roy[1]["start"], "2030-07-02T19:00:00Z");
+    assert_eq!(roy[2]["start"], "2030-07-09T18:00:00Z", "the next Tuesday");
+    let words = c.run(&["free", "--type", "2", "--from", "2030-07-01", "--days", "1"]);
+    let lines: Vec<&str> = words.ok().stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "Mon 2030-07-01  09:30-10:30 EDT  America/Toronto  Dr Ada Lee (1)",
+            "Mon 2030-07-01  10:00-11:00 EDT  America/Toronto  Dr Ben Roy (2)",
+            "Mon 2030-07-01  10:30-11:30 EDT  America/Toronto  Dr Ada Lee (1)",
+        ]
+    );
+    let none = c.run(&["free", "--type", "1", "--doctor", "2", "--from", "2030-07-03", "--days", "3"]);
+    assert!(none.ok().stdout.contains("No free slot"), "{}", none.stdout);
+    c.run(&["free", "--type", "1", "--count", "0"]).refused("count: ask for 1 to 50 slots");
+    c.run(&["free", "--type", "9"]).refused("appointment type 9 does not exist");
+    c.run(&["free", "--type", "1", "--doctor", "3"]).refused("is not a doctor");
+    c.run(&["free", "--type", "1", "--morning", "--afternoon"]).refused("cannot be used with");
 }

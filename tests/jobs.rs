@@ -80,6 +80,7 @@ impl Clinic {
             type_id,
             start: LocalTime { at, tz, fold: None },
             allow_overlap: false,
+            allow_outside_hours: false,
             topic: None,
             description: None,
         };

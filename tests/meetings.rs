@@ -123,6 +123,7 @@ impl Clinic {
             type_id,
             start: local(day, hour),
             allow_overlap: false,
+            allow_outside_hours: false,
             topic: None,
             description: Some(PATIENT[4].into()),
         };
@@ -130,7 +131,7 @@ impl Clinic {
     }
 
     async fn move_to(&self, id: AppointmentId, day: u32, hour: u32) {
-        self.desk.store.move_appointment(&self.desk.admin, id, local(day, hour), false).await.unwrap();
+        self.desk.store.move_appointment(&self.desk.admin, id, local(day, hour), false, false).await.unwrap();
     }
 
     async fn cancel(&self, id: AppointmentId) {
@@ -872,6 +873,7 @@ async fn bench_provisioning() {
             type_id: clinic.teams_type,
             start: local(1 + n % 28, (n / 28) % 24),
             allow_overlap: true,
+            allow_outside_hours: false,
             topic: None,
             description: None,
         };

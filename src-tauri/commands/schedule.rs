@@ -33,6 +33,9 @@ pub struct BookInput {
     pub type_id: TypeId,
     pub start: WallTime,
     pub allow_overlap: bool,
+    /// Staff confirmed the visit outside the doctor's working hours (false when absent).
+    #[serde(default)]
+    pub allow_outside_hours: bool,
     pub topic: Option<String>,
     pub description: Option<String>,
 }
@@ -103,6 +106,7 @@ pub async fn book(state: State<'_, AppState>, input: BookInput) -> Result<Appoin
         type_id: input.type_id,
         start: local(&state, &input.start).await?,
         allow_overlap: input.allow_overlap,
+        allow_outside_hours: input.allow_outside_hours,
         topic: input.topic,
         description: input.description,
     };
@@ -118,10 +122,11 @@ pub async fn move_appointment(
     id: AppointmentId,
     start: WallTime,
     allow_overlap: bool,
+    allow_outside_hours: bool,
 ) -> Result<Appointment, AppError> {
     let actor = state.actor().await?;
     let to = local(&state, &start).await?;
-    let moved = store(&state)?.move_appointment(&actor, id, to, allow_overlap).await?;
+    let moved = store(&state)?.move_appointment(&actor, id, to, allow_overlap, allow_outside_hours).await?;
     state.wake_outbox();
     Ok(moved)
 }

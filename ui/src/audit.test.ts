@@ -5,7 +5,7 @@ import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { startApp } from './app';
 import type { AuditEntry, Staff } from './ipc';
 
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
@@ -25,7 +25,7 @@ async function desk(me: Staff) {
     if (cmd === 'app_status') {
       return { setup_needed: false, clinic: { name: 'Maple Clinic', tz: 'America/Toronto', lock_minutes: 10, locale: 'en-CA' }, staff: [], signed_in: me };
     }
-    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [] };
+    if (cmd === 'schedule') return { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };
     if (cmd === 'list_all_staff' || cmd === 'list_staff') return [admin, dana, ada];
     if (cmd === 'find_patients') return [{ id: 7, full_name: 'Jane Doe', email: null, phone: null, date_of_birth: null, note: null }];
     if (cmd === 'audit_log') return [booked];

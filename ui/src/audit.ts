@@ -24,6 +24,7 @@ const ACTIONS: Record<AuditAction, true> = {
   join_opened: true, backup_made: true, backup_restored: true, day_exported: true,
   patient_viewed: true, appointment_viewed: true, day_sheet_printed: true, audit_exported: true,
   signed_in: true, sign_in_refused: true, sign_in_paused: true, sign_in_locked: true, sign_in_unlocked: true,
+  clinic_hours_changed: true, doctor_hours_changed: true, hours_exception_added: true, hours_exception_removed: true,
 };
 
 /** The patient id in what was typed: a number, or a chosen "Jane Doe (#7)". */

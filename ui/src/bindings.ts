@@ -58,7 +58,7 @@ export const commands = {
 	 */
 	daySheetPrinted: (date: string, doctorId: StaffId | null) => __TAURI_INVOKE<null>("day_sheet_printed", { date, doctorId }),
 	book: (input: BookInput) => __TAURI_INVOKE<Appointment>("book", { input }),
-	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap }),
+	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean, allowOutsideHours: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap, allowOutsideHours }),
 	cancelAppointment: (id: AppointmentId, reason: string) => __TAURI_INVOKE<Appointment>("cancel_appointment", { id, reason }),
 	/**  Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits. */
 	setStatus: (id: AppointmentId, status: Status) => __TAURI_INVOKE<Appointment>("set_status", { id, status }),
@@ -222,8 +222,13 @@ export type Appointment = {
 /**  An appointment with its whole history, oldest first. */
 export type AppointmentDetail = {
 	history: HistoryEntry[],
-	/**  The statuses the lifecycle allows next (what the status buttons offer). */
+	/**
+	 *  The statuses the reader may give it next: what the lifecycle allows and their rights do
+	 *  (what the status buttons offer).
+	 */
 	next_statuses: Status[],
+	/**  What the reader may do with it (what the panel and the calendar offer). */
+	rights: VisitRights,
 } & Appointment;
 
 /**  An appointment's id. */
@@ -330,7 +335,15 @@ export type AuditAction =
  *  An admin lifted a lock or a pause of someone's sign-in (or set them a new PIN, which
  *  does too).
  */
-"sign_in_unlocked";
+"sign_in_unlocked" | 
+/**  The clinic's opening hours were set or cleared. */
+"clinic_hours_changed" | 
+/**  A doctor's weekly hours from a date were set or removed. */
+"doctor_hours_changed" | 
+/**  A day off, a clinic holiday or a doctor's extra hours were entered. */
+"hours_exception_added" | 
+/**  A day off, a clinic holiday or a doctor's extra hours were removed. */
+"hours_exception_removed";
 
 /**  One row of the audit log. */
 export type AuditEntry = {
@@ -355,6 +368,8 @@ export type BookInput = {
 	type_id: TypeId,
 	start: WallTime,
 	allow_overlap: boolean,
+	/**  Staff confirmed the visit outside the doctor's working hours (false when absent). */
+	allow_outside_hours?: boolean,
 	topic: string | null,
 	description: string | null,
 };
@@ -491,6 +506,11 @@ export type DaySheet = {
 	 *  ([`crate::Sight`]); empty for everyone else.
 	 */
 	busy: BusyBlock[],
+	/**
+	 *  Whether the reader books and moves visits (the calendar then offers its empty slots and
+	 *  lets visits be dragged).
+	 */
+	may_book: boolean,
 };
 
 /**  One appointment on the day sheet, with the names shown beside it. */
@@ -501,6 +521,8 @@ export type DaySheetRow = {
 	mode: Mode,
 	doctor_name: string,
 	patient_name: string,
+	/**  Booked (or moved) outside the doctor's working hours with staff's confirmation. */
+	outside_hours: boolean,
 } & Appointment;
 
 /**  A link the app understands. The links the window shows reach it as the `deep-link` event. */
@@ -532,6 +554,11 @@ export type ErrorKind =
 "not_found" | 
 /**  The change collides with the schedule (double booking, disallowed status change). */
 "conflict" | 
+/**
+ *  The time is outside the doctor's working hours (or the clinic's, or on a day off); staff
+ *  may confirm it, as they may a double booking.
+ */
+"outside_hours" | 
 /**  The data folder cannot be used (not writable, newer database, not set up yet). */
 "setup" | 
 /**  Nobody is signed in, or the PIN was wrong. */
@@ -979,6 +1006,25 @@ export type Visit = {
 	local_start: string,
 	local_end: string,
 	status: Status,
+};
+
+/**
+ *  What a person may do with one visit, by the table above and the visit's state: the app
+ *  offers exactly these (and the core refuses the rest whatever is asked).
+ */
+export type VisitRights = {
+	/**  Move it to another time (those who book, while it is booked or checked in). */
+	reschedule: boolean,
+	/**  Cancel it (those who book, while the lifecycle allows). */
+	cancel: boolean,
+	/**  Check in, start, complete, no-show (the desk, admins, and its own doctor). */
+	change_status: boolean,
+	/**  Start its meeting as the host (its own doctor, or an admin). */
+	start_meeting: boolean,
+	/**  Send its failed meeting to the provider again (the desk, admins, and its own doctor). */
+	retry_meeting: boolean,
+	/**  Send the patient's e-mail again (those who book). */
+	resend_mail: boolean,
 };
 
 /**  Why a pending meeting has not been sent yet. */

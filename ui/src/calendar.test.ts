@@ -32,17 +32,17 @@ const busy: BusyBlock = {
 
 interface Event { id: string; resourceIds: number[]; start: string; end: string; title: string; classNames: string[]; editable: boolean }
 
-describe('the calendar under the minimum-necessary setting', () => {
-  it("shows another doctor's visit as Busy in their column, which opens and moves nothing", () => {
+describe('what the calendar offers', () => {
+  it("shows another doctor's visit as Busy in their column, which opens and moves nothing, and drags only for those who book", () => {
     const opened: DaySheetRow[] = [];
     const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
       onSelectSlot: () => undefined, onOpenAppointment: (row) => opened.push(row), onError: () => undefined, onMoved: () => undefined,
     });
-    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [own], busy: [busy] };
+    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [own], busy: [busy], may_book: false };
     calendar.show(sheet, 'day');
     const events = widget.options.events as Event[];
     expect(events.map((e) => [e.id, e.resourceIds, e.start, e.end, e.title, e.classNames, e.editable])).toEqual([
-      ['7', [3], '2026-07-06T09:30:00', '2026-07-06T10:00:00', 'Jane Doe · Consult', ['status-booked', 'mode-in-person'], true],
+      ['7', [3], '2026-07-06T09:30:00', '2026-07-06T10:00:00', 'Jane Doe · Consult', ['status-booked', 'mode-in-person'], false],
       ['busy-0', [4], '2026-07-06T10:00:00', '2026-07-06T10:30:00', 'Busy', ['busy'], false],
     ]);
     const click = widget.options.eventClick as (info: { event: { id: string } }) => void;
@@ -50,5 +50,74 @@ describe('the calendar under the minimum-necessary setting', () => {
     expect(opened).toEqual([]);
     click({ event: { id: '7' } });
     expect(opened.map((r) => r.patient_name)).toEqual(['Jane Doe']);
+    // A doctor does not book or move: no empty slot to pick, nothing to drag.
+    expect(widget.options.selectable).toBe(false);
+
+    // Those who book get both.
+    calendar.show({ ...sheet, busy: [], may_book: true }, 'day');
+    expect((widget.options.events as Event[]).map((e) => [e.id, e.editable])).toEqual([['7', true]]);
+    expect(widget.options.selectable).toBe(true);
+  });
+
+  it("puts the patient's name first on every block, with a status mark and the whole text as its tooltip", () => {
+    new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+    }).show({ clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben],
+      appointments: [{ ...own, status: 'checked-in', duration_minutes: 15 }], busy: [busy], may_book: true }, 'day');
+    const content = widget.options.eventContent as (info: unknown) => { domNodes: HTMLElement[] };
+    const [block] = content({ event: { id: '7', title: 'Jane Doe · Consult', display: 'auto' }, timeText: '9:30 – 9:45' }).domNodes;
+    const line = block.querySelector('.event-line') as HTMLElement;
+    expect(line.querySelector('.event-name')?.textContent).toBe('Jane Doe');
+    expect(line.textContent).toBe('●Jane Doe 9:30 – 9:45');
+    expect(block.title).toBe('Jane Doe · 9:30 – 9:45 · Consult · Checked in');
+    const [other] = content({ event: { id: 'busy-0', title: 'Busy', display: 'auto' }, timeText: '10:00 – 10:30' }).domNodes;
+    expect([other.textContent, other.title]).toEqual(['Busy 10:00 – 10:30', 'Busy · 10:00 – 10:30']);
   });
 });
+
+describe('the legend', () => {
+  it('names every status, each with a mark of its own besides booked', async () => {
+    const { statusLegend, STATUS_MARKS } = await import('./legend');
+    const items = [...statusLegend().querySelectorAll('li')].map((li) => [li.querySelector('.legend-swatch')?.textContent, li.textContent]);
+    expect(items).toEqual([
+      ['', 'Booked'], ['●', '●Checked in'], ['▶', '▶In progress'], ['✓', '✓Completed'], ['⊘', '⊘No-show'], ['✕', '✕Cancelled'],
+    ]);
+    const marks = Object.values(STATUS_MARKS).filter(Boolean);
+    expect(new Set(marks).size).toBe(marks.length);
+  });
+});
+
+describe('the view', () => {
+  it('stays where it was when the same day is shown again, and goes to a visit just booked, highlighted', () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-07-06T15:20:00Z')); // 11:20 in Toronto
+    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+    });
+    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [own], busy: [], may_book: true };
+    const set: string[] = [];
+    const options = new Proxy(widget.options, { set: (o, k, v) => { if (k === 'scrollTime') set.push(String(v)); o[k as string] = v; return true; } });
+    widget.options = options;
+    calendar.show(sheet, 'day');
+    expect(set, 'today opens at the hour before now').toEqual(['10:00']);
+    calendar.show(sheet, 'day');
+    calendar.show({ ...sheet, appointments: [{ ...own, status: 'checked-in' }] }, 'day');
+    expect(set, 'read again after a change: the scroll is left alone').toEqual(['10:00']);
+    calendar.show({ ...sheet, date: '2026-07-07', appointments: [] }, 'day');
+    expect(set.at(-1)).toBe('07:30');
+
+    const booked = { ...own, id: 8, start: '2026-07-07T18:00:00Z', end: '2026-07-07T18:30:00Z' };
+    calendar.reveal(8);
+    calendar.show({ ...sheet, date: '2026-07-07', appointments: [booked] }, 'day');
+    expect(set.at(-1)).toBe('13:00');
+    const classes = () => (widget.options.events as Event[]).find((e) => e.id === '8')?.classNames;
+    expect(classes()).toContain('just-changed');
+    vi.advanceTimersByTime(5000);
+    calendar.show({ ...sheet, date: '2026-07-07', appointments: [booked] }, 'day');
+    expect(classes()).not.toContain('just-changed');
+    expect(set.at(-1)).toBe('13:00');
+    expect(set).toHaveLength(3);
+    vi.useRealTimers();
+  });
+});
+

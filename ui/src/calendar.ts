@@ -11,8 +11,12 @@ import { t, tk, wallFromDate, wallTime } from './messages';
 import type { Slot } from './booking';
 import { h } from './dom';
 import { meetingBadge, meetingMark } from './meeting';
+import { statusMark } from './legend';
 
 export type View = 'day' | 'week';
+
+/** How long a visit just booked or moved stays highlighted. */
+export const HIGHLIGHT_MS = 4000;
 
 export interface CalendarHandlers {
   onSelectSlot: (slot: Slot) => void;
@@ -25,6 +29,12 @@ export class ScheduleCalendar {
   private ec: Calendar;
   private rows = new Map<string, DaySheetRow>();
   private tz: string;
+  /** The view and first day shown, so that showing them again keeps the scroll where it is. */
+  private place = '';
+  /** A visit to bring into view when it is next shown (just booked or moved). */
+  private revealing: number | null = null;
+  /** The visit shown highlighted, for a few seconds after it was revealed. */
+  private highlighted: number | null = null;
 
   constructor(private root: HTMLElement, tz: string, locale: string, private handlers: CalendarHandlers) {
     this.tz = tz;
@@ -90,17 +100,33 @@ export class ScheduleCalendar {
     });
   }
 
-  /** Shows a sheet: its doctors as columns, its appointments as events. */
+  /**
+   * Shows a sheet: its doctors as columns, its appointments as events. The view stays where the
+   * person left it when the same days are shown again (after a check-in, a move, another desk's
+   * change); a day or view newly shown opens at the current hour today, else at the morning, or
+   * at the visit asked for with `reveal`.
+   */
   show(sheet: DaySheet, view: View): void {
     this.tz = sheet.tz;
     this.rows = new Map(sheet.appointments.map((a) => [String(a.id), a]));
-    // Today opens at the current hour; other days at the start of the morning.
-    const now = wallTime(new Date().toISOString(), sheet.tz);
-    const hour = Math.max(0, Number(now.slice(11, 13)) - 1);
-    this.ec.setOption('scrollTime', now.slice(0, 10) === sheet.date ? `${String(hour).padStart(2, '0')}:00` : '07:30');
-    this.ec.setOption('view', view === 'week' ? 'resourceTimeGridWeek' : 'resourceTimeGridDay');
-    this.ec.setOption('date', `${sheet.date}T00:00:00`);
+    const place = `${view} ${sheet.date}`;
+    const revealed = sheet.appointments.find((a) => a.id === this.revealing);
+    if (place !== this.place || revealed) {
+      this.place = place;
+      const now = wallTime(new Date().toISOString(), sheet.tz);
+      const at = revealed ? wallTime(revealed.start, sheet.tz) : now.slice(0, 10) === sheet.date ? now : null;
+      const hour = at === null ? null : Math.max(0, Number(at.slice(11, 13)) - 1);
+      this.ec.setOption('scrollTime', hour === null ? '07:30' : `${String(hour).padStart(2, '0')}:00`);
+      this.ec.setOption('view', view === 'week' ? 'resourceTimeGridWeek' : 'resourceTimeGridDay');
+      this.ec.setOption('date', `${sheet.date}T00:00:00`);
+    }
+    if (revealed) {
+      this.revealing = null;
+      this.highlighted = revealed.id;
+      window.setTimeout(() => { if (this.highlighted === revealed.id) this.highlighted = null; }, HIGHLIGHT_MS);
+    }
     this.ec.setOption('resources', sheet.doctors.map((d) => ({ id: d.id, title: d.name })));
+    this.ec.setOption('selectable', sheet.may_book);
     this.ec.setOption('events', sheet.appointments.map((a) => ({
       id: String(a.id),
       resourceIds: [a.doctor_id],
@@ -108,8 +134,10 @@ export class ScheduleCalendar {
       start: wallTime(a.start, this.tz),
       end: wallTime(a.end, this.tz),
       title: `${a.patient_name} · ${a.type_name}${a.tz === this.tz ? '' : ` (${a.tz})`}`,
-      classNames: [`status-${a.status}`, `mode-${a.mode}`, ...(a.meeting ? [`meeting-${a.meeting.state}`] : [])],
-      editable: a.status === 'booked' || a.status === 'checked-in',
+      classNames: [`status-${a.status}`, `mode-${a.mode}`, ...(a.meeting ? [`meeting-${a.meeting.state}`] : []),
+        ...(a.id === this.highlighted ? ['just-changed'] : [])],
+      // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
+      editable: sheet.may_book && (a.status === 'booked' || a.status === 'checked-in'),
       extendedProps: { status: tk(`status.${a.status}`) },
     })).concat(sheet.busy.map((b, i) => ({
       // Another doctor's visit, when the clinic shows each doctor only their own patients: time
@@ -129,19 +157,35 @@ export class ScheduleCalendar {
   }
 
   /**
-   * The widget's own content (time, title), with a telehealth visit's meeting: its state's shape
-   * on the time line, which shows even on the shortest event, and in words after the title.
+   * An event's content, the patient's name first whatever its length (a 15-minute visit is one
+   * line: the name, its status mark, then what room is left); then the time, the type and a
+   * telehealth visit's meeting state. The whole text is the block's tooltip.
    */
   private content(info: Calendar.EventContentInfo): Calendar.Content {
     const time = h('time', { class: 'ec-event-time' }, info.timeText);
     if (info.event.display === 'pointer') return { domNodes: [time] };
-    const meeting = this.rows.get(String(info.event.id))?.meeting;
-    const text = typeof info.event.title === 'string' ? info.event.title : '';
-    if (!meeting) return { domNodes: [time, h('h4', { class: 'ec-event-title' }, text)] };
-    return { domNodes: [
-      h('div', { class: 'event-head' }, time, meetingMark(meeting)),
-      h('h4', { class: 'ec-event-title' }, text, ' ', meetingBadge(meeting)),
-    ] };
+    const row = this.rows.get(String(info.event.id));
+    if (!row) {
+      return { domNodes: [h('div', { class: 'event-body', title: `${t('cal.busy')} · ${info.timeText}` },
+        h('div', { class: 'event-line' }, h('strong', { class: 'event-name' }, t('cal.busy')), ' ', time))] };
+    }
+    const status = tk(`status.${row.status}`);
+    const zone = row.tz === this.tz ? '' : ` (${row.tz})`;
+    const meeting = row.meeting;
+    const tip = [row.patient_name, `${info.timeText}${zone}`, row.type_name, status,
+      meeting ? meetingBadge(meeting).textContent ?? '' : ''].filter(Boolean).join(' · ');
+    return { domNodes: [h('div', { class: 'event-body', title: tip },
+      h('div', { class: 'event-line' },
+        statusMark(row.status),
+        h('strong', { class: 'event-name' }, row.patient_name),
+        ' ', time, meeting ? meetingMark(meeting) : ''),
+      h('div', { class: 'event-more' }, `${row.type_name}${zone}`, row.status === 'booked' ? '' : ` · ${status}`,
+        meeting ? ' ' : '', meeting ? meetingBadge(meeting) : ''))] };
+  }
+
+  /** Brings the visit `id` into view, highlighted, the next time it is shown. */
+  reveal(id: number): void {
+    this.revealing = id;
   }
 
   private async move(info: Calendar.EventDropInfo): Promise<void> {
@@ -151,7 +195,8 @@ export class ScheduleCalendar {
       return;
     }
     try {
-      await ipc.moveAppointment(Number(info.event.id), { at: wallFromDate(info.event.start), tz: this.tz, fold: null }, false);
+      await ipc.moveAppointment(Number(info.event.id), { at: wallFromDate(info.event.start), tz: this.tz, fold: null }, false, false);
+      this.reveal(Number(info.event.id));
       this.handlers.onMoved();
     } catch (e) {
       info.revert();

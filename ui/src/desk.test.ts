@@ -9,7 +9,7 @@ import { CLINIC, openDesk, recordingBackend } from './testing';
 import type { Connection, Staff } from './ipc';
 
 // The calendar widget is not what these tests are about, and needs a real layout engine.
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
@@ -178,7 +178,7 @@ describe('sign-in', () => {
     const calls = recordingBackend((cmd) => {
       if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [{ ...dana }], signed_in: signedIn };
       if (cmd === 'sign_in') { signedIn = dana; return { staff: dana, must_change_pin: false, security_notices: [] }; }
-      if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [], busy: [] };
+      if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
       return cmd === 'list_types' || cmd === 'connections' ? [] : null;
     });
     const root = document.createElement('div');

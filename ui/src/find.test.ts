@@ -5,13 +5,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
-import { openDesk } from './testing';
+import { openDesk, rightsFor } from './testing';
 import type { Call } from './testing';
 import { FIND_DELAY_MS } from './find';
 import { formatDate, formatTime } from './messages';
 import type { AppointmentDetail, DaySheetRow, Found, PatientVisits, Staff, Visit } from './ipc';
 
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+// The calendar widget needs a real layout engine; here it only records the visits it is to reveal.
+const { revealed } = vi.hoisted(() => ({ revealed: [] as number[] }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(id: number): void { revealed.push(id); } destroy(): void {} } }));
 
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
 const ada: Staff = { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };
@@ -37,7 +39,7 @@ const record: PatientVisits = {
 /** The day sheet's row of visit 11 (on 2026-07-20), as the calendar has it. */
 const row: DaySheetRow = {
   ...next, type_id: 1, duration_minutes: 30, topic: null, description: null, cancel_reason: null, meeting: null,
-  patient_name: jane.full_name, local_start: '2026-07-20T11:00:00-04:00', local_end: '2026-07-20T11:30:00-04:00',
+  patient_name: jane.full_name, local_start: '2026-07-20T11:00:00-04:00', local_end: '2026-07-20T11:30:00-04:00', outside_hours: false,
 };
 
 async function desk(me: Staff = dana): Promise<Call[]> {
@@ -45,7 +47,7 @@ async function desk(me: Staff = dana): Promise<Call[]> {
     me, doctors: [ada], appointments: [row],
     handler: (cmd, args) => {
       if (cmd === 'find') return args.text === 'nobody' ? { patients: [], more: false } : found;
-      if (cmd === 'appointment') return { ...row, history: [], next_statuses: ['checked-in'] } as AppointmentDetail;
+      if (cmd === 'appointment') return { ...row, history: [], next_statuses: ['checked-in'], rights: rightsFor(me, row.doctor_id) } as AppointmentDetail;
       if (cmd === 'patient') return jane;
       if (cmd === 'patient_visits') return record;
       if (cmd === 'find_patients') return [jane];
@@ -66,7 +68,7 @@ async function type(text: string): Promise<void> {
   await vi.advanceTimersByTimeAsync(FIND_DELAY_MS);
 }
 
-beforeEach(() => { vi.useFakeTimers(); document.body.replaceChildren(); });
+beforeEach(() => { vi.useFakeTimers(); document.body.replaceChildren(); revealed.length = 0; });
 afterEach(() => {
   // Lock, so that this desk's shortcuts stop listening before the next test's desk opens.
   document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'l', ctrlKey: true, bubbles: true }));
@@ -152,6 +154,7 @@ describe('Find', () => {
     expect(after.filter((c) => c.cmd === 'schedule').map((c) => c.args.date)).toEqual(['2026-07-20']);
     expect((document.getElementById('panel') as HTMLElement).hidden).toBe(false);
     expect(document.querySelector('nav button[data-screen="calendar"]')?.getAttribute('aria-current')).toBe('true');
+    expect(revealed).toEqual([11]);
   });
 
   it('opens a visit with a click, from another screen', async () => {

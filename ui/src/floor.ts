@@ -22,10 +22,10 @@ const appointments: DaySheetRow[] = doctors.flatMap((doctor, d) => Array.from({ 
     start: at(start), end: at(start + 30), tz: 'UTC', local_start: at(start), local_end: at(start + 30),
     duration_minutes: 30, topic: null, description: null, status: 'booked' as const, cancel_reason: null,
     meeting: { provider: 'zoom' as const, state: 'pending' as const, waiting: 'not_connected' as const, due: null, join_url: null, error: null },
-    type_name: 'Consult', mode: 'zoom' as const, doctor_name: doctor.name, patient_name: `Patient ${String(1 + (id % 60)).padStart(3, '0')}`,
+    type_name: 'Consult', mode: 'zoom' as const, doctor_name: doctor.name, patient_name: `Patient ${String(1 + (id % 60)).padStart(3, '0')}`, outside_hours: false,
   };
 }));
-const sheet: DaySheet = { clinic_name: 'Benchmark Clinic', tz: 'UTC', date, days: 1, doctors, appointments, busy: [] };
+const sheet: DaySheet = { clinic_name: 'Benchmark Clinic', tz: 'UTC', date, days: 1, doctors, appointments, busy: [], may_book: true };
 
 const root = document.getElementById('calendar');
 if (root) {

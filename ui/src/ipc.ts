@@ -64,7 +64,8 @@ export function subscribe<T>(
 export { Channel } from '@tauri-apps/api/core';
 
 const KINDS: ErrorKind[] = [
-  'validation', 'not_found', 'conflict', 'setup', 'unauthenticated', 'forbidden', 'unavailable', 'internal',
+  'validation', 'not_found', 'conflict', 'outside_hours', 'setup', 'unauthenticated', 'forbidden', 'unavailable',
+  'internal',
 ];
 
 /** Every failed command rejects with an AppError; anything else becomes an `internal` one. */

@@ -10,7 +10,7 @@ import { CLINIC, recordingBackend } from './testing';
 import type { Staff } from './ipc';
 
 // The calendar widget is not what these tests are about, and needs a real layout engine.
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
 const ada: Staff = { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };
@@ -21,7 +21,7 @@ async function desk() {
   const calls = recordingBackend((cmd) => {
     if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [dana, ada], signed_in: signedIn };
     if (cmd === 'sign_out') { signedIn = null; return null; }
-    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [] };
+    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };
     if (cmd === 'list_types') return [];
     return null;
   });

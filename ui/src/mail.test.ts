@@ -8,12 +8,12 @@ import axe from 'axe-core';
 import { renderPanel } from './panel';
 import type { PanelContext } from './panel';
 import { openBookingDialog } from './booking';
-import { openDesk, recordingBackend } from './testing';
+import { openDesk, recordingBackend, rightsFor } from './testing';
 import type { Call } from './testing';
 import { events } from './ipc';
 import type { AppointmentDetail, DaySheetRow, MailStatus, Patient, Staff, Status } from './ipc';
 
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
@@ -25,8 +25,9 @@ const mail = (m: Partial<MailStatus> = {}): MailStatus => ({
   tries: 0, reason: null, waiting_for_meeting: false, has_address: true, ...m,
 });
 
-function detail(status: Status = 'booked'): AppointmentDetail {
+function detail(status: Status = 'booked', me: Staff = dana): AppointmentDetail {
   return {
+    rights: rightsFor(me, ada.id, status),
     id: 9, patient_id: 7, doctor_id: ada.id, type_id: 1,
     start: '2026-07-06T13:30:00Z', end: '2026-07-06T14:00:00Z', tz: 'America/Toronto',
     local_start: '2026-07-06T09:30:00-04:00', duration_minutes: 30, topic: null, description: null,
@@ -60,7 +61,7 @@ async function showPanel(me: Staff, status: Status = 'booked'): Promise<void> {
     clinicTz: 'America/Toronto', me, onChanged: () => undefined, onClose: () => undefined,
     names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
   };
-  renderPanel(root, detail(status), ctx);
+  renderPanel(root, detail(status, me), ctx);
   await settle();
 }
 
@@ -210,7 +211,7 @@ describe('the E-mail section of the panel', () => {
 describe('mail changes from the mail worker', () => {
   it('read the open panel’s mail again when its appointment’s mail changed, and only then', async () => {
     vi.useFakeTimers();
-    const row = { ...detail(), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'in-person', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe' } as DaySheetRow;
+    const row = { ...detail(), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'in-person', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe', outside_hours: false } as DaySheetRow;
     let current = mail();
     const calls = await openDesk({
       me: dana, doctors: [ada], appointments: [row],

@@ -17,11 +17,6 @@ export interface MailContext {
   clinicTz: string;
 }
 
-/** The desk and admins send a mail again; doctors do not book, so they do not either. */
-export function canResend(me: Staff): boolean {
-  return me.role !== 'doctor';
-}
-
 /** An instant as the panel writes it: the clinic's date and time ("2026-07-06 9:31 a.m."). */
 function when(instant: string, tz: string): string {
   return `${wallTime(instant, tz).slice(0, 10)} ${formatTime(instant, tz)}`;
@@ -133,7 +128,7 @@ export function showMail(section: HTMLElement, detail: AppointmentDetail, m: Mai
       button.disabled = false;
     }
   };
-  const offered = canResend(ctx.me) && resendUseful(m, cancelled);
+  const offered = detail.rights.resend_mail && resendUseful(m, cancelled);
   const reason = mailReason(m, cancelled, ctx.clinicTz);
   // An address removed after the mail went: say why nothing more can be sent.
   const noAddressNow = !m.has_address && m.state !== 'skipped' ? t('mail.noAddressNow') : null;

@@ -7,13 +7,13 @@ import axe from 'axe-core';
 import { renderPanel, updatePanelMeeting } from './panel';
 import type { PanelContext } from './panel';
 import { meetingBadge, meetingMark } from './meeting';
-import { openDesk, recordingBackend } from './testing';
+import { openDesk, recordingBackend, rightsFor } from './testing';
 import type { Call } from './testing';
 import { events } from './ipc';
 import type { AppointmentDetail, DaySheetRow, MeetingInfo, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; the desk test only needs to see refreshes.
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
@@ -24,8 +24,9 @@ const JOIN = 'https://zoom.us/j/85746065432?pwd=patient';
 const meeting = (m: Partial<MeetingInfo>): MeetingInfo =>
   ({ provider: 'zoom', state: 'pending', waiting: 'queued', due: null, join_url: null, error: null, ...m });
 
-function detail(m: MeetingInfo | null): AppointmentDetail {
+function detail(m: MeetingInfo | null, me: Staff = dana): AppointmentDetail {
   return {
+    rights: rightsFor(me, ada.id),
     id: 9, patient_id: 7, doctor_id: ada.id, type_id: 1,
     start: '2026-07-06T13:30:00Z', end: '2026-07-06T14:00:00Z', tz: 'America/Toronto',
     local_start: '2026-07-06T09:30:00-04:00', duration_minutes: 30, topic: null, description: null,
@@ -46,7 +47,7 @@ function panel(me: Staff, m: MeetingInfo | null, onChanged = () => undefined): H
     clinicTz: 'America/Toronto', me, onChanged, onClose: () => undefined,
     names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
   };
-  renderPanel(root, detail(m), ctx);
+  renderPanel(root, detail(m, me), ctx);
   return root;
 }
 
@@ -192,7 +193,7 @@ describe('the calendar badge', () => {
 describe('meeting changes from the outbox', () => {
   it('read the day again when a shown appointment’s meeting changed, and only then', async () => {
     vi.useFakeTimers();
-    const row = { ...detail(meeting({})), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'zoom', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe' } as DaySheetRow;
+    const row = { ...detail(meeting({})), local_end: '2026-07-06T10:00:00-04:00', type_name: 'Consult', mode: 'zoom', doctor_name: 'Dr Ada Lee', patient_name: 'Jane Doe', outside_hours: false } as DaySheetRow;
     const calls = await openDesk({ me: dana, doctors: [ada], appointments: [row] });
     const reads = () => calls.filter((c) => c.cmd === 'schedule').length;
     const before = reads();

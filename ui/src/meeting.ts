@@ -56,16 +56,6 @@ export interface MeetingContext {
   onChanged: () => void;
 }
 
-/** The assigned doctor and admins start the meeting as its host. */
-export function canStart(me: Staff, doctorId: number): boolean {
-  return me.role === 'admin' || (me.role === 'doctor' && me.id === doctorId);
-}
-
-/** The desk, admins and the assigned doctor send a failed meeting again. */
-export function canRetry(me: Staff, doctorId: number): boolean {
-  return me.role !== 'doctor' || me.id === doctorId;
-}
-
 /**
  * Fills `section` with the appointment's meeting, or hides it for an in-person visit. Called
  * again when the outbox changes the meeting, without touching the rest of the panel (a cancel
@@ -100,11 +90,11 @@ export function showMeeting(section: HTMLElement, detail: AppointmentDetail, ctx
       type: 'button', id: 'meeting-join', class: 'primary',
       onclick: act(() => ipc.joinMeeting(detail.id), t('meeting.opened', vars)),
     }, t('meeting.join')) : null,
-    m.state === 'ready' && canStart(ctx.me, detail.doctor_id) ? h('button', {
+    m.state === 'ready' && detail.rights.start_meeting ? h('button', {
       type: 'button', id: 'meeting-start',
       onclick: act(() => ipc.startMeeting(detail.id), t('meeting.startedHost', vars)),
     }, t('meeting.start')) : null,
-    m.state === 'failed' && canRetry(ctx.me, detail.doctor_id) ? h('button', {
+    m.state === 'failed' && detail.rights.retry_meeting ? h('button', {
       type: 'button', id: 'meeting-retry', onclick: act(() => ipc.retryMeeting(detail.id), null),
     }, t('meeting.retry')) : null);
   const reason = meetingReason(m, ctx.doctorName, ctx.clinicTz);

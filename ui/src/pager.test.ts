@@ -4,13 +4,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
-import { openDesk } from './testing';
+import { openDesk, rightsFor } from './testing';
 import { events } from './ipc';
 import type { AppointmentDetail, DaySheet, DaySheetRow, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; here it only records what it is asked to show.
 const { shown } = vi.hoisted(() => ({ shown: [] as DaySheet[] }));
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(sheet: DaySheet): void { shown.push(sheet); } destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(sheet: DaySheet): void { shown.push(sheet); } reveal(): void {} destroy(): void {} } }));
 
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
 const doctors = (n: number): Staff[] =>
@@ -21,7 +21,7 @@ function appointment(id: number, doctor: Staff): DaySheetRow {
     id, patient_id: 7, doctor_id: doctor.id, type_id: 1, start: '2026-07-06T13:00:00Z', end: '2026-07-06T13:30:00Z',
     tz: 'America/Toronto', local_start: '2026-07-06T09:00:00-04:00', local_end: '2026-07-06T09:30:00-04:00',
     duration_minutes: 30, topic: null, description: null, status: 'booked', cancel_reason: null, meeting: null,
-    type_name: 'Consult', mode: 'in-person', doctor_name: doctor.name, patient_name: 'Jane Doe',
+    type_name: 'Consult', mode: 'in-person', doctor_name: doctor.name, patient_name: 'Jane Doe', outside_hours: false,
   };
 }
 
@@ -130,7 +130,7 @@ describe('the doctors pager', () => {
 
   it('opens a linked appointment on its doctor’s page, with its panel', async () => {
     const { ds, rows } = await desk(25, (cmd) => {
-      if (cmd === 'appointment') return { ...rows[17], history: [], next_statuses: ['checked-in'] } as AppointmentDetail;
+      if (cmd === 'appointment') return { ...rows[17], history: [], next_statuses: ['checked-in'], rights: rightsFor(dana, rows[17].doctor_id) } as AppointmentDetail;
       return null;
     });
     expect(ds[17].id).toBe(117);

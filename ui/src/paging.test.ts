@@ -13,7 +13,7 @@ function sheet(n: number): DaySheet {
     id: k * 1000 + i, doctor_id: d.id, doctor_name: d.name, patient_name: `Patient ${i}`, start: `2026-07-06T1${k}:00:00Z`,
   }) as DaySheetRow));
   const busy = ds.map((d) => ({ doctor_id: d.id, start: '2026-07-06T12:00:00Z', end: '2026-07-06T12:30:00Z', local_start: '', local_end: '' }));
-  return { clinic_name: 'Maple Clinic', tz: 'UTC', date: '2026-07-06', days: 1, doctors: ds, appointments, busy };
+  return { clinic_name: 'Maple Clinic', tz: 'UTC', date: '2026-07-06', days: 1, doctors: ds, appointments, busy, may_book: true };
 }
 
 describe('doctor pages', () => {

@@ -10,7 +10,7 @@ import { CLINIC, recordingBackend } from './testing';
 import type { SecurityNotice, Staff } from './ipc';
 
 // The calendar widget is not what these tests are about, and needs a real layout engine.
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
@@ -34,7 +34,7 @@ async function app(signIn: unknown, handler: (cmd: string, args: Record<string, 
     if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [admin, dana, ada], signed_in: current, must_change_pin: current !== null && mustChange };
     if (cmd === 'sign_in') return signIn;
     if (cmd === 'sign_out') { current = null; return null; }
-    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [] };
+    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };
     if (cmd === 'list_types' || cmd === 'connections') return [];
     return handler(cmd, args);
   });

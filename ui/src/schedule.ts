@@ -8,6 +8,7 @@ import { formatDate, t, wallTime } from './messages';
 import { Booker } from './booking';
 import type { Slot } from './booking';
 import { ScheduleCalendar } from './calendar';
+import { statusLegend } from './legend';
 import type { View } from './calendar';
 import { DoctorPager } from './pager';
 import { SelectedAppointment } from './selection';
@@ -57,6 +58,7 @@ export class ScheduleScreen {
     this.selection = new SelectedAppointment(session, { onChanged: () => void this.refresh(), say: hooks.say });
     this.booker = new Booker(() => this.session.clinic.tz, (a) => {
       this.pager.want(a.doctor_id);
+      this.calendar.reveal(a.id);
       void this.goto(a.local_start.slice(0, 10) === this.date ? this.date : wallTime(a.start, this.session.clinic.tz).slice(0, 10));
     });
     const viewButton = (v: View, label: string) =>
@@ -85,7 +87,7 @@ export class ScheduleScreen {
 
   /** Puts the calendar and the panel in `content` and reads the shown days. */
   async mount(content: HTMLElement): Promise<void> {
-    content.replaceChildren(this.calendarEl, this.selection.panel);
+    content.replaceChildren(h('div', { class: 'calendar-column' }, this.calendarEl, statusLegend()), this.selection.panel);
     await this.refresh();
   }
 
@@ -172,7 +174,10 @@ export class ScheduleScreen {
     return { date: this.date, time, doctorId: doctors[0]?.id ?? null };
   }
 
-  /** A frontdesk:// link: a day, or an appointment (its day, its doctor's page, its panel). */
+  /**
+   * A frontdesk:// link, or a visit chosen in Find: a day, or an appointment (its day, its
+   * doctor's page, scrolled to and highlighted, its panel).
+   */
   async openLink(link: DeepLink): Promise<void> {
     if (link.kind === 'day') {
       this.date = link.date;
@@ -182,6 +187,7 @@ export class ScheduleScreen {
         const detail = await ipc.appointment(link.id);
         this.date = wallTime(detail.start, this.session.clinic.tz).slice(0, 10);
         this.pager.want(detail.doctor_id);
+        this.calendar.reveal(link.id); // scrolled to and highlighted, as a visit just booked
         await this.hooks.showCalendar();
         const row = this.sheet?.appointments.find((a) => a.id === link.id);
         if (row) await this.selection.select(row);

@@ -3,7 +3,7 @@
 import { vi } from 'vitest';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { startApp } from './app';
-import type { AppointmentType, BusyBlock, Connection, DaySheetRow, Staff } from './ipc';
+import type { AppointmentType, BusyBlock, Connection, DaySheetRow, Staff, Status, VisitRights } from './ipc';
 
 export type Call = { cmd: string; args: Record<string, unknown> };
 type Handler = (cmd: string, args: Record<string, unknown>) => unknown;
@@ -39,7 +39,7 @@ export async function openDesk(backend: DeskBackend): Promise<Call[]> {
   const { me, doctors, appointments = [], busy = [], types = [], connections = () => [], handler = () => null } = backend;
   const calls = recordingBackend((cmd, args) => {
     if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [], signed_in: me };
-    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors, appointments, busy };
+    if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors, appointments, busy, may_book: me.role !== 'doctor' };
     if (cmd === 'list_types') return types;
     if (cmd === 'connections') return connections();
     return handler(cmd, args);
@@ -49,4 +49,21 @@ export async function openDesk(backend: DeskBackend): Promise<Call[]> {
   await startApp(root);
   await vi.advanceTimersByTimeAsync(0);
   return calls;
+}
+
+/**
+ * What the backend answers `me` may do with a visit of doctor `doctorId` in `status` (the core's
+ * `Actor::rights_on`, restated for mocked backends; `tests/app.rs` checks the real one).
+ */
+export function rightsFor(me: Staff, doctorId: number, status: Status = 'booked'): VisitRights {
+  const books = me.role !== 'doctor';
+  const own = me.role !== 'doctor' || me.id === doctorId;
+  return {
+    reschedule: books && (status === 'booked' || status === 'checked-in'),
+    cancel: books && (status === 'booked' || status === 'checked-in'),
+    change_status: own,
+    start_meeting: me.role === 'admin' || (me.role === 'doctor' && me.id === doctorId),
+    retry_meeting: own,
+    resend_mail: books,
+  };
 }

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod error;
+mod hours;
 mod mail;
 mod outbox;
 mod output;
@@ -25,6 +26,7 @@ use frontdesk_core::{
 
 use accounts::{AccountCommand, ConfigCommand};
 use error::CliError;
+use hours::{FreeArgs, HoursCommand};
 use mail::MailCommand;
 use outbox::OutboxCommand;
 use output::Output;
@@ -99,6 +101,13 @@ enum Command {
     Status { id: i64, status: String },
     /// Show one appointment with its history (audited: who looked at which appointment).
     Show { id: i64 },
+    /// Working hours: the clinic's opening hours, doctors' weekly hours from a date, days off,
+    /// clinic holidays and extra hours (`hours show`; the changes are admins' and audited).
+    #[command(subcommand)]
+    Hours(HoursCommand),
+    /// The first free slots for a type of visit, with one doctor or any: within working hours,
+    /// overlapping no active visit, earliest first.
+    Free(FreeArgs),
     /// List one day's appointments.
     Day {
         /// The day (default: today in the zone).
@@ -257,6 +266,10 @@ struct When {
     /// Book even though the doctor is already booked then (recorded in the history).
     #[arg(long)]
     allow_overlap: bool,
+    /// Book even though the doctor does not work then: outside their hours or the clinic's,
+    /// on a day off or a holiday (recorded in the history, marked on the day sheet).
+    #[arg(long)]
+    outside_hours: bool,
 }
 
 #[derive(Subcommand)]
@@ -390,6 +403,7 @@ fn hint(e: &CliError) -> &'static str {
     let Some(e) = e.core() else { return "" };
     match e {
         CoreError::Overlap(_) => " (with --allow-overlap)",
+        CoreError::OutsideHours(_) => " (with --outside-hours)",
         CoreError::AmbiguousTime(_) => " (--fold earlier or --fold later)",
         CoreError::NotInitialized => " (frontdesk-cli init --clinic NAME --tz ZONE)",
         _ => "",
@@ -555,6 +569,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
                 type_id: TypeId(type_id),
                 start: local(&when)?,
                 allow_overlap: when.allow_overlap,
+                allow_outside_hours: when.outside_hours,
                 topic,
                 description,
             };
@@ -562,8 +577,10 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             out.appointment(store, &booked, "Booked").await
         }
         Command::Move { id, when } => {
-            let moved =
-                store.move_appointment(&actor, AppointmentId(id), local(&when)?, when.allow_overlap).await?;
+            let to = local(&when)?;
+            let moved = store
+                .move_appointment(&actor, AppointmentId(id), to, when.allow_overlap, when.outside_hours)
+                .await?;
             out.appointment(store, &moved, "Moved").await
         }
         Command::Cancel { id, reason } => {
@@ -575,6 +592,8 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             let changed = store.set_status(&actor, AppointmentId(id), next).await?;
             out.appointment(store, &changed, "Updated").await
         }
+        Command::Hours(command) => hours::run(store, &actor, &clinic, command, out).await,
+        Command::Free(args) => hours::free(store, &clinic, args, out).await,
         Command::Show { id } => {
             let detail = store.view_appointment(&actor, AppointmentId(id)).await?;
             out.detail(store, &detail, store.mail_status(AppointmentId(id)).await?.as_ref()).await

@@ -262,7 +262,18 @@ impl Output {
 
     pub fn day(&self, sheet: &DaySheet) -> Result<(), CoreError> {
         if self.json {
-            let list: Vec<&Appointment> = sheet.appointments.iter().map(|r| &r.appointment).collect();
+            // Each appointment as `show` prints it, and whether it was booked outside hours.
+            #[derive(Serialize)]
+            struct Row<'a> {
+                #[serde(flatten)]
+                appointment: &'a Appointment,
+                outside_hours: bool,
+            }
+            let list: Vec<Row<'_>> = sheet
+                .appointments
+                .iter()
+                .map(|r| Row { appointment: &r.appointment, outside_hours: r.outside_hours })
+                .collect();
             return self.print_json(&list);
         }
         emit(format_args!(
@@ -273,8 +284,9 @@ impl Output {
         ))?;
         let tz = time::parse_zone(&sheet.tz)?;
         for r in &sheet.appointments {
+            let outside = if r.outside_hours { "  [outside hours]" } else { "" };
             emit(format_args!(
-                "{}",
+                "{}{outside}",
                 describe(&r.appointment, tz, &r.type_name, &r.doctor_name, &r.patient_name)
             ))?;
         }

@@ -155,6 +155,7 @@ async fn bookings(
             type_id: TypeId(1),
             start: LocalTime { at, tz, fold: None },
             allow_overlap: false,
+            allow_outside_hours: false,
             topic: None,
             description: None,
         };

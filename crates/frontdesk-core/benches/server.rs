@@ -85,6 +85,7 @@ async fn run(admin: &str, total: i64) {
             fold: None,
         },
         allow_overlap: false,
+        allow_outside_hours: false,
         topic: None,
         description: None,
     };

@@ -6,8 +6,10 @@
 //! checks its [`Action`] here before it writes, so the app's commands and the command-line twin
 //! cannot drift apart. The app's shell asks the same table for the screens it reads.
 
+use serde::Serialize;
+
 use crate::error::{CoreError, Result};
-use crate::model::{Actor, Role, StaffId};
+use crate::model::{Actor, Appointment, Role, StaffId, Status};
 
 /// Something a person does, as far as permission is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -111,6 +113,51 @@ impl Actor {
     }
 }
 
+/// What a person may do with one visit, by the table above and the visit's state: the app
+/// offers exactly these (and the core refuses the rest whatever is asked).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, specta::Type)]
+pub struct VisitRights {
+    /// Move it to another time (those who book, while it is booked or checked in).
+    pub reschedule: bool,
+    /// Cancel it (those who book, while the lifecycle allows).
+    pub cancel: bool,
+    /// Check in, start, complete, no-show (the desk, admins, and its own doctor).
+    pub change_status: bool,
+    /// Start its meeting as the host (its own doctor, or an admin).
+    pub start_meeting: bool,
+    /// Send its failed meeting to the provider again (the desk, admins, and its own doctor).
+    pub retry_meeting: bool,
+    /// Send the patient's e-mail again (those who book).
+    pub resend_mail: bool,
+}
+
+impl Actor {
+    /// What this actor may do with `visit` now.
+    pub fn rights_on(&self, visit: &Appointment) -> VisitRights {
+        let on = |action: Action| self.may_for(action, visit.doctor_id).is_ok();
+        VisitRights {
+            reschedule: on(Action::Book) && visit.status.is_movable(),
+            cancel: on(Action::Book) && visit.status.can_become(Status::Cancelled),
+            change_status: on(Action::ChangeStatus),
+            start_meeting: on(Action::StartMeeting),
+            retry_meeting: on(Action::RetryMeeting),
+            resend_mail: on(Action::Book),
+        }
+    }
+
+    /// The statuses this actor may give `visit` next: what the lifecycle allows, and what
+    /// [`Actor::rights_on`] lets them do (cancelling is booking work; the rest, status work).
+    pub fn next_statuses(&self, visit: &Appointment) -> Vec<Status> {
+        let rights = self.rights_on(visit);
+        Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| visit.status.can_become(*s))
+            .filter(|s| if *s == Status::Cancelled { rights.cancel } else { rights.change_status })
+            .collect()
+    }
+}
+
 /// What a person reads of the clinic's visits and patients. Under the clinic's minimum-necessary
 /// setting ([`crate::Clinic::own_patients_only`]) a doctor reads only their own patients: their
 /// visits in full, other doctors' visits as busy time (no patient, no type), and the records of
@@ -200,6 +247,65 @@ mod tests {
         assert!(doctor.may_for(Action::ManageAccount, StaffId(1)).is_ok());
         let refusal = doctor.may(Action::Administer).unwrap_err().to_string();
         assert_eq!(refusal, "only admin can do this; you are signed in as doctor");
+    }
+
+    fn visit(doctor: StaffId, status: Status) -> Appointment {
+        let start = chrono::DateTime::from_timestamp(1_783_344_600, 0).unwrap_or_default();
+        Appointment {
+            id: crate::model::AppointmentId(1),
+            patient_id: crate::model::PatientId(1),
+            doctor_id: doctor,
+            type_id: crate::model::TypeId(1),
+            start,
+            end: start + chrono::Duration::minutes(30),
+            tz: chrono_tz::UTC,
+            local_start: start.fixed_offset(),
+            duration_minutes: 30,
+            topic: None,
+            description: None,
+            status,
+            cancel_reason: None,
+            meeting: None,
+        }
+    }
+
+    /// What the app offers on a visit is the table applied to it: a doctor is offered nothing
+    /// the core would refuse (no drag, no cancel, nothing on another doctor's visit).
+    #[test]
+    fn rights_on_a_visit_are_the_table_applied_to_it() {
+        let (own, other) = (StaffId(7), StaffId(8));
+        for &role in Role::ALL {
+            let me = staff(own.0, role);
+            for &status in Status::ALL {
+                for doctor in [own, other] {
+                    let v = visit(doctor, status);
+                    let rights = me.rights_on(&v);
+                    let books = role != Role::Doctor;
+                    let theirs = role != Role::Doctor || doctor == own;
+                    let case = format!("{role} on {status:?} of {doctor:?}");
+                    assert_eq!(rights.reschedule, books && status.is_movable(), "{case}");
+                    assert_eq!(rights.cancel, books && status.can_become(Status::Cancelled), "{case}");
+                    assert_eq!(rights.change_status, theirs, "{case}");
+                    assert_eq!(rights.retry_meeting, theirs, "{case}");
+                    assert_eq!(rights.resend_mail, books, "{case}");
+                    let hosts = role == Role::Admin || (role == Role::Doctor && doctor == own);
+                    assert_eq!(rights.start_meeting, hosts, "{case}");
+                    for next in me.next_statuses(&v) {
+                        assert!(status.can_become(next), "{case}: {next:?}");
+                        assert!(if next == Status::Cancelled { books } else { theirs }, "{case}: {next:?}");
+                    }
+                }
+            }
+        }
+        let doctor = staff(own.0, Role::Doctor);
+        assert_eq!(
+            doctor.next_statuses(&visit(own, Status::Booked)),
+            [Status::CheckedIn, Status::InProgress, Status::NoShow],
+            "their own visit, but no cancel"
+        );
+        assert!(doctor.next_statuses(&visit(other, Status::Booked)).is_empty());
+        let desk = staff(1, Role::Receptionist);
+        assert!(desk.next_statuses(&visit(other, Status::Booked)).contains(&Status::Cancelled));
     }
 
     /// Under the minimum-necessary setting a doctor reads only their own visits; nobody else is

@@ -17,6 +17,9 @@ pub enum ErrorKind {
     NotFound,
     /// The change collides with the schedule (double booking, disallowed status change).
     Conflict,
+    /// The time is outside the doctor's working hours (or the clinic's, or on a day off); staff
+    /// may confirm it, as they may a double booking.
+    OutsideHours,
     /// The data folder cannot be used (not writable, newer database, not set up yet).
     Setup,
     /// Nobody is signed in, or the PIN was wrong.
@@ -57,6 +60,11 @@ pub enum CoreError {
     /// The doctor already has an active appointment at that time.
     #[error("{0}")]
     Overlap(String),
+
+    /// The visit falls outside the doctor's working hours, the clinic's opening hours, or on a
+    /// day off or a holiday; the message says which, and that staff may confirm it.
+    #[error("{0}")]
+    OutsideHours(String),
 
     /// A status change that the appointment's lifecycle does not allow.
     #[error("{0}")]
@@ -197,6 +205,7 @@ impl CoreError {
             | CoreError::PinLocked { .. }
             | CoreError::NoPin => ErrorKind::Unauthenticated,
             CoreError::LastAdmin => ErrorKind::Conflict,
+            CoreError::OutsideHours(_) => ErrorKind::OutsideHours,
             CoreError::Overlap(_) | CoreError::Transition(_) | CoreError::AlreadyInitialized(_) => {
                 ErrorKind::Conflict
             }

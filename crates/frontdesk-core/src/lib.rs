@@ -14,6 +14,7 @@ pub mod locks;
 pub mod mail_text;
 #[macro_use]
 pub mod model;
+pub mod hours;
 pub mod paths;
 pub mod store;
 pub mod time;

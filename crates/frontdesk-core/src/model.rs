@@ -387,8 +387,11 @@ pub struct AppointmentDetail {
     #[serde(flatten)]
     pub appointment: Appointment,
     pub history: Vec<HistoryEntry>,
-    /// The statuses the lifecycle allows next (what the status buttons offer).
+    /// The statuses the reader may give it next: what the lifecycle allows and their rights do
+    /// (what the status buttons offer).
     pub next_statuses: Vec<Status>,
+    /// What the reader may do with it (what the panel and the calendar offer).
+    pub rights: crate::access::VisitRights,
 }
 
 /// Who is making a change, as recorded in history and the audit log, and with what rights

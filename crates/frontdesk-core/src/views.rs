@@ -23,6 +23,8 @@ pub struct DaySheetRow {
     pub mode: Mode,
     pub doctor_name: String,
     pub patient_name: String,
+    /// Booked (or moved) outside the doctor's working hours with staff's confirmation.
+    pub outside_hours: bool,
 }
 
 /// Time another doctor's visit holds, as a doctor sees it under the clinic's minimum-necessary
@@ -53,6 +55,9 @@ pub struct DaySheet {
     /// Other doctors' visits that hold their time, for a doctor who sees only their own patients
     /// ([`crate::Sight`]); empty for everyone else.
     pub busy: Vec<BusyBlock>,
+    /// Whether the reader books and moves visits (the calendar then offers its empty slots and
+    /// lets visits be dragged).
+    pub may_book: bool,
 }
 
 impl Store {
@@ -93,6 +98,13 @@ impl Store {
         let types: HashMap<_, _> = self.list_types().await?.into_iter().map(|t| (t.id, t)).collect();
         let staff_names: HashMap<_, _> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
         let patients = self.patient_names(appointments.iter().map(|a| a.patient_id)).await?;
+        let outside = match (appointments.first(), appointments.last()) {
+            (Some(first), Some(_)) => {
+                let end = appointments.iter().map(|a| a.end).max().unwrap_or(first.end);
+                self.outside_hours_between(first.start, end, doctor).await?
+            }
+            _ => Default::default(),
+        };
         let rows = appointments
             .into_iter()
             .map(|a| {
@@ -103,6 +115,7 @@ impl Store {
                     mode: kind.map(|t| t.mode).unwrap_or(Mode::InPerson),
                     doctor_name: staff_names.get(&a.doctor_id).cloned().unwrap_or_default(),
                     patient_name: patients.get(&a.patient_id).cloned().unwrap_or_default(),
+                    outside_hours: outside.contains(&a.id),
                     appointment: a,
                 }
             })
@@ -118,6 +131,7 @@ impl Store {
                 .collect(),
             appointments: rows,
             busy,
+            may_book: reader.may(Action::Book).is_ok(),
         })
     }
 

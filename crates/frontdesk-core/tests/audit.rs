@@ -227,6 +227,7 @@ async fn clinic_with_visits(engine: Engine) -> (TestDb, Store, Arc<HandClock>) {
             type_id: TypeId(1),
             start,
             allow_overlap: false,
+            allow_outside_hours: false,
             topic: None,
             description: None,
         };

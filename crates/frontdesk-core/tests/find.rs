@@ -59,6 +59,7 @@ async fn book(store: &Store, patient: PatientId, doctor: StaffId, at: &str) -> A
             fold: None,
         },
         allow_overlap: false,
+        allow_outside_hours: false,
         topic: None,
         description: None,
     };

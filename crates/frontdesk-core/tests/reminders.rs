@@ -74,6 +74,7 @@ impl Clinic {
             type_id,
             start: LocalTime { at, tz, fold: None },
             allow_overlap: false,
+            allow_outside_hours: false,
             topic: None,
             description: None,
         };
@@ -137,7 +138,10 @@ async fn moved_and_cancelled_visits_follow_the_schedule(engine: Engine) {
     // Moved after its reminder: reminded again for the new time, not the old one.
     let tz = frontdesk_core::time::parse_zone("America/Toronto").unwrap();
     let later = NaiveDate::from_ymd_opt(2031, 5, 5).unwrap().and_hms_opt(14, 0, 0).unwrap();
-    c.store.move_appointment(&admin, moved.id, LocalTime { at: later, tz, fold: None }, false).await.unwrap();
+    c.store
+        .move_appointment(&admin, moved.id, LocalTime { at: later, tz, fold: None }, false, false)
+        .await
+        .unwrap();
     c.store.cancel(&admin, cancelled.id, "patient asked").await.unwrap();
     c.at("16:45:00");
     assert!(c.show(c.doctor).await.is_empty(), "the cancelled visit is not reminded");

@@ -46,6 +46,7 @@ fn request(doctor: i64, start: LocalTime, allow_overlap: bool) -> BookingRequest
         type_id: TypeId(1),
         start,
         allow_overlap,
+        allow_outside_hours: false,
         topic: None,
         description: None,
     }
@@ -392,7 +393,7 @@ async fn status_lifecycle_is_enforced_and_recorded(engine: Engine) {
     store.set_status(&desk(), a.id, Status::CheckedIn).await.unwrap();
     store.set_status(&desk(), a.id, Status::InProgress).await.unwrap();
     let err = store
-        .move_appointment(&desk(), a.id, at("2026-07-06T11:00", "America/Toronto"), false)
+        .move_appointment(&desk(), a.id, at("2026-07-06T11:00", "America/Toronto"), false, false)
         .await
         .unwrap_err();
     assert!(matches!(err, CoreError::Transition(_)));
@@ -466,7 +467,7 @@ fn a_random_day(engine: Engine, steps: Vec<Step>) -> Result<(), TestCaseError> {
                     .await
                     .map(|a| ids.push(a.id)),
                 Step::Move { nth, slot, allow } if !ids.is_empty() => store
-                    .move_appointment(&desk(), ids[nth % ids.len()], slot_time(slot), allow)
+                    .move_appointment(&desk(), ids[nth % ids.len()], slot_time(slot), allow, false)
                     .await
                     .map(|_| ()),
                 Step::Cancel { nth } if !ids.is_empty() => {
@@ -532,7 +533,7 @@ async fn each_use_case_checks_who_acts_and_whose_visit_it_is(engine: Engine) {
     );
     forbidden(
         store
-            .move_appointment(&ada, visit.id, at("2026-07-06T11:00", "America/Toronto"), false)
+            .move_appointment(&ada, visit.id, at("2026-07-06T11:00", "America/Toronto"), false, false)
             .await
             .unwrap_err(),
     );
@@ -587,7 +588,7 @@ async fn another_desk_hears_of_each_change_as_it_commits() {
     let a = first.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
     assert_eq!(next_with_times(&mut changes).await, (a.id, vec![(a.start, a.end)]));
     let moved = first
-        .move_appointment(&desk(), a.id, at("2026-07-07T11:00", "America/Toronto"), false)
+        .move_appointment(&desk(), a.id, at("2026-07-07T11:00", "America/Toronto"), false, false)
         .await
         .unwrap();
     assert_eq!(next_with_times(&mut changes).await, (a.id, vec![(moved.start, moved.end), (a.start, a.end)]));

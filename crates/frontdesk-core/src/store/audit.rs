@@ -132,6 +132,14 @@ word_enum!(
         /// An admin lifted a lock or a pause of someone's sign-in (or set them a new PIN, which
         /// does too).
         SignInUnlocked = "sign_in_unlocked",
+        /// The clinic's opening hours were set or cleared.
+        ClinicHoursChanged = "clinic_hours_changed",
+        /// A doctor's weekly hours from a date were set or removed.
+        DoctorHoursChanged = "doctor_hours_changed",
+        /// A day off, a clinic holiday or a doctor's extra hours were entered.
+        HoursExceptionAdded = "hours_exception_added",
+        /// A day off, a clinic holiday or a doctor's extra hours were removed.
+        HoursExceptionRemoved = "hours_exception_removed",
     }
 );
 

@@ -17,7 +17,7 @@ use super::{crash_point, ServerAddress, Store};
 use crate::error::{CoreError, Result};
 
 /// Every table, parents before children (the order the copy writes them in).
-const TABLES: [&str; 15] = [
+const TABLES: [&str; 19] = [
     "clinic",
     "staff",
     "patients",
@@ -33,6 +33,10 @@ const TABLES: [&str; 15] = [
     "reminders_shown",
     "mails",
     "mail_templates",
+    "clinic_hours",
+    "doctor_weeks",
+    "doctor_hours",
+    "hours_exceptions",
 ];
 
 /// PostgreSQL's limit on one statement's parameters.

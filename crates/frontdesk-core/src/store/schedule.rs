@@ -11,7 +11,7 @@ use sqlx::FromRow;
 
 use super::audit::{self, AuditAbout, AuditAction};
 use super::sql::{self, Tx};
-use super::{crash_point, instant, mail, outbox, Store};
+use super::{crash_point, hours, instant, mail, outbox, Store};
 use crate::access::Action;
 use crate::error::{CoreError, Field, Result};
 use crate::model::{
@@ -30,6 +30,9 @@ pub struct BookingRequest {
     pub start: LocalTime,
     /// Staff confirmed that the doctor may be double-booked; recorded in the history.
     pub allow_overlap: bool,
+    /// Staff confirmed the visit outside the doctor's working hours (or the clinic's, or on a
+    /// day off); recorded in the history, and the day sheet marks it.
+    pub allow_outside_hours: bool,
     pub topic: Option<String>,
     pub description: Option<String>,
 }
@@ -137,12 +140,14 @@ impl Store {
     /// Books an appointment.
     ///
     /// The local start is resolved in its zone (refusing DST gaps and unresolved overlaps), the
-    /// length comes from the appointment type, and the doctor must be free unless
-    /// `allow_overlap` is set (which the history records, with the appointments it overlaps).
+    /// length comes from the appointment type, the visit must lie within the doctor's working
+    /// hours unless `allow_outside_hours` is set, and the doctor must be free unless
+    /// `allow_overlap` is set (the history records either, with the appointments it overlaps).
     ///
     /// # Errors
     /// [`CoreError::Invalid`], [`CoreError::NonexistentTime`], [`CoreError::AmbiguousTime`] for bad
     /// input; [`CoreError::NotFound`] for an unknown patient, doctor or type;
+    /// [`CoreError::OutsideHours`] when the doctor does not work then (ADR 0021);
     /// [`CoreError::Overlap`] when the doctor is already booked then; [`CoreError::Forbidden`]
     /// for a doctor (the desk and admins book).
     pub async fn book(&self, actor: &Actor, req: &BookingRequest) -> Result<Appointment> {
@@ -179,13 +184,15 @@ impl Store {
         let mode: Mode = mode.parse()?;
         let end = start + Duration::minutes(minutes);
 
+        let outside = hours::outside_hours(&mut tx, req.doctor_id, start, end).await?;
+        refuse_outside_hours(&outside, req.allow_outside_hours)?;
         let clashes = clashes(&mut tx, req.doctor_id, start, end, None).await?;
         refuse_overlap(&clashes, req.allow_overlap)?;
 
         let id: i64 = sql::query_scalar(
             "INSERT INTO appointments
-               (patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, created_at, updated_at, double_booked)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $9, $10) RETURNING id",
+               (patient_id, doctor_id, type_id, start_at, end_at, tz, topic, description, status, created_at, updated_at, double_booked, outside_hours)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'booked', $9, $9, $10, $11) RETURNING id",
         )
         .bind(req.patient_id.0)
         .bind(req.doctor_id.0)
@@ -197,6 +204,7 @@ impl Store {
         .bind(&description)
         .bind(now.timestamp())
         .bind(!clashes.is_empty())
+        .bind(outside.is_some())
         .fetch_one(&mut tx)
         .await?;
         let mut detail = json!({
@@ -204,6 +212,7 @@ impl Store {
             "doctor_id": req.doctor_id, "type_id": req.type_id,
         });
         note_overlap(&mut detail, &clashes);
+        note_outside_hours(&mut detail, &outside);
         append_history(&mut tx, id, now, actor, "booked", detail.clone()).await?;
         if let Some(provider) = mode.provider() {
             outbox::open_meeting(&mut tx, AppointmentId(id), provider, now).await?;
@@ -224,7 +233,8 @@ impl Store {
         Ok(booked)
     }
 
-    /// Moves an appointment to a new local start, keeping its length.
+    /// Moves an appointment to a new local start, keeping its length; outside the doctor's
+    /// hours only with `allow_outside_hours`, onto taken time only with `allow_overlap`.
     ///
     /// # Errors
     /// As for [`Store::book`]; also [`CoreError::Transition`] when the appointment is no longer
@@ -235,6 +245,7 @@ impl Store {
         id: AppointmentId,
         to: LocalTime,
         allow_overlap: bool,
+        allow_outside_hours: bool,
     ) -> Result<Appointment> {
         actor.may(Action::Book)?;
         let start = to.instant()?;
@@ -245,10 +256,12 @@ impl Store {
             return Err(CoreError::Transition(format!("a {} appointment cannot be moved", current.status)));
         }
         let end = start + Duration::minutes(current.duration_minutes);
+        let outside = hours::outside_hours(&mut tx, current.doctor_id, start, end).await?;
+        refuse_outside_hours(&outside, allow_outside_hours)?;
         let clashes = clashes(&mut tx, current.doctor_id, start, end, Some(id)).await?;
         refuse_overlap(&clashes, allow_overlap)?;
         sql::query(
-            "UPDATE appointments SET start_at = $2, end_at = $3, tz = $4, updated_at = $5, double_booked = $6 WHERE id = $1",
+            "UPDATE appointments SET start_at = $2, end_at = $3, tz = $4, updated_at = $5, double_booked = $6, outside_hours = $7 WHERE id = $1",
         )
         .bind(id.0)
         .bind(start.timestamp())
@@ -256,6 +269,7 @@ impl Store {
         .bind(to.tz.name())
         .bind(now.timestamp())
         .bind(!clashes.is_empty())
+        .bind(outside.is_some())
         .execute(&mut tx)
         .await?;
         let mut detail = json!({
@@ -263,6 +277,7 @@ impl Store {
             "to": { "start": start, "end": end, "tz": to.tz.name() },
         });
         note_overlap(&mut detail, &clashes);
+        note_outside_hours(&mut detail, &outside);
         append_history(&mut tx, id.0, now, actor, "moved", detail.clone()).await?;
         outbox::enqueue_change(&mut tx, id, now).await?;
         mail::enqueue_mail(&mut tx, id, now).await?;
@@ -360,7 +375,7 @@ impl Store {
         actor.may(Action::Read)?;
         let now = self.now();
         let mut tx = self.write().await?;
-        let detail = detail(&mut tx, id).await?;
+        let detail = detail(&mut tx, id, actor).await?;
         super::directory::sight_in(&mut tx, actor).await?.check_visit_of(detail.appointment.doctor_id)?;
         let about = AuditAbout::appointment(&detail.appointment);
         audit::append_view(&mut tx, now, actor, AuditAction::AppointmentViewed, about).await?;
@@ -375,7 +390,7 @@ impl Store {
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn appointment(&self, id: AppointmentId) -> Result<AppointmentDetail> {
         let mut tx = self.pool.read().await?;
-        detail(&mut tx, id).await
+        detail(&mut tx, id, &Actor::SYSTEM).await
     }
 
     /// Every appointment (any status) that shares an instant with the local day `date` in `tz`,
@@ -444,8 +459,8 @@ async fn load(conn: &mut Tx, id: AppointmentId) -> Result<Appointment> {
     row.ok_or(CoreError::NotFound { what: "appointment", id: id.0 })?.try_into()
 }
 
-/// One appointment with its whole history, oldest first, and the statuses it may take next.
-async fn detail(conn: &mut Tx, id: AppointmentId) -> Result<AppointmentDetail> {
+/// One appointment with its whole history, oldest first, and what `reader` may do with it next.
+async fn detail(conn: &mut Tx, id: AppointmentId, reader: &Actor) -> Result<AppointmentDetail> {
     let appointment = load(&mut *conn, id).await?;
     let rows: Vec<(i64, String, Option<String>, String, String)> = sql::query_as(
         "SELECT h.at_ms, h.actor, s.name, h.action, h.detail FROM appointment_history h
@@ -465,8 +480,12 @@ async fn detail(conn: &mut Tx, id: AppointmentId) -> Result<AppointmentDetail> {
             detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
         })
         .collect();
-    let next_statuses = Status::ALL.iter().copied().filter(|s| appointment.status.can_become(*s)).collect();
-    Ok(AppointmentDetail { appointment, history, next_statuses })
+    Ok(AppointmentDetail {
+        next_statuses: reader.next_statuses(&appointment),
+        rights: reader.rights_on(&appointment),
+        appointment,
+        history,
+    })
 }
 
 /// The doctor's slot-holding appointments that overlap `[start, end)`, other than `except`.
@@ -513,6 +532,21 @@ fn refuse_overlap(clashes: &[Clash], allowed: bool) -> Result<()> {
         end.with_timezone(&tz).format("%H:%M"),
         tz.name()
     )))
+}
+
+/// Refuses a visit outside the doctor's hours that staff did not confirm.
+fn refuse_outside_hours(outside: &Option<String>, allowed: bool) -> Result<()> {
+    match outside {
+        Some(why) if !allowed => Err(CoreError::OutsideHours(why.clone())),
+        _ => Ok(()),
+    }
+}
+
+/// Records in the history that staff confirmed a visit outside hours.
+fn note_outside_hours(detail: &mut serde_json::Value, outside: &Option<String>) {
+    if outside.is_some() {
+        detail["outside_hours_allowed"] = json!(true);
+    }
 }
 
 fn note_overlap(detail: &mut serde_json::Value, clashes: &[Clash]) {

@@ -467,41 +467,86 @@ async fn a_disconnect_by_another_process_is_seen_at_once_despite_the_token_in_me
     assert!(matches!(err, AccountError::NotConnected { .. }), "{err}");
 }
 
-/// An address that receives doctors' tokens (a provider's OAuth or API host) cannot change while
-/// doctors are connected to that provider: the next call would carry their tokens there. The
-/// same value, another provider's address, and a change after the disconnect all go through.
-#[tokio::test]
-async fn the_addresses_that_receive_tokens_cannot_change_while_doctors_are_connected() {
+/// A new address for a provider's sign-in or API (which receives doctors' tokens) disconnects
+/// every doctor connected to that provider first: their tokens are deleted (and revoked at the
+/// old address), so the next call cannot carry them to the new one. A bad value disconnects
+/// nobody; another provider's doctors stay; the settings screen and the command line do the same;
+/// a change made past the accounts layer is still refused while anyone is connected.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_address_that_receives_tokens_disconnects_that_providers_doctors_first() {
     let desk = Desk::new().await;
-    desk.connect(Provider::Zoom).await;
+    let _service = desk.service();
     let settings = desk.accounts.settings();
+    // The test peer's addresses, to come back to before connecting again (nothing here may call
+    // the real providers).
+    let peer_api = settings.config_get(Setting::ZoomApiBase).await.unwrap().unwrap();
+    let peer_auth = settings.config_get(Setting::ZoomAuthBase).await.unwrap().unwrap();
+    desk.connect(Provider::Zoom).await;
+    let connected = || async {
+        desk.store
+            .connection(desk.doctor, Provider::Zoom)
+            .await
+            .unwrap()
+            .is_some_and(|c| c.state == ConnectionState::Connected)
+    };
     let elsewhere = "https://api.zoomgov.com/v2"; // ZoomGov: a Zoom host, another place
-    for setting in [Setting::ZoomApiBase, Setting::ZoomAuthBase] {
-        let refused = settings.config_set(&desk.admin, setting, Some(elsewhere)).await.unwrap_err();
-        match &refused {
-            frontdesk_settings::SettingsError::InvalidSetting { setting: named, message } => {
-                assert_eq!(*named, setting);
-                assert!(message.contains("1 doctor is connected to Zoom"), "{message}");
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-    let now = settings.config_get(Setting::ZoomApiBase).await.unwrap().unwrap();
-    assert_ne!(now, elsewhere, "nothing was saved");
-    settings.config_set(&desk.admin, Setting::ZoomApiBase, Some(&now)).await.unwrap();
-    // The settings screen saves everything at once: a changed address refuses the whole save.
+
+    // Past the accounts layer, the change is refused while the doctor is connected.
+    let refused = settings.config_set(&desk.admin, Setting::ZoomApiBase, Some(elsewhere)).await.unwrap_err();
+    assert!(refused.to_string().contains("1 doctor is connected to Zoom"), "{refused}");
+    // A value that would be refused disconnects nobody, on its own or on the settings screen.
+    let proxy =
+        desk.accounts.config_set(&desk.admin, Setting::ZoomApiBase, Some("https://proxy.example/v2")).await;
+    assert!(proxy.unwrap_err().to_string().contains("not one of Zoom's own addresses"));
     let mut screen = settings.provider_settings().await.unwrap();
-    screen.zoom_client_id = Some("another-app".into());
     screen.zoom_api_base = elsewhere.into();
-    assert!(settings.update_provider_settings(&desk.admin, &screen, &[]).await.is_err());
-    assert_ne!(settings.config_get(Setting::ZoomClientId).await.unwrap().as_deref(), Some("another-app"));
-    // Microsoft has nobody connected here.
-    settings
-        .config_set(&desk.admin, Setting::MicrosoftGraphBase, Some("https://graph.microsoft.us/v1.0"))
+    screen.microsoft_tenant = "consumers".into();
+    assert!(desk.accounts.update_provider_settings(&desk.admin, &screen, &[]).await.is_err());
+    // The same address, and another provider's, leave the Zoom doctor connected.
+    assert!(desk
+        .accounts
+        .config_set(&desk.admin, Setting::ZoomApiBase, Some(&peer_api))
         .await
-        .unwrap();
-    desk.accounts.disconnect(&desk.admin, desk.doctor, Provider::Zoom).await.unwrap();
-    settings.config_set(&desk.admin, Setting::ZoomApiBase, Some(elsewhere)).await.unwrap();
+        .unwrap()
+        .is_empty());
+    let graph = Some("https://graph.microsoft.us/v1.0");
+    assert!(desk
+        .accounts
+        .config_set(&desk.admin, Setting::MicrosoftGraphBase, graph)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(connected().await);
+
+    // A new Zoom address: the doctor is disconnected first, their tokens gone, then it is saved.
+    let gone = desk.accounts.config_set(&desk.admin, Setting::ZoomApiBase, Some(elsewhere)).await.unwrap();
+    assert_eq!(gone, vec![desk.doctor]);
+    assert!(!connected().await);
+    assert_eq!(settings.config_get(Setting::ZoomApiBase).await.unwrap().as_deref(), Some(elsewhere));
+    let err = desk.accounts.access_token(desk.doctor, Provider::Zoom).await.unwrap_err();
+    assert!(matches!(err, AccountError::NotConnected { .. }), "{err}");
+    if desk.server.is_none() {
+        let name = secrets::token_name(&desk.uid().await, desk.doctor, Provider::Zoom);
+        assert!(OsKeyring.get(&name).unwrap().is_none(), "the token is deleted from the keyring");
+    }
+    let log = desk.cli(&["--json", "audit", "--action", "disconnected"]).json();
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+
+    // The settings screen does the same.
+    desk.accounts.config_set(&desk.admin, Setting::ZoomApiBase, Some(&peer_api)).await.unwrap();
+    desk.connect(Provider::Zoom).await;
+    let mut screen = settings.provider_settings().await.unwrap();
+    screen.zoom_auth_base = "https://zoomgov.com".into();
+    let (saved, gone) = desk.accounts.update_provider_settings(&desk.admin, &screen, &[]).await.unwrap();
+    assert_eq!((saved.zoom_auth_base.as_str(), gone), ("https://zoomgov.com", vec![desk.doctor]));
+    assert!(!connected().await);
+
+    // And the command line, which names who it disconnected.
+    desk.accounts.config_set(&desk.admin, Setting::ZoomAuthBase, Some(&peer_auth)).await.unwrap();
+    desk.connect(Provider::Zoom).await;
+    let said = desk.cli(&["config", "set", "zoom.api_base", elsewhere]);
+    assert!(said.ok().stdout.contains("Disconnected Dr Ada Lee from Zoom first"), "{}", said.stdout);
+    assert!(!connected().await);
 }
 
 /// Moving a single computer's clinic to the server hands its doctors' connections and the

@@ -71,7 +71,9 @@ pub async fn provider_hosts(state: State<'_, AppState>) -> Result<Vec<OtherHost>
     Ok(found.into_iter().map(|(setting, address)| OtherHost { setting, address }).collect())
 }
 
-/// Saves the provider settings; a secret is replaced only when a new one is typed.
+/// Saves the provider settings; a secret is replaced only when a new one is typed. A new address
+/// for a provider's sign-in or API first disconnects every doctor connected to that provider
+/// (their tokens deleted), so that it never receives their tokens; they connect again.
 #[tauri::command]
 #[specta::specta]
 pub async fn update_provider_settings(
@@ -85,7 +87,9 @@ pub async fn update_provider_settings(
         (Setting::ZoomClientSecret, zoom_client_secret.as_deref().unwrap_or("")),
         (Setting::ZoomS2sClientSecret, zoom_s2s_client_secret.as_deref().unwrap_or("")),
     ];
-    Ok(self::settings(&state)?.update_provider_settings(&actor, &settings, &secrets).await?)
+    let (saved, _disconnected) =
+        accounts(&state)?.update_provider_settings(&actor, &settings, &secrets).await?;
+    Ok(saved)
 }
 
 #[tauri::command]

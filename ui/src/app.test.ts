@@ -66,7 +66,7 @@ describe('booking dialog', () => {
     expect(call?.args).toEqual({ input: {
       patient_id: 7, doctor_id: 4, type_id: 1,
       start: { at: '2026-07-06T09:30', tz: 'America/Toronto', fold: null },
-      allow_overlap: false, topic: null, description: null,
+      allow_overlap: false, allow_outside_hours: false, topic: null, description: null,
     } });
     expect(booked).toHaveBeenCalled();
     expect(document.querySelector('.overlay')).toBeNull();
@@ -118,6 +118,29 @@ describe('booking dialog', () => {
     const last = calls.filter((c) => c.cmd === 'book').at(-1)?.args.input as Record<string, unknown>;
     expect(last.allow_overlap).toBe(true);
     expect((last.start as Record<string, unknown>).fold).toBe('later');
+  });
+
+  it('asks before booking outside the doctor\'s working hours, and books once confirmed', async () => {
+    const calls: Call[] = [];
+    const answers = [{ kind: 'outside_hours', field: 'start', message: 'Dr Ben Roy does not work at 07:00 on Monday 6 July (working hours 09:00–17:00)' }];
+    const booked = dialog(calls, () => { const next = answers.shift(); if (next) throw next; return { id: 3 }; });
+    const input = document.getElementById('book-patient') as HTMLInputElement;
+    type(input, 'ja');
+    await vi.advanceTimersByTimeAsync(200);
+    key(input, 'Enter');
+    const outside = document.querySelector('label.outside-hours') as HTMLElement;
+    expect(outside.hidden).toBe(true);
+    key(document.getElementById('book-submit') as Element, 'Enter');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(outside.hidden).toBe(false);
+    expect(document.getElementById('book-start-error')?.textContent).toContain('does not work at 07:00');
+    expect(booked).not.toHaveBeenCalled();
+    (document.getElementById('book-outside-hours') as HTMLInputElement).checked = true;
+    key(document.getElementById('book-submit') as Element, 'Enter');
+    await vi.advanceTimersByTimeAsync(0);
+    const last = calls.filter((c) => c.cmd === 'book').at(-1)?.args.input as Record<string, unknown>;
+    expect([last.allow_outside_hours, last.allow_overlap]).toEqual([true, false]);
+    expect(booked).toHaveBeenCalled();
   });
 
   it('will not book without a patient picked from the list', async () => {

@@ -107,7 +107,11 @@ export const commands = {
 	 *  line shows them, so that nobody works unaware of where the doctors' tokens go.
 	 */
 	providerHosts: () => __TAURI_INVOKE<OtherHost[]>("provider_hosts"),
-	/**  Saves the provider settings; a secret is replaced only when a new one is typed. */
+	/**
+	 *  Saves the provider settings; a secret is replaced only when a new one is typed. A new address
+	 *  for a provider's sign-in or API first disconnects every doctor connected to that provider
+	 *  (their tokens deleted), so that it never receives their tokens; they connect again.
+	 */
 	updateProviderSettings: (settings: ProviderSettings, zoomClientSecret: string | null, zoomS2sClientSecret: string | null) => __TAURI_INVOKE<ProviderSettings>("update_provider_settings", { settings, zoomClientSecret, zoomS2sClientSecret }),
 	connections: () => __TAURI_INVOKE<Connection[]>("connections"),
 	/**

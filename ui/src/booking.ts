@@ -59,6 +59,8 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
     errors.fold);
   const overlapBox = h('input', { id: 'book-overlap', type: 'checkbox' });
   const overlapLabel = h('label', { class: 'overlap', hidden: true }, overlapBox, ' ', t('book.overlap'));
+  const outsideBox = h('input', { id: 'book-outside-hours', type: 'checkbox' });
+  const outsideLabel = h('label', { class: 'overlap outside-hours', hidden: true }, outsideBox, ' ', t('book.outsideHours'));
   const submit = h('button', { type: 'submit', class: 'primary', id: 'book-submit' }, t('book.submit'));
 
   const close = () => {
@@ -140,6 +142,7 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
         type_id: Number(typeSelect.value),
         start: { at: `${dateInput.value}T${timeInput.value}`, tz: tzInput.value.trim() || null, fold: fold ?? null },
         allow_overlap: overlapBox.checked,
+        allow_outside_hours: outsideBox.checked,
         topic: topicInput.value.trim() || null,
         description: null,
       });
@@ -149,6 +152,7 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
       const err = asAppError(e);
       if (err.field === 'fold') foldBox.hidden = false;
       if (err.kind === 'conflict' && err.field === 'start') overlapLabel.hidden = false;
+      if (err.kind === 'outside_hours') outsideLabel.hidden = false;
       showError(err.field ?? 'general', err.message);
     } finally {
       submit.disabled = false;
@@ -172,6 +176,7 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
     errors.start,
     foldBox,
     overlapLabel,
+    outsideLabel,
     labelled('book-topic', t('book.topic'), topicInput, errors.topic),
     h('div', { class: 'actions' },
       h('button', { type: 'button', onclick: close }, t('book.cancel')),

@@ -88,6 +88,7 @@ const en = {
   'book.foldEarlier': 'Earlier (before the clocks go back)',
   'book.foldLater': 'Later (after the clocks go back)',
   'book.overlap': 'Book anyway (double booking)',
+  'book.outsideHours': "Book anyway (outside the doctor's working hours)",
   'book.topic': 'Topic (optional)',
   'book.submit': 'Book',
   'book.cancel': 'Close',

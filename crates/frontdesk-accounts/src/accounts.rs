@@ -15,7 +15,7 @@ use frontdesk_core::store::{AuditAbout, AuditAction, Connection, ConnectionKind,
 use frontdesk_core::{Action, Actor, Clock, HeldLock, Locks, Provider, StaffId, Store};
 use frontdesk_settings::custody::{self, Ask};
 use frontdesk_settings::secrets::{self, Secret};
-use frontdesk_settings::{redirect_mode, RedirectMode, Setting, Settings};
+use frontdesk_settings::{redirect_mode, ProviderSettings, RedirectMode, Setting, Settings};
 use oauth2::PkceCodeVerifier;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -844,6 +844,61 @@ impl Accounts {
     async fn file_lock(&self, doctor: StaffId, provider: Provider) -> Result<HeldLock> {
         let name = format!("{provider}-doctor-{doctor}.lock");
         Ok(self.locks.take_clinic_wide(&name, "the account's refresh lock").await?)
+    }
+
+    // ----- the providers' addresses ---------------------------------------------------------
+
+    /// Changes a provider setting (admins), as [`Settings::config_set`] does. A new address for a
+    /// provider's sign-in or API (which receives the doctors' tokens) first disconnects every
+    /// doctor connected to that provider: their tokens are deleted, and revoked at the old
+    /// address where the provider has a way, so that no call carries them to the new one. A
+    /// value that would be refused disconnects nobody. The doctors disconnected.
+    ///
+    /// # Errors
+    /// Not an admin; a bad value, naming its setting; storage, keyring or clinic-service failures.
+    pub async fn config_set(
+        &self,
+        actor: &Actor,
+        setting: Setting,
+        value: Option<&str>,
+    ) -> Result<Vec<StaffId>> {
+        actor.may(Action::Administer)?;
+        self.settings.check_setting(setting, value).await?;
+        let providers = self.settings.address_changes(&[(setting, value.map(str::to_owned))]).await?;
+        let gone = self.disconnect_every(actor, &providers).await?;
+        self.settings.config_set(actor, setting, value).await?;
+        Ok(gone)
+    }
+
+    /// Saves the settings screen (admins), as [`Settings::update_provider_settings`] does, after
+    /// checking every value; a new address first disconnects that provider's doctors, as
+    /// [`Accounts::config_set`] says. The settings as saved, and the doctors disconnected.
+    ///
+    /// # Errors
+    /// As [`Accounts::config_set`]; nothing is saved and nobody disconnected when a value is bad.
+    pub async fn update_provider_settings(
+        &self,
+        actor: &Actor,
+        new: &ProviderSettings,
+        secrets: &[(Setting, &str)],
+    ) -> Result<(ProviderSettings, Vec<StaffId>)> {
+        actor.may(Action::Administer)?;
+        let values = self.settings.check_provider_settings(new, secrets).await?;
+        let providers = self.settings.address_changes(&values).await?;
+        let gone = self.disconnect_every(actor, &providers).await?;
+        Ok((self.settings.update_provider_settings(actor, new, secrets).await?, gone))
+    }
+
+    /// Disconnects every doctor connected to one of `providers` (see [`Accounts::disconnect`]).
+    async fn disconnect_every(&self, actor: &Actor, providers: &[Provider]) -> Result<Vec<StaffId>> {
+        let mut gone = Vec::new();
+        for c in self.store.connections().await? {
+            if providers.contains(&c.provider) && c.state == ConnectionState::Connected {
+                self.disconnect(actor, c.doctor_id, c.provider).await?;
+                gone.push(c.doctor_id);
+            }
+        }
+        Ok(gone)
     }
 
     // ----- disconnecting --------------------------------------------------------------------

@@ -121,16 +121,19 @@ pub async fn run(
             } else {
                 value
             };
-            settings.config_set(actor, setting, Some(&value)).await?;
+            let gone = accounts()?.config_set(actor, setting, Some(&value)).await?;
             if !out.json {
                 emit(format_args!("Set {key}"))?;
+                said_disconnected(store, setting, &gone).await?;
             }
             Ok(())
         }
         AccountCommand::Config(ConfigCommand::Unset { key }) => {
-            settings.config_set(actor, key.parse()?, None).await?;
+            let setting: Setting = key.parse()?;
+            let gone = accounts()?.config_set(actor, setting, None).await?;
             if !out.json {
                 emit(format_args!("Cleared {key}"))?;
+                said_disconnected(store, setting, &gone).await?;
             }
             Ok(())
         }
@@ -252,4 +255,18 @@ pub fn settings(store: &Store) -> Settings {
 /// use them: secrets in this computer's keyring, in either mode.
 pub fn keeping_settings(store: &Store) -> Settings {
     Settings::keeping(store.clone(), Arc::new(OsKeyring))
+}
+
+/// Names the doctors a new provider address disconnected first.
+async fn said_disconnected(store: &Store, setting: Setting, gone: &[StaffId]) -> Result<(), CliError> {
+    let Some(provider) = setting.token_address_of().filter(|_| !gone.is_empty()) else { return Ok(()) };
+    let mut names = Vec::with_capacity(gone.len());
+    for doctor in gone {
+        names.push(store.staff(*doctor).await?.name);
+    }
+    Ok(emit(format_args!(
+        "Disconnected {} from {} first (their tokens are deleted, so the new address never receives them); they connect again",
+        names.join(", "),
+        provider.label()
+    ))?)
 }

@@ -202,17 +202,7 @@ fn sqlite3_month(db: &std::path::Path, month: NaiveDate) -> Vec<Duration> {
         script.push_str(&sql);
     }
     let text = run_shell(Command::new("sqlite3").arg("-readonly").arg(db), &script);
-    let times: Vec<Duration> = text
-        .lines()
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let _ = words.position(|w| w == "user")?;
-            let user: f64 = words.next()?.parse().ok()?;
-            let _ = words.next()?; // "sys"
-            let sys: f64 = words.next()?.parse().ok()?;
-            Some(Duration::from_secs_f64(user + sys))
-        })
-        .collect();
+    let times = common::sqlite3_timer_lines(&text);
     assert_eq!(times.len(), WARM + SAMPLES, "sqlite3 timer lines: {text}");
     times[WARM..].to_vec()
 }

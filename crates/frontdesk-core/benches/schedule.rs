@@ -221,17 +221,7 @@ fn sqlite3_shell(db: &std::path::Path, days: &[NaiveDate], tz: chrono_tz::Tz) ->
     // The same warm-up passes as ours, then the measured passes.
     let script = day_script(".timer on\n.output /dev/null\n", DAY_QUERY, days, tz, WARM_PASSES + PASSES);
     let text = run_shell(Command::new("sqlite3").arg("-readonly").arg(db), &script);
-    let times: Vec<Duration> = text
-        .lines()
-        .filter_map(|l| {
-            let mut words = l.split_whitespace();
-            let _ = words.position(|w| w == "user")?;
-            let user: f64 = words.next()?.parse().ok()?;
-            let _ = words.next()?; // "sys"
-            let sys: f64 = words.next()?.parse().ok()?;
-            Some(Duration::from_secs_f64(user + sys))
-        })
-        .collect();
+    let times = common::sqlite3_timer_lines(&text);
     assert_eq!(times.len(), days.len() * (WARM_PASSES + PASSES), "sqlite3 timer lines: {text}");
     times[days.len() * WARM_PASSES..].to_vec()
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use frontdesk_core::store::Engine;
 use frontdesk_core::store::{AuditAbout, AuditAction, ConnectionState};
-use frontdesk_core::{Action, Actor, Store};
+use frontdesk_core::{Action, Actor, Provider, Store};
 
 /// The request kind that hands a secret setting to the clinic service.
 pub const KEEP_SECRET: &str = "keep_secret";
@@ -146,8 +146,9 @@ impl Settings {
     }
 
     /// A provider's addresses cannot change while doctors are connected to it: the next call
-    /// would carry their tokens to the new address. The admin disconnects them first (and they
-    /// connect again against the new one).
+    /// would carry their tokens to the new address. `Accounts::config_set` and
+    /// `Accounts::update_provider_settings` disconnect them first; this refuses a change made
+    /// past them.
     ///
     /// # Errors
     /// [`SettingsError::InvalidSetting`] naming the setting and how many accounts are connected.
@@ -272,6 +273,36 @@ impl Settings {
         new: &ProviderSettings,
         secrets: &[(Setting, &str)],
     ) -> Result<ProviderSettings> {
+        let values = self.check_provider_settings(new, secrets).await?;
+        for (setting, value) in &values {
+            self.check_address_change(*setting, value.as_deref()).await?;
+        }
+        for (setting, value) in &values {
+            let stored = self.store.provider_setting(setting.as_str()).await?;
+            if stored.as_deref() != value.as_deref() {
+                if value.is_some() && value.as_deref() == setting.default_value() && stored.is_none() {
+                    continue;
+                }
+                self.config_set(actor, *setting, value.as_deref()).await?;
+            }
+        }
+        for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            self.config_set(actor, *setting, Some(value)).await?;
+        }
+        self.provider_settings().await
+    }
+
+    /// Checks the settings screen's values as [`Settings::update_provider_settings`] saves them,
+    /// saving nothing: each value and secret, and that addresses name the providers' own hosts
+    /// (not whether doctors are connected). The values, trimmed (`None` for an empty one).
+    ///
+    /// # Errors
+    /// The first bad value, naming its setting.
+    pub async fn check_provider_settings(
+        &self,
+        new: &ProviderSettings,
+        secrets: &[(Setting, &str)],
+    ) -> Result<Vec<(Setting, Option<String>)>> {
         let redirect = |m: RedirectMode| match m {
             RedirectMode::Loopback => "loopback".to_owned(),
             RedirectMode::DeepLink => "deep-link".to_owned(),
@@ -291,34 +322,47 @@ impl Settings {
             (Setting::MicrosoftRedirect, Some(redirect(new.microsoft_redirect))),
         ];
         // Check everything first, so a bad value saves nothing.
-        for (setting, value) in &values {
-            if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
-                setting::normalise(*setting, v)?;
-            }
-        }
         for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
             setting::normalise(*setting, value)?;
         }
-        for (setting, value) in &values {
+        let mut checked = Vec::with_capacity(values.len());
+        for (setting, value) in values {
             let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
-            let value = value.map(|v| setting::normalise(*setting, v)).transpose()?;
-            self.check_address_change(*setting, value.as_deref()).await?;
-            self.check_provider_host(*setting, value.as_deref()).await?;
+            let normalised = value.map(|v| setting::normalise(setting, v)).transpose()?;
+            self.check_provider_host(setting, normalised.as_deref()).await?;
+            checked.push((setting, value.map(str::to_owned)));
         }
-        for (setting, value) in &values {
-            let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
-            let stored = self.store.provider_setting(setting.as_str()).await?;
-            if stored.as_deref() != value {
-                if value.is_some() && value == setting.default_value() && stored.is_none() {
-                    continue;
-                }
-                self.config_set(actor, *setting, value).await?;
+        Ok(checked)
+    }
+
+    /// The providers whose addresses (those that receive doctors' tokens) `values` would change:
+    /// the accounts layer disconnects their doctors before the change is saved.
+    ///
+    /// # Errors
+    /// A bad value, naming its setting; storage failures.
+    pub async fn address_changes(&self, values: &[(Setting, Option<String>)]) -> Result<Vec<Provider>> {
+        let mut providers = Vec::new();
+        for (setting, value) in values {
+            let Some(provider) = setting.token_address_of() else { continue };
+            let value = value.as_deref().map(|v| setting::normalise(*setting, v)).transpose()?;
+            let now = self.config_get(*setting).await?;
+            if now.as_deref() != value.as_deref().or(setting.default_value())
+                && !providers.contains(&provider)
+            {
+                providers.push(provider);
             }
         }
-        for (setting, value) in secrets.iter().filter(|(_, v)| !v.trim().is_empty()) {
-            self.config_set(actor, *setting, Some(value)).await?;
-        }
-        self.provider_settings().await
+        Ok(providers)
+    }
+
+    /// Checks one setting's value as [`Settings::config_set`] would (its form, and that an
+    /// address names the provider's own host), saving nothing.
+    ///
+    /// # Errors
+    /// The bad value, naming its setting.
+    pub async fn check_setting(&self, setting: Setting, value: Option<&str>) -> Result<()> {
+        let value = value.map(|v| setting::normalise(setting, v)).transpose()?;
+        self.check_provider_host(setting, value.as_deref()).await
     }
 
     // ----- the clinic service, from a desk ----------------------------------------------------

@@ -58,3 +58,17 @@ pub fn report(name: &str, value: Duration, reference: Option<Duration>) {
         None => println!("BENCH {name} {ms:.3} ms"),
     }
 }
+
+/// The CPU time (user + sys) of each statement, from the `sqlite3` shell's `.timer on` lines.
+pub fn sqlite3_timer_lines(text: &str) -> Vec<Duration> {
+    text.lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let _ = words.position(|w| w == "user")?;
+            let user: f64 = words.next()?.parse().ok()?;
+            let _ = words.next()?; // "sys"
+            let sys: f64 = words.next()?.parse().ok()?;
+            Some(Duration::from_secs_f64(user + sys))
+        })
+        .collect()
+}

@@ -21,6 +21,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "set_status",
     "find_patients",
     "patient",
+    "find",
+    "patient_visits",
     "add_patient",
     "update_patient",
     "list_types",

@@ -173,6 +173,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             schedule::set_status,
             directory::find_patients,
             directory::patient,
+            directory::find,
+            directory::patient_visits,
             directory::add_patient,
             directory::update_patient,
             directory::list_types,

@@ -937,6 +937,64 @@ fn under_the_minimum_necessary_a_doctors_window_gets_other_doctors_patients_only
     assert!(!answers.contains("Tom"), "{answers}");
 }
 
+/// Find (`/`): the desk's one search answers patients with their next and last visit, and a
+/// patient's record lists their visits (audited as opening the record), as the signed-in person
+/// may see them.
+#[test]
+fn the_search_finds_patients_with_their_visits_and_the_record_lists_them() {
+    use tauri::Manager;
+    let clock = Arc::new(HandClock::at(
+        chrono::DateTime::parse_from_rfc3339("2026-07-06T12:00:00Z").unwrap().to_utc(),
+    ));
+    let desk = Desk::seed(Desk::with_clock(clock));
+    add_second_doctor(&desk); // Dr Ben Roy, 4
+    desk.sign_in(2, "246802");
+    desk.ok("book", booking("2026-07-01T09:30"));
+    desk.ok("book", booking("2026-07-06T09:30"));
+
+    let found = desk.ok("find", json!({ "text": "jane" }));
+    assert_eq!(found["more"], false);
+    let jane = &found["patients"][0];
+    assert_eq!(jane["full_name"], "Jane Doe");
+    assert_eq!(
+        (
+            &jane["next"]["id"],
+            &jane["next"]["local_start"],
+            &jane["next"]["doctor_name"],
+            &jane["next"]["type_name"]
+        ),
+        (&json!(2), &json!("2026-07-06T09:30:00-04:00"), &json!("Dr Ada Lee"), &json!("Consult"))
+    );
+    assert_eq!((&jane["last"]["id"], &jane["last"]["status"]), (&json!(1), &json!("booked")));
+    assert_eq!(desk.err("find", json!({ "text": " " }))["field"], "text");
+
+    let store = desk.app.state::<AppState>().store.as_ref().unwrap().clone();
+    let views = || {
+        let all = tauri::async_runtime::block_on(store.audit_log(&Default::default())).unwrap();
+        all.iter().filter(|e| e.action.as_str() == "patient_viewed").count()
+    };
+    assert_eq!(views(), 0, "a search is not a view of one patient");
+    let visits = desk.ok("patient_visits", json!({ "id": 1 }));
+    assert_eq!((&visits["upcoming"][0]["id"], &visits["past"][0]["id"]), (&json!(2), &json!(1)));
+    desk.ok("patient", json!({ "id": 1 }));
+    assert_eq!(views(), 1, "the record and its visits, opened together");
+    assert_eq!(desk.err("patient_visits", json!({ "id": 99 }))["kind"], "not_found");
+
+    // Under the minimum-necessary setting Dr Ben Roy finds no patient of Dr Ada Lee's.
+    desk.sign_in(1, "135790");
+    let settings = json!({ "name": "Maple Clinic", "tz": "America/Toronto", "lock_minutes": 10, "locale": "en-CA", "own_patients_only": true });
+    desk.ok("update_settings", json!({ "settings": settings }));
+    desk.sign_in(4, "222222");
+    assert_eq!(desk.ok("find", json!({ "text": "jane" })), json!({ "patients": [], "more": false }));
+    assert_eq!(desk.err("patient_visits", json!({ "id": 1 }))["kind"], "forbidden");
+    desk.sign_in(3, "111111");
+    assert_eq!(desk.ok("find", json!({ "text": "jane" }))["patients"][0]["next"]["id"], 2);
+
+    desk.ok("sign_out", json!({}));
+    assert_eq!(desk.err("find", json!({ "text": "jane" }))["kind"], "unauthenticated");
+    assert_eq!(desk.err("patient_visits", json!({ "id": 1 }))["kind"], "unauthenticated");
+}
+
 /// The one mail-state and resend answers the window got, as text (to look for the address in).
 fn mail_answers(desk: &Desk) -> String {
     let answers = desk.answers.lock().unwrap();

@@ -1,6 +1,6 @@
 //! Patients, staff, appointment types and clinic settings.
 
-use frontdesk_core::store::{ClinicSettings, NewPatient, SignInHold, StaffUpdate};
+use frontdesk_core::store::{ClinicSettings, Found, NewPatient, PatientVisits, SignInHold, StaffUpdate};
 use frontdesk_core::{Action, AppointmentType, Clinic, Mode, Patient, PatientId, Staff, StaffId, TypeId};
 use tauri::State;
 
@@ -22,6 +22,24 @@ pub async fn find_patients(state: State<'_, AppState>, text: String) -> Result<V
 pub async fn patient(state: State<'_, AppState>, id: PatientId) -> Result<Patient, AppError> {
     let actor = state.actor().await?;
     Ok(store(&state)?.view_patient(&actor, id).await?)
+}
+
+/// The desk's one search (`/`): the patients the text finds (name, phone, e-mail, date of birth),
+/// each with their next and last visit, as the signed-in person may see them.
+#[tauri::command]
+#[specta::specta]
+pub async fn find(state: State<'_, AppState>, text: String) -> Result<Found, AppError> {
+    let actor = state.actor().await?;
+    Ok(store(&state)?.find(&actor, &text).await?)
+}
+
+/// One patient's visits, upcoming and past, for their record. Opening them is audited as opening
+/// the record (once per person and patient in five minutes).
+#[tauri::command]
+#[specta::specta]
+pub async fn patient_visits(state: State<'_, AppState>, id: PatientId) -> Result<PatientVisits, AppError> {
+    let actor = state.actor().await?;
+    Ok(store(&state)?.view_patient_visits(&actor, id).await?)
 }
 
 #[tauri::command]

@@ -73,6 +73,16 @@ export const commands = {
 	 *  patient in five minutes).
 	 */
 	patient: (id: PatientId) => __TAURI_INVOKE<Patient>("patient", { id }),
+	/**
+	 *  The desk's one search (`/`): the patients the text finds (name, phone, e-mail, date of birth),
+	 *  each with their next and last visit, as the signed-in person may see them.
+	 */
+	find: (text: string) => __TAURI_INVOKE<Found>("find", { text }),
+	/**
+	 *  One patient's visits, upcoming and past, for their record. Opening them is audited as opening
+	 *  the record (once per person and patient in five minutes).
+	 */
+	patientVisits: (id: PatientId) => __TAURI_INVOKE<PatientVisits>("patient_visits", { id }),
 	addPatient: (patient: NewPatient) => __TAURI_INVOKE<Patient>("add_patient", { patient }),
 	updatePatient: (id: PatientId, patient: NewPatient) => __TAURI_INVOKE<Patient>("update_patient", { id, patient }),
 	listTypes: () => __TAURI_INVOKE<AppointmentType[]>("list_types"),
@@ -611,6 +621,24 @@ export type Fold =
 /**  The second occurrence (after the clocks have gone back). */
 "later";
 
+/**  What a search found: patients by name, each with their next and last visit. */
+export type Found = {
+	patients: FoundPatient[],
+	/**  More than [`FIND_LIMIT`] patients match: only the first ones by name are here. */
+	more: boolean,
+};
+
+/**  A patient a search found, with their next visit and their last one. */
+export type FoundPatient = {
+	/**
+	 *  The soonest visit that has not ended and still holds its time (booked, checked in, in
+	 *  progress).
+	 */
+	next: Visit | null,
+	/**  The latest visit that has ended, unless it was cancelled (a no-show is shown as one). */
+	last: Visit | null,
+} & Patient;
+
 /**  One change in an appointment's history. */
 export type HistoryEntry = {
 	at: string,
@@ -780,6 +808,19 @@ export type Patient = {
 
 /**  A patient's id. */
 export type PatientId = number;
+
+/**  One patient's visits, every status, as the reader may see them. */
+export type PatientVisits = {
+	patient_id: PatientId,
+	/**  Visits that have not ended, soonest first. */
+	upcoming: Visit[],
+	/**  Visits that have ended, latest first. */
+	past: Visit[],
+	/**  Later upcoming visits than the [`VISITS_LIMIT`] shown exist. */
+	more_upcoming: boolean,
+	/**  Earlier past visits than the [`VISITS_LIMIT`] shown exist. */
+	more_past: boolean,
+};
 
 /**  A video-visit provider that a doctor connects an account of. */
 export type Provider = 
@@ -997,6 +1038,25 @@ export type TimeSpan = {
 export type TypeId = number;
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
+
+/**  A visit as a list shows it: when, with whom, what, and its status. */
+export type Visit = {
+	id: AppointmentId,
+	patient_id: PatientId,
+	doctor_id: StaffId,
+	doctor_name: string,
+	type_name: string,
+	mode: Mode,
+	/**  Start and end instants, UTC. */
+	start: string,
+	end: string,
+	/**  The IANA zone the visit was booked in. */
+	tz: string,
+	/**  The start and end shown in `tz`, with that zone's offset. */
+	local_start: string,
+	local_end: string,
+	status: Status,
+};
 
 /**
  *  What a person may do with one visit, by the table above and the visit's state: the app

@@ -1,4 +1,4 @@
-// The signed-in desk: the shell around the screens (top bar, navigation, help, lock), the
+// The signed-in desk: the shell around the screens (top bar, navigation, Find, help, lock), the
 // keyboard shortcuts, and the parts it starts and stops together: the calendar screen
 // (schedule.ts), the status line (statusline.ts), the inactivity lock (inactivity.ts) and the
 // live updates from the backend (live.ts).
@@ -11,6 +11,7 @@ import { renderPatients, renderSettings, renderStaff, renderTypes } from './dire
 import { renderAudit } from './audit';
 import { closeConnectWizard, renderAccounts } from './accounts';
 import { ScheduleScreen } from './schedule';
+import { openFind } from './find';
 import { StatusLine } from './statusline';
 import { watchInactivity } from './inactivity';
 import { followLiveUpdates } from './live';
@@ -52,6 +53,7 @@ export class Desk {
           canConnect(me) ? nav('accounts', t('nav.accounts')) : null,
           admin ? nav('staff', t('nav.staff')) : null, admin ? nav('types', t('nav.types')) : null,
           admin ? nav('settings', t('nav.settings')) : null, admin ? nav('audit', t('nav.audit')) : null),
+        h('button', { type: 'button', id: 'find-button', 'aria-keyshortcuts': '/', onclick: () => this.find() }, `${t('find.open')} (/)`),
         h('button', { type: 'button', id: 'help-button', onclick: () => showHelp(canConnect(me)) }, `${t('nav.help')} (?)`),
         h('button', { type: 'button', id: 'lock-button', onclick: () => void this.lock() }, `${t('nav.lock')} (Ctrl+L)`)),
       this.schedule.bar,
@@ -110,7 +112,7 @@ export class Desk {
       ']': () => calendar && this.schedule.turnDoctorPage(1),
       d: () => this.schedule.setView('day'),
       w: () => this.schedule.setView('week'),
-      '/': () => this.go('patients'),
+      '/': () => this.find(),
       v: () => canConnect(me) && this.go('accounts'),
       '?': () => showHelp(canConnect(me)),
     };
@@ -124,7 +126,22 @@ export class Desk {
     if (action) { e.preventDefault(); await action(); }
   }
 
-  private async go(screen: Screen): Promise<void> {
+  /** Find (`/`): a visit opens in the calendar, a patient in their record. */
+  private find(): void {
+    openFind({
+      tz: () => this.session.clinic.tz,
+      openVisit: (id) => this.openVisit(id),
+      openPatient: (id) => this.go('patients', id),
+    });
+  }
+
+  /** Shows a visit in the calendar as a link to it would: its day, its doctor's page, its panel. */
+  private openVisit(id: number): Promise<void> {
+    return this.schedule.openLink({ kind: 'appointment', id });
+  }
+
+  /** Shows `screen`; on the Patients screen, `patient`'s record opened. */
+  private async go(screen: Screen, patient: number | null = null): Promise<void> {
     this.screen = screen;
     this.schedule.active = screen === 'calendar';
     this.root.querySelectorAll('nav button').forEach((b) =>
@@ -133,7 +150,9 @@ export class Desk {
     const { me } = this.session;
     try {
       if (screen === 'calendar') await this.schedule.mount(this.content);
-      else if (screen === 'patients') await renderPatients(this.content, canBook(me));
+      else if (screen === 'patients') {
+        await renderPatients(this.content, canBook(me), { tz: this.session.clinic.tz, openVisit: (id) => this.openVisit(id), open: patient });
+      }
       else if (screen === 'staff') await renderStaff(this.content, this.session.clinic.tz);
       else if (screen === 'accounts') await renderAccounts(this.content, me, () => void this.status.checkConnections());
       else if (screen === 'audit') await renderAudit(this.content, this.session.clinic.tz);

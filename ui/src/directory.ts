@@ -1,11 +1,12 @@
 // Patients, staff, appointment types and clinic settings: list, search, add, edit. Admin-only
 // screens are offered only to admins, and the backend refuses them to anyone else regardless.
 import { asAppError, ipc } from './ipc';
-import type { AppointmentType, Clinic, Mode, Patient, Role, Staff } from './ipc';
+import type { AppointmentType, Clinic, Mode, Patient, PatientVisits, Role, Staff, Visit } from './ipc';
 import { h } from './dom';
 import { renderJoin } from './signin';
 import { formatTime, t, tk } from './messages';
 import { renderMailTexts } from './mailtexts';
+import { visitText } from './find';
 import type { MessageKey } from './messages';
 
 /**
@@ -68,13 +69,48 @@ function editor(title: string, fields: Field[], onSave: (values: Record<string, 
 
 const blank = (v: string | boolean | undefined) => (typeof v === 'string' && v.trim() ? v.trim() : null);
 
-export async function renderPatients(root: HTMLElement, canEdit: boolean): Promise<void> {
+/** What the patient's record needs from the desk: the calendar's zone, and a way to a visit. */
+export interface RecordHooks {
+  tz: string;
+  /** Shows a visit in the calendar (its day, selected). */
+  openVisit: (id: number) => Promise<void>;
+  /** A patient's record to open at once (chosen in Find). */
+  open?: number | null;
+}
+
+/** A patient's visits in their record: upcoming soonest first, past latest first, each a button to the calendar. */
+function visitList(visits: PatientVisits, hooks: RecordHooks): HTMLElement {
+  const part = (id: string, title: MessageKey, list: Visit[], more: MessageKey | null) =>
+    h('section', { 'aria-labelledby': id },
+      h('h3', { id }, t(title)),
+      list.length
+        ? h('ul', { class: 'visit-list' }, ...list.map((v) => h('li', {},
+          h('button', { type: 'button', class: `visit status-${v.status}`, 'data-visit': v.id, onclick: () => void hooks.openVisit(v.id) },
+            visitText(v, hooks.tz)))))
+        : h('p', { class: 'muted' }, t('visits.none')),
+      more ? h('p', { class: 'muted' }, t(more)) : null);
+  return h('div', { class: 'card patient-visits', id: 'patient-visits' },
+    h('h2', {}, t('visits.title')),
+    h('p', { class: 'muted' }, t('visits.hint')),
+    part('visits-upcoming', 'visits.upcoming', visits.upcoming, visits.more_upcoming ? 'visits.moreUpcoming' : null),
+    part('visits-past', 'visits.past', visits.past, visits.more_past ? 'visits.morePast' : null));
+}
+
+/** The record for someone who reads it but does not edit patients (a doctor). */
+function readOnlyRecord(p: Patient): HTMLElement {
+  const row = (label: MessageKey, value: string | null) => (value ? [h('dt', {}, t(label)), h('dd', {}, value)] : []);
+  return h('section', { class: 'card editor', 'aria-label': p.full_name },
+    h('h2', {}, p.full_name),
+    h('dl', { class: 'record' }, ...row('dir.dob', p.date_of_birth), ...row('dir.phone', p.phone), ...row('dir.email', p.email), ...row('dir.note', p.note)));
+}
+
+export async function renderPatients(root: HTMLElement, canEdit: boolean, hooks: RecordHooks = { tz: 'UTC', openVisit: async () => undefined }): Promise<void> {
   const search = h('input', { id: 'patients-search', type: 'search', placeholder: t('dir.searchHint'), 'aria-label': t('dir.search') });
   const table = h('tbody');
-  const side = h('div', {});
-  const edit = (p: Patient | null) => {
-    if (!canEdit) return;
-    side.replaceChildren(editor(p ? p.full_name : t('dir.new'), [
+  const side = h('div', { class: 'record-side' });
+  // The record: the form (or, for someone who does not edit patients, the details) and the visits.
+  const show = (p: Patient | null, visits: PatientVisits | null) => {
+    const form = !canEdit && p ? readOnlyRecord(p) : editor(p ? p.full_name : t('dir.new'), [
       { id: 'p-name', key: 'full_name', label: 'dir.name', value: p?.full_name },
       { id: 'p-email', key: 'email', label: 'dir.email', type: 'email', value: p?.email ?? '' },
       { id: 'p-phone', key: 'phone', label: 'dir.phone', type: 'tel', value: p?.phone ?? '' },
@@ -83,15 +119,17 @@ export async function renderPatients(root: HTMLElement, canEdit: boolean): Promi
     ], async (v) => {
       const input = { full_name: String(v['p-name']), email: blank(v['p-email']), phone: blank(v['p-phone']), date_of_birth: blank(v['p-dob']), note: blank(v['p-note']) };
       const saved = p ? await ipc.updatePatient(p.id, input) : await ipc.addPatient(input);
-      edit(saved);
+      show(saved, visits);
       if (search.value.trim()) await find();
-    }));
+    });
+    side.replaceChildren(form, visits ? visitList(visits, hooks) : '');
   };
-  // The form shows the record as it is now, read through the backend's audited read of one
-  // patient (the search row holds what the list shows).
+  // The record shows the patient as they are now, and their visits, read through the backend's
+  // audited reads of one patient (opened together, they are one row of the audit log).
   const open = async (id: number) => {
     try {
-      edit(await ipc.patient(id));
+      const [patient, visits] = await Promise.all([ipc.patient(id), ipc.patientVisits(id)]);
+      show(patient, visits);
     } catch (err) {
       side.replaceChildren(h('p', { class: 'field-error', role: 'alert' }, asAppError(err).message));
     }
@@ -101,15 +139,17 @@ export async function renderPatients(root: HTMLElement, canEdit: boolean): Promi
     const found = text ? await ipc.findPatients(text).catch(() => []) : [];
     table.replaceChildren(...found.map((p) => h('tr', {},
       h('td', {}, p.full_name), h('td', {}, p.date_of_birth ?? ''), h('td', {}, p.phone ?? ''), h('td', {}, p.email ?? ''),
-      h('td', {}, canEdit ? h('button', { type: 'button', class: 'edit-patient', onclick: () => void open(p.id) }, t('dir.edit')) : ''))));
+      h('td', {}, h('button', { type: 'button', class: 'edit-patient', onclick: () => void open(p.id) }, canEdit ? t('dir.edit') : t('dir.open'))))));
   };
   search.addEventListener('input', () => void find());
   root.replaceChildren(h('section', { class: 'directory' },
     h('div', {}, h('div', { class: 'toolbar' }, h('h1', {}, t('nav.patients')), search,
-      canEdit ? h('button', { type: 'button', onclick: () => edit(null) }, t('dir.add')) : null),
+      canEdit ? h('button', { type: 'button', onclick: () => show(null, null) }, t('dir.add')) : null),
     h('table', {}, h('thead', {}, h('tr', {}, ...(['dir.name', 'dir.dob', 'dir.phone', 'dir.email'] as MessageKey[]).map((k) => h('th', { scope: 'col' }, t(k))), h('th', {}, ''))), table)),
     side));
-  search.focus();
+  if (hooks.open == null) { search.focus(); return; }
+  await open(hooks.open);
+  (side.querySelector<HTMLElement>('input, button') ?? search).focus();
 }
 
 export async function renderStaff(root: HTMLElement, tz = 'UTC'): Promise<void> {

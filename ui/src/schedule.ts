@@ -174,7 +174,10 @@ export class ScheduleScreen {
     return { date: this.date, time, doctorId: doctors[0]?.id ?? null };
   }
 
-  /** A frontdesk:// link: a day, or an appointment (its day, its doctor's page, its panel). */
+  /**
+   * A frontdesk:// link, or a visit chosen in Find: a day, or an appointment (its day, its
+   * doctor's page, scrolled to and highlighted, its panel).
+   */
   async openLink(link: DeepLink): Promise<void> {
     if (link.kind === 'day') {
       this.date = link.date;
@@ -184,6 +187,7 @@ export class ScheduleScreen {
         const detail = await ipc.appointment(link.id);
         this.date = wallTime(detail.start, this.session.clinic.tz).slice(0, 10);
         this.pager.want(detail.doctor_id);
+        this.calendar.reveal(link.id); // scrolled to and highlighted, as a visit just booked
         await this.hooks.showCalendar();
         const row = this.sheet?.appointments.find((a) => a.id === link.id);
         if (row) await this.selection.select(row);

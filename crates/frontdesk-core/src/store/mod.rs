@@ -10,9 +10,9 @@
 //! | group | methods | called by |
 //! |---|---|---|
 //! | use cases: check the [`crate::Actor`] ([`crate::access`]), validate, write the change, its history, its audit row and its jobs in one transaction | `book`, `move_appointment`, `cancel`, `set_status`, `add_patient`, `update_patient`, `add_staff`, `update_staff`, `unlock_staff`, `set_own_pin`, `add_type`, `update_type`, `update_clinic`, `set_reminder_minutes`, `set_mail_template`, `reset_mail_template`, `set_provider_setting`, `set_clinic_hours`, `clear_clinic_hours`, `set_doctor_hours`, `remove_doctor_hours`, `add_hours_exception`, `remove_hours_exception`, `retry_meeting`, `retry_job`, `resend_mail`, `join_link`, `day_calendar`, `day_sheet_printed`, `backup`, `export_audit`, `audit` | the app's commands, the command line, the account and meeting use cases |
-//! | audited reads of one patient's data: check the actor, read, and record the view (once per person and record in five minutes) in one transaction | `view_patient`, `view_appointment` | the app's commands, the command line |
+//! | audited reads of one patient's data: check the actor, read, and record the view (once per person and record in five minutes) in one transaction | `view_patient`, `view_patient_visits`, `view_appointment` | the app's commands, the command line |
 //! | first start and sign-in | `init_clinic`, `first_run`, `sign_in` | the first-start and sign-in screens, `init` |
-//! | reads for screens and listings | `clinic`, `require_clinic`, `staff`, `list_staff`, `list_all_staff`, `sign_in_holds`, `patient`†, `find_patients`, `patient_names`, `list_types`, `appointment_type`, `appointment`†, `day`, `days`, `day_sheet`, `hours`, `working_time`, `free_slots`, `mail_status`, `mail_jobs`, `outbox_jobs`, `connections`, `connection`, `audit_log`, `mail_templates`, `preview_mail`, `reminder_minutes` | commands, CLI (†: unaudited, for workers and names beside a listing; a person opening a record goes through `view_patient` / `view_appointment`) |
+//! | reads for screens and listings | `clinic`, `require_clinic`, `staff`, `list_staff`, `list_all_staff`, `sign_in_holds`, `patient`†, `find_patients`, `find` (patients with their next and last visit), `patient_names`, `list_types`, `appointment_type`, `appointment`†, `day`, `days`, `day_sheet`, `hours`, `working_time`, `free_slots`, `mail_status`, `mail_jobs`, `outbox_jobs`, `connections`, `connection`, `audit_log`, `mail_templates`, `preview_mail`, `reminder_minutes` | commands, CLI (†: unaudited, for workers and names beside a listing; a person opening a record goes through `view_patient` / `view_appointment`) |
 //! | a background channel's queue: next job, when due, attempt, write-back | `next_due`, `mark_attempt`; `next_meeting_work`, `record_create_attempt`, `take_meeting_call`, `return_meeting_call`, `use_up_meeting_calls`, `record_outcome`, `meeting_ref`, `owned_meeting_ids`; `next_mail_work`, `record_mail`, `mail_texts`; `due_reminders`, `take_reminder` | the job runner's channels, the reminder loop |
 //! | account state, written by the account flows | `clinic_uid`, `provider_setting`, `require_doctor`, `record_connected`, `record_disconnected` | accounts |
 //! | the database | `open`, `open_existing`, `open_with_clock`, `connect`, `engine`, `data_dir`, `schema_version`, `close`, `changes` (other desks' changes, on a server), `move_to_server` (admins) | start-up, benchmarks, `move-to-server` |
@@ -23,6 +23,7 @@ mod audit;
 mod auth;
 mod custody;
 mod directory;
+mod find;
 mod hours;
 mod jobs;
 mod live;
@@ -58,6 +59,7 @@ pub use custody::{
     REQUEST_LIFETIME_MS, SERVICE_AWAY_AFTER_MS, SERVICE_HEARTBEAT,
 };
 pub use directory::{ClinicSettings, NewPatient, StaffUpdate};
+pub use find::{Found, FoundPatient, PatientVisits, Visit, FIND_LIMIT, VISITS_LIMIT};
 pub use hours::{ClinicTime, DayOff, DoctorTime, FreeSlotQuery, NewException, TimeSpan, WorkingTime, LABEL};
 pub use jobs::{JobVisit, Queue, JOB_LEASE_MS};
 pub use live::{Change, Changes};

@@ -121,3 +121,41 @@ describe('the view', () => {
   });
 });
 
+describe('working hours', () => {
+  it("shades each doctor's time outside their hours, nothing for a doctor with none, and opens another day at the clinic's opening", async () => {
+    const { offHours } = await import('./calendar');
+    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-07', days: 1, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
+    const working = {
+      tz: 'America/Toronto', first: '2026-07-07', days: 1,
+      clinic: { restricted: true, open: [], opens_at_minute: 8 * 60, holidays: [] },
+      doctors: [
+        { doctor_id: ada.id, restricted: true, days_off: [], working: [
+          { start: '2026-07-07T13:00:00Z', end: '2026-07-07T16:00:00Z' }, // 09:00–12:00
+          { start: '2026-07-07T17:00:00Z', end: '2026-07-07T21:00:00Z' }, // 13:00–17:00
+        ] },
+        { doctor_id: ben.id, restricted: false, days_off: [], working: [] },
+      ],
+    };
+    expect(offHours(sheet, working).map((e) => [e.resourceIds[0], e.start, e.end, e.display])).toEqual([
+      [ada.id, '2026-07-07T00:00:00', '2026-07-07T09:00:00', 'background'],
+      [ada.id, '2026-07-07T12:00:00', '2026-07-07T13:00:00', 'background'],
+      [ada.id, '2026-07-07T17:00:00', '2026-07-08T00:00:00', 'background'],
+    ]);
+    // A day off: the whole day shaded.
+    const off = { ...working, doctors: [{ doctor_id: ada.id, restricted: true, days_off: [{ date: '2026-07-07', label: null }], working: [] }] };
+    expect(offHours(sheet, off).map((e) => [e.start, e.end])).toEqual([['2026-07-07T00:00:00', '2026-07-08T00:00:00']]);
+    expect(offHours(sheet, null)).toEqual([]);
+
+    vi.useFakeTimers();
+    vi.setSystemTime(new Date('2026-07-06T15:20:00Z'));
+    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+    });
+    calendar.show(sheet, 'day', working);
+    expect(widget.options.scrollTime).toBe('08:00');
+    const shaded = (widget.options.events as (Event & { display?: string })[]).filter((e) => e.display === 'background');
+    expect(shaded.map((e) => e.classNames)).toEqual([['off-hours'], ['off-hours'], ['off-hours']]);
+    vi.useRealTimers();
+  });
+});
+

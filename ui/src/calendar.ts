@@ -6,7 +6,7 @@ import { createCalendar, destroyCalendar, Interaction, ResourceTimeGrid } from '
 import type { Calendar } from '@event-calendar/core';
 import '@event-calendar/core/index.css';
 import { asAppError, ipc } from './ipc';
-import type { DaySheet, DaySheetRow } from './ipc';
+import type { DaySheet, DaySheetRow, WorkingTime } from './ipc';
 import { t, tk, wallFromDate, wallTime } from './messages';
 import type { Slot } from './booking';
 import { h } from './dom';
@@ -106,7 +106,7 @@ export class ScheduleCalendar {
    * change); a day or view newly shown opens at the current hour today, else at the morning, or
    * at the visit asked for with `reveal`.
    */
-  show(sheet: DaySheet, view: View): void {
+  show(sheet: DaySheet, view: View, working: WorkingTime | null = null): void {
     this.tz = sheet.tz;
     this.rows = new Map(sheet.appointments.map((a) => [String(a.id), a]));
     const place = `${view} ${sheet.date}`;
@@ -116,7 +116,10 @@ export class ScheduleCalendar {
       const now = wallTime(new Date().toISOString(), sheet.tz);
       const at = revealed ? wallTime(revealed.start, sheet.tz) : now.slice(0, 10) === sheet.date ? now : null;
       const hour = at === null ? null : Math.max(0, Number(at.slice(11, 13)) - 1);
-      this.ec.setOption('scrollTime', hour === null ? '07:30' : `${String(hour).padStart(2, '0')}:00`);
+      // Another day opens at the clinic's opening hour, when it has hours.
+      const opens = working?.clinic.opens_at_minute;
+      const morning = opens == null ? '07:30' : `${String(Math.floor(opens / 60)).padStart(2, '0')}:${String(opens % 60).padStart(2, '0')}`;
+      this.ec.setOption('scrollTime', hour === null ? morning : `${String(hour).padStart(2, '0')}:00`);
       this.ec.setOption('view', view === 'week' ? 'resourceTimeGridWeek' : 'resourceTimeGridDay');
       this.ec.setOption('date', `${sheet.date}T00:00:00`);
     }
@@ -139,7 +142,8 @@ export class ScheduleCalendar {
       // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
       editable: sheet.may_book && (a.status === 'booked' || a.status === 'checked-in'),
       extendedProps: { status: tk(`status.${a.status}`) },
-    })).concat(sheet.busy.map((b, i) => ({
+    })).concat(offHours(sheet, working).map((e) => ({ ...e, title: '', classNames: ['off-hours'], editable: false, extendedProps: { status: '' } })))
+      .concat(sheet.busy.map((b, i) => ({
       // Another doctor's visit, when the clinic shows each doctor only their own patients: time
       // held, nothing to open or move.
       id: `busy-${i}`,
@@ -164,6 +168,7 @@ export class ScheduleCalendar {
   private content(info: Calendar.EventContentInfo): Calendar.Content {
     const time = h('time', { class: 'ec-event-time' }, info.timeText);
     if (info.event.display === 'pointer') return { domNodes: [time] };
+    if (info.event.display === 'background') return { domNodes: [] };
     const row = this.rows.get(String(info.event.id));
     if (!row) {
       return { domNodes: [h('div', { class: 'event-body', title: `${t('cal.busy')} · ${info.timeText}` },
@@ -208,3 +213,30 @@ export class ScheduleCalendar {
     void destroyCalendar(this.ec);
   }
 }
+
+/** A background event of the widget: time shaded in one doctor's column. */
+interface Shade { id: string; resourceIds: number[]; start: string; end: string; display: 'background' }
+
+/**
+ * The time each shown doctor does not work over the sheet's days (their hours, the clinic's,
+ * days off and holidays, as the backend merged them), as shaded wall-clock spans in the clinic's
+ * zone; nothing for a doctor whose time is not restricted (no hours entered).
+ */
+export function offHours(sheet: DaySheet, working: WorkingTime | null): Shade[] {
+  if (!working) return [];
+  const [y, m, d] = sheet.date.split('-').map(Number);
+  const end = `${new Date(Date.UTC(y, m - 1, d + sheet.days)).toISOString().slice(0, 10)}T00:00:00`;
+  const shades: Shade[] = [];
+  for (const doctor of sheet.doctors) {
+    const time = working.doctors.find((w) => w.doctor_id === doctor.id);
+    if (!time?.restricted) continue;
+    let from = `${sheet.date}T00:00:00`;
+    const spans = time.working.map((w) => [wallTime(w.start, sheet.tz), wallTime(w.end, sheet.tz)]).sort(([a], [b]) => a.localeCompare(b));
+    for (const [start, stop] of [...spans, [end, end]]) {
+      if (start > from) shades.push({ id: `off-${doctor.id}-${shades.length}`, resourceIds: [doctor.id], start: from, end: start < end ? start : end, display: 'background' });
+      if (stop > from) from = stop;
+    }
+  }
+  return shades;
+}
+

@@ -2,7 +2,7 @@
 // columns (pager.ts), the selected appointment's panel (selection.ts), booking from a slot, the
 // printed day sheet, and what links and the workers' changes show on it.
 import { asAppError, ipc } from './ipc';
-import type { DaySheet, DeepLink } from './ipc';
+import type { DaySheet, DeepLink, WorkingTime } from './ipc';
 import { h } from './dom';
 import { formatDate, t, wallTime } from './messages';
 import { Booker } from './booking';
@@ -47,6 +47,8 @@ export class ScheduleScreen {
   private view: View = 'day';
   private date: string;
   private sheet: DaySheet | null = null;
+  /** When each doctor works over the shown days (shaded outside), when the backend said. */
+  private working: WorkingTime | null = null;
   private calendarEl = h('div', { id: 'calendar', class: 'calendar', role: 'region' });
   private calendar: ScheduleCalendar;
   private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
@@ -100,7 +102,9 @@ export class ScheduleScreen {
   async refresh(reselect = true): Promise<void> {
     const first = this.view === 'week' ? weekStart(this.date) : this.date;
     try {
-      this.sheet = await ipc.schedule(first, this.view === 'week' ? 7 : 1);
+      const days = this.view === 'week' ? 7 : 1;
+      // Working hours shade the calendar; without them it still shows the day.
+      [this.sheet, this.working] = await Promise.all([ipc.schedule(first, days), ipc.workingTime(first, days).catch(() => null)]);
     } catch (e) {
       const err = asAppError(e);
       if (err.kind === 'unauthenticated') return this.hooks.lock();
@@ -116,7 +120,7 @@ export class ScheduleScreen {
   /** Gives the calendar the page of doctor columns to show (see `DoctorPager.show`). */
   private showDoctorPage(): void {
     if (!this.sheet) return;
-    this.calendar.show(this.pager.show(this.sheet), this.view);
+    this.calendar.show(this.pager.show(this.sheet), this.view, this.working);
   }
 
   /** The next (`1`) or previous (`-1`) page of doctors, round from the last to the first. */

@@ -995,6 +995,35 @@ fn the_search_finds_patients_with_their_visits_and_the_record_lists_them() {
     assert_eq!(desk.err("patient_visits", json!({ "id": 1 }))["kind"], "unauthenticated");
 }
 
+#[test]
+fn the_window_reads_each_doctors_working_time_over_the_shown_days() {
+    use frontdesk_core::hours::{self, Day, WeekHours};
+    use tauri::Manager;
+    let desk = Desk::seeded();
+    desk.sign_in(2, "246802");
+    let none = desk.ok("working_time", json!({ "date": "2026-07-06", "days": 1 }));
+    assert_eq!(none["doctors"][0]["restricted"], false, "no hours entered: not restricted");
+    let store = desk.app.state::<AppState>().store.as_ref().unwrap().clone();
+    let monday = hours::parse_day("mon", "09:00-12:00,13:00-17:00").unwrap();
+    let week = WeekHours::new([(Day::Mon, monday)]).unwrap();
+    let admin = frontdesk_core::Actor::Tool { tool: "test", user: "it".into() };
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+    tauri::async_runtime::block_on(store.set_doctor_hours(&admin, frontdesk_core::StaffId(3), from, &week))
+        .unwrap();
+    let time = desk.ok("working_time", json!({ "date": "2026-07-06", "days": 1 }));
+    assert_eq!(time["doctors"][0]["doctor_id"], 3);
+    assert_eq!(time["doctors"][0]["restricted"], true);
+    assert_eq!(
+        time["doctors"][0]["working"],
+        json!([{ "start": "2026-07-06T13:00:00Z", "end": "2026-07-06T16:00:00Z" }, { "start": "2026-07-06T17:00:00Z", "end": "2026-07-06T21:00:00Z" }])
+    );
+    desk.ok("sign_out", json!({}));
+    assert_eq!(
+        desk.err("working_time", json!({ "date": "2026-07-06", "days": 1 }))["kind"],
+        "unauthenticated"
+    );
+}
+
 /// The one mail-state and resend answers the window got, as text (to look for the address in).
 fn mail_answers(desk: &Desk) -> String {
     let answers = desk.answers.lock().unwrap();

@@ -159,3 +159,64 @@ describe('working hours', () => {
   });
 });
 
+describe('a drop the rules refuse', () => {
+  const settle = async () => { for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0)); };
+
+  async function drop(answers: unknown[]) {
+    const { recordingBackend } = await import('./testing');
+    const calls = recordingBackend((cmd) => {
+      if (cmd !== 'move_appointment') return null;
+      const next = answers.shift();
+      if (next) throw next;
+      return { id: 7 };
+    });
+    const root = document.createElement('div');
+    document.body.replaceChildren(root);
+    const moved = vi.fn();
+    const errors: string[] = [];
+    const calendar = new ScheduleCalendar(root, 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: (m) => errors.push(m), onMoved: moved,
+    });
+    calendar.show({ clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [own], busy: [], may_book: true }, 'day');
+    const revert = vi.fn();
+    const onDrop = widget.options.eventDrop as (info: unknown) => void;
+    onDrop({ event: { id: '7', start: new Date(2026, 6, 6, 10, 0) }, revert, oldResource: { id: 3 }, newResource: { id: 3 } });
+    await settle();
+    const moves = () => calls.filter((c) => c.cmd === 'move_appointment').map((c) => [c.args.allowOverlap, c.args.allowOutsideHours]);
+    return { root, moved, errors, revert, moves };
+  }
+
+  it('offers Move anyway in place on a taken slot, and moves with the confirmation', async () => {
+    const { root, moved, revert, moves } = await drop([{ kind: 'conflict', field: 'start', message: 'Dr Ada Lee already has a visit at 10:00' }]);
+    const ask = root.querySelector('[role=alertdialog]') as HTMLElement;
+    expect(ask.textContent).toContain('already has a visit at 10:00');
+    expect(document.activeElement?.id).toBe('move-anyway');
+    expect(document.activeElement?.textContent).toBe('Move anyway (double booking)');
+    (document.getElementById('move-anyway') as HTMLButtonElement).click();
+    await settle();
+    expect(moves()).toEqual([[false, false], [true, false]]);
+    expect([moved.mock.calls.length, revert.mock.calls.length]).toEqual([1, 0]);
+    expect(root.querySelector('[role=alertdialog]')).toBeNull();
+  });
+
+  it('asks again for the hours after the overlap, and puts the visit back when told to keep it', async () => {
+    const { moved, revert, moves, errors } = await drop([
+      { kind: 'conflict', field: 'start', message: 'taken' },
+      { kind: 'outside_hours', field: 'start', message: 'Dr Ada Lee does not work at 07:00' },
+    ]);
+    (document.getElementById('move-anyway') as HTMLButtonElement).click();
+    await settle();
+    expect(document.getElementById('move-anyway')?.textContent).toBe("Move anyway (outside the doctor's working hours)");
+    (document.getElementById('move-keep') as HTMLButtonElement).click();
+    await settle();
+    expect(moves()).toEqual([[false, false], [true, false]]);
+    expect([moved.mock.calls.length, revert.mock.calls.length, errors]).toEqual([0, 1, []]);
+  });
+
+  it('puts the visit back with the reason for any other refusal', async () => {
+    const { revert, errors, root } = await drop([{ kind: 'validation', field: null, message: 'a completed visit cannot move' }]);
+    expect(root.querySelector('[role=alertdialog]')).toBeNull();
+    expect([revert.mock.calls.length, errors]).toEqual([1, ['a completed visit cannot move']]);
+  });
+});
+

@@ -199,14 +199,50 @@ export class ScheduleCalendar {
       this.handlers.onError(t('cal.otherDoctor'));
       return;
     }
-    try {
-      await ipc.moveAppointment(Number(info.event.id), { at: wallFromDate(info.event.start), tz: this.tz, fold: null }, false, false);
-      this.reveal(Number(info.event.id));
-      this.handlers.onMoved();
-    } catch (e) {
-      info.revert();
-      this.handlers.onError(asAppError(e).message);
+    const id = Number(info.event.id);
+    const to = { at: wallFromDate(info.event.start), tz: this.tz, fold: null };
+    let overlap = false;
+    let outside = false;
+    for (;;) {
+      try {
+        await ipc.moveAppointment(id, to, overlap, outside);
+        this.reveal(id);
+        this.handlers.onMoved();
+        return;
+      } catch (e) {
+        const err = asAppError(e);
+        const clash: boolean = err.kind === 'conflict' && err.field === 'start' && !overlap;
+        const unworked: boolean = err.kind === 'outside_hours' && !outside;
+        // A drop on a taken slot, or outside the doctor's hours: asked in place, as the
+        // booking dialog asks; anything else goes back where it was, with the reason.
+        if ((clash || unworked) && await this.confirmMove(err.message, clash ? t('cal.moveOverlap') : t('cal.moveOutside'))) {
+          overlap ||= clash;
+          outside ||= unworked;
+          continue;
+        }
+        info.revert();
+        if (!(clash || unworked)) this.handlers.onError(err.message);
+        return;
+      }
     }
+  }
+
+  /**
+   * Asks, over the calendar, whether a move the rules refused should go ahead anyway; true for
+   * "yes". Escape or the other button says no; the focus goes back where it was.
+   */
+  private confirmMove(reason: string, yes: string): Promise<boolean> {
+    const back = document.activeElement as HTMLElement | null;
+    return new Promise((resolve) => {
+      const done = (answer: boolean) => { box.remove(); back?.focus(); resolve(answer); };
+      const ok = h('button', { type: 'button', class: 'primary', id: 'move-anyway', onclick: () => done(true) }, yes);
+      const no = h('button', { type: 'button', id: 'move-keep', onclick: () => done(false) }, t('cal.moveKeep'));
+      const box = h('div', { class: 'move-confirm', role: 'alertdialog', 'aria-modal': 'true', 'aria-labelledby': 'move-reason' },
+        h('p', { id: 'move-reason' }, reason), h('div', { class: 'actions' }, no, ok));
+      box.addEventListener('keydown', (e) => { if (e.key === 'Escape') { e.preventDefault(); done(false); } });
+      this.root.append(box);
+      ok.focus();
+    });
   }
 
   destroy(): void {

@@ -198,8 +198,18 @@ pub(super) async fn prepare(data_dir: &Path, path: &Path, at_rest: &AtRest) -> R
     Ok(key)
 }
 
+/// Sets SQLCipher's OpenSSL up once, before its first use, without its clean-up at exit: that
+/// clean-up runs as the process exits, while the threads that held the SQLite connections may
+/// still be ending and freeing their OpenSSL state, and the two free the same memory (glibc
+/// stopped a command-line run with "double free or corruption"). The operating system frees a
+/// process's memory anyway.
+pub(super) fn init_crypto() {
+    openssl_sys::init();
+}
+
 /// Connection options for the database at `path`, with its key first when it has one.
 pub(super) fn options(path: &Path, key: Option<&DatabaseKey>) -> SqliteConnectOptions {
+    init_crypto();
     // The key is in the text of the first statement: sqlx must not log it.
     let options =
         SqliteConnectOptions::new().filename(path).busy_timeout(BUSY_TIMEOUT).disable_statement_logging();
@@ -300,6 +310,7 @@ pub(super) async fn restore(
     // Read-write and allowed to create: the restored database is attached to this connection
     // (ATTACH opens files as the main one was opened) and written through it. The backup
     // itself is only read.
+    init_crypto();
     let mut source = SqliteConnectOptions::new()
         .filename(backup)
         .create_if_missing(true)

@@ -3,13 +3,13 @@
 //! A change to a telehealth appointment queues its meeting in the same transaction (the core
 //! does that); the command then wakes the outbox worker so that the meeting goes at once.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use frontdesk_core::store::WorkingTime;
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
-    Action, Actor, Appointment, AppointmentDetail, AppointmentId, BookingRequest, Field, PatientId, StaffId,
-    Status, TypeId,
+    Action, Actor, Appointment, AppointmentDetail, AppointmentId, BookingRequest, Clinic, Field, PatientId,
+    StaffId, Status, TypeId,
 };
 use serde::Deserialize;
 use tauri::State;
@@ -61,11 +61,16 @@ pub async fn schedule(
     let reader = Actor::staff(&state.require(Action::Read).await?);
     let store = store(&state)?;
     let clinic = store.require_clinic().await?;
-    let date = match date {
+    let date = shown_date(&clinic, date)?;
+    Ok(store.day_sheet(&reader, &clinic, date, days, clinic.tz, None).await?)
+}
+
+/// The first shown day: `date` (`YYYY-MM-DD`), or today in the clinic's zone.
+fn shown_date(clinic: &Clinic, date: Option<String>) -> Result<NaiveDate, AppError> {
+    Ok(match date {
         Some(d) => time::parse_date(Field::new("date", "date"), &d)?,
         None => time::today_in(clinic.tz, Utc::now()),
-    };
-    Ok(store.day_sheet(&reader, &clinic, date, days, clinic.tz, None).await?)
+    })
 }
 
 /// When each doctor works over the same days as [`schedule`] (the calendar shades the rest of
@@ -79,11 +84,7 @@ pub async fn working_time(
 ) -> Result<WorkingTime, AppError> {
     state.require(Action::Read).await?;
     let store = store(&state)?;
-    let clinic = store.require_clinic().await?;
-    let date = match date {
-        Some(d) => time::parse_date(Field::new("date", "date"), &d)?,
-        None => time::today_in(clinic.tz, Utc::now()),
-    };
+    let date = shown_date(&store.require_clinic().await?, date)?;
     Ok(store.working_time(date, days, None).await?)
 }
 

@@ -23,6 +23,7 @@ import time
 
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -70,6 +71,13 @@ SCROLL_TO_EVENT = """
 """
 
 
+def cli_tomorrow():
+    """Tomorrow in the clinic's zone, as the command line shows days."""
+    import datetime
+    import zoneinfo
+    return (datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto")).date() + datetime.timedelta(days=1)).isoformat()
+
+
 def browser_log():
     with open(BROWSER_LOG) as f:
         return f.read()
@@ -111,7 +119,7 @@ try:
     time.sleep(0.5)
     audit("the day view")
 
-    # Book with the keyboard only: n, two letters, Enter (pick), Enter (book).
+    # Book with the keyboard only: n, two letters, Enter (pick), Ctrl+Enter (book).
     today = cli("day")
     check("the day starts empty", today == [], str(today))
     body = driver.find_element(By.TAG_NAME, "body")
@@ -127,7 +135,8 @@ try:
     check("the dialog notes that Jane Doe, without an e-mail address, gets no invitation",
           note == "No e-mail address: the patient will not get an invitation.", note)
     audit("the booking dialog with the no e-mail note")
-    driver.switch_to.active_element.send_keys(Keys.ENTER); keystrokes += 1
+    check("picking the patient moves on to the type", driver.switch_to.active_element.get_attribute("id") == "book-type")
+    driver.switch_to.active_element.send_keys(Keys.CONTROL, Keys.ENTER); keystrokes += 1
     wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
     check("booked in at most 6 keystrokes", keystrokes <= 6, str(keystrokes))
     booked = cli("day")
@@ -228,7 +237,7 @@ try:
     driver.switch_to.active_element.send_keys("Ja")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]")))
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    driver.switch_to.active_element.send_keys(Keys.CONTROL, Keys.ENTER)
     wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
     live = [a for a in cli("day") if a["status"] == "booked"]
     check("a second Consult is booked", len(live) == 1, str(live))
@@ -257,6 +266,52 @@ try:
     check("the clinic's SMTP server got one invitation, for Sam Roe",
           len(sent) == 1 and sent[0]["To"] == "sam.roe@example.org" and "METHOD:REQUEST" in sent[0].as_string(),
           str([(m["To"], m["Subject"]) for m in sent]))
+    # A caller on the phone: "Tom Nguyen, telehealth, Dr Lee, tomorrow at 2". Every key counted,
+    # as a receptionist types it: the name, Enter; "t" for Telehealth, Tab; "l" for Dr Lee, Tab;
+    # ↑ for tomorrow, Tab; "14", Enter.
+    keys = [("n",), ("t",), ("o",), ("m",)]
+    driver.find_element(By.TAG_NAME, "body").send_keys("n")
+    wait.until(EC.presence_of_element_located((By.ID, "book-patient")))
+    driver.switch_to.active_element.send_keys("tom")
+    wait.until(lambda d: "Tom Nguyen" in d.find_element(By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]").text)
+    for k in (Keys.ENTER, "t", Keys.TAB, "l", Keys.TAB, Keys.ARROW_UP, Keys.TAB, "1", "4", Keys.ENTER):
+        driver.switch_to.active_element.send_keys(k)
+        keys.append((k,))
+        if k == Keys.ENTER and len(keys) == 5:
+            wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "book-type")
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
+    check("Tom Nguyen's telehealth visit booked in at most 15 keystrokes", len(keys) <= 15, str(len(keys)))
+    tom = [a for a in cli("day", "--date", cli_tomorrow()) if a["patient_id"] == 3]
+    check("it is with Dr Ada Lee, tomorrow at 14:00, as a Telehealth visit",
+          len(tom) == 1 and tom[0]["local_start"][11:16] == "14:00" and tom[0]["doctor_id"] == 3 and tom[0]["type_id"] == 3, str(tom))
+
+    # The first free slot, from the keyboard: Jane Doe, in person, with Dr Ben Roy, at the first
+    # time he is free from tomorrow on; Alt+1 takes it and Enter books it.
+    free = cli("free", "--type", "2", "--doctor", "4", "--from", cli_tomorrow(), "--count", "1")
+    driver.find_element(By.TAG_NAME, "body").send_keys("n")
+    wait.until(EC.presence_of_element_located((By.ID, "book-patient")))
+    driver.switch_to.active_element.send_keys("Ja")
+    wait.until(lambda d: "Jane Doe" in d.find_element(By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]").text)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "book-type")
+    for k in ("v", Keys.TAB, "b", Keys.TAB, "tomorrow"):
+        driver.switch_to.active_element.send_keys(k)
+    check("a complete day moves on to the time", driver.switch_to.active_element.get_attribute("id") == "book-time")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#book-slots button[data-slot='0']").text.startswith("Alt+1 " + d.find_element(By.ID, "book-date").get_attribute("value")))
+    audit("the booking dialog with its first free slots")
+    driver.save_screenshot(os.path.join(OUT, "booking-dialog.png"))
+    ActionChains(driver).key_down(Keys.ALT).send_keys("1").key_up(Keys.ALT).perform()
+    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "book-submit")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
+    first = free[0]
+    day = first["local_start"][:10]
+    taken = [a for a in cli("day", "--date", day) if a["patient_id"] == 1 and a["start"] == first["start"]]
+    check("Alt+1 booked Jane Doe at Dr Ben Roy's first free time", len(taken) == 1 and taken[0]["doctor_id"] == 4,
+          f"{first} vs {cli('day', '--date', day)}")
+    cli("cancel", str(taken[0]["id"]), "--reason", "Booked for the test")
+    driver.find_element(By.TAG_NAME, "body").send_keys("t")  # back to today
+
     # His panel, opened by a frontdesk:// link (a second launch hands it to the running window).
     subprocess.run([APP, f"frontdesk://appointment/{sam['id']}"], timeout=30, capture_output=True)
     wait.until(lambda d: d.find_element(By.ID, "panel-mail").get_attribute("data-state") == "sent")

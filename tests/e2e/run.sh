@@ -31,6 +31,8 @@ $cli patient add --name "Jane Doe" --phone "416 555 0100" >/dev/null
 $cli patient add --name "Sam Roe" --email "sam.roe@example.org" >/dev/null
 $cli type add --name "Consult" --minutes 30 --mode zoom >/dev/null
 $cli type add --name "Visit in person" --minutes 30 --mode in-person >/dev/null
+$cli patient add --name "Tom Nguyen" --phone "416 555 0142" >/dev/null
+$cli type add --name "Telehealth" --minutes 15 --mode zoom >/dev/null
 
 # The clinic's mail server: aiosmtpd on 127.0.0.1 (plain SMTP is allowed only there), keeping
 # each message it accepts in a Maildir that desk.py reads.

@@ -62,8 +62,15 @@ export const commands = {
 	 *  their column and marks days off), and where the day view opens.
 	 */
 	workingTime: (date: string | null, days: number) => __TAURI_INVOKE<WorkingTime>("working_time", { date, days }),
+	/**
+	 *  The first free slots for a type of visit, with one doctor or any (the booking dialog's
+	 *  "First available"): within working hours, clear of every active visit, never in the past.
+	 */
+	freeSlots: (query: FreeSlotQuery) => __TAURI_INVOKE<FreeSlot[]>("free_slots", { query }),
 	book: (input: BookInput) => __TAURI_INVOKE<Appointment>("book", { input }),
 	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean, allowOutsideHours: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap, allowOutsideHours }),
+	/**  Reschedules a visit from the booking dialog: one change, its meeting and e-mail following. */
+	reschedule: (id: AppointmentId, change: RescheduleInput) => __TAURI_INVOKE<Appointment>("reschedule", { id, change }),
 	cancelAppointment: (id: AppointmentId, reason: string) => __TAURI_INVOKE<Appointment>("cancel_appointment", { id, reason }),
 	/**  Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits. */
 	setStatus: (id: AppointmentId, status: Status) => __TAURI_INVOKE<Appointment>("set_status", { id, status }),
@@ -517,6 +524,13 @@ export type DayOff = {
 	label: string | null,
 };
 
+/**  A part of the day a patient asks for. */
+export type DayPart = 
+/**  Visits that start before 12:00. */
+"morning" | 
+/**  Visits that start at 12:00 or later. */
+"afternoon";
+
 /**
  *  Local days of the clinic: its doctors (the columns) and every appointment the reader may see,
  *  in start order.
@@ -638,6 +652,31 @@ export type FoundPatient = {
 	/**  The latest visit that has ended, unless it was cancelled (a no-show is shown as one). */
 	last: Visit | null,
 } & Patient;
+
+/**  A free slot: a doctor, and the visit's start and end. */
+export type FreeSlot = {
+	doctor_id: StaffId,
+	start: string,
+	end: string,
+	/**  The start on the clinic's clock, with its offset. */
+	local_start: string,
+};
+
+/**  What the free-slot search is asked, as the booking dialog and `free` ask it. */
+export type FreeSlotQuery = {
+	/**  The type of visit (its length). */
+	type_id: TypeId,
+	/**  One doctor, or any active doctor. */
+	doctor_id: StaffId | null,
+	/**  The first local day (the clinic's); today when absent. Slots never start in the past. */
+	from: string | null,
+	/**  How many days to look at (31 when absent; at most 92). */
+	days: number | null,
+	/**  How many slots to answer (5 when absent; at most 50). */
+	count: number | null,
+	/**  Only mornings (starting before 12:00) or afternoons. */
+	part: DayPart | null,
+};
 
 /**  One change in an appointment's history. */
 export type HistoryEntry = {
@@ -859,6 +898,15 @@ export type RedirectMode =
 export type RenderedMail = {
 	subject: string,
 	body: string,
+};
+
+/**  A visit's new day and time, doctor and type, as the booking dialog sends a reschedule. */
+export type RescheduleInput = {
+	doctor_id: StaffId,
+	type_id: TypeId,
+	start: WallTime,
+	allow_overlap: boolean,
+	allow_outside_hours: boolean,
 };
 
 /**  What a staff member may do: [`crate::access::Action`] says which roles take each action. */

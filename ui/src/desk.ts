@@ -116,6 +116,11 @@ export class Desk {
       v: () => canConnect(me) && this.go('accounts'),
       '?': () => showHelp(canConnect(me)),
     };
+    if (e.key === 'r' && this.schedule.selection.id !== null) {
+      e.preventDefault();
+      this.schedule.selection.reschedule();
+      return;
+    }
     const status = STATUS_KEYS[e.key];
     if (status && this.schedule.selection.id !== null) {
       e.preventDefault();
@@ -184,7 +189,7 @@ function showHelp(withAccounts: boolean): void {
   if (document.querySelector('.help-overlay')) return;
   const rows = ([
     ['N', 'key.new'], ['T', 'key.today'], ['← →', 'key.prevNext'], ['[ ]', 'key.doctorPage'], ['D / W', 'key.dayWeek'], ['/', 'key.search'],
-    ['V', 'key.accounts'], ['I S C M', 'key.status'], ['X', 'key.cancel'], ['Ctrl+P', 'key.print'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
+    ['V', 'key.accounts'], ['I S C M', 'key.status'], ['R', 'key.reschedule'], ['X', 'key.cancel'], ['Ctrl+P', 'key.print'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
   ] as [string, Parameters<typeof t>[0]][]).filter(([, m]) => m !== 'key.accounts' || withAccounts);
   const close = h('button', { type: 'button', onclick: () => overlay.remove() }, t('help.close'));
   const overlay = h('div', { class: 'overlay help-overlay' },

@@ -38,13 +38,13 @@ function detail(m: MeetingInfo | null, me: Staff = dana): AppointmentDetail {
 const backend = (handler: (cmd: string) => unknown = () => null): Call[] => recordingBackend(handler);
 
 /** Shows the panel (only this one) of Dr Lee's appointment with meeting `m` to `me`. */
-function panel(me: Staff, m: MeetingInfo | null, onChanged = () => undefined): HTMLElement {
+function panel(me: Staff, m: MeetingInfo | null, onChanged = () => undefined, onReschedule = () => undefined): HTMLElement {
   document.body.replaceChildren();
   const root = document.createElement('aside');
   root.id = 'panel';
   document.body.append(root);
   const ctx: PanelContext = {
-    clinicTz: 'America/Toronto', me, onChanged, onClose: () => undefined,
+    clinicTz: 'America/Toronto', me, onChanged, onClose: () => undefined, onReschedule,
     names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
   };
   renderPanel(root, detail(m, me), ctx);
@@ -63,6 +63,14 @@ beforeEach(() => { document.body.replaceChildren(); });
 afterEach(() => { vi.useRealTimers(); clearMocks(); vi.restoreAllMocks(); });
 
 describe('the Meeting section of the panel', () => {
+  it('offers Reschedule to those who may reschedule the visit, and it opens the dialog on it', () => {
+    const onReschedule = vi.fn();
+    const root = panel(dana, null, () => undefined, onReschedule);
+    (root.querySelector('#panel-reschedule') as HTMLButtonElement).click();
+    expect(onReschedule).toHaveBeenCalledOnce();
+    expect(panel(ada, null).querySelector('#panel-reschedule')).toBeNull();
+  });
+
   it('says in plain words why a pending meeting waits, and offers nothing to open', () => {
     backend();
     panel(dana, meeting({ waiting: 'not_connected' }));
@@ -152,7 +160,7 @@ describe('the Meeting section of the panel', () => {
     const reason = root.querySelector('#cancel-reason') as HTMLTextAreaElement;
     reason.value = 'Patient called';
     updatePanelMeeting(root, detail(meeting({ state: 'ready', waiting: null, join_url: JOIN })), {
-      clinicTz: 'America/Toronto', me: dana, onChanged: () => undefined, onClose: () => undefined,
+      clinicTz: 'America/Toronto', me: dana, onChanged: () => undefined, onClose: () => undefined, onReschedule: () => undefined,
       names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
     });
     expect(section().dataset.state).toBe('ready');

@@ -97,6 +97,24 @@ const en = {
   'book.cancel': 'Close',
   'book.pickPatient': 'Pick a patient from the list',
   'book.noEmail': 'No e-mail address: the patient will not get an invitation.',
+  'book.newPatient': '+ New patient (Alt+N)',
+  'book.newPatientNamed': '+ New patient “{name}”',
+  'book.newPatientTitle': 'New patient',
+  'book.newPatientEmail': 'E-mail (optional)',
+  'book.newPatientAdd': 'Add and go on',
+  'book.dateHint': 'Type “tomorrow”, “fri” or “dec 8”; ↑ ↓ change the day',
+  'book.timeHint': 'Type “14”, “2pm” or “14:30”; ↑ ↓ change by 15 minutes',
+  'book.means': '→',
+  'book.badDate': 'Type a day such as tomorrow, fri or dec 8',
+  'book.badTime': 'Type a time such as 14, 2pm or 14:30',
+  'book.past': 'Book anyway (this time has passed)',
+  'book.inPast': '{when} has already passed. Tick “Book anyway” to book it, or change the day or time.',
+  'book.firstAvailable': 'First available',
+  'book.anyDoctor': 'Any doctor',
+  'book.noFreeSlot': 'No free time in the next month within working hours',
+  'book.reschedule': 'Reschedule',
+  'book.rescheduleTitle': 'Reschedule visit',
+  'panel.reschedule': 'Reschedule',
   'panel.close': 'Close',
   'panel.history': 'History',
   'history.booked': 'Booked',
@@ -228,6 +246,7 @@ const en = {
   'key.dayWeek': 'Day view / week view',
   'key.search': 'Find a patient or visit',
   'key.status': 'Selected appointment: check in, start, complete, no-show',
+  'key.reschedule': 'Reschedule the selected visit (day, time, doctor, type)',
   'key.cancel': 'Selected appointment: cancel (asks for a reason)',
   'key.print': 'Print the day sheet',
   'key.lock': 'Lock the desk now',
@@ -444,6 +463,11 @@ let locale = 'en-CA';
 
 export function setLocale(tag: string): void {
   locale = tag;
+}
+
+/** The clinic's locale, as a BCP 47 tag. */
+export function localeTag(): string {
+  return locale;
 }
 
 // Building an Intl formatter costs far more than using one (a day of 600 appointments needs

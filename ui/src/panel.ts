@@ -16,6 +16,8 @@ export interface PanelContext {
   names: { patient: string; doctor: string; type: string };
   onChanged: () => void;
   onClose: () => void;
+  /** Opens the booking dialog on this visit, to change its day, time, doctor or type. */
+  onReschedule: () => void;
 }
 
 export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: PanelContext): void {
@@ -48,12 +50,15 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     }
   });
 
-  const actions = h('div', { class: 'actions' }, ...a.next_statuses.map((s) => h('button', {
-    type: 'button', 'data-status': s, class: s === 'cancelled' ? 'danger' : '',
-    onclick: () => {
-      if (s === 'cancelled') { cancelForm.hidden = false; reason.focus(); } else { void change(s); }
-    },
-  }, tk(`action.${s}`))));
+  const actions = h('div', { class: 'actions' },
+    a.rights.reschedule ? h('button', { type: 'button', id: 'panel-reschedule', 'aria-keyshortcuts': 'R', onclick: ctx.onReschedule },
+      `${t('panel.reschedule')} (R)`) : null,
+    ...a.next_statuses.map((s) => h('button', {
+      type: 'button', 'data-status': s, class: s === 'cancelled' ? 'danger' : '',
+      onclick: () => {
+        if (s === 'cancelled') { cancelForm.hidden = false; reason.focus(); } else { void change(s); }
+      },
+    }, tk(`action.${s}`))));
 
   const meeting = h('section', { id: 'panel-meeting', class: 'meeting', 'aria-labelledby': 'meeting-title' });
   updatePanelMeeting(meeting, detail, ctx);

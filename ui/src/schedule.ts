@@ -57,7 +57,13 @@ export class ScheduleScreen {
   constructor(private session: Session, private hooks: ScheduleHooks) {
     const { clinic, me } = session;
     this.date = this.today();
-    this.selection = new SelectedAppointment(session, { onChanged: () => void this.refresh(), say: hooks.say });
+    this.selection = new SelectedAppointment(session, {
+      onChanged: () => void this.refresh(),
+      say: hooks.say,
+      reschedule: (row) => this.booker.reschedule(this.sheet?.doctors ?? [],
+        { id: row.id, patientName: row.patient_name, typeId: row.type_id },
+        { date: row.local_start.slice(0, 10), time: row.local_start.slice(11, 16), doctorId: row.doctor_id }),
+    });
     this.booker = new Booker(() => this.session.clinic.tz, (a) => {
       this.pager.want(a.doctor_id);
       this.calendar.reveal(a.id);

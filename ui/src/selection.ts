@@ -11,6 +11,8 @@ export interface SelectionHooks {
   /** The appointment was changed from the panel: read the shown days again. */
   onChanged: () => void;
   say: (message: string) => void;
+  /** Reschedule the selected visit (the booking dialog, on it). */
+  reschedule: (row: DaySheetRow) => void;
 }
 
 export class SelectedAppointment {
@@ -60,6 +62,11 @@ export class SelectedAppointment {
     this.panel.querySelector<HTMLButtonElement>(`button[data-status="${status}"]`)?.click();
   }
 
+  /** The Reschedule shortcut: the panel's button, when the reader may reschedule the visit. */
+  reschedule(): void {
+    this.panel.querySelector<HTMLButtonElement>('#panel-reschedule')?.click();
+  }
+
   close(): void {
     this.row = null;
     this.panel.hidden = true;
@@ -72,6 +79,7 @@ export class SelectedAppointment {
       names: { patient: row.patient_name, doctor: row.doctor_name, type: row.type_name },
       onChanged: () => this.hooks.onChanged(),
       onClose: () => this.close(),
+      onReschedule: () => this.hooks.reschedule(row),
     };
   }
 }

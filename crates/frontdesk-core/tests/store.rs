@@ -63,7 +63,141 @@ on_both_engines!(
     times_are_utc_and_a_reopened_store_keeps_everything,
     a_clinic_can_keep_the_type_of_visit_out_of_what_leaves_it,
     under_the_minimum_necessary_a_doctor_reads_only_their_own_patients,
+    a_reschedule_to_another_doctor_and_type_is_one_visit_whose_meeting_follows,
 );
+
+/// A reschedule changes the day, the doctor and the type in one change: the same visit (id,
+/// patient, history), the new doctor's rules (clash, hours), the new length; the meeting made on
+/// the old doctor's account is first deleted there (the worker is given that account), then made
+/// anew for the new doctor; a type held in person drops it; a telehealth type brings one back.
+async fn a_reschedule_to_another_doctor_and_type_is_one_visit_whose_meeting_follows(engine: Engine) {
+    use frontdesk_core::store::Outcome;
+    use frontdesk_core::{MeetingState, Provider, Reschedule};
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
+    let short = store.add_type(&it(), "Teams check", 15, Mode::Teams).await.unwrap().id;
+    let in_person = store.add_type(&it(), "In person", 20, Mode::InPerson).await.unwrap().id;
+    let visit =
+        store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let ben =
+        store.book(&desk(), &request(2, at("2026-07-06T14:00", "America/Toronto"), false)).await.unwrap();
+    // The worker made the Zoom meeting on Dr Lee's account.
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!((work.doctor_id, work.moves_to), (StaffId(1), None));
+    store
+        .record_outcome(
+            &work,
+            &Outcome::Ready {
+                meeting_id: "85746065123".into(),
+                join_url: Some("https://zoom.us/j/85746065123".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    store
+        .record_outcome(
+            &work,
+            &Outcome::Ready {
+                meeting_id: "85746065124".into(),
+                join_url: Some("https://zoom.us/j/85746065124".into()),
+            },
+        )
+        .await
+        .unwrap();
+
+    let change = |doctor: i64, type_id: TypeId, when: &str, allow_overlap: bool| Reschedule {
+        to: at(when, "America/Toronto"),
+        doctor_id: Some(StaffId(doctor)),
+        type_id: Some(type_id),
+        allow_overlap,
+        allow_outside_hours: false,
+    };
+    // Onto Dr Roy's taken time: refused as a double booking, and nothing changed.
+    let refused = store.reschedule(&desk(), visit.id, &change(2, TypeId(1), "2026-07-06T14:10", false)).await;
+    assert!(matches!(refused, Err(CoreError::Overlap(_))), "{refused:?}");
+    assert_eq!(store.appointment(visit.id).await.unwrap().appointment.doctor_id, StaffId(1));
+    // To Dr Roy, as a 15-minute Teams visit the next day.
+    let moved =
+        store.reschedule(&desk(), visit.id, &change(2, short, "2026-07-07T10:00", false)).await.unwrap();
+    assert_eq!(
+        (moved.id, moved.patient_id, moved.doctor_id, moved.type_id),
+        (visit.id, visit.patient_id, StaffId(2), short)
+    );
+    assert_eq!(moved.duration_minutes, 15);
+    assert_eq!(moved.end - moved.start, chrono::Duration::minutes(15));
+    let detail = store.appointment(visit.id).await.unwrap();
+    let last = detail.history.last().unwrap();
+    assert_eq!(last.action, "moved");
+    assert_eq!(
+        (last.detail["from"]["doctor_id"].as_i64(), last.detail["to"]["doctor_id"].as_i64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(last.detail["to"]["type_id"].as_i64(), Some(short.0));
+    // The worker is sent to delete the Zoom meeting on Dr Lee's account first...
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!(work.visit.appointment_id, visit.id);
+    assert_eq!(
+        (work.doctor_id, work.provider, work.moves_to),
+        (StaffId(1), Provider::Zoom, Some(Provider::Microsoft))
+    );
+    assert_eq!(work.meeting_id.as_deref(), Some("85746065123"));
+    assert!(work.visit.active);
+    store.record_outcome(&work, &Outcome::Moved).await.unwrap();
+    // ...then to make it on Dr Roy's Teams, from nothing.
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!((work.doctor_id, work.provider, work.moves_to), (StaffId(2), Provider::Microsoft, None));
+    assert_eq!((work.meeting_id.as_deref(), work.attempts), (None, 0));
+    let meeting = store.appointment(visit.id).await.unwrap().appointment.meeting.unwrap();
+    assert_eq!(
+        (meeting.state, meeting.join_url),
+        (MeetingState::Pending, None),
+        "the old link is not shown meanwhile"
+    );
+    store
+        .record_outcome(
+            &work,
+            &Outcome::Ready {
+                meeting_id: "teams-1".into(),
+                join_url: Some("https://teams.microsoft.com/l/meetup-join/1".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(store.next_meeting_work(true, &[]).await.unwrap().is_none());
+
+    // Held in person: the Teams meeting is deleted (on Dr Roy's account), not moved.
+    store.reschedule(&desk(), visit.id, &change(2, in_person, "2026-07-07T10:00", false)).await.unwrap();
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!(
+        (work.doctor_id, work.provider, work.moves_to, work.visit.active),
+        (StaffId(2), Provider::Microsoft, None, false)
+    );
+    store.record_outcome(&work, &Outcome::Cancelled).await.unwrap();
+    // Back to a telehealth type: a new meeting is made.
+    store.reschedule(&desk(), visit.id, &change(1, TypeId(1), "2026-07-08T10:00", false)).await.unwrap();
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!(
+        (work.doctor_id, work.provider, work.moves_to, work.visit.active),
+        (StaffId(1), Provider::Zoom, None, true)
+    );
+    assert_eq!(work.meeting_id, None);
+
+    // A doctor does not reschedule; an unknown doctor or type is named.
+    let ada = Actor::Staff { id: StaffId(1), role: Role::Doctor };
+    assert!(matches!(
+        store.reschedule(&ada, ben.id, &change(1, TypeId(1), "2026-07-09T10:00", false)).await,
+        Err(CoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        store.reschedule(&desk(), ben.id, &change(99, TypeId(1), "2026-07-09T10:00", false)).await,
+        Err(CoreError::NotFound { what: "doctor", .. })
+    ));
+    assert!(matches!(
+        store.reschedule(&desk(), ben.id, &change(2, TypeId(99), "2026-07-09T10:00", false)).await,
+        Err(CoreError::NotFound { what: "appointment type", .. })
+    ));
+}
 
 /// With the clinic's minimum-necessary setting, a doctor's day shows other doctors' visits as
 /// busy time (no patient, no type), and a doctor can open only their own visits and the records

@@ -37,6 +37,18 @@ pub struct BookingRequest {
     pub description: Option<String>,
 }
 
+/// A visit's new day and time, and its doctor and type when they change (a reschedule).
+#[derive(Debug, Clone)]
+pub struct Reschedule {
+    pub to: LocalTime,
+    /// Another doctor; the meeting of a telehealth visit moves to their account.
+    pub doctor_id: Option<StaffId>,
+    /// Another type: its length, and its mode (a meeting is made, moved or deleted to match).
+    pub type_id: Option<TypeId>,
+    pub allow_overlap: bool,
+    pub allow_outside_hours: bool,
+}
+
 /// The day view's query: every appointment that shares an instant with `[$1, $2)` (Unix seconds),
 /// in start order, for all doctors (`$3` NULL) or one. The lower bound on `start_at` (12 hours, the
 /// longest appointment) lets SQLite answer from an index. The rows come back as one JSON array of
@@ -159,29 +171,8 @@ impl Store {
 
         let mut tx = self.write().await?;
         exists(&mut tx, "SELECT id FROM patients WHERE id = $1", req.patient_id.0, "patient").await?;
-        let role: Option<String> = sql::query_scalar("SELECT role FROM staff WHERE id = $1 AND active")
-            .bind(req.doctor_id.0)
-            .fetch_optional(&mut tx)
-            .await?;
-        match role.as_deref().map(str::parse::<Role>).transpose()? {
-            None => return Err(CoreError::NotFound { what: "doctor", id: req.doctor_id.0 }),
-            Some(Role::Doctor) => {}
-            Some(other) => {
-                return Err(CoreError::invalid(format!(
-                    "staff member {} is {} {other}, not a doctor; appointments are booked with doctors",
-                    req.doctor_id,
-                    if other == Role::Admin { "an" } else { "a" }
-                )))
-            }
-        }
-        let kind: Option<(i64, String)> =
-            sql::query_as("SELECT minutes, mode FROM appointment_types WHERE id = $1")
-                .bind(req.type_id.0)
-                .fetch_optional(&mut tx)
-                .await?;
-        let (minutes, mode) =
-            kind.ok_or(CoreError::NotFound { what: "appointment type", id: req.type_id.0 })?;
-        let mode: Mode = mode.parse()?;
+        bookable_doctor(&mut tx, req.doctor_id).await?;
+        let (minutes, mode) = visit_type(&mut tx, req.type_id).await?;
         let end = start + Duration::minutes(minutes);
 
         let outside = hours::outside_hours(&mut tx, req.doctor_id, start, end).await?;
@@ -233,12 +224,11 @@ impl Store {
         Ok(booked)
     }
 
-    /// Moves an appointment to a new local start, keeping its length; outside the doctor's
-    /// hours only with `allow_outside_hours`, onto taken time only with `allow_overlap`.
+    /// Moves an appointment to a new local start, keeping its doctor and length; outside the
+    /// doctor's hours only with `allow_outside_hours`, onto taken time only with `allow_overlap`.
     ///
     /// # Errors
-    /// As for [`Store::book`]; also [`CoreError::Transition`] when the appointment is no longer
-    /// movable (in progress, completed, cancelled, no-show).
+    /// As for [`Store::reschedule`].
     pub async fn move_appointment(
         &self,
         actor: &Actor,
@@ -247,26 +237,69 @@ impl Store {
         allow_overlap: bool,
         allow_outside_hours: bool,
     ) -> Result<Appointment> {
+        let change = Reschedule { to, doctor_id: None, type_id: None, allow_overlap, allow_outside_hours };
+        self.reschedule(actor, id, &change).await
+    }
+
+    /// Reschedules an appointment: a new local start, and another doctor or type when given. It
+    /// stays one visit (its history, patient, topic and e-mail go with it). The same rules as a
+    /// booking apply to the new doctor and length. A telehealth visit's meeting follows: the
+    /// worker deletes it from the old doctor's account (or the old provider) and makes it anew
+    /// for the new doctor, and the patient is sent the new link; a type held in person deletes
+    /// it, and a telehealth type on an in-person visit makes one (ADR 0023).
+    ///
+    /// # Errors
+    /// As for [`Store::book`]; also [`CoreError::Transition`] when the appointment is no longer
+    /// movable (in progress, completed, cancelled, no-show).
+    pub async fn reschedule(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+        change: &Reschedule,
+    ) -> Result<Appointment> {
         actor.may(Action::Book)?;
-        let start = to.instant()?;
+        let start = change.to.instant()?;
         let now = self.now();
         let mut tx = self.write().await?;
         let current = load(&mut tx, id).await?;
         if !current.status.is_movable() {
             return Err(CoreError::Transition(format!("a {} appointment cannot be moved", current.status)));
         }
-        let end = start + Duration::minutes(current.duration_minutes);
-        let outside = hours::outside_hours(&mut tx, current.doctor_id, start, end).await?;
-        refuse_outside_hours(&outside, allow_outside_hours)?;
-        let clashes = clashes(&mut tx, current.doctor_id, start, end, Some(id)).await?;
-        refuse_overlap(&clashes, allow_overlap)?;
+        let doctor = change.doctor_id.unwrap_or(current.doctor_id);
+        if doctor != current.doctor_id {
+            bookable_doctor(&mut tx, doctor).await?;
+        }
+        let type_id = change.type_id.unwrap_or(current.type_id);
+        let (minutes, mode) = if type_id == current.type_id {
+            (current.duration_minutes, None)
+        } else {
+            let (minutes, mode) = visit_type(&mut tx, type_id).await?;
+            (minutes, Some(mode))
+        };
+        let end = start + Duration::minutes(minutes);
+        let outside = hours::outside_hours(&mut tx, doctor, start, end).await?;
+        refuse_outside_hours(&outside, change.allow_outside_hours)?;
+        let clashes = clashes(&mut tx, doctor, start, end, Some(id)).await?;
+        refuse_overlap(&clashes, change.allow_overlap)?;
+        // The meeting made so far stays with the doctor whose account holds it until the worker
+        // has deleted it there.
+        if doctor != current.doctor_id {
+            sql::query("UPDATE meetings SET host_id = coalesce(host_id, $2) WHERE appointment_id = $1 AND state <> 'cancelled'")
+                .bind(id.0)
+                .bind(current.doctor_id.0)
+                .execute(&mut tx)
+                .await?;
+        }
         sql::query(
-            "UPDATE appointments SET start_at = $2, end_at = $3, tz = $4, updated_at = $5, double_booked = $6, outside_hours = $7 WHERE id = $1",
+            "UPDATE appointments SET doctor_id = $2, type_id = $3, start_at = $4, end_at = $5, tz = $6, updated_at = $7,
+               double_booked = $8, outside_hours = $9 WHERE id = $1",
         )
         .bind(id.0)
+        .bind(doctor.0)
+        .bind(type_id.0)
         .bind(start.timestamp())
         .bind(end.timestamp())
-        .bind(to.tz.name())
+        .bind(change.to.tz.name())
         .bind(now.timestamp())
         .bind(!clashes.is_empty())
         .bind(outside.is_some())
@@ -274,12 +307,26 @@ impl Store {
         .await?;
         let mut detail = json!({
             "from": { "start": current.start, "end": current.end, "tz": current.tz.name() },
-            "to": { "start": start, "end": end, "tz": to.tz.name() },
+            "to": { "start": start, "end": end, "tz": change.to.tz.name() },
         });
+        if doctor != current.doctor_id {
+            detail["from"]["doctor_id"] = json!(current.doctor_id);
+            detail["to"]["doctor_id"] = json!(doctor);
+        }
+        if type_id != current.type_id {
+            detail["from"]["type_id"] = json!(current.type_id);
+            detail["to"]["type_id"] = json!(type_id);
+        }
         note_overlap(&mut detail, &clashes);
         note_outside_hours(&mut detail, &outside);
         append_history(&mut tx, id.0, now, actor, "moved", detail.clone()).await?;
-        outbox::enqueue_change(&mut tx, id, now).await?;
+        match mode.and_then(Mode::provider) {
+            // A telehealth type on a visit with no meeting yet (or one deleted before): make one.
+            Some(provider) if !outbox::has_live_meeting(&mut tx, id).await? => {
+                outbox::open_meeting(&mut tx, id, provider, now).await?;
+            }
+            _ => outbox::enqueue_change(&mut tx, id, now).await?,
+        }
         mail::enqueue_mail(&mut tx, id, now).await?;
         crash_point("move");
         let moved = load(&mut tx, id).await?;
@@ -452,6 +499,33 @@ impl Store {
 async fn exists(conn: &mut Tx, sql: &str, id: i64, what: &'static str) -> Result<()> {
     let found: Option<i64> = sql::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?;
     found.map(|_| ()).ok_or(CoreError::NotFound { what, id })
+}
+
+/// Checks that `doctor` is an active doctor (appointments are booked with doctors).
+async fn bookable_doctor(conn: &mut Tx, doctor: StaffId) -> Result<()> {
+    let role: Option<String> = sql::query_scalar("SELECT role FROM staff WHERE id = $1 AND active")
+        .bind(doctor.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match role.as_deref().map(str::parse::<Role>).transpose()? {
+        None => Err(CoreError::NotFound { what: "doctor", id: doctor.0 }),
+        Some(Role::Doctor) => Ok(()),
+        Some(other) => Err(CoreError::invalid(format!(
+            "staff member {doctor} is {} {other}, not a doctor; appointments are booked with doctors",
+            if other == Role::Admin { "an" } else { "a" }
+        ))),
+    }
+}
+
+/// A type's length in minutes and how it is held.
+async fn visit_type(conn: &mut Tx, id: TypeId) -> Result<(i64, Mode)> {
+    let kind: Option<(i64, String)> =
+        sql::query_as("SELECT minutes, mode FROM appointment_types WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (minutes, mode) = kind.ok_or(CoreError::NotFound { what: "appointment type", id: id.0 })?;
+    Ok((minutes, mode.parse()?))
 }
 
 async fn load(conn: &mut Tx, id: AppointmentId) -> Result<Appointment> {

@@ -19,6 +19,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "book",
     "move_appointment",
     "reschedule",
+    "undo",
     "cancel_appointment",
     "set_status",
     "find_patients",

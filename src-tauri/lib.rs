@@ -171,6 +171,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             schedule::book,
             schedule::move_appointment,
             schedule::reschedule,
+            schedule::undo,
             schedule::cancel_appointment,
             schedule::set_status,
             directory::find_patients,

@@ -57,6 +57,27 @@ fn booking_round_trip_in_json() {
     let moved = c.json(&["move", "1", "--at", "2026-07-06T11:00"]);
     assert_eq!(moved["start"], "2026-07-06T15:00:00Z");
     assert_eq!(moved["end"], "2026-07-06T15:30:00Z");
+    // A reschedule to another doctor and type is the same visit, with the new type's length.
+    let rescheduled = c.json(&[
+        "move",
+        &early["id"].to_string(),
+        "--at",
+        "2026-07-07T09:00",
+        "--doctor",
+        "2",
+        "--type",
+        "2",
+    ]);
+    assert_eq!(
+        (rescheduled["id"].clone(), rescheduled["doctor_id"].clone()),
+        (early["id"].clone(), 2.into())
+    );
+    assert_eq!(
+        (rescheduled["start"].as_str(), rescheduled["end"].as_str()),
+        (Some("2026-07-07T13:00:00Z"), Some("2026-07-07T14:00:00Z"))
+    );
+    c.run(&["move", &early["id"].to_string(), "--at", "2026-07-07T09:00", "--doctor", "3"])
+        .refused("not a doctor");
     c.json(&["status", "1", "checked-in"]);
     let cancelled = c.json(&["cancel", "1", "--reason", "Patient unwell"]);
     assert_eq!(cancelled["status"], "cancelled");
@@ -80,6 +101,11 @@ fn booking_round_trip_in_json() {
     let before = c.dump();
     c.run(&["status", "1", "checked-in"]).refused("cannot become checked-in");
     assert_eq!(before, c.dump());
+
+    // The cancellation undone (within two minutes, by who made it): checked in again.
+    let back = c.json(&["undo", "1"]);
+    assert_eq!((back["status"].as_str(), back["cancel_reason"].as_str()), (Some("checked-in"), None));
+    c.run(&["undo", "1"]).refused("changed since");
 }
 
 #[test]

@@ -193,6 +193,17 @@ pub async fn reschedule(
     Ok(moved)
 }
 
+/// Undoes the signed-in person's last change to a visit, within two minutes (the desk's
+/// "Booked — Undo").
+#[tauri::command]
+#[specta::specta]
+pub async fn undo(state: State<'_, AppState>, id: AppointmentId) -> Result<Appointment, AppError> {
+    let actor = state.actor().await?;
+    let undone = store(&state)?.undo(&actor, id).await?;
+    state.wake_outbox();
+    Ok(undone)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_appointment(

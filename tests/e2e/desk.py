@@ -118,6 +118,17 @@ try:
     check("signed in as the receptionist", "Dana Desk" in driver.find_element(By.CSS_SELECTOR, ".statusline").text)
     time.sleep(0.5)
     audit("the day view")
+    # The computer is set to Tokyo (run.sh), the clinic is in Toronto: the now line is at
+    # Toronto's time (the widget draws it 24 px per quarter hour from midnight).
+    import datetime
+    import zoneinfo
+    check("the computer's zone is not the clinic's",
+          driver.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Tokyo")
+    top = driver.execute_script("const l = document.querySelector('.ec-now-indicator'); return l && parseFloat(l.style.insetBlockStart);")
+    clinic_now = datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto"))
+    minutes = clinic_now.hour * 60 + clinic_now.minute
+    check("the now line is at the clinic's time, not the computer's",
+          top is not None and abs(top / 24 * 15 - minutes) <= 2, f"{top} px vs {minutes} min")
 
     # Book with the keyboard only: n, two letters, Enter (pick), Ctrl+Enter (book).
     today = cli("day")

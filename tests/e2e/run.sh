@@ -80,7 +80,8 @@ export DISPLAY=$display
 sleep 1
 # In the private session (see the top); a shell of its own for the WebDriver runs.
 bash -c '
-  tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
+  # The desk'"'"'s computer is set to another zone than the clinic'"'"'s (Tokyo, Toronto).
+  TZ=Asia/Tokyo tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
   .venv/bin/python tests/e2e/desk.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'"

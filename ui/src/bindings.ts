@@ -71,6 +71,11 @@ export const commands = {
 	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean, allowOutsideHours: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap, allowOutsideHours }),
 	/**  Reschedules a visit from the booking dialog: one change, its meeting and e-mail following. */
 	reschedule: (id: AppointmentId, change: RescheduleInput) => __TAURI_INVOKE<Appointment>("reschedule", { id, change }),
+	/**
+	 *  Undoes the signed-in person's last change to a visit, within two minutes (the desk's
+	 *  "Booked — Undo").
+	 */
+	undo: (id: AppointmentId) => __TAURI_INVOKE<Appointment>("undo", { id }),
 	cancelAppointment: (id: AppointmentId, reason: string) => __TAURI_INVOKE<Appointment>("cancel_appointment", { id, reason }),
 	/**  Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits. */
 	setStatus: (id: AppointmentId, status: Status) => __TAURI_INVOKE<Appointment>("set_status", { id, status }),

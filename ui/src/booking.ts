@@ -34,6 +34,7 @@ export interface BookingContext {
   slot: Slot;
   /** Rescheduling this visit instead of booking a new one. */
   reschedule?: Rescheduled;
+  /** Booked, or rescheduled when `reschedule` was given. */
   onBooked: (a: Appointment) => void;
   onClose: () => void;
 }
@@ -479,7 +480,7 @@ export class Booker {
   private slot: Slot | null = null;
   private dialogOpen = false;
 
-  constructor(private clinicTz: () => string, private onBooked: (a: Appointment) => void) {}
+  constructor(private clinicTz: () => string, private onBooked: (a: Appointment, rescheduled: boolean) => void) {}
 
   /** Whether the dialog is open (single-key shortcuts wait behind it). */
   get open(): boolean {
@@ -513,7 +514,7 @@ export class Booker {
       onBooked: (a: Appointment) => {
         this.dialogOpen = false;
         this.slot = null;
-        this.onBooked(a);
+        this.onBooked(a, reschedule !== undefined);
       },
       onClose: () => { this.dialogOpen = false; },
     });

@@ -32,6 +32,38 @@ const busy: BusyBlock = {
 
 interface Event { id: string; resourceIds: number[]; start: string; end: string; title: string; classNames: string[]; editable: boolean }
 
+// The test process's environment (Node's), without Node's types in the UI's build.
+const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
+
+describe("the calendar's clock", () => {
+  it("is the clinic's, not the computer's: its now line and today follow the clinic's zone and its DST", () => {
+    const before = env.TZ;
+    env.TZ = 'Asia/Tokyo'; // the desk's computer is set to Tokyo
+    vi.useFakeTimers();
+    try {
+      expect(new Date('2026-07-06T12:00:00Z').getTimezoneOffset()).toBe(-540);
+      vi.setSystemTime(new Date('2026-07-06T14:00:00Z')); // 10:00 in Toronto, 23:00 in Tokyo
+      const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+        onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+      });
+      expect(widget.options.timeZone).toBe('-04:00');
+      const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-11-01', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };
+      calendar.show(sheet, 'day');
+      expect(widget.options.timeZone).toBe('-04:00');
+      // Toronto's clocks go back at 2:00 on 1 November while the desk is open: within a minute
+      // the widget's clock is an hour behind, and the day is shown again on it.
+      vi.setSystemTime(new Date('2026-11-01T06:30:00Z'));
+      widget.options.events = undefined;
+      vi.advanceTimersByTime(60_000);
+      expect(widget.options.timeZone).toBe('-05:00');
+      expect(widget.options.events).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+      if (before === undefined) delete env.TZ; else env.TZ = before;
+    }
+  });
+});
+
 describe('what the calendar offers', () => {
   it("shows another doctor's visit as Busy in their column, which opens and moves nothing, and drags only for those who book", () => {
     const opened: DaySheetRow[] = [];

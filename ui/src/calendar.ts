@@ -7,7 +7,7 @@ import type { Calendar } from '@event-calendar/core';
 import '@event-calendar/core/index.css';
 import { asAppError, ipc } from './ipc';
 import type { DaySheet, DaySheetRow, WorkingTime } from './ipc';
-import { t, tk, wallFromDate, wallTime } from './messages';
+import { t, tk, wallFromDate, wallTime, zoneOffset } from './messages';
 import type { Slot } from './booking';
 import { h } from './dom';
 import { meetingBadge, meetingMark } from './meeting';
@@ -22,7 +22,8 @@ export interface CalendarHandlers {
   onSelectSlot: (slot: Slot) => void;
   onOpenAppointment: (row: DaySheetRow) => void;
   onError: (message: string) => void;
-  onMoved: () => void;
+  /** A visit was moved by a drop. */
+  onMoved: (id: number) => void;
 }
 
 export class ScheduleCalendar {
@@ -35,11 +36,19 @@ export class ScheduleCalendar {
   private revealing: number | null = null;
   /** The visit shown highlighted, for a few seconds after it was revealed. */
   private highlighted: number | null = null;
+  /** The clinic's offset from UTC now, the widget's clock (its now line and "today"). */
+  private zone: string;
+  /** What was shown last, shown again when the clinic's offset changes (DST) while it is open. */
+  private last: [DaySheet, View, WorkingTime | null] | null = null;
 
   constructor(private root: HTMLElement, tz: string, locale: string, private handlers: CalendarHandlers) {
     this.tz = tz;
+    this.zone = zoneOffset(tz);
     this.ec = createCalendar(root, [ResourceTimeGrid, Interaction], {
       locale,
+      // Events are the clinic's wall times; the widget's own clock is set to the clinic's offset,
+      // not the computer's zone, so the now line and today are the clinic's.
+      timeZone: this.zone,
       view: 'resourceTimeGridDay',
       headerToolbar: { start: '', center: '', end: '' },
       allDaySlot: false,
@@ -68,6 +77,10 @@ export class ScheduleCalendar {
       eventContent: (info) => this.content(info),
       viewDidMount: () => this.accessible(),
     });
+    // The clinic's clocks change (DST) while the desk is open: the widget's clock follows.
+    window.setInterval(() => {
+      if (zoneOffset(this.tz) !== this.zone && this.last) this.show(...this.last);
+    }, 60_000);
     // Re-apply after the widget renders, once per frame however many nodes it adds.
     let pending = false;
     new MutationObserver(() => {
@@ -108,6 +121,12 @@ export class ScheduleCalendar {
    */
   show(sheet: DaySheet, view: View, working: WorkingTime | null = null): void {
     this.tz = sheet.tz;
+    this.last = [sheet, view, working];
+    const zone = zoneOffset(sheet.tz);
+    if (zone !== this.zone) {
+      this.zone = zone;
+      this.ec.setOption('timeZone', zone); // before the events, which are set below
+    }
     this.rows = new Map(sheet.appointments.map((a) => [String(a.id), a]));
     const place = `${view} ${sheet.date}`;
     const revealed = sheet.appointments.find((a) => a.id === this.revealing);
@@ -207,7 +226,7 @@ export class ScheduleCalendar {
       try {
         await ipc.moveAppointment(id, to, overlap, outside);
         this.reveal(id);
-        this.handlers.onMoved();
+        this.handlers.onMoved(id);
         return;
       } catch (e) {
         const err = asAppError(e);

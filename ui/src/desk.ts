@@ -99,6 +99,10 @@ export class Desk {
     const calendar = this.screen === 'calendar';
     if (e.ctrlKey && e.key.toLowerCase() === 'l') { e.preventDefault(); return this.lock(); }
     if (e.ctrlKey && e.key.toLowerCase() === 'p' && calendar) { e.preventDefault(); return this.schedule.printDay(); }
+    if (e.ctrlKey && e.key.toLowerCase() === 'z' && calendar && !isTyping(e) && this.schedule.undoBar.offered) {
+      e.preventDefault();
+      return this.schedule.undoBar.undo();
+    }
     if (e.key === 'Escape') { document.querySelector('.help-overlay')?.remove(); this.schedule.selection.close(); return; }
     // No single-key shortcut fires behind a modal dialog (booking, connect wizard, confirmations).
     const modal = this.schedule.booker.open || document.querySelector('[aria-modal="true"]') !== null;
@@ -189,7 +193,7 @@ function showHelp(withAccounts: boolean): void {
   if (document.querySelector('.help-overlay')) return;
   const rows = ([
     ['N', 'key.new'], ['T', 'key.today'], ['← →', 'key.prevNext'], ['[ ]', 'key.doctorPage'], ['D / W', 'key.dayWeek'], ['/', 'key.search'],
-    ['V', 'key.accounts'], ['I S C M', 'key.status'], ['R', 'key.reschedule'], ['X', 'key.cancel'], ['Ctrl+P', 'key.print'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
+    ['V', 'key.accounts'], ['I S C M', 'key.status'], ['R', 'key.reschedule'], ['Ctrl+Z', 'key.undo'], ['X', 'key.cancel'], ['Ctrl+P', 'key.print'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
   ] as [string, Parameters<typeof t>[0]][]).filter(([, m]) => m !== 'key.accounts' || withAccounts);
   const close = h('button', { type: 'button', onclick: () => overlay.remove() }, t('help.close'));
   const overlay = h('div', { class: 'overlay help-overlay' },

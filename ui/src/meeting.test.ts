@@ -44,7 +44,7 @@ function panel(me: Staff, m: MeetingInfo | null, onChanged = () => undefined, on
   root.id = 'panel';
   document.body.append(root);
   const ctx: PanelContext = {
-    clinicTz: 'America/Toronto', me, onChanged, onClose: () => undefined, onReschedule,
+    clinicTz: 'America/Toronto', me, onChanged, onClose: () => undefined, onReschedule, onStatus: () => undefined,
     names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
   };
   renderPanel(root, detail(m, me), ctx);
@@ -160,7 +160,7 @@ describe('the Meeting section of the panel', () => {
     const reason = root.querySelector('#cancel-reason') as HTMLTextAreaElement;
     reason.value = 'Patient called';
     updatePanelMeeting(root, detail(meeting({ state: 'ready', waiting: null, join_url: JOIN })), {
-      clinicTz: 'America/Toronto', me: dana, onChanged: () => undefined, onClose: () => undefined, onReschedule: () => undefined,
+      clinicTz: 'America/Toronto', me: dana, onChanged: () => undefined, onClose: () => undefined, onReschedule: () => undefined, onStatus: () => undefined,
       names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
     });
     expect(section().dataset.state).toBe('ready');

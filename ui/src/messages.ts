@@ -115,6 +115,13 @@ const en = {
   'book.reschedule': 'Reschedule',
   'book.rescheduleTitle': 'Reschedule visit',
   'panel.reschedule': 'Reschedule',
+  'undo.undo': 'Undo',
+  'undo.done': 'Undone',
+  'undo.booked': 'Booked',
+  'undo.rescheduled': 'Rescheduled',
+  'undo.moved': 'Moved',
+  'undo.cancelled': 'Cancelled',
+  'undo.status': 'Marked {status}',
   'panel.close': 'Close',
   'panel.history': 'History',
   'history.booked': 'Booked',
@@ -247,6 +254,7 @@ const en = {
   'key.search': 'Find a patient or visit',
   'key.status': 'Selected appointment: check in, start, complete, no-show',
   'key.reschedule': 'Reschedule the selected visit (day, time, doctor, type)',
+  'key.undo': 'Undo your last change (for a few seconds after it)',
   'key.cancel': 'Selected appointment: cancel (asks for a reason)',
   'key.print': 'Print the day sheet',
   'key.lock': 'Lock the desk now',
@@ -508,6 +516,18 @@ export function wallTime(instant: string, tz: string): string {
   }).formatToParts(new Date(instant));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/**
+ * The offset of `tz` from UTC at `at`, as `+HH:MM` or `-HH:MM` (`-05:00` for Toronto in winter):
+ * the calendar widget's clock takes a fixed offset, so that its now line and "today" follow the
+ * clinic's zone whatever the computer's own zone is.
+ */
+export function zoneOffset(tz: string, at: Date = new Date()): string {
+  const second = Math.floor(at.getTime() / 1000) * 1000;
+  const minutes = Math.round((Date.parse(`${wallTime(new Date(second).toISOString(), tz)}Z`) - second) / 60000);
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /** A local Date built from wall-clock fields (as the calendar widget hands them back) as `YYYY-MM-DDTHH:MM`. */

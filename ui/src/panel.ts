@@ -16,6 +16,8 @@ export interface PanelContext {
   names: { patient: string; doctor: string; type: string };
   onChanged: () => void;
   onClose: () => void;
+  /** The visit's status was changed here (cancelled included): offer to undo it. */
+  onStatus: (status: Status) => void;
   /** Opens the booking dialog on this visit, to change its day, time, doctor or type. */
   onReschedule: () => void;
 }
@@ -28,6 +30,7 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
   const change = async (status: Status) => {
     try {
       await ipc.setStatus(a.id, status);
+      ctx.onStatus(status);
       ctx.onChanged();
     } catch (e) { fail(e); }
   };
@@ -41,6 +44,7 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     reason.removeAttribute('aria-invalid');
     try {
       await ipc.cancelAppointment(a.id, reason.value);
+      ctx.onStatus('cancelled');
       ctx.onChanged();
     } catch (err) {
       // The error line sits right under the reason; it describes the box when it is about it.

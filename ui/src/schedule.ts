@@ -4,8 +4,9 @@
 import { asAppError, ipc } from './ipc';
 import type { DaySheet, DeepLink, WorkingTime } from './ipc';
 import { h } from './dom';
-import { formatDate, t, wallTime } from './messages';
+import { formatDate, t, tk, wallTime } from './messages';
 import { Booker } from './booking';
+import { UndoBar } from './undo';
 import type { Slot } from './booking';
 import { ScheduleCalendar } from './calendar';
 import { statusLegend } from './legend';
@@ -42,6 +43,8 @@ export class ScheduleScreen {
   readonly bar: HTMLElement;
   readonly selection: SelectedAppointment;
   readonly booker: Booker;
+  /** "Booked — Undo" after each change made here. */
+  readonly undoBar: UndoBar;
   /** Whether the calendar is the screen shown. */
   active = false;
   private view: View = 'day';
@@ -57,14 +60,20 @@ export class ScheduleScreen {
   constructor(private session: Session, private hooks: ScheduleHooks) {
     const { clinic, me } = session;
     this.date = this.today();
+    this.undoBar = new UndoBar({
+      undone: (a) => { this.calendar.reveal(a.id); void this.refresh(); },
+      say: hooks.say,
+    });
     this.selection = new SelectedAppointment(session, {
       onChanged: () => void this.refresh(),
       say: hooks.say,
+      statusChanged: (id, status) => this.undoBar.offer(status === 'cancelled' ? t('undo.cancelled') : t('undo.status', { status: tk(`status.${status}`) }), id),
       reschedule: (row) => this.booker.reschedule(this.sheet?.doctors ?? [],
         { id: row.id, patientName: row.patient_name, typeId: row.type_id },
         { date: row.local_start.slice(0, 10), time: row.local_start.slice(11, 16), doctorId: row.doctor_id }),
     });
-    this.booker = new Booker(() => this.session.clinic.tz, (a) => {
+    this.booker = new Booker(() => this.session.clinic.tz, (a, rescheduled) => {
+      this.undoBar.offer(rescheduled ? t('undo.rescheduled') : t('undo.booked'), a.id);
       this.pager.want(a.doctor_id);
       this.calendar.reveal(a.id);
       void this.goto(a.local_start.slice(0, 10) === this.date ? this.date : wallTime(a.start, this.session.clinic.tz).slice(0, 10));
@@ -84,7 +93,7 @@ export class ScheduleScreen {
       onSelectSlot: (slot) => { this.booker.choose(slot); if (canBook(this.session.me)) this.book(); },
       onOpenAppointment: (row) => void this.selection.select(row),
       onError: (m) => hooks.say(m),
-      onMoved: () => void this.refresh(),
+      onMoved: (id) => { this.undoBar.offer(t('undo.moved'), id); void this.refresh(); },
     });
   }
 
@@ -95,7 +104,7 @@ export class ScheduleScreen {
 
   /** Puts the calendar and the panel in `content` and reads the shown days. */
   async mount(content: HTMLElement): Promise<void> {
-    content.replaceChildren(h('div', { class: 'calendar-column' }, this.calendarEl, statusLegend()), this.selection.panel);
+    content.replaceChildren(h('div', { class: 'calendar-column' }, this.calendarEl, statusLegend(), this.undoBar.element), this.selection.panel);
     await this.refresh();
   }
 

@@ -11,6 +11,8 @@ export interface SelectionHooks {
   /** The appointment was changed from the panel: read the shown days again. */
   onChanged: () => void;
   say: (message: string) => void;
+  /** A status was changed from the panel: offer to undo it. */
+  statusChanged: (id: number, status: Status) => void;
   /** Reschedule the selected visit (the booking dialog, on it). */
   reschedule: (row: DaySheetRow) => void;
 }
@@ -80,6 +82,7 @@ export class SelectedAppointment {
       onChanged: () => this.hooks.onChanged(),
       onClose: () => this.close(),
       onReschedule: () => this.hooks.reschedule(row),
+      onStatus: (status) => this.hooks.statusChanged(row.id, status),
     };
   }
 }

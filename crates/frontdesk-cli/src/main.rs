@@ -97,6 +97,9 @@ enum Command {
         #[arg(long = "type", value_name = "ID")]
         type_id: Option<i64>,
     },
+    /// Undo your last change to an appointment (its booking, a move, a cancellation or a status
+    /// change), within two minutes of making it.
+    Undo { id: i64 },
     /// Cancel an appointment, with a reason.
     Cancel {
         id: i64,
@@ -592,6 +595,10 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             };
             let moved = store.reschedule(&actor, AppointmentId(id), &change).await?;
             out.appointment(store, &moved, "Moved").await
+        }
+        Command::Undo { id } => {
+            let undone = store.undo(&actor, AppointmentId(id)).await?;
+            out.appointment(store, &undone, "Undone").await
         }
         Command::Cancel { id, reason } => {
             let cancelled = store.cancel(&actor, AppointmentId(id), &reason).await?;

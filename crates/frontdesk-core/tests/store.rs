@@ -64,7 +64,96 @@ on_both_engines!(
     a_clinic_can_keep_the_type_of_visit_out_of_what_leaves_it,
     under_the_minimum_necessary_a_doctor_reads_only_their_own_patients,
     a_reschedule_to_another_doctor_and_type_is_one_visit_whose_meeting_follows,
+    the_author_of_a_change_can_undo_it_for_two_minutes_as_a_change_like_any_other,
 );
+
+/// Undo takes back the last change to a visit, by whoever made it, for two minutes: a booking
+/// (cancelled), a move or reschedule (back to the doctor, type and time before), a cancellation
+/// and a status change (back to the status before). Each undo is a change in the history and
+/// the audit log; nobody else's change, and nothing older, is undone.
+async fn the_author_of_a_change_can_undo_it_for_two_minutes_as_a_change_like_any_other(engine: Engine) {
+    use frontdesk_core::store::UNDO_SECONDS;
+    use frontdesk_core::{HandClock, Reschedule};
+    let db = TestDb::new(engine).await;
+    let start = DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap().with_timezone(&Utc);
+    let hand = Arc::new(HandClock::at(start));
+    seeded(&db).await;
+    let store = db.open(hand.clone()).await;
+    let other = Actor::Staff { id: StaffId(4), role: Role::Admin };
+
+    // A booking undone is a cancelled visit, its meeting going with it.
+    let visit =
+        store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let undone = store.undo(&desk(), visit.id).await.unwrap();
+    assert_eq!(undone.status, Status::Cancelled);
+    // ...and an undo is not undone in turn (it is the last change now, but an undo).
+    assert!(matches!(store.undo(&desk(), visit.id).await, Err(CoreError::Transition(_))));
+
+    // A reschedule undone: back to Dr Lee, the Consult and 09:30.
+    let visit =
+        store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let short = store.add_type(&it(), "Short", 15, Mode::InPerson).await.unwrap().id;
+    let change = Reschedule {
+        to: at("2026-07-07T15:00", "America/Toronto"),
+        doctor_id: Some(StaffId(2)),
+        type_id: Some(short),
+        allow_overlap: false,
+        allow_outside_hours: false,
+    };
+    store.reschedule(&desk(), visit.id, &change).await.unwrap();
+    // Someone else cannot undo it.
+    assert!(matches!(store.undo(&other, visit.id).await, Err(CoreError::Transition(_))));
+    let back = store.undo(&desk(), visit.id).await.unwrap();
+    assert_eq!(
+        (back.doctor_id, back.type_id, back.start, back.end),
+        (visit.doctor_id, visit.type_id, visit.start, visit.end)
+    );
+
+    // A check-in and a cancellation undone: back to where they were.
+    store.set_status(&desk(), visit.id, Status::CheckedIn).await.unwrap();
+    assert_eq!(store.undo(&desk(), visit.id).await.unwrap().status, Status::Booked);
+    store.cancel(&desk(), visit.id, "Called to cancel").await.unwrap();
+    let restored = store.undo(&desk(), visit.id).await.unwrap();
+    assert_eq!((restored.status, restored.cancel_reason), (Status::Booked, None));
+
+    // Each undo is in the history, naming the row it undoes.
+    let history = store.appointment(visit.id).await.unwrap().history;
+    let actions: Vec<(&str, bool)> =
+        history.iter().map(|h| (h.action.as_str(), h.detail.get("undoes").is_some())).collect();
+    assert_eq!(
+        actions,
+        [
+            ("booked", false),
+            ("moved", false),
+            ("moved", true),
+            ("status", false),
+            ("status", true),
+            ("cancelled", false),
+            ("status", true)
+        ]
+    );
+
+    // Too late: two minutes and a second after the change.
+    store.set_status(&desk(), visit.id, Status::CheckedIn).await.unwrap();
+    hand.set(start + chrono::Duration::seconds(UNDO_SECONDS + 1));
+    let late = store.undo(&desk(), visit.id).await;
+    assert!(matches!(&late, Err(CoreError::Transition(m)) if m.contains("2 minutes")), "{late:?}");
+    assert_eq!(store.appointment(visit.id).await.unwrap().appointment.status, Status::CheckedIn);
+
+    // A move back onto time taken since is refused as a double booking, and changes nothing.
+    hand.set(start);
+    let early =
+        store.book(&desk(), &request(1, at("2026-07-08T09:00", "America/Toronto"), false)).await.unwrap();
+    store
+        .move_appointment(&desk(), early.id, at("2026-07-08T11:00", "America/Toronto"), false, false)
+        .await
+        .unwrap();
+    store.book(&other, &request(1, at("2026-07-08T09:00", "America/Toronto"), false)).await.unwrap();
+    let refused = store.undo(&desk(), early.id).await;
+    assert!(matches!(refused, Err(CoreError::Overlap(_))), "{refused:?}");
+    let kept = store.appointment(early.id).await.unwrap().appointment;
+    assert_eq!(frontdesk_core::time::in_zone(kept.start, kept.tz).format("%H:%M").to_string(), "11:00");
+}
 
 /// A reschedule changes the day, the doctor and the type in one change: the same visit (id,
 /// patient, history), the new doctor's rules (clash, hours), the new length; the meeting made on

@@ -37,6 +37,9 @@ pub struct BookingRequest {
     pub description: Option<String>,
 }
 
+/// How long after a change its author may undo it ([`Store::undo`]).
+pub const UNDO_SECONDS: i64 = 120;
+
 /// A visit's new day and time, and its doctor and type when they change (a reschedule).
 #[derive(Debug, Clone)]
 pub struct Reschedule {
@@ -258,28 +261,42 @@ impl Store {
         change: &Reschedule,
     ) -> Result<Appointment> {
         actor.may(Action::Book)?;
+        let mut tx = self.write().await?;
+        let moved = self.reschedule_in(&mut tx, actor, id, change, None).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// [`Store::reschedule`] inside `tx`; `undoing` names the history row it undoes.
+    async fn reschedule_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: AppointmentId,
+        change: &Reschedule,
+        undoing: Option<i64>,
+    ) -> Result<Appointment> {
         let start = change.to.instant()?;
         let now = self.now();
-        let mut tx = self.write().await?;
-        let current = load(&mut tx, id).await?;
+        let current = load(&mut *tx, id).await?;
         if !current.status.is_movable() {
             return Err(CoreError::Transition(format!("a {} appointment cannot be moved", current.status)));
         }
         let doctor = change.doctor_id.unwrap_or(current.doctor_id);
         if doctor != current.doctor_id {
-            bookable_doctor(&mut tx, doctor).await?;
+            bookable_doctor(&mut *tx, doctor).await?;
         }
         let type_id = change.type_id.unwrap_or(current.type_id);
         let (minutes, mode) = if type_id == current.type_id {
             (current.duration_minutes, None)
         } else {
-            let (minutes, mode) = visit_type(&mut tx, type_id).await?;
+            let (minutes, mode) = visit_type(&mut *tx, type_id).await?;
             (minutes, Some(mode))
         };
         let end = start + Duration::minutes(minutes);
-        let outside = hours::outside_hours(&mut tx, doctor, start, end).await?;
+        let outside = hours::outside_hours(&mut *tx, doctor, start, end).await?;
         refuse_outside_hours(&outside, change.allow_outside_hours)?;
-        let clashes = clashes(&mut tx, doctor, start, end, Some(id)).await?;
+        let clashes = clashes(&mut *tx, doctor, start, end, Some(id)).await?;
         refuse_overlap(&clashes, change.allow_overlap)?;
         // The meeting made so far stays with the doctor whose account holds it until the worker
         // has deleted it there.
@@ -287,7 +304,7 @@ impl Store {
             sql::query("UPDATE meetings SET host_id = coalesce(host_id, $2) WHERE appointment_id = $1 AND state <> 'cancelled'")
                 .bind(id.0)
                 .bind(current.doctor_id.0)
-                .execute(&mut tx)
+                .execute(&mut *tx)
                 .await?;
         }
         sql::query(
@@ -303,7 +320,7 @@ impl Store {
         .bind(now.timestamp())
         .bind(!clashes.is_empty())
         .bind(outside.is_some())
-        .execute(&mut tx)
+        .execute(&mut *tx)
         .await?;
         let mut detail = json!({
             "from": { "start": current.start, "end": current.end, "tz": current.tz.name() },
@@ -319,19 +336,20 @@ impl Store {
         }
         note_overlap(&mut detail, &clashes);
         note_outside_hours(&mut detail, &outside);
-        append_history(&mut tx, id.0, now, actor, "moved", detail.clone()).await?;
+        note_undo(&mut detail, undoing);
+        append_history(&mut *tx, id.0, now, actor, "moved", detail.clone()).await?;
         match mode.and_then(Mode::provider) {
             // A telehealth type on a visit with no meeting yet (or one deleted before): make one.
-            Some(provider) if !outbox::has_live_meeting(&mut tx, id).await? => {
-                outbox::open_meeting(&mut tx, id, provider, now).await?;
+            Some(provider) if !outbox::has_live_meeting(&mut *tx, id).await? => {
+                outbox::open_meeting(&mut *tx, id, provider, now).await?;
             }
-            _ => outbox::enqueue_change(&mut tx, id, now).await?,
+            _ => outbox::enqueue_change(&mut *tx, id, now).await?,
         }
-        mail::enqueue_mail(&mut tx, id, now).await?;
+        mail::enqueue_mail(&mut *tx, id, now).await?;
         crash_point("move");
-        let moved = load(&mut tx, id).await?;
+        let moved = load(&mut *tx, id).await?;
         audit::append(
-            &mut tx,
+            &mut *tx,
             now,
             actor,
             AuditAction::AppointmentMoved,
@@ -339,7 +357,6 @@ impl Store {
             &detail,
         )
         .await?;
-        tx.commit().await?;
         Ok(moved)
     }
 
@@ -352,6 +369,77 @@ impl Store {
         actor.may(Action::Book)?;
         let reason = validate::name(Field::REASON, reason)?;
         self.change_status(actor, id, Status::Cancelled, Some(reason)).await
+    }
+
+    /// Undoes the last change to a visit: its booking (the visit is cancelled), a move or
+    /// reschedule (back to the day, time, doctor and type before), a cancellation or a status
+    /// change (back to the status before). Only the person who made the change, within
+    /// [`UNDO_SECONDS`], and only while it is still the visit's last change: the undo is a
+    /// change like any other, checked by the same rules, in the history and the audit log.
+    ///
+    /// # Errors
+    /// [`CoreError::Transition`] when there is nothing of theirs to undo, or it is too late;
+    /// as for the change it makes otherwise (e.g. [`CoreError::Overlap`] when the old time has
+    /// been taken since).
+    pub async fn undo(&self, actor: &Actor, id: AppointmentId) -> Result<Appointment> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let last: Option<(i64, i64, String, String, String)> = sql::query_as(
+            "SELECT id, at_ms, actor, action, detail FROM appointment_history WHERE appointment_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut tx)
+        .await?;
+        let Some((entry, at_ms, by, action, detail)) = last else {
+            return Err(CoreError::NotFound { what: "appointment", id: id.0 });
+        };
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
+        if by != actor.to_string() || detail.get("undoes").is_some() {
+            return Err(CoreError::Transition(
+                "the visit has changed since; change it again instead of undoing".into(),
+            ));
+        }
+        if now.timestamp_millis().saturating_sub(at_ms) > UNDO_SECONDS * 1000 {
+            return Err(CoreError::Transition(format!(
+                "a change can be undone for {} minutes; change the visit again instead",
+                UNDO_SECONDS / 60
+            )));
+        }
+        let status_before =
+            || -> Result<Status> { detail["from"].as_str().unwrap_or_default().parse::<Status>() };
+        let undone = match action.as_str() {
+            "booked" => {
+                actor.may(Action::Book)?;
+                let reason = Some("Booking undone".to_owned());
+                self.change_status_in(&mut tx, actor, id, Status::Cancelled, reason, Some(entry)).await?
+            }
+            "moved" => {
+                actor.may(Action::Book)?;
+                let from = &detail["from"];
+                let start: DateTime<Utc> = serde_json::from_value(from["start"].clone())
+                    .map_err(|_| CoreError::Transition("this move cannot be undone".into()))?;
+                let tz = time::parse_zone(from["tz"].as_str().unwrap_or_default())?;
+                let back = Reschedule {
+                    to: time::local_of(start, tz),
+                    doctor_id: from["doctor_id"].as_i64().map(StaffId),
+                    type_id: from["type_id"].as_i64().map(TypeId),
+                    allow_overlap: false,
+                    // It was there before: the hours were confirmed then, or were not in the way.
+                    allow_outside_hours: true,
+                };
+                self.reschedule_in(&mut tx, actor, id, &back, Some(entry)).await?
+            }
+            "cancelled" => {
+                actor.may(Action::Book)?;
+                self.change_status_in(&mut tx, actor, id, status_before()?, None, Some(entry)).await?
+            }
+            "status" => {
+                self.change_status_in(&mut tx, actor, id, status_before()?, None, Some(entry)).await?
+            }
+            _ => return Err(CoreError::Transition("this change cannot be undone".into())),
+        };
+        tx.commit().await?;
+        Ok(undone)
     }
 
     /// Changes an appointment's status (check in, start, complete, no-show, undo check-in): the
@@ -374,39 +462,69 @@ impl Store {
         next: Status,
         reason: Option<String>,
     ) -> Result<Appointment> {
-        let now = self.now();
         let mut tx = self.write().await?;
-        let current = load(&mut tx, id).await?;
+        let changed = self.change_status_in(&mut tx, actor, id, next, reason, None).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// [`Store::change_status`] inside `tx`. An undo (`undoing` names the history row it undoes)
+    /// goes back to the status before, which the lifecycle alone would not allow (a cancelled
+    /// visit booked again, a check-in taken back to booked).
+    async fn change_status_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: AppointmentId,
+        next: Status,
+        reason: Option<String>,
+        undoing: Option<i64>,
+    ) -> Result<Appointment> {
+        let now = self.now();
+        let current = load(&mut *tx, id).await?;
         if reason.is_none() {
             actor.may_for(Action::ChangeStatus, current.doctor_id)?;
         }
-        current.status.check_change(next)?;
+        if undoing.is_none() {
+            current.status.check_change(next)?;
+        }
         sql::query("UPDATE appointments SET status = $2, cancel_reason = $3, updated_at = $4 WHERE id = $1")
             .bind(id.0)
             .bind(next.as_str())
             .bind(&reason)
             .bind(now.timestamp())
-            .execute(&mut tx)
+            .execute(&mut *tx)
             .await?;
-        let (action, detail) = match &reason {
+        let (action, mut detail) = match &reason {
             Some(r) => ("cancelled", json!({ "from": current.status, "reason": r })),
             None => ("status", json!({ "from": current.status, "to": next })),
         };
-        append_history(&mut tx, id.0, now, actor, action, detail).await?;
+        note_undo(&mut detail, undoing);
+        append_history(&mut *tx, id.0, now, actor, action, detail).await?;
         if next == Status::Cancelled {
-            outbox::enqueue_change(&mut tx, id, now).await?;
-            mail::enqueue_mail(&mut tx, id, now).await?;
+            outbox::enqueue_change(&mut *tx, id, now).await?;
+            mail::enqueue_mail(&mut *tx, id, now).await?;
+        } else if current.status == Status::Cancelled {
+            // A cancellation undone: the meeting is made again if it was deleted meanwhile (or
+            // kept if not), and the patient is told the visit stands.
+            match visit_type(&mut *tx, current.type_id).await?.1.provider() {
+                Some(provider) if !outbox::has_live_meeting(&mut *tx, id).await? => {
+                    outbox::open_meeting(&mut *tx, id, provider, now).await?;
+                }
+                _ => outbox::enqueue_change(&mut *tx, id, now).await?,
+            }
+            mail::enqueue_mail(&mut *tx, id, now).await?;
         }
         crash_point("status");
-        let changed = load(&mut tx, id).await?;
+        let changed = load(&mut *tx, id).await?;
         // The reason stays in the appointment's history: words typed at the desk may name the
         // patient's condition, and the audit log holds ids and states only.
-        let audited = match reason {
+        let mut audited = match reason {
             Some(_) => (AuditAction::AppointmentCancelled, json!({ "from": current.status })),
             None => (AuditAction::AppointmentStatus, json!({ "from": current.status, "to": next })),
         };
-        audit::append(&mut tx, now, actor, audited.0, AuditAbout::appointment(&changed), &audited.1).await?;
-        tx.commit().await?;
+        note_undo(&mut audited.1, undoing);
+        audit::append(&mut *tx, now, actor, audited.0, AuditAbout::appointment(&changed), &audited.1).await?;
         Ok(changed)
     }
 
@@ -499,6 +617,13 @@ impl Store {
 async fn exists(conn: &mut Tx, sql: &str, id: i64, what: &'static str) -> Result<()> {
     let found: Option<i64> = sql::query_scalar(sql).bind(id).fetch_optional(&mut *conn).await?;
     found.map(|_| ()).ok_or(CoreError::NotFound { what, id })
+}
+
+/// Marks a change as the undoing of history row `undoing`.
+fn note_undo(detail: &mut serde_json::Value, undoing: Option<i64>) {
+    if let (Some(row), Some(map)) = (undoing, detail.as_object_mut()) {
+        map.insert("undoes".into(), json!(row));
+    }
 }
 
 /// Checks that `doctor` is an active doctor (appointments are booked with doctors).

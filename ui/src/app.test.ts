@@ -100,7 +100,7 @@ describe('booking dialog', () => {
     const calls: Call[] = [];
     const answers = [
       { kind: 'validation', field: 'fold', message: '2026-11-01 01:30 happens twice in America/Toronto' },
-      { kind: 'conflict', field: 'start', message: 'the doctor already has appointment 9 from 01:30 to 02:00' },
+      { kind: 'conflict', field: 'start', message: 'Dr Ben Roy already has a visit from 01:30 to 02:00 on Sunday, November 1, 2026; choose another time, or confirm the double booking' },
     ];
     dialog(calls, () => { const next = answers.shift(); if (next) throw next; return { id: 2 }; });
     const input = document.getElementById('book-patient') as HTMLInputElement;
@@ -117,7 +117,7 @@ describe('booking dialog', () => {
     key(document.getElementById('book-submit') as Element, 'Enter');
     await vi.advanceTimersByTimeAsync(0);
     expect(overlap.hidden).toBe(false);
-    expect(document.getElementById('book-start-error')?.textContent).toContain('already has appointment 9');
+    expect(document.getElementById('book-start-error')?.textContent).toContain('Dr Ben Roy already has a visit from 01:30');
     (document.getElementById('book-overlap') as HTMLInputElement).checked = true;
     key(document.getElementById('book-submit') as Element, 'Enter');
     await vi.advanceTimersByTimeAsync(0);

@@ -67,6 +67,10 @@ export class ScheduleScreen {
     this.selection = new SelectedAppointment(session, {
       onChanged: () => void this.refresh(),
       say: hooks.say,
+      nameOf: {
+        staff: (id) => this.sheet?.doctors.find((d) => d.id === id)?.name,
+        type: (id) => this.booker.types.find((ty) => ty.id === id)?.name,
+      },
       statusChanged: (id, status) => this.undoBar.offer(status === 'cancelled' ? t('undo.cancelled') : t('undo.status', { status: tk(`status.${status}`) }), id),
       reschedule: (row) => this.booker.reschedule(this.sheet?.doctors ?? [],
         { id: row.id, patientName: row.patient_name, typeId: row.type_id },

@@ -13,6 +13,8 @@ export interface SelectionHooks {
   say: (message: string) => void;
   /** A status was changed from the panel: offer to undo it. */
   statusChanged: (id: number, status: Status) => void;
+  /** Staff and type names by id, for the history's words. */
+  nameOf?: PanelContext['nameOf'];
   /** Reschedule the selected visit (the booking dialog, on it). */
   reschedule: (row: DaySheetRow) => void;
 }
@@ -81,6 +83,7 @@ export class SelectedAppointment {
       names: { patient: row.patient_name, doctor: row.doctor_name, type: row.type_name },
       onChanged: () => this.hooks.onChanged(),
       onClose: () => this.close(),
+      nameOf: this.hooks.nameOf,
       onReschedule: () => this.hooks.reschedule(row),
       onStatus: (status) => this.hooks.statusChanged(row.id, status),
     };

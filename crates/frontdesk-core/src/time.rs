@@ -218,6 +218,12 @@ pub fn local_of(instant: DateTime<Utc>, tz: Tz) -> LocalTime {
     LocalTime { at, tz, fold }
 }
 
+/// A day as the desk says it in messages: "Monday, July 6, 2026".
+#[must_use]
+pub fn spoken_day(date: NaiveDate) -> String {
+    date.format("%A, %B %-d, %Y").to_string()
+}
+
 /// Today's date in `tz` at `now`.
 pub fn today_in(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&tz).date_naive()

@@ -148,7 +148,6 @@ struct Clash {
     id: i64,
     start_at: i64,
     end_at: i64,
-    tz: String,
 }
 
 impl Store {
@@ -181,7 +180,7 @@ impl Store {
         let outside = hours::outside_hours(&mut tx, req.doctor_id, start, end).await?;
         refuse_outside_hours(&outside, req.allow_outside_hours)?;
         let clashes = clashes(&mut tx, req.doctor_id, start, end, None).await?;
-        refuse_overlap(&clashes, req.allow_overlap)?;
+        refuse_overlap(&mut tx, req.doctor_id, req.start.tz, &clashes, req.allow_overlap).await?;
 
         let id: i64 = sql::query_scalar(
             "INSERT INTO appointments
@@ -297,7 +296,7 @@ impl Store {
         let outside = hours::outside_hours(&mut *tx, doctor, start, end).await?;
         refuse_outside_hours(&outside, change.allow_outside_hours)?;
         let clashes = clashes(&mut *tx, doctor, start, end, Some(id)).await?;
-        refuse_overlap(&clashes, change.allow_overlap)?;
+        refuse_overlap(&mut *tx, doctor, change.to.tz, &clashes, change.allow_overlap).await?;
         // The meeting made so far stays with the doctor whose account holds it until the worker
         // has deleted it there.
         if doctor != current.doctor_id {
@@ -697,7 +696,7 @@ async fn clashes(
 ) -> Result<Vec<Clash>> {
     let held: Vec<&str> = Status::ALL.iter().filter(|s| s.holds_slot()).map(|s| s.as_str()).collect();
     let sql = format!(
-        "SELECT id, start_at, end_at, tz FROM appointments
+        "SELECT id, start_at, end_at FROM appointments
          WHERE doctor_id = $1 AND start_at >= $2 - 43200 AND start_at < $3 AND end_at > $2
            AND id IS DISTINCT FROM $4 AND status IN ('{}')
          ORDER BY start_at, id",
@@ -712,24 +711,37 @@ async fn clashes(
         .await?)
 }
 
-fn refuse_overlap(clashes: &[Clash], allowed: bool) -> Result<()> {
+/// Refuses a visit on the doctor's taken time that staff did not confirm, saying whose time and
+/// when, on the clock of the time asked for (never the other patient: the error reaches the UI).
+async fn refuse_overlap(
+    conn: &mut Tx,
+    doctor: StaffId,
+    tz: Tz,
+    clashes: &[Clash],
+    allowed: bool,
+) -> Result<()> {
     let Some(first) = clashes.first().filter(|_| !allowed) else {
         return Ok(());
     };
+    let name: Option<String> = sql::query_scalar("SELECT name FROM staff WHERE id = $1")
+        .bind(doctor.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let name = name.unwrap_or_else(|| "the doctor".into());
     let (Ok(start), Ok(end)) = (instant(first.start_at), instant(first.end_at)) else {
-        return Err(CoreError::Overlap(format!("the doctor already has appointment {} then", first.id)));
+        return Err(CoreError::Overlap(format!("{name} already has a visit then")));
     };
-    let tz: Tz = time::parse_zone(&first.tz)?;
+    let (start, end) = (start.with_timezone(&tz), end.with_timezone(&tz));
     let others = match clashes.len() {
         1 => String::new(),
+        2 => " (and one more)".to_owned(),
         n => format!(" (and {} more)", n - 1),
     };
     Err(CoreError::Overlap(format!(
-        "the doctor already has appointment {} from {} to {} ({}){others}; choose another time, or confirm the double booking",
-        first.id,
-        start.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-        end.with_timezone(&tz).format("%H:%M"),
-        tz.name()
+        "{name} already has a visit from {} to {} on {}{others}; choose another time, or confirm the double booking",
+        start.format("%H:%M"),
+        end.format("%H:%M"),
+        time::spoken_day(start.date_naive()),
     )))
 }
 

@@ -381,6 +381,9 @@ export type AuditEntry = {
 	patient_id: PatientId | null,
 	appointment_id: AppointmentId | null,
 	detail: Value,
+	/**  The patient's and the doctor's names, for the admin's screen (the export keeps ids). */
+	patient_name: string | null,
+	doctor_name: string | null,
 };
 
 export type BookInput = {

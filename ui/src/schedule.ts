@@ -12,6 +12,7 @@ import { ScheduleCalendar } from './calendar';
 import { statusLegend } from './legend';
 import type { View } from './calendar';
 import { DoctorPager } from './pager';
+import { DOCTORS_PER_PAGE } from './paging';
 import { SelectedAppointment } from './selection';
 import { printDaySheet } from './daysheet';
 import { reportPainted } from './painted';
@@ -55,7 +56,7 @@ export class ScheduleScreen {
   private calendarEl = h('div', { id: 'calendar', class: 'calendar', role: 'region' });
   private calendar: ScheduleCalendar;
   private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
-  private pager = new DoctorPager((delta) => this.turnDoctorPage(delta));
+  private pager = new DoctorPager((delta) => this.turnDoctorPage(delta), () => this.showDoctorPage());
 
   constructor(private session: Session, private hooks: ScheduleHooks) {
     const { clinic, me } = session;
@@ -176,6 +177,8 @@ export class ScheduleScreen {
 
   async setView(view: View): Promise<void> {
     this.view = view;
+    // A week is one doctor's: seven columns that stay readable (a page of doctors' weeks is not).
+    this.pager.resize(view === 'week' ? 1 : DOCTORS_PER_PAGE);
     this.bar.querySelectorAll('[data-view]').forEach((b) => b.setAttribute('aria-pressed', String((b as HTMLElement).dataset.view === view)));
     await this.refresh();
   }

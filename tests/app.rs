@@ -1071,21 +1071,21 @@ fn an_admin_enters_the_clinics_and_a_doctors_hours_and_the_exceptions_in_the_win
         "from"
     );
 
-    let off = json!({ "doctorId": 3, "kind": "off", "date": "2026-07-06", "to": "2026-07-07", "hours": null, "label": "Conference" });
+    let off = json!({ "doctor_id": 3, "kind": "off", "date": "2026-07-06", "to": "2026-07-07", "hours": null, "label": "Conference" });
     let day_off = desk.ok("add_hours_exception", json!({ "exception": off }));
     assert_eq!(
         (day_off["first_day"].as_str(), day_off["last_day"].as_str()),
         (Some("2026-07-06"), Some("2026-07-07"))
     );
-    let holiday = json!({ "doctorId": null, "kind": "off", "date": "2026-07-01", "to": "", "hours": null, "label": "Canada Day" });
+    let holiday = json!({ "doctor_id": null, "kind": "off", "date": "2026-07-01", "to": "", "hours": null, "label": "Canada Day" });
     desk.ok("add_hours_exception", json!({ "exception": holiday }));
     // 02:30 does not exist in Toronto on 8 March 2026 (the clocks jump from 02:00 to 03:00).
-    let gap = json!({ "doctorId": 3, "kind": "extra", "date": "2026-03-08", "to": null, "hours": "02:30-04:00", "label": null });
+    let gap = json!({ "doctor_id": 3, "kind": "extra", "date": "2026-03-08", "to": null, "hours": "02:30-04:00", "label": null });
     let gap = desk.err("add_hours_exception", json!({ "exception": gap }));
     assert_eq!((gap["kind"].as_str(), gap["field"].as_str()), (Some("validation"), Some("start")), "{gap}");
-    let unknown = json!({ "doctorId": 99, "kind": "off", "date": "2026-07-09", "to": null, "hours": null, "label": null });
+    let unknown = json!({ "doctor_id": 99, "kind": "off", "date": "2026-07-09", "to": null, "hours": null, "label": null });
     assert_eq!(desk.err("add_hours_exception", json!({ "exception": unknown }))["field"], "doctor");
-    let malformed = json!({ "doctorId": 3, "kind": "extra", "date": "2026-07-11", "to": null, "hours": "9-12", "label": null });
+    let malformed = json!({ "doctor_id": 3, "kind": "extra", "date": "2026-07-11", "to": null, "hours": "9-12", "label": null });
     assert_eq!(desk.err("add_hours_exception", json!({ "exception": malformed }))["field"], "hours");
 
     let time = desk.ok("working_time", json!({ "date": "2026-07-06", "days": 1 }));

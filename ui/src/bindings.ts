@@ -62,7 +62,10 @@ export const commands = {
 	 *  their column and marks days off), and where the day view opens.
 	 */
 	workingTime: (date: string | null, days: number) => __TAURI_INVOKE<WorkingTime>("working_time", { date, days }),
-	/**  Every hour entered (the screen's lists and its forms' starting values). */
+	/**
+	 *  Every hour entered (the screen's lists and its forms' starting values). Reading them is
+	 *  anyone's, as on the command line; entering them is the admins' (the core checks).
+	 */
 	hours: () => __TAURI_INVOKE<Hours>("hours"),
 	/**  Sets the clinic's opening hours for the whole week (a weekday left blank is closed). */
 	setClinicHours: (week: DayText[]) => __TAURI_INVOKE<Hours>("set_clinic_hours", { week }),

@@ -464,6 +464,11 @@ try:
     wait.until(lambda d: shades_in("Dr Ada Lee", ".ec-bg-event.day-off"))
     marked = shades_in("Dr Ada Lee", ".ec-bg-event.day-off")
     check("her day off says so in her column", [m[2] for m in marked] == ["Day off: Conference"], str(marked))
+    words = driver.find_element(By.CSS_SELECTOR, ".ec-bg-event.day-off .off-label")
+    _, top, _, _ = box(words)
+    _, grid_top, _, grid_height = box(driver.find_element(By.CSS_SELECTOR, ".ec-main"))
+    check("the words are in view where the day opens, not at midnight above it",
+          grid_top <= top <= grid_top + grid_height, f"{top} not in {grid_top}..{grid_top + grid_height}")
     driver.save_screenshot(os.path.join(OUT, "day-off.png"))
 
     # A second launch with a frontdesk:// link hands it to the running window and exits.

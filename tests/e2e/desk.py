@@ -12,14 +12,19 @@ Patient e-mail: the booking dialog notes that Jane Doe, who has no address, gets
 and the panel says so. Sam Roe has one: the app's mail worker sends his invitation through the
 clinic's SMTP server (aiosmtpd, see run.sh), the panel says when, and Resend sends it again.
 
+Hours: the admin enters Dr Ada Lee's week on the Hours screen (a refusal shown beside its day
+first) and a day off; the calendar then shades her column outside those hours and marks the day.
+
 Usage: desk.py APP_BINARY CLI_BINARY OUTPUT_DIR   (FRONTDESK_DATA_DIR must be set up already)
 """
+import datetime
 import json
 import mailbox
 import os
 import subprocess
 import sys
 import time
+import zoneinfo
 
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
@@ -443,6 +448,94 @@ try:
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, cell).get_attribute("data-state") == "none")
     notice = driver.find_element(By.ID, "accounts-notice").text
     check("disconnect revoked the grant at Zoom", "revoked" in notice.lower(), notice)
+
+    # Hours: the admin enters Dr Ada Lee's week on the Hours screen, with the keyboard, from
+    # today on (the form's date). A first try overlaps two blocks on Tuesday: the refusal shows
+    # beside Tuesday and nothing typed is lost. Then a day off for her next Wednesday.
+    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=hours]").click()
+    wait.until(EC.visibility_of_element_located((By.ID, "dh-mon")))
+    Select(driver.find_element(By.ID, "dh-doctor")).select_by_visible_text("Dr Ada Lee")
+    week = {"mon": "09:00-12:00, 13:00-17:00", "tue": "09:00-12:00, 11:00-13:00", "wed": "09:00-12:00, 13:00-17:00",
+            "thu": "09:00-12:00, 13:00-17:00", "fri": "09:00-12:00, 13:00-17:00", "sat": "09:00-12:00"}
+    for day, text in week.items():
+        driver.find_element(By.ID, f"dh-{day}").send_keys(text)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    error = wait.until(EC.visibility_of_element_located((By.ID, "dh-tue-error")))
+    check("the overlapping Tuesday is refused beside Tuesday, in words",
+          "on Tuesday, 09:00-12:00 and 11:00-13:00 overlap" in error.text, error.text)
+    check("the refusal takes the focus to Tuesday and keeps what was typed",
+          driver.switch_to.active_element.get_attribute("id") == "dh-tue"
+          and driver.find_element(By.ID, "dh-sat").get_attribute("value") == "09:00-12:00")
+    audit("the hours screen with a refusal")
+    tuesday = driver.switch_to.active_element
+    tuesday.clear()
+    tuesday.send_keys("09:00-12:00, 13:00-17:00", Keys.ENTER)
+    wait.until(lambda d: cli("hours", "show", "--doctor", "3")["doctors"])
+    entered = cli("hours", "show", "--doctor", "3")["doctors"]
+    blocks = {d["day"]: [(b["start_minute"], b["end_minute"]) for b in d["blocks"]] for d in entered[0]["week"]["days"]}
+    check("Dr Lee's week is saved as entered",
+          len(entered) == 1 and blocks["tue"] == [(540, 720), (780, 1020)] and blocks["sat"] == [(540, 720)] and "sun" not in blocks,
+          str(entered))
+    wait.until(lambda d: "Dr Ada Lee, from" in d.find_element(By.ID, "doctor-weeks").text)
+    check("the screen lists the week", not driver.find_element(By.ID, "dh-tue-error").is_displayed())
+    toronto = datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto")).date()
+    next_tuesday = toronto + datetime.timedelta(days=(1 - toronto.weekday()) % 7 or 7)
+    next_wednesday = next_tuesday + datetime.timedelta(days=1)
+    Select(driver.find_element(By.ID, "ex-whose")).select_by_visible_text("Dr Ada Lee")
+    driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, "ex-date"), next_wednesday.isoformat())
+    driver.find_element(By.ID, "ex-label").send_keys("Conference", Keys.ENTER)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#hours-exceptions tr[data-exception]"))
+    off = cli("hours", "show", "--doctor", "3")["exceptions"]
+    check("her day off is saved", [(x["kind"], x["first_day"], x["label"]) for x in off] == [("off", next_wednesday.isoformat(), "Conference")], str(off))
+    audit("the hours screen")
+    driver.save_screenshot(os.path.join(OUT, "hours.png"))
+    changes = [e["actor"] for e in cli("audit") if e["action"] in ("doctor_hours_changed", "hours_exception_added")]
+    check("each change to the hours is audited as the admin's", changes == ["staff:1", "staff:1"], str(changes))
+
+    # The calendar shades Dr Lee's column outside those hours (Dr Ben Roy has none: no shade),
+    # and says "Day off" on her day off. The day view steps to next Tuesday from the keyboard.
+    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=calendar]").click()
+    wait.until(EC.presence_of_element_located((By.ID, "date-label")))
+    for _ in range(7):
+        if driver.find_element(By.ID, "date-label").text.startswith("Tuesday"):
+            break
+        label = driver.find_element(By.ID, "date-label").text
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+        wait.until(lambda d: d.find_element(By.ID, "date-label").text != label)
+    time.sleep(1.0)
+
+    def shades_in(doctor, selector=".ec-bg-event.off-hours"):
+        """The shaded boxes in a doctor's column, top to bottom, as [top, height, text]."""
+        heads = [h for h in driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head") if h.text.strip() == doctor]
+        if len(heads) != 1:
+            return None
+        left, _, width, _ = box(heads[0])
+        found = []
+        for shade in driver.find_elements(By.CSS_SELECTOR, selector):
+            x, y, w, hgt = box(shade)
+            if left <= x + w / 2 <= left + width:
+                found.append([y, hgt, shade.get_attribute("textContent").strip()])
+        return sorted(found)
+
+    wait.until(lambda d: shades_in("Dr Ada Lee") and len(shades_in("Dr Ada Lee")) == 3)
+    shades = shades_in("Dr Ada Lee")
+    night, lunch, evening = (s[1] for s in shades)
+    check("Dr Lee's Tuesday is shaded before 09:00, over lunch and after 17:00 (9 h, 1 h, 7 h)",
+          abs(night / lunch - 9) < 0.3 and abs(evening / lunch - 7) < 0.3, str(shades))
+    check("Dr Ben Roy, with no hours entered, has no shade", shades_in("Dr Ben Roy") == [], str(shades_in("Dr Ben Roy")))
+    audit("the day view with working hours")
+    driver.save_screenshot(os.path.join(OUT, "working-hours.png"))
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    wait.until(lambda d: d.find_element(By.ID, "date-label").text.startswith("Wednesday"))
+    wait.until(lambda d: shades_in("Dr Ada Lee", ".ec-bg-event.day-off"))
+    marked = shades_in("Dr Ada Lee", ".ec-bg-event.day-off")
+    check("her day off says so in her column", [m[2] for m in marked] == ["Day off: Conference"], str(marked))
+    words = driver.find_element(By.CSS_SELECTOR, ".ec-bg-event.day-off .off-label")
+    _, top, _, _ = box(words)
+    _, grid_top, _, grid_height = box(driver.find_element(By.CSS_SELECTOR, ".ec-main"))
+    check("the words are in view where the day opens, not at midnight above it",
+          grid_top <= top <= grid_top + grid_height, f"{top} not in {grid_top}..{grid_top + grid_height}")
+    driver.save_screenshot(os.path.join(OUT, "day-off.png"))
 
     # A second launch with a frontdesk:// link hands it to the running window and exits.
     second = subprocess.run([APP, "frontdesk://day/2026-01-05"], timeout=30, capture_output=True)

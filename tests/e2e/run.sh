@@ -5,7 +5,8 @@
 # published API description as Zoom's API, a real SMTP server (aiosmtpd on 127.0.0.1, writing a
 # Maildir) as the clinic's mail server, tauri-driver with WebKitWebDriver, and the built app
 # (embedded UI).
-# Expects target/debug/frontdesk (tauri build --debug --no-bundle), target/debug/frontdesk-cli,
+# Expects target/debug/frontdesk (tauri build --debug --no-bundle), target/debug/frontdesk-cli
+# (under $CARGO_TARGET_DIR instead of target/ when that is set, as cargo and tauri put them),
 # tauri-driver on PATH, .venv with selenium and aiosmtpd, tests/peers/node_modules with Prism (scripts/setup
 # installs them), and Zoom's description in tests/specs.
 set -euo pipefail
@@ -20,7 +21,9 @@ mkdir -p "$out"
 scratch=$(mktemp -d)
 export FRONTDESK_DATA_DIR="$scratch/data" HOME="$scratch/home" XDG_DATA_HOME="$scratch/home/share"
 mkdir -p "$HOME"
-cli=target/debug/frontdesk-cli
+# The built binaries, where cargo put them.
+export E2E_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug"
+cli=$E2E_BIN/frontdesk-cli
 tz=America/Toronto
 $cli init --clinic "Maple Street Clinic" --tz $tz >/dev/null
 echo 135790 | $cli staff add --name "Eli Admin" --role admin --pin - >/dev/null
@@ -84,7 +87,7 @@ bash -c '
   TZ=Asia/Tokyo tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
-  .venv/bin/python tests/e2e/desk.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'"
+  .venv/bin/python tests/e2e/desk.py "$E2E_BIN/frontdesk" "$E2E_BIN/frontdesk-cli" "'"$out"'"
   status=$?
   kill $driver 2>/dev/null || true
   if [ $status -eq 0 ] && [ -n "${FRONTDESK_TEST_POSTGRES:-}" ]; then
@@ -94,7 +97,7 @@ bash -c '
     db="e2e$$"
     psql -q "$FRONTDESK_TEST_POSTGRES" -c "CREATE DATABASE $db"
     export FRONTDESK_DATABASE_URL="${FRONTDESK_TEST_POSTGRES%/*}/$db" FRONTDESK_DATA_DIR="$FRONTDESK_DATA_DIR-server"
-    cli=target/debug/frontdesk-cli
+    cli=$E2E_BIN/frontdesk-cli
     $cli init --clinic "Maple Street Clinic" --tz America/Toronto >/dev/null
     echo 135790 | $cli staff add --name "Eli Admin" --role admin --pin - >/dev/null
     echo 246802 | $cli staff add --name "Dana Desk" --role receptionist --pin - >/dev/null
@@ -104,7 +107,7 @@ bash -c '
     tauri-driver --port 4446 --native-port 4447 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-server.log" 2>&1 &
     driver=$!
     for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4446) 2>/dev/null && break; sleep 0.1; done
-    .venv/bin/python tests/e2e/server.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'" http://127.0.0.1:4446
+    .venv/bin/python tests/e2e/server.py "$E2E_BIN/frontdesk" "$E2E_BIN/frontdesk-cli" "'"$out"'" http://127.0.0.1:4446
     status=$?
     kill $driver 2>/dev/null || true
   fi

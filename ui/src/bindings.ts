@@ -63,6 +63,23 @@ export const commands = {
 	 */
 	workingTime: (date: string | null, days: number) => __TAURI_INVOKE<WorkingTime>("working_time", { date, days }),
 	/**
+	 *  Every hour entered (the screen's lists and its forms' starting values). Reading them is
+	 *  anyone's, as on the command line; entering them is the admins' (the core checks).
+	 */
+	hours: () => __TAURI_INVOKE<Hours>("hours"),
+	/**  Sets the clinic's opening hours for the whole week (a weekday left blank is closed). */
+	setClinicHours: (week: DayText[]) => __TAURI_INVOKE<Hours>("set_clinic_hours", { week }),
+	/**  Removes the clinic's opening hours: open at all hours. */
+	clearClinicHours: () => __TAURI_INVOKE<Hours>("clear_clinic_hours"),
+	/**  Sets a doctor's weekly hours from `from` (`YYYY-MM-DD`) on. */
+	setDoctorHours: (doctorId: StaffId, from: string, week: DayText[]) => __TAURI_INVOKE<Hours>("set_doctor_hours", { doctorId, from, week }),
+	/**  Removes the doctor's weekly hours that start on `from`. */
+	removeDoctorHours: (doctorId: StaffId, from: string) => __TAURI_INVOKE<Hours>("remove_doctor_hours", { doctorId, from }),
+	/**  Adds a day off (or several), a clinic holiday, or a doctor's extra hours on one day. */
+	addHoursException: (exception: ExceptionInput) => __TAURI_INVOKE<HoursException>("add_hours_exception", { exception }),
+	/**  Removes a day off, holiday or extra hours by its id. */
+	removeHoursException: (id: number) => __TAURI_INVOKE<HoursException>("remove_hours_exception", { id }),
+	/**
 	 *  The first free slots for a type of visit, with one doctor or any (the booking dialog's
 	 *  "First available"): within working hours, clear of every active visit, never in the past.
 	 */
@@ -386,6 +403,15 @@ export type AuditEntry = {
 	doctor_name: string | null,
 };
 
+/**
+ *  A block of working time on a local day: `[start_minute, end_minute)` minutes since local
+ *  midnight on the clock, `end_minute` at most [`DAY_MINUTES`] (24:00).
+ */
+export type Block = {
+	start_minute: number,
+	end_minute: number,
+};
+
 export type BookInput = {
 	patient_id: PatientId,
 	doctor_id: StaffId,
@@ -526,6 +552,15 @@ export type ConnectionState = "connected" |
 /**  Not usable until the doctor reconnects; `problem` says why. */
 "disconnected";
 
+/**  A day of the week, Monday first (ISO 8601). */
+export type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/**  One weekday's blocks in a week's hours. */
+export type DayBlocks = {
+	day: Day,
+	blocks: Block[],
+};
+
 /**  A whole local day not worked. */
 export type DayOff = {
 	date: string,
@@ -577,6 +612,12 @@ export type DaySheetRow = {
 	outside_hours: boolean,
 } & Appointment;
 
+/**  One weekday's hours as typed: blocks separated by commas, blank when not worked. */
+export type DayText = {
+	day: Day,
+	text: string,
+};
+
 /**  A link the app understands. The links the window shows reach it as the `deep-link` event. */
 export type DeepLink = 
 /**  `frontdesk://day/2026-03-09`: show that day. */
@@ -612,6 +653,13 @@ export type DoctorTime = {
 	days_off: DayOff[],
 };
 
+/**  A doctor's weekly hours from a date on, until the next of theirs. */
+export type DoctorWeek = {
+	doctor_id: StaffId,
+	effective_from: string,
+	week: WeekHours,
+};
+
 /**  The closed set of error kinds that callers branch on. */
 export type ErrorKind = 
 /**  The input is malformed or out of range; fix the input and try again. */
@@ -635,6 +683,27 @@ export type ErrorKind =
 "unavailable" | 
 /**  A fault in Frontdesk itself or the machine; details are in the log. */
 "internal";
+
+/**  A day off, a holiday or extra hours as the form sends it. */
+export type ExceptionInput = {
+	/**  The doctor; `None` for the whole clinic (a holiday). */
+	doctor_id: StaffId | null,
+	kind: ExceptionKind,
+	/**  `YYYY-MM-DD`. */
+	date: string,
+	/**  The last day off, `YYYY-MM-DD` (the first when blank). */
+	to: string | null,
+	/**  Extra hours, `HH:MM-HH:MM`. */
+	hours: string | null,
+	label: string | null,
+};
+
+/**  What an exception to the weekly hours is. */
+export type ExceptionKind = 
+/**  Days not worked: a doctor's days off, or (with no doctor) the clinic's holidays. */
+"off" | 
+/**  One-off extra working hours of a doctor on one date. */
+"extra";
 
 /**  Which of the two instants to take when a local time happens twice. */
 export type Fold = 
@@ -697,6 +766,32 @@ export type HistoryEntry = {
 	action: string,
 	/**  What changed, as JSON (times, statuses, reason, whether an overlap was allowed). */
 	detail: Value,
+};
+
+/**  Every hour entered: what `hours show` lists, and what the rules below read. */
+export type Hours = {
+	/**  The clinic's opening hours; `None` when never entered (open at all hours). */
+	clinic: WeekHours | null,
+	/**  Doctors' weekly hours, by doctor and then effective date. */
+	doctors: DoctorWeek[],
+	/**  The exceptions, by first day. */
+	exceptions: HoursException[],
+};
+
+/**  An exception to the weekly hours. */
+export type HoursException = {
+	id: number,
+	/**  The doctor; `None`: the whole clinic (a holiday). */
+	doctor_id: StaffId | null,
+	kind: ExceptionKind,
+	/**  The first local day it applies to. */
+	first_day: string,
+	/**  The last local day it applies to (the same day for extra hours). */
+	last_day: string,
+	/**  The extra hours; `None` for days off. */
+	block: Block | null,
+	/**  What the clinic calls it ("Canada Day", "Conference"). */
+	label: string | null,
 };
 
 /**  A language the patient e-mails are written in. */
@@ -1154,6 +1249,15 @@ export type WallTime = {
 	at: string,
 	tz: string | null,
 	fold: Fold | null,
+};
+
+/**
+ *  A week's hours: the blocks of each weekday. A weekday not listed (or listed with no block)
+ *  is not worked.
+ */
+export type WeekHours = {
+	/**  In weekday order, each weekday at most once. */
+	days: DayBlocks[],
 };
 
 /**  Working time over local days of the clinic, as instants: what the calendar shades. */

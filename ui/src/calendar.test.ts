@@ -191,6 +191,49 @@ describe('working hours', () => {
   });
 });
 
+describe('days off', () => {
+  it("says \"Day off\" in the doctor's column on their day off, and \"Clinic closed\" on a holiday, on that day only", async () => {
+    const { offHours } = await import('./calendar');
+    const week: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 3, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
+    const working = {
+      tz: 'America/Toronto', first: '2026-07-06', days: 3,
+      clinic: { restricted: true, open: [], opens_at_minute: null, holidays: [{ date: '2026-07-08', label: null }] },
+      doctors: [
+        { doctor_id: ada.id, restricted: true, days_off: [{ date: '2026-07-07', label: 'Conference' }], working: [
+          { start: '2026-07-06T13:00:00Z', end: '2026-07-06T21:00:00Z' }, // Monday 09:00–17:00
+        ] },
+        { doctor_id: ben.id, restricted: true, days_off: [], working: [
+          { start: '2026-07-06T13:00:00Z', end: '2026-07-06T21:00:00Z' },
+          { start: '2026-07-07T13:00:00Z', end: '2026-07-07T21:00:00Z' },
+        ] },
+      ],
+    };
+    const shades = offHours(week, working).map((e) => [e.resourceIds[0], e.start, e.end, e.title ?? null]);
+    expect(shades).toEqual([
+      [ada.id, '2026-07-06T00:00:00', '2026-07-06T09:00:00', null],
+      [ada.id, '2026-07-06T17:00:00', '2026-07-07T00:00:00', null],
+      [ada.id, '2026-07-07T00:00:00', '2026-07-08T00:00:00', 'Day off: Conference'],
+      [ada.id, '2026-07-08T00:00:00', '2026-07-09T00:00:00', 'Clinic closed'],
+      [ben.id, '2026-07-06T00:00:00', '2026-07-06T09:00:00', null],
+      [ben.id, '2026-07-06T17:00:00', '2026-07-07T09:00:00', null],
+      [ben.id, '2026-07-07T17:00:00', '2026-07-08T00:00:00', null],
+      [ben.id, '2026-07-08T00:00:00', '2026-07-09T00:00:00', 'Clinic closed'],
+    ]);
+
+    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+    });
+    calendar.show(week, 'week', working);
+    const events = widget.options.events as { title: string; classNames: string[]; display?: string }[];
+    const off = events.filter((e) => e.classNames.includes('day-off'));
+    expect(off.map((e) => e.title)).toEqual(['Day off: Conference', 'Clinic closed', 'Clinic closed']);
+    const content = widget.options.eventContent as (info: unknown) => { domNodes: Node[] };
+    const said = content({ event: { display: 'background', title: 'Day off: Conference' }, timeText: '' }).domNodes.map((n) => n.textContent);
+    expect(said).toEqual(['Day off: Conference']);
+    expect(content({ event: { display: 'background', title: '' }, timeText: '' }).domNodes).toEqual([]);
+  });
+});
+
 describe('a drop the rules refuse', () => {
   const settle = async () => { for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0)); };
 

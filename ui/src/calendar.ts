@@ -161,7 +161,7 @@ export class ScheduleCalendar {
       // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
       editable: sheet.may_book && (a.status === 'booked' || a.status === 'checked-in'),
       extendedProps: { status: tk(`status.${a.status}`) },
-    })).concat(offHours(sheet, working).map((e) => ({ ...e, title: '', classNames: ['off-hours'], editable: false, extendedProps: { status: '' } })))
+    })).concat(offHours(sheet, working).map((e) => ({ ...e, title: e.title ?? '', classNames: e.title ? ['off-hours', 'day-off'] : ['off-hours'], editable: false, extendedProps: { status: '' } })))
       .concat(sheet.busy.map((b, i) => ({
       // Another doctor's visit, when the clinic shows each doctor only their own patients: time
       // held, nothing to open or move.
@@ -187,7 +187,11 @@ export class ScheduleCalendar {
   private content(info: Calendar.EventContentInfo): Calendar.Content {
     const time = h('time', { class: 'ec-event-time' }, info.timeText);
     if (info.event.display === 'pointer') return { domNodes: [time] };
-    if (info.event.display === 'background') return { domNodes: [] };
+    if (info.event.display === 'background') {
+      // A day off or a holiday says so in the doctor's column; other shaded time says nothing.
+      const words = typeof info.event.title === 'string' ? info.event.title : '';
+      return { domNodes: words ? [h('span', { class: 'off-label' }, words)] : [] };
+    }
     const row = this.rows.get(String(info.event.id));
     if (!row) {
       return { domNodes: [h('div', { class: 'event-body', title: `${t('cal.busy')} · ${info.timeText}` },
@@ -269,29 +273,52 @@ export class ScheduleCalendar {
   }
 }
 
-/** A background event of the widget: time shaded in one doctor's column. */
-interface Shade { id: string; resourceIds: number[]; start: string; end: string; display: 'background' }
+/** A background event of the widget: time shaded in one doctor's column; a day off's says so. */
+interface Shade { id: string; resourceIds: number[]; start: string; end: string; display: 'background'; title?: string }
+
+/** The date after `date` (`YYYY-MM-DD`). */
+function dayAfter(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
 
 /**
  * The time each shown doctor does not work over the sheet's days (their hours, the clinic's,
  * days off and holidays, as the backend merged them), as shaded wall-clock spans in the clinic's
- * zone; nothing for a doctor whose time is not restricted (no hours entered).
+ * zone; nothing for a doctor whose time is not restricted (no hours entered). A day off or a
+ * holiday is shaded on its own and its shade carries the words ("Day off: Conference").
  */
 export function offHours(sheet: DaySheet, working: WorkingTime | null): Shade[] {
   if (!working) return [];
   const [y, m, d] = sheet.date.split('-').map(Number);
   const end = `${new Date(Date.UTC(y, m - 1, d + sheet.days)).toISOString().slice(0, 10)}T00:00:00`;
   const shades: Shade[] = [];
+  const words = (what: string, label: string | null) => (label ? `${what}: ${label}` : what);
   for (const doctor of sheet.doctors) {
     const time = working.doctors.find((w) => w.doctor_id === doctor.id);
     if (!time?.restricted) continue;
+    const marks = new Map<string, string>([
+      ...working.clinic.holidays.map((h): [string, string] => [h.date, words(t('cal.holiday'), h.label)]),
+      ...time.days_off.map((o): [string, string] => [o.date, words(t('cal.dayOff'), o.label)]),
+    ]);
+    // A shade is cut where a marked day starts and ends, so that its words sit on that day only.
+    const cuts = [...new Set([...marks.keys()].flatMap((date) => [`${date}T00:00:00`, `${dayAfter(date)}T00:00:00`]))].sort();
+    const labelled = new Set<string>();
+    const add = (start: string, stop: string) => {
+      for (const cut of [...cuts.filter((c) => c > start && c < stop), stop]) {
+        const date = start.slice(0, 10);
+        const title = marks.has(date) && !labelled.has(date) ? marks.get(date) : undefined;
+        if (title) labelled.add(date);
+        shades.push({ id: `off-${doctor.id}-${shades.length}`, resourceIds: [doctor.id], start, end: cut, display: 'background', ...(title ? { title } : {}) });
+        start = cut;
+      }
+    };
     let from = `${sheet.date}T00:00:00`;
     const spans = time.working.map((w) => [wallTime(w.start, sheet.tz), wallTime(w.end, sheet.tz)]).sort(([a], [b]) => a.localeCompare(b));
     for (const [start, stop] of [...spans, [end, end]]) {
-      if (start > from) shades.push({ id: `off-${doctor.id}-${shades.length}`, resourceIds: [doctor.id], start: from, end: start < end ? start : end, display: 'background' });
+      if (start > from) add(from, start < end ? start : end);
       if (stop > from) from = stop;
     }
   }
   return shades;
 }
-

@@ -9,6 +9,7 @@ import { setLocale, t } from './messages';
 import { STATUS_KEYS } from './panel';
 import { renderPatients, renderSettings, renderStaff, renderTypes } from './directory';
 import { renderAudit } from './audit';
+import { renderHours } from './hours';
 import { closeConnectWizard, renderAccounts } from './accounts';
 import { ScheduleScreen } from './schedule';
 import { openFind } from './find';
@@ -18,7 +19,7 @@ import { followLiveUpdates } from './live';
 import { canBook, canConnect } from './session';
 import type { Session } from './session';
 
-type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settings' | 'audit';
+type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'hours' | 'settings' | 'audit';
 
 export class Desk {
   private session: Session;
@@ -52,6 +53,7 @@ export class Desk {
           nav('calendar', t('nav.calendar')), nav('patients', t('nav.patients')),
           canConnect(me) ? nav('accounts', t('nav.accounts')) : null,
           admin ? nav('staff', t('nav.staff')) : null, admin ? nav('types', t('nav.types')) : null,
+          admin ? nav('hours', t('nav.hours')) : null,
           admin ? nav('settings', t('nav.settings')) : null, admin ? nav('audit', t('nav.audit')) : null),
         h('button', { type: 'button', id: 'find-button', 'aria-keyshortcuts': '/', onclick: () => this.find() }, `${t('find.open')} (/)`),
         h('button', { type: 'button', id: 'help-button', onclick: () => showHelp(canConnect(me)) }, `${t('nav.help')} (?)`),
@@ -164,6 +166,7 @@ export class Desk {
       }
       else if (screen === 'staff') await renderStaff(this.content, this.session.clinic.tz);
       else if (screen === 'accounts') await renderAccounts(this.content, me, () => void this.status.checkConnections());
+      else if (screen === 'hours') await renderHours(this.content, this.session.clinic.tz);
       else if (screen === 'audit') await renderAudit(this.content, this.session.clinic.tz);
       else if (screen === 'types') { await renderTypes(this.content); await this.schedule.loadTypes(); }
       else await renderSettings(this.content, (c) => { this.session.clinic = c; setLocale(c.locale); }, () => void this.go('accounts')

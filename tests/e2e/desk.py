@@ -76,6 +76,12 @@ SCROLL_TO_EVENT = """
 """
 
 
+def admin_screen(screen):
+    """Opens one of the admins' screens from the top bar's Clinic menu."""
+    wait.until(EC.element_to_be_clickable((By.ID, "admin-menu-button"))).click()
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"#admin-menu button[data-screen={screen}]"))).click()
+
+
 def cli_tomorrow():
     """Tomorrow in the clinic's zone, as the command line shows days."""
     import datetime
@@ -357,7 +363,7 @@ try:
     check("Ctrl+L locks the desk", not driver.find_elements(By.ID, "date-label"))
     driver.find_element(By.XPATH, "//label[contains(@class,'person')][.//span[text()='Eli Admin']]").click()
     driver.find_element(By.ID, "signin-pin").send_keys("135790", Keys.ENTER)
-    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "nav button[data-screen=staff]"))).click()
+    admin_screen("staff")
     wait.until(EC.element_to_be_clickable((By.XPATH, "//section[contains(@class,'directory')]//button[text()='Add']"))).click()
     wait.until(EC.visibility_of_element_located((By.ID, "s-name"))).send_keys("Dr Cy Novak")
     driver.find_element(By.CSS_SELECTOR, "#s-role option[value=doctor]").click()
@@ -367,7 +373,7 @@ try:
     wait.until(lambda d: any(s["name"] == "Dr Cy Novak" for s in cli("staff", "list")))
     added = [s for s in cli("staff", "list") if s["name"] == "Dr Cy Novak"][0]
     check("the admin added a doctor with a PIN", added["role"] == "doctor" and added["has_pin"], str(added))
-    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=settings]").click()
+    admin_screen("settings")
     wait.until(EC.visibility_of_element_located((By.ID, "c-lock")))
     # The patient e-mail texts are there, with a preview filled in by the backend.
     wait.until(lambda d: d.find_element(By.ID, "mt-preview-body").get_attribute("value"))
@@ -452,7 +458,7 @@ try:
     # Hours: the admin enters Dr Ada Lee's week on the Hours screen, with the keyboard, from
     # today on (the form's date). A first try overlaps two blocks on Tuesday: the refusal shows
     # beside Tuesday and nothing typed is lost. Then a day off for her next Wednesday.
-    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=hours]").click()
+    admin_screen("hours")
     wait.until(EC.visibility_of_element_located((By.ID, "dh-mon")))
     Select(driver.find_element(By.ID, "dh-doctor")).select_by_visible_text("Dr Ada Lee")
     week = {"mon": "09:00-12:00, 13:00-17:00", "tue": "09:00-12:00, 11:00-13:00", "wed": "09:00-12:00, 13:00-17:00",

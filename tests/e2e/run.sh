@@ -9,6 +9,7 @@
 # (under $CARGO_TARGET_DIR instead of target/ when that is set, as cargo and tauri put them),
 # tauri-driver on PATH, .venv with selenium and aiosmtpd, tests/peers/node_modules with Prism (scripts/setup
 # installs them), and Zoom's description in tests/specs.
+# E2E_ONLY=screens runs the last stage alone (screens.py: the demo clinic at two window sizes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # One private D-Bus session with an unlocked keyring for everything: the command line that sets
@@ -84,13 +85,16 @@ sleep 1
 # In the private session (see the top); a shell of its own for the WebDriver runs.
 bash -c '
   # The desk'"'"'s computer is set to another zone than the clinic'"'"'s (Tokyo, Toronto).
+  status=0
+  if [ "${E2E_ONLY:-}" != screens ]; then
   TZ=Asia/Tokyo tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
   .venv/bin/python tests/e2e/desk.py "$E2E_BIN/frontdesk" "$E2E_BIN/frontdesk-cli" "'"$out"'"
   status=$?
   kill $driver 2>/dev/null || true
-  if [ $status -eq 0 ] && [ -n "${FRONTDESK_TEST_POSTGRES:-}" ]; then
+  fi
+  if [ $status -eq 0 ] && [ -n "${FRONTDESK_TEST_POSTGRES:-}" ] && [ "${E2E_ONLY:-}" != screens ]; then
     # A desk on the clinic'"'"'s server (scripts/postgres started one): its own data folder and
     # a database of its own, set up with the command-line twin; its own WebDriver server, which
     # starts the app with the server'"'"'s address.
@@ -108,6 +112,18 @@ bash -c '
     driver=$!
     for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4446) 2>/dev/null && break; sleep 0.1; done
     .venv/bin/python tests/e2e/server.py "$E2E_BIN/frontdesk" "$E2E_BIN/frontdesk-cli" "'"$out"'" http://127.0.0.1:4446
+    status=$?
+    kill $driver 2>/dev/null || true
+  fi
+  if [ $status -eq 0 ]; then
+    # The desk on the demo clinic at 1280x800 and 1024x700: screenshots, and no clipped text.
+    unset FRONTDESK_DATABASE_URL
+    export FRONTDESK_DATA_DIR="$FRONTDESK_DATA_DIR-demo"
+    CARGO_TARGET_DIR="${E2E_BIN%/debug}" scripts/demo-clinic >/dev/null
+    tauri-driver --port 4448 --native-port 4449 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-screens.log" 2>&1 &
+    driver=$!
+    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4448) 2>/dev/null && break; sleep 0.1; done
+    E2E_APP="$E2E_BIN/frontdesk" .venv/bin/python tests/e2e/screens.py http://127.0.0.1:4448 "'"$out"'"
     status=$?
     kill $driver 2>/dev/null || true
   fi

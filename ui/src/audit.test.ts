@@ -61,8 +61,18 @@ describe('audit log screen', () => {
   it('shows an admin the log in words and sends the filters to the command', async () => {
     const calls = await desk(admin);
     expect(auditNav()?.textContent).toBe('Audit log');
+    // The admins' screens wait in the top bar's Clinic menu, which opens below its button.
+    const menu = document.getElementById('admin-menu') as HTMLElement;
+    const menuButton = document.getElementById('admin-menu-button') as HTMLButtonElement;
+    expect([...document.querySelectorAll('nav > button')].map((b) => b.textContent)).toEqual(['Calendar', 'Patients', 'Video visits']);
+    expect([menu.hidden, menuButton.getAttribute('aria-expanded')]).toEqual([true, 'false']);
+    menuButton.click();
+    expect([menu.hidden, menuButton.getAttribute('aria-expanded')]).toEqual([false, 'true']);
+    expect(document.activeElement?.textContent).toBe('Staff');
+    expect([...menu.querySelectorAll('button')].map((b) => b.textContent)).toEqual(['Staff', 'Appointment types', 'Hours', 'Settings', 'Audit log']);
     auditNav()?.click();
     await vi.advanceTimersByTimeAsync(0);
+    expect([menu.hidden, menuButton.getAttribute('aria-current')]).toEqual([true, 'true']);
     const audits = () => calls.filter((c) => c.cmd === 'audit_log').map((c) => c.args);
     expect(audits()).toEqual([{ staff: null, patient: null, from: null, to: null, action: null }]);
     // Newest first, each in words: who (a person, the command line, a worker), what (and a

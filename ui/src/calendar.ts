@@ -54,6 +54,7 @@ export class ScheduleCalendar {
       allDaySlot: false,
       nowIndicator: true,
       firstDay: 1, // weeks start on Monday, as the week view asks the backend for Monday to Sunday
+      dayHeaderFormat: { weekday: 'short', month: 'short', day: 'numeric' }, // "Mon, Nov 30", as dates read elsewhere
       selectable: true,
       editable: true,
       eventDurationEditable: false,

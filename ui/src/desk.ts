@@ -46,15 +46,17 @@ export class Desk {
     const admin = me.role === 'admin';
     const nav = (screen: Screen, label: string) =>
       h('button', { type: 'button', 'data-screen': screen, onclick: () => void this.go(screen) }, label);
+    // The admins' screens are in one menu, so that the top bar fits in one line at 1024 px.
+    const menu = admin ? this.adminMenu([
+      nav('staff', t('nav.staff')), nav('types', t('nav.types')), nav('hours', t('nav.hours')),
+      nav('settings', t('nav.settings')), nav('audit', t('nav.audit'))]) : null;
     this.root.replaceChildren(h('div', { class: 'shell' },
       h('header', { class: 'topbar' },
-        h('strong', { class: 'clinic' }, clinic.name),
+        h('strong', { class: 'clinic', title: clinic.name }, clinic.name),
         h('nav', { 'aria-label': 'Main' },
           nav('calendar', t('nav.calendar')), nav('patients', t('nav.patients')),
           canConnect(me) ? nav('accounts', t('nav.accounts')) : null,
-          admin ? nav('staff', t('nav.staff')) : null, admin ? nav('types', t('nav.types')) : null,
-          admin ? nav('hours', t('nav.hours')) : null,
-          admin ? nav('settings', t('nav.settings')) : null, admin ? nav('audit', t('nav.audit')) : null),
+          menu),
         h('button', { type: 'button', id: 'find-button', 'aria-keyshortcuts': '/', onclick: () => this.find() }, `${t('find.open')} (/)`),
         h('button', { type: 'button', id: 'help-button', onclick: () => showHelp(canConnect(me)) }, `${t('nav.help')} (?)`),
         h('button', { type: 'button', id: 'lock-button', onclick: () => void this.lock() }, `${t('nav.lock')} (Ctrl+L)`)),
@@ -151,12 +153,41 @@ export class Desk {
     return this.schedule.openLink({ kind: 'appointment', id });
   }
 
+  /**
+   * The "Clinic" menu of the admins' screens: a button that opens the list below it (Escape, a
+   * choice or a click elsewhere closes it). It is marked current while one of them is shown.
+   */
+  private adminMenu(items: HTMLElement[]): HTMLElement {
+    const list = h('div', { class: 'menu-list', id: 'admin-menu', hidden: true }, ...items);
+    const button = h('button', {
+      type: 'button', id: 'admin-menu-button', class: 'menu-button', 'aria-haspopup': 'true', 'aria-expanded': 'false',
+      'aria-controls': 'admin-menu',
+    }, `${t('nav.clinic')} ▾`);
+    const show = (open: boolean) => {
+      list.hidden = !open;
+      button.setAttribute('aria-expanded', String(open));
+    };
+    button.addEventListener('click', () => {
+      show(list.hidden);
+      if (!list.hidden) (items[0] as HTMLButtonElement).focus();
+    });
+    list.addEventListener('click', () => show(false));
+    list.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') { e.stopPropagation(); show(false); button.focus(); }
+    });
+    document.addEventListener('click', (e) => { if (!wrap.contains(e.target as Node)) show(false); });
+    const wrap = h('div', { class: 'menu' }, button, list);
+    return wrap;
+  }
+
   /** Shows `screen`; on the Patients screen, `patient`'s record opened. */
   private async go(screen: Screen, patient: number | null = null): Promise<void> {
     this.screen = screen;
     this.schedule.active = screen === 'calendar';
-    this.root.querySelectorAll('nav button').forEach((b) =>
+    this.root.querySelectorAll('nav button[data-screen]').forEach((b) =>
       b.setAttribute('aria-current', String((b as HTMLElement).dataset.screen === screen)));
+    this.root.querySelector('#admin-menu-button')?.setAttribute('aria-current',
+      String(this.root.querySelector(`#admin-menu button[data-screen="${screen}"]`) !== null));
     this.schedule.bar.hidden = screen !== 'calendar';
     const { me } = this.session;
     try {

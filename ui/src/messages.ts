@@ -52,6 +52,7 @@ const en = {
   'nav.audit': 'Audit log',
   'nav.accounts': 'Video visits',
   'nav.hours': 'Hours',
+  'nav.clinic': 'Clinic',
   'nav.lock': 'Lock',
   'nav.help': 'Shortcuts',
   'cal.today': 'Today',
@@ -60,7 +61,7 @@ const en = {
   'cal.day': 'Day',
   'cal.week': 'Week',
   'cal.book': 'New booking',
-  'cal.print': 'Print day sheet',
+  'cal.print': 'Print day',
   'print.time': 'Time',
   'print.doctor': 'Doctor',
   'print.patient': 'Patient',
@@ -557,6 +558,12 @@ export function formatDate(date: string): string {
   const [y, m, d] = date.split('-').map(Number);
   return formatter(locale, 'UTC', 'date', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' })
     .format(new Date(Date.UTC(y, m - 1, d)));
+}
+
+/** "Nov 30 – Dec 6, 2026": a week, from its first to its last day (`YYYY-MM-DD`). */
+export function formatWeek(first: string, last: string): string {
+  const day = (date: string) => { const [y, m, d] = date.split('-').map(Number); return new Date(Date.UTC(y, m - 1, d)); };
+  return formatter(locale, 'UTC', 'week', { month: 'short', day: 'numeric', year: 'numeric' }).formatRange(day(first), day(last));
 }
 
 /** The wall time of an instant in `tz`, as `YYYY-MM-DDTHH:MM:SS` (no offset). */

@@ -64,6 +64,8 @@ export class DoctorPager {
     const one = this.size === 1;
     this.picker.hidden = !one;
     this.label.hidden = one;
+    // A week's doctor is picked in the list ([ and ] still step through them).
+    this.element.querySelectorAll<HTMLElement>('#doctors-prev, #doctors-next').forEach((b) => { b.hidden = one; });
     if (one) {
       const names = sheet.doctors.map((d) => d.name);
       if ([...this.picker.options].map((o) => o.text).join('\n') !== names.join('\n')) {

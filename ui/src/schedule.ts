@@ -4,7 +4,7 @@
 import { asAppError, ipc } from './ipc';
 import type { DaySheet, DeepLink, WorkingTime } from './ipc';
 import { h } from './dom';
-import { formatDate, t, tk, wallTime } from './messages';
+import { formatDate, formatWeek, t, tk, wallTime } from './messages';
 import { Booker } from './booking';
 import { UndoBar } from './undo';
 import type { Slot } from './booking';
@@ -130,8 +130,7 @@ export class ScheduleScreen {
       if (err.kind === 'unauthenticated') return this.hooks.lock();
       return this.hooks.say(err.message);
     }
-    this.dateLabel.textContent = this.view === 'week'
-      ? `${formatDate(first)} – ${formatDate(addDays(first, 6))}` : formatDate(this.date);
+    this.dateLabel.textContent = this.view === 'week' ? formatWeek(first, addDays(first, 6)) : formatDate(this.date);
     this.showDoctorPage();
     reportPainted('day');
     if (reselect) await this.selection.follow(this.sheet);

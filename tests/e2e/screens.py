@@ -21,11 +21,17 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from checks import Checks
+
 URL, OUT = sys.argv[1], sys.argv[2]
 APP = os.environ["E2E_APP"]
-passed = 0
+checks = Checks()
+check = checks.check
 
-AXE = open(os.path.join(os.path.dirname(__file__), "..", "..", "ui", "node_modules", "axe-core", "axe.min.js")).read()
+
+def audit(screen):
+    checks.audit(driver, screen)
+
 
 # Text that does not fit its box: an element with its own text whose content is wider than it is
 # and that hides (or ellipsises) the rest; a list whose chosen entry is wider than the list.
@@ -51,25 +57,6 @@ for (const root of document.querySelectorAll(arguments[0])) {
 }
 return bad;
 """
-
-
-def check(name, condition, detail=""):
-    global passed
-    if not condition:
-        raise AssertionError(f"{name}: {detail}")
-    passed += 1
-    print(f"ok - {name}")
-
-
-def audit(screen):
-    driver.execute_script(AXE)
-    found = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, { resultTypes: ['violations'] })"
-        ".then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length, v.nodes[0] && v.nodes[0].target.join(' ')])))"
-        ".catch(e => done([['axe-error', 'critical', 0, String(e)]]));")
-    bad = [v for v in found if v[1] in ("serious", "critical")]
-    check(f"accessibility of {screen}: no serious or critical violation", not bad, str(bad))
 
 
 def shot(name, size, roots=".topbar, .calbar, #panel, .dialog, .statusline"):
@@ -155,4 +142,4 @@ try:
     audit("the audit log")
 finally:
     driver.quit()
-print(f"{passed} passed, 0 failed")
+print(f"{checks.passed} passed, 0 failed")

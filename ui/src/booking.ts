@@ -9,7 +9,7 @@
 import { asAppError, ipc } from './ipc';
 import type { Appointment, AppointmentType, FreeSlot, Fold, Patient, Staff } from './ipc';
 import { h } from './dom';
-import { showClock, showDay, parseDay, parseClock, dayIsComplete, clockIsComplete, addDays, addMinutes } from './when';
+import { showClock, showDay, parseDay, parseClock, dayIsComplete, clockIsComplete, addDays, addMinutes, pickZone } from './when';
 import { t, tk, wallTime } from './messages';
 
 export interface Slot {
@@ -44,12 +44,6 @@ const SLOTS_DELAY_MS = 150;
 const FREE_SLOTS_SHOWN = 3;
 const TIME_STEP_MIN = 15;
 const FIELDS = ['patient', 'type', 'doctor', 'date', 'start', 'tz', 'fold', 'topic', 'newpatient', 'general'] as const;
-
-/** The zones the time zone field offers, the clinic's first. */
-function zones(clinicTz: string): string[] {
-  const all = (Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
-  return [clinicTz, ...all.filter((z) => z !== clinicTz)];
-}
 
 /**
  * Type-to-pick on a list: letters typed within a moment of each other pick the first entry with
@@ -132,8 +126,7 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
     id: 'book-time', autocomplete: 'off', value: showClock(ctx.slot.time), 'aria-describedby': 'book-time-hint book-start-error',
   });
   const timeHint = h('p', { id: 'book-time-hint', class: 'hint' }, t('book.timeHint'));
-  const tzInput = h('input', { id: 'book-tz', value: ctx.clinicTz, autocomplete: 'off', list: 'book-tz-zones', 'aria-describedby': 'book-tz-error' });
-  const tzList = h('datalist', { id: 'book-tz-zones' }, ...zones(ctx.clinicTz).map((z) => h('option', { value: z })));
+  const tzInput = h('input', { id: 'book-tz', value: ctx.clinicTz, 'aria-describedby': 'book-tz-error' }) as HTMLInputElement;
   const topicInput = h('input', { id: 'book-topic', maxlength: 500, 'aria-describedby': 'book-topic-error' });
   const foldBox = h('fieldset', { class: 'fold', hidden: true },
     h('legend', {}, t('book.fold')),
@@ -423,7 +416,7 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
     h('div', { class: 'row' },
       labelled('book-date', t('book.date'), dateInput, dateHint, errors.date),
       labelled('book-time', t('book.time'), timeInput, timeHint),
-      labelled('book-tz', t('book.tz'), tzInput, tzList, errors.tz)),
+      labelled('book-tz', t('book.tz'), tzInput, errors.tz)),
     errors.start,
     foldBox,
     overlap.label,
@@ -466,6 +459,7 @@ export function openBookingDialog(ctx: BookingContext): HTMLElement {
   const overlay = h('div', { class: 'overlay' },
     h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'book-title' }, form));
   document.body.append(overlay);
+  pickZone(tzInput, ctx.clinicTz);
   if (moving) doctorSelect.focus(); else patientInput.focus();
   scheduleSlots();
   return overlay;

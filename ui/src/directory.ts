@@ -3,6 +3,7 @@
 import { asAppError, ipc } from './ipc';
 import type { AppointmentType, Clinic, Mode, Patient, PatientVisits, Role, Staff, Visit } from './ipc';
 import { h } from './dom';
+import { pickZone } from './when';
 import { renderJoin } from './signin';
 import { formatTime, t, tk } from './messages';
 import { renderMailTexts } from './mailtexts';
@@ -241,4 +242,6 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
   }), place, providers, mailTexts));
+  const tz = root.querySelector<HTMLInputElement>('#c-tz');
+  if (tz) pickZone(tz, c.tz);
 }

@@ -107,6 +107,15 @@ describe('settings screen', () => {
     expect(root.querySelector('#setup-new')).toBeNull();
   });
 
+  it("offers the time zone as a searchable list of zones, the clinic's first", async () => {
+    await settingsScreen();
+    const tz = document.getElementById('c-tz') as HTMLInputElement;
+    const zones = [...(document.getElementById(tz.getAttribute('list') ?? '') as HTMLDataListElement).options].map((o) => o.value);
+    expect(zones[0]).toBe(tz.value);
+    expect(zones).toContain('Europe/London');
+    expect(new Set(zones).size).toBe(zones.length);
+  });
+
   it('lets an admin keep the type of visit out of meeting titles and e-mails', async () => {
     const calls: Call[] = [];
     await settingsScreen(calls);

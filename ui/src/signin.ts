@@ -3,6 +3,7 @@
 import { asAppError, ipc } from './ipc';
 import type { AppStatus, ServerChoice, SignedIn, Staff } from './ipc';
 import { h } from './dom';
+import { pickZone } from './when';
 import { t, tk } from './messages';
 
 /** A form's boxes, each with the key the backend names it by in an error's `field`. */
@@ -75,6 +76,8 @@ export function renderSetup(root: HTMLElement, onDone: (admin: Staff) => void): 
     }
   });
   root.replaceChildren(form);
+  const tz = form.querySelector<HTMLInputElement>('#setup-tz');
+  if (tz) pickZone(tz, guessTz);
   boxes.input('setup-clinic').focus();
 }
 

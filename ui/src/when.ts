@@ -4,6 +4,7 @@
 // itself only when what was typed cannot go on to mean something else ("tomorrow", "14:30",
 // "2pm"), so no keystroke meant for it lands in the next field.
 import { localeTag } from './messages';
+import { h } from './dom';
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
@@ -144,6 +145,18 @@ export function showClock(clock: string): string {
   const [hh, mm] = clock.split(':').map(Number);
   return new Intl.DateTimeFormat(localeTag(), { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' })
     .format(new Date(Date.UTC(2026, 0, 1, hh, mm)));
+}
+
+/**
+ * Makes `input` a searchable picker of time zones (the browser's list as one types), `first`
+ * (the clinic's) at the top; the core still checks what is typed.
+ */
+export function pickZone(input: HTMLInputElement, first: string): void {
+  const id = `${input.id}-zones`;
+  const all = (Intl as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [];
+  input.setAttribute('list', id);
+  input.setAttribute('autocomplete', 'off');
+  input.after(h('datalist', { id }, ...[first, ...all.filter((z) => z !== first)].map((z) => h('option', { value: z }))));
 }
 
 /** `HH:MM` moved by `minutes`, kept within the day. */

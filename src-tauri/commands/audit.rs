@@ -32,6 +32,7 @@ pub async fn audit_log(
         .map(|d| time::parse_date(Field::new("to", "to"), &d))
         .transpose()?
         .map(|d| time::day_bounds(d, tz).1);
-    let filter = AuditFilter { staff, patient, since, until, action };
+    // The admin's screen names whose visit each row is about; the rows hold ids only.
+    let filter = AuditFilter { staff, patient, since, until, action, with_names: true };
     Ok(store.audit_log(&filter).await?)
 }

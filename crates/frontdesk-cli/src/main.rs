@@ -659,6 +659,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
                 since: day("--since", since)?.map(|b| b.0),
                 until: day("--until", until)?.map(|b| b.1),
                 action: action.map(|a| a.parse()).transpose()?,
+                with_names: false,
             };
             out.audit(&store.audit_log(&filter).await?)
         }

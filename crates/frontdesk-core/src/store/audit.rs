@@ -200,7 +200,7 @@ pub struct AuditEntry {
     pub patient_id: Option<PatientId>,
     pub appointment_id: Option<AppointmentId>,
     pub detail: serde_json::Value,
-    /// The patient's and the doctor's names, for the admin's screen (the export keeps ids).
+    /// The patient's and the doctor's names, when asked for ([`AuditFilter::with_names`]).
     pub patient_name: Option<String>,
     pub doctor_name: Option<String>,
 }
@@ -218,6 +218,9 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
     /// Only this action.
     pub action: Option<AuditAction>,
+    /// Read each row's patient and doctor names beside its ids (the admin's screen). The rows
+    /// themselves hold ids only, and the command line and the export show those.
+    pub with_names: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -662,7 +665,8 @@ impl Store {
     async fn audit_rows(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
         Ok(sql::query_as(
             "SELECT a.id, a.at_ms, a.actor, a.actor_staff_id, s.name AS actor_name, a.action, a.doctor_id,
-                    a.patient_id, a.appointment_id, a.detail, a.hash, p.full_name AS patient_name, d.name AS doctor_name
+                    a.patient_id, a.appointment_id, a.detail, a.hash,
+                    CASE WHEN $6 THEN p.full_name END AS patient_name, CASE WHEN $6 THEN d.name END AS doctor_name
              FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_staff_id
                LEFT JOIN patients p ON p.id = a.patient_id LEFT JOIN staff d ON d.id = a.doctor_id
              WHERE a.at_ms >= $1 AND a.at_ms < $2
@@ -676,6 +680,7 @@ impl Store {
         .bind(filter.staff.map(|s| s.0))
         .bind(filter.patient.map(|p| p.0))
         .bind(filter.action.map(AuditAction::as_str))
+        .bind(filter.with_names)
         .fetch_all(&self.pool)
         .await?)
     }

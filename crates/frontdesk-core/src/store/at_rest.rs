@@ -546,12 +546,16 @@ fn remove_if_present(path: &Path) -> Result<()> {
     }
 }
 
+#[cfg(unix)]
 fn sync_folder(path: &Path) {
-    #[cfg(unix)]
     if let Some(dir) = path.parent() {
         let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     }
 }
+
+/// Windows cannot open a folder as a file to flush it; NTFS journals the rename itself.
+#[cfg(not(unix))]
+fn sync_folder(_path: &Path) {}
 
 /// `path` with `suffix` added to its file name (`frontdesk.db` → `frontdesk.db-wal`).
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

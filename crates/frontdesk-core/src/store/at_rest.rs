@@ -417,7 +417,7 @@ async fn copy_into(conn: &mut SqliteConnection, dest: &Path, key: Option<&Databa
     copied?;
     versioned?;
     detached?;
-    std::fs::File::open(dest).and_then(|f| f.sync_all()).map_err(io(dest, "could not write"))
+    super::sync_file(dest).map_err(io(dest, "could not write"))
 }
 
 /// Checks that the database at `path` opens with `key`, passes SQLite's check, and holds the

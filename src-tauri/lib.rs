@@ -151,7 +151,7 @@ impl AppConfig {
 /// The typed command and event lists: the invoke handler, the events' names and the generated
 /// TypeScript all come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{accounts, audit, auth, directory, mail, mail_texts, meetings, schedule, startup};
+    use commands::{accounts, audit, auth, directory, hours, mail, mail_texts, meetings, schedule, startup};
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             auth::app_status,
@@ -167,8 +167,18 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             schedule::appointment,
             schedule::day_sheet_printed,
             schedule::working_time,
+            hours::hours,
+            hours::set_clinic_hours,
+            hours::clear_clinic_hours,
+            hours::set_doctor_hours,
+            hours::remove_doctor_hours,
+            hours::add_hours_exception,
+            hours::remove_hours_exception,
+            schedule::free_slots,
             schedule::book,
             schedule::move_appointment,
+            schedule::reschedule,
+            schedule::undo,
             schedule::cancel_appointment,
             schedule::set_status,
             directory::find_patients,

@@ -885,10 +885,12 @@ fn opening_a_visit_or_a_patient_and_printing_the_day_are_audited_by_who_did_it()
     assert_eq!(desk.err("appointment", json!({ "id": 1 }))["kind"], "unauthenticated");
     assert_eq!(desk.err("patient", json!({ "id": 1 }))["kind"], "unauthenticated");
     assert_eq!(log("appointment_viewed").len(), 2);
-    let all =
-        serde_json::to_string(&tauri::async_runtime::block_on(store.audit_log(&Default::default())).unwrap())
-            .unwrap();
+    // The rows hold ids and states only; the admin's screen reads the names beside them.
+    let rows = tauri::async_runtime::block_on(store.audit_log(&Default::default())).unwrap();
+    let stored: Vec<_> = rows.iter().map(|r| (&r.actor, &r.actor_name, r.action, &r.detail)).collect();
+    let all = serde_json::to_string(&stored).unwrap();
     assert!(!all.contains("Jane"), "{all}");
+    assert!(rows.iter().any(|r| r.patient_name.as_deref() == Some("Jane Doe")));
 }
 
 #[test]
@@ -1022,6 +1024,89 @@ fn the_window_reads_each_doctors_working_time_over_the_shown_days() {
         desk.err("working_time", json!({ "date": "2026-07-06", "days": 1 }))["kind"],
         "unauthenticated"
     );
+}
+
+#[test]
+fn an_admin_enters_the_clinics_and_a_doctors_hours_and_the_exceptions_in_the_window() {
+    let desk = Desk::seeded();
+    let week = |mon: &str, tue: &str| json!([{ "day": "mon", "text": mon }, { "day": "tue", "text": tue }]);
+    desk.sign_in(2, "246802");
+    let refused = desk.err(
+        "set_doctor_hours",
+        json!({ "doctorId": 3, "from": "2026-07-01", "week": week("09:00-17:00", "") }),
+    );
+    assert_eq!(refused["kind"], "forbidden", "only admins enter hours");
+    assert_eq!(desk.ok("hours", json!({}))["clinic"], Value::Null, "reading them is anyone's");
+    desk.ok("sign_out", json!({}));
+
+    desk.sign_in(1, "135790");
+    assert_eq!(desk.ok("hours", json!({})), json!({ "clinic": null, "doctors": [], "exceptions": [] }));
+    let clinic = desk.ok("set_clinic_hours", json!({ "week": week("08:00-18:00", "08:00-18:00") }));
+    assert_eq!(
+        clinic["clinic"]["days"][0],
+        json!({ "day": "mon", "blocks": [{ "start_minute": 480, "end_minute": 1080 }] })
+    );
+    let set = desk.ok(
+        "set_doctor_hours",
+        json!({ "doctorId": 3, "from": "2026-07-01", "week": week("09:00-12:00, 13:00-17:00", " ") }),
+    );
+    assert_eq!(set["doctors"][0]["effective_from"], "2026-07-01");
+    assert_eq!(set["doctors"][0]["week"]["days"][0]["blocks"].as_array().map(Vec::len), Some(2));
+
+    // Each refusal names the field the form shows it beside, in words for the desk.
+    let overlap = desk.err(
+        "set_doctor_hours",
+        json!({ "doctorId": 3, "from": "2026-07-01", "week": week("09:00-12:00", "09:00-12:00,11:00-13:00") }),
+    );
+    assert_eq!((overlap["kind"].as_str(), overlap["field"].as_str()), (Some("validation"), Some("tue")));
+    assert_eq!(overlap["message"], "on Tuesday, 09:00-12:00 and 11:00-13:00 overlap; give each time once");
+    let backwards = desk.err("set_clinic_hours", json!({ "week": week("17:00-09:00", "") }));
+    assert_eq!(backwards["field"], "mon");
+    assert!(backwards["message"].as_str().unwrap().contains("the end is before the start"), "{backwards}");
+    let unknown = desk.err(
+        "set_doctor_hours",
+        json!({ "doctorId": 99, "from": "2026-07-01", "week": week("09:00-12:00", "") }),
+    );
+    assert_eq!((unknown["kind"].as_str(), unknown["field"].as_str()), (Some("not_found"), Some("doctor")));
+    assert_eq!(
+        desk.err("set_doctor_hours", json!({ "doctorId": 3, "from": "", "week": week("", "") }))["field"],
+        "from"
+    );
+
+    let off = json!({ "doctor_id": 3, "kind": "off", "date": "2026-07-06", "to": "2026-07-07", "hours": null, "label": "Conference" });
+    let day_off = desk.ok("add_hours_exception", json!({ "exception": off }));
+    assert_eq!(
+        (day_off["first_day"].as_str(), day_off["last_day"].as_str()),
+        (Some("2026-07-06"), Some("2026-07-07"))
+    );
+    let holiday = json!({ "doctor_id": null, "kind": "off", "date": "2026-07-01", "to": "", "hours": null, "label": "Canada Day" });
+    desk.ok("add_hours_exception", json!({ "exception": holiday }));
+    // 02:30 does not exist in Toronto on 8 March 2026 (the clocks jump from 02:00 to 03:00).
+    let gap = json!({ "doctor_id": 3, "kind": "extra", "date": "2026-03-08", "to": null, "hours": "02:30-04:00", "label": null });
+    let gap = desk.err("add_hours_exception", json!({ "exception": gap }));
+    assert_eq!((gap["kind"].as_str(), gap["field"].as_str()), (Some("validation"), Some("start")), "{gap}");
+    let unknown = json!({ "doctor_id": 99, "kind": "off", "date": "2026-07-09", "to": null, "hours": null, "label": null });
+    assert_eq!(desk.err("add_hours_exception", json!({ "exception": unknown }))["field"], "doctor");
+    let malformed = json!({ "doctor_id": 3, "kind": "extra", "date": "2026-07-11", "to": null, "hours": "9-12", "label": null });
+    assert_eq!(desk.err("add_hours_exception", json!({ "exception": malformed }))["field"], "hours");
+
+    let time = desk.ok("working_time", json!({ "date": "2026-07-06", "days": 1 }));
+    assert_eq!(time["doctors"][0]["days_off"], json!([{ "date": "2026-07-06", "label": "Conference" }]));
+    let entered = desk.ok("hours", json!({}));
+    assert_eq!(entered["exceptions"].as_array().map(Vec::len), Some(2));
+    let id = day_off["id"].as_i64().unwrap();
+    assert_eq!(desk.ok("remove_hours_exception", json!({ "id": id }))["id"], id);
+    let removed = desk.ok("remove_doctor_hours", json!({ "doctorId": 3, "from": "2026-07-01" }));
+    assert_eq!(removed["doctors"], json!([]));
+    assert_eq!(desk.ok("clear_clinic_hours", json!({}))["clinic"], Value::Null);
+    let audited: Vec<String> = desk
+        .ok("audit_log", json!({ "staff": null, "patient": null, "from": null, "to": null }))
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str().filter(|a| a.contains("hours")).map(str::to_owned))
+        .collect();
+    assert_eq!(audited.len(), 7, "every change audited: {audited:?}");
 }
 
 /// The one mail-state and resend answers the window got, as text (to look for the address in).

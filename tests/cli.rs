@@ -57,6 +57,27 @@ fn booking_round_trip_in_json() {
     let moved = c.json(&["move", "1", "--at", "2026-07-06T11:00"]);
     assert_eq!(moved["start"], "2026-07-06T15:00:00Z");
     assert_eq!(moved["end"], "2026-07-06T15:30:00Z");
+    // A reschedule to another doctor and type is the same visit, with the new type's length.
+    let rescheduled = c.json(&[
+        "move",
+        &early["id"].to_string(),
+        "--at",
+        "2026-07-07T09:00",
+        "--doctor",
+        "2",
+        "--type",
+        "2",
+    ]);
+    assert_eq!(
+        (rescheduled["id"].clone(), rescheduled["doctor_id"].clone()),
+        (early["id"].clone(), 2.into())
+    );
+    assert_eq!(
+        (rescheduled["start"].as_str(), rescheduled["end"].as_str()),
+        (Some("2026-07-07T13:00:00Z"), Some("2026-07-07T14:00:00Z"))
+    );
+    c.run(&["move", &early["id"].to_string(), "--at", "2026-07-07T09:00", "--doctor", "3"])
+        .refused("not a doctor");
     c.json(&["status", "1", "checked-in"]);
     let cancelled = c.json(&["cancel", "1", "--reason", "Patient unwell"]);
     assert_eq!(cancelled["status"], "cancelled");
@@ -80,6 +101,11 @@ fn booking_round_trip_in_json() {
     let before = c.dump();
     c.run(&["status", "1", "checked-in"]).refused("cannot become checked-in");
     assert_eq!(before, c.dump());
+
+    // The cancellation undone (within two minutes, by who made it): checked in again.
+    let back = c.json(&["undo", "1"]);
+    assert_eq!((back["status"].as_str(), back["cancel_reason"].as_str()), (Some("checked-in"), None));
+    c.run(&["undo", "1"]).refused("changed since");
 }
 
 #[test]
@@ -214,8 +240,9 @@ fn double_booking_needs_an_explicit_override_which_is_recorded() {
     let c = Clinic::seeded();
     let first = book(&c, &["--at", "2026-07-06T10:00"]);
     let before = c.dump();
-    c.run(&["book", "--patient", "2", "--doctor", "1", "--type", "2", "--at", "2026-07-06T09:45"])
-        .refused("already has appointment 1");
+    c.run(&["book", "--patient", "2", "--doctor", "1", "--type", "2", "--at", "2026-07-06T09:45"]).refused(
+        "Dr Ada Lee already has a visit from 10:00 to 10:30 on Monday, July 6, 2026; choose another time",
+    );
     assert_eq!(before, c.dump());
     // Back to back is fine; another doctor is fine.
     book(&c, &["--at", "2026-07-06T10:30"]);
@@ -236,7 +263,8 @@ fn double_booking_needs_an_explicit_override_which_is_recorded() {
     assert_eq!(history[0]["detail"]["overlap_allowed"], true);
     assert_eq!(history[0]["detail"]["overlaps"], serde_json::json!([first["id"], 2]));
     // Moving onto a busy slot is refused too; a cancelled appointment frees its slot.
-    c.run(&["move", "2", "--at", "2026-07-06T10:15"]).refused("already has appointment");
+    c.run(&["move", "2", "--at", "2026-07-06T10:15"])
+        .refused("Dr Ada Lee already has a visit from 09:45 to 10:45 on Monday, July 6, 2026 (and one more)");
     c.json(&["cancel", &first["id"].to_string(), "--reason", "Rebooked"]);
     c.json(&["move", &forced["id"].to_string(), "--at", "2026-07-06T08:30"]);
     c.json(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-06T10:00"]);
@@ -1170,10 +1198,10 @@ fn booking_outside_hours_needs_the_flag_and_the_day_sheet_marks_it() {
     c.run(&["hours", "off", "--clinic", "--date", "2026-07-07", "--label", "Staff training"]).ok();
     let before = c.dump();
     c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-06T08:00"]).refused(
-        "Dr Ada Lee works 09:00-17:00 on Monday 2026-07-06 (America/Toronto), and 08:00-08:30 is outside that: choose another time, or confirm the booking outside hours (with --outside-hours)",
+        "Dr Ada Lee works 09:00-17:00 on Monday, July 6, 2026, and 08:00-08:30 is outside that: choose another time, or confirm the booking outside hours (with --outside-hours)",
     );
     c.run(&["book", "--patient", "1", "--doctor", "1", "--type", "1", "--at", "2026-07-07T10:00"])
-        .refused("the clinic is closed on Tuesday 2026-07-07 (Staff training)");
+        .refused("the clinic is closed on Tuesday, July 7, 2026 (Staff training)");
     assert_eq!(before, c.dump());
     let early = book(&c, &["--at", "2026-07-06T08:00", "--outside-hours"]);
     let history = &c.json(&["show", &early["id"].to_string()])["history"];
@@ -1196,7 +1224,7 @@ fn booking_outside_hours_needs_the_flag_and_the_day_sheet_marks_it() {
     // Moving follows the same rule.
     let id = inside["id"].to_string();
     c.run(&["move", &id, "--at", "2026-07-11T10:00"])
-        .refused("Dr Ada Lee does not work on Saturday 2026-07-11");
+        .refused("Dr Ada Lee does not work on Saturday, July 11, 2026");
     let moved = c.json(&["move", &id, "--at", "2026-07-11T10:00", "--outside-hours"]);
     assert_eq!(moved["start"], "2026-07-11T14:00:00Z");
     let history = &c.json(&["show", &id])["history"];

@@ -215,6 +215,57 @@ async fn zoom_book_move_cancel_creates_updates_and_deletes_one_meeting() {
     clinic.assert_no_patient_data_sent();
 }
 
+/// A visit rescheduled from a Zoom type to a Teams one stays one visit: its Zoom meeting is
+/// deleted and a Teams meeting made, with the new link in the patient's hands; rescheduled to a
+/// type held in person, the Teams meeting is deleted too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_visit_rescheduled_to_another_provider_or_in_person_takes_its_meeting_along() {
+    let clinic = Clinic::new().await;
+    let booked = clinic.book(clinic.zoom_type, 7, 9).await;
+    clinic.pass().await;
+    let zoom_link = clinic.meeting(booked.id).await.join_url.unwrap();
+    assert_eq!(clinic.standin.state().zoom.len(), 1);
+
+    let store = &clinic.desk.store;
+    let to_teams = frontdesk_core::Reschedule {
+        to: local(7, 11),
+        doctor_id: None,
+        type_id: Some(clinic.teams_type),
+        allow_overlap: false,
+        allow_outside_hours: false,
+    };
+    store.reschedule(&clinic.desk.admin, booked.id, &to_teams).await.unwrap();
+    // One pass deletes where it was, the next (due at once) makes it anew.
+    assert_eq!(clinic.pass().await.cancelled, 1);
+    assert_eq!(clinic.pass().await.ready, 1);
+    assert!(clinic.standin.state().zoom.is_empty(), "the Zoom meeting is deleted");
+    let teams: Vec<Value> = clinic.standin.state().teams.values().cloned().collect();
+    assert_eq!(teams.len(), 1);
+    assert_eq!(teams[0]["startDateTime"], "2031-05-07T15:00:00Z");
+    assert_eq!(teams[0]["endDateTime"], "2031-05-07T15:20:00Z", "the Teams type's 20 minutes");
+    let ready = clinic.meeting(booked.id).await;
+    assert_eq!(ready.state, MeetingState::Ready);
+    assert_ne!(ready.join_url.as_deref(), Some(zoom_link.as_str()));
+    assert!(ready.join_url.unwrap().starts_with("https://teams.microsoft.com/"));
+
+    let in_person =
+        store.add_type(&clinic.desk.admin, "Visit in person", 30, Mode::InPerson).await.unwrap().id;
+    let held_here = frontdesk_core::Reschedule { type_id: Some(in_person), ..to_teams };
+    store.reschedule(&clinic.desk.admin, booked.id, &held_here).await.unwrap();
+    clinic.pass().await;
+    assert!(clinic.standin.state().teams.is_empty(), "the Teams meeting is deleted");
+    assert_eq!(clinic.meeting(booked.id).await.state, MeetingState::Cancelled);
+    // Teams' createOrGet takes no lobby or recording settings: a PATCH follows it.
+    let writes: Vec<String> =
+        clinic.standin.writes().iter().map(|w| w.split(' ').next().unwrap_or_default().to_owned()).collect();
+    assert_eq!(
+        writes,
+        ["POST", "DELETE", "POST", "PATCH", "DELETE"],
+        "Zoom create and delete, Teams create and delete"
+    );
+    clinic.assert_no_patient_data_sent();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn teams_uses_create_or_get_and_the_organizer_only_lobby() {
     let clinic = Clinic::new().await;

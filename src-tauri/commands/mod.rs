@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod directory;
+pub mod hours;
 pub mod mail;
 pub mod mail_texts;
 pub mod meetings;

@@ -4,12 +4,13 @@
 //! does that); the command then wakes the outbox worker so that the meeting goes at once.
 
 use chrono::{NaiveDate, Utc};
-use frontdesk_core::store::WorkingTime;
+use frontdesk_core::hours::FreeSlot;
+use frontdesk_core::store::{FreeSlotQuery, WorkingTime};
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::views::DaySheet;
 use frontdesk_core::{
     Action, Actor, Appointment, AppointmentDetail, AppointmentId, BookingRequest, Clinic, Field, PatientId,
-    StaffId, Status, TypeId,
+    Reschedule, StaffId, Status, TypeId,
 };
 use serde::Deserialize;
 use tauri::State;
@@ -88,6 +89,15 @@ pub async fn working_time(
     Ok(store.working_time(date, days, None).await?)
 }
 
+/// The first free slots for a type of visit, with one doctor or any (the booking dialog's
+/// "First available"): within working hours, clear of every active visit, never in the past.
+#[tauri::command]
+#[specta::specta]
+pub async fn free_slots(state: State<'_, AppState>, query: FreeSlotQuery) -> Result<Vec<FreeSlot>, AppError> {
+    state.require(Action::Book).await?;
+    Ok(store(&state)?.free_slots(&query).await?)
+}
+
 /// One appointment with its history, for the side panel. Opening it is audited (once per person
 /// and appointment in five minutes).
 #[tauri::command]
@@ -150,6 +160,48 @@ pub async fn move_appointment(
     let moved = store(&state)?.move_appointment(&actor, id, to, allow_overlap, allow_outside_hours).await?;
     state.wake_outbox();
     Ok(moved)
+}
+
+/// A visit's new day and time, doctor and type, as the booking dialog sends a reschedule.
+#[derive(Debug, Deserialize, specta::Type)]
+pub struct RescheduleInput {
+    pub doctor_id: StaffId,
+    pub type_id: TypeId,
+    pub start: WallTime,
+    pub allow_overlap: bool,
+    pub allow_outside_hours: bool,
+}
+
+/// Reschedules a visit from the booking dialog: one change, its meeting and e-mail following.
+#[tauri::command]
+#[specta::specta]
+pub async fn reschedule(
+    state: State<'_, AppState>,
+    id: AppointmentId,
+    change: RescheduleInput,
+) -> Result<Appointment, AppError> {
+    let actor = state.actor().await?;
+    let change = Reschedule {
+        to: local(&state, &change.start).await?,
+        doctor_id: Some(change.doctor_id),
+        type_id: Some(change.type_id),
+        allow_overlap: change.allow_overlap,
+        allow_outside_hours: change.allow_outside_hours,
+    };
+    let moved = store(&state)?.reschedule(&actor, id, &change).await?;
+    state.wake_outbox();
+    Ok(moved)
+}
+
+/// Undoes the signed-in person's last change to a visit, within two minutes (the desk's
+/// "Booked — Undo").
+#[tauri::command]
+#[specta::specta]
+pub async fn undo(state: State<'_, AppState>, id: AppointmentId) -> Result<Appointment, AppError> {
+    let actor = state.actor().await?;
+    let undone = store(&state)?.undo(&actor, id).await?;
+    state.wake_outbox();
+    Ok(undone)
 }
 
 #[tauri::command]

@@ -12,17 +12,23 @@ Patient e-mail: the booking dialog notes that Jane Doe, who has no address, gets
 and the panel says so. Sam Roe has one: the app's mail worker sends his invitation through the
 clinic's SMTP server (aiosmtpd, see run.sh), the panel says when, and Resend sends it again.
 
+Hours: the admin enters Dr Ada Lee's week on the Hours screen (a refusal shown beside its day
+first) and a day off; the calendar then shades her column outside those hours and marks the day.
+
 Usage: desk.py APP_BINARY CLI_BINARY OUTPUT_DIR   (FRONTDESK_DATA_DIR must be set up already)
 """
+import datetime
 import json
 import mailbox
 import os
 import subprocess
 import sys
 import time
+import zoneinfo
 
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -30,33 +36,25 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from checks import Checks
+
 APP, CLI, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 # The appointment's own box (class token "ec-event", not the "ec-events" column around it).
 EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' ec-event ')][contains(., 'Jane Doe')]"
 # The one of them that is still booked (a cancelled one stays on the calendar).
 LIVE_EVENT = EVENT + "[contains(concat(' ', normalize-space(@class), ' '), ' status-booked ')]"
 BROWSER_LOG = os.path.join(OUT, "browser.log")
-passed = 0
+checks = Checks()
+check = checks.check
+
+
+def audit(screen):
+    checks.audit(driver, screen)
 
 
 def cli(*args):
     out = subprocess.run([CLI, "--json", *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
-
-
-AXE = open(os.path.join(os.path.dirname(__file__), "..", "..", "ui", "node_modules", "axe-core", "axe.min.js")).read()
-
-
-def audit(screen):
-    """axe-core on the current screen: no serious or critical accessibility violation."""
-    driver.execute_script(AXE)
-    found = driver.execute_async_script(
-        "const done = arguments[arguments.length - 1];"
-        "axe.run(document, { resultTypes: ['violations'] })"
-        ".then(r => done(r.violations.map(v => [v.id, v.impact, v.nodes.length, v.nodes[0] && v.nodes[0].target.join(' ')])))"
-        ".catch(e => done([['axe-error', 'critical', 0, String(e)]]));")
-    bad = [v for v in found if v[1] in ("serious", "critical")]
-    check(f"accessibility of {screen}: no serious or critical violation", not bad, str(bad))
 
 
 RECORD_IPC = "window.__frontdeskIpcLog = []; return true;"
@@ -70,6 +68,17 @@ SCROLL_TO_EVENT = """
 """
 
 
+def admin_screen(screen):
+    """Opens one of the admins' screens from the top bar's Clinic menu."""
+    wait.until(EC.element_to_be_clickable((By.ID, "admin-menu-button"))).click()
+    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, f"#admin-menu button[data-screen={screen}]"))).click()
+
+
+def cli_tomorrow():
+    """Tomorrow in the clinic's zone, as the command line shows days."""
+    return (datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto")).date() + datetime.timedelta(days=1)).isoformat()
+
+
 def browser_log():
     with open(BROWSER_LOG) as f:
         return f.read()
@@ -81,14 +90,6 @@ def mails():
     if not os.path.isdir(folder):
         return []
     return list(mailbox.Maildir(folder, create=False))
-
-
-def check(name, condition, detail=""):
-    global passed
-    if not condition:
-        raise AssertionError(f"{name}: {detail}")
-    passed += 1
-    print(f"ok - {name}")
 
 
 opts = ArgOptions()
@@ -110,8 +111,17 @@ try:
     check("signed in as the receptionist", "Dana Desk" in driver.find_element(By.CSS_SELECTOR, ".statusline").text)
     time.sleep(0.5)
     audit("the day view")
+    # The computer is set to Tokyo (run.sh), the clinic is in Toronto: the now line is at
+    # Toronto's time (the widget draws it 24 px per quarter hour from midnight).
+    check("the computer's zone is not the clinic's",
+          driver.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Tokyo")
+    top = driver.execute_script("const l = document.querySelector('.ec-now-indicator'); return l && parseFloat(l.style.insetBlockStart);")
+    clinic_now = datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto"))
+    minutes = clinic_now.hour * 60 + clinic_now.minute
+    check("the now line is at the clinic's time, not the computer's",
+          top is not None and abs(top / 24 * 15 - minutes) <= 2, f"{top} px vs {minutes} min")
 
-    # Book with the keyboard only: n, two letters, Enter (pick), Enter (book).
+    # Book with the keyboard only: n, two letters, Enter (pick), Ctrl+Enter (book).
     today = cli("day")
     check("the day starts empty", today == [], str(today))
     body = driver.find_element(By.TAG_NAME, "body")
@@ -127,7 +137,8 @@ try:
     check("the dialog notes that Jane Doe, without an e-mail address, gets no invitation",
           note == "No e-mail address: the patient will not get an invitation.", note)
     audit("the booking dialog with the no e-mail note")
-    driver.switch_to.active_element.send_keys(Keys.ENTER); keystrokes += 1
+    check("picking the patient moves on to the type", driver.switch_to.active_element.get_attribute("id") == "book-type")
+    driver.switch_to.active_element.send_keys(Keys.CONTROL, Keys.ENTER); keystrokes += 1
     wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
     check("booked in at most 6 keystrokes", keystrokes <= 6, str(keystrokes))
     booked = cli("day")
@@ -215,7 +226,7 @@ try:
     check("W shows the week", len(driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head")) >= 7)
     days = [h.text for h in driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head") if "," in h.text]
     check("the columns and the label both start the week on Monday",
-          days[:1] and days[0].startswith("Mon") and driver.find_element(By.ID, "date-label").text.startswith("Monday"), str(days[:2]))
+          days[:1] and days[0].startswith("Mon, ") and driver.find_element(By.ID, "date-label").text.startswith(days[0][5:]), str(days[:2]))
     audit("the week view")
     driver.save_screenshot(os.path.join(OUT, "week-view.png"))
     check("the receptionist is not offered the admin screens",
@@ -228,7 +239,7 @@ try:
     driver.switch_to.active_element.send_keys("Ja")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]")))
     driver.switch_to.active_element.send_keys(Keys.ENTER)
-    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    driver.switch_to.active_element.send_keys(Keys.CONTROL, Keys.ENTER)
     wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
     live = [a for a in cli("day") if a["status"] == "booked"]
     check("a second Consult is booked", len(live) == 1, str(live))
@@ -257,6 +268,52 @@ try:
     check("the clinic's SMTP server got one invitation, for Sam Roe",
           len(sent) == 1 and sent[0]["To"] == "sam.roe@example.org" and "METHOD:REQUEST" in sent[0].as_string(),
           str([(m["To"], m["Subject"]) for m in sent]))
+    # A caller on the phone: "Tom Nguyen, telehealth, Dr Lee, tomorrow at 2". Every key counted,
+    # as a receptionist types it: the name, Enter; "t" for Telehealth, Tab; "l" for Dr Lee, Tab;
+    # ↑ for tomorrow, Tab; "14", Enter.
+    keys = [("n",), ("t",), ("o",), ("m",)]
+    driver.find_element(By.TAG_NAME, "body").send_keys("n")
+    wait.until(EC.presence_of_element_located((By.ID, "book-patient")))
+    driver.switch_to.active_element.send_keys("tom")
+    wait.until(lambda d: "Tom Nguyen" in d.find_element(By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]").text)
+    for k in (Keys.ENTER, "t", Keys.TAB, "l", Keys.TAB, Keys.ARROW_UP, Keys.TAB, "1", "4", Keys.ENTER):
+        driver.switch_to.active_element.send_keys(k)
+        keys.append((k,))
+        if k == Keys.ENTER and len(keys) == 5:
+            wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "book-type")
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
+    check("Tom Nguyen's telehealth visit booked in at most 15 keystrokes", len(keys) <= 15, str(len(keys)))
+    tom = [a for a in cli("day", "--date", cli_tomorrow()) if a["patient_id"] == 3]
+    check("it is with Dr Ada Lee, tomorrow at 14:00, as a Telehealth visit",
+          len(tom) == 1 and tom[0]["local_start"][11:16] == "14:00" and tom[0]["doctor_id"] == 3 and tom[0]["type_id"] == 3, str(tom))
+
+    # The first free slot, from the keyboard: Jane Doe, in person, with Dr Ben Roy, at the first
+    # time he is free from tomorrow on; Alt+1 takes it and Enter books it.
+    free = cli("free", "--type", "2", "--doctor", "4", "--from", cli_tomorrow(), "--count", "1")
+    driver.find_element(By.TAG_NAME, "body").send_keys("n")
+    wait.until(EC.presence_of_element_located((By.ID, "book-patient")))
+    driver.switch_to.active_element.send_keys("Ja")
+    wait.until(lambda d: "Jane Doe" in d.find_element(By.CSS_SELECTOR, "#book-patient-list [aria-selected=true]").text)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "book-type")
+    for k in ("v", Keys.TAB, "b", Keys.TAB, "tomorrow"):
+        driver.switch_to.active_element.send_keys(k)
+    check("a complete day moves on to the time", driver.switch_to.active_element.get_attribute("id") == "book-time")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#book-slots button[data-slot='0']").text.startswith("Alt+1 " + d.find_element(By.ID, "book-date").get_attribute("value")))
+    audit("the booking dialog with its first free slots")
+    driver.save_screenshot(os.path.join(OUT, "booking-dialog.png"))
+    ActionChains(driver).key_down(Keys.ALT).send_keys("1").key_up(Keys.ALT).perform()
+    wait.until(lambda d: d.switch_to.active_element.get_attribute("id") == "book-submit")
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    wait.until(EC.invisibility_of_element_located((By.CSS_SELECTOR, ".overlay")))
+    first = free[0]
+    day = first["local_start"][:10]
+    taken = [a for a in cli("day", "--date", day) if a["patient_id"] == 1 and a["start"] == first["start"]]
+    check("Alt+1 booked Jane Doe at Dr Ben Roy's first free time", len(taken) == 1 and taken[0]["doctor_id"] == 4,
+          f"{first} vs {cli('day', '--date', day)}")
+    cli("cancel", str(taken[0]["id"]), "--reason", "Booked for the test")
+    driver.find_element(By.TAG_NAME, "body").send_keys("t")  # back to today
+
     # His panel, opened by a frontdesk:// link (a second launch hands it to the running window).
     subprocess.run([APP, f"frontdesk://appointment/{sam['id']}"], timeout=30, capture_output=True)
     wait.until(lambda d: d.find_element(By.ID, "panel-mail").get_attribute("data-state") == "sent")
@@ -286,7 +343,7 @@ try:
     check("Ctrl+L locks the desk", not driver.find_elements(By.ID, "date-label"))
     driver.find_element(By.XPATH, "//label[contains(@class,'person')][.//span[text()='Eli Admin']]").click()
     driver.find_element(By.ID, "signin-pin").send_keys("135790", Keys.ENTER)
-    wait.until(EC.element_to_be_clickable((By.CSS_SELECTOR, "nav button[data-screen=staff]"))).click()
+    admin_screen("staff")
     wait.until(EC.element_to_be_clickable((By.XPATH, "//section[contains(@class,'directory')]//button[text()='Add']"))).click()
     wait.until(EC.visibility_of_element_located((By.ID, "s-name"))).send_keys("Dr Cy Novak")
     driver.find_element(By.CSS_SELECTOR, "#s-role option[value=doctor]").click()
@@ -296,7 +353,7 @@ try:
     wait.until(lambda d: any(s["name"] == "Dr Cy Novak" for s in cli("staff", "list")))
     added = [s for s in cli("staff", "list") if s["name"] == "Dr Cy Novak"][0]
     check("the admin added a doctor with a PIN", added["role"] == "doctor" and added["has_pin"], str(added))
-    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=settings]").click()
+    admin_screen("settings")
     wait.until(EC.visibility_of_element_located((By.ID, "c-lock")))
     # The patient e-mail texts are there, with a preview filled in by the backend.
     wait.until(lambda d: d.find_element(By.ID, "mt-preview-body").get_attribute("value"))
@@ -378,6 +435,94 @@ try:
     notice = driver.find_element(By.ID, "accounts-notice").text
     check("disconnect revoked the grant at Zoom", "revoked" in notice.lower(), notice)
 
+    # Hours: the admin enters Dr Ada Lee's week on the Hours screen, with the keyboard, from
+    # today on (the form's date). A first try overlaps two blocks on Tuesday: the refusal shows
+    # beside Tuesday and nothing typed is lost. Then a day off for her next Wednesday.
+    admin_screen("hours")
+    wait.until(EC.visibility_of_element_located((By.ID, "dh-mon")))
+    Select(driver.find_element(By.ID, "dh-doctor")).select_by_visible_text("Dr Ada Lee")
+    week = {"mon": "09:00-12:00, 13:00-17:00", "tue": "09:00-12:00, 11:00-13:00", "wed": "09:00-12:00, 13:00-17:00",
+            "thu": "09:00-12:00, 13:00-17:00", "fri": "09:00-12:00, 13:00-17:00", "sat": "09:00-12:00"}
+    for day, text in week.items():
+        driver.find_element(By.ID, f"dh-{day}").send_keys(text)
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    error = wait.until(EC.visibility_of_element_located((By.ID, "dh-tue-error")))
+    check("the overlapping Tuesday is refused beside Tuesday, in words",
+          "on Tuesday, 09:00-12:00 and 11:00-13:00 overlap" in error.text, error.text)
+    check("the refusal takes the focus to Tuesday and keeps what was typed",
+          driver.switch_to.active_element.get_attribute("id") == "dh-tue"
+          and driver.find_element(By.ID, "dh-sat").get_attribute("value") == "09:00-12:00")
+    audit("the hours screen with a refusal")
+    tuesday = driver.switch_to.active_element
+    tuesday.clear()
+    tuesday.send_keys("09:00-12:00, 13:00-17:00", Keys.ENTER)
+    wait.until(lambda d: cli("hours", "show", "--doctor", "3")["doctors"])
+    entered = cli("hours", "show", "--doctor", "3")["doctors"]
+    blocks = {d["day"]: [(b["start_minute"], b["end_minute"]) for b in d["blocks"]] for d in entered[0]["week"]["days"]}
+    check("Dr Lee's week is saved as entered",
+          len(entered) == 1 and blocks["tue"] == [(540, 720), (780, 1020)] and blocks["sat"] == [(540, 720)] and "sun" not in blocks,
+          str(entered))
+    wait.until(lambda d: "Dr Ada Lee, from" in d.find_element(By.ID, "doctor-weeks").text)
+    check("the screen lists the week", not driver.find_element(By.ID, "dh-tue-error").is_displayed())
+    toronto = datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto")).date()
+    next_tuesday = toronto + datetime.timedelta(days=(1 - toronto.weekday()) % 7 or 7)
+    next_wednesday = next_tuesday + datetime.timedelta(days=1)
+    Select(driver.find_element(By.ID, "ex-whose")).select_by_visible_text("Dr Ada Lee")
+    driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, "ex-date"), next_wednesday.isoformat())
+    driver.find_element(By.ID, "ex-label").send_keys("Conference", Keys.ENTER)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#hours-exceptions tr[data-exception]"))
+    off = cli("hours", "show", "--doctor", "3")["exceptions"]
+    check("her day off is saved", [(x["kind"], x["first_day"], x["label"]) for x in off] == [("off", next_wednesday.isoformat(), "Conference")], str(off))
+    audit("the hours screen")
+    driver.save_screenshot(os.path.join(OUT, "hours.png"))
+    changes = [e["actor"] for e in cli("audit") if e["action"] in ("doctor_hours_changed", "hours_exception_added")]
+    check("each change to the hours is audited as the admin's", changes == ["staff:1", "staff:1"], str(changes))
+
+    # The calendar shades Dr Lee's column outside those hours (Dr Ben Roy has none: no shade),
+    # and says "Day off" on her day off. The day view steps to next Tuesday from the keyboard.
+    driver.find_element(By.CSS_SELECTOR, "nav button[data-screen=calendar]").click()
+    wait.until(EC.presence_of_element_located((By.ID, "date-label")))
+    for _ in range(7):
+        if driver.find_element(By.ID, "date-label").text.startswith("Tuesday"):
+            break
+        label = driver.find_element(By.ID, "date-label").text
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+        wait.until(lambda d: d.find_element(By.ID, "date-label").text != label)
+    time.sleep(1.0)
+
+    def shades_in(doctor, selector=".ec-bg-event.off-hours"):
+        """The shaded boxes in a doctor's column, top to bottom, as [top, height, text]."""
+        heads = [h for h in driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head") if h.text.strip() == doctor]
+        if len(heads) != 1:
+            return None
+        left, _, width, _ = box(heads[0])
+        found = []
+        for shade in driver.find_elements(By.CSS_SELECTOR, selector):
+            x, y, w, hgt = box(shade)
+            if left <= x + w / 2 <= left + width:
+                found.append([y, hgt, shade.get_attribute("textContent").strip()])
+        return sorted(found)
+
+    wait.until(lambda d: shades_in("Dr Ada Lee") and len(shades_in("Dr Ada Lee")) == 3)
+    shades = shades_in("Dr Ada Lee")
+    night, lunch, evening = (s[1] for s in shades)
+    check("Dr Lee's Tuesday is shaded before 09:00, over lunch and after 17:00 (9 h, 1 h, 7 h)",
+          abs(night / lunch - 9) < 0.3 and abs(evening / lunch - 7) < 0.3, str(shades))
+    check("Dr Ben Roy, with no hours entered, has no shade", shades_in("Dr Ben Roy") == [], str(shades_in("Dr Ben Roy")))
+    audit("the day view with working hours")
+    driver.save_screenshot(os.path.join(OUT, "working-hours.png"))
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+    wait.until(lambda d: d.find_element(By.ID, "date-label").text.startswith("Wednesday"))
+    wait.until(lambda d: shades_in("Dr Ada Lee", ".ec-bg-event.day-off"))
+    marked = shades_in("Dr Ada Lee", ".ec-bg-event.day-off")
+    check("her day off says so in her column", [m[2] for m in marked] == ["Day off: Conference"], str(marked))
+    words = driver.find_element(By.CSS_SELECTOR, ".ec-bg-event.day-off .off-label")
+    _, top, _, _ = box(words)
+    _, grid_top, _, grid_height = box(driver.find_element(By.CSS_SELECTOR, ".ec-main"))
+    check("the words are in view where the day opens, not at midnight above it",
+          grid_top <= top <= grid_top + grid_height, f"{top} not in {grid_top}..{grid_top + grid_height}")
+    driver.save_screenshot(os.path.join(OUT, "day-off.png"))
+
     # A second launch with a frontdesk:// link hands it to the running window and exits.
     second = subprocess.run([APP, "frontdesk://day/2026-01-05"], timeout=30, capture_output=True)
     check("a second launch exits and leaves the running window", second.returncode == 0, str(second.stderr[-300:]))
@@ -388,10 +533,10 @@ try:
     check("an unknown link changes nothing", "January 5, 2026" in driver.find_element(By.ID, "date-label").text)
     with open(os.path.join(OUT, "ipc-responses.log"), "w") as f:
         f.write("\n".join(driver.execute_script("return window.__frontdeskIpcLog || []")))
-    print(f"{passed} passed, 0 failed")
+    print(f"{checks.passed} passed, 0 failed")
 except Exception:
     driver.save_screenshot(os.path.join(OUT, "failure.png"))
-    print(f"{passed} passed, 1 failed")
+    print(f"{checks.passed} passed, 1 failed")
     raise
 finally:
     driver.quit()

@@ -5,9 +5,11 @@
 # published API description as Zoom's API, a real SMTP server (aiosmtpd on 127.0.0.1, writing a
 # Maildir) as the clinic's mail server, tauri-driver with WebKitWebDriver, and the built app
 # (embedded UI).
-# Expects target/debug/frontdesk (tauri build --debug --no-bundle), target/debug/frontdesk-cli,
+# Expects target/debug/frontdesk (tauri build --debug --no-bundle), target/debug/frontdesk-cli
+# (under $CARGO_TARGET_DIR instead of target/ when that is set, as cargo and tauri put them),
 # tauri-driver on PATH, .venv with selenium and aiosmtpd, tests/peers/node_modules with Prism (scripts/setup
 # installs them), and Zoom's description in tests/specs.
+# E2E_ONLY=screens runs the last stage alone (screens.py: the demo clinic at two window sizes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # One private D-Bus session with an unlocked keyring for everything: the command line that sets
@@ -20,7 +22,9 @@ mkdir -p "$out"
 scratch=$(mktemp -d)
 export FRONTDESK_DATA_DIR="$scratch/data" HOME="$scratch/home" XDG_DATA_HOME="$scratch/home/share"
 mkdir -p "$HOME"
-cli=target/debug/frontdesk-cli
+# The built binaries, where cargo put them.
+export E2E_BIN="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug"
+cli=$E2E_BIN/frontdesk-cli
 tz=America/Toronto
 $cli init --clinic "Maple Street Clinic" --tz $tz >/dev/null
 echo 135790 | $cli staff add --name "Eli Admin" --role admin --pin - >/dev/null
@@ -31,6 +35,8 @@ $cli patient add --name "Jane Doe" --phone "416 555 0100" >/dev/null
 $cli patient add --name "Sam Roe" --email "sam.roe@example.org" >/dev/null
 $cli type add --name "Consult" --minutes 30 --mode zoom >/dev/null
 $cli type add --name "Visit in person" --minutes 30 --mode in-person >/dev/null
+$cli patient add --name "Tom Nguyen" --phone "416 555 0142" >/dev/null
+$cli type add --name "Telehealth" --minutes 15 --mode zoom >/dev/null
 
 # The clinic's mail server: aiosmtpd on 127.0.0.1 (plain SMTP is allowed only there), keeping
 # each message it accepts in a Maildir that desk.py reads.
@@ -78,20 +84,24 @@ export DISPLAY=$display
 sleep 1
 # In the private session (see the top); a shell of its own for the WebDriver runs.
 bash -c '
-  tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
+  # The desk'"'"'s computer is set to another zone than the clinic'"'"'s (Tokyo, Toronto).
+  status=0
+  if [ "${E2E_ONLY:-}" != screens ]; then
+  TZ=Asia/Tokyo tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
-  .venv/bin/python tests/e2e/desk.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'"
+  .venv/bin/python tests/e2e/desk.py "$E2E_BIN/frontdesk" "$E2E_BIN/frontdesk-cli" "'"$out"'"
   status=$?
   kill $driver 2>/dev/null || true
-  if [ $status -eq 0 ] && [ -n "${FRONTDESK_TEST_POSTGRES:-}" ]; then
+  fi
+  if [ $status -eq 0 ] && [ -n "${FRONTDESK_TEST_POSTGRES:-}" ] && [ "${E2E_ONLY:-}" != screens ]; then
     # A desk on the clinic'"'"'s server (scripts/postgres started one): its own data folder and
     # a database of its own, set up with the command-line twin; its own WebDriver server, which
     # starts the app with the server'"'"'s address.
     db="e2e$$"
     psql -q "$FRONTDESK_TEST_POSTGRES" -c "CREATE DATABASE $db"
     export FRONTDESK_DATABASE_URL="${FRONTDESK_TEST_POSTGRES%/*}/$db" FRONTDESK_DATA_DIR="$FRONTDESK_DATA_DIR-server"
-    cli=target/debug/frontdesk-cli
+    cli=$E2E_BIN/frontdesk-cli
     $cli init --clinic "Maple Street Clinic" --tz America/Toronto >/dev/null
     echo 135790 | $cli staff add --name "Eli Admin" --role admin --pin - >/dev/null
     echo 246802 | $cli staff add --name "Dana Desk" --role receptionist --pin - >/dev/null
@@ -101,7 +111,19 @@ bash -c '
     tauri-driver --port 4446 --native-port 4447 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-server.log" 2>&1 &
     driver=$!
     for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4446) 2>/dev/null && break; sleep 0.1; done
-    .venv/bin/python tests/e2e/server.py "$PWD/target/debug/frontdesk" "$PWD/target/debug/frontdesk-cli" "'"$out"'" http://127.0.0.1:4446
+    .venv/bin/python tests/e2e/server.py "$E2E_BIN/frontdesk" "$E2E_BIN/frontdesk-cli" "'"$out"'" http://127.0.0.1:4446
+    status=$?
+    kill $driver 2>/dev/null || true
+  fi
+  if [ $status -eq 0 ]; then
+    # The desk on the demo clinic at 1280x800 and 1024x700: screenshots, and no clipped text.
+    unset FRONTDESK_DATABASE_URL
+    export FRONTDESK_DATA_DIR="$FRONTDESK_DATA_DIR-demo"
+    CARGO_TARGET_DIR="${E2E_BIN%/debug}" scripts/demo-clinic >/dev/null
+    tauri-driver --port 4448 --native-port 4449 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-screens.log" 2>&1 &
+    driver=$!
+    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4448) 2>/dev/null && break; sleep 0.1; done
+    E2E_APP="$E2E_BIN/frontdesk" .venv/bin/python tests/e2e/screens.py http://127.0.0.1:4448 "'"$out"'"
     status=$?
     kill $driver 2>/dev/null || true
   fi

@@ -24,22 +24,17 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from checks import Checks
+
 APP, CLI, OUT, DRIVER = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' ec-event ')][contains(., 'Tom Nguyen')]"
-passed = 0
+checks = Checks()
+check = checks.check
 
 
 def cli(*args):
     out = subprocess.run([CLI, "--json", *args], check=True, capture_output=True, text=True)
     return json.loads(out.stdout)
-
-
-def check(name, condition, detail=""):
-    global passed
-    if not condition:
-        raise AssertionError(f"{name}: {detail}")
-    passed += 1
-    print(f"ok - {name}")
 
 
 opts = ArgOptions()
@@ -83,4 +78,4 @@ try:
     driver.save_screenshot(os.path.join(OUT, "server-day.png"))
 finally:
     driver.quit()
-print(f"{passed} passed, 0 failed")
+print(f"{checks.passed} passed, 0 failed")

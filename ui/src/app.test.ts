@@ -15,8 +15,8 @@ const jane: Patient = { id: 7, full_name: 'Jane Doe', email: null, phone: '416 5
 
 type Call = { cmd: string; args: Record<string, unknown> };
 
-function key(target: Element, k: string) {
-  target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true }));
+function key(target: Element, k: string, mods: KeyboardEventInit = {}) {
+  target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...mods }));
 }
 
 /** Types text one key at a time, as a person does: each character is one keystroke. */
@@ -28,7 +28,8 @@ function type(input: HTMLInputElement, text: string) {
   }
 }
 
-beforeEach(() => { vi.useFakeTimers(); document.body.replaceChildren(); });
+// The dialogs' "now": the morning of 1 July 2026 in Toronto (the slots below are after it).
+beforeEach(() => { vi.useFakeTimers(); vi.setSystemTime(new Date('2026-07-01T13:00:00Z')); document.body.replaceChildren(); });
 afterEach(() => { vi.useRealTimers(); clearMocks(); });
 
 function dialog(calls: Call[], book: (args: Record<string, unknown>) => unknown) {
@@ -47,7 +48,7 @@ function dialog(calls: Call[], book: (args: Record<string, unknown>) => unknown)
 }
 
 describe('booking dialog', () => {
-  it('books a found patient in a prefilled slot with two letters and two Enters', async () => {
+  it('books a found patient in a prefilled slot with two letters, Enter and Ctrl+Enter', async () => {
     const calls: Call[] = [];
     const booked = dialog(calls, () => ({ id: 1 }));
     const input = document.activeElement as HTMLInputElement;
@@ -57,8 +58,13 @@ describe('booking dialog', () => {
     await vi.advanceTimersByTimeAsync(200);
     expect(document.querySelector('[role=option][aria-selected=true]')?.textContent).toContain('Jane Doe');
     key(input, 'Enter'); keystrokes += 1;
-    expect(document.activeElement?.id).toBe('book-submit');
-    key(document.activeElement as Element, 'Enter'); keystrokes += 1;
+    // The patient picked, the type is next; a second, habitual Enter moves on and books nothing.
+    expect(document.activeElement?.id).toBe('book-type');
+    key(document.activeElement as Element, 'Enter');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.some((c) => c.cmd === 'book')).toBe(false);
+    expect(document.activeElement?.id).toBe('book-doctor');
+    key(document.activeElement as Element, 'Enter', { ctrlKey: true }); keystrokes += 1;
     await vi.advanceTimersByTimeAsync(0);
     // With the "n" that opened the dialog: 5 keystrokes, within the 6 allowed.
     expect(keystrokes + 1).toBeLessThanOrEqual(6);
@@ -94,7 +100,7 @@ describe('booking dialog', () => {
     const calls: Call[] = [];
     const answers = [
       { kind: 'validation', field: 'fold', message: '2026-11-01 01:30 happens twice in America/Toronto' },
-      { kind: 'conflict', field: 'start', message: 'the doctor already has appointment 9 from 01:30 to 02:00' },
+      { kind: 'conflict', field: 'start', message: 'Dr Ben Roy already has a visit from 01:30 to 02:00 on Sunday, November 1, 2026; choose another time, or confirm the double booking' },
     ];
     dialog(calls, () => { const next = answers.shift(); if (next) throw next; return { id: 2 }; });
     const input = document.getElementById('book-patient') as HTMLInputElement;
@@ -111,7 +117,7 @@ describe('booking dialog', () => {
     key(document.getElementById('book-submit') as Element, 'Enter');
     await vi.advanceTimersByTimeAsync(0);
     expect(overlap.hidden).toBe(false);
-    expect(document.getElementById('book-start-error')?.textContent).toContain('already has appointment 9');
+    expect(document.getElementById('book-start-error')?.textContent).toContain('Dr Ben Roy already has a visit from 01:30');
     (document.getElementById('book-overlap') as HTMLInputElement).checked = true;
     key(document.getElementById('book-submit') as Element, 'Enter');
     await vi.advanceTimersByTimeAsync(0);

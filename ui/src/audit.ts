@@ -4,13 +4,30 @@
 import { asAppError, ipc } from './ipc';
 import type { AuditAction, AuditEntry, Patient } from './ipc';
 import { h } from './dom';
-import { formatDate, formatTime, t, tk, wallTime } from './messages';
+import { formatTime, t, tk, wallTime } from './messages';
+import { historyWords } from './panel';
+import { showDay } from './when';
 import type { MessageKey } from './messages';
 
 /** An action in words: a known one from messages.ts, else its name with spaces. */
 export function actionInWords(action: string): string {
   const words = tk(`audit.${action}`);
   return words === `audit.${action}` ? action.replace(/_/g, ' ') : words;
+}
+
+/** Who acted, in words: a member of staff by name, the command line, or one of the workers. */
+export function actorInWords(e: Pick<AuditEntry, 'actor' | 'actor_name'>): string {
+  if (e.actor_name) return e.actor_name;
+  const [kind, who] = e.actor.split(':', 2);
+  if (kind === 'cli') return who && who !== 'unknown' ? t('audit.cliUser', { user: who }) : t('audit.cli');
+  if (kind === 'system') return who === 'outbox' ? t('audit.outbox') : who === 'mail' ? t('audit.mailWorker') : t('audit.system');
+  return e.actor;
+}
+
+/** What an appointment's change was, from and to (as its history says it); nothing otherwise. */
+function changeInWords(e: AuditEntry, tz: string): string {
+  const action = ({ appointment_status: 'status', appointment_moved: 'moved', appointment_cancelled: 'cancelled' } as Record<string, string>)[e.action];
+  return action ? historyWords({ at: e.at, actor: e.actor, actor_name: e.actor_name, action, detail: e.detail }, { clinicTz: tz }) : '';
 }
 
 /** Every action the log records (the compiler checks the list against the Rust enum). */
@@ -69,12 +86,13 @@ export async function renderAudit(root: HTMLElement, tz: string): Promise<void> 
         (action.value || null) as AuditAction | null);
       message.className = 'muted';
       message.textContent = entries.length ? '' : t('audit.none');
-      rows.replaceChildren(...entries.map((e) => h('tr', {},
-        h('td', {}, `${formatDate(wallTime(e.at, tz).slice(0, 10))} ${formatTime(e.at, tz)}`),
-        h('td', {}, e.actor_name ?? (e.actor.startsWith('system') ? t('audit.system') : e.actor)),
-        h('td', {}, actionInWords(e.action)),
-        h('td', {}, e.patient_id === null ? '' : `#${e.patient_id}`),
-        h('td', {}, e.appointment_id === null ? '' : `#${e.appointment_id}`))));
+      // Newest first: an admin looks for what just happened.
+      rows.replaceChildren(...[...entries].reverse().map((e) => h('tr', {},
+        h('td', {}, `${showDay(wallTime(e.at, tz).slice(0, 10))} ${formatTime(e.at, tz)}`),
+        h('td', {}, actorInWords(e)),
+        h('td', {}, actionInWords(e.action), ...(changeInWords(e, tz) ? [h('br'), h('span', { class: 'muted' }, changeInWords(e, tz))] : [])),
+        h('td', {}, e.patient_name ?? ''),
+        h('td', {}, e.doctor_name ?? ''))));
     } catch (err) {
       message.className = 'field-error';
       message.textContent = asAppError(err).message;
@@ -93,7 +111,7 @@ export async function renderAudit(root: HTMLElement, tz: string): Promise<void> 
       field('audit-to', 'audit.to', to),
       h('button', { type: 'submit' }, t('audit.apply'))),
     message,
-    h('table', {}, h('thead', {}, h('tr', {}, ...(['audit.time', 'audit.person', 'audit.action', 'audit.patient', 'audit.appointment'] as MessageKey[])
+    h('table', {}, h('thead', {}, h('tr', {}, ...(['audit.time', 'audit.person', 'audit.action', 'audit.patient', 'audit.doctor'] as MessageKey[])
       .map((k) => h('th', { scope: 'col' }, t(k))))), rows)));
   await load();
 }

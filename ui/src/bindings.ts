@@ -62,8 +62,37 @@ export const commands = {
 	 *  their column and marks days off), and where the day view opens.
 	 */
 	workingTime: (date: string | null, days: number) => __TAURI_INVOKE<WorkingTime>("working_time", { date, days }),
+	/**
+	 *  Every hour entered (the screen's lists and its forms' starting values). Reading them is
+	 *  anyone's, as on the command line; entering them is the admins' (the core checks).
+	 */
+	hours: () => __TAURI_INVOKE<Hours>("hours"),
+	/**  Sets the clinic's opening hours for the whole week (a weekday left blank is closed). */
+	setClinicHours: (week: DayText[]) => __TAURI_INVOKE<Hours>("set_clinic_hours", { week }),
+	/**  Removes the clinic's opening hours: open at all hours. */
+	clearClinicHours: () => __TAURI_INVOKE<Hours>("clear_clinic_hours"),
+	/**  Sets a doctor's weekly hours from `from` (`YYYY-MM-DD`) on. */
+	setDoctorHours: (doctorId: StaffId, from: string, week: DayText[]) => __TAURI_INVOKE<Hours>("set_doctor_hours", { doctorId, from, week }),
+	/**  Removes the doctor's weekly hours that start on `from`. */
+	removeDoctorHours: (doctorId: StaffId, from: string) => __TAURI_INVOKE<Hours>("remove_doctor_hours", { doctorId, from }),
+	/**  Adds a day off (or several), a clinic holiday, or a doctor's extra hours on one day. */
+	addHoursException: (exception: ExceptionInput) => __TAURI_INVOKE<HoursException>("add_hours_exception", { exception }),
+	/**  Removes a day off, holiday or extra hours by its id. */
+	removeHoursException: (id: number) => __TAURI_INVOKE<HoursException>("remove_hours_exception", { id }),
+	/**
+	 *  The first free slots for a type of visit, with one doctor or any (the booking dialog's
+	 *  "First available"): within working hours, clear of every active visit, never in the past.
+	 */
+	freeSlots: (query: FreeSlotQuery) => __TAURI_INVOKE<FreeSlot[]>("free_slots", { query }),
 	book: (input: BookInput) => __TAURI_INVOKE<Appointment>("book", { input }),
 	moveAppointment: (id: AppointmentId, start: WallTime, allowOverlap: boolean, allowOutsideHours: boolean) => __TAURI_INVOKE<Appointment>("move_appointment", { id, start, allowOverlap, allowOutsideHours }),
+	/**  Reschedules a visit from the booking dialog: one change, its meeting and e-mail following. */
+	reschedule: (id: AppointmentId, change: RescheduleInput) => __TAURI_INVOKE<Appointment>("reschedule", { id, change }),
+	/**
+	 *  Undoes the signed-in person's last change to a visit, within two minutes (the desk's
+	 *  "Booked — Undo").
+	 */
+	undo: (id: AppointmentId) => __TAURI_INVOKE<Appointment>("undo", { id }),
 	cancelAppointment: (id: AppointmentId, reason: string) => __TAURI_INVOKE<Appointment>("cancel_appointment", { id, reason }),
 	/**  Check in, start, complete, no-show, undo check-in. Doctors may change only their own visits. */
 	setStatus: (id: AppointmentId, status: Status) => __TAURI_INVOKE<Appointment>("set_status", { id, status }),
@@ -374,6 +403,18 @@ export type AuditEntry = {
 	patient_id: PatientId | null,
 	appointment_id: AppointmentId | null,
 	detail: Value,
+	/**  The patient's and the doctor's names, for the admin's screen (the export keeps ids). */
+	patient_name: string | null,
+	doctor_name: string | null,
+};
+
+/**
+ *  A block of working time on a local day: `[start_minute, end_minute)` minutes since local
+ *  midnight on the clock, `end_minute` at most [`DAY_MINUTES`] (24:00).
+ */
+export type Block = {
+	start_minute: number,
+	end_minute: number,
 };
 
 export type BookInput = {
@@ -516,11 +557,27 @@ export type ConnectionState = "connected" |
 /**  Not usable until the doctor reconnects; `problem` says why. */
 "disconnected";
 
+/**  A day of the week, Monday first (ISO 8601). */
+export type Day = "mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun";
+
+/**  One weekday's blocks in a week's hours. */
+export type DayBlocks = {
+	day: Day,
+	blocks: Block[],
+};
+
 /**  A whole local day not worked. */
 export type DayOff = {
 	date: string,
 	label: string | null,
 };
+
+/**  A part of the day a patient asks for. */
+export type DayPart = 
+/**  Visits that start before 12:00. */
+"morning" | 
+/**  Visits that start at 12:00 or later. */
+"afternoon";
 
 /**
  *  Local days of the clinic: its doctors (the columns) and every appointment the reader may see,
@@ -560,6 +617,12 @@ export type DaySheetRow = {
 	outside_hours: boolean,
 } & Appointment;
 
+/**  One weekday's hours as typed: blocks separated by commas, blank when not worked. */
+export type DayText = {
+	day: Day,
+	text: string,
+};
+
 /**  A link the app understands. The links the window shows reach it as the `deep-link` event. */
 export type DeepLink = 
 /**  `frontdesk://day/2026-03-09`: show that day. */
@@ -595,6 +658,13 @@ export type DoctorTime = {
 	days_off: DayOff[],
 };
 
+/**  A doctor's weekly hours from a date on, until the next of theirs. */
+export type DoctorWeek = {
+	doctor_id: StaffId,
+	effective_from: string,
+	week: WeekHours,
+};
+
 /**  The closed set of error kinds that callers branch on. */
 export type ErrorKind = 
 /**  The input is malformed or out of range; fix the input and try again. */
@@ -618,6 +688,27 @@ export type ErrorKind =
 "unavailable" | 
 /**  A fault in Frontdesk itself or the machine; details are in the log. */
 "internal";
+
+/**  A day off, a holiday or extra hours as the form sends it. */
+export type ExceptionInput = {
+	/**  The doctor; `None` for the whole clinic (a holiday). */
+	doctor_id: StaffId | null,
+	kind: ExceptionKind,
+	/**  `YYYY-MM-DD`. */
+	date: string,
+	/**  The last day off, `YYYY-MM-DD` (the first when blank). */
+	to: string | null,
+	/**  Extra hours, `HH:MM-HH:MM`. */
+	hours: string | null,
+	label: string | null,
+};
+
+/**  What an exception to the weekly hours is. */
+export type ExceptionKind = 
+/**  Days not worked: a doctor's days off, or (with no doctor) the clinic's holidays. */
+"off" | 
+/**  One-off extra working hours of a doctor on one date. */
+"extra";
 
 /**  Which of the two instants to take when a local time happens twice. */
 export type Fold = 
@@ -644,6 +735,31 @@ export type FoundPatient = {
 	last: Visit | null,
 } & Patient;
 
+/**  A free slot: a doctor, and the visit's start and end. */
+export type FreeSlot = {
+	doctor_id: StaffId,
+	start: string,
+	end: string,
+	/**  The start on the clinic's clock, with its offset. */
+	local_start: string,
+};
+
+/**  What the free-slot search is asked, as the booking dialog and `free` ask it. */
+export type FreeSlotQuery = {
+	/**  The type of visit (its length). */
+	type_id: TypeId,
+	/**  One doctor, or any active doctor. */
+	doctor_id: StaffId | null,
+	/**  The first local day (the clinic's); today when absent. Slots never start in the past. */
+	from: string | null,
+	/**  How many days to look at (31 when absent; at most 92). */
+	days: number | null,
+	/**  How many slots to answer (5 when absent; at most 50). */
+	count: number | null,
+	/**  Only mornings (starting before 12:00) or afternoons. */
+	part: DayPart | null,
+};
+
 /**  One change in an appointment's history. */
 export type HistoryEntry = {
 	at: string,
@@ -655,6 +771,32 @@ export type HistoryEntry = {
 	action: string,
 	/**  What changed, as JSON (times, statuses, reason, whether an overlap was allowed). */
 	detail: Value,
+};
+
+/**  Every hour entered: what `hours show` lists, and what the rules below read. */
+export type Hours = {
+	/**  The clinic's opening hours; `None` when never entered (open at all hours). */
+	clinic: WeekHours | null,
+	/**  Doctors' weekly hours, by doctor and then effective date. */
+	doctors: DoctorWeek[],
+	/**  The exceptions, by first day. */
+	exceptions: HoursException[],
+};
+
+/**  An exception to the weekly hours. */
+export type HoursException = {
+	id: number,
+	/**  The doctor; `None`: the whole clinic (a holiday). */
+	doctor_id: StaffId | null,
+	kind: ExceptionKind,
+	/**  The first local day it applies to. */
+	first_day: string,
+	/**  The last local day it applies to (the same day for extra hours). */
+	last_day: string,
+	/**  The extra hours; `None` for days off. */
+	block: Block | null,
+	/**  What the clinic calls it ("Canada Day", "Conference"). */
+	label: string | null,
 };
 
 /**  A language the patient e-mails are written in. */
@@ -864,6 +1006,15 @@ export type RedirectMode =
 export type RenderedMail = {
 	subject: string,
 	body: string,
+};
+
+/**  A visit's new day and time, doctor and type, as the booking dialog sends a reschedule. */
+export type RescheduleInput = {
+	doctor_id: StaffId,
+	type_id: TypeId,
+	start: WallTime,
+	allow_overlap: boolean,
+	allow_outside_hours: boolean,
 };
 
 /**  What a staff member may do: [`crate::access::Action`] says which roles take each action. */
@@ -1103,6 +1254,15 @@ export type WallTime = {
 	at: string,
 	tz: string | null,
 	fold: Fold | null,
+};
+
+/**
+ *  A week's hours: the blocks of each weekday. A weekday not listed (or listed with no block)
+ *  is not worked.
+ */
+export type WeekHours = {
+	/**  In weekday order, each weekday at most once. */
+	days: DayBlocks[],
 };
 
 /**  Working time over local days of the clinic, as instants: what the calendar shades. */

@@ -32,6 +32,38 @@ const busy: BusyBlock = {
 
 interface Event { id: string; resourceIds: number[]; start: string; end: string; title: string; classNames: string[]; editable: boolean }
 
+// The test process's environment (Node's), without Node's types in the UI's build.
+const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
+
+describe("the calendar's clock", () => {
+  it("is the clinic's, not the computer's: its now line and today follow the clinic's zone and its DST", () => {
+    const before = env.TZ;
+    env.TZ = 'Asia/Tokyo'; // the desk's computer is set to Tokyo
+    vi.useFakeTimers();
+    try {
+      expect(new Date('2026-07-06T12:00:00Z').getTimezoneOffset()).toBe(-540);
+      vi.setSystemTime(new Date('2026-07-06T14:00:00Z')); // 10:00 in Toronto, 23:00 in Tokyo
+      const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+        onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+      });
+      expect(widget.options.timeZone).toBe('-04:00');
+      const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-11-01', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };
+      calendar.show(sheet, 'day');
+      expect(widget.options.timeZone).toBe('-04:00');
+      // Toronto's clocks go back at 2:00 on 1 November while the desk is open: within a minute
+      // the widget's clock is an hour behind, and the day is shown again on it.
+      vi.setSystemTime(new Date('2026-11-01T06:30:00Z'));
+      widget.options.events = undefined;
+      vi.advanceTimersByTime(60_000);
+      expect(widget.options.timeZone).toBe('-05:00');
+      expect(widget.options.events).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+      if (before === undefined) delete env.TZ; else env.TZ = before;
+    }
+  });
+});
+
 describe('what the calendar offers', () => {
   it("shows another doctor's visit as Busy in their column, which opens and moves nothing, and drags only for those who book", () => {
     const opened: DaySheetRow[] = [];
@@ -156,6 +188,49 @@ describe('working hours', () => {
     const shaded = (widget.options.events as (Event & { display?: string })[]).filter((e) => e.display === 'background');
     expect(shaded.map((e) => e.classNames)).toEqual([['off-hours'], ['off-hours'], ['off-hours']]);
     vi.useRealTimers();
+  });
+});
+
+describe('days off', () => {
+  it("says \"Day off\" in the doctor's column on their day off, and \"Clinic closed\" on a holiday, on that day only", async () => {
+    const { offHours } = await import('./calendar');
+    const week: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 3, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
+    const working = {
+      tz: 'America/Toronto', first: '2026-07-06', days: 3,
+      clinic: { restricted: true, open: [], opens_at_minute: null, holidays: [{ date: '2026-07-08', label: null }] },
+      doctors: [
+        { doctor_id: ada.id, restricted: true, days_off: [{ date: '2026-07-07', label: 'Conference' }], working: [
+          { start: '2026-07-06T13:00:00Z', end: '2026-07-06T21:00:00Z' }, // Monday 09:00–17:00
+        ] },
+        { doctor_id: ben.id, restricted: true, days_off: [], working: [
+          { start: '2026-07-06T13:00:00Z', end: '2026-07-06T21:00:00Z' },
+          { start: '2026-07-07T13:00:00Z', end: '2026-07-07T21:00:00Z' },
+        ] },
+      ],
+    };
+    const shades = offHours(week, working).map((e) => [e.resourceIds[0], e.start, e.end, e.title ?? null]);
+    expect(shades).toEqual([
+      [ada.id, '2026-07-06T00:00:00', '2026-07-06T09:00:00', null],
+      [ada.id, '2026-07-06T17:00:00', '2026-07-07T00:00:00', null],
+      [ada.id, '2026-07-07T00:00:00', '2026-07-08T00:00:00', 'Day off: Conference'],
+      [ada.id, '2026-07-08T00:00:00', '2026-07-09T00:00:00', 'Clinic closed'],
+      [ben.id, '2026-07-06T00:00:00', '2026-07-06T09:00:00', null],
+      [ben.id, '2026-07-06T17:00:00', '2026-07-07T09:00:00', null],
+      [ben.id, '2026-07-07T17:00:00', '2026-07-08T00:00:00', null],
+      [ben.id, '2026-07-08T00:00:00', '2026-07-09T00:00:00', 'Clinic closed'],
+    ]);
+
+    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
+      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
+    });
+    calendar.show(week, 'week', working);
+    const events = widget.options.events as { title: string; classNames: string[]; display?: string }[];
+    const off = events.filter((e) => e.classNames.includes('day-off'));
+    expect(off.map((e) => e.title)).toEqual(['Day off: Conference', 'Clinic closed', 'Clinic closed']);
+    const content = widget.options.eventContent as (info: unknown) => { domNodes: Node[] };
+    const said = content({ event: { display: 'background', title: 'Day off: Conference' }, timeText: '' }).domNodes.map((n) => n.textContent);
+    expect(said).toEqual(['Day off: Conference']);
+    expect(content({ event: { display: 'background', title: '' }, timeText: '' }).domNodes).toEqual([]);
   });
 });
 

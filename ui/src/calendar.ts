@@ -7,7 +7,7 @@ import type { Calendar } from '@event-calendar/core';
 import '@event-calendar/core/index.css';
 import { asAppError, ipc } from './ipc';
 import type { DaySheet, DaySheetRow, WorkingTime } from './ipc';
-import { t, tk, wallFromDate, wallTime } from './messages';
+import { t, tk, wallFromDate, wallTime, zoneOffset } from './messages';
 import type { Slot } from './booking';
 import { h } from './dom';
 import { meetingBadge, meetingMark } from './meeting';
@@ -22,7 +22,8 @@ export interface CalendarHandlers {
   onSelectSlot: (slot: Slot) => void;
   onOpenAppointment: (row: DaySheetRow) => void;
   onError: (message: string) => void;
-  onMoved: () => void;
+  /** A visit was moved by a drop. */
+  onMoved: (id: number) => void;
 }
 
 export class ScheduleCalendar {
@@ -35,16 +36,25 @@ export class ScheduleCalendar {
   private revealing: number | null = null;
   /** The visit shown highlighted, for a few seconds after it was revealed. */
   private highlighted: number | null = null;
+  /** The clinic's offset from UTC now, the widget's clock (its now line and "today"). */
+  private zone: string;
+  /** What was shown last, shown again when the clinic's offset changes (DST) while it is open. */
+  private last: [DaySheet, View, WorkingTime | null] | null = null;
 
   constructor(private root: HTMLElement, tz: string, locale: string, private handlers: CalendarHandlers) {
     this.tz = tz;
+    this.zone = zoneOffset(tz);
     this.ec = createCalendar(root, [ResourceTimeGrid, Interaction], {
       locale,
+      // Events are the clinic's wall times; the widget's own clock is set to the clinic's offset,
+      // not the computer's zone, so the now line and today are the clinic's.
+      timeZone: this.zone,
       view: 'resourceTimeGridDay',
       headerToolbar: { start: '', center: '', end: '' },
       allDaySlot: false,
       nowIndicator: true,
       firstDay: 1, // weeks start on Monday, as the week view asks the backend for Monday to Sunday
+      dayHeaderFormat: { weekday: 'short', month: 'short', day: 'numeric' }, // "Mon, Nov 30", as dates read elsewhere
       selectable: true,
       editable: true,
       eventDurationEditable: false,
@@ -68,6 +78,10 @@ export class ScheduleCalendar {
       eventContent: (info) => this.content(info),
       viewDidMount: () => this.accessible(),
     });
+    // The clinic's clocks change (DST) while the desk is open: the widget's clock follows.
+    window.setInterval(() => {
+      if (zoneOffset(this.tz) !== this.zone && this.last) this.show(...this.last);
+    }, 60_000);
     // Re-apply after the widget renders, once per frame however many nodes it adds.
     let pending = false;
     new MutationObserver(() => {
@@ -108,6 +122,12 @@ export class ScheduleCalendar {
    */
   show(sheet: DaySheet, view: View, working: WorkingTime | null = null): void {
     this.tz = sheet.tz;
+    this.last = [sheet, view, working];
+    const zone = zoneOffset(sheet.tz);
+    if (zone !== this.zone) {
+      this.zone = zone;
+      this.ec.setOption('timeZone', zone); // before the events, which are set below
+    }
     this.rows = new Map(sheet.appointments.map((a) => [String(a.id), a]));
     const place = `${view} ${sheet.date}`;
     const revealed = sheet.appointments.find((a) => a.id === this.revealing);
@@ -142,7 +162,7 @@ export class ScheduleCalendar {
       // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
       editable: sheet.may_book && (a.status === 'booked' || a.status === 'checked-in'),
       extendedProps: { status: tk(`status.${a.status}`) },
-    })).concat(offHours(sheet, working).map((e) => ({ ...e, title: '', classNames: ['off-hours'], editable: false, extendedProps: { status: '' } })))
+    })).concat(offHours(sheet, working).map((e) => ({ ...e, title: e.title ?? '', classNames: e.title ? ['off-hours', 'day-off'] : ['off-hours'], editable: false, extendedProps: { status: '' } })))
       .concat(sheet.busy.map((b, i) => ({
       // Another doctor's visit, when the clinic shows each doctor only their own patients: time
       // held, nothing to open or move.
@@ -168,7 +188,11 @@ export class ScheduleCalendar {
   private content(info: Calendar.EventContentInfo): Calendar.Content {
     const time = h('time', { class: 'ec-event-time' }, info.timeText);
     if (info.event.display === 'pointer') return { domNodes: [time] };
-    if (info.event.display === 'background') return { domNodes: [] };
+    if (info.event.display === 'background') {
+      // A day off or a holiday says so in the doctor's column; other shaded time says nothing.
+      const words = typeof info.event.title === 'string' ? info.event.title : '';
+      return { domNodes: words ? [h('span', { class: 'off-label' }, words)] : [] };
+    }
     const row = this.rows.get(String(info.event.id));
     if (!row) {
       return { domNodes: [h('div', { class: 'event-body', title: `${t('cal.busy')} · ${info.timeText}` },
@@ -207,7 +231,7 @@ export class ScheduleCalendar {
       try {
         await ipc.moveAppointment(id, to, overlap, outside);
         this.reveal(id);
-        this.handlers.onMoved();
+        this.handlers.onMoved(id);
         return;
       } catch (e) {
         const err = asAppError(e);
@@ -250,29 +274,52 @@ export class ScheduleCalendar {
   }
 }
 
-/** A background event of the widget: time shaded in one doctor's column. */
-interface Shade { id: string; resourceIds: number[]; start: string; end: string; display: 'background' }
+/** A background event of the widget: time shaded in one doctor's column; a day off's says so. */
+interface Shade { id: string; resourceIds: number[]; start: string; end: string; display: 'background'; title?: string }
+
+/** The date after `date` (`YYYY-MM-DD`). */
+function dayAfter(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+}
 
 /**
  * The time each shown doctor does not work over the sheet's days (their hours, the clinic's,
  * days off and holidays, as the backend merged them), as shaded wall-clock spans in the clinic's
- * zone; nothing for a doctor whose time is not restricted (no hours entered).
+ * zone; nothing for a doctor whose time is not restricted (no hours entered). A day off or a
+ * holiday is shaded on its own and its shade carries the words ("Day off: Conference").
  */
 export function offHours(sheet: DaySheet, working: WorkingTime | null): Shade[] {
   if (!working) return [];
   const [y, m, d] = sheet.date.split('-').map(Number);
   const end = `${new Date(Date.UTC(y, m - 1, d + sheet.days)).toISOString().slice(0, 10)}T00:00:00`;
   const shades: Shade[] = [];
+  const words = (what: string, label: string | null) => (label ? `${what}: ${label}` : what);
   for (const doctor of sheet.doctors) {
     const time = working.doctors.find((w) => w.doctor_id === doctor.id);
     if (!time?.restricted) continue;
+    const marks = new Map<string, string>([
+      ...working.clinic.holidays.map((h): [string, string] => [h.date, words(t('cal.holiday'), h.label)]),
+      ...time.days_off.map((o): [string, string] => [o.date, words(t('cal.dayOff'), o.label)]),
+    ]);
+    // A shade is cut where a marked day starts and ends, so that its words sit on that day only.
+    const cuts = [...new Set([...marks.keys()].flatMap((date) => [`${date}T00:00:00`, `${dayAfter(date)}T00:00:00`]))].sort();
+    const labelled = new Set<string>();
+    const add = (start: string, stop: string) => {
+      for (const cut of [...cuts.filter((c) => c > start && c < stop), stop]) {
+        const date = start.slice(0, 10);
+        const title = marks.has(date) && !labelled.has(date) ? marks.get(date) : undefined;
+        if (title) labelled.add(date);
+        shades.push({ id: `off-${doctor.id}-${shades.length}`, resourceIds: [doctor.id], start, end: cut, display: 'background', ...(title ? { title } : {}) });
+        start = cut;
+      }
+    };
     let from = `${sheet.date}T00:00:00`;
     const spans = time.working.map((w) => [wallTime(w.start, sheet.tz), wallTime(w.end, sheet.tz)]).sort(([a], [b]) => a.localeCompare(b));
     for (const [start, stop] of [...spans, [end, end]]) {
-      if (start > from) shades.push({ id: `off-${doctor.id}-${shades.length}`, resourceIds: [doctor.id], start: from, end: start < end ? start : end, display: 'background' });
+      if (start > from) add(from, start < end ? start : end);
       if (stop > from) from = stop;
     }
   }
   return shades;
 }
-

@@ -9,6 +9,7 @@ import { setLocale, t } from './messages';
 import { STATUS_KEYS } from './panel';
 import { renderPatients, renderSettings, renderStaff, renderTypes } from './directory';
 import { renderAudit } from './audit';
+import { renderHours } from './hours';
 import { closeConnectWizard, renderAccounts } from './accounts';
 import { ScheduleScreen } from './schedule';
 import { openFind } from './find';
@@ -18,7 +19,7 @@ import { followLiveUpdates } from './live';
 import { canBook, canConnect } from './session';
 import type { Session } from './session';
 
-type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'settings' | 'audit';
+type Screen = 'calendar' | 'patients' | 'accounts' | 'staff' | 'types' | 'hours' | 'settings' | 'audit';
 
 export class Desk {
   private session: Session;
@@ -45,14 +46,17 @@ export class Desk {
     const admin = me.role === 'admin';
     const nav = (screen: Screen, label: string) =>
       h('button', { type: 'button', 'data-screen': screen, onclick: () => void this.go(screen) }, label);
+    // The admins' screens are in one menu, so that the top bar fits in one line at 1024 px.
+    const menu = admin ? this.adminMenu([
+      nav('staff', t('nav.staff')), nav('types', t('nav.types')), nav('hours', t('nav.hours')),
+      nav('settings', t('nav.settings')), nav('audit', t('nav.audit'))]) : null;
     this.root.replaceChildren(h('div', { class: 'shell' },
       h('header', { class: 'topbar' },
-        h('strong', { class: 'clinic' }, clinic.name),
+        h('strong', { class: 'clinic', title: clinic.name }, clinic.name),
         h('nav', { 'aria-label': 'Main' },
           nav('calendar', t('nav.calendar')), nav('patients', t('nav.patients')),
           canConnect(me) ? nav('accounts', t('nav.accounts')) : null,
-          admin ? nav('staff', t('nav.staff')) : null, admin ? nav('types', t('nav.types')) : null,
-          admin ? nav('settings', t('nav.settings')) : null, admin ? nav('audit', t('nav.audit')) : null),
+          menu),
         h('button', { type: 'button', id: 'find-button', 'aria-keyshortcuts': '/', onclick: () => this.find() }, `${t('find.open')} (/)`),
         h('button', { type: 'button', id: 'help-button', onclick: () => showHelp(canConnect(me)) }, `${t('nav.help')} (?)`),
         h('button', { type: 'button', id: 'lock-button', onclick: () => void this.lock() }, `${t('nav.lock')} (Ctrl+L)`)),
@@ -99,6 +103,10 @@ export class Desk {
     const calendar = this.screen === 'calendar';
     if (e.ctrlKey && e.key.toLowerCase() === 'l') { e.preventDefault(); return this.lock(); }
     if (e.ctrlKey && e.key.toLowerCase() === 'p' && calendar) { e.preventDefault(); return this.schedule.printDay(); }
+    if (e.ctrlKey && e.key.toLowerCase() === 'z' && calendar && !isTyping(e) && this.schedule.undoBar.offered) {
+      e.preventDefault();
+      return this.schedule.undoBar.undo();
+    }
     if (e.key === 'Escape') { document.querySelector('.help-overlay')?.remove(); this.schedule.selection.close(); return; }
     // No single-key shortcut fires behind a modal dialog (booking, connect wizard, confirmations).
     const modal = this.schedule.booker.open || document.querySelector('[aria-modal="true"]') !== null;
@@ -116,6 +124,11 @@ export class Desk {
       v: () => canConnect(me) && this.go('accounts'),
       '?': () => showHelp(canConnect(me)),
     };
+    if (e.key === 'r' && this.schedule.selection.id !== null) {
+      e.preventDefault();
+      this.schedule.selection.reschedule();
+      return;
+    }
     const status = STATUS_KEYS[e.key];
     if (status && this.schedule.selection.id !== null) {
       e.preventDefault();
@@ -140,12 +153,41 @@ export class Desk {
     return this.schedule.openLink({ kind: 'appointment', id });
   }
 
+  /**
+   * The "Clinic" menu of the admins' screens: a button that opens the list below it (Escape, a
+   * choice or a click elsewhere closes it). It is marked current while one of them is shown.
+   */
+  private adminMenu(items: HTMLElement[]): HTMLElement {
+    const list = h('div', { class: 'menu-list', id: 'admin-menu', hidden: true }, ...items);
+    const button = h('button', {
+      type: 'button', id: 'admin-menu-button', class: 'menu-button', 'aria-haspopup': 'true', 'aria-expanded': 'false',
+      'aria-controls': 'admin-menu',
+    }, `${t('nav.clinic')} ▾`);
+    const show = (open: boolean) => {
+      list.hidden = !open;
+      button.setAttribute('aria-expanded', String(open));
+    };
+    button.addEventListener('click', () => {
+      show(list.hidden);
+      if (!list.hidden) (items[0] as HTMLButtonElement).focus();
+    });
+    list.addEventListener('click', () => show(false));
+    list.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') { e.stopPropagation(); show(false); button.focus(); }
+    });
+    document.addEventListener('click', (e) => { if (!wrap.contains(e.target as Node)) show(false); });
+    const wrap = h('div', { class: 'menu' }, button, list);
+    return wrap;
+  }
+
   /** Shows `screen`; on the Patients screen, `patient`'s record opened. */
   private async go(screen: Screen, patient: number | null = null): Promise<void> {
     this.screen = screen;
     this.schedule.active = screen === 'calendar';
-    this.root.querySelectorAll('nav button').forEach((b) =>
+    this.root.querySelectorAll('nav button[data-screen]').forEach((b) =>
       b.setAttribute('aria-current', String((b as HTMLElement).dataset.screen === screen)));
+    this.root.querySelector('#admin-menu-button')?.setAttribute('aria-current',
+      String(this.root.querySelector(`#admin-menu button[data-screen="${screen}"]`) !== null));
     this.schedule.bar.hidden = screen !== 'calendar';
     const { me } = this.session;
     try {
@@ -155,6 +197,7 @@ export class Desk {
       }
       else if (screen === 'staff') await renderStaff(this.content, this.session.clinic.tz);
       else if (screen === 'accounts') await renderAccounts(this.content, me, () => void this.status.checkConnections());
+      else if (screen === 'hours') await renderHours(this.content, this.session.clinic.tz);
       else if (screen === 'audit') await renderAudit(this.content, this.session.clinic.tz);
       else if (screen === 'types') { await renderTypes(this.content); await this.schedule.loadTypes(); }
       else await renderSettings(this.content, (c) => { this.session.clinic = c; setLocale(c.locale); }, () => void this.go('accounts')
@@ -184,7 +227,7 @@ function showHelp(withAccounts: boolean): void {
   if (document.querySelector('.help-overlay')) return;
   const rows = ([
     ['N', 'key.new'], ['T', 'key.today'], ['← →', 'key.prevNext'], ['[ ]', 'key.doctorPage'], ['D / W', 'key.dayWeek'], ['/', 'key.search'],
-    ['V', 'key.accounts'], ['I S C M', 'key.status'], ['X', 'key.cancel'], ['Ctrl+P', 'key.print'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
+    ['V', 'key.accounts'], ['I S C M', 'key.status'], ['R', 'key.reschedule'], ['Ctrl+Z', 'key.undo'], ['X', 'key.cancel'], ['Ctrl+P', 'key.print'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
   ] as [string, Parameters<typeof t>[0]][]).filter(([, m]) => m !== 'key.accounts' || withAccounts);
   const close = h('button', { type: 'button', onclick: () => overlay.remove() }, t('help.close'));
   const about = h('p', { class: 'about' });

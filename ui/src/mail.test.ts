@@ -58,7 +58,7 @@ async function showPanel(me: Staff, status: Status = 'booked'): Promise<void> {
   root.id = 'panel';
   document.body.append(root);
   const ctx: PanelContext = {
-    clinicTz: 'America/Toronto', me, onChanged: () => undefined, onClose: () => undefined,
+    clinicTz: 'America/Toronto', me, onChanged: () => undefined, onClose: () => undefined, onReschedule: () => undefined, onStatus: () => undefined,
     names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
   };
   renderPanel(root, detail(status, me), ctx);

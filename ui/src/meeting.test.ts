@@ -4,13 +4,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
-import { renderPanel, updatePanelMeeting } from './panel';
+import { historyWords, renderPanel, updatePanelMeeting } from './panel';
+import { showDay } from './when';
 import type { PanelContext } from './panel';
 import { meetingBadge, meetingMark } from './meeting';
 import { openDesk, recordingBackend, rightsFor } from './testing';
 import type { Call } from './testing';
 import { events } from './ipc';
-import type { AppointmentDetail, DaySheetRow, MeetingInfo, Staff } from './ipc';
+import type { AppointmentDetail, DaySheetRow, HistoryEntry, MeetingInfo, Staff } from './ipc';
 
 // The calendar widget needs a real layout engine; the desk test only needs to see refreshes.
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
@@ -38,13 +39,13 @@ function detail(m: MeetingInfo | null, me: Staff = dana): AppointmentDetail {
 const backend = (handler: (cmd: string) => unknown = () => null): Call[] => recordingBackend(handler);
 
 /** Shows the panel (only this one) of Dr Lee's appointment with meeting `m` to `me`. */
-function panel(me: Staff, m: MeetingInfo | null, onChanged = () => undefined): HTMLElement {
+function panel(me: Staff, m: MeetingInfo | null, onChanged = () => undefined, onReschedule = () => undefined): HTMLElement {
   document.body.replaceChildren();
   const root = document.createElement('aside');
   root.id = 'panel';
   document.body.append(root);
   const ctx: PanelContext = {
-    clinicTz: 'America/Toronto', me, onChanged, onClose: () => undefined,
+    clinicTz: 'America/Toronto', me, onChanged, onClose: () => undefined, onReschedule, onStatus: () => undefined,
     names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
   };
   renderPanel(root, detail(m, me), ctx);
@@ -63,6 +64,27 @@ beforeEach(() => { document.body.replaceChildren(); });
 afterEach(() => { vi.useRealTimers(); clearMocks(); vi.restoreAllMocks(); });
 
 describe('the Meeting section of the panel', () => {
+  it('offers Reschedule to those who may reschedule the visit, and it opens the dialog on it', () => {
+    const onReschedule = vi.fn();
+    const root = panel(dana, null, () => undefined, onReschedule);
+    (root.querySelector('#panel-reschedule') as HTMLButtonElement).click();
+    expect(onReschedule).toHaveBeenCalledOnce();
+    expect(panel(ada, null).querySelector('#panel-reschedule')).toBeNull();
+  });
+
+  it('says in the history what each change was, from and to, with names and the one date format', () => {
+    const ctx = { clinicTz: 'America/Toronto', nameOf: { staff: (id: number) => ({ 3: 'Dr Ada Lee', 4: 'Dr Ben Roy' } as Record<number, string>)[id], type: () => undefined } };
+    const entry = (action: string, detail: object) => ({ at: '2026-07-06T14:00:00Z', actor: 'staff:2', actor_name: 'Dana Desk', action, detail: detail as HistoryEntry['detail'] });
+    expect(historyWords(entry('status', { from: 'booked', to: 'checked-in' }), ctx)).toBe('Booked → Checked in');
+    expect(historyWords(entry('cancelled', { from: 'checked-in', reason: 'x' }), ctx)).toBe('Cancelled (was Checked in)');
+    expect(historyWords(entry('status', { from: 'cancelled', to: 'booked', undoes: 9 }), ctx)).toBe('Cancelled → Booked (undo)');
+    expect(historyWords(entry('moved', {
+      from: { start: '2026-07-06T13:30:00Z', tz: 'America/Toronto', doctor_id: 3 },
+      to: { start: '2026-07-07T18:00:00Z', tz: 'America/Toronto', doctor_id: 4 },
+    }), ctx)).toBe(`Moved from ${showDay('2026-07-06')} 9:30 a.m. to ${showDay('2026-07-07')} 2:00 p.m. · Dr Ada Lee → Dr Ben Roy`);
+    expect(historyWords(entry('booked', {}), ctx)).toBe('Booked');
+  });
+
   it('says in plain words why a pending meeting waits, and offers nothing to open', () => {
     backend();
     panel(dana, meeting({ waiting: 'not_connected' }));
@@ -152,7 +174,7 @@ describe('the Meeting section of the panel', () => {
     const reason = root.querySelector('#cancel-reason') as HTMLTextAreaElement;
     reason.value = 'Patient called';
     updatePanelMeeting(root, detail(meeting({ state: 'ready', waiting: null, join_url: JOIN })), {
-      clinicTz: 'America/Toronto', me: dana, onChanged: () => undefined, onClose: () => undefined,
+      clinicTz: 'America/Toronto', me: dana, onChanged: () => undefined, onClose: () => undefined, onReschedule: () => undefined, onStatus: () => undefined,
       names: { patient: 'Jane Doe', doctor: 'Dr Ada Lee', type: 'Consult' },
     });
     expect(section().dataset.state).toBe('ready');

@@ -51,6 +51,8 @@ const en = {
   'nav.settings': 'Settings',
   'nav.audit': 'Audit log',
   'nav.accounts': 'Video visits',
+  'nav.hours': 'Hours',
+  'nav.clinic': 'Clinic',
   'nav.lock': 'Lock',
   'nav.help': 'Shortcuts',
   'cal.today': 'Today',
@@ -59,7 +61,7 @@ const en = {
   'cal.day': 'Day',
   'cal.week': 'Week',
   'cal.book': 'New booking',
-  'cal.print': 'Print day sheet',
+  'cal.print': 'Print day',
   'print.time': 'Time',
   'print.doctor': 'Doctor',
   'print.patient': 'Patient',
@@ -74,6 +76,7 @@ const en = {
   'cal.legend': 'What the marks on appointments mean',
   'cal.noDoctors': 'No doctors yet. An admin can add them under Staff.',
   'cal.otherDoctor': 'Moving an appointment to another doctor is not possible; cancel it and book again.',
+  'cal.doctor': 'Whose week',
   'cal.doctors': 'Doctors shown',
   'cal.doctorsPage': 'Doctors {first}–{last} of {total}',
   'cal.prevDoctors': 'Previous doctors',
@@ -97,11 +100,40 @@ const en = {
   'book.cancel': 'Close',
   'book.pickPatient': 'Pick a patient from the list',
   'book.noEmail': 'No e-mail address: the patient will not get an invitation.',
+  'book.newPatient': '+ New patient (Alt+N)',
+  'book.newPatientNamed': '+ New patient “{name}”',
+  'book.newPatientTitle': 'New patient',
+  'book.newPatientEmail': 'E-mail (optional)',
+  'book.newPatientAdd': 'Add and go on',
+  'book.dateHint': 'Type “tomorrow”, “fri” or “dec 8”; ↑ ↓ change the day',
+  'book.timeHint': 'Type “14”, “2pm” or “14:30”; ↑ ↓ change by 15 minutes',
+  'book.means': '→',
+  'book.badDate': 'Type a day such as tomorrow, fri or dec 8',
+  'book.badTime': 'Type a time such as 14, 2pm or 14:30',
+  'book.past': 'Book anyway (this time has passed)',
+  'book.inPast': '{when} has already passed. Tick “Book anyway” to book it, or change the day or time.',
+  'book.firstAvailable': 'First available',
+  'book.anyDoctor': 'Any doctor',
+  'book.noFreeSlot': 'No free time in the next month within working hours',
+  'book.reschedule': 'Reschedule',
+  'book.rescheduleTitle': 'Reschedule visit',
+  'panel.reschedule': 'Reschedule',
+  'undo.undo': 'Undo',
+  'undo.done': 'Undone',
+  'undo.booked': 'Booked',
+  'undo.rescheduled': 'Rescheduled',
+  'undo.moved': 'Moved',
+  'undo.cancelled': 'Cancelled',
+  'undo.status': 'Marked {status}',
   'panel.close': 'Close',
   'panel.history': 'History',
   'history.booked': 'Booked',
   'history.moved': 'Moved',
   'history.status': 'Status changed',
+  'history.statusFromTo': '{from} → {to}',
+  'history.movedFromTo': 'Moved from {from} to {to}',
+  'history.cancelledFrom': 'Cancelled (was {from})',
+  'history.undo': '(undo)',
   'history.cancelled': 'Cancelled',
   'panel.bookedIn': 'booked in {tz}',
   'panel.reason': 'Reason for cancelling',
@@ -153,7 +185,7 @@ const en = {
   'mail.resendCancellation': 'Resend cancellation',
   'mail.queued': 'Queued: it goes to the clinic’s mail server within seconds.',
   'action.checked-in': 'Check in',
-  'action.in-progress': 'Start',
+  'action.in-progress': 'Start visit',
   'action.completed': 'Complete',
   'action.no-show': 'No-show',
   'action.booked': 'Undo check-in',
@@ -229,11 +261,52 @@ const en = {
   'key.dayWeek': 'Day view / week view',
   'key.search': 'Find a patient or visit',
   'key.status': 'Selected appointment: check in, start, complete, no-show',
+  'key.reschedule': 'Reschedule the selected visit (day, time, doctor, type)',
+  'key.undo': 'Undo your last change (for a few seconds after it)',
   'key.cancel': 'Selected appointment: cancel (asks for a reason)',
   'key.print': 'Print the day sheet',
   'key.lock': 'Lock the desk now',
   'key.help': 'Show this list',
   'key.accounts': 'Video visits: connect Zoom or Microsoft Teams',
+  'hours.clinic': 'Clinic opening hours',
+  'hours.clinicHint': 'Each day’s hours as HH:MM-HH:MM, several separated by commas (e.g. 08:00-12:00, 13:00-18:00). A day left blank is closed.',
+  'hours.clinicNone': 'No opening hours entered: the clinic is open at all hours.',
+  'hours.clinicClear': 'Open at all hours (remove the opening hours)',
+  'hours.doctor': 'A doctor’s week',
+  'hours.doctorHint': 'Each day’s working hours as HH:MM-HH:MM, several separated by commas (e.g. 09:00-12:00, 13:00-17:00). A day left blank is not worked. The week applies from its date until the doctor’s next week.',
+  'hours.whichDoctor': 'Doctor',
+  'hours.from': 'Effective from',
+  'hours.weeks': 'Weeks entered',
+  'hours.weeksNone': 'No weekly hours entered: the doctors work whenever the clinic is open.',
+  'hours.weekFrom': '{name}, from {date}',
+  'hours.exceptions': 'Days off, holidays and extra hours',
+  'hours.exceptionsHint': 'A day off (or several) of a doctor, a holiday of the whole clinic, or a doctor’s extra hours on one day.',
+  'hours.whose': 'Who',
+  'hours.wholeClinic': 'The whole clinic (holiday)',
+  'hours.kind': 'What',
+  'hours.kind.off': 'Day off',
+  'hours.kind.extra': 'Extra hours',
+  'hours.holiday': 'Holiday',
+  'hours.firstDay': 'Date',
+  'hours.lastDay': 'Last day (for several days off; optional)',
+  'hours.extraHours': 'Extra hours (HH:MM-HH:MM)',
+  'hours.label': 'Label (optional, e.g. Canada Day)',
+  'hours.exceptionsNone': 'No days off, holidays or extra hours entered.',
+  'hours.added': 'Added',
+  'hours.removed': 'Removed',
+  'hours.remove': 'Remove',
+  'hours.closed': 'closed',
+  'hours.notWorked': 'not worked',
+  'hours.allDay': 'all day',
+  'day.mon': 'Monday',
+  'day.tue': 'Tuesday',
+  'day.wed': 'Wednesday',
+  'day.thu': 'Thursday',
+  'day.fri': 'Friday',
+  'day.sat': 'Saturday',
+  'day.sun': 'Sunday',
+  'cal.dayOff': 'Day off',
+  'cal.holiday': 'Clinic closed',
   'settings.providersMoved': 'Zoom and Microsoft Teams settings are on the Video visits screen.',
   'settings.openProviders': 'Open provider settings',
   'mt.title': 'Patient e-mail',
@@ -383,7 +456,12 @@ const en = {
   'audit.action': 'Action',
   'audit.appointment': 'Appointment',
   'audit.none': 'Nothing recorded for these filters',
-  'audit.system': 'System',
+  'audit.system': 'Frontdesk',
+  'audit.cli': 'Command line',
+  'audit.cliUser': 'Command line ({user})',
+  'audit.outbox': 'Meeting worker',
+  'audit.mailWorker': 'E-mail worker',
+  'audit.doctor': 'Doctor',
   'audit.appointment_booked': 'Booked an appointment',
   'audit.appointment_moved': 'Moved an appointment',
   'audit.appointment_cancelled': 'Cancelled an appointment',
@@ -447,6 +525,11 @@ export function setLocale(tag: string): void {
   locale = tag;
 }
 
+/** The clinic's locale, as a BCP 47 tag. */
+export function localeTag(): string {
+  return locale;
+}
+
 // Building an Intl formatter costs far more than using one (a day of 600 appointments needs
 // 1,200 conversions): keep one per locale, zone and style.
 const formatters = new Map<string, Intl.DateTimeFormat>();
@@ -478,6 +561,12 @@ export function formatDate(date: string): string {
     .format(new Date(Date.UTC(y, m - 1, d)));
 }
 
+/** "Nov 30 – Dec 6, 2026": a week, from its first to its last day (`YYYY-MM-DD`). */
+export function formatWeek(first: string, last: string): string {
+  const day = (date: string) => { const [y, m, d] = date.split('-').map(Number); return new Date(Date.UTC(y, m - 1, d)); };
+  return formatter(locale, 'UTC', 'week', { month: 'short', day: 'numeric', year: 'numeric' }).formatRange(day(first), day(last));
+}
+
 /** The wall time of an instant in `tz`, as `YYYY-MM-DDTHH:MM:SS` (no offset). */
 export function wallTime(instant: string, tz: string): string {
   const parts = formatter('en-CA', tz, 'wall', {
@@ -485,6 +574,18 @@ export function wallTime(instant: string, tz: string): string {
   }).formatToParts(new Date(instant));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
+}
+
+/**
+ * The offset of `tz` from UTC at `at`, as `+HH:MM` or `-HH:MM` (`-05:00` for Toronto in winter):
+ * the calendar widget's clock takes a fixed offset, so that its now line and "today" follow the
+ * clinic's zone whatever the computer's own zone is.
+ */
+export function zoneOffset(tz: string, at: Date = new Date()): string {
+  const second = Math.floor(at.getTime() / 1000) * 1000;
+  const minutes = Math.round((Date.parse(`${wallTime(new Date(second).toISOString(), tz)}Z`) - second) / 60000);
+  const abs = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
 /** A local Date built from wall-clock fields (as the calendar widget hands them back) as `YYYY-MM-DDTHH:MM`. */

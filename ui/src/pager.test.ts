@@ -67,6 +67,30 @@ describe('the doctors pager', () => {
     expect(label()).toBe('Doctors 21–25 of 25');
   });
 
+  it("shows one doctor's week at a time, picked in a list or turned with ] and [, and the day's page again after", async () => {
+    await desk(25);
+    press(']'); // Doctors 11–20 in the day view
+    press('w');
+    await vi.advanceTimersByTimeAsync(0);
+    // The week of the first doctor that was in view, alone: seven readable columns.
+    expect(last().doctors.map((d) => d.name)).toEqual(['Dr 11']);
+    const pick = document.getElementById('doctor-pick') as HTMLSelectElement;
+    expect([pick.hidden, document.getElementById('doctor-page')?.hidden]).toEqual([false, true]);
+    expect(pick.options).toHaveLength(25);
+    expect(pick.selectedOptions[0].text).toBe('Dr 11');
+    pick.value = '19';
+    pick.dispatchEvent(new Event('change', { bubbles: true }));
+    expect(last().doctors.map((d) => d.name)).toEqual(['Dr 20']);
+    expect(last().appointments.map((a) => a.doctor_id)).toEqual([119]);
+    press(']');
+    expect(last().doctors.map((d) => d.name)).toEqual(['Dr 21']);
+    expect(pick.selectedOptions[0].text).toBe('Dr 21');
+    press('d');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(label()).toBe('Doctors 21–25 of 25');
+    expect(pick.hidden).toBe(true);
+  });
+
   it('has labelled buttons that keep the focus, and passes axe', async () => {
     await desk(25);
     const next = document.getElementById('doctors-next') as HTMLButtonElement;

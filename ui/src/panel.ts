@@ -3,9 +3,10 @@
 // and the status actions the lifecycle allows next (the backend says which; it also
 // enforces them).
 import { asAppError, ipc } from './ipc';
-import type { AppointmentDetail, Staff, Status } from './ipc';
+import type { AppointmentDetail, HistoryEntry, Staff, Status } from './ipc';
 import { h } from './dom';
-import { formatTime, t, tk } from './messages';
+import { formatTime, t, tk, wallTime } from './messages';
+import { showDay } from './when';
 import { showMeeting } from './meeting';
 import { loadMail, reloadMail } from './mail';
 
@@ -14,8 +15,14 @@ export interface PanelContext {
   /** Who is signed in: Start is offered to the assigned doctor and admins only. */
   me: Staff;
   names: { patient: string; doctor: string; type: string };
+  /** Staff and type names by id, for the history's words (a change of doctor or type). */
+  nameOf?: { staff: (id: number) => string | undefined; type: (id: number) => string | undefined };
   onChanged: () => void;
   onClose: () => void;
+  /** The visit's status was changed here (cancelled included): offer to undo it. */
+  onStatus: (status: Status) => void;
+  /** Opens the booking dialog on this visit, to change its day, time, doctor or type. */
+  onReschedule: () => void;
 }
 
 export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: PanelContext): void {
@@ -26,6 +33,7 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
   const change = async (status: Status) => {
     try {
       await ipc.setStatus(a.id, status);
+      ctx.onStatus(status);
       ctx.onChanged();
     } catch (e) { fail(e); }
   };
@@ -39,6 +47,7 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     reason.removeAttribute('aria-invalid');
     try {
       await ipc.cancelAppointment(a.id, reason.value);
+      ctx.onStatus('cancelled');
       ctx.onChanged();
     } catch (err) {
       // The error line sits right under the reason; it describes the box when it is about it.
@@ -48,12 +57,15 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     }
   });
 
-  const actions = h('div', { class: 'actions' }, ...a.next_statuses.map((s) => h('button', {
-    type: 'button', 'data-status': s, class: s === 'cancelled' ? 'danger' : '',
-    onclick: () => {
-      if (s === 'cancelled') { cancelForm.hidden = false; reason.focus(); } else { void change(s); }
-    },
-  }, tk(`action.${s}`))));
+  const actions = h('div', { class: 'actions' },
+    a.rights.reschedule ? h('button', { type: 'button', id: 'panel-reschedule', 'aria-keyshortcuts': 'R', onclick: ctx.onReschedule },
+      `${t('panel.reschedule')} (R)`) : null,
+    ...a.next_statuses.map((s) => h('button', {
+      type: 'button', 'data-status': s, class: s === 'cancelled' ? 'danger' : '',
+      onclick: () => {
+        if (s === 'cancelled') { cancelForm.hidden = false; reason.focus(); } else { void change(s); }
+      },
+    }, tk(`action.${s}`))));
 
   const meeting = h('section', { id: 'panel-meeting', class: 'meeting', 'aria-labelledby': 'meeting-title' });
   updatePanelMeeting(meeting, detail, ctx);
@@ -65,7 +77,7 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     h('header', {},
       h('h2', {}, ctx.names.patient),
       h('button', { type: 'button', class: 'icon', 'aria-label': t('panel.close'), onclick: ctx.onClose }, '×')),
-    h('p', { class: 'when' }, `${a.start.slice(0, 10)} · ${formatTime(a.start, ctx.clinicTz)}–${formatTime(a.end, ctx.clinicTz)}${bookedIn}`),
+    h('p', { class: 'when' }, `${showDay(wallTime(a.start, ctx.clinicTz).slice(0, 10))} · ${formatTime(a.start, ctx.clinicTz)}–${formatTime(a.end, ctx.clinicTz)}${bookedIn}`),
     h('p', {}, `${ctx.names.type} · ${ctx.names.doctor}`),
     h('p', { class: `badge status-${a.status}` }, tk(`status.${a.status}`)),
     a.cancel_reason ? h('p', { class: 'muted' }, a.cancel_reason) : '',
@@ -75,10 +87,34 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
     mail,
     h('h3', {}, t('panel.history')),
     h('ol', { class: 'history' }, ...detail.history.map((e) => h('li', {},
-      h('time', { datetime: e.at }, `${e.at.slice(0, 10)} ${formatTime(e.at, ctx.clinicTz)}`), ' ',
-      h('span', {}, tk(`history.${e.action}`)), ' ', h('span', { class: 'muted' }, e.actor_name ?? e.actor)))),
+      h('time', { datetime: e.at }, `${showDay(wallTime(e.at, ctx.clinicTz).slice(0, 10))} ${formatTime(e.at, ctx.clinicTz)}`), ' ',
+      h('span', {}, historyWords(e, ctx)), ' ', h('span', { class: 'muted' }, e.actor_name ?? e.actor)))),
   );
   root.hidden = false;
+}
+
+/** What a history row changed, from and to, in the desk's words: "Booked → Checked in". */
+export function historyWords(e: HistoryEntry, ctx: Pick<PanelContext, 'clinicTz' | 'nameOf'>): string {
+  const d = (e.detail ?? {}) as Record<string, unknown>;
+  const status = (s: unknown) => tk(`status.${String(s)}`);
+  const at = (side: unknown) => {
+    const v = (side ?? {}) as Record<string, unknown>;
+    if (typeof v.start !== 'string') return '';
+    return `${showDay(wallTime(v.start, ctx.clinicTz).slice(0, 10))} ${formatTime(v.start, ctx.clinicTz)}`;
+  };
+  let words: string;
+  if (e.action === 'status' && d.from && d.to) words = t('history.statusFromTo', { from: status(d.from), to: status(d.to) });
+  else if (e.action === 'cancelled' && d.from) words = t('history.cancelledFrom', { from: status(d.from) });
+  else if (e.action === 'moved' && d.from && d.to) {
+    const from = d.from as Record<string, unknown>;
+    const to = d.to as Record<string, unknown>;
+    const also = [
+      typeof to.doctor_id === 'number' ? `${ctx.nameOf?.staff(Number(from.doctor_id)) ?? ''} → ${ctx.nameOf?.staff(to.doctor_id) ?? ''}` : '',
+      typeof to.type_id === 'number' ? `${ctx.nameOf?.type(Number(from.type_id)) ?? ''} → ${ctx.nameOf?.type(to.type_id) ?? ''}` : '',
+    ].filter((s) => s !== '' && s.trim() !== '→');
+    words = [t('history.movedFromTo', { from: at(from), to: at(to) }), ...also].join(' · ');
+  } else words = tk(`history.${e.action}`);
+  return d.undoes === undefined ? words : `${words} ${t('history.undo')}`;
 }
 
 /**

@@ -4,13 +4,15 @@
 import { asAppError, ipc } from './ipc';
 import type { DaySheet, DeepLink, WorkingTime } from './ipc';
 import { h } from './dom';
-import { formatDate, t, wallTime } from './messages';
+import { formatDate, formatWeek, t, tk, wallTime } from './messages';
 import { Booker } from './booking';
+import { UndoBar } from './undo';
 import type { Slot } from './booking';
 import { ScheduleCalendar } from './calendar';
 import { statusLegend } from './legend';
 import type { View } from './calendar';
 import { DoctorPager } from './pager';
+import { DOCTORS_PER_PAGE } from './paging';
 import { SelectedAppointment } from './selection';
 import { printDaySheet } from './daysheet';
 import { reportPainted } from './painted';
@@ -42,6 +44,8 @@ export class ScheduleScreen {
   readonly bar: HTMLElement;
   readonly selection: SelectedAppointment;
   readonly booker: Booker;
+  /** "Booked — Undo" after each change made here. */
+  readonly undoBar: UndoBar;
   /** Whether the calendar is the screen shown. */
   active = false;
   private view: View = 'day';
@@ -52,13 +56,29 @@ export class ScheduleScreen {
   private calendarEl = h('div', { id: 'calendar', class: 'calendar', role: 'region' });
   private calendar: ScheduleCalendar;
   private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
-  private pager = new DoctorPager((delta) => this.turnDoctorPage(delta));
+  private pager = new DoctorPager((delta) => this.turnDoctorPage(delta), () => this.showDoctorPage());
 
   constructor(private session: Session, private hooks: ScheduleHooks) {
     const { clinic, me } = session;
     this.date = this.today();
-    this.selection = new SelectedAppointment(session, { onChanged: () => void this.refresh(), say: hooks.say });
-    this.booker = new Booker(() => this.session.clinic.tz, (a) => {
+    this.undoBar = new UndoBar({
+      undone: (a) => { this.calendar.reveal(a.id); void this.refresh(); },
+      say: hooks.say,
+    });
+    this.selection = new SelectedAppointment(session, {
+      onChanged: () => void this.refresh(),
+      say: hooks.say,
+      nameOf: {
+        staff: (id) => this.sheet?.doctors.find((d) => d.id === id)?.name,
+        type: (id) => this.booker.types.find((ty) => ty.id === id)?.name,
+      },
+      statusChanged: (id, status) => this.undoBar.offer(status === 'cancelled' ? t('undo.cancelled') : t('undo.status', { status: tk(`status.${status}`) }), id),
+      reschedule: (row) => this.booker.reschedule(this.sheet?.doctors ?? [],
+        { id: row.id, patientName: row.patient_name, typeId: row.type_id },
+        { date: row.local_start.slice(0, 10), time: row.local_start.slice(11, 16), doctorId: row.doctor_id }),
+    });
+    this.booker = new Booker(() => this.session.clinic.tz, (a, rescheduled) => {
+      this.undoBar.offer(rescheduled ? t('undo.rescheduled') : t('undo.booked'), a.id);
       this.pager.want(a.doctor_id);
       this.calendar.reveal(a.id);
       void this.goto(a.local_start.slice(0, 10) === this.date ? this.date : wallTime(a.start, this.session.clinic.tz).slice(0, 10));
@@ -78,7 +98,7 @@ export class ScheduleScreen {
       onSelectSlot: (slot) => { this.booker.choose(slot); if (canBook(this.session.me)) this.book(); },
       onOpenAppointment: (row) => void this.selection.select(row),
       onError: (m) => hooks.say(m),
-      onMoved: () => void this.refresh(),
+      onMoved: (id) => { this.undoBar.offer(t('undo.moved'), id); void this.refresh(); },
     });
   }
 
@@ -89,7 +109,7 @@ export class ScheduleScreen {
 
   /** Puts the calendar and the panel in `content` and reads the shown days. */
   async mount(content: HTMLElement): Promise<void> {
-    content.replaceChildren(h('div', { class: 'calendar-column' }, this.calendarEl, statusLegend()), this.selection.panel);
+    content.replaceChildren(h('div', { class: 'calendar-column' }, this.calendarEl, statusLegend(), this.undoBar.element), this.selection.panel);
     await this.refresh();
   }
 
@@ -110,8 +130,7 @@ export class ScheduleScreen {
       if (err.kind === 'unauthenticated') return this.hooks.lock();
       return this.hooks.say(err.message);
     }
-    this.dateLabel.textContent = this.view === 'week'
-      ? `${formatDate(first)} – ${formatDate(addDays(first, 6))}` : formatDate(this.date);
+    this.dateLabel.textContent = this.view === 'week' ? formatWeek(first, addDays(first, 6)) : formatDate(this.date);
     this.showDoctorPage();
     reportPainted('day');
     if (reselect) await this.selection.follow(this.sheet);
@@ -157,6 +176,8 @@ export class ScheduleScreen {
 
   async setView(view: View): Promise<void> {
     this.view = view;
+    // A week is one doctor's: seven columns that stay readable (a page of doctors' weeks is not).
+    this.pager.resize(view === 'week' ? 1 : DOCTORS_PER_PAGE);
     this.bar.querySelectorAll('[data-view]').forEach((b) => b.setAttribute('aria-pressed', String((b as HTMLElement).dataset.view === view)));
     await this.refresh();
   }

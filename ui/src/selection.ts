@@ -11,6 +11,12 @@ export interface SelectionHooks {
   /** The appointment was changed from the panel: read the shown days again. */
   onChanged: () => void;
   say: (message: string) => void;
+  /** A status was changed from the panel: offer to undo it. */
+  statusChanged: (id: number, status: Status) => void;
+  /** Staff and type names by id, for the history's words. */
+  nameOf?: PanelContext['nameOf'];
+  /** Reschedule the selected visit (the booking dialog, on it). */
+  reschedule: (row: DaySheetRow) => void;
 }
 
 export class SelectedAppointment {
@@ -60,6 +66,11 @@ export class SelectedAppointment {
     this.panel.querySelector<HTMLButtonElement>(`button[data-status="${status}"]`)?.click();
   }
 
+  /** The Reschedule shortcut: the panel's button, when the reader may reschedule the visit. */
+  reschedule(): void {
+    this.panel.querySelector<HTMLButtonElement>('#panel-reschedule')?.click();
+  }
+
   close(): void {
     this.row = null;
     this.panel.hidden = true;
@@ -72,6 +83,9 @@ export class SelectedAppointment {
       names: { patient: row.patient_name, doctor: row.doctor_name, type: row.type_name },
       onChanged: () => this.hooks.onChanged(),
       onClose: () => this.close(),
+      nameOf: this.hooks.nameOf,
+      onReschedule: () => this.hooks.reschedule(row),
+      onStatus: (status) => this.hooks.statusChanged(row.id, status),
     };
   }
 }

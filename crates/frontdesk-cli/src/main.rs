@@ -20,8 +20,8 @@ use frontdesk_core::paths::{default_data_dir, DATABASE_URL_ENV, DATA_DIR_ENV};
 use frontdesk_core::store::{AuditAnchor, AuditFilter, NewPatient, ServerAddress, StaffUpdate};
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
-    Actor, AppointmentId, BookingRequest, CoreError, Field, PatientId, Role, StaffId, Status, Store,
-    SystemClock, TypeId,
+    Actor, AppointmentId, BookingRequest, CoreError, Field, PatientId, Reschedule, Role, StaffId, Status,
+    Store, SystemClock, TypeId,
 };
 
 use accounts::{AccountCommand, ConfigCommand};
@@ -85,12 +85,21 @@ enum Command {
         #[arg(long, value_name = "D")]
         description: Option<String>,
     },
-    /// Move an appointment to another time.
+    /// Move an appointment to another time, and to another doctor or type when given.
     Move {
         id: i64,
         #[command(flatten)]
         when: When,
+        /// Another doctor (a telehealth visit's meeting moves to their account).
+        #[arg(long, value_name = "ID")]
+        doctor: Option<i64>,
+        /// Another type of visit (its length and mode).
+        #[arg(long = "type", value_name = "ID")]
+        type_id: Option<i64>,
     },
+    /// Undo your last change to an appointment (its booking, a move, a cancellation or a status
+    /// change), within two minutes of making it.
+    Undo { id: i64 },
     /// Cancel an appointment, with a reason.
     Cancel {
         id: i64,
@@ -576,12 +585,20 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
             let booked = store.book(&actor, &req).await?;
             out.appointment(store, &booked, "Booked").await
         }
-        Command::Move { id, when } => {
-            let to = local(&when)?;
-            let moved = store
-                .move_appointment(&actor, AppointmentId(id), to, when.allow_overlap, when.outside_hours)
-                .await?;
+        Command::Move { id, when, doctor, type_id } => {
+            let change = Reschedule {
+                to: local(&when)?,
+                doctor_id: doctor.map(StaffId),
+                type_id: type_id.map(TypeId),
+                allow_overlap: when.allow_overlap,
+                allow_outside_hours: when.outside_hours,
+            };
+            let moved = store.reschedule(&actor, AppointmentId(id), &change).await?;
             out.appointment(store, &moved, "Moved").await
+        }
+        Command::Undo { id } => {
+            let undone = store.undo(&actor, AppointmentId(id)).await?;
+            out.appointment(store, &undone, "Undone").await
         }
         Command::Cancel { id, reason } => {
             let cancelled = store.cancel(&actor, AppointmentId(id), &reason).await?;

@@ -129,6 +129,11 @@ impl Day {
             })
     }
 
+    /// The field of this weekday's hours in a form of the week (its key is [`Day::as_str`]).
+    pub fn field(self) -> Field {
+        Field::new(self.as_str(), self.name())
+    }
+
     /// The day's English name: `Monday`.
     pub fn name(self) -> &'static str {
         match self {
@@ -254,6 +259,31 @@ pub fn parse_day(day: &str, text: &str) -> Result<Vec<Block>> {
     let blocks =
         t.split(',').map(|b| Block::parse(b).map_err(|e| on_day(day, e))).collect::<Result<Vec<_>>>()?;
     check_day(day, blocks)
+}
+
+/// A week as a form gives it: each weekday's blocks as text (`09:00-12:00, 13:00-17:00`; blank
+/// or `off` when not worked), parsed as [`parse_day`] does. A refusal names the weekday's own
+/// field ([`Day::field`]), so that a form shows it beside that day.
+///
+/// # Errors
+/// [`CoreError::InvalidField`] on the weekday's field for a malformed block, an end before a
+/// start or two blocks that overlap; on [`HOURS`] for a weekday given twice.
+pub fn parse_week<'a>(days: impl IntoIterator<Item = (Day, &'a str)>) -> Result<WeekHours> {
+    let mut week = Vec::new();
+    for (day, text) in days {
+        let blocks = if text.trim().is_empty() {
+            Vec::new()
+        } else {
+            parse_day(day.name(), text).map_err(|e| match e {
+                CoreError::InvalidField { message, .. } => {
+                    CoreError::InvalidField { field: day.field(), message }
+                }
+                other => other,
+            })?
+        };
+        week.push((day, blocks));
+    }
+    WeekHours::new(week)
 }
 
 /// Puts `day`'s name in front of a block's refusal.
@@ -784,6 +814,27 @@ mod tests {
 
     fn b(text: &str) -> Block {
         Block::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_forms_week_names_the_weekday_a_refusal_is_about() {
+        let week =
+            parse_week([(Day::Mon, "09:00-12:00, 13:00-17:00"), (Day::Tue, " "), (Day::Wed, "off")]).unwrap();
+        assert_eq!(week.on(Day::Mon), &[b("09:00-12:00"), b("13:00-17:00")]);
+        assert!(week.on(Day::Tue).is_empty() && week.on(Day::Wed).is_empty());
+        let refused = |text: &str| match parse_week([(Day::Mon, "09:00-12:00"), (Day::Thu, text)]) {
+            Err(CoreError::InvalidField { field, message }) => (field.key(), message),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            refused("09:00-12:00,11:00-13:00"),
+            ("thu", "on Thursday, 09:00-12:00 and 11:00-13:00 overlap; give each time once".to_owned())
+        );
+        assert_eq!(
+            refused("17:00-13:00"),
+            ("thu", "on Thursday, 17:00-13:00: the end is before the start".to_owned())
+        );
+        assert_eq!(refused("9-5").0, "thu");
     }
 
     #[test]

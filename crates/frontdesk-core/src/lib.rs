@@ -30,5 +30,5 @@ pub use model::{
     MailMethod, MailState, MeetingInfo, MeetingState, Mode, Patient, PatientId, Provider, Role, Staff,
     StaffId, Status, TypeId, Waiting,
 };
-pub use store::{BookingRequest, NewPatient, Store};
+pub use store::{BookingRequest, NewPatient, Reschedule, Store};
 pub use time::{Fold, LocalTime};

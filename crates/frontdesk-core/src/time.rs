@@ -203,6 +203,27 @@ pub fn in_zone(instant: DateTime<Utc>, tz: Tz) -> DateTime<chrono::FixedOffset> 
     instant.with_timezone(&tz).fixed_offset()
 }
 
+/// The wall time an instant shows in `tz`, with the fold that names it again when that time
+/// happens twice: resolving the answer gives back the same instant.
+#[must_use]
+pub fn local_of(instant: DateTime<Utc>, tz: Tz) -> LocalTime {
+    let at = instant.with_timezone(&tz).naive_local();
+    let fold = match tz.from_local_datetime(&at) {
+        chrono::LocalResult::Ambiguous(first, _) if first.with_timezone(&Utc) == instant => {
+            Some(Fold::Earlier)
+        }
+        chrono::LocalResult::Ambiguous(..) => Some(Fold::Later),
+        _ => None,
+    };
+    LocalTime { at, tz, fold }
+}
+
+/// A day as the desk says it in messages: "Monday, July 6, 2026".
+#[must_use]
+pub fn spoken_day(date: NaiveDate) -> String {
+    date.format("%A, %B %-d, %Y").to_string()
+}
+
 /// Today's date in `tz` at `now`.
 pub fn today_in(tz: Tz, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&tz).date_naive()

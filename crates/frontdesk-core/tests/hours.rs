@@ -327,13 +327,13 @@ async fn a_new_week_takes_over_on_its_date(engine: Engine) {
     store.book(&desk(), &request(1, "2026-06-29T07:00", false)).await.unwrap();
     store.book(&desk(), &request(1, "2026-07-27T09:30", false)).await.unwrap();
     let refused = store.book(&desk(), &request(1, "2026-07-28T09:30", false)).await.unwrap_err();
-    assert_eq!(refused.to_string(), "Dr Ada Lee does not work on Tuesday 2026-07-28: choose another time, or confirm the booking outside hours");
+    assert_eq!(refused.to_string(), "Dr Ada Lee does not work on Tuesday, July 28, 2026: choose another time, or confirm the booking outside hours");
     // From the second week's date on, Monday mornings are no longer worked.
     let refused = store.book(&desk(), &request(1, "2026-08-03T09:30", false)).await.unwrap_err();
     assert_eq!(refused.kind(), ErrorKind::OutsideHours);
     assert_eq!(
         refused.to_string(),
-        "Dr Ada Lee works 13:00-17:00 on Monday 2026-08-03 (America/Toronto), and 09:30-10:00 is outside that: choose another time, or confirm the booking outside hours"
+        "Dr Ada Lee works 13:00-17:00 on Monday, August 3, 2026, and 09:30-10:00 is outside that: choose another time, or confirm the booking outside hours"
     );
     store.book(&desk(), &request(1, "2026-08-03T16:30", false)).await.unwrap();
     // A visit must lie wholly within the hours.
@@ -382,10 +382,10 @@ async fn booking_outside_hours_needs_a_recorded_confirmation(engine: Engine) {
 
     // Over lunch, on a day off, on a clinic holiday, on a closed weekday: refused, nothing written.
     for (start, why) in [
-        ("2026-07-06T12:15", "Dr Ada Lee works 09:00-12:00, 13:00-17:00 on Monday 2026-07-06"),
-        ("2026-07-10T10:00", "Dr Ada Lee is off on Friday 2026-07-10 (Conference)"),
-        ("2026-07-13T10:00", "the clinic is closed on Monday 2026-07-13 (Staff training)"),
-        ("2026-07-07T10:00", "Dr Ada Lee does not work on Tuesday 2026-07-07"),
+        ("2026-07-06T12:15", "Dr Ada Lee works 09:00-12:00, 13:00-17:00 on Monday, July 6, 2026"),
+        ("2026-07-10T10:00", "Dr Ada Lee is off on Friday, July 10, 2026 (Conference)"),
+        ("2026-07-13T10:00", "the clinic is closed on Monday, July 13, 2026 (Staff training)"),
+        ("2026-07-07T10:00", "Dr Ada Lee does not work on Tuesday, July 7, 2026"),
         ("2026-07-06T08:30", "Dr Ada Lee works 09:00-12:00, 13:00-17:00 on Monday"),
     ] {
         let refused = store.book(&desk(), &request(1, start, false)).await.unwrap_err();
@@ -458,7 +458,7 @@ async fn hours_keep_their_wall_clock_across_dst(engine: Engine) {
     store.set_doctor_hours(&it(), StaffId(1), date("2026-01-01"), &week(every_day)).await.unwrap();
     store.set_clinic_hours(&it(), &week("mon 07:30-20:00; sat 08:00-12:00; sun 01:00-18:00")).await.unwrap();
 
-    // Toronto springs forward on Sunday 2026-03-08 at 02:00: 09:00 is 14:00Z before, 13:00Z after;
+    // Toronto springs forward on Sunday, March 8, 2026 at 02:00: 09:00 is 14:00Z before, 13:00Z after;
     // the 01:00-03:00 block that night lasts one hour.
     let time = store.working_time(date("2026-03-07"), 3, Some(StaffId(1))).await.unwrap();
     let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> =

@@ -63,7 +63,230 @@ on_both_engines!(
     times_are_utc_and_a_reopened_store_keeps_everything,
     a_clinic_can_keep_the_type_of_visit_out_of_what_leaves_it,
     under_the_minimum_necessary_a_doctor_reads_only_their_own_patients,
+    a_reschedule_to_another_doctor_and_type_is_one_visit_whose_meeting_follows,
+    the_author_of_a_change_can_undo_it_for_two_minutes_as_a_change_like_any_other,
 );
+
+/// Undo takes back the last change to a visit, by whoever made it, for two minutes: a booking
+/// (cancelled), a move or reschedule (back to the doctor, type and time before), a cancellation
+/// and a status change (back to the status before). Each undo is a change in the history and
+/// the audit log; nobody else's change, and nothing older, is undone.
+async fn the_author_of_a_change_can_undo_it_for_two_minutes_as_a_change_like_any_other(engine: Engine) {
+    use frontdesk_core::store::UNDO_SECONDS;
+    use frontdesk_core::{HandClock, Reschedule};
+    let db = TestDb::new(engine).await;
+    let start = DateTime::parse_from_rfc3339("2026-06-01T12:00:00Z").unwrap().with_timezone(&Utc);
+    let hand = Arc::new(HandClock::at(start));
+    seeded(&db).await;
+    let store = db.open(hand.clone()).await;
+    let other = Actor::Staff { id: StaffId(4), role: Role::Admin };
+
+    // A booking undone is a cancelled visit, its meeting going with it.
+    let visit =
+        store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let undone = store.undo(&desk(), visit.id).await.unwrap();
+    assert_eq!(undone.status, Status::Cancelled);
+    // ...and an undo is not undone in turn (it is the last change now, but an undo).
+    assert!(matches!(store.undo(&desk(), visit.id).await, Err(CoreError::Transition(_))));
+
+    // A reschedule undone: back to Dr Lee, the Consult and 09:30.
+    let visit =
+        store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let short = store.add_type(&it(), "Short", 15, Mode::InPerson).await.unwrap().id;
+    let change = Reschedule {
+        to: at("2026-07-07T15:00", "America/Toronto"),
+        doctor_id: Some(StaffId(2)),
+        type_id: Some(short),
+        allow_overlap: false,
+        allow_outside_hours: false,
+    };
+    store.reschedule(&desk(), visit.id, &change).await.unwrap();
+    // Someone else cannot undo it.
+    assert!(matches!(store.undo(&other, visit.id).await, Err(CoreError::Transition(_))));
+    let back = store.undo(&desk(), visit.id).await.unwrap();
+    assert_eq!(
+        (back.doctor_id, back.type_id, back.start, back.end),
+        (visit.doctor_id, visit.type_id, visit.start, visit.end)
+    );
+
+    // A check-in and a cancellation undone: back to where they were.
+    store.set_status(&desk(), visit.id, Status::CheckedIn).await.unwrap();
+    assert_eq!(store.undo(&desk(), visit.id).await.unwrap().status, Status::Booked);
+    store.cancel(&desk(), visit.id, "Called to cancel").await.unwrap();
+    let restored = store.undo(&desk(), visit.id).await.unwrap();
+    assert_eq!((restored.status, restored.cancel_reason), (Status::Booked, None));
+
+    // Each undo is in the history, naming the row it undoes.
+    let history = store.appointment(visit.id).await.unwrap().history;
+    let actions: Vec<(&str, bool)> =
+        history.iter().map(|h| (h.action.as_str(), h.detail.get("undoes").is_some())).collect();
+    assert_eq!(
+        actions,
+        [
+            ("booked", false),
+            ("moved", false),
+            ("moved", true),
+            ("status", false),
+            ("status", true),
+            ("cancelled", false),
+            ("status", true)
+        ]
+    );
+
+    // Too late: two minutes and a second after the change.
+    store.set_status(&desk(), visit.id, Status::CheckedIn).await.unwrap();
+    hand.set(start + chrono::Duration::seconds(UNDO_SECONDS + 1));
+    let late = store.undo(&desk(), visit.id).await;
+    assert!(matches!(&late, Err(CoreError::Transition(m)) if m.contains("2 minutes")), "{late:?}");
+    assert_eq!(store.appointment(visit.id).await.unwrap().appointment.status, Status::CheckedIn);
+
+    // A move back onto time taken since is refused as a double booking, and changes nothing.
+    hand.set(start);
+    let early =
+        store.book(&desk(), &request(1, at("2026-07-08T09:00", "America/Toronto"), false)).await.unwrap();
+    store
+        .move_appointment(&desk(), early.id, at("2026-07-08T11:00", "America/Toronto"), false, false)
+        .await
+        .unwrap();
+    store.book(&other, &request(1, at("2026-07-08T09:00", "America/Toronto"), false)).await.unwrap();
+    let refused = store.undo(&desk(), early.id).await;
+    assert!(matches!(refused, Err(CoreError::Overlap(_))), "{refused:?}");
+    let kept = store.appointment(early.id).await.unwrap().appointment;
+    assert_eq!(frontdesk_core::time::in_zone(kept.start, kept.tz).format("%H:%M").to_string(), "11:00");
+}
+
+/// A reschedule changes the day, the doctor and the type in one change: the same visit (id,
+/// patient, history), the new doctor's rules (clash, hours), the new length; the meeting made on
+/// the old doctor's account is first deleted there (the worker is given that account), then made
+/// anew for the new doctor; a type held in person drops it; a telehealth type brings one back.
+async fn a_reschedule_to_another_doctor_and_type_is_one_visit_whose_meeting_follows(engine: Engine) {
+    use frontdesk_core::store::Outcome;
+    use frontdesk_core::{MeetingState, Provider, Reschedule};
+    let db = TestDb::new(engine).await;
+    let store = seeded(&db).await;
+    let short = store.add_type(&it(), "Teams check", 15, Mode::Teams).await.unwrap().id;
+    let in_person = store.add_type(&it(), "In person", 20, Mode::InPerson).await.unwrap().id;
+    let visit =
+        store.book(&desk(), &request(1, at("2026-07-06T09:30", "America/Toronto"), false)).await.unwrap();
+    let ben =
+        store.book(&desk(), &request(2, at("2026-07-06T14:00", "America/Toronto"), false)).await.unwrap();
+    // The worker made the Zoom meeting on Dr Lee's account.
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!((work.doctor_id, work.moves_to), (StaffId(1), None));
+    store
+        .record_outcome(
+            &work,
+            &Outcome::Ready {
+                meeting_id: "85746065123".into(),
+                join_url: Some("https://zoom.us/j/85746065123".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    store
+        .record_outcome(
+            &work,
+            &Outcome::Ready {
+                meeting_id: "85746065124".into(),
+                join_url: Some("https://zoom.us/j/85746065124".into()),
+            },
+        )
+        .await
+        .unwrap();
+
+    let change = |doctor: i64, type_id: TypeId, when: &str, allow_overlap: bool| Reschedule {
+        to: at(when, "America/Toronto"),
+        doctor_id: Some(StaffId(doctor)),
+        type_id: Some(type_id),
+        allow_overlap,
+        allow_outside_hours: false,
+    };
+    // Onto Dr Roy's taken time: refused as a double booking, and nothing changed.
+    let refused = store.reschedule(&desk(), visit.id, &change(2, TypeId(1), "2026-07-06T14:10", false)).await;
+    assert!(matches!(refused, Err(CoreError::Overlap(_))), "{refused:?}");
+    assert_eq!(store.appointment(visit.id).await.unwrap().appointment.doctor_id, StaffId(1));
+    // To Dr Roy, as a 15-minute Teams visit the next day.
+    let moved =
+        store.reschedule(&desk(), visit.id, &change(2, short, "2026-07-07T10:00", false)).await.unwrap();
+    assert_eq!(
+        (moved.id, moved.patient_id, moved.doctor_id, moved.type_id),
+        (visit.id, visit.patient_id, StaffId(2), short)
+    );
+    assert_eq!(moved.duration_minutes, 15);
+    assert_eq!(moved.end - moved.start, chrono::Duration::minutes(15));
+    let detail = store.appointment(visit.id).await.unwrap();
+    let last = detail.history.last().unwrap();
+    assert_eq!(last.action, "moved");
+    assert_eq!(
+        (last.detail["from"]["doctor_id"].as_i64(), last.detail["to"]["doctor_id"].as_i64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(last.detail["to"]["type_id"].as_i64(), Some(short.0));
+    // The worker is sent to delete the Zoom meeting on Dr Lee's account first...
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!(work.visit.appointment_id, visit.id);
+    assert_eq!(
+        (work.doctor_id, work.provider, work.moves_to),
+        (StaffId(1), Provider::Zoom, Some(Provider::Microsoft))
+    );
+    assert_eq!(work.meeting_id.as_deref(), Some("85746065123"));
+    assert!(work.visit.active);
+    store.record_outcome(&work, &Outcome::Moved).await.unwrap();
+    // ...then to make it on Dr Roy's Teams, from nothing.
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!((work.doctor_id, work.provider, work.moves_to), (StaffId(2), Provider::Microsoft, None));
+    assert_eq!((work.meeting_id.as_deref(), work.attempts), (None, 0));
+    let meeting = store.appointment(visit.id).await.unwrap().appointment.meeting.unwrap();
+    assert_eq!(
+        (meeting.state, meeting.join_url),
+        (MeetingState::Pending, None),
+        "the old link is not shown meanwhile"
+    );
+    store
+        .record_outcome(
+            &work,
+            &Outcome::Ready {
+                meeting_id: "teams-1".into(),
+                join_url: Some("https://teams.microsoft.com/l/meetup-join/1".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(store.next_meeting_work(true, &[]).await.unwrap().is_none());
+
+    // Held in person: the Teams meeting is deleted (on Dr Roy's account), not moved.
+    store.reschedule(&desk(), visit.id, &change(2, in_person, "2026-07-07T10:00", false)).await.unwrap();
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!(
+        (work.doctor_id, work.provider, work.moves_to, work.visit.active),
+        (StaffId(2), Provider::Microsoft, None, false)
+    );
+    store.record_outcome(&work, &Outcome::Cancelled).await.unwrap();
+    // Back to a telehealth type: a new meeting is made.
+    store.reschedule(&desk(), visit.id, &change(1, TypeId(1), "2026-07-08T10:00", false)).await.unwrap();
+    let work = store.next_meeting_work(true, &[]).await.unwrap().unwrap();
+    assert_eq!(
+        (work.doctor_id, work.provider, work.moves_to, work.visit.active),
+        (StaffId(1), Provider::Zoom, None, true)
+    );
+    assert_eq!(work.meeting_id, None);
+
+    // A doctor does not reschedule; an unknown doctor or type is named.
+    let ada = Actor::Staff { id: StaffId(1), role: Role::Doctor };
+    assert!(matches!(
+        store.reschedule(&ada, ben.id, &change(1, TypeId(1), "2026-07-09T10:00", false)).await,
+        Err(CoreError::Forbidden(_))
+    ));
+    assert!(matches!(
+        store.reschedule(&desk(), ben.id, &change(99, TypeId(1), "2026-07-09T10:00", false)).await,
+        Err(CoreError::NotFound { what: "doctor", .. })
+    ));
+    assert!(matches!(
+        store.reschedule(&desk(), ben.id, &change(2, TypeId(99), "2026-07-09T10:00", false)).await,
+        Err(CoreError::NotFound { what: "appointment type", .. })
+    ));
+}
 
 /// With the clinic's minimum-necessary setting, a doctor's day shows other doctors' visits as
 /// busy time (no patient, no type), and a doctor can open only their own visits and the records

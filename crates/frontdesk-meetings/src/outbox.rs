@@ -99,7 +99,7 @@ impl Channel for Meetings {
     fn count(report: &mut PassReport, outcome: &Outcome) {
         match outcome {
             Outcome::Ready { .. } => report.ready += 1,
-            Outcome::Cancelled => report.cancelled += 1,
+            Outcome::Cancelled | Outcome::Moved => report.cancelled += 1,
             Outcome::Deferred { .. } => report.waiting += 1,
             Outcome::Refused { .. } => report.failed += 1,
         }
@@ -144,7 +144,9 @@ impl Meetings {
             marker,
         };
 
-        if !work.visit.active {
+        // A cancelled visit's meeting goes; so does one whose visit moved to another doctor or
+        // provider, before it is made there.
+        if !work.visit.active || work.moves_to.is_some() {
             if let Some(id) = &work.meeting_id {
                 accounts.delete_meeting(doctor, provider, id).await?;
             } else if work.attempt_open {
@@ -164,7 +166,7 @@ impl Meetings {
                     }
                 }
             }
-            return Ok(Outcome::Cancelled);
+            return Ok(if work.visit.active { Outcome::Moved } else { Outcome::Cancelled });
         }
 
         if let Some(id) = &work.meeting_id {
@@ -406,6 +408,7 @@ fn outcome_word(outcome: &Outcome) -> &'static str {
     match outcome {
         Outcome::Ready { .. } => "ready",
         Outcome::Cancelled => "cancelled",
+        Outcome::Moved => "moved",
         Outcome::Deferred { .. } => "waiting",
         Outcome::Refused { .. } => "refused",
     }

@@ -200,6 +200,9 @@ pub struct AuditEntry {
     pub patient_id: Option<PatientId>,
     pub appointment_id: Option<AppointmentId>,
     pub detail: serde_json::Value,
+    /// The patient's and the doctor's names, for the admin's screen (the export keeps ids).
+    pub patient_name: Option<String>,
+    pub doctor_name: Option<String>,
 }
 
 /// Which rows to read; every part is optional and they combine with "and".
@@ -231,6 +234,10 @@ struct AuditRow {
     detail: String,
     /// The row's link in the chain (`None` for rows from before the chain); only the export shows it.
     hash: Option<String>,
+    #[sqlx(default)]
+    patient_name: Option<String>,
+    #[sqlx(default)]
+    doctor_name: Option<String>,
 }
 
 impl TryFrom<AuditRow> for AuditEntry {
@@ -248,6 +255,8 @@ impl TryFrom<AuditRow> for AuditEntry {
             patient_id: r.patient_id.map(PatientId),
             appointment_id: r.appointment_id.map(AppointmentId),
             detail: serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::Null),
+            patient_name: r.patient_name,
+            doctor_name: r.doctor_name,
         })
     }
 }
@@ -653,8 +662,9 @@ impl Store {
     async fn audit_rows(&self, filter: &AuditFilter) -> Result<Vec<AuditRow>> {
         Ok(sql::query_as(
             "SELECT a.id, a.at_ms, a.actor, a.actor_staff_id, s.name AS actor_name, a.action, a.doctor_id,
-                    a.patient_id, a.appointment_id, a.detail, a.hash
+                    a.patient_id, a.appointment_id, a.detail, a.hash, p.full_name AS patient_name, d.name AS doctor_name
              FROM audit_log a LEFT JOIN staff s ON s.id = a.actor_staff_id
+               LEFT JOIN patients p ON p.id = a.patient_id LEFT JOIN staff d ON d.id = a.doctor_id
              WHERE a.at_ms >= $1 AND a.at_ms < $2
                AND ($3 IS NULL OR a.actor_staff_id = $3)
                AND ($4 IS NULL OR a.patient_id = $4)

@@ -7,7 +7,7 @@ use sqlx::FromRow;
 use serde_json::json;
 
 use super::audit::{self, AuditAbout, AuditAction};
-use super::sql::{self, Tx};
+use super::sql::{self, Engine, Tx};
 use super::{violates, Store};
 use crate::access::{Action, Sight, OTHER_PATIENT};
 use crate::error::{CoreError, Field, Result};
@@ -126,8 +126,11 @@ pub(super) const PATIENT_COLUMNS: &str = "id, full_name, email, phone, date_of_b
 /// SQLite walks `patients_by_name` in order and stops at the limit, so a common text reads few
 /// rows, and a rare one reads each patient once. The phone's digits are compared in two steps:
 /// `$3` is the digits with `%` between them (`%5%5%5%`), which a phone holding them holds too,
-/// a cheap test that spares most phones the costly removal of its punctuation.
-const TEXT_MATCH: &str = "(lower(full_name) LIKE lower($1) ESCAPE '\\' OR lower(email) LIKE lower($1) ESCAPE '\\'
+/// a cheap test that spares most phones the costly removal of its punctuation. `{LIKE}` is each
+/// engine's case-blind match: SQLite's `LIKE` already is (for ASCII, as its `lower` is), and
+/// calling `lower` on both sides of every row made a search that matches nobody 5 times the
+/// cost of the plain read of the names; PostgreSQL's is `ILIKE`.
+const TEXT_MATCH: &str = "(full_name {LIKE} $1 ESCAPE '\\' OR email {LIKE} $1 ESCAPE '\\'
         OR phone LIKE $1 ESCAPE '\\' OR date_of_birth = $2
         OR ($3 <> '' AND phone LIKE $3
             AND replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', '') LIKE ('%' || replace($3, '%', '') || '%')))
@@ -173,12 +176,16 @@ impl PatientMatch {
         Ok(PatientMatch { pattern, text, phone_pattern, is_date, own })
     }
 
-    /// The condition on `patients` (`$1` to `$4`).
-    pub(super) fn clause(&self) -> &'static str {
+    /// The condition on `patients` (`$1` to `$4`), in `engine`'s SQL.
+    pub(super) fn clause(&self, engine: Engine) -> String {
         if self.is_date {
-            BIRTH_MATCH
+            BIRTH_MATCH.to_owned()
         } else {
-            TEXT_MATCH
+            let like = match engine {
+                Engine::Sqlite => "LIKE",
+                Engine::Postgres => "ILIKE",
+            };
+            TEXT_MATCH.replace("{LIKE}", like)
         }
     }
 
@@ -528,7 +535,7 @@ impl Store {
             .bind(sql::query_as(&format!(
                 "SELECT {PATIENT_COLUMNS} FROM patients WHERE {}
                  ORDER BY full_name COLLATE NOCASE, id LIMIT 50",
-                search.clause()
+                search.clause(self.engine())
             )))
             .fetch_all(&self.pool)
             .await?;

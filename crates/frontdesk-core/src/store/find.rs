@@ -172,7 +172,7 @@ impl Store {
                  ORDER BY a.start_at DESC, a.id DESC LIMIT 1) AS last_id
              FROM patients WHERE {matching}
              ORDER BY full_name COLLATE NOCASE, id LIMIT $6",
-            matching = search.clause(),
+            matching = search.clause(self.engine()),
             upcoming = upcoming_at("$5"),
             past = past_at("$5"),
             holds = holds.join(", ")

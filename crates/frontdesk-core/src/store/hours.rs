@@ -863,7 +863,7 @@ pub(super) async fn outside_hours(
         .await?;
     let local = start.with_timezone(&tz);
     let date = local.date_naive();
-    let on = format!("{} {date}", Day::of(date).name());
+    let on = time::spoken_day(date);
     let label = |l: &Option<String>| l.as_ref().map(|l| format!(" ({l})")).unwrap_or_default();
     let day = hours.local_day(doctor, date);
     let reason = match (&day.closed, day.blocks.as_slice()) {
@@ -871,9 +871,8 @@ pub(super) async fn outside_hours(
         (Some(Closed::DayOff(l)), []) => format!("{name} is off on {on}{}", label(l)),
         (_, []) => format!("{name} does not work on {on}"),
         (_, blocks) => format!(
-            "{name} works {} on {on} ({}), and {}-{} is outside that",
+            "{name} works {} on {on}, and {}-{} is outside that",
             blocks.iter().map(Block::to_string).collect::<Vec<_>>().join(", "),
-            tz.name(),
             local.format("%H:%M"),
             end.with_timezone(&tz).format("%H:%M"),
         ),

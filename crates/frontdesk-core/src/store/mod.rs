@@ -68,7 +68,7 @@ pub use mail_templates::{MailTemplate, TextDraft};
 pub use moving::Moved;
 pub use outbox::{MeetingWork, OutboxJob, Outcome, ZOOM_DAILY_MEETING_CALLS};
 pub use reminders::{Reminder, ReminderKind, REMINDER_WINDOW};
-pub use schedule::{BookingRequest, DAY_QUERY, DAY_QUERY_POSTGRES};
+pub use schedule::{BookingRequest, Reschedule, DAY_QUERY, DAY_QUERY_POSTGRES, UNDO_SECONDS};
 pub use server::ServerAddress;
 pub use sql::Engine;
 

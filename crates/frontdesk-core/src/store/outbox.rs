@@ -19,7 +19,7 @@ use crate::access::Action;
 use crate::error::{CoreError, Result};
 use crate::mail_text::type_shown;
 use crate::model::{
-    is_join_link, meeting_title, Actor, AppointmentId, MeetingState, Provider, StaffId, Waiting,
+    is_join_link, meeting_title, Actor, AppointmentId, MeetingState, Mode, Provider, StaffId, Waiting,
 };
 
 /// Zoom's limit of meeting creates and updates per host per UTC day.
@@ -64,6 +64,10 @@ pub struct MeetingWork {
     pub attempt_open: bool,
     /// The times the provider has, when known.
     pub synced: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// The visit was rescheduled to another doctor, or to a type held on another provider: the
+    /// meeting is deleted where it is (`doctor_id`'s account on `provider`), then made anew on
+    /// this provider for the visit's doctor.
+    pub moves_to: Option<Provider>,
 }
 
 /// What sending a job came to.
@@ -76,6 +80,9 @@ pub enum Outcome {
     Cancelled,
     /// Not sent now; it goes again at `due`.
     Deferred { waiting: Waiting, due: DateTime<Utc>, reason: String },
+    /// The meeting is deleted where it was (see [`MeetingWork::moves_to`]); the job goes on at
+    /// once to make it for the visit's doctor.
+    Moved,
     /// The provider refused; retrying will not help until someone acts. `forget_meeting` drops
     /// the meeting id (the provider no longer has it), so a Retry makes a new one.
     Refused { reason: String, forget_meeting: bool },
@@ -99,6 +106,8 @@ struct WorkRow {
     attempt_open: bool,
     synced_start: Option<i64>,
     synced_end: Option<i64>,
+    visit_doctor_id: i64,
+    wanted_mode: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -122,8 +131,13 @@ pub(super) async fn open_meeting(
     provider: Provider,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    // A visit rescheduled from a telehealth type to one in person and back finds its old row,
+    // its meeting deleted: it starts again.
     sql::query(
-        "INSERT INTO meetings (appointment_id, provider, state, waiting, updated_at) VALUES ($1, $2, 'pending', 'queued', $3)",
+        "INSERT INTO meetings (appointment_id, provider, state, waiting, updated_at) VALUES ($1, $2, 'pending', 'queued', $3)
+         ON CONFLICT (appointment_id) DO UPDATE SET provider = excluded.provider, state = 'pending', waiting = 'queued',
+           zoom_id = NULL, teams_id = NULL, join_url = NULL, error = NULL, attempts = 0, attempt_open = FALSE,
+           synced_start = NULL, synced_end = NULL, host_id = NULL, updated_at = excluded.updated_at",
     )
     .bind(appointment.0)
     .bind(provider.as_str())
@@ -131,6 +145,15 @@ pub(super) async fn open_meeting(
     .execute(&mut *conn)
     .await?;
     queue(conn, appointment, now).await
+}
+
+/// Whether the appointment has a meeting that is not cancelled (made, being made, or failed).
+pub(super) async fn has_live_meeting(conn: &mut Tx, appointment: AppointmentId) -> Result<bool> {
+    let state: Option<String> = sql::query_scalar("SELECT state FROM meetings WHERE appointment_id = $1")
+        .bind(appointment.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(state.is_some_and(|s| s != "cancelled"))
 }
 
 /// Folds a change of a telehealth appointment (moved, cancelled) into its job; nothing for an
@@ -165,7 +188,7 @@ pub(super) async fn wake_jobs(
     sql::query(
         "UPDATE outbox SET due_at_ms = $3 WHERE state = 'pending' AND appointment_id IN
            (SELECT a.id FROM appointments a JOIN meetings m ON m.appointment_id = a.id
-            WHERE a.doctor_id = $1 AND m.provider = $2 AND m.waiting = 'not_connected')",
+            WHERE coalesce(m.host_id, a.doctor_id) = $1 AND m.provider = $2 AND m.waiting = 'not_connected')",
     )
     .bind(doctor.0)
     .bind(provider.as_str())
@@ -227,7 +250,8 @@ impl Store {
     pub async fn next_meeting_work(&self, ignore_due: bool, skip: &[i64]) -> Result<Option<MeetingWork>> {
         let row: Option<WorkRow> = self.next_work(
             Queue::Meetings,
-            "SELECT o.id AS job_id, o.changes, o.tries, a.id AS appointment_id, a.doctor_id, m.provider, a.status,
+            "SELECT o.id AS job_id, o.changes, o.tries, a.id AS appointment_id, coalesce(m.host_id, a.doctor_id) AS doctor_id,
+                    a.doctor_id AS visit_doctor_id, t.mode AS wanted_mode, m.provider, a.status,
                     a.start_at, a.end_at, a.tz, t.name AS type_name, p.full_name AS patient_name,
                     c.uid AS clinic_uid, c.neutral_titles, c.locale,
                     m.zoom_id, m.teams_id, m.attempts, m.attempt_open, m.synced_start, m.synced_end
@@ -250,17 +274,25 @@ impl Store {
             (Some(s), Some(e)) => Some((instant(s)?, instant(e)?)),
             _ => None,
         };
+        let provider: Provider = r.provider.parse()?;
+        let mut visit: JobVisit = r.visit.try_into()?;
+        // A visit rescheduled to a type held in person keeps no meeting; one moved to another
+        // doctor or provider has its meeting made anew there.
+        let wanted = r.wanted_mode.parse::<Mode>()?.provider();
+        visit.active &= wanted.is_some();
+        let moves_to = wanted.filter(|w| *w != provider || r.visit_doctor_id != r.doctor_id);
         Ok(Some(MeetingWork {
             job_id: r.job_id,
             changes: r.changes,
-            visit: r.visit.try_into()?,
+            visit,
             doctor_id: StaffId(r.doctor_id),
-            provider: r.provider.parse()?,
+            provider,
             title: meeting_title(type_shown(&r.type_name, &r.locale, r.neutral_titles), &r.patient_name),
             meeting_id: r.zoom_id.map(|id| id.to_string()).or(r.teams_id),
             attempts: r.attempts,
             attempt_open: r.attempt_open,
             synced,
+            moves_to,
         }))
     }
 
@@ -394,6 +426,19 @@ impl Store {
                      WHERE appointment_id = $1",
                 )
                 .bind(id)
+                .bind(at)
+                .execute(&mut tx)
+                .await?;
+            }
+            MeetingWrite::Moved { provider } => {
+                sql::query(
+                    "UPDATE meetings SET provider = $2, host_id = NULL, zoom_id = NULL, teams_id = NULL, join_url = NULL, error = NULL,
+                       attempts = 0, attempt_open = FALSE, synced_start = NULL, synced_end = NULL, state = 'pending',
+                       waiting = 'queued', updated_at = $3
+                     WHERE appointment_id = $1",
+                )
+                .bind(id)
+                .bind(provider.as_str())
                 .bind(at)
                 .execute(&mut tx)
                 .await?;
@@ -598,7 +643,7 @@ impl Store {
         let ids: Vec<String> = sql::query_scalar(
             "SELECT CASE WHEN m.attempt_open THEN 'appointment:' || a.id ELSE coalesce(CAST(m.zoom_id AS TEXT), m.teams_id) END
              FROM meetings m JOIN appointments a ON a.id = m.appointment_id
-             WHERE a.doctor_id = $1 AND m.provider = $2 AND a.status <> 'cancelled'
+             WHERE coalesce(m.host_id, a.doctor_id) = $1 AND m.provider = $2 AND a.status <> 'cancelled'
                AND (m.attempt_open OR m.zoom_id IS NOT NULL OR m.teams_id IS NOT NULL)",
         )
         .bind(doctor.0)
@@ -616,6 +661,8 @@ enum MeetingWrite {
     Ready { zoom_id: Option<i64>, teams_id: Option<String>, join_url: Option<String> },
     /// Gone at the provider, or never made.
     Cancelled,
+    /// Deleted where it was; to be made on `provider` for the visit's doctor.
+    Moved { provider: Provider },
     /// Not sent now, and why.
     Pending { waiting: Waiting },
     /// Refused, with the provider's reason; `forget_meeting` drops the ids of a meeting it no longer has.
@@ -703,6 +750,15 @@ fn write_back(
                 json!({ "provider": work.provider, "state": "cancelled" }),
             ),
         },
+        Outcome::Moved => WriteBack {
+            meeting: MeetingWrite::Moved { provider: work.moves_to.unwrap_or(work.provider) },
+            shown_queued: false,
+            job: JobWrite::Requeue,
+            audit: audited(
+                MeetingState::Cancelled,
+                json!({ "provider": work.provider, "state": "cancelled", "moved": true }),
+            ),
+        },
         Outcome::Deferred { waiting, due, reason } => WriteBack {
             meeting: MeetingWrite::Pending { waiting: *waiting },
             shown_queued: false,
@@ -747,6 +803,7 @@ mod tests {
             attempts: 0,
             attempt_open: false,
             synced: None,
+            moves_to: None,
         }
     }
 

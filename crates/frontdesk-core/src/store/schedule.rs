@@ -37,6 +37,21 @@ pub struct BookingRequest {
     pub description: Option<String>,
 }
 
+/// How long after a change its author may undo it ([`Store::undo`]).
+pub const UNDO_SECONDS: i64 = 120;
+
+/// A visit's new day and time, and its doctor and type when they change (a reschedule).
+#[derive(Debug, Clone)]
+pub struct Reschedule {
+    pub to: LocalTime,
+    /// Another doctor; the meeting of a telehealth visit moves to their account.
+    pub doctor_id: Option<StaffId>,
+    /// Another type: its length, and its mode (a meeting is made, moved or deleted to match).
+    pub type_id: Option<TypeId>,
+    pub allow_overlap: bool,
+    pub allow_outside_hours: bool,
+}
+
 /// The day view's query: every appointment that shares an instant with `[$1, $2)` (Unix seconds),
 /// in start order, for all doctors (`$3` NULL) or one. The lower bound on `start_at` (12 hours, the
 /// longest appointment) lets SQLite answer from an index. The rows come back as one JSON array of
@@ -133,7 +148,6 @@ struct Clash {
     id: i64,
     start_at: i64,
     end_at: i64,
-    tz: String,
 }
 
 impl Store {
@@ -159,35 +173,14 @@ impl Store {
 
         let mut tx = self.write().await?;
         exists(&mut tx, "SELECT id FROM patients WHERE id = $1", req.patient_id.0, "patient").await?;
-        let role: Option<String> = sql::query_scalar("SELECT role FROM staff WHERE id = $1 AND active")
-            .bind(req.doctor_id.0)
-            .fetch_optional(&mut tx)
-            .await?;
-        match role.as_deref().map(str::parse::<Role>).transpose()? {
-            None => return Err(CoreError::NotFound { what: "doctor", id: req.doctor_id.0 }),
-            Some(Role::Doctor) => {}
-            Some(other) => {
-                return Err(CoreError::invalid(format!(
-                    "staff member {} is {} {other}, not a doctor; appointments are booked with doctors",
-                    req.doctor_id,
-                    if other == Role::Admin { "an" } else { "a" }
-                )))
-            }
-        }
-        let kind: Option<(i64, String)> =
-            sql::query_as("SELECT minutes, mode FROM appointment_types WHERE id = $1")
-                .bind(req.type_id.0)
-                .fetch_optional(&mut tx)
-                .await?;
-        let (minutes, mode) =
-            kind.ok_or(CoreError::NotFound { what: "appointment type", id: req.type_id.0 })?;
-        let mode: Mode = mode.parse()?;
+        bookable_doctor(&mut tx, req.doctor_id).await?;
+        let (minutes, mode) = visit_type(&mut tx, req.type_id).await?;
         let end = start + Duration::minutes(minutes);
 
         let outside = hours::outside_hours(&mut tx, req.doctor_id, start, end).await?;
         refuse_outside_hours(&outside, req.allow_outside_hours)?;
         let clashes = clashes(&mut tx, req.doctor_id, start, end, None).await?;
-        refuse_overlap(&clashes, req.allow_overlap)?;
+        refuse_overlap(&mut tx, req.doctor_id, req.start.tz, &clashes, req.allow_overlap).await?;
 
         let id: i64 = sql::query_scalar(
             "INSERT INTO appointments
@@ -233,12 +226,11 @@ impl Store {
         Ok(booked)
     }
 
-    /// Moves an appointment to a new local start, keeping its length; outside the doctor's
-    /// hours only with `allow_outside_hours`, onto taken time only with `allow_overlap`.
+    /// Moves an appointment to a new local start, keeping its doctor and length; outside the
+    /// doctor's hours only with `allow_outside_hours`, onto taken time only with `allow_overlap`.
     ///
     /// # Errors
-    /// As for [`Store::book`]; also [`CoreError::Transition`] when the appointment is no longer
-    /// movable (in progress, completed, cancelled, no-show).
+    /// As for [`Store::reschedule`].
     pub async fn move_appointment(
         &self,
         actor: &Actor,
@@ -247,44 +239,116 @@ impl Store {
         allow_overlap: bool,
         allow_outside_hours: bool,
     ) -> Result<Appointment> {
+        let change = Reschedule { to, doctor_id: None, type_id: None, allow_overlap, allow_outside_hours };
+        self.reschedule(actor, id, &change).await
+    }
+
+    /// Reschedules an appointment: a new local start, and another doctor or type when given. It
+    /// stays one visit (its history, patient, topic and e-mail go with it). The same rules as a
+    /// booking apply to the new doctor and length. A telehealth visit's meeting follows: the
+    /// worker deletes it from the old doctor's account (or the old provider) and makes it anew
+    /// for the new doctor, and the patient is sent the new link; a type held in person deletes
+    /// it, and a telehealth type on an in-person visit makes one (ADR 0023).
+    ///
+    /// # Errors
+    /// As for [`Store::book`]; also [`CoreError::Transition`] when the appointment is no longer
+    /// movable (in progress, completed, cancelled, no-show).
+    pub async fn reschedule(
+        &self,
+        actor: &Actor,
+        id: AppointmentId,
+        change: &Reschedule,
+    ) -> Result<Appointment> {
         actor.may(Action::Book)?;
-        let start = to.instant()?;
-        let now = self.now();
         let mut tx = self.write().await?;
-        let current = load(&mut tx, id).await?;
+        let moved = self.reschedule_in(&mut tx, actor, id, change, None).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+
+    /// [`Store::reschedule`] inside `tx`; `undoing` names the history row it undoes.
+    async fn reschedule_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: AppointmentId,
+        change: &Reschedule,
+        undoing: Option<i64>,
+    ) -> Result<Appointment> {
+        let start = change.to.instant()?;
+        let now = self.now();
+        let current = load(&mut *tx, id).await?;
         if !current.status.is_movable() {
             return Err(CoreError::Transition(format!("a {} appointment cannot be moved", current.status)));
         }
-        let end = start + Duration::minutes(current.duration_minutes);
-        let outside = hours::outside_hours(&mut tx, current.doctor_id, start, end).await?;
-        refuse_outside_hours(&outside, allow_outside_hours)?;
-        let clashes = clashes(&mut tx, current.doctor_id, start, end, Some(id)).await?;
-        refuse_overlap(&clashes, allow_overlap)?;
+        let doctor = change.doctor_id.unwrap_or(current.doctor_id);
+        if doctor != current.doctor_id {
+            bookable_doctor(&mut *tx, doctor).await?;
+        }
+        let type_id = change.type_id.unwrap_or(current.type_id);
+        let (minutes, mode) = if type_id == current.type_id {
+            (current.duration_minutes, None)
+        } else {
+            let (minutes, mode) = visit_type(&mut *tx, type_id).await?;
+            (minutes, Some(mode))
+        };
+        let end = start + Duration::minutes(minutes);
+        let outside = hours::outside_hours(&mut *tx, doctor, start, end).await?;
+        refuse_outside_hours(&outside, change.allow_outside_hours)?;
+        let clashes = clashes(&mut *tx, doctor, start, end, Some(id)).await?;
+        refuse_overlap(&mut *tx, doctor, change.to.tz, &clashes, change.allow_overlap).await?;
+        // The meeting made so far stays with the doctor whose account holds it until the worker
+        // has deleted it there.
+        if doctor != current.doctor_id {
+            sql::query("UPDATE meetings SET host_id = coalesce(host_id, $2) WHERE appointment_id = $1 AND state <> 'cancelled'")
+                .bind(id.0)
+                .bind(current.doctor_id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
         sql::query(
-            "UPDATE appointments SET start_at = $2, end_at = $3, tz = $4, updated_at = $5, double_booked = $6, outside_hours = $7 WHERE id = $1",
+            "UPDATE appointments SET doctor_id = $2, type_id = $3, start_at = $4, end_at = $5, tz = $6, updated_at = $7,
+               double_booked = $8, outside_hours = $9 WHERE id = $1",
         )
         .bind(id.0)
+        .bind(doctor.0)
+        .bind(type_id.0)
         .bind(start.timestamp())
         .bind(end.timestamp())
-        .bind(to.tz.name())
+        .bind(change.to.tz.name())
         .bind(now.timestamp())
         .bind(!clashes.is_empty())
         .bind(outside.is_some())
-        .execute(&mut tx)
+        .execute(&mut *tx)
         .await?;
         let mut detail = json!({
             "from": { "start": current.start, "end": current.end, "tz": current.tz.name() },
-            "to": { "start": start, "end": end, "tz": to.tz.name() },
+            "to": { "start": start, "end": end, "tz": change.to.tz.name() },
         });
+        if doctor != current.doctor_id {
+            detail["from"]["doctor_id"] = json!(current.doctor_id);
+            detail["to"]["doctor_id"] = json!(doctor);
+        }
+        if type_id != current.type_id {
+            detail["from"]["type_id"] = json!(current.type_id);
+            detail["to"]["type_id"] = json!(type_id);
+        }
         note_overlap(&mut detail, &clashes);
         note_outside_hours(&mut detail, &outside);
-        append_history(&mut tx, id.0, now, actor, "moved", detail.clone()).await?;
-        outbox::enqueue_change(&mut tx, id, now).await?;
-        mail::enqueue_mail(&mut tx, id, now).await?;
+        note_undo(&mut detail, undoing);
+        append_history(&mut *tx, id.0, now, actor, "moved", detail.clone()).await?;
+        match mode.and_then(Mode::provider) {
+            // A telehealth type on a visit with no meeting yet (or one deleted before): make one.
+            Some(provider) if !outbox::has_live_meeting(&mut *tx, id).await? => {
+                outbox::open_meeting(&mut *tx, id, provider, now).await?;
+            }
+            _ => outbox::enqueue_change(&mut *tx, id, now).await?,
+        }
+        mail::enqueue_mail(&mut *tx, id, now).await?;
         crash_point("move");
-        let moved = load(&mut tx, id).await?;
+        let moved = load(&mut *tx, id).await?;
         audit::append(
-            &mut tx,
+            &mut *tx,
             now,
             actor,
             AuditAction::AppointmentMoved,
@@ -292,7 +356,6 @@ impl Store {
             &detail,
         )
         .await?;
-        tx.commit().await?;
         Ok(moved)
     }
 
@@ -305,6 +368,77 @@ impl Store {
         actor.may(Action::Book)?;
         let reason = validate::name(Field::REASON, reason)?;
         self.change_status(actor, id, Status::Cancelled, Some(reason)).await
+    }
+
+    /// Undoes the last change to a visit: its booking (the visit is cancelled), a move or
+    /// reschedule (back to the day, time, doctor and type before), a cancellation or a status
+    /// change (back to the status before). Only the person who made the change, within
+    /// [`UNDO_SECONDS`], and only while it is still the visit's last change: the undo is a
+    /// change like any other, checked by the same rules, in the history and the audit log.
+    ///
+    /// # Errors
+    /// [`CoreError::Transition`] when there is nothing of theirs to undo, or it is too late;
+    /// as for the change it makes otherwise (e.g. [`CoreError::Overlap`] when the old time has
+    /// been taken since).
+    pub async fn undo(&self, actor: &Actor, id: AppointmentId) -> Result<Appointment> {
+        let now = self.now();
+        let mut tx = self.write().await?;
+        let last: Option<(i64, i64, String, String, String)> = sql::query_as(
+            "SELECT id, at_ms, actor, action, detail FROM appointment_history WHERE appointment_id = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut tx)
+        .await?;
+        let Some((entry, at_ms, by, action, detail)) = last else {
+            return Err(CoreError::NotFound { what: "appointment", id: id.0 });
+        };
+        let detail: serde_json::Value = serde_json::from_str(&detail).unwrap_or_default();
+        if by != actor.to_string() || detail.get("undoes").is_some() {
+            return Err(CoreError::Transition(
+                "the visit has changed since; change it again instead of undoing".into(),
+            ));
+        }
+        if now.timestamp_millis().saturating_sub(at_ms) > UNDO_SECONDS * 1000 {
+            return Err(CoreError::Transition(format!(
+                "a change can be undone for {} minutes; change the visit again instead",
+                UNDO_SECONDS / 60
+            )));
+        }
+        let status_before =
+            || -> Result<Status> { detail["from"].as_str().unwrap_or_default().parse::<Status>() };
+        let undone = match action.as_str() {
+            "booked" => {
+                actor.may(Action::Book)?;
+                let reason = Some("Booking undone".to_owned());
+                self.change_status_in(&mut tx, actor, id, Status::Cancelled, reason, Some(entry)).await?
+            }
+            "moved" => {
+                actor.may(Action::Book)?;
+                let from = &detail["from"];
+                let start: DateTime<Utc> = serde_json::from_value(from["start"].clone())
+                    .map_err(|_| CoreError::Transition("this move cannot be undone".into()))?;
+                let tz = time::parse_zone(from["tz"].as_str().unwrap_or_default())?;
+                let back = Reschedule {
+                    to: time::local_of(start, tz),
+                    doctor_id: from["doctor_id"].as_i64().map(StaffId),
+                    type_id: from["type_id"].as_i64().map(TypeId),
+                    allow_overlap: false,
+                    // It was there before: the hours were confirmed then, or were not in the way.
+                    allow_outside_hours: true,
+                };
+                self.reschedule_in(&mut tx, actor, id, &back, Some(entry)).await?
+            }
+            "cancelled" => {
+                actor.may(Action::Book)?;
+                self.change_status_in(&mut tx, actor, id, status_before()?, None, Some(entry)).await?
+            }
+            "status" => {
+                self.change_status_in(&mut tx, actor, id, status_before()?, None, Some(entry)).await?
+            }
+            _ => return Err(CoreError::Transition("this change cannot be undone".into())),
+        };
+        tx.commit().await?;
+        Ok(undone)
     }
 
     /// Changes an appointment's status (check in, start, complete, no-show, undo check-in): the
@@ -327,39 +461,69 @@ impl Store {
         next: Status,
         reason: Option<String>,
     ) -> Result<Appointment> {
-        let now = self.now();
         let mut tx = self.write().await?;
-        let current = load(&mut tx, id).await?;
+        let changed = self.change_status_in(&mut tx, actor, id, next, reason, None).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// [`Store::change_status`] inside `tx`. An undo (`undoing` names the history row it undoes)
+    /// goes back to the status before, which the lifecycle alone would not allow (a cancelled
+    /// visit booked again, a check-in taken back to booked).
+    async fn change_status_in(
+        &self,
+        tx: &mut Tx,
+        actor: &Actor,
+        id: AppointmentId,
+        next: Status,
+        reason: Option<String>,
+        undoing: Option<i64>,
+    ) -> Result<Appointment> {
+        let now = self.now();
+        let current = load(&mut *tx, id).await?;
         if reason.is_none() {
             actor.may_for(Action::ChangeStatus, current.doctor_id)?;
         }
-        current.status.check_change(next)?;
+        if undoing.is_none() {
+            current.status.check_change(next)?;
+        }
         sql::query("UPDATE appointments SET status = $2, cancel_reason = $3, updated_at = $4 WHERE id = $1")
             .bind(id.0)
             .bind(next.as_str())
             .bind(&reason)
             .bind(now.timestamp())
-            .execute(&mut tx)
+            .execute(&mut *tx)
             .await?;
-        let (action, detail) = match &reason {
+        let (action, mut detail) = match &reason {
             Some(r) => ("cancelled", json!({ "from": current.status, "reason": r })),
             None => ("status", json!({ "from": current.status, "to": next })),
         };
-        append_history(&mut tx, id.0, now, actor, action, detail).await?;
+        note_undo(&mut detail, undoing);
+        append_history(&mut *tx, id.0, now, actor, action, detail).await?;
         if next == Status::Cancelled {
-            outbox::enqueue_change(&mut tx, id, now).await?;
-            mail::enqueue_mail(&mut tx, id, now).await?;
+            outbox::enqueue_change(&mut *tx, id, now).await?;
+            mail::enqueue_mail(&mut *tx, id, now).await?;
+        } else if current.status == Status::Cancelled {
+            // A cancellation undone: the meeting is made again if it was deleted meanwhile (or
+            // kept if not), and the patient is told the visit stands.
+            match visit_type(&mut *tx, current.type_id).await?.1.provider() {
+                Some(provider) if !outbox::has_live_meeting(&mut *tx, id).await? => {
+                    outbox::open_meeting(&mut *tx, id, provider, now).await?;
+                }
+                _ => outbox::enqueue_change(&mut *tx, id, now).await?,
+            }
+            mail::enqueue_mail(&mut *tx, id, now).await?;
         }
         crash_point("status");
-        let changed = load(&mut tx, id).await?;
+        let changed = load(&mut *tx, id).await?;
         // The reason stays in the appointment's history: words typed at the desk may name the
         // patient's condition, and the audit log holds ids and states only.
-        let audited = match reason {
+        let mut audited = match reason {
             Some(_) => (AuditAction::AppointmentCancelled, json!({ "from": current.status })),
             None => (AuditAction::AppointmentStatus, json!({ "from": current.status, "to": next })),
         };
-        audit::append(&mut tx, now, actor, audited.0, AuditAbout::appointment(&changed), &audited.1).await?;
-        tx.commit().await?;
+        note_undo(&mut audited.1, undoing);
+        audit::append(&mut *tx, now, actor, audited.0, AuditAbout::appointment(&changed), &audited.1).await?;
         Ok(changed)
     }
 
@@ -454,6 +618,40 @@ async fn exists(conn: &mut Tx, sql: &str, id: i64, what: &'static str) -> Result
     found.map(|_| ()).ok_or(CoreError::NotFound { what, id })
 }
 
+/// Marks a change as the undoing of history row `undoing`.
+fn note_undo(detail: &mut serde_json::Value, undoing: Option<i64>) {
+    if let (Some(row), Some(map)) = (undoing, detail.as_object_mut()) {
+        map.insert("undoes".into(), json!(row));
+    }
+}
+
+/// Checks that `doctor` is an active doctor (appointments are booked with doctors).
+async fn bookable_doctor(conn: &mut Tx, doctor: StaffId) -> Result<()> {
+    let role: Option<String> = sql::query_scalar("SELECT role FROM staff WHERE id = $1 AND active")
+        .bind(doctor.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match role.as_deref().map(str::parse::<Role>).transpose()? {
+        None => Err(CoreError::NotFound { what: "doctor", id: doctor.0 }),
+        Some(Role::Doctor) => Ok(()),
+        Some(other) => Err(CoreError::invalid(format!(
+            "staff member {doctor} is {} {other}, not a doctor; appointments are booked with doctors",
+            if other == Role::Admin { "an" } else { "a" }
+        ))),
+    }
+}
+
+/// A type's length in minutes and how it is held.
+async fn visit_type(conn: &mut Tx, id: TypeId) -> Result<(i64, Mode)> {
+    let kind: Option<(i64, String)> =
+        sql::query_as("SELECT minutes, mode FROM appointment_types WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (minutes, mode) = kind.ok_or(CoreError::NotFound { what: "appointment type", id: id.0 })?;
+    Ok((minutes, mode.parse()?))
+}
+
 async fn load(conn: &mut Tx, id: AppointmentId) -> Result<Appointment> {
     let row: Option<AppointmentRow> = sql::query_as(ONE_QUERY).bind(id.0).fetch_optional(&mut *conn).await?;
     row.ok_or(CoreError::NotFound { what: "appointment", id: id.0 })?.try_into()
@@ -498,7 +696,7 @@ async fn clashes(
 ) -> Result<Vec<Clash>> {
     let held: Vec<&str> = Status::ALL.iter().filter(|s| s.holds_slot()).map(|s| s.as_str()).collect();
     let sql = format!(
-        "SELECT id, start_at, end_at, tz FROM appointments
+        "SELECT id, start_at, end_at FROM appointments
          WHERE doctor_id = $1 AND start_at >= $2 - 43200 AND start_at < $3 AND end_at > $2
            AND id IS DISTINCT FROM $4 AND status IN ('{}')
          ORDER BY start_at, id",
@@ -513,24 +711,37 @@ async fn clashes(
         .await?)
 }
 
-fn refuse_overlap(clashes: &[Clash], allowed: bool) -> Result<()> {
+/// Refuses a visit on the doctor's taken time that staff did not confirm, saying whose time and
+/// when, on the clock of the time asked for (never the other patient: the error reaches the UI).
+async fn refuse_overlap(
+    conn: &mut Tx,
+    doctor: StaffId,
+    tz: Tz,
+    clashes: &[Clash],
+    allowed: bool,
+) -> Result<()> {
     let Some(first) = clashes.first().filter(|_| !allowed) else {
         return Ok(());
     };
+    let name: Option<String> = sql::query_scalar("SELECT name FROM staff WHERE id = $1")
+        .bind(doctor.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let name = name.unwrap_or_else(|| "the doctor".into());
     let (Ok(start), Ok(end)) = (instant(first.start_at), instant(first.end_at)) else {
-        return Err(CoreError::Overlap(format!("the doctor already has appointment {} then", first.id)));
+        return Err(CoreError::Overlap(format!("{name} already has a visit then")));
     };
-    let tz: Tz = time::parse_zone(&first.tz)?;
+    let (start, end) = (start.with_timezone(&tz), end.with_timezone(&tz));
     let others = match clashes.len() {
         1 => String::new(),
+        2 => " (and one more)".to_owned(),
         n => format!(" (and {} more)", n - 1),
     };
     Err(CoreError::Overlap(format!(
-        "the doctor already has appointment {} from {} to {} ({}){others}; choose another time, or confirm the double booking",
-        first.id,
-        start.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
-        end.with_timezone(&tz).format("%H:%M"),
-        tz.name()
+        "{name} already has a visit from {} to {} on {}{others}; choose another time, or confirm the double booking",
+        start.format("%H:%M"),
+        end.format("%H:%M"),
+        time::spoken_day(start.date_naive()),
     )))
 }
 

@@ -123,6 +123,29 @@ fn the_cli_and_the_app_share_one_identifier() {
     assert_eq!(conf["identifier"], frontdesk_core::paths::APP_IDENTIFIER);
 }
 
+#[test]
+fn one_version_for_the_app_the_cli_and_the_packages() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata");
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let versions: BTreeSet<&str> =
+        meta["packages"].as_array().unwrap().iter().map(|p| p["version"].as_str().unwrap()).collect();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(versions, BTreeSet::from([version]), "every crate takes the workspace's version");
+    // Without a version of its own, Tauri gives the packages the app crate's.
+    let conf: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tauri.conf.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(conf.get("version").is_none(), "tauri.conf.json must not carry a second version");
+    let changelog = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/CHANGELOG.md")).unwrap();
+    assert!(changelog.contains(&format!("\n## {version}\n")), "CHANGELOG.md has no heading for {version}");
+}
+
 /// The store's methods that write without an actor: the first start, sign-in's failure count,
 /// and what the background workers and the reminder loop record. Every other writing method is
 /// a use case that takes the `actor` and checks what they may do (`frontdesk_core::access`).

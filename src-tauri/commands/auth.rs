@@ -21,6 +21,9 @@ pub struct AppStatus {
     pub signed_in: Option<Staff>,
     /// The person still signed in must choose a new PIN before anything else.
     pub must_change_pin: bool,
+    /// This build's version, for the About line: the one version of the app, `frontdesk-cli
+    /// --version` and the packages (the workspace's, in the root `Cargo.toml`).
+    pub version: String,
 }
 
 /// A name on the sign-in screen.
@@ -47,6 +50,7 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, AppErro
             .collect(),
         signed_in: state.session.current(),
         must_change_pin: state.session.must_change_pin(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
     })
 }
 

@@ -167,7 +167,7 @@ describe('sign-in', () => {
     const root = document.createElement('main');
     document.body.append(root);
     renderSignIn(root, {
-      setup_needed: false, signed_in: null, must_change_pin: false,
+      setup_needed: false, signed_in: null, must_change_pin: false, version: '0.1.0',
       clinic: { name: 'Maple Clinic', tz: 'UTC', lock_minutes: 10, locale: 'en-CA', neutral_titles: false, own_patients_only: false },
       staff: [{ id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true }],
     }, () => undefined);

@@ -25,7 +25,10 @@ export async function startApp(root: HTMLElement): Promise<void> {
       server ? h('button', { type: 'button', id: 'change-server', onclick: change }, t('join.change')) : null));
     return;
   }
-  if (status.setup_needed) return renderSetup(root, () => void startApp(root));
+  if (status.setup_needed) {
+    renderSetup(root, () => void startApp(root));
+    return reportPainted('setup');
+  }
   const clinic = status.clinic;
   const restart = () => startApp(root);
   // The sign-in screen already knows the clinic: the desk opens without asking again.

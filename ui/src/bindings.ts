@@ -232,6 +232,11 @@ export type AppStatus = {
 	signed_in: Staff | null,
 	/**  The person still signed in must choose a new PIN before anything else. */
 	must_change_pin: boolean,
+	/**
+	 *  This build's version, for the About line: the one version of the app, `frontdesk-cli
+	 *  --version` and the packages (the workspace's, in the root `Cargo.toml`).
+	 */
+	version: string,
 };
 
 /**  An appointment as stored: a UTC instant, the zone it was booked in, and its status. */

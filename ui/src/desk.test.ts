@@ -212,3 +212,13 @@ describe('provider addresses', () => {
     expect((document.getElementById('provider-hosts') as HTMLElement).hidden).toBe(true);
   });
 });
+
+describe('about', () => {
+  it('names the version in the shortcuts list, the same one as frontdesk-cli --version', async () => {
+    await desk(dana, []);
+    await vi.advanceTimersByTimeAsync(0);
+    document.body.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true, cancelable: true }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(document.querySelector('.help-overlay .about')?.textContent).toBe('Frontdesk 0.1.0');
+  });
+});

@@ -230,11 +230,15 @@ function showHelp(withAccounts: boolean): void {
     ['V', 'key.accounts'], ['I S C M', 'key.status'], ['R', 'key.reschedule'], ['Ctrl+Z', 'key.undo'], ['X', 'key.cancel'], ['Ctrl+P', 'key.print'], ['Ctrl+L', 'key.lock'], ['?', 'key.help'],
   ] as [string, Parameters<typeof t>[0]][]).filter(([, m]) => m !== 'key.accounts' || withAccounts);
   const close = h('button', { type: 'button', onclick: () => overlay.remove() }, t('help.close'));
+  const about = h('p', { class: 'about' });
   const overlay = h('div', { class: 'overlay help-overlay' },
     h('div', { class: 'dialog', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'help-title' },
       h('h2', { id: 'help-title' }, t('help.title')),
       h('table', {}, h('tbody', {}, ...rows.map(([k, m]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, k)), h('td', {}, t(m)))))),
+      about,
       close));
   document.body.append(overlay);
   close.focus();
+  // The About line: the version the clinic's IT asks for (the same as `frontdesk-cli --version`).
+  void ipc.appStatus().then((s) => { about.textContent = t('help.about', { version: s.version }); }, () => undefined);
 }

@@ -253,6 +253,7 @@ const en = {
   'status.otherHosts': 'Video calls go through {hosts}, not the providers\' own addresses (set by an admin)',
   'help.title': 'Keyboard shortcuts',
   'help.close': 'Close (Esc)',
+  'help.about': 'Frontdesk {version}',
   'key.new': 'New booking',
   'key.today': 'Go to today',
   'key.prevNext': 'Previous / next day or week',

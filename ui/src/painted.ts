@@ -4,7 +4,7 @@ import { ipc } from './ipc';
 const painted = new Set<string>();
 
 /** Tells the backend (once per screen) that a screen is on glass. */
-export function reportPainted(screen: 'signin' | 'day'): void {
+export function reportPainted(screen: 'setup' | 'signin' | 'day'): void {
   if (painted.has(screen)) return;
   painted.add(screen);
   requestAnimationFrame(() => requestAnimationFrame(() => void ipc.uiPainted(screen).catch(() => undefined)));

@@ -31,7 +31,7 @@ async function signIn(pin: string) {
 async function app(signIn: unknown, handler: (cmd: string, args: Record<string, unknown>) => unknown = () => null, signedIn: Staff | null = null, mustChange = false) {
   let current = signedIn;
   const calls = recordingBackend((cmd, args) => {
-    if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [admin, dana, ada], signed_in: current, must_change_pin: current !== null && mustChange };
+    if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [admin, dana, ada], signed_in: current, must_change_pin: current !== null && mustChange, version: '0.1.0' };
     if (cmd === 'sign_in') return signIn;
     if (cmd === 'sign_out') { current = null; return null; }
     if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };

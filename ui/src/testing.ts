@@ -38,7 +38,7 @@ export interface DeskBackend {
 export async function openDesk(backend: DeskBackend): Promise<Call[]> {
   const { me, doctors, appointments = [], busy = [], types = [], connections = () => [], handler = () => null } = backend;
   const calls = recordingBackend((cmd, args) => {
-    if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [], signed_in: me };
+    if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [], signed_in: me, must_change_pin: false, version: '0.1.0' };
     if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors, appointments, busy, may_book: me.role !== 'doctor' };
     if (cmd === 'list_types') return types;
     if (cmd === 'connections') return connections();

@@ -417,7 +417,7 @@ async fn copy_into(conn: &mut SqliteConnection, dest: &Path, key: Option<&Databa
     copied?;
     versioned?;
     detached?;
-    std::fs::File::open(dest).and_then(|f| f.sync_all()).map_err(io(dest, "could not write"))
+    super::sync_file(dest).map_err(io(dest, "could not write"))
 }
 
 /// Checks that the database at `path` opens with `key`, passes SQLite's check, and holds the
@@ -546,12 +546,16 @@ fn remove_if_present(path: &Path) -> Result<()> {
     }
 }
 
+#[cfg(unix)]
 fn sync_folder(path: &Path) {
-    #[cfg(unix)]
     if let Some(dir) = path.parent() {
         let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     }
 }
+
+/// Windows cannot open a folder as a file to flush it; NTFS journals the rename itself.
+#[cfg(not(unix))]
+fn sync_folder(_path: &Path) {}
 
 /// `path` with `suffix` added to its file name (`frontdesk.db` → `frontdesk.db-wal`).
 fn sibling(path: &Path, suffix: &str) -> PathBuf {

@@ -346,8 +346,18 @@ fn put_in_place(partial: &Path, dest: &Path, what: &str) -> Result<()> {
         let context = format!("{what}: {context} {}", dest.display());
         move |source| CoreError::Io { context, source }
     };
-    std::fs::File::open(partial).and_then(|f| f.sync_all()).map_err(io("could not write"))?;
+    sync_file(partial).map_err(io("could not write"))?;
     std::fs::rename(partial, dest).map_err(io("could not create"))
+}
+
+/// Flushes to the disk a file that SQLite wrote through a handle of its own. Windows flushes
+/// only through a handle with write access (`FlushFileBuffers`; a read-only one is refused with
+/// "Access denied"), so this opens one everywhere.
+///
+/// # Errors
+/// The file cannot be opened for writing, or the flush fails.
+pub(crate) fn sync_file(path: &Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new().write(true).open(path).and_then(|f| f.sync_all())
 }
 
 /// Creates this computer's data folder if needed, and checks that it can be written.

@@ -403,7 +403,7 @@ export type AuditEntry = {
 	patient_id: PatientId | null,
 	appointment_id: AppointmentId | null,
 	detail: Value,
-	/**  The patient's and the doctor's names, for the admin's screen (the export keeps ids). */
+	/**  The patient's and the doctor's names, when asked for ([`AuditFilter::with_names`]). */
 	patient_name: string | null,
 	doctor_name: string | null,
 };

@@ -1,7 +1,7 @@
 // "Booked — Undo": after each change made at this desk (a booking, a move or reschedule, a
 // cancellation, a status change) a short message offers to take it back. Undo (the button, or
 // Ctrl+Z) asks the core, which undoes the person's last change to that visit within two minutes
-// as a change like any other (ADR 0023's history and audit rows); the bar itself goes after a
+// as a change like any other (a history row naming what it undoes, and an audit row); the bar goes after a
 // few seconds.
 import { asAppError, ipc } from './ipc';
 import type { Appointment } from './ipc';

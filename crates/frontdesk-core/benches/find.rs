@@ -14,12 +14,11 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use common::{percentile, report, run_shell};
+use common::{percentile, report};
 use frontdesk_core::paths::DATABASE_FILE;
 use frontdesk_core::store::AtRest;
 use frontdesk_core::{Actor, FixedClock, Mode, Role, StaffId, Store};
@@ -153,12 +152,5 @@ fn sqlite3_names(db: &std::path::Path, text: &str) -> Vec<Duration> {
     let sql = format!(
         "SELECT id, full_name FROM patients WHERE lower(full_name) LIKE '%{text}%' ORDER BY full_name COLLATE NOCASE, id LIMIT 21;\n"
     );
-    let mut script = String::from(".timer on\n.output /dev/null\n");
-    for _ in 0..WARM + SAMPLES {
-        script.push_str(&sql);
-    }
-    let out = run_shell(Command::new("sqlite3").arg("-readonly").arg(db), &script);
-    let times = common::sqlite3_timer_lines(&out);
-    assert_eq!(times.len(), WARM + SAMPLES, "sqlite3 timer lines: {out}");
-    times[WARM..].to_vec()
+    common::sqlite3_times(db, &sql, WARM, SAMPLES)
 }

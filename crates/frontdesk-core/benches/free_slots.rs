@@ -18,12 +18,11 @@
 
 mod common;
 
-use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use common::{percentile, report, run_shell};
+use common::{percentile, report};
 use frontdesk_core::hours::{self, Day, ExceptionKind, WeekHours};
 use frontdesk_core::paths::DATABASE_FILE;
 use frontdesk_core::store::{AtRest, FreeSlotQuery, MemoryKeys, NewException};
@@ -197,12 +196,5 @@ fn sqlite3_month(db: &std::path::Path, month: NaiveDate) -> Vec<Duration> {
         "SELECT doctor_id, start_at, end_at FROM appointments WHERE start_at >= {from} - 43200 AND start_at < {to} \
          AND end_at > {from} AND status IN ('booked', 'checked-in', 'in-progress', 'completed');\n"
     );
-    let mut script = String::from(".timer on\n.output /dev/null\n");
-    for _ in 0..WARM + SAMPLES {
-        script.push_str(&sql);
-    }
-    let text = run_shell(Command::new("sqlite3").arg("-readonly").arg(db), &script);
-    let times = common::sqlite3_timer_lines(&text);
-    assert_eq!(times.len(), WARM + SAMPLES, "sqlite3 timer lines: {text}");
-    times[WARM..].to_vec()
+    common::sqlite3_times(db, &sql, WARM, SAMPLES)
 }

@@ -59,6 +59,19 @@ pub fn report(name: &str, value: Duration, reference: Option<Duration>) {
     }
 }
 
+/// `sql` run `warm + samples` times by the `sqlite3` shell on the file `db` (read only): the CPU
+/// time (user + sys) of each of the last `samples` runs.
+pub fn sqlite3_times(db: &std::path::Path, sql: &str, warm: usize, samples: usize) -> Vec<Duration> {
+    let mut script = String::from(".timer on\n.output /dev/null\n");
+    for _ in 0..warm + samples {
+        script.push_str(sql);
+    }
+    let text = run_shell(Command::new("sqlite3").arg("-readonly").arg(db), &script);
+    let times = sqlite3_timer_lines(&text);
+    assert_eq!(times.len(), warm + samples, "sqlite3 timer lines: {text}");
+    times[warm..].to_vec()
+}
+
 /// The CPU time (user + sys) of each statement, from the `sqlite3` shell's `.timer on` lines.
 pub fn sqlite3_timer_lines(text: &str) -> Vec<Duration> {
     text.lines()

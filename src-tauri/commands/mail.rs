@@ -44,6 +44,9 @@ pub async fn resend_mail(
     let actor = state.actor().await?;
     let store = store(&state)?;
     store.resend_mail(&actor, appointment_id).await?;
+    // The answer is what the resend made (due now, no tries yet), read before the worker is
+    // woken: what the worker does next reaches the window as its `mail-changed` event.
+    let resent = store.mail_status(appointment_id).await?;
     state.wake_outbox();
-    Ok(store.mail_status(appointment_id).await?)
+    Ok(resent)
 }

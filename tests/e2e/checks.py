@@ -1,8 +1,24 @@
-"""What the end-to-end scripts share: numbered checks that stop the run at the first failure, and
-the axe-core accessibility audit of the screen shown."""
+"""What the end-to-end scripts share: the app's window opened over WebDriver, numbered checks that
+stop the run at the first failure, and the axe-core accessibility audit of the screen shown."""
 import os
 
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support.ui import WebDriverWait
+
 AXE = open(os.path.join(os.path.dirname(__file__), "..", "..", "ui", "node_modules", "axe-core", "axe.min.js")).read()
+
+
+def open_window(webdriver_url, app):
+    """The app `app` started by the WebDriver server at `webdriver_url`, and a 20 s wait on it
+    that reads again an element caught mid-redraw (the calendar and the panel redraw as meetings
+    and mails change)."""
+    opts = ArgOptions()
+    opts.set_capability("browserName", "wry")
+    opts.set_capability("tauri:options", {"application": app})
+    driver = webdriver.Remote(command_executor=webdriver_url, options=opts)
+    return driver, WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
 
 class Checks:

@@ -26,17 +26,15 @@ import sys
 import time
 import zoneinfo
 
-from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from checks import Checks
+from checks import Checks, open_window
 
 APP, CLI, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 # The appointment's own box (class token "ec-event", not the "ec-events" column around it).
@@ -92,12 +90,7 @@ def mails():
     return list(mailbox.Maildir(folder, create=False))
 
 
-opts = ArgOptions()
-opts.set_capability("browserName", "wry")
-opts.set_capability("tauri:options", {"application": APP})
-driver = webdriver.Remote(command_executor="http://127.0.0.1:4444", options=opts)
-# The calendar and the panel redraw as meetings change: an element read mid-redraw is read again.
-wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+driver, wait = open_window("http://127.0.0.1:4444", APP)
 try:
     # Sign in: pick your name, enter your PIN.
     wait.until(EC.presence_of_element_located((By.ID, "signin-pin")))

@@ -13,15 +13,11 @@ import os
 import sys
 import time
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from checks import Checks
+from checks import Checks, open_window
 
 URL, OUT = sys.argv[1], sys.argv[2]
 APP = os.environ["E2E_APP"]
@@ -78,11 +74,7 @@ def sign_in(name, pin):
     time.sleep(0.5)
 
 
-opts = ArgOptions()
-opts.set_capability("browserName", "wry")
-opts.set_capability("tauri:options", {"application": APP})
-driver = webdriver.Remote(command_executor=URL, options=opts)
-wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+driver, wait = open_window(URL, APP)
 try:
     sign_in("Dana Front", "444444")
     for width, height in ((1280, 800), (1024, 700)):

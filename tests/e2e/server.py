@@ -16,15 +16,11 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
 
-from checks import Checks
+from checks import Checks, open_window
 
 APP, CLI, OUT, DRIVER = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' ec-event ')][contains(., 'Tom Nguyen')]"
@@ -37,11 +33,7 @@ def cli(*args):
     return json.loads(out.stdout)
 
 
-opts = ArgOptions()
-opts.set_capability("browserName", "wry")
-opts.set_capability("tauri:options", {"application": APP})
-driver = webdriver.Remote(command_executor=DRIVER, options=opts)
-wait = WebDriverWait(driver, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+driver, wait = open_window(DRIVER, APP)
 try:
     wait.until(EC.presence_of_element_located((By.ID, "signin-pin")))
     driver.find_element(By.XPATH, "//label[contains(@class,'person')][.//span[text()='Dana Desk']]").click()

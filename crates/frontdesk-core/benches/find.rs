@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use common::{percentile, report};
 use frontdesk_core::paths::DATABASE_FILE;
 use frontdesk_core::store::AtRest;
-use frontdesk_core::{Actor, FixedClock, Mode, Role, StaffId, Store};
+use frontdesk_core::{Actor, FixedClock, Role, StaffId, Store};
 
 const PATIENTS: i64 = 100_000;
 const VISITS: i64 = 500_000;
@@ -102,13 +102,7 @@ async fn measure(store: &Store, desk: &Actor, text: &str) -> Vec<Duration> {
 
 /// The clinic: staff and types through the store, patients and visits in SQL (one transaction).
 async fn seed(store: &Store) {
-    let it = Actor::Tool { tool: "bench", user: "bench".into() };
-    store.init_clinic("Bench Clinic", "America/Toronto").await.unwrap();
-    store.add_staff(&it, "Front Desk", Role::Receptionist, None).await.unwrap();
-    for i in 1..=DOCTORS {
-        store.add_staff(&it, &format!("Dr {i}"), Role::Doctor, None).await.unwrap();
-    }
-    store.add_type(&it, "Consult", 30, Mode::InPerson).await.unwrap();
+    common::seed_clinic(store, DOCTORS).await;
     let file = store.data_dir().join(DATABASE_FILE);
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", file.display())).await.unwrap();
     let mut tx = pool.begin().await.unwrap();

@@ -26,7 +26,7 @@ use common::{percentile, report};
 use frontdesk_core::hours::{self, Day, ExceptionKind, WeekHours};
 use frontdesk_core::paths::DATABASE_FILE;
 use frontdesk_core::store::{AtRest, FreeSlotQuery, MemoryKeys, NewException};
-use frontdesk_core::{Actor, FixedClock, Mode, Role, StaffId, Store, TypeId};
+use frontdesk_core::{Actor, FixedClock, Mode, StaffId, Store, TypeId};
 
 const DOCTORS: i64 = 40;
 const SAMPLES: usize = 200;
@@ -102,13 +102,8 @@ async fn measure(store: &Store, query: &FreeSlotQuery) -> Vec<Duration> {
 /// The clinic: hours through the store's use cases (as an admin enters them), visits in SQL.
 /// The number of visits.
 async fn seed(store: &Store) -> usize {
+    common::seed_clinic(store, DOCTORS).await;
     let it = Actor::Tool { tool: "bench", user: "bench".into() };
-    store.init_clinic("Bench Clinic", "America/Toronto").await.unwrap();
-    store.add_staff(&it, "Front Desk", Role::Receptionist, None).await.unwrap();
-    for i in 1..=DOCTORS {
-        store.add_staff(&it, &format!("Dr {i}"), Role::Doctor, None).await.unwrap();
-    }
-    store.add_type(&it, "Consult", 30, Mode::InPerson).await.unwrap();
     store.add_type(&it, "Long procedure", 240, Mode::InPerson).await.unwrap();
     let day = |text: &str| hours::parse_day("any", text).unwrap();
     let clinic = WeekHours::new(

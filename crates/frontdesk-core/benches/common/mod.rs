@@ -59,6 +59,19 @@ pub fn report(name: &str, value: Duration, reference: Option<Duration>) {
     }
 }
 
+/// A bench clinic in Toronto: a receptionist (staff 1), `doctors` doctors (staff 2 onwards) and
+/// a 30-minute in-person "Consult" (type 1), entered through the store as the command line does.
+pub async fn seed_clinic(store: &frontdesk_core::Store, doctors: i64) {
+    use frontdesk_core::{Actor, Mode, Role};
+    let it = Actor::Tool { tool: "bench", user: "bench".into() };
+    store.init_clinic("Bench Clinic", "America/Toronto").await.unwrap();
+    store.add_staff(&it, "Front Desk", Role::Receptionist, None).await.unwrap();
+    for i in 1..=doctors {
+        store.add_staff(&it, &format!("Dr {i}"), Role::Doctor, None).await.unwrap();
+    }
+    store.add_type(&it, "Consult", 30, Mode::InPerson).await.unwrap();
+}
+
 /// `sql` run `warm + samples` times by the `sqlite3` shell on the file `db` (read only): the CPU
 /// time (user + sys) of each of the last `samples` runs.
 pub fn sqlite3_times(db: &std::path::Path, sql: &str, warm: usize, samples: usize) -> Vec<Duration> {

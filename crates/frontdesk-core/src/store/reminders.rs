@@ -68,7 +68,7 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn reminder_minutes(&self) -> Result<i64> {
         Ok(sql::query_scalar("SELECT reminder_minutes FROM clinic WHERE id = 1")
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reads())
             .await?
             .unwrap_or(10))
     }
@@ -140,7 +140,7 @@ impl Store {
             .bind(moment.num_seconds())
             .bind(staff.0)
             .bind(kind.as_str())
-            .fetch_all(&self.pool)
+            .fetch_all(self.reads())
             .await?;
         let clinic = self.require_clinic().await?;
         rows.into_iter()
@@ -169,7 +169,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn take_reminder(&self, staff: StaffId, reminder: &Reminder) -> Result<bool> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write_here().await?;
         let new = sql::query(
             "INSERT INTO reminders_shown (appointment_id, staff_id, kind, start_at, shown_at_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )

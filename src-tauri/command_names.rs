@@ -7,6 +7,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "clinic_server",
     "join_server",
     "restart_app",
+    "server_link",
+    "day_sheet_folder",
     "sign_in",
     "change_pin",
     "sign_out",

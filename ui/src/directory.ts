@@ -221,7 +221,11 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     h('p', { class: 'muted' }, t('settings.providersMoved')),
     h('button', { type: 'button', id: 'open-provider-settings', onclick: openProviders }, t('settings.openProviders'))) : null;
   // Where this desk keeps the clinic: this computer, or the clinic's server (an admin may change it).
-  const server = await ipc.clinicServer();
+  const [server, sheetFolder] = await Promise.all([ipc.clinicServer(), ipc.daySheetFolder()]);
+  // Where this desk writes the day sheets that stand in for the app when it cannot be used.
+  const sheets = sheetFolder
+    ? h('p', { id: 'day-sheet-folder', class: 'muted' }, t('settings.daySheets'), ': ', h('code', {}, sheetFolder))
+    : null;
   const place = h('aside', { class: 'card editor', id: 'clinic-place' },
     h('h2', {}, t('settings.place')),
     h('p', {}, server ? `${t('settings.onServer')} ${server.host}:${server.port}/${server.database} (${server.user})` : t('settings.onComputer')),
@@ -241,7 +245,7 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
       neutral_titles: v['c-neutral'] === true, own_patients_only: v['c-own'] === true,
     }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
-  }), place, providers, mailTexts));
+  }), place, sheets, providers, mailTexts));
   const tz = root.querySelector<HTMLInputElement>('#c-tz');
   if (tz) pickZone(tz, c.tz);
 }

@@ -28,7 +28,7 @@ const REFRESH_EVERY: Duration = Duration::from_secs(180);
 /// How often the day sheets are written again when the schedule did not change.
 const PAPER_EVERY: Duration = Duration::from_secs(600);
 /// How often the desk looks whether the day sheets changed.
-const PAPER_LOOK_EVERY: Duration = Duration::from_secs(30);
+const PAPER_LOOK_EVERY: Duration = Duration::from_secs(5);
 
 /// The event (`server-link-changed`) the window hears when the clinic's server stops answering
 /// or answers again; also what [`server_link`] answers.
@@ -136,7 +136,7 @@ async fn desk_sight(state: &AppState, store: &Store) -> Sight {
 }
 
 /// Starts writing today's and tomorrow's day sheet into the data folder: when they change
-/// (looked at every 30 seconds) and at least every 10 minutes.
+/// (looked at every 5 seconds) and at least every 10 minutes.
 pub fn start_paper<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     let state = app.state::<AppState>();
     let (Ok(store), Some(dir)) = (state.store.as_ref().cloned(), state.data_dir.clone()) else {

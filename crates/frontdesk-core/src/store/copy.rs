@@ -97,6 +97,15 @@ impl ReadCopy {
     pub(crate) fn read_only(&self) -> CoreError {
         CoreError::ReadOnly { server: self.server.clone() }
     }
+
+    /// The refusal of what needs the server itself (the clinic service's work, such as a host
+    /// link) while it is away.
+    pub(crate) fn server_away(&self) -> CoreError {
+        CoreError::ServerAway {
+            server: self.server.clone(),
+            problem: "it stopped answering; this desk shows its read copy, and this needs the server and the clinic service".into(),
+        }
+    }
 }
 
 impl From<LinkState> for ServerLink {

@@ -31,7 +31,7 @@ describe('the clinic server away and back', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(banner.element.hidden).toBe(false);
     expect(banner.readOnly).toBe(true);
-    expect(banner.element.textContent).toMatch(/^Clinic server unreachable since 10:42 a\.m\. — showing the schedule as of 10:41 a\.m\./);
+    expect(banner.element.textContent).toMatch(/^Clinic server unreachable since 10:42 a\.m\. — showing the schedule as of 10:41 a\.m\.; changes wait/);
 
     await events.serverLinkChanged.emit({ away_since: null, copy_as_of: '2026-07-06T14:50:00Z' });
     await vi.advanceTimersByTimeAsync(0);

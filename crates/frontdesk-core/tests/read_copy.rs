@@ -8,21 +8,19 @@
 
 mod engines;
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use engines::cable::{server_of, Cable};
+
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use engines::TestDb;
-use frontdesk_core::store::{ClinicSettings, Engine, NewPatient, ServerAddress, COPY_FILE};
+use frontdesk_core::store::{ClinicSettings, Engine, NewPatient, COPY_FILE};
 use frontdesk_core::time::parse_zone;
 use frontdesk_core::{
     Actor, AppointmentId, BookingRequest, CoreError, ErrorKind, HandClock, LocalTime, Mode, PatientId, Role,
     Sight, StaffId, Store, TypeId,
 };
-use tokio::net::{TcpListener, TcpStream};
-use tokio::task::JoinHandle;
 
 /// Monday 2026-07-06, 10:00 in Toronto.
 fn now() -> DateTime<Utc> {
@@ -66,66 +64,6 @@ fn request(patient: PatientId, doctor: StaffId, at: &str) -> BookingRequest {
 
 async fn book(store: &Store, patient: PatientId, doctor: StaffId, at: &str) -> AppointmentId {
     store.book(&desk(), &request(patient, doctor, at)).await.unwrap().id
-}
-
-/// A TCP cable between a desk and the server, on 127.0.0.1: cut, it drops what it carries and
-/// answers nothing (as a dead switch); mended, it carries new connections again.
-struct Cable {
-    address: SocketAddr,
-    cut: Arc<AtomicBool>,
-    lines: Arc<Mutex<Vec<JoinHandle<()>>>>,
-    _accept: JoinHandle<()>,
-}
-
-impl Cable {
-    async fn to(server: SocketAddr) -> Cable {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let cut = Arc::new(AtomicBool::new(false));
-        let lines: Arc<Mutex<Vec<JoinHandle<()>>>> = Arc::default();
-        let (is_cut, held) = (cut.clone(), lines.clone());
-        let accept = tokio::spawn(async move {
-            while let Ok((mut desk, _)) = listener.accept().await {
-                let is_cut = is_cut.clone();
-                let line = tokio::spawn(async move {
-                    if is_cut.load(Ordering::SeqCst) {
-                        // Nothing answers: the connection hangs until the desk gives up.
-                        std::future::pending::<()>().await;
-                    }
-                    let Ok(mut server) = TcpStream::connect(server).await else { return };
-                    let _ = tokio::io::copy_bidirectional(&mut desk, &mut server).await;
-                });
-                held.lock().unwrap().push(line);
-            }
-        });
-        Cable { address, cut, lines, _accept: accept }
-    }
-
-    fn cut(&self) {
-        self.cut.store(true, Ordering::SeqCst);
-        for line in self.lines.lock().unwrap().drain(..) {
-            line.abort();
-        }
-    }
-
-    fn mend(&self) {
-        self.cut.store(false, Ordering::SeqCst);
-        for line in self.lines.lock().unwrap().drain(..) {
-            line.abort();
-        }
-    }
-
-    /// The server's address through this cable.
-    fn address(&self, url: &str) -> ServerAddress {
-        let through = url.replace(&server_of(url).to_string(), &self.address.to_string());
-        ServerAddress::parse(&through).unwrap()
-    }
-}
-
-/// The `host:port` of a `postgres://user:password@host:port/database` address.
-fn server_of(url: &str) -> SocketAddr {
-    let after_user = url.rsplit_once('@').unwrap().1;
-    after_user.split('/').next().unwrap().parse().unwrap()
 }
 
 /// A clinic on the server: Dr Ada Lee and Dr Ben Roy, a receptionist with a PIN, Jane Doe and

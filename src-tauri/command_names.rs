@@ -50,6 +50,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "update_settings",
     "reminder_minutes",
     "set_reminder_minutes",
+    "copy_days",
+    "set_copy_days",
     "ui_painted",
     "provider_settings",
     "provider_hosts",

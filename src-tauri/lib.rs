@@ -220,6 +220,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             directory::update_settings,
             directory::reminder_minutes,
             directory::set_reminder_minutes,
+            directory::copy_days,
+            directory::set_copy_days,
             startup::ui_painted,
             accounts::provider_settings,
             accounts::provider_hosts,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use frontdesk_core::paper::{day_sheet_file, day_sheet_html, DAY_SHEET_FOLDER};
-use frontdesk_core::store::{ServerLink, COPY_DAYS_AHEAD};
+use frontdesk_core::store::ServerLink;
 use frontdesk_core::{Actor, Role, Sight, StaffId, Store};
 use serde::Serialize;
 use tauri::{Manager, Runtime, State};
@@ -112,7 +112,7 @@ pub fn start<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
             let due = last_copy.is_none_or(|t| t.elapsed() >= REFRESH_EVERY);
             if !away && (state.refresh_copy.take() || due) {
                 let sight = desk_sight(&state, &store).await;
-                match store.refresh_copy(sight, COPY_DAYS_AHEAD).await {
+                match store.refresh_copy(sight).await {
                     Ok(copy) => {
                         last_copy = Some(Instant::now());
                         tracing::info!(appointments = copy.appointments, "read copy taken");

@@ -140,6 +140,13 @@ export const commands = {
 	reminderMinutes: () => __TAURI_INVOKE<number>("reminder_minutes"),
 	/**  Sets the minutes before a visit that its doctor is reminded (1 to 240). */
 	setReminderMinutes: (minutes: number) => __TAURI_INVOKE<number>("set_reminder_minutes", { minutes }),
+	/**
+	 *  How many days after today each desk's read copy of the clinic's server holds (the admin's
+	 *  settings screen).
+	 */
+	copyDays: () => __TAURI_INVOKE<number>("copy_days"),
+	/**  Sets how many days after today each desk's read copy holds (1 to 60). */
+	setCopyDays: (days: number) => __TAURI_INVOKE<number>("set_copy_days", { days }),
 	/**  The window painted `screen` (`signin` or `day`) for the first time. */
 	uiPainted: (screen: string) => __TAURI_INVOKE<null>("ui_painted", { screen }),
 	providerSettings: () => __TAURI_INVOKE<ProviderSettings>("provider_settings"),

@@ -213,7 +213,7 @@ export async function renderTypes(root: HTMLElement): Promise<void> {
 }
 
 export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => void, openProviders?: () => void): Promise<void> {
-  const [c, reminder] = await Promise.all([ipc.clinicSettings(), ipc.reminderMinutes()]);
+  const [c, reminder, copyDays] = await Promise.all([ipc.clinicSettings(), ipc.reminderMinutes(), ipc.copyDays()]);
   const mailTexts = await renderMailTexts(c);
   // The Zoom and Microsoft settings sit beside the connections they serve (Video visits).
   const providers = openProviders ? h('aside', { class: 'card editor' },
@@ -236,6 +236,7 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     { id: 'c-tz', key: 'tz', label: 'setup.tz', value: c.tz },
     { id: 'c-lock', key: 'lock_minutes', label: 'dir.lockMinutes', type: 'number', value: String(c.lock_minutes) },
     { id: 'c-reminder', key: 'reminder_minutes', label: 'dir.reminderMinutes', type: 'number', value: String(reminder) },
+    { id: 'c-copy-days', key: 'copy_days', label: 'dir.copyDays', type: 'number', value: String(copyDays) },
     { id: 'c-locale', key: 'locale', label: 'dir.locale', value: c.locale },
     { id: 'c-neutral', key: 'neutral_titles', label: 'dir.neutralTitles', type: 'checkbox', checked: c.neutral_titles },
     { id: 'c-own', key: 'own_patients_only', label: 'dir.ownPatientsOnly', type: 'checkbox', checked: c.own_patients_only },
@@ -245,6 +246,7 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
       neutral_titles: v['c-neutral'] === true, own_patients_only: v['c-own'] === true,
     }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
+    await ipc.setCopyDays(Number(v['c-copy-days']));
   }), place, sheets, providers, mailTexts));
   const tz = root.querySelector<HTMLInputElement>('#c-tz');
   if (tz) pickZone(tz, c.tz);

@@ -223,6 +223,7 @@ const en = {
   'dir.mode': 'Mode',
   'dir.lockMinutes': 'Lock after (minutes without use)',
   'dir.reminderMinutes': 'Remind the doctor (minutes before a visit)',
+  'dir.copyDays': 'Days after today each desk keeps readable for when the clinic\'s server is away',
   'dir.locale': 'Language and region (e.g. en-CA, fr-CA)',
   'dir.neutralTitles': 'Keep the type of visit out of meeting titles and patient e-mails (they say "Appointment")',
   'dir.ownPatientsOnly': "Doctors see only their own patients (other doctors' visits show as Busy)",

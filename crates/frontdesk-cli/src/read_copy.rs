@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use frontdesk_core::store::{AtRest, Change, Changes, CopyWindow, ServerAddress, COPY_DAYS_AHEAD, COPY_FILE};
+use frontdesk_core::store::{AtRest, Change, Changes, CopyWindow, ServerAddress, COPY_FILE};
 use frontdesk_core::{Clock, CoreError, Sight, Store};
 use serde::Serialize;
 use tokio::sync::Notify;
@@ -89,7 +89,7 @@ pub async fn run(
     let sight = store.copy_sight().await?.unwrap_or(Sight::Everything);
     let tz = clinic_zone(store).await;
     let Some(seconds) = every else {
-        let window = store.refresh_copy(sight, COPY_DAYS_AHEAD).await?;
+        let window = store.refresh_copy(sight).await?;
         return Ok(taken(out, &window, tz)?);
     };
     if seconds == 0 {
@@ -168,7 +168,7 @@ async fn keep_copy(
                     .and_then(Result::ok)
                     .flatten();
             }
-            match tokio::time::timeout(TAKE_AT_MOST, store.refresh_copy(sight, COPY_DAYS_AHEAD)).await {
+            match tokio::time::timeout(TAKE_AT_MOST, store.refresh_copy(sight)).await {
                 Ok(Ok(window)) => taken(out, &window, tz)?,
                 Ok(Err(e)) => eprintln!("the read copy was not taken, and the last one is kept: {e}"),
                 Err(_) => eprintln!(

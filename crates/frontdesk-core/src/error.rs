@@ -308,6 +308,7 @@ impl Field {
     pub const LOCK_MINUTES: Field = Field::new("lock_minutes", "lock after");
     /// The minutes before a visit that its doctor is reminded.
     pub const REMINDER_MINUTES: Field = Field::new("reminder_minutes", "reminders");
+    pub const COPY_DAYS: Field = Field::new("copy_days", "days kept at each desk");
     /// The clinic's language tag.
     pub const LOCALE: Field = Field::new("locale", "locale");
     /// An appointment's topic.

@@ -113,7 +113,7 @@ async fn a_desk_reads_its_copy_while_the_server_is_away_and_the_server_again_whe
     let folder = tempfile::tempdir().unwrap();
     let store = desk_on(&db, &cable, folder.path(), clock.clone()).await;
 
-    let copy = store.refresh_copy(Sight::Everything, 14).await.unwrap();
+    let copy = store.refresh_copy(Sight::Everything).await.unwrap();
     assert_eq!(copy.first_day, NaiveDate::from_ymd_opt(2026, 7, 5).unwrap());
     assert_eq!(copy.last_day, NaiveDate::from_ymd_opt(2026, 7, 20).unwrap());
     assert_eq!(copy.appointments, 2, "today's and Thursday's visits; not the one in three weeks");
@@ -158,7 +158,7 @@ async fn a_desk_reads_its_copy_while_the_server_is_away_and_the_server_again_whe
     assert!(matches!(err, CoreError::ReadOnly { .. }), "{err}");
     assert_eq!(err.kind(), ErrorKind::Unavailable);
     assert!(err.to_string().contains("does not answer"), "{err}");
-    assert!(store.refresh_copy(Sight::Everything, 14).await.is_err(), "no copy is taken from nowhere");
+    assert!(store.refresh_copy(Sight::Everything).await.is_err(), "no copy is taken from nowhere");
 
     // Meanwhile another desk books; when the server answers again, the desk sees it.
     book(&other_desk, TOM, ADA, "2026-07-06T14:00").await;
@@ -166,7 +166,7 @@ async fn a_desk_reads_its_copy_while_the_server_is_away_and_the_server_again_whe
     let link = store.check_server().await.expect("the desk notices the server is back");
     assert_eq!(link.away_since, None);
     assert_eq!(patients(&store.day(day, toronto(), None).await.unwrap()), [JANE, TOM]);
-    store.refresh_copy(Sight::Everything, 14).await.unwrap();
+    store.refresh_copy(Sight::Everything).await.unwrap();
     let booked = store.book(&desk(), &request(TOM, BEN, "2026-07-06T15:00")).await.unwrap();
     assert_eq!(booked.patient_id, TOM);
 }
@@ -191,7 +191,7 @@ async fn a_desk_that_starts_while_the_server_is_away_starts_on_its_copy() {
 
     cable.mend();
     let store = desk_on(&db, &cable, folder.path(), clock.clone()).await;
-    store.refresh_copy(Sight::Everything, 14).await.unwrap();
+    store.refresh_copy(Sight::Everything).await.unwrap();
     store.close().await;
     drop(store);
 
@@ -229,7 +229,7 @@ async fn a_doctors_desk_keeps_no_other_doctors_patients_under_the_minimum_necess
     let cable = Cable::to(server_of(db.url.as_deref().unwrap())).await;
     let folder = tempfile::tempdir().unwrap();
     let store = desk_on(&db, &cable, folder.path(), clock.clone()).await;
-    store.refresh_copy(Sight::OwnPatients(ADA), 14).await.unwrap();
+    store.refresh_copy(Sight::OwnPatients(ADA)).await.unwrap();
     assert_eq!(store.copy_sight().await.unwrap(), Some(Sight::OwnPatients(ADA)));
 
     cable.cut();
@@ -241,4 +241,25 @@ async fn a_doctors_desk_keeps_no_other_doctors_patients_under_the_minimum_necess
     let thursday = NaiveDate::from_ymd_opt(2026, 7, 9).unwrap();
     let visit = &store.day(thursday, toronto(), None).await.unwrap()[0];
     assert_eq!(visit.topic, None, "another doctor's topic is not kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_how_many_days_each_desk_keeps() {
+    if !engines::postgres_here() {
+        return;
+    }
+    let db = TestDb::new(Engine::Postgres).await;
+    let clock = Arc::new(HandClock(now().timestamp().into()));
+    let server = clinic(&db, clock.clone()).await;
+    assert_eq!(server.copy_days().await.unwrap(), 14);
+    let err = server.set_copy_days(&it(), 0).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Validation);
+    assert!(server.set_copy_days(&desk(), 3).await.is_err(), "an admin's setting");
+    server.set_copy_days(&it(), 2).await.unwrap();
+    let cable = Cable::to(server_of(db.url.as_deref().unwrap())).await;
+    let folder = tempfile::tempdir().unwrap();
+    let store = desk_on(&db, &cable, folder.path(), clock.clone()).await;
+    let copy = store.refresh_copy(Sight::Everything).await.unwrap();
+    assert_eq!(copy.last_day, NaiveDate::from_ymd_opt(2026, 7, 8).unwrap());
+    assert_eq!(copy.appointments, 1, "Thursday's visit is beyond the two days");
 }

@@ -33,8 +33,12 @@ use crate::time;
 /// The read copy's file in a desk's data folder.
 pub const COPY_FILE: &str = "read-copy.db";
 
-/// How many days after today the copy holds (and one day before it).
+/// How many days after today the copy holds (and one day before it), until an admin sets the
+/// clinic's `copy_days`.
 pub const COPY_DAYS_AHEAD: i64 = 14;
+
+/// The most values one statement binds in the copy (SQLite allows 32,766).
+const MAX_BOUND_VALUES: usize = 30_000;
 
 /// How long a desk waits for the server's answer before it counts the server as away.
 const PING_TIMEOUT: StdDuration = StdDuration::from_secs(2);
@@ -206,13 +210,14 @@ impl Store {
         (after.away_since.is_some() != before.away_since.is_some()).then(|| after.into())
     }
 
-    /// Takes a new copy of the days around today from the server, as `sight` may see them
-    /// (the desk's people), replacing the old one in one transaction.
+    /// Takes a new copy of the days around today from the server (yesterday to the clinic's
+    /// `copy_days` after today), as `sight` may see them (the desk's people), replacing the old
+    /// one in one transaction.
     ///
     /// # Errors
     /// [`CoreError::ReadOnly`] while the server is away; [`CoreError::Invalid`] for a store with
     /// no copy; storage errors of either side (the old copy is then kept whole).
-    pub async fn refresh_copy(&self, sight: Sight, days_ahead: i64) -> Result<CopyWindow> {
+    pub async fn refresh_copy(&self, sight: Sight) -> Result<CopyWindow> {
         let copy = self.copy.as_ref().ok_or_else(|| CoreError::invalid("this desk keeps no read copy"))?;
         if copy.is_away() {
             return Err(copy.read_only());
@@ -224,7 +229,11 @@ impl Store {
         let clinic = super::directory::clinic_in(&mut from_server).await?.ok_or(CoreError::NotInitialized)?;
         let now = self.now();
         let today = time::today_in(clinic.tz, now);
-        let days_ahead = days_ahead.clamp(0, 90);
+        let days_ahead: i64 = sql::query_scalar("SELECT copy_days FROM clinic WHERE id = 1")
+            .fetch_optional(&mut from_server)
+            .await?
+            .unwrap_or(COPY_DAYS_AHEAD)
+            .clamp(1, 60);
         let first_day = today - Duration::days(1);
         let last_day = today + Duration::days(days_ahead);
         let from = time::day_bounds(first_day, clinic.tz).0.timestamp();
@@ -253,12 +262,21 @@ impl Store {
         }
         let mut appointments = 0;
         for (table, columns, found) in &rows {
-            let marks: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
-            let insert =
-                format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), marks.join(", "));
-            for row in found {
+            // Many rows to a statement: one statement per row cost most of a refresh.
+            let per_statement = (MAX_BOUND_VALUES / columns.len().max(1)).max(1);
+            for chunk in found.chunks(per_statement) {
+                let mut insert = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+                let mut mark = 0;
+                for (i, row) in chunk.iter().enumerate() {
+                    insert.push_str(if i == 0 { "(" } else { ", (" });
+                    for j in 0..row.len() {
+                        mark += 1;
+                        insert.push_str(&format!("{}${mark}", if j == 0 { "" } else { ", " }));
+                    }
+                    insert.push(')');
+                }
                 let mut statement = sql::query(&insert);
-                for value in row {
+                for value in chunk.iter().flatten() {
                     statement = statement.bind(value.clone());
                 }
                 statement.execute(&mut tx).await?;

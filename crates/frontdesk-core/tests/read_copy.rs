@@ -153,6 +153,14 @@ async fn a_desk_reads_its_copy_while_the_server_is_away_and_the_server_again_whe
     assert_eq!(store.sign_in(DESK, "482915").await.unwrap().staff.id, DESK);
     assert!(store.sign_in(DESK, "000000").await.is_err());
 
+    // Reminders still come: Dr Lee's 11:00 visit, ten minutes before, once.
+    clock.0.store(now().timestamp() + 50 * 60, std::sync::atomic::Ordering::SeqCst);
+    let due = store.due_reminders(ADA).await.unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert!(store.take_reminder(ADA, &due[0]).await.unwrap());
+    assert!(store.due_reminders(ADA).await.unwrap().is_empty(), "shown once");
+    clock.0.store(now().timestamp(), std::sync::atomic::Ordering::SeqCst);
+
     // Changes wait for the server, and say why.
     let err = store.book(&desk(), &request(TOM, ADA, "2026-07-06T15:00")).await.unwrap_err();
     assert!(matches!(err, CoreError::ReadOnly { .. }), "{err}");

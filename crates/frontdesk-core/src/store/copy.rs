@@ -37,8 +37,9 @@ pub const COPY_FILE: &str = "read-copy.db";
 /// clinic's `copy_days`.
 pub const COPY_DAYS_AHEAD: i64 = 14;
 
-/// The most values one statement binds in the copy (SQLite allows 32,766).
-const MAX_BOUND_VALUES: usize = 30_000;
+/// The most values one statement binds in the copy: a few rows to a statement (a long one costs
+/// SQLite more to prepare than its rows save).
+const MAX_BOUND_VALUES: usize = 999;
 
 /// How long a desk waits for the server's answer before it counts the server as away.
 const PING_TIMEOUT: StdDuration = StdDuration::from_secs(2);

@@ -105,10 +105,11 @@ impl AppState {
     }
 
     /// Someone signed in at this desk, seeing `sight`: the read copy and the day sheets keep
-    /// what the widest of this desk's people may see.
-    pub fn note_desk_user(&self, sight: Sight) {
+    /// what the widest of this desk's people may see. True when that changed.
+    pub fn note_desk_user(&self, sight: Sight) -> bool {
         let mut current = self.desk_sight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        *current = Some(read_copy::widen(*current, sight));
+        let widened = Some(read_copy::widen(*current, sight));
+        std::mem::replace(&mut *current, widened) != widened
     }
 
     /// Whose sight this desk keeps, once someone signed in.

@@ -225,3 +225,17 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)?;
     file.sync_all()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_copy_keeps_what_the_widest_of_the_desks_people_may_see() {
+        let (ada, ben) = (Sight::OwnPatients(StaffId(1)), Sight::OwnPatients(StaffId(2)));
+        assert_eq!(widen(None, ada), ada, "the first doctor's own patients");
+        assert_eq!(widen(Some(ada), ben), ben, "among doctors, the last one's");
+        assert_eq!(widen(Some(ada), Sight::Everything), Sight::Everything, "a receptionist sees everything");
+        assert_eq!(widen(Some(Sight::Everything), ada), Sight::Everything, "and the desk keeps it");
+    }
+}

@@ -1528,6 +1528,7 @@ fn every_desk_writes_todays_and_tomorrows_day_sheet_as_it_prints() {
         }
     };
     let (path, today) = read("2031-05-05", "Jane Doe");
+    assert_eq!(path.file_name().and_then(|n| n.to_str()), Some("day-sheet-2031-05-05.html"));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -84,7 +84,10 @@ pub async fn sign_in(
     let lock_minutes = store.require_clinic().await?.lock_minutes;
     state.session.sign_in(signed_in.staff.clone(), lock_minutes, signed_in.must_change_pin);
     if let Ok(sight) = store.sight(&Actor::staff(&signed_in.staff)).await {
-        state.note_desk_user(sight);
+        if state.note_desk_user(sight) {
+            // The read copy is taken again for what the desk's people now may see.
+            state.refresh_copy.ask();
+        }
     }
     Ok(signed_in)
 }

@@ -202,9 +202,12 @@ impl Store {
         migrator.iter().map(|m| m.version).max().unwrap_or(0)
     }
 
-    /// Closes every connection (checkpointing SQLite's WAL).
+    /// Closes every connection (checkpointing SQLite's WAL), the read copy's too.
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(copy) = &self.copy {
+            copy.pool().close().await;
+        }
     }
 
     /// Writes a consistent copy of the whole database to `dest`, encrypted with `passphrase`

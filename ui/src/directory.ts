@@ -7,6 +7,7 @@ import { pickZone } from './when';
 import { renderJoin } from './signin';
 import { formatTime, t, tk } from './messages';
 import { renderMailTexts } from './mailtexts';
+import { updatesCard } from './updates';
 import { visitText } from './find';
 import type { MessageKey } from './messages';
 
@@ -241,7 +242,7 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
       neutral_titles: v['c-neutral'] === true, own_patients_only: v['c-own'] === true,
     }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
-  }), place, providers, mailTexts));
+  }), place, updatesCard(), providers, mailTexts));
   const tz = root.querySelector<HTMLInputElement>('#c-tz');
   if (tz) pickZone(tz, c.tz);
 }

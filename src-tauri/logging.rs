@@ -28,12 +28,23 @@ pub const KEEP_BYTES: u64 = 5 * 1024 * 1024;
 /// When the folder cannot be created or the file opened (the app then logs to standard error
 /// only, and says so there).
 pub fn open_log_file(dir: &Path, keep_bytes: u64) -> io::Result<(File, PathBuf)> {
-    std::fs::create_dir_all(dir)?;
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    // Readable by this user only, as the data folder is.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+        folder.mode(0o700);
+        options.mode(0o600);
+    }
+    folder.create(dir)?;
     let path = dir.join(LOG_FILE);
     if std::fs::metadata(&path).is_ok_and(|m| m.len() > keep_bytes) {
         std::fs::rename(&path, dir.join(format!("{LOG_FILE}.1")))?;
     }
-    let file = OpenOptions::new().create(true).append(true).open(&path)?;
+    let file = options.open(&path)?;
     Ok((file, path))
 }
 
@@ -84,5 +95,11 @@ mod tests {
         let (mut file, _) = open_log_file(&logs, 10).unwrap();
         io::Write::write_all(&mut file, b"third\n").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "second\nthird\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(std::fs::metadata(&logs).unwrap().permissions().mode() & 0o777, 0o700);
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod deep_link;
 pub mod error;
 pub mod live;
 pub mod logging;
+pub mod read_copy;
 pub mod reminders;
 pub mod rendering;
 pub mod session;
@@ -24,7 +25,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use frontdesk_accounts::Accounts;
 use frontdesk_core::paths::{default_data_dir, DATABASE_URL_ENV, DATA_DIR_ENV};
 use frontdesk_core::store::{Engine, ServerAddress};
-use frontdesk_core::{Action, Actor, Clock, ErrorKind, Locks, Provider, Staff, StaffId, Store, SystemClock};
+use frontdesk_core::{
+    Action, Actor, Clock, ErrorKind, Locks, Provider, Sight, Staff, StaffId, Store, SystemClock,
+};
 use frontdesk_mail::{Mail, MailWorker};
 use frontdesk_meetings::{Meetings, Worker};
 use frontdesk_settings::{OsKeyring, SecretStore, Settings};
@@ -67,6 +70,11 @@ pub struct AppState {
     mail: OnceLock<Arc<MailWorker>>,
     /// Signed updates from the clinic's feed, once the app is built (ADR 0026).
     updates: OnceLock<Arc<Updates>>,
+    /// Whose sight this desk's read copy and day sheets keep (see [`read_copy::widen`]); `None`
+    /// until someone signs in.
+    desk_sight: Mutex<Option<Sight>>,
+    /// An announced change asks for a new read copy.
+    pub refresh_copy: read_copy::RefreshAsked,
 }
 
 impl AppState {
@@ -101,6 +109,18 @@ impl AppState {
             return Err(AppError::unauthenticated("this account was deactivated; ask an admin"));
         }
         Ok(now)
+    }
+
+    /// Someone signed in at this desk, seeing `sight`: the read copy and the day sheets keep
+    /// what the widest of this desk's people may see.
+    pub fn note_desk_user(&self, sight: Sight) {
+        let mut current = self.desk_sight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        *current = Some(read_copy::widen(*current, sight));
+    }
+
+    /// Whose sight this desk keeps, once someone signed in.
+    pub fn desk_sight(&self) -> Option<Sight> {
+        *self.desk_sight.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Connect flows waiting on a loopback listener, by doctor and provider.
@@ -177,6 +197,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             clinic_server::clinic_server,
             clinic_server::join_server,
             clinic_server::restart_app,
+            read_copy::server_link,
+            read_copy::day_sheet_folder,
             auth::sign_in,
             auth::change_pin,
             auth::sign_out,
@@ -218,6 +240,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             directory::update_settings,
             directory::reminder_minutes,
             directory::set_reminder_minutes,
+            directory::copy_days,
+            directory::set_copy_days,
             startup::ui_painted,
             accounts::provider_settings,
             accounts::provider_hosts,
@@ -246,7 +270,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             ConnectionEvent,
             MeetingChanged,
             MailChanged,
-            ScheduleChanged
+            ScheduleChanged,
+            read_copy::ServerLinkChanged
         ])
         // The setting keys a provider settings refusal names in `field`, for the settings form.
         .typ::<frontdesk_settings::Setting>()
@@ -312,6 +337,8 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
         meetings: OnceLock::new(),
         mail: OnceLock::new(),
         updates: OnceLock::new(),
+        desk_sight: Mutex::new(None),
+        refresh_copy: read_copy::RefreshAsked::default(),
     })
     .plugin(events)
     // Signed updates (ADR 0026): the key from the plugin's configuration, the feed from the
@@ -328,13 +355,15 @@ async fn open_store(
     secrets: &Arc<dyn SecretStore>,
     clock: Arc<dyn Clock>,
 ) -> Result<Store, AppError> {
+    let at_rest = frontdesk_settings::database_at_rest(Arc::clone(secrets));
+    // A desk on the clinic's server keeps a read copy beside it, and starts on it while the
+    // server is away.
     if let Some(url) = database {
-        return Ok(Store::connect(&ServerAddress::parse(&url)?, dir, clock).await?);
+        return Ok(Store::connect_with_copy(&ServerAddress::parse(&url)?, dir, clock, at_rest).await?);
     }
     if let Some(choice) = clinic_server::load(dir) {
-        return Ok(Store::connect(&choice.address(&**secrets)?, dir, clock).await?);
+        return Ok(Store::connect_with_copy(&choice.address(&**secrets)?, dir, clock, at_rest).await?);
     }
-    let at_rest = frontdesk_settings::database_at_rest(Arc::clone(secrets));
     Ok(Store::open_with_clock(dir, clock, at_rest).await?)
 }
 
@@ -431,6 +460,8 @@ pub fn run() {
             use tauri_plugin_deep_link::DeepLinkExt;
             start_outbox(app.handle());
             live::start(app.handle());
+            read_copy::start(app.handle());
+            read_copy::start_paper(app.handle());
             let browser = app.state::<AppState>().browser.clone();
             reminders::start_reminders(app.handle(), reminders::desktop_notification(browser));
             let handle = app.handle().clone();

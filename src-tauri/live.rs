@@ -36,7 +36,13 @@ pub fn start<R: Runtime>(app: &tauri::AppHandle<R>) -> bool {
     };
     let handle = app.clone();
     tauri::async_runtime::spawn(async move {
-        store.follow_changes(|change| drop(ScheduleChanged::from(change).emit(&handle))).await;
+        store
+            .follow_changes(|change| {
+                // The desk's read copy follows every change it hears of.
+                handle.state::<crate::AppState>().refresh_copy.ask();
+                drop(ScheduleChanged::from(change).emit(&handle));
+            })
+            .await;
     });
     true
 }

@@ -1496,3 +1496,61 @@ fn a_desk_whose_server_is_away_cannot_be_pointed_elsewhere() {
     assert_eq!(tried["kind"], "unavailable", "{tried}");
     assert_eq!(desk.ok("clinic_server", json!({})), away, "nothing changed");
 }
+
+/// Every desk writes today's and tomorrow's day sheet into its data folder, readable by this
+/// computer's user only, holding what the printed sheet holds, and writes it again after a change.
+#[test]
+fn every_desk_writes_todays_and_tomorrows_day_sheet_as_it_prints() {
+    // 2031-05-05 08:00 in Toronto.
+    let clock = Arc::new(HandClock(AtomicI64::new(
+        chrono::DateTime::parse_from_rfc3339("2031-05-05T12:00:00Z").unwrap().timestamp(),
+    )));
+    let desk = Desk::seed(Desk::with_clock(clock));
+    desk.sign_in(2, "246802");
+    let visit = desk.ok("book", booking("2031-05-05T10:00"))["id"].clone();
+    desk.ok("book", booking("2031-05-06T09:30"));
+    assert_eq!(desk.ok("server_link", json!({})), Value::Null, "a single computer has no server to lose");
+    let folder = desk.ok("day_sheet_folder", json!({}));
+    let folder = std::path::PathBuf::from(folder.as_str().unwrap());
+    assert!(frontdesk_app::read_copy::start_paper(desk.app.handle()));
+
+    let read = |date: &str, containing: &str| {
+        let path = folder.join(format!("day-sheet-{date}.html"));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                if text.contains(containing) {
+                    return (path, text);
+                }
+            }
+            assert!(Instant::now() < deadline, "{} never said {containing}", path.display());
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let (path, today) = read("2031-05-05", "Jane Doe");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    // The printed sheet's rows, word for word: time, doctor, patient, type, mode, status.
+    let printed = desk.ok("schedule", json!({ "date": "2031-05-05", "days": 1 }));
+    let row = &printed["appointments"][0];
+    let cells = format!(
+        "<tr><td>10:00</td><td>{}</td><td>{}</td><td>{}</td><td>Zoom</td><td>Booked</td></tr>",
+        row["doctor_name"].as_str().unwrap(),
+        row["patient_name"].as_str().unwrap(),
+        row["type_name"].as_str().unwrap()
+    );
+    assert!(today.contains(&cells), "{today}");
+    assert_eq!(today.matches("<tr><td>").count(), 1, "today's visits only: {today}");
+    assert!(today.contains("Maple Clinic · Monday, May 5, 2031"), "{today}");
+    let (_, tomorrow) = read("2031-05-06", "09:30");
+    assert!(tomorrow.contains("<td>Jane Doe</td>"), "{tomorrow}");
+    // Nothing else of the patient: the sheet holds what the printed one does.
+    assert!(!today.contains("Knee") && !today.contains('@'), "{today}");
+
+    desk.ok("cancel_appointment", json!({ "id": visit, "reason": "Unwell" }));
+    let (_, today) = read("2031-05-05", "<td>Cancelled</td>");
+    assert!(!today.contains("Unwell"), "the reason is not on the sheet: {today}");
+}

@@ -1297,3 +1297,45 @@ fn free_lists_the_first_slots_in_json_and_in_words() {
     c.run(&["free", "--type", "1", "--doctor", "3"]).refused("is not a doctor");
     c.run(&["free", "--type", "1", "--morning", "--afternoon"]).refused("cannot be used with");
 }
+
+/// A desk on the clinic's server takes its read copy (`read-copy`), which a single computer has
+/// no need of; a server that does not answer ends a command with 3 (try again later), whether
+/// or not the desk has a copy to read.
+#[test]
+fn a_desk_on_the_clinics_server_takes_its_read_copy() {
+    let c = Clinic::seeded();
+    let away = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(common::cli_path());
+        cmd.arg("--data-dir")
+            .arg(c.path())
+            .arg("--database")
+            .arg("postgres://frontdesk@127.0.0.1:1/frontdesk");
+        run_with(cmd.env_remove("FRONTDESK_DATABASE_URL").args(args))
+    };
+    let run = away(&["day"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot be reached"), "{}", run.stderr);
+    if c.server.is_none() {
+        c.run(&["read-copy"]).refused("a read copy is for a desk on the clinic's server");
+        assert!(!c.path().join("read-copy.db").exists());
+        return;
+    }
+    let toronto = frontdesk_core::time::parse_zone("America/Toronto").unwrap();
+    let today = frontdesk_core::time::today_in(toronto, chrono::Utc::now());
+    book(&c, &["--at", &format!("{today}T09:00")]);
+    c.run(&["read-copy", "--every", "0"]).refused("at least 1");
+    let taken = c.json(&["read-copy"]);
+    assert_eq!(taken["appointments"], 1, "{taken}");
+    assert_eq!(taken["first_day"], (today - chrono::Duration::days(1)).to_string());
+    assert_eq!(taken["last_day"], (today + chrono::Duration::days(14)).to_string());
+    let plain = c.run(&["read-copy"]);
+    assert!(
+        plain.ok().stdout.contains("(Toronto time)") && plain.stdout.contains("1 appointment(s)"),
+        "{}",
+        plain.stdout
+    );
+    // With the server answering, commands read it and say nothing of the copy.
+    let day = c.run(&["day"]);
+    assert!(day.ok().stderr.is_empty(), "{}", day.stderr);
+    assert!(day.stdout.contains("1 appointment(s)"), "{}", day.stdout);
+}

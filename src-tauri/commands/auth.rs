@@ -83,6 +83,9 @@ pub async fn sign_in(
     let signed_in = store.sign_in(staff_id, &pin).await?;
     let lock_minutes = store.require_clinic().await?.lock_minutes;
     state.session.sign_in(signed_in.staff.clone(), lock_minutes, signed_in.must_change_pin);
+    if let Ok(sight) = store.sight(&Actor::staff(&signed_in.staff)).await {
+        state.note_desk_user(sight);
+    }
     Ok(signed_in)
 }
 

@@ -167,6 +167,25 @@ pub async fn set_reminder_minutes(state: State<'_, AppState>, minutes: i64) -> R
     Ok(store.reminder_minutes().await?)
 }
 
+/// How many days after today each desk's read copy of the clinic's server holds (the admin's
+/// settings screen).
+#[tauri::command]
+#[specta::specta]
+pub async fn copy_days(state: State<'_, AppState>) -> Result<i64, AppError> {
+    state.require(Action::Administer).await?;
+    Ok(store(&state)?.copy_days().await?)
+}
+
+/// Sets how many days after today each desk's read copy holds (1 to 60).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_copy_days(state: State<'_, AppState>, days: i64) -> Result<i64, AppError> {
+    let actor = state.actor().await?;
+    let store = store(&state)?;
+    store.set_copy_days(&actor, days).await?;
+    Ok(store.copy_days().await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn update_settings(

@@ -9,7 +9,8 @@
 # (under $CARGO_TARGET_DIR instead of target/ when that is set, as cargo and tauri put them),
 # tauri-driver on PATH, .venv with selenium and aiosmtpd, tests/peers/node_modules with Prism (scripts/setup
 # installs them), and Zoom's description in tests/specs.
-# E2E_ONLY=screens runs the last stage alone (screens.py: the demo clinic at two window sizes).
+# E2E_ONLY=desk|server|screens runs one stage alone (desk.py; server.py, the clinic's server going
+# away and back; screens.py, the demo clinic at two window sizes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # One private D-Bus session with an unlocked keyring for everything: the command line that sets
@@ -94,7 +95,7 @@ sleep 1
 bash -c '
   # The desk'"'"'s computer is set to another zone than the clinic'"'"'s (Tokyo, Toronto).
   status=0
-  if [ "${E2E_ONLY:-}" != screens ]; then
+  if [ "${E2E_ONLY:-desk}" = desk ]; then
   TZ=Asia/Tokyo tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
   for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
@@ -102,7 +103,7 @@ bash -c '
   status=$?
   kill $driver 2>/dev/null || true
   fi
-  if [ $status -eq 0 ] && [ -n "${FRONTDESK_TEST_POSTGRES:-}" ] && [ "${E2E_ONLY:-}" != screens ]; then
+  if [ $status -eq 0 ] && [ -n "${FRONTDESK_TEST_POSTGRES:-}" ] && [ "${E2E_ONLY:-server}" = server ]; then
     # A desk on the clinic'"'"'s server (scripts/postgres started one): its own data folder and
     # a database of its own, set up with the command-line twin; its own WebDriver server, which
     # starts the app with the server'"'"'s address.
@@ -116,6 +117,10 @@ bash -c '
     echo 111111 | $cli staff add --name "Dr Ada Lee" --role doctor --pin - >/dev/null
     $cli patient add --name "Tom Nguyen" >/dev/null
     $cli type add --name "Visit in person" --minutes 30 --mode in-person >/dev/null
+    # The app reaches the server through a cable server.py holds on this port (and cuts).
+    cable=$(python3 -c "import socket; s = socket.socket(); s.bind((\"127.0.0.1\", 0)); print(s.getsockname()[1])")
+    export FRONTDESK_DIRECT_URL="$FRONTDESK_DATABASE_URL"
+    export FRONTDESK_DATABASE_URL=$(echo "$FRONTDESK_DIRECT_URL" | sed -E "s/:[0-9]+\//:$cable\//")
     tauri-driver --port 4446 --native-port 4447 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-server.log" 2>&1 &
     driver=$!
     for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4446) 2>/dev/null && break; sleep 0.1; done
@@ -123,7 +128,7 @@ bash -c '
     status=$?
     kill $driver 2>/dev/null || true
   fi
-  if [ $status -eq 0 ]; then
+  if [ $status -eq 0 ] && [ "${E2E_ONLY:-screens}" = screens ]; then
     # The desk on the demo clinic at 1280x800 and 1024x700: screenshots, and no clipped text.
     unset FRONTDESK_DATABASE_URL
     export FRONTDESK_DATA_DIR="$FRONTDESK_DATA_DIR-demo"

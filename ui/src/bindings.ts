@@ -25,6 +25,13 @@ export const commands = {
 	/**  Restarts the app (after joining a server, to open the clinic there). */
 	restartApp: () => __TAURI_INVOKE<void>("restart_app"),
 	/**
+	 *  Whether this desk's server answers, and how old its read copy is; `None` for a desk that
+	 *  keeps the clinic on this computer.
+	 */
+	serverLink: () => __TAURI_INVOKE<ServerLinkChanged | null>("server_link"),
+	/**  Where this desk writes its day sheets (today's and tomorrow's, for when the app cannot be used). */
+	daySheetFolder: () => __TAURI_INVOKE<string | null>("day_sheet_folder"),
+	/**
 	 *  Signs in with a PIN. The answer says whether the person must choose a new PIN first (every
 	 *  other command is refused until then), and tells an admin of the sign-in pauses, locks and
 	 *  unlocks since their previous sign-in.
@@ -133,6 +140,13 @@ export const commands = {
 	reminderMinutes: () => __TAURI_INVOKE<number>("reminder_minutes"),
 	/**  Sets the minutes before a visit that its doctor is reminded (1 to 240). */
 	setReminderMinutes: (minutes: number) => __TAURI_INVOKE<number>("set_reminder_minutes", { minutes }),
+	/**
+	 *  How many days after today each desk's read copy of the clinic's server holds (the admin's
+	 *  settings screen).
+	 */
+	copyDays: () => __TAURI_INVOKE<number>("copy_days"),
+	/**  Sets how many days after today each desk's read copy holds (1 to 60). */
+	setCopyDays: (days: number) => __TAURI_INVOKE<number>("set_copy_days", { days }),
 	/**  The window painted `screen` (`signin` or `day`) for the first time. */
 	uiPainted: (screen: string) => __TAURI_INVOKE<null>("ui_painted", { screen }),
 	providerSettings: () => __TAURI_INVOKE<ProviderSettings>("provider_settings"),
@@ -217,6 +231,7 @@ export const events = {
 	mailChanged: makeEvent<MailChanged, MailChanged>("mail-changed"),
 	meetingChanged: makeEvent<MeetingChanged, MeetingChanged>("meeting-changed"),
 	scheduleChanged: makeEvent<ScheduleChanged, ScheduleChanged>("schedule-changed"),
+	serverLinkChanged: makeEvent<ServerLinkChanged, ServerLinkChanged>("server-link-changed"),
 };
 
 /* Types */
@@ -1077,6 +1092,17 @@ export type ServerChoice = {
 	 *  be signed by it and name `host`. Without it the connection is not encrypted.
 	 */
 	ca_file: string | null,
+};
+
+/**
+ *  The event (`server-link-changed`) the window hears when the clinic's server stops answering
+ *  or answers again; also what [`server_link`] answers.
+ */
+export type ServerLinkChanged = {
+	/**  When the server stopped answering; `None` while it answers (the desk can change things). */
+	away_since: string | null,
+	/**  When the desk's read copy was last taken (what it shows while the server is away). */
+	copy_as_of: string | null,
 };
 
 /**

@@ -16,6 +16,7 @@ import { openFind } from './find';
 import { StatusLine } from './statusline';
 import { watchInactivity } from './inactivity';
 import { followLiveUpdates } from './live';
+import { ServerBanner } from './serverlink';
 import { canBook, canConnect } from './session';
 import type { Session } from './session';
 
@@ -27,6 +28,8 @@ export class Desk {
   private content = h('main', { class: 'content', id: 'content' });
   private schedule: ScheduleScreen;
   private status: StatusLine;
+  /** Says when the clinic's server is away (the desk shows its copy) and when it is back. */
+  private server: ServerBanner;
   private stop: () => void = () => undefined;
 
   /** `restart` shows the app's first screen again (sign-in) once the desk is locked. */
@@ -34,6 +37,7 @@ export class Desk {
     setLocale(clinic.locale);
     this.session = { me, clinic };
     this.status = new StatusLine(me, () => void this.openAccounts());
+    this.server = new ServerBanner(clinic.tz);
     this.schedule = new ScheduleScreen(this.session, {
       say: (m) => this.status.say(m),
       lock: () => this.lock(),
@@ -60,6 +64,7 @@ export class Desk {
         h('button', { type: 'button', id: 'find-button', 'aria-keyshortcuts': '/', onclick: () => this.find() }, `${t('find.open')} (/)`),
         h('button', { type: 'button', id: 'help-button', onclick: () => showHelp(canConnect(me)) }, `${t('nav.help')} (?)`),
         h('button', { type: 'button', id: 'lock-button', onclick: () => void this.lock() }, `${t('nav.lock')} (Ctrl+L)`)),
+      this.server.element,
       this.schedule.bar,
       this.content,
       this.status.footer,
@@ -89,7 +94,9 @@ export class Desk {
       },
     });
     const stopStatus = this.status.start();
+    const stopServer = this.server.start();
     this.stop = () => {
+      stopServer();
       stopInactivity();
       document.removeEventListener('keydown', onKey);
       stopStatus();

@@ -214,7 +214,7 @@ export async function renderTypes(root: HTMLElement): Promise<void> {
 }
 
 export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => void, openProviders?: () => void): Promise<void> {
-  const [c, reminder] = await Promise.all([ipc.clinicSettings(), ipc.reminderMinutes()]);
+  const [c, reminder, copyDays] = await Promise.all([ipc.clinicSettings(), ipc.reminderMinutes(), ipc.copyDays()]);
   const mailTexts = await renderMailTexts(c);
   // The Zoom and Microsoft settings sit beside the connections they serve (Video visits).
   const providers = openProviders ? h('aside', { class: 'card editor' },
@@ -222,7 +222,11 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     h('p', { class: 'muted' }, t('settings.providersMoved')),
     h('button', { type: 'button', id: 'open-provider-settings', onclick: openProviders }, t('settings.openProviders'))) : null;
   // Where this desk keeps the clinic: this computer, or the clinic's server (an admin may change it).
-  const server = await ipc.clinicServer();
+  const [server, sheetFolder] = await Promise.all([ipc.clinicServer(), ipc.daySheetFolder()]);
+  // Where this desk writes the day sheets that stand in for the app when it cannot be used.
+  const sheets = sheetFolder
+    ? h('p', { id: 'day-sheet-folder', class: 'muted' }, t('settings.daySheets'), ': ', h('code', {}, sheetFolder))
+    : null;
   const place = h('aside', { class: 'card editor', id: 'clinic-place' },
     h('h2', {}, t('settings.place')),
     h('p', {}, server ? `${t('settings.onServer')} ${server.host}:${server.port}/${server.database} (${server.user})` : t('settings.onComputer')),
@@ -233,6 +237,7 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     { id: 'c-tz', key: 'tz', label: 'setup.tz', value: c.tz },
     { id: 'c-lock', key: 'lock_minutes', label: 'dir.lockMinutes', type: 'number', value: String(c.lock_minutes) },
     { id: 'c-reminder', key: 'reminder_minutes', label: 'dir.reminderMinutes', type: 'number', value: String(reminder) },
+    { id: 'c-copy-days', key: 'copy_days', label: 'dir.copyDays', type: 'number', value: String(copyDays) },
     { id: 'c-locale', key: 'locale', label: 'dir.locale', value: c.locale },
     { id: 'c-neutral', key: 'neutral_titles', label: 'dir.neutralTitles', type: 'checkbox', checked: c.neutral_titles },
     { id: 'c-own', key: 'own_patients_only', label: 'dir.ownPatientsOnly', type: 'checkbox', checked: c.own_patients_only },
@@ -242,7 +247,8 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
       neutral_titles: v['c-neutral'] === true, own_patients_only: v['c-own'] === true,
     }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
-  }), place, updatesCard(), providers, mailTexts));
+    await ipc.setCopyDays(Number(v['c-copy-days']));
+  }), place, sheets, updatesCard(), providers, mailTexts));
   const tz = root.querySelector<HTMLInputElement>('#c-tz');
   if (tz) pickZone(tz, c.tz);
 }

@@ -2,6 +2,7 @@
 // that a sign-in with a too-short older PIN must choose before anything else.
 import { asAppError, ipc } from './ipc';
 import type { AppStatus, ServerChoice, SignedIn, Staff } from './ipc';
+import { ServerBanner } from './serverlink';
 import { h } from './dom';
 import { pickZone } from './when';
 import { t, tk } from './messages';
@@ -141,12 +142,17 @@ export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (sign
     h('div', { class: 'field' }, h('label', { for: 'signin-pin' }, t('signin.pin')), pin),
     error,
     h('button', { type: 'submit', class: 'primary', id: 'signin-submit' }, t('signin.submit')));
+  // A desk whose server is away signs in from its copy, and says so.
+  const server = status.clinic ? new ServerBanner(status.clinic.tz) : null;
+  const stopServer = server?.start() ?? (() => undefined);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     const picked = form.querySelector('input[name=person]:checked') as HTMLInputElement | null;
     if (!picked) return;
     try {
-      onDone(await ipc.signIn(Number(picked.value), pin.value));
+      const signedIn = await ipc.signIn(Number(picked.value), pin.value);
+      stopServer();
+      onDone(signedIn);
     } catch (err) {
       error.textContent = asAppError(err).message;
       error.hidden = false;
@@ -154,7 +160,7 @@ export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (sign
       pin.focus();
     }
   });
-  root.replaceChildren(form);
+  root.replaceChildren(...(server ? [server.element] : []), form);
   pin.focus();
 }
 

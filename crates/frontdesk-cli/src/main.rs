@@ -1,7 +1,8 @@
 //! `frontdesk-cli`: the command-line twin of the Frontdesk app, over the same core and the same
 //! data folder, for clinic IT and scripting. It has no window and no web view.
 //!
-//! Exit codes: 0 on success, 2 on bad input (one line on stderr), 1 on any other failure.
+//! Exit codes: 0 on success, 2 on bad input (one line on stderr), 3 when the clinic's server or
+//! service does not answer or is busy (try again later), 1 on any other failure.
 
 mod accounts;
 mod error;
@@ -9,6 +10,7 @@ mod hours;
 mod mail;
 mod outbox;
 mod output;
+mod read_copy;
 mod service;
 
 use std::path::PathBuf;
@@ -20,8 +22,8 @@ use frontdesk_core::paths::{default_data_dir, DATABASE_URL_ENV, DATA_DIR_ENV};
 use frontdesk_core::store::{AuditAnchor, AuditFilter, NewPatient, ServerAddress, StaffUpdate};
 use frontdesk_core::time::{self, Fold, LocalTime};
 use frontdesk_core::{
-    Actor, AppointmentId, BookingRequest, CoreError, Field, PatientId, Reschedule, Role, StaffId, Status,
-    Store, SystemClock, TypeId,
+    Actor, AppointmentId, BookingRequest, CoreError, ErrorKind, Field, PatientId, Reschedule, Role, StaffId,
+    Status, Store, SystemClock, TypeId,
 };
 
 use accounts::{AccountCommand, ConfigCommand};
@@ -194,6 +196,14 @@ enum Command {
         /// (stop that one first). The doctors then reconnect, and an admin enters the secrets again.
         #[arg(long)]
         take_over: bool,
+    },
+    /// Take this desk's read copy of the clinic's server (the days from yesterday to two weeks
+    /// ahead), which the commands read while the server does not answer. With --every, keep
+    /// taking it (and at once on each change another desk makes) until stopped (Ctrl+C).
+    ReadCopy {
+        /// Take it every SECONDS, and say when the server stops answering and when it is back.
+        #[arg(long, value_name = "SECONDS")]
+        every: Option<u64>,
     },
     /// Write one day as an iCalendar (.ics) file, for a doctor's own calendar.
     ExportIcs {
@@ -384,11 +394,18 @@ fn main() -> ExitCode {
     };
     // Storage faults are logged by the core with their detail (never patient data); show them
     // above the one-line error so that clinic IT can act on them.
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
-        .with_ansi(false)
-        .without_time()
+    // A desk reading its read copy says so in its own one line (see `read_copy`), with the
+    // copy's age in the clinic's time, instead of the core's log line.
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(false).without_time())
+        .with(
+            Targets::new()
+                .with_default(LevelFilter::WARN)
+                .with_target("frontdesk_core::store::copy", LevelFilter::ERROR),
+        )
         .init();
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -402,8 +419,18 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}{}", e, hint(&e));
-            ExitCode::from(if e.is_user_error() { 2 } else { 1 })
+            ExitCode::from(exit_code(&e))
         }
+    }
+}
+
+/// The exit code for an error: 2 when the person can fix what they asked for, 3 when the
+/// clinic's server or service does not answer or is busy (a script tries again later), else 1.
+fn exit_code(e: &CliError) -> u8 {
+    match e.kind() {
+        ErrorKind::Unavailable => 3,
+        _ if e.is_user_error() => 2,
+        _ => 1,
     }
 }
 
@@ -455,7 +482,19 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
         return Ok(out.restored(file, rows)?);
     }
     let store = match &server {
-        Some(server) => Store::connect(server, &data_dir, clock).await?,
+        // The clinic service and a move onto the server need the server itself; a desk's other
+        // commands read its copy while the server does not answer.
+        Some(server) if matches!(cli.command, Command::Server { .. } | Command::MoveToServer { .. }) => {
+            Store::connect(server, &data_dir, clock).await?
+        }
+        Some(server) => {
+            let keep_copy = matches!(cli.command, Command::ReadCopy { .. });
+            let store = read_copy::connect(server, &data_dir, clock, at_rest, keep_copy).await?;
+            if !keep_copy {
+                read_copy::say_when_away(&store, server).await;
+            }
+            store
+        }
         None => Store::open_existing(&data_dir, clock, at_rest).await?,
     };
     let account_command = match cli.command {
@@ -485,6 +524,13 @@ async fn run(cli: Cli, out: &Output) -> Result<(), CliError> {
             Err(e) => Err(e.into()),
         },
         Err(Command::MoveToServer { url }) => accounts::move_to_server(&store, &cli_actor(), &url, out).await,
+        Err(Command::ReadCopy { every }) => match &server {
+            Some(server) => read_copy::run(&store, server, every, out).await,
+            None => Err(CoreError::invalid(
+                "read-copy: this computer keeps the clinic in its own file; a read copy is for a desk on the clinic's server (give --database)",
+            )
+            .into()),
+        },
         Err(Command::Reconcile { doctor, delete }) => match store.require_clinic().await {
             Ok(_) => outbox::reconcile_all(&store, &cli_actor(), doctor, delete, out).await,
             Err(e) => Err(e.into()),
@@ -528,6 +574,7 @@ async fn dispatch(store: &Store, command: Command, out: &Output) -> Result<(), C
         | Command::Outbox(_)
         | Command::Mail(_)
         | Command::Server { .. }
+        | Command::ReadCopy { .. }
         | Command::Reconcile { .. } => Ok(()),
         Command::Staff(StaffCommand::Add { name, role, pin }) => {
             let pin = pin.map(pin_from_stdin).transpose()?;

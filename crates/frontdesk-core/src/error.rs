@@ -114,6 +114,10 @@ pub enum CoreError {
     #[error("the clinic's server at {server} cannot be reached ({problem}); check that it is on and that this computer is on the clinic's network")]
     ServerAway { server: String, problem: String },
 
+    /// A desk's server does not answer, so the desk shows its read copy and changes wait.
+    #[error("the clinic's server at {server} does not answer, so this desk shows the schedule as it last read it and cannot change it; try again when the server is back")]
+    ReadOnly { server: String },
+
     /// The data folder cannot be created, written, or holds something that is not a Frontdesk database.
     #[error("cannot use the data folder {path}: {reason}")]
     DataDir { path: String, reason: String },
@@ -215,7 +219,9 @@ impl CoreError {
             | CoreError::KeyLost { .. }
             | CoreError::Keyring { .. }
             | CoreError::ServerRefused { .. } => ErrorKind::Setup,
-            CoreError::ServerAway { .. } | CoreError::ServiceAway { .. } => ErrorKind::Unavailable,
+            CoreError::ServerAway { .. } | CoreError::ReadOnly { .. } | CoreError::ServiceAway { .. } => {
+                ErrorKind::Unavailable
+            }
             CoreError::NoClinicService | CoreError::ServiceElsewhere { .. } => ErrorKind::Setup,
             CoreError::Relayed { kind, .. } => *kind,
             CoreError::Forbidden(_) => ErrorKind::Forbidden,
@@ -302,6 +308,7 @@ impl Field {
     pub const LOCK_MINUTES: Field = Field::new("lock_minutes", "lock after");
     /// The minutes before a visit that its doctor is reminded.
     pub const REMINDER_MINUTES: Field = Field::new("reminder_minutes", "reminders");
+    pub const COPY_DAYS: Field = Field::new("copy_days", "days kept at each desk");
     /// The clinic's language tag.
     pub const LOCALE: Field = Field::new("locale", "locale");
     /// An appointment's topic.

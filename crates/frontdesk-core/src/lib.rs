@@ -15,6 +15,7 @@ pub mod mail_text;
 #[macro_use]
 pub mod model;
 pub mod hours;
+pub mod paper;
 pub mod paths;
 pub mod store;
 pub mod time;

@@ -94,7 +94,7 @@ impl Store {
     /// [`CoreError::NotInitialized`] before the clinic is set up.
     pub async fn clinic_uid(&self) -> Result<String> {
         let uid: Option<Option<String>> =
-            sql::query_scalar("SELECT uid FROM clinic WHERE id = 1").fetch_optional(&self.pool).await?;
+            sql::query_scalar("SELECT uid FROM clinic WHERE id = 1").fetch_optional(self.reads()).await?;
         uid.flatten().ok_or(CoreError::NotInitialized)
     }
 
@@ -105,7 +105,7 @@ impl Store {
     pub async fn provider_setting(&self, key: &str) -> Result<Option<String>> {
         Ok(sql::query_scalar("SELECT value FROM provider_settings WHERE key = $1")
             .bind(key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reads())
             .await?)
     }
 
@@ -162,7 +162,7 @@ impl Store {
     pub async fn connections(&self) -> Result<Vec<Connection>> {
         let rows: Vec<ConnectionRow> =
             sql::query_as(&format!("{CONNECTION_QUERY} ORDER BY s.name COLLATE NOCASE, c.provider"))
-                .fetch_all(&self.pool)
+                .fetch_all(self.reads())
                 .await?;
         rows.into_iter().map(Connection::try_from).collect()
     }
@@ -176,7 +176,7 @@ impl Store {
             sql::query_as(&format!("{CONNECTION_QUERY} WHERE c.doctor_id = $1 AND c.provider = $2"))
                 .bind(doctor.0)
                 .bind(provider.as_str())
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reads())
                 .await?;
         row.map(Connection::try_from).transpose()
     }

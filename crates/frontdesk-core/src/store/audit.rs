@@ -536,7 +536,7 @@ impl Store {
                     prev_hash, hash
              FROM audit_log ORDER BY id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         let mut check = AuditCheck { rows: 0, before_chain: 0, broken: None, head: None };
         let mut last: Option<(i64, String)> = None;
@@ -610,7 +610,7 @@ impl Store {
         detail: serde_json::Value,
     ) -> Result<()> {
         let now = self.now();
-        let mut tx = self.write().await?;
+        let mut tx = self.write_here().await?;
         append(&mut tx, now, actor, action, about, &detail).await?;
         tx.commit().await?;
         Ok(())
@@ -681,7 +681,7 @@ impl Store {
         .bind(filter.patient.map(|p| p.0))
         .bind(filter.action.map(AuditAction::as_str))
         .bind(filter.with_names)
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?)
     }
 }

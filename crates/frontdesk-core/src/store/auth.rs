@@ -250,7 +250,7 @@ impl Store {
     /// [`CoreError::PinPaused`] during a pause; [`CoreError::WrongPin`] with the tries left.
     pub async fn sign_in(&self, id: StaffId, pin: &str) -> Result<SignedIn> {
         let now = self.now();
-        let mut tx = self.write().await?;
+        let mut tx = self.write_here().await?;
         let row = pin_row(&mut tx, id).await?.filter(|r| r.active);
         let row = row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?;
         let hash = row.pin_hash.clone().ok_or(CoreError::NoPin)?;
@@ -374,7 +374,7 @@ impl Store {
         let rows: Vec<PinRow> = sql::query_as(&format!(
             "SELECT {PIN_COLUMNS} FROM staff WHERE pin_locked_at IS NOT NULL OR pin_paused_at IS NOT NULL ORDER BY id"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         Ok(rows
             .into_iter()

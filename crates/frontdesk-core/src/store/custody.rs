@@ -106,8 +106,12 @@ struct AnswerRow {
 }
 
 impl Store {
-    /// The clinic's server, or a clear refusal on a single computer's file.
+    /// The clinic's server, or a clear refusal on a single computer's file, or while a desk's
+    /// server is away (what the clinic service does for a desk needs the server).
     fn clinic_server(&self) -> Result<&PgPool> {
+        if let Some(copy) = self.copy.as_ref().filter(|c| c.is_away()) {
+            return Err(copy.server_away());
+        }
         match &self.pool {
             Pool::Postgres(pool) => Ok(pool),
             Pool::Sqlite(_) => Err(CoreError::invalid(

@@ -251,7 +251,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn clinic(&self) -> Result<Option<Clinic>> {
-        clinic_in(&mut self.pool.read().await?).await
+        clinic_in(&mut self.reads().read().await?).await
     }
 
     /// The clinic's settings.
@@ -358,7 +358,7 @@ impl Store {
         let rows: Vec<StaffRow> = sql::query_as(&format!(
             "SELECT {STAFF_COLUMNS} FROM staff {filter} ORDER BY name COLLATE NOCASE, id"
         ))
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         rows.into_iter().map(Staff::try_from).collect()
     }
@@ -371,7 +371,7 @@ impl Store {
         let row: Option<StaffRow> =
             sql::query_as(&format!("SELECT {STAFF_COLUMNS} FROM staff WHERE id = $1"))
                 .bind(id.0)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reads())
                 .await?;
         row.ok_or(CoreError::NotFound { what: "staff member", id: id.0 })?.try_into()
     }
@@ -486,7 +486,7 @@ impl Store {
     pub async fn view_patient(&self, actor: &Actor, id: PatientId) -> Result<Patient> {
         actor.may(Action::Read)?;
         let now = self.now();
-        let mut tx = self.write().await?;
+        let mut tx = self.write_here().await?;
         let patient = patient_in(&mut tx, id).await?;
         if let Sight::OwnPatients(doctor) = sight_in(&mut tx, actor).await? {
             let theirs: Option<i64> = sql::query_scalar(
@@ -510,7 +510,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn sight(&self, actor: &Actor) -> Result<Sight> {
-        sight_in(&self.pool, actor).await
+        sight_in(self.reads(), actor).await
     }
 
     /// One patient, unaudited: for names beside what a screen already shows. What a person
@@ -519,7 +519,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn patient(&self, id: PatientId) -> Result<Patient> {
-        patient_in(&self.pool, id).await
+        patient_in(self.reads(), id).await
     }
 
     /// Patients whose name, e-mail or phone contains `text` (any case), or whose date of birth is
@@ -535,9 +535,9 @@ impl Store {
             .bind(sql::query_as(&format!(
                 "SELECT {PATIENT_COLUMNS} FROM patients WHERE {}
                  ORDER BY full_name COLLATE NOCASE, id LIMIT 50",
-                search.clause(self.engine())
+                search.clause(self.read_engine())
             )))
-            .fetch_all(&self.pool)
+            .fetch_all(self.reads())
             .await?;
         Ok(rows.into_iter().map(Patient::from).collect())
     }
@@ -562,7 +562,7 @@ impl Store {
             for id in chunk {
                 query = query.bind(id);
             }
-            for (id, name) in query.fetch_all(&self.pool).await? {
+            for (id, name) in query.fetch_all(self.reads()).await? {
                 names.insert(PatientId(id), name);
             }
         }
@@ -654,7 +654,7 @@ impl Store {
         let rows: Vec<TypeRow> = sql::query_as(
             "SELECT id, name, minutes, mode FROM appointment_types ORDER BY name COLLATE NOCASE, id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         rows.into_iter().map(AppointmentType::try_from).collect()
     }
@@ -667,7 +667,7 @@ impl Store {
         let row: Option<TypeRow> =
             sql::query_as("SELECT id, name, minutes, mode FROM appointment_types WHERE id = $1")
                 .bind(id.0)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reads())
                 .await?;
         row.ok_or(CoreError::NotFound { what: "appointment type", id: id.0 })?.try_into()
     }

@@ -156,7 +156,7 @@ impl Store {
     pub async fn find(&self, actor: &Actor, text: &str) -> Result<Found> {
         actor.may(Action::Read)?;
         let now = self.now().timestamp();
-        let mut tx = self.pool.read().await?;
+        let mut tx = self.reads().read().await?;
         let search = PatientMatch::new(text, sight_in(&mut tx, actor).await?)?;
         let holds: Vec<String> =
             Status::ALL.iter().filter(|s| s.holds_slot()).map(|s| format!("'{s}'")).collect();
@@ -172,7 +172,7 @@ impl Store {
                  ORDER BY a.start_at DESC, a.id DESC LIMIT 1) AS last_id
              FROM patients WHERE {matching}
              ORDER BY full_name COLLATE NOCASE, id LIMIT $6",
-            matching = search.clause(self.engine()),
+            matching = search.clause(self.read_engine()),
             upcoming = upcoming_at("$5"),
             past = past_at("$5"),
             holds = holds.join(", ")
@@ -202,7 +202,7 @@ impl Store {
     pub async fn view_patient_visits(&self, actor: &Actor, id: PatientId) -> Result<PatientVisits> {
         actor.may(Action::Read)?;
         let now = self.now();
-        let mut tx = self.write().await?;
+        let mut tx = self.write_here().await?;
         let known: Option<i64> = sql::query_scalar("SELECT id FROM patients WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut tx)

@@ -289,7 +289,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn hours(&self) -> Result<Hours> {
-        read_hours(&self.pool, None, None).await
+        read_hours(self.reads(), None, None).await
     }
 
     /// Sets the clinic's opening hours (admins): the whole week, a weekday not given closed.
@@ -604,7 +604,7 @@ impl Store {
         if !(1..=42).contains(&days) {
             return Err(CoreError::invalid("days: ask for 1 to 42 days at a time"));
         }
-        let mut tx = self.pool.read().await?;
+        let mut tx = self.reads().read().await?;
         let clinic = super::directory::clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
         let doctors = match doctor {
             Some(d) => {
@@ -697,7 +697,7 @@ impl Store {
             return Err(CoreError::invalid(format!("days: look 1 to {MAX_SEARCH_DAYS} days ahead")));
         }
         let now = self.now();
-        let mut tx = self.pool.read().await?;
+        let mut tx = self.reads().read().await?;
         let clinic = super::directory::clinic_in(&mut tx).await?.ok_or(CoreError::NotInitialized)?;
         let minutes: Option<i64> = sql::query_scalar("SELECT minutes FROM appointment_types WHERE id = $1")
             .bind(query.type_id.0)
@@ -727,7 +727,8 @@ impl Store {
         let (from, _) = time::day_bounds(first, clinic.tz);
         let (_, to) = time::day_bounds(last, clinic.tz);
         let taken =
-            taken_between(&mut tx, self.engine(), from.timestamp(), to.timestamp(), query.doctor_id).await?;
+            taken_between(&mut tx, self.read_engine(), from.timestamp(), to.timestamp(), query.doctor_id)
+                .await?;
         drop(tx);
         let search = SlotSearch {
             minutes,
@@ -761,7 +762,7 @@ impl Store {
         .bind(from.timestamp())
         .bind(to.timestamp().saturating_add(1))
         .bind(doctor.map(|d| d.0))
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         Ok(ids.into_iter().map(crate::model::AppointmentId).collect())
     }

@@ -202,7 +202,7 @@ impl Store {
              ORDER BY ml.state DESC, ml.due_at_ms, ml.appointment_id"
         ))
         .bind(one.map(|a| a.0))
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         rows.into_iter()
             .map(|r| {

@@ -63,7 +63,7 @@ impl Store {
              WHERE m.language = $1",
         )
         .bind(language.code())
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         let mut usable = Vec::new();
         for row in rows {

@@ -21,6 +21,7 @@ mod accounts;
 mod at_rest;
 mod audit;
 mod auth;
+mod copy;
 mod custody;
 mod directory;
 mod find;
@@ -54,6 +55,7 @@ pub use auth::{
     Pause, PinPenalty, SecurityEvent, SecurityNotice, SignInHold, SignedIn, MAX_PIN_FAILURES,
     PIN_PAUSE_MINUTES,
 };
+pub use copy::{CopyWindow, ServerLink, COPY_DAYS_AHEAD, COPY_FILE};
 pub use custody::{
     ClinicService, RequestEvent, RequestEvents, ServerLock, ServiceAnswer, ServiceRequest,
     REQUEST_LIFETIME_MS, SERVICE_AWAY_AFTER_MS, SERVICE_HEARTBEAT,
@@ -96,6 +98,9 @@ pub struct Store {
     data_dir: PathBuf,
     /// Who this computer's workers are, in the jobs they take (see `jobs::next_work`).
     worker: Arc<String>,
+    /// On a desk of the clinic's server: its read copy, which answers reads while the server is
+    /// away (see [`copy`]). `None` on a single computer and for the clinic service.
+    copy: Option<Arc<copy::ReadCopy>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -142,44 +147,13 @@ impl Store {
     /// - [`CoreError::NewerDatabase`] when the database comes from a newer Frontdesk; it is left untouched.
     /// - [`CoreError::Storage`] for other storage failures.
     pub async fn open_with_clock(data_dir: &Path, clock: Arc<dyn Clock>, at_rest: AtRest) -> Result<Store> {
-        prepare_data_dir(data_dir)?;
-        let dir_error = |reason: String| CoreError::DataDir { path: data_dir.display().to_string(), reason };
-        let path = data_dir.join(DATABASE_FILE);
-        let known = Store::schema_version(Engine::Sqlite);
-        let key = at_rest::prepare(data_dir, &path, &at_rest).await?;
-        // Look at the schema through a read-only connection first: a database from a newer
-        // Frontdesk must not be touched, not even by a WAL checkpoint.
-        let found = schema_version_of(&path, key.as_ref()).await.map_err(|e| match &e {
-            sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => match key {
-                Some(_) => CoreError::KeyLost { path: data_dir.display().to_string() },
-                None => dir_error(format!("{DATABASE_FILE} is not a Frontdesk database")),
-            },
-            _ => CoreError::from(e),
-        })?;
-        if let Some(found) = found.filter(|v| *v > known) {
-            return Err(CoreError::NewerDatabase { found, known });
-        }
-        let options = at_rest::options(&path, key.as_ref())
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            // Read pages through a memory map and keep more of them per connection: the day
-            // view touches a few hundred rows spread over the file, and copying each page in
-            // with a read() call cost more than the query itself (see docs/adr/0003).
-            .pragma("mmap_size", MMAP_BYTES.to_string())
-            .pragma("cache_size", format!("-{CACHE_KIB}"));
-        let pool =
-            SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(options).await?;
-        SQLITE_MIGRATOR.run(&pool).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::Execute(inner) => CoreError::from(inner),
-            other => dir_error(format!("its database could not be brought up to date ({other})")),
-        })?;
+        let pool = open_file(data_dir, &data_dir.join(DATABASE_FILE), at_rest, true).await?;
         Ok(Store {
-            pool: Pool::Sqlite(pool),
+            pool,
             clock,
             data_dir: data_dir.to_path_buf(),
             worker: Arc::new("this-computer".into()),
+            copy: None,
         })
     }
 
@@ -193,12 +167,25 @@ impl Store {
         prepare_data_dir(data_dir)?;
         let worker = Arc::new(worker_id(data_dir)?);
         let pool = server::connect(server).await?;
-        Ok(Store { pool: Pool::Postgres(pool), clock, data_dir: data_dir.to_path_buf(), worker })
+        Ok(Store { pool: Pool::Postgres(pool), clock, data_dir: data_dir.to_path_buf(), worker, copy: None })
     }
 
-    /// Which engine the store runs on.
+    /// Which engine the store runs on (the clinic's server's, even while a desk reads its copy).
     pub fn engine(&self) -> Engine {
         self.pool.engine()
+    }
+
+    /// Where reads go: the clinic's server, or the desk's read copy while the server is away.
+    fn reads(&self) -> &Pool {
+        match &self.copy {
+            Some(copy) if copy.is_away() => copy.pool(),
+            _ => &self.pool,
+        }
+    }
+
+    /// The engine reads go to (see [`Store::reads`]), for the SQL that differs.
+    fn read_engine(&self) -> Engine {
+        self.reads().engine()
     }
 
     /// This computer's data folder.
@@ -291,9 +278,62 @@ impl Store {
     }
 
     /// Starts a write transaction holding the clinic's write lock from its first statement.
+    ///
+    /// # Errors
+    /// [`CoreError::ReadOnly`] while a desk's server is away: changes wait for it.
     async fn write(&self) -> Result<Tx> {
+        if let Some(copy) = self.copy.as_ref().filter(|c| c.is_away()) {
+            return Err(copy.read_only());
+        }
         Ok(self.pool.write().await?)
     }
+
+    /// Starts a write transaction for what a desk records of its own use while it reads its
+    /// copy (a sign-in, an audited view, a reminder shown): on the copy while the server is
+    /// away, on the server otherwise.
+    async fn write_here(&self) -> Result<Tx> {
+        match self.copy.as_ref().filter(|c| c.is_away()) {
+            Some(copy) => Ok(copy.pool().write().await?),
+            None => Ok(self.pool.write().await?),
+        }
+    }
+}
+
+/// Opens (creating if needed) the SQLite database at `path` in `data_dir` and migrates it (see
+/// [`Store::open_with_clock`]); a desk's read copy is opened the same way, without foreign keys.
+async fn open_file(data_dir: &Path, path: &Path, at_rest: AtRest, foreign_keys: bool) -> Result<Pool> {
+    prepare_data_dir(data_dir)?;
+    let dir_error = |reason: String| CoreError::DataDir { path: data_dir.display().to_string(), reason };
+    let known = Store::schema_version(Engine::Sqlite);
+    let key = at_rest::prepare(data_dir, path, &at_rest).await?;
+    // Look at the schema through a read-only connection first: a database from a newer
+    // Frontdesk must not be touched, not even by a WAL checkpoint.
+    let found = schema_version_of(path, key.as_ref()).await.map_err(|e| match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("26") => match key {
+            Some(_) => CoreError::KeyLost { path: data_dir.display().to_string() },
+            None => dir_error(format!("{} is not a Frontdesk database", path.display())),
+        },
+        _ => CoreError::from(e),
+    })?;
+    if let Some(found) = found.filter(|v| *v > known) {
+        return Err(CoreError::NewerDatabase { found, known });
+    }
+    let options = at_rest::options(path, key.as_ref())
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(foreign_keys)
+        // Read pages through a memory map and keep more of them per connection: the day
+        // view touches a few hundred rows spread over the file, and copying each page in
+        // with a read() call cost more than the query itself (see docs/adr/0003).
+        .pragma("mmap_size", MMAP_BYTES.to_string())
+        .pragma("cache_size", format!("-{CACHE_KIB}"));
+    let pool = SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(options).await?;
+    SQLITE_MIGRATOR.run(&pool).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::Execute(inner) => CoreError::from(inner),
+        other => dir_error(format!("its database could not be brought up to date ({other})")),
+    })?;
+    Ok(Pool::Sqlite(pool))
 }
 
 /// This computer's worker id on the clinic's server: random, made once and kept in the data

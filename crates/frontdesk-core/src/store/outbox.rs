@@ -222,7 +222,7 @@ impl Store {
              FROM outbox o JOIN appointments a ON a.id = o.appointment_id JOIN meetings m ON m.appointment_id = o.appointment_id
              ORDER BY o.state DESC, o.due_at_ms, o.id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         rows.into_iter()
             .map(|r| {
@@ -534,7 +534,7 @@ impl Store {
         let appointment: Option<(i64, String)> =
             sql::query_as("SELECT appointment_id, state FROM outbox WHERE id = $1")
                 .bind(job)
-                .fetch_optional(&self.pool)
+                .fetch_optional(self.reads())
                 .await?;
         match appointment {
             None => Err(CoreError::NotFound { what: "outbox job", id: job }),
@@ -624,7 +624,7 @@ impl Store {
             "SELECT provider, coalesce(CAST(zoom_id AS TEXT), teams_id) FROM meetings WHERE appointment_id = $1 AND state = 'ready'",
         )
         .bind(appointment.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.reads())
         .await?;
         match row {
             Some((provider, Some(id))) => Ok(Some((provider.parse()?, id))),
@@ -648,7 +648,7 @@ impl Store {
         )
         .bind(doctor.0)
         .bind(provider.as_str())
-        .fetch_all(&self.pool)
+        .fetch_all(self.reads())
         .await?;
         Ok(ids)
     }

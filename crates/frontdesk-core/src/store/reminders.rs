@@ -68,7 +68,7 @@ impl Store {
     /// [`CoreError::Storage`].
     pub async fn reminder_minutes(&self) -> Result<i64> {
         Ok(sql::query_scalar("SELECT reminder_minutes FROM clinic WHERE id = 1")
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.reads())
             .await?
             .unwrap_or(10))
     }
@@ -91,6 +91,36 @@ impl Store {
             .execute(&mut tx)
             .await?;
         let detail = serde_json::json!({ "reminder_minutes": minutes });
+        let action = super::audit::AuditAction::SettingsChanged;
+        super::audit::append(&mut tx, self.now(), actor, action, super::audit::AuditAbout::NOTHING, &detail)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many days after today each desk's read copy holds (ADR 0027).
+    ///
+    /// # Errors
+    /// [`CoreError::Storage`].
+    pub async fn copy_days(&self) -> Result<i64> {
+        Ok(sql::query_scalar("SELECT copy_days FROM clinic WHERE id = 1")
+            .fetch_optional(self.reads())
+            .await?
+            .unwrap_or(super::COPY_DAYS_AHEAD))
+    }
+
+    /// Sets how many days after today each desk's read copy holds (1 to 60; admins), audited.
+    ///
+    /// # Errors
+    /// [`CoreError::Forbidden`]; [`CoreError::InvalidField`] outside 1..=60.
+    pub async fn set_copy_days(&self, actor: &Actor, days: i64) -> Result<()> {
+        actor.may(crate::access::Action::Administer)?;
+        if !(1..=60).contains(&days) {
+            return Err(CoreError::invalid_field(Field::COPY_DAYS, "choose 1 to 60 days after today"));
+        }
+        let mut tx = self.write().await?;
+        sql::query("UPDATE clinic SET copy_days = $1 WHERE id = 1").bind(days).execute(&mut tx).await?;
+        let detail = serde_json::json!({ "copy_days": days });
         let action = super::audit::AuditAction::SettingsChanged;
         super::audit::append(&mut tx, self.now(), actor, action, super::audit::AuditAbout::NOTHING, &detail)
             .await?;
@@ -140,7 +170,7 @@ impl Store {
             .bind(moment.num_seconds())
             .bind(staff.0)
             .bind(kind.as_str())
-            .fetch_all(&self.pool)
+            .fetch_all(self.reads())
             .await?;
         let clinic = self.require_clinic().await?;
         rows.into_iter()
@@ -169,7 +199,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::Storage`].
     pub async fn take_reminder(&self, staff: StaffId, reminder: &Reminder) -> Result<bool> {
-        let mut tx = self.write().await?;
+        let mut tx = self.write_here().await?;
         let new = sql::query(
             "INSERT INTO reminders_shown (appointment_id, staff_id, kind, start_at, shown_at_ms) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
         )

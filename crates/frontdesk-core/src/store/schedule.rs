@@ -538,7 +538,7 @@ impl Store {
     pub async fn view_appointment(&self, actor: &Actor, id: AppointmentId) -> Result<AppointmentDetail> {
         actor.may(Action::Read)?;
         let now = self.now();
-        let mut tx = self.write().await?;
+        let mut tx = self.write_here().await?;
         let detail = detail(&mut tx, id, actor).await?;
         super::directory::sight_in(&mut tx, actor).await?.check_visit_of(detail.appointment.doctor_id)?;
         let about = AuditAbout::appointment(&detail.appointment);
@@ -553,7 +553,7 @@ impl Store {
     /// # Errors
     /// [`CoreError::NotFound`] for an unknown id.
     pub async fn appointment(&self, id: AppointmentId) -> Result<AppointmentDetail> {
-        let mut tx = self.pool.read().await?;
+        let mut tx = self.reads().read().await?;
         detail(&mut tx, id, &Actor::SYSTEM).await
     }
 
@@ -584,11 +584,11 @@ impl Store {
         let last = first.checked_add_days(chrono::Days::new(u64::from(count - 1))).unwrap_or(first);
         let (from, _) = time::day_bounds(first, tz);
         let (_, to) = time::day_bounds(last, tz);
-        let json: String = sql::query_scalar(self.pool.engine().pick(DAY_QUERY, DAY_QUERY_POSTGRES))
+        let json: String = sql::query_scalar(self.read_engine().pick(DAY_QUERY, DAY_QUERY_POSTGRES))
             .bind(from.timestamp())
             .bind(to.timestamp())
             .bind(doctor.map(|d| d.0))
-            .fetch_one(&self.pool)
+            .fetch_one(self.reads())
             .await?;
         // Serde reads each JSON array positionally into the row struct.
         let rows: Vec<AppointmentRow> =

@@ -120,15 +120,24 @@ impl ServerAddress {
     }
 }
 
-/// Opens a pool on the clinic's server, checks the server and the database's schema, and
-/// brings the schema up to date.
-pub(super) async fn connect(server: &ServerAddress) -> Result<PgPool> {
-    let options = server
+/// The connection options every desk uses on the server.
+fn options(server: &ServerAddress) -> PgConnectOptions {
+    server
         .options
         .clone()
         .application_name("frontdesk")
         .options([("lock_timeout", LOCK_TIMEOUT)])
-        .disable_statement_logging();
+        .disable_statement_logging()
+}
+
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new().max_connections(4).min_connections(1).acquire_timeout(CONNECT_TIMEOUT)
+}
+
+/// Opens a pool on the clinic's server, checks the server and the database's schema, and
+/// brings the schema up to date.
+pub(super) async fn connect(server: &ServerAddress) -> Result<PgPool> {
+    let options = options(server);
     // One connection first, on its own: a pool retries a refused connection until its timeout,
     // and the desk must hear the server's own reason (refused, wrong password, no database).
     let first = tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
@@ -139,25 +148,48 @@ pub(super) async fn connect(server: &ServerAddress) -> Result<PgPool> {
         })?
         .map_err(|e| refused(server, &e))?;
     let _ = sqlx::Connection::close(first).await;
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .min_connections(1)
-        .acquire_timeout(CONNECT_TIMEOUT)
-        .connect_with(options)
-        .await
-        .map_err(|e| refused(server, &e))?;
+    let pool = pool_options().connect_with(options).await.map_err(|e| refused(server, &e))?;
+    prepare(&pool).await.map_err(|e| match e {
+        Refusal::Sql(e) => refused(server, &e),
+        Refusal::TooOld(problem) => CoreError::ServerRefused { server: server.to_string(), problem },
+        Refusal::Newer { found, known } => CoreError::NewerDatabase { found, known },
+        Refusal::Migration(other) => CoreError::ServerRefused {
+            server: server.to_string(),
+            problem: format!("holds a database that could not be brought up to date ({other})"),
+        },
+    })?;
+    Ok(pool)
+}
 
-    let version: String = sqlx::query_scalar("SHOW server_version_num")
-        .fetch_one(&pool)
-        .await
-        .map_err(|e| refused(server, &e))?;
-    if let Some(problem) = too_old(&version) {
-        return Err(CoreError::ServerRefused { server: server.to_string(), problem });
+/// A pool on the server that connects only when first used: a desk that starts while the
+/// server is away reads its copy, and checks the server ([`prepare`]) once it answers.
+pub(super) fn lazy_pool(server: &ServerAddress) -> PgPool {
+    pool_options().connect_lazy_with(options(server))
+}
+
+/// Why a server's database cannot be used as it is.
+pub(super) enum Refusal {
+    Sql(sqlx::Error),
+    TooOld(String),
+    Newer { found: i64, known: i64 },
+    Migration(sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for Refusal {
+    fn from(e: sqlx::Error) -> Refusal {
+        Refusal::Sql(e)
     }
+}
 
+/// Checks the server's version and the database's schema, and brings the schema up to date.
+pub(super) async fn prepare(pool: &PgPool) -> std::result::Result<(), Refusal> {
+    let version: String = sqlx::query_scalar("SHOW server_version_num").fetch_one(pool).await?;
+    if let Some(problem) = too_old(&version) {
+        return Err(Refusal::TooOld(problem));
+    }
     let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
     let found: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-        .fetch_one(&pool)
+        .fetch_one(pool)
         .await
         .or_else(|e| match &e {
             // No migrations table yet: a new, empty database.
@@ -165,16 +197,12 @@ pub(super) async fn connect(server: &ServerAddress) -> Result<PgPool> {
             _ => Err(e),
         })?;
     if let Some(found) = found.filter(|v| *v > known) {
-        return Err(CoreError::NewerDatabase { found, known });
+        return Err(Refusal::Newer { found, known });
     }
-    MIGRATOR.run(&pool).await.map_err(|e| match e {
-        sqlx::migrate::MigrateError::Execute(inner) => refused(server, &inner),
-        other => CoreError::ServerRefused {
-            server: server.to_string(),
-            problem: format!("holds a database that could not be brought up to date ({other})"),
-        },
-    })?;
-    Ok(pool)
+    MIGRATOR.run(pool).await.map_err(|e| match e {
+        sqlx::migrate::MigrateError::Execute(inner) => Refusal::Sql(inner),
+        other => Refusal::Migration(other),
+    })
 }
 
 /// Why the server could not be used, in words a person setting up a desk acts on.

@@ -7,6 +7,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)] // each test binary uses a part
 
+pub mod cable;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 

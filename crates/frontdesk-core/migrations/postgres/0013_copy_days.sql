@@ -1,0 +1,2 @@
+-- 0013: as SQLite's 0019.
+ALTER TABLE clinic ADD COLUMN copy_days BIGINT NOT NULL DEFAULT 14 CHECK (copy_days BETWEEN 1 AND 60);

@@ -71,4 +71,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "reset_mail_template",
     "preview_mail",
     "audit_log",
+    "check_update",
+    "set_update_feed",
+    "install_update",
 ];

@@ -42,7 +42,8 @@ impl AppError {
         AppError::unauthenticated(format!("choose a new PIN of at least {digits} digits first")).on("new_pin")
     }
 
-    fn on(mut self, field: &str) -> Self {
+    /// The form field the error is about.
+    pub fn on(mut self, field: &str) -> Self {
         self.field = Some(field.to_owned());
         self
     }

@@ -9,10 +9,12 @@ pub mod commands;
 pub mod deep_link;
 pub mod error;
 pub mod live;
+pub mod logging;
 pub mod read_copy;
 pub mod reminders;
 pub mod rendering;
 pub mod session;
+pub mod updates;
 
 include!("command_names.rs");
 
@@ -23,7 +25,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use frontdesk_accounts::Accounts;
 use frontdesk_core::paths::{default_data_dir, DATABASE_URL_ENV, DATA_DIR_ENV};
 use frontdesk_core::store::{Engine, ServerAddress};
-use frontdesk_core::{Action, Actor, Clock, Locks, Provider, Sight, Staff, StaffId, Store, SystemClock};
+use frontdesk_core::{
+    Action, Actor, Clock, ErrorKind, Locks, Provider, Sight, Staff, StaffId, Store, SystemClock,
+};
 use frontdesk_mail::{Mail, MailWorker};
 use frontdesk_meetings::{Meetings, Worker};
 use frontdesk_settings::{OsKeyring, SecretStore, Settings};
@@ -37,6 +41,7 @@ use crate::deep_link::DeepLink;
 use crate::error::AppError;
 use crate::live::ScheduleChanged;
 use crate::session::Session;
+use crate::updates::Updates;
 
 /// Opens a web address outside the app: the system browser, or the provider's own client.
 pub type OpenUrl = Arc<dyn Fn(&str) -> std::io::Result<()> + Send + Sync>;
@@ -63,6 +68,8 @@ pub struct AppState {
     meetings: OnceLock<Arc<Worker>>,
     /// The worker that e-mails patients through the clinic's SMTP server, started with it.
     mail: OnceLock<Arc<MailWorker>>,
+    /// Signed updates from the clinic's feed, once the app is built (ADR 0026).
+    updates: OnceLock<Arc<Updates>>,
     /// Whose sight this desk's read copy and day sheets keep (see [`read_copy::widen`]); `None`
     /// until someone signs in.
     desk_sight: Mutex<Option<Sight>>,
@@ -124,6 +131,17 @@ impl AppState {
         self.connect_tasks.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Signed updates from the clinic's feed.
+    ///
+    /// # Errors
+    /// `internal` before the app is built (never seen by a command).
+    pub fn updates(&self) -> Result<Arc<Updates>, AppError> {
+        self.updates
+            .get()
+            .cloned()
+            .ok_or_else(|| AppError::new(ErrorKind::Internal, "updates are not ready yet"))
+    }
+
     /// The running outbox worker, if one was started.
     pub fn meetings(&self) -> Option<Arc<Worker>> {
         self.meetings.get().cloned()
@@ -170,7 +188,9 @@ impl AppConfig {
 /// The typed command and event lists: the invoke handler, the events' names and the generated
 /// TypeScript all come from it.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
-    use commands::{accounts, audit, auth, directory, hours, mail, mail_texts, meetings, schedule, startup};
+    use commands::{
+        accounts, audit, auth, directory, hours, mail, mail_texts, meetings, schedule, startup, updates,
+    };
     tauri_specta::Builder::<R>::new()
         .commands(tauri_specta::collect_commands![
             auth::app_status,
@@ -242,6 +262,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             mail_texts::reset_mail_template,
             mail_texts::preview_mail,
             audit::audit_log,
+            updates::check_update,
+            updates::set_update_feed,
+            updates::install_update,
         ])
         .events(tauri_specta::collect_events![
             DeepLink,
@@ -283,6 +306,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
     let events = tauri::plugin::Builder::<R>::new("frontdesk-events")
         .setup(move |app, _api| {
             specta.mount_events(app);
+            let _ = app.state::<AppState>().updates.set(Arc::new(Updates::for_app(app)));
             Ok(())
         })
         .build();
@@ -313,10 +337,14 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
         connect_tasks: Mutex::default(),
         meetings: OnceLock::new(),
         mail: OnceLock::new(),
+        updates: OnceLock::new(),
         desk_sight: Mutex::new(None),
         refresh_copy: read_copy::RefreshAsked::default(),
     })
     .plugin(events)
+    // Signed updates (ADR 0026): the key from the plugin's configuration, the feed from the
+    // clinic's settings; the window reaches it only through the app's own update commands.
+    .plugin(tauri_plugin_updater::Builder::new().build())
     .invoke_handler(invoke_handler)
 }
 
@@ -418,11 +446,9 @@ pub async fn handle_deep_link<R: Runtime>(app: &tauri::AppHandle<R>, url: &str) 
 pub fn run() {
     commands::startup::mark_start();
     rendering::prefer_software_painting_without_gpu();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
-        .init();
-    let app = builder(tauri::Builder::<tauri::Wry>::new(), AppConfig::from_env())
+    let config = AppConfig::from_env();
+    logging::init(frontdesk_core::paths::log_dir(config.data_dir.as_deref()));
+    let app = builder(tauri::Builder::<tauri::Wry>::new(), config)
         // First: a second launch hands its arguments (deep links) to this one and focuses it.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {

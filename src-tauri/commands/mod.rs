@@ -12,6 +12,7 @@ pub mod mail_texts;
 pub mod meetings;
 pub mod schedule;
 pub mod startup;
+pub mod updates;
 
 use frontdesk_core::Store;
 use tauri::State;

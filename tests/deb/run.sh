@@ -3,7 +3,7 @@
 # debug build the end-to-end run already made: the same bundler, files and dependencies as the
 # release package, in seconds), installed with dpkg, which fails on any declared dependency the
 # machine lacks, then /usr/bin/frontdesk started under Xvfb on an empty data folder until the
-# first-start screen is painted. The package is removed afterwards.
+# first-start screen is painted, and its log file read. The package is removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -36,4 +36,11 @@ done
 if ! grep "painted setup" "$scratch/app.log"; then
   cat "$scratch/app.log"; echo "deb: the installed app did not show the first-start screen"; exit 1
 fi
+# The log file, where README says it is (in the data folder's logs when FRONTDESK_DATA_DIR is set).
+log="$scratch/data/logs/frontdesk.log"
+if ! grep -q "screen painted" "$log" 2>/dev/null; then
+  ls -R "$scratch/data" || true; echo "deb: the installed app wrote no log file at $log"; exit 1
+fi
+# Kept with the run's logs, which the test command scans for tokens and secrets.
+[ -d target/test-logs ] && cp "$log" target/test-logs/deb-app.log
 echo "deb stage: $(( $(date +%s) - started )) s"

@@ -80,7 +80,15 @@ export PATH="$scratch/bin:$PATH"
 display=":$(( 90 + RANDOM % 9 ))"
 Xvfb "$display" -screen 0 1400x900x24 -nolisten tcp >"$out/xvfb.log" 2>&1 &
 xvfb=$!
-trap 'kill $xvfb $peer $prism $smtp 2>/dev/null || true; rm -rf "$scratch"' EXIT
+# The app's own log files (one per data folder) are kept with the run's, which the test command
+# scans for tokens and secrets.
+keep_app_logs() {
+  for f in "$scratch"/data*/logs/frontdesk.log; do
+    [ -f "$f" ] && cp "$f" "$out/app-$(basename "${f%/logs/frontdesk.log}").log"
+  done
+  return 0
+}
+trap 'keep_app_logs; kill $xvfb $peer $prism $smtp 2>/dev/null || true; rm -rf "$scratch"' EXIT
 export DISPLAY=$display
 sleep 1
 # In the private session (see the top); a shell of its own for the WebDriver runs.

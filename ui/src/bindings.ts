@@ -216,6 +216,12 @@ export const commands = {
 	 *  patient, `action` one kind of row. The database does the filtering.
 	 */
 	auditLog: (staff: StaffId | null, patient: PatientId | null, from: string | null, to: string | null, action: AuditAction | null) => __TAURI_INVOKE<AuditEntry[]>("audit_log", { staff, patient, from, to, action }),
+	/**  This build's version, the feed, and whether it offers a newer version. */
+	checkUpdate: () => __TAURI_INVOKE<UpdateStatus>("check_update"),
+	/**  Sets (or with `None` clears) the update feed's address (`updates.feed`, audited), then checks it. */
+	setUpdateFeed: (feed: string | null) => __TAURI_INVOKE<UpdateStatus>("set_update_feed", { feed }),
+	/**  Installs `version` if the feed still offers it and its package verifies; the app then restarts. */
+	installUpdate: (version: string) => __TAURI_INVOKE<null>("install_update", { version }),
 };
 
 /** Events */
@@ -1104,7 +1110,7 @@ export type ServerLinkChanged = {
  *  setting by its variant, and the key text (`zoom.api_base`) exists only in [`Setting::spec`]
  *  and in the serde names below (which the UI's generated bindings carry).
  */
-export type Setting = "zoom.auth_base" | "zoom.api_base" | "zoom.client_id" | "zoom.client_secret" | "zoom.redirect" | "zoom.bounce_url" | "zoom.s2s_account_id" | "zoom.s2s_client_id" | "zoom.s2s_client_secret" | "microsoft.auth_base" | "microsoft.graph_base" | "microsoft.client_id" | "microsoft.tenant" | "microsoft.redirect" | "smtp.host" | "smtp.port" | "smtp.security" | "smtp.user" | "smtp.password" | "smtp.from" | "smtp.ca_file" | "providers.hosts";
+export type Setting = "zoom.auth_base" | "zoom.api_base" | "zoom.client_id" | "zoom.client_secret" | "zoom.redirect" | "zoom.bounce_url" | "zoom.s2s_account_id" | "zoom.s2s_client_id" | "zoom.s2s_client_secret" | "microsoft.auth_base" | "microsoft.graph_base" | "microsoft.client_id" | "microsoft.tenant" | "microsoft.redirect" | "smtp.host" | "smtp.port" | "smtp.security" | "smtp.user" | "smtp.password" | "smtp.from" | "smtp.ca_file" | "providers.hosts" | "updates.feed";
 
 /**  Someone who cannot sign in now because of wrong PINs (the admin's staff screen). */
 export type SignInHold = {
@@ -1218,6 +1224,29 @@ export type TimeSpan = {
 
 /**  An appointment type's id. */
 export type TypeId = number;
+
+/**  What the admin's Updates card shows. */
+export type UpdateCheck = 
+/**
+ *  Updates are not looked for: `reason` says why (no feed set, or this build has no update
+ *  key), in words for the admin.
+ */
+{ state: "off"; reason: string } | 
+/**  The feed offers nothing newer than this build. */
+{ state: "up_to_date" } | 
+/**  The feed offers `version`. */
+{ state: "available"; version: string; notes: string | null } | 
+/**  The feed could not be read; `reason` says why. */
+{ state: "failed"; reason: string };
+
+/**  The feed, this build's version and what the feed offers. */
+export type UpdateStatus = {
+	/**  This build's version. */
+	current: string,
+	/**  The feed's address (`updates.feed`), if one is set. */
+	feed: string | null,
+	check: UpdateCheck,
+};
 
 export type Value = null | boolean | number | string | Value[] | { [key in string]: Value };
 

@@ -7,6 +7,7 @@ import { pickZone } from './when';
 import { renderJoin } from './signin';
 import { formatTime, t, tk } from './messages';
 import { renderMailTexts } from './mailtexts';
+import { updatesCard } from './updates';
 import { visitText } from './find';
 import type { MessageKey } from './messages';
 
@@ -247,7 +248,7 @@ export async function renderSettings(root: HTMLElement, onSaved: (c: Clinic) => 
     }));
     await ipc.setReminderMinutes(Number(v['c-reminder']));
     await ipc.setCopyDays(Number(v['c-copy-days']));
-  }), place, sheets, providers, mailTexts));
+  }), place, sheets, updatesCard(), providers, mailTexts));
   const tz = root.querySelector<HTMLInputElement>('#c-tz');
   if (tz) pickZone(tz, c.tz);
 }

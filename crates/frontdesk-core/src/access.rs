@@ -27,7 +27,7 @@ pub enum Action {
     StartMeeting,
     /// Connect or disconnect a video account: the doctor themselves, or an admin.
     ManageAccount,
-    /// Staff, appointment types, clinic and provider settings, e-mail texts, the audit log.
+    /// Staff, appointment types, clinic and provider settings, e-mail texts, the audit log, updates.
     Administer,
 }
 

@@ -22,3 +22,17 @@ pub const DATABASE_URL_ENV: &str = "FRONTDESK_DATABASE_URL";
 pub fn default_data_dir() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join(APP_IDENTIFIER))
 }
+
+/// The app's log folder: where Tauri's `app_log_dir` puts it (`%LOCALAPPDATA%\...\logs` on
+/// Windows, `~/Library/Logs/...` on macOS, `~/.local/share/.../logs` on Linux), or the `logs`
+/// folder inside `data_dir` when the data folder was chosen (`FRONTDESK_DATA_DIR`), so that a
+/// chosen folder holds everything. `None` when the platform has none.
+pub fn log_dir(data_dir: Option<&std::path::Path>) -> Option<PathBuf> {
+    if let Some(dir) = data_dir {
+        return Some(dir.join("logs"));
+    }
+    if cfg!(target_os = "macos") {
+        return dirs::home_dir().map(|home| home.join("Library/Logs").join(APP_IDENTIFIER));
+    }
+    dirs::data_local_dir().map(|d| d.join(APP_IDENTIFIER).join("logs"))
+}

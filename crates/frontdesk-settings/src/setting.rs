@@ -1,6 +1,7 @@
 //! The clinic's provider settings: which hosts to talk to (public defaults, ZoomGov, national
 //! clouds or a local test server), the clinic's own app registrations, and how the browser
-//! comes back to the app. Plain settings live in the database; secret ones only in the keyring.
+//! comes back to the app; and where the clinic's updates come from (`updates.feed`). Plain
+//! settings live in the database; secret ones only in the keyring.
 
 use frontdesk_core::Provider;
 use serde::{Deserialize, Serialize};
@@ -106,6 +107,8 @@ pub enum Setting {
     SmtpCaFile,
     #[serde(rename = "providers.hosts")]
     ProviderHosts,
+    #[serde(rename = "updates.feed")]
+    UpdateFeed,
 }
 
 /// Microsoft's sign-in and Graph hosts: worldwide, US Government (L4, L5/DoD) and China (21Vianet).
@@ -134,7 +137,7 @@ const fn spec(key: &'static str, default: Option<&'static str>, shape: Shape, ab
 
 impl Setting {
     /// Every setting, in the order `config list` shows them.
-    pub const ALL: [Setting; 22] = [
+    pub const ALL: [Setting; 23] = [
         Setting::ZoomAuthBase,
         Setting::ZoomApiBase,
         Setting::ZoomClientId,
@@ -157,6 +160,7 @@ impl Setting {
         Setting::SmtpFrom,
         Setting::SmtpCaFile,
         Setting::ProviderHosts,
+        Setting::UpdateFeed,
     ];
 
     fn spec(self) -> Spec {
@@ -260,6 +264,12 @@ impl Setting {
                 Some("own"),
                 HostPolicy,
                 "own: Zoom and Microsoft addresses must be theirs; any: allow others (every desk shows it)",
+            ),
+            Setting::UpdateFeed => spec(
+                "updates.feed",
+                None,
+                PageUrl,
+                "the https address of the update feed (latest.json) the clinic hosts; none: no updates offered",
             ),
         }
     }

@@ -31,6 +31,17 @@ const root = document.getElementById('calendar');
 if (root) {
   root.style.height = '100vh';
   const calendar = new ScheduleCalendar(root, 'UTC', 'en', { onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined });
+  // The alternatives ADR 0025 weighs: only the hours with visits (8:00 to 16:00 here) instead of
+  // the whole day, or each visit's text without its marks and badges.
+  const kind = document.body.dataset.variant;
+  if (kind === 'hours') calendar.tune({ slotMinTime: '07:00', slotMaxTime: '17:00', scrollTime: '07:00' });
+  if (kind === 'plain') calendar.tune({ eventContent: (info: { event: { title: unknown } }) => String(info.event.title) });
   calendar.show(sheet, 'day');
 }
-requestAnimationFrame(() => requestAnimationFrame(() => void invoke('ui_painted', { screen: PER_DOCTOR ? 'floor' : 'floorempty' })));
+const screen = variant() ?? (PER_DOCTOR ? 'floor' : 'floorempty');
+requestAnimationFrame(() => requestAnimationFrame(() => void invoke('ui_painted', { screen })));
+
+function variant(): string | null {
+  const v = document.body.dataset.variant;
+  return v ? `floor${v}` : null;
+}

@@ -3,7 +3,7 @@
 //! (`ui/bare.html`); or, with `floor` or `floor-empty` as its argument, the app's calendar alone
 //! with a page of ten doctors and their appointments, or none, from constants
 //! (`ui/floor.html`, `ui/floor-empty.html`, and the configurations ADR 0025 weighs,
-//! `ui/floor-hours.html`, `ui/floor-plain.html`); or, with `saved FILE`, the bare page first and then
+//! `ui/floor-hours.html`, `ui/floor-plain.html`, `ui/floor-own.html`); or, with `saved FILE`, the bare page first and then
 //! FILE: a screen of the app saved as static HTML with its stylesheet and no script but the paint
 //! report (the paint floor of that screen, `tests/bench/interactions.py` saves it). Each page
 //! reports its first paint the same way the app does; the saved page also reports the time from
@@ -65,7 +65,7 @@ fn main() {
     };
     let mut context = tauri::generate_context!();
     for window in &mut context.config_mut().app.windows {
-        window.url = tauri::WebviewUrl::App(page.into());
+        window.url = tauri::WebviewUrl::App(page.clone().into());
     }
     let mut app = tauri::Builder::default()
         .manage(painted::Saved(saved.is_some()))

@@ -14,7 +14,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         main: 'index.html', bare: 'bare.html', floor: 'floor.html', 'floor-empty': 'floor-empty.html',
-        'floor-hours': 'floor-hours.html', 'floor-plain': 'floor-plain.html',
+        'floor-hours': 'floor-hours.html', 'floor-plain': 'floor-plain.html', 'floor-own': 'floor-own.html',
       },
     },
   },

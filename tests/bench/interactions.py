@@ -65,7 +65,7 @@ class Log:
             if m:
                 self.pending.append(json.loads(m.group(1)))
 
-    def wait(self, name, timeout=20):
+    def wait(self, name, timeout=10):
         deadline = time.time() + timeout
         while time.time() < deadline:
             self.marks()
@@ -243,7 +243,8 @@ try:
         measure("book_enter_to_visit", dict(CALENDAR, absent=".overlay", key="Enter"), lambda i: field.send_keys(Keys.CONTROL, Keys.ENTER), reps=1)
         time.sleep(0.1)
 
-    # Moves (50): a doctor's last visit of the day dragged half an hour later, into free time.
+    # Moves (50): a doctor's last visit of the day dragged half an hour later, into free time, and
+    # back to its slot the next time (each column in turn): the rules never refuse it.
     EVENTS = """
     const evs = [...document.querySelectorAll('#calendar .ec-event')].filter((e) => !e.classList.contains('ec-bg-event')
       && !e.classList.contains('ec-preview') && e.querySelector('.event-name'));
@@ -258,18 +259,22 @@ try:
     return [e, r.x, r.y, r.width, r.height];
     """
 
-    def drag(i):
+    def drag(i, direction):
         _, x, y, w, h = driver.execute_script(EVENTS, i)
-        cx, cy = int(x + w / 2), int(y + min(h / 2, 10))
+        cx, cy = int(x + w / 2), int(y + h / 2)
         action = ActionBuilder(driver)
         pointer = action.pointer_action.move_to_location(cx, cy).pointer_down().pause(0.2)
         for step in range(1, 7):
-            pointer = pointer.move_to_location(cx, int(cy + step * h / 6)).pause(0.03)
+            pointer = pointer.move_to_location(cx, int(cy + direction * step * h / 6)).pause(0.03)
         pointer.pause(0.2).pointer_up()
         action.perform()
 
     for m in range(MOVES):
-        measure("drag_move_to_repaint", dict(CALENDAR, input="pointerup"), drag, reps=1)
+        direction = 1 if (m // 10) % 2 == 0 else -1
+        measure("drag_move_to_repaint", dict(CALENDAR, input="pointerup"), lambda i: drag(m, direction), reps=1)
+        # A refusal asks in place (a taken slot): kept where it was, so that the next drag is free.
+        for keep in driver.find_elements(By.ID, "move-keep"):
+            keep.click()
         time.sleep(0.3)
 
     # The panel, a status change (check in, I) and its undo (Ctrl+Z), on visits of the page.

@@ -284,7 +284,7 @@ try:
 
     for p in range(REPS):
         calm()
-        measure("open_panel", {"input": "pointerdown", "ipc": "appointment", "within": "#panel"}, click_event, reps=1)
+        measure("open_panel", {"input": "pointerup", "ipc": "appointment", "within": "#panel"}, click_event, reps=1)
         time.sleep(0.3)
         calm()
         measure("status_change", CALENDAR, lambda i: keys("i"), reps=1)

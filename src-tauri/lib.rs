@@ -4,6 +4,8 @@
 //! checks the caller's role with the session, calls the core, and maps the error to
 //! `{ kind, message, field }`. No domain rule lives here.
 
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod clinic_server;
 pub mod commands;
 pub mod deep_link;
@@ -459,6 +461,8 @@ pub fn run() {
         .plugin(tauri_plugin_deep_link::init())
         .setup(|app| {
             use tauri_plugin_deep_link::DeepLinkExt;
+            #[cfg(feature = "bench")]
+            bench::start(app.handle())?;
             start_outbox(app.handle());
             live::start(app.handle());
             read_copy::start(app.handle());

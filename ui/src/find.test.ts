@@ -7,7 +7,6 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
 import { openDesk, rightsFor } from './testing';
 import type { Call } from './testing';
-import { FIND_DELAY_MS } from './find';
 import { formatDate, formatTime } from './messages';
 import type { AppointmentDetail, DaySheetRow, Found, PatientVisits, Staff, Visit } from './ipc';
 
@@ -65,7 +64,7 @@ async function type(text: string): Promise<void> {
   const input = box() as HTMLInputElement;
   input.value = text;
   input.dispatchEvent(new Event('input', { bubbles: true }));
-  await vi.advanceTimersByTimeAsync(FIND_DELAY_MS);
+  await vi.advanceTimersByTimeAsync(0);
 }
 
 beforeEach(() => { vi.useFakeTimers(); document.body.replaceChildren(); revealed.length = 0; });
@@ -94,16 +93,16 @@ describe('Find', () => {
     expect(document.querySelectorAll('.find-overlay')).toHaveLength(1);
   });
 
-  it('asks once the typing pauses, and lists patients with their next and last visit', async () => {
+  it('asks at the first letter, one search at a time (letters typed meanwhile together), and lists patients with their next and last visit', async () => {
     const calls = await desk();
     press('/');
     for (const text of ['j', 'ja', 'jan']) {
       (box() as HTMLInputElement).value = text;
       (box() as HTMLInputElement).dispatchEvent(new Event('input', { bubbles: true }));
-      await vi.advanceTimersByTimeAsync(FIND_DELAY_MS / 2);
     }
-    await vi.advanceTimersByTimeAsync(FIND_DELAY_MS);
-    expect(calls.filter((c) => c.cmd === 'find').map((c) => c.args)).toEqual([{ text: 'jan' }]);
+    expect(calls.filter((c) => c.cmd === 'find').map((c) => c.args)).toEqual([{ text: 'j' }]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(calls.filter((c) => c.cmd === 'find').map((c) => c.args)).toEqual([{ text: 'j' }, { text: 'jan' }]);
 
     const groups = [...document.querySelectorAll('#find-results [role="group"]')];
     expect(groups.map((g) => g.getAttribute('aria-label'))).toEqual(['Jane Doe', 'Janet Roe']);
@@ -187,7 +186,7 @@ describe('Find', () => {
     expect(document.querySelector('.find-overlay')).toBeNull();
     expect(document.activeElement).toBe(button);
     expect(panel.hidden).toBe(false);
-    await vi.advanceTimersByTimeAsync(FIND_DELAY_MS);
+    await vi.advanceTimersByTimeAsync(0);
     expect(document.querySelector('.find-overlay')).toBeNull();
   });
 

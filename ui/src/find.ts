@@ -6,8 +6,6 @@ import type { Found, FoundPatient, Visit } from './ipc';
 import { h, trapFocus } from './dom';
 import { formatDate, formatTime, t, tk, wallTime } from './messages';
 
-/** How long typing pauses before the search goes (a letter typed sooner waits for the next). */
-export const FIND_DELAY_MS = 120;
 
 export interface FindHooks {
   /** The clinic's zone: visits are shown at the calendar's times. */
@@ -46,12 +44,13 @@ export function openFind(hooks: FindHooks): void {
 
   let choices: Choice[] = [];
   let active = -1;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   let waiting = false;
   let asked = 0;
+  /** A search is being answered; `again`: the text changed meanwhile, ask once more after it. */
+  let busy = false;
+  let again = false;
 
   const close = (restore: boolean) => {
-    clearTimeout(timer);
     overlay.remove();
     if (restore && back?.isConnected) back.focus();
   };
@@ -123,10 +122,22 @@ export function openFind(hooks: FindHooks): void {
     }
   };
 
+  // Each letter asks at once, one search at a time: letters typed while one is answered are
+  // asked together when it is (the list follows the typing without a pause, and a fast typist
+  // never queues searches that are already out of date).
+  const ask = async () => {
+    if (busy) { again = true; return; }
+    busy = true;
+    try {
+      await search();
+    } finally {
+      busy = false;
+    }
+    if (again && overlay.isConnected) { again = false; await ask(); }
+  };
   input.addEventListener('input', () => {
-    clearTimeout(timer);
     waiting = true;
-    timer = setTimeout(() => void search(), FIND_DELAY_MS);
+    void ask();
   });
   input.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
@@ -134,9 +145,8 @@ export function openFind(hooks: FindHooks): void {
       activate(active + (e.key === 'ArrowDown' ? 1 : -1));
     } else if (e.key === 'Enter') {
       e.preventDefault();
-      // Enter typed before the pause: search for what is typed now, then open its first answer.
+      // Enter typed before the last letter's answer: search for what is typed now, then open its first answer.
       if (waiting) {
-        clearTimeout(timer);
         void search().then(() => choose(choices[active]));
       } else {
         void choose(choices[active]);

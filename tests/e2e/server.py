@@ -62,6 +62,12 @@ def dialog(d):
     return d.execute_script("return document.querySelector('.overlay')?.textContent || ''")
 
 
+def shown_on_failure(d):
+    """What the window showed when a check failed: a screenshot and its text."""
+    d.save_screenshot(os.path.join(OUT, "server-failure.png"))
+    print("the window showed:\n" + d.execute_script("return document.body.innerText"), file=sys.stderr)
+
+
 def toms(date=None):
     return [a for a in cli("day", *(["--date", date] if date else [])) if a["patient_id"] == 1]
 
@@ -154,8 +160,7 @@ try:
           len(booked) == 1 and booked[0]["local_start"][11:16] == "15:00", str(booked))
     time.sleep(3)  # the copy follows the desk's own booking
 except Exception:
-    driver.save_screenshot(os.path.join(OUT, "server-failure.png"))
-    print("the window showed:\n" + driver.execute_script("return document.body.innerText"), file=sys.stderr)
+    shown_on_failure(driver)
     raise
 finally:
     driver.quit()
@@ -176,8 +181,7 @@ try:
     check("the day is read from the copy, with the server away", "unreachable" in banner(driver))
     driver.save_screenshot(os.path.join(OUT, "server-away-start.png"))
 except Exception:
-    driver.save_screenshot(os.path.join(OUT, "server-failure.png"))
-    print("the window showed:\n" + driver.execute_script("return document.body.innerText"), file=sys.stderr)
+    shown_on_failure(driver)
     raise
 finally:
     driver.quit()

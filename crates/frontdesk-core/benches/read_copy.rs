@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use cable::{server_of, Cable};
 use chrono::Utc;
-use common::{percentile, report, run_shell};
+use common::{new_database, percentile, psql_timings, report, run_shell};
 use frontdesk_core::store::{AtRest, MemoryKeys, ServerAddress, COPY_DAYS_AHEAD};
 use frontdesk_core::time::{day_bounds, parse_zone, today_in};
 use frontdesk_core::{Sight, Store, SystemClock};
@@ -46,7 +46,7 @@ fn main() {
 }
 
 async fn run(admin: &str) {
-    let url = new_database(admin).await;
+    let url = new_database(admin, "copybench").await;
     let tz = parse_zone("America/Toronto").unwrap();
     let today = today_in(tz, Utc::now());
     let first = today - chrono::Days::new(1);
@@ -127,13 +127,6 @@ async fn day_reads(desk: &Store, today: chrono::NaiveDate, tz: chrono_tz::Tz) ->
     times
 }
 
-async fn new_database(admin: &str) -> String {
-    let pool = sqlx::PgPool::connect(admin).await.unwrap();
-    let name = format!("copybench{}", std::process::id());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
-    pool.close().await;
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-}
 
 /// The clinic, migrated by a store, then seeded in SQL: 40 doctors, 20,000 patients, one type,
 /// and 600 half-hour appointments a day from 08:00 (15 per doctor) over the copy's 16 days, each
@@ -226,11 +219,7 @@ fn psql_reads(url: &str, from: i64, to: i64) -> Vec<Duration> {
         script.push_str("COMMIT;\n");
     }
     let text = run_shell(Command::new("psql").args(["-X", "-q", url]), &script);
-    let times: Vec<Duration> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("Time: ")?.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .collect();
+    let times = psql_timings(&text);
     let per_pass = statements.len() + 2;
     assert_eq!(times.len(), REFRESHES * per_pass, "psql timings: {text}");
     times.chunks(per_pass).skip(1).map(|pass| pass.iter().sum()).collect()

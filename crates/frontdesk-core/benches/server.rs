@@ -20,7 +20,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{day_script, percentile, report, run_shell};
+use common::{day_script, new_database, percentile, psql_timings, report, run_shell};
 
 use chrono::{DateTime, NaiveDate};
 use frontdesk_core::store::{Change, ServerAddress, DAY_QUERY_POSTGRES};
@@ -45,7 +45,7 @@ fn main() {
 }
 
 async fn run(admin: &str, total: i64) {
-    let url = new_database(admin).await;
+    let url = new_database(admin, "bench").await;
     let dir = tempfile::tempdir().unwrap();
     let server = ServerAddress::parse(&url).unwrap();
     let store = Store::connect(&server, dir.path(), Arc::new(SystemClock)).await.unwrap();
@@ -129,13 +129,6 @@ async fn run(admin: &str, total: i64) {
     println!("BENCH_TARGETS pg_day_view<=1.5x_ref pg_book_commit_p99<=10ms pg_desk_to_desk_p99<500ms");
 }
 
-async fn new_database(admin: &str) -> String {
-    let pool = sqlx::PgPool::connect(admin).await.unwrap();
-    let name = format!("bench{}", std::process::id());
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
-    pool.close().await;
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
-}
 
 /// Seeds the clinic in SQL, as the SQLite benchmark does: 40 doctors, 20,000 patients, five
 /// types, and `total` appointments in half-hour slots from 08:00 local, every day for five years.
@@ -188,11 +181,7 @@ fn psql_shell(url: &str, days: &[NaiveDate], tz: chrono_tz::Tz) -> Vec<Duration>
     let query = DAY_QUERY_POSTGRES.replace("$3::bigint", "NULL::bigint");
     let script = day_script("\\timing on\n\\o /dev/null\n", &query, days, tz, WARM_PASSES + PASSES);
     let text = run_shell(Command::new("psql").args(["-X", "-q", url]), &script);
-    let times: Vec<Duration> = text
-        .lines()
-        .filter_map(|l| l.strip_prefix("Time: ")?.split_whitespace().next()?.parse::<f64>().ok())
-        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
-        .collect();
+    let times = psql_timings(&text);
     assert_eq!(times.len(), (WARM_PASSES + PASSES) * days.len(), "psql timings: {text}");
     times[WARM_PASSES * days.len()..].to_vec()
 }

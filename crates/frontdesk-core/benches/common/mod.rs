@@ -98,3 +98,21 @@ pub fn sqlite3_timer_lines(text: &str) -> Vec<Duration> {
         })
         .collect()
 }
+
+/// A new, empty database named `<prefix><process id>` on the PostgreSQL server whose
+/// superuser address is `admin`, and its address.
+pub async fn new_database(admin: &str, prefix: &str) -> String {
+    let pool = sqlx::PgPool::connect(admin).await.unwrap();
+    let name = format!("{prefix}{}", std::process::id());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.unwrap();
+    pool.close().await;
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// The round trip of each statement, from the `psql` shell's `\timing` lines.
+pub fn psql_timings(text: &str) -> Vec<Duration> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("Time: ")?.split_whitespace().next()?.parse::<f64>().ok())
+        .map(|ms| Duration::from_secs_f64(ms / 1000.0))
+        .collect()
+}

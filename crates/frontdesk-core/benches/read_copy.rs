@@ -127,7 +127,6 @@ async fn day_reads(desk: &Store, today: chrono::NaiveDate, tz: chrono_tz::Tz) ->
     times
 }
 
-
 /// The clinic, migrated by a store, then seeded in SQL: 40 doctors, 20,000 patients, one type,
 /// and 600 half-hour appointments a day from 08:00 (15 per doctor) over the copy's 16 days, each
 /// with a history row.

@@ -129,7 +129,6 @@ async fn run(admin: &str, total: i64) {
     println!("BENCH_TARGETS pg_day_view<=1.5x_ref pg_book_commit_p99<=10ms pg_desk_to_desk_p99<500ms");
 }
 
-
 /// Seeds the clinic in SQL, as the SQLite benchmark does: 40 doctors, 20,000 patients, five
 /// types, and `total` appointments in half-hour slots from 08:00 local, every day for five years.
 async fn seed(url: &str, total: i64) {

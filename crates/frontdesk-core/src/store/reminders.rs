@@ -98,36 +98,6 @@ impl Store {
         Ok(())
     }
 
-    /// How many days after today each desk's read copy holds (ADR 0027).
-    ///
-    /// # Errors
-    /// [`CoreError::Storage`].
-    pub async fn copy_days(&self) -> Result<i64> {
-        Ok(sql::query_scalar("SELECT copy_days FROM clinic WHERE id = 1")
-            .fetch_optional(self.reads())
-            .await?
-            .unwrap_or(super::COPY_DAYS_AHEAD))
-    }
-
-    /// Sets how many days after today each desk's read copy holds (1 to 60; admins), audited.
-    ///
-    /// # Errors
-    /// [`CoreError::Forbidden`]; [`CoreError::InvalidField`] outside 1..=60.
-    pub async fn set_copy_days(&self, actor: &Actor, days: i64) -> Result<()> {
-        actor.may(crate::access::Action::Administer)?;
-        if !(1..=60).contains(&days) {
-            return Err(CoreError::invalid_field(Field::COPY_DAYS, "choose 1 to 60 days after today"));
-        }
-        let mut tx = self.write().await?;
-        sql::query("UPDATE clinic SET copy_days = $1 WHERE id = 1").bind(days).execute(&mut tx).await?;
-        let detail = serde_json::json!({ "copy_days": days });
-        let action = super::audit::AuditAction::SettingsChanged;
-        super::audit::append(&mut tx, self.now(), actor, action, super::audit::AuditAbout::NOTHING, &detail)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
     /// The reminders due now for this member of staff and not shown to them yet: a doctor's
     /// visits starting in the clinic's reminder time; for the front desk, in-person patients not
     /// checked in at their start.

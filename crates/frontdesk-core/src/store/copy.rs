@@ -24,11 +24,12 @@ use sqlx::{Column, Row, TypeInfo};
 
 use super::sql::{self, Arg, Pool};
 use super::{server, AtRest, ServerAddress, Store};
-use crate::access::Sight;
+use crate::access::{Action, Sight};
 use crate::clock::Clock;
 use crate::error::{CoreError, Result};
 use crate::model::StaffId;
 use crate::time;
+use crate::Actor;
 
 /// The read copy's file in a desk's data folder.
 pub const COPY_FILE: &str = "read-copy.db";
@@ -320,8 +321,8 @@ impl Store {
     ///
     /// # Errors
     /// [`CoreError::Forbidden`]; [`CoreError::InvalidField`] outside 1..=60.
-    pub async fn set_copy_days(&self, actor: &crate::Actor, days: i64) -> Result<()> {
-        actor.may(crate::access::Action::Administer)?;
+    pub async fn set_copy_days(&self, actor: &Actor, days: i64) -> Result<()> {
+        actor.may(Action::Administer)?;
         if !(1..=60).contains(&days) {
             return Err(CoreError::invalid_field(
                 crate::error::Field::COPY_DAYS,

@@ -72,16 +72,8 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
   const mail = h('section', { id: 'panel-mail', class: 'meeting mail', 'aria-labelledby': 'mail-title', hidden: true });
   void loadMail(mail, detail, { me: ctx.me, clinicTz: ctx.clinicTz });
 
-  const bookedIn = a.tz === ctx.clinicTz ? '' : ` (${t('panel.bookedIn', { tz: a.tz })}: ${formatTime(a.start, a.tz)})`;
   root.replaceChildren(
-    h('header', {},
-      h('h2', {}, ctx.names.patient),
-      h('button', { type: 'button', class: 'icon', 'aria-label': t('panel.close'), onclick: ctx.onClose }, '×')),
-    h('p', { class: 'when' }, `${showDay(wallTime(a.start, ctx.clinicTz).slice(0, 10))} · ${formatTime(a.start, ctx.clinicTz)}–${formatTime(a.end, ctx.clinicTz)}${bookedIn}`),
-    h('p', {}, `${ctx.names.type} · ${ctx.names.doctor}`),
-    h('p', { class: `badge status-${a.status}` }, tk(`status.${a.status}`)),
-    a.cancel_reason ? h('p', { class: 'muted' }, a.cancel_reason) : '',
-    a.topic ? h('p', {}, a.topic) : '',
+    ...summary(a, ctx),
     actions, cancelForm, error,
     meeting,
     mail,
@@ -90,6 +82,33 @@ export function renderPanel(root: HTMLElement, detail: AppointmentDetail, ctx: P
       h('time', { datetime: e.at }, `${showDay(wallTime(e.at, ctx.clinicTz).slice(0, 10))} ${formatTime(e.at, ctx.clinicTz)}`), ' ',
       h('span', {}, historyWords(e, ctx)), ' ', h('span', { class: 'muted' }, e.actor_name ?? e.actor)))),
   );
+  root.hidden = false;
+}
+
+/** What a visit's panel shows first, from what the calendar already has. */
+type Summary = Pick<AppointmentDetail, 'start' | 'end' | 'tz' | 'status' | 'cancel_reason' | 'topic'>;
+
+/** The panel's head: the patient, when, the type and doctor, the status, a cancel reason and topic. */
+function summary(a: Summary, ctx: PanelContext): Node[] {
+  const bookedIn = a.tz === ctx.clinicTz ? '' : ` (${t('panel.bookedIn', { tz: a.tz })}: ${formatTime(a.start, a.tz)})`;
+  return [
+    h('header', {},
+      h('h2', {}, ctx.names.patient),
+      h('button', { type: 'button', class: 'icon', 'aria-label': t('panel.close'), onclick: ctx.onClose }, '×')),
+    h('p', { class: 'when' }, `${showDay(wallTime(a.start, ctx.clinicTz).slice(0, 10))} · ${formatTime(a.start, ctx.clinicTz)}–${formatTime(a.end, ctx.clinicTz)}${bookedIn}`),
+    h('p', {}, `${ctx.names.type} · ${ctx.names.doctor}`),
+    h('p', { class: `badge status-${a.status}` }, tk(`status.${a.status}`)),
+    a.cancel_reason ? h('p', { class: 'muted' }, a.cancel_reason) : '',
+    a.topic ? h('p', {}, a.topic) : '',
+  ].filter((n): n is HTMLElement => n !== '');
+}
+
+/**
+ * Opens the panel at once on what the calendar shows of the visit (its head), before its audited
+ * read answers; `renderPanel` then draws it whole, with the actions the reader may take.
+ */
+export function renderPanelSummary(root: HTMLElement, row: Summary, ctx: PanelContext): void {
+  root.replaceChildren(...summary(row, ctx), h('p', { class: 'muted', id: 'panel-reading' }, t('panel.reading')));
   root.hidden = false;
 }
 

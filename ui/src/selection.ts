@@ -3,7 +3,7 @@
 import { asAppError, ipc } from './ipc';
 import type { DaySheet, DaySheetRow, Status } from './ipc';
 import { h } from './dom';
-import { renderPanel, updatePanelMail, updatePanelMeeting } from './panel';
+import { renderPanel, renderPanelSummary, updatePanelMail, updatePanelMeeting } from './panel';
 import type { PanelContext } from './panel';
 import type { Session } from './session';
 
@@ -31,9 +31,13 @@ export class SelectedAppointment {
   }
 
   async select(row: DaySheetRow): Promise<void> {
+    // Another visit opens at once on what the calendar has; the same one, read again after a
+    // change, keeps its whole panel until the new one is drawn.
+    if (this.row?.id !== row.id || this.panel.hidden) renderPanelSummary(this.panel, row, this.context(row));
     this.row = row;
     try {
       const detail = await ipc.appointment(row.id);
+      if (this.row?.id !== row.id) return; // another visit was opened meanwhile
       renderPanel(this.panel, detail, this.context(row));
     } catch (e) {
       this.hooks.say(asAppError(e).message);

@@ -9,13 +9,9 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     // bare.html and floor*.html are the start-up benchmark's reference windows
-    // (examples/bare_window.rs): an empty page, and the calendar alone with a page of doctors, in
-    // the app's configuration and in the alternatives ADR 0025 weighs.
+    // (examples/bare_window.rs): an empty page, and the calendar alone with a page of doctors.
     rollupOptions: {
-      input: {
-        main: 'index.html', bare: 'bare.html', floor: 'floor.html', 'floor-empty': 'floor-empty.html',
-        'floor-hours': 'floor-hours.html', 'floor-plain': 'floor-plain.html', 'floor-own': 'floor-own.html',
-      },
+      input: { main: 'index.html', bare: 'bare.html', floor: 'floor.html', 'floor-empty': 'floor-empty.html' },
     },
   },
   test: { environment: 'jsdom' },

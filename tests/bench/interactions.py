@@ -178,7 +178,7 @@ try:
     wait.until(lambda d: d.execute_script("return !!window.__bench"))
     driver.find_element(By.ID, "signin-pin").send_keys(PIN, Keys.ENTER)
     signin = log.wait("signin_enter_to_day_view")
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#calendar .ec-event"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#calendar .visit"))
     time.sleep(2.0)
     pid = app_pid()
     start_mem = tree_memory(pid)
@@ -246,8 +246,7 @@ try:
     # Moves (50): a doctor's last visit of the day dragged half an hour later, into free time, and
     # back to its slot the next time (each column in turn): the rules never refuse it.
     EVENTS = """
-    const evs = [...document.querySelectorAll('#calendar .ec-event')].filter((e) => !e.classList.contains('ec-bg-event')
-      && !e.classList.contains('ec-preview') && e.querySelector('.event-name'));
+    const evs = [...document.querySelectorAll('#calendar .visit.movable')].filter((e) => !e.classList.contains('drag-preview'));
     const cols = new Map();
     for (const e of evs) { const x = Math.round(e.getBoundingClientRect().left / 20); const c = cols.get(x) || []; c.push(e); cols.set(x, c); }
     const keys = [...cols.keys()].sort((a, b) => a - b);
@@ -282,10 +281,18 @@ try:
         el = driver.execute_script(EVENTS, i, 3)[0]
         el.click()
 
+    # The panel opens on what the calendar has (open_panel); its history and actions follow the
+    # audited read (panel_whole, the same visit opened again).
     for p in range(REPS):
         calm()
-        measure("open_panel", {"input": "pointerup", "ipc": "appointment", "within": "#panel"}, click_event, reps=1)
-        time.sleep(0.3)
+        measure("open_panel", {"input": "pointerup", "ipc": None, "within": "#panel"}, click_event, reps=1)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#panel button[data-status]"))
+        keys(Keys.ESCAPE)
+        calm()
+        measure("panel_whole", {"input": "pointerup", "ipc": "appointment", "within": "#panel", "present": "#panel button[data-status]"},
+                click_event, reps=1)
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#panel button[data-status]"))
+        time.sleep(0.2)
         calm()
         measure("status_change", CALENDAR, lambda i: keys("i"), reps=1)
         wait.until(lambda d: d.find_elements(By.ID, "undo"))

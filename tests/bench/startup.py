@@ -35,14 +35,11 @@ from memory import tree_memory  # noqa: E402
 
 APP, BARE, DATA, ROUNDS, OUT = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 TARGET_MS = 100
-# The calendar alone, in the configuration the app uses and the alternatives measured beside it
-# (ADR 0025): page name in the bare window -> figure name.
+# The calendar alone (the app's own grid, ADR 0025), with a page of visits and with none: page
+# name in the bare window -> figure name.
 CALENDARS = {
     "floor": "calendar_alone",
     "floor-empty": "calendar_alone_no_appointments",
-    "floor-hours": "calendar_alone_visible_hours",
-    "floor-plain": "calendar_alone_plain_content",
-    "floor-own": "calendar_alone_own_grid",
 }
 
 

@@ -37,8 +37,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from checks import Checks, open_window
 
 APP, CLI, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
-# The appointment's own box (class token "ec-event", not the "ec-events" column around it).
-EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' ec-event ')][contains(., 'Jane Doe')]"
+# The appointment's own block (class token "visit").
+EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' visit ')][contains(., 'Jane Doe')]"
 # The one of them that is still booked (a cancelled one stays on the calendar).
 LIVE_EVENT = EVENT + "[contains(concat(' ', normalize-space(@class), ' '), ' status-booked ')]"
 BROWSER_LOG = os.path.join(OUT, "browser.log")
@@ -77,6 +77,12 @@ def cli_tomorrow():
     return (datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto")).date() + datetime.timedelta(days=1)).isoformat()
 
 
+def heading(el):
+    """A column's heading. Its text, not WebDriver's visible text: the heading stays on top of the
+    scrolled hours (sticky), which WebDriver's visibility rules take for scrolled out of view."""
+    return el.get_attribute("textContent").strip()
+
+
 def browser_log():
     with open(BROWSER_LOG) as f:
         return f.read()
@@ -90,6 +96,18 @@ def mails():
     return list(mailbox.Maildir(folder, create=False))
 
 
+def wait_for_a_whole_clinic_day():
+    """The desk books "now" on the clinic's today and reads that day back: in the clinic's last
+    25 minutes of a day the next free quarter hour is tomorrow, and the run would cross midnight.
+    Started then, it waits for the clinic's next day."""
+    now = datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto"))
+    left = (24 * 60 - (now.hour * 60 + now.minute)) * 60 - now.second
+    if left < 25 * 60:
+        print(f"waiting {left + 30} s for the clinic's next day to begin")
+        time.sleep(left + 30)
+
+
+wait_for_a_whole_clinic_day()
 driver, wait = open_window("http://127.0.0.1:4444", APP)
 try:
     # Sign in: pick your name, enter your PIN.
@@ -105,10 +123,10 @@ try:
     time.sleep(0.5)
     audit("the day view")
     # The computer is set to Tokyo (run.sh), the clinic is in Toronto: the now line is at
-    # Toronto's time (the widget draws it 24 px per quarter hour from midnight).
+    # Toronto's time (24 px per quarter hour from midnight).
     check("the computer's zone is not the clinic's",
           driver.execute_script("return Intl.DateTimeFormat().resolvedOptions().timeZone") == "Asia/Tokyo")
-    top = driver.execute_script("const l = document.querySelector('.ec-now-indicator'); return l && parseFloat(l.style.insetBlockStart);")
+    top = driver.execute_script("const l = document.querySelector('.now-line'); return l && parseFloat(l.style.top);")
     clinic_now = datetime.datetime.now(zoneinfo.ZoneInfo("America/Toronto"))
     minutes = clinic_now.hour * 60 + clinic_now.minute
     check("the now line is at the clinic's time, not the computer's",
@@ -147,9 +165,9 @@ try:
     driver.execute_script(SCROLL_TO_EVENT, find_event())
     time.sleep(0.5)
     event = find_event()
-    headers = driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head")
-    column = [h for h in headers if h.text.strip() == "Dr Ada Lee"]
-    check("Dr Ada Lee has a column", len(column) == 1, str([h.text for h in headers]))
+    headers = driver.find_elements(By.CSS_SELECTOR, ".cal-head .col-head")
+    column = [h for h in headers if heading(h) == "Dr Ada Lee"]
+    check("Dr Ada Lee has a column", len(column) == 1, str([heading(h) for h in headers]))
     box = lambda el: driver.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.x, r.y, r.width, r.height]", el)
     left, _, width, _ = box(column[0])
     ex, _, ew, _ = box(event)
@@ -216,8 +234,8 @@ try:
     # The week view, from the keyboard.
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE, "w")
     wait.until(lambda d: "–" in d.find_element(By.ID, "date-label").text)
-    check("W shows the week", len(driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head")) >= 7)
-    days = [h.text for h in driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head") if "," in h.text]
+    check("W shows the week", len(driver.find_elements(By.CSS_SELECTOR, ".cal-head .col-head")) >= 7)
+    days = [heading(h) for h in driver.find_elements(By.CSS_SELECTOR, ".cal-head .col-head") if "," in heading(h)]
     check("the columns and the label both start the week on Monday",
           days[:1] and days[0].startswith("Mon, ") and driver.find_element(By.ID, "date-label").text.startswith(days[0][5:]), str(days[:2]))
     audit("the week view")
@@ -483,9 +501,9 @@ try:
         wait.until(lambda d: d.find_element(By.ID, "date-label").text != label)
     time.sleep(1.0)
 
-    def shades_in(doctor, selector=".ec-bg-event.off-hours"):
+    def shades_in(doctor, selector=".shade.off-hours"):
         """The shaded boxes in a doctor's column, top to bottom, as [top, height, text]."""
-        heads = [h for h in driver.find_elements(By.CSS_SELECTOR, ".ec-header .ec-col-head") if h.text.strip() == doctor]
+        heads = [h for h in driver.find_elements(By.CSS_SELECTOR, ".cal-head .col-head") if heading(h) == doctor]
         if len(heads) != 1:
             return None
         left, _, width, _ = box(heads[0])
@@ -506,12 +524,12 @@ try:
     driver.save_screenshot(os.path.join(OUT, "working-hours.png"))
     driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
     wait.until(lambda d: d.find_element(By.ID, "date-label").text.startswith("Wednesday"))
-    wait.until(lambda d: shades_in("Dr Ada Lee", ".ec-bg-event.day-off"))
-    marked = shades_in("Dr Ada Lee", ".ec-bg-event.day-off")
+    wait.until(lambda d: shades_in("Dr Ada Lee", ".shade.day-off"))
+    marked = shades_in("Dr Ada Lee", ".shade.day-off")
     check("her day off says so in her column", [m[2] for m in marked] == ["Day off: Conference"], str(marked))
-    words = driver.find_element(By.CSS_SELECTOR, ".ec-bg-event.day-off .off-label")
+    words = driver.find_element(By.CSS_SELECTOR, ".shade.day-off .off-label")
     _, top, _, _ = box(words)
-    _, grid_top, _, grid_height = box(driver.find_element(By.CSS_SELECTOR, ".ec-main"))
+    _, grid_top, _, grid_height = box(driver.find_element(By.CSS_SELECTOR, ".cal-scroller"))
     check("the words are in view where the day opens, not at midnight above it",
           grid_top <= top <= grid_top + grid_height, f"{top} not in {grid_top}..{grid_top + grid_height}")
     driver.save_screenshot(os.path.join(OUT, "day-off.png"))

@@ -89,14 +89,14 @@ try:
         key("t")
         def open_visit(d):
             # (The calendar redraws as it settles: a block read mid-redraw is read again.)
-            event = d.find_element(By.XPATH, "//*[contains(concat(' ', normalize-space(@class), ' '), ' ec-event ')][contains(., 'Priya Patel')]")
+            event = d.find_element(By.XPATH, "//*[contains(concat(' ', normalize-space(@class), ' '), ' visit ')][contains(., 'Priya Patel')]")
             d.execute_script("arguments[0].scrollIntoView({ block: 'center' })", event)
             event.click()
             return "Priya Patel" in d.find_element(By.ID, "panel").text
         wait.until(open_visit)
         shot("day", size)
         names = driver.execute_script(
-            "return [...document.querySelectorAll('.ec-event .event-name')]"
+            "return [...document.querySelectorAll('.visit .event-name')]"
             ".filter((n) => n.scrollWidth > n.clientWidth + 1).map((n) => n.textContent)")
         check(f"every visit's name shows whole in the day view at {size}", not names, str(names))
         if size == "1280x800":

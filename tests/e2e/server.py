@@ -28,7 +28,7 @@ from cable import Cable
 from checks import Checks, open_window
 
 APP, CLI, OUT, DRIVER = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
-EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' ec-event ')][contains(., 'Tom Nguyen')]"
+EVENT = "//*[contains(concat(' ', normalize-space(@class), ' '), ' visit ')][contains(., 'Tom Nguyen')]"
 checks = Checks()
 check = checks.check
 

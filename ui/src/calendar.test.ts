@@ -1,21 +1,12 @@
 // @vitest-environment jsdom
-// What the calendar hands the widget: each visit as an event, and other doctors' visits (for a
-// doctor under the clinic's minimum-necessary setting) as busy time with nothing to open or move.
+// The calendar's own grid (ADR 0025): each visit a block in its doctor's column at its minutes,
+// other doctors' visits (for a doctor under the clinic's minimum-necessary setting) as busy time
+// with nothing to open or move, the clinic's now line, slots and drags.
 import { describe, expect, it, vi } from 'vitest';
 import type { BusyBlock, DaySheet, DaySheetRow, Staff } from './ipc';
+import type { CalendarHandlers } from './calendar';
 
-const widget = vi.hoisted(() => ({ options: {} as Record<string, unknown> }));
-vi.mock('@event-calendar/core', () => ({
-  createCalendar: (_root: HTMLElement, _plugins: unknown, options: Record<string, unknown>) => {
-    Object.assign(widget.options, options);
-    return { setOption: (key: string, value: unknown) => { widget.options[key] = value; } };
-  },
-  destroyCalendar: () => undefined,
-  Interaction: {},
-  ResourceTimeGrid: {},
-}));
-
-const { ScheduleCalendar } = await import('./calendar');
+const { ScheduleCalendar, SLOT_PX, lanes } = await import('./calendar');
 
 const ada: Staff = { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };
 const ben: Staff = { id: 4, name: 'Dr Ben Roy', role: 'doctor', has_pin: true, active: true };
@@ -29,11 +20,47 @@ const busy: BusyBlock = {
   doctor_id: 4, start: '2026-07-06T14:00:00Z', end: '2026-07-06T14:30:00Z',
   local_start: '2026-07-06T10:00:00-04:00', local_end: '2026-07-06T10:30:00-04:00',
 };
-
-interface Event { id: string; resourceIds: number[]; start: string; end: string; title: string; classNames: string[]; editable: boolean }
+const day = (over: Partial<DaySheet> = {}): DaySheet => ({
+  clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [own], busy: [], may_book: true, ...over,
+});
 
 // The test process's environment (Node's), without Node's types in the UI's build.
 const env = (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env;
+
+/** A calendar in the document, with handlers that record what it asked for. */
+function calendar(over: Partial<CalendarHandlers> = {}) {
+  const root = document.createElement('div');
+  document.body.replaceChildren(root);
+  const asked = { slots: [] as unknown[], opened: [] as string[], errors: [] as string[], moved: [] as number[], toDoctor: [] as unknown[] };
+  const cal = new ScheduleCalendar(root, 'America/Toronto', 'en-CA', {
+    onSelectSlot: (slot) => asked.slots.push(slot),
+    onOpenAppointment: (row) => asked.opened.push(row.patient_name),
+    onError: (m) => asked.errors.push(m),
+    onMoved: (id) => asked.moved.push(id),
+    onMoveToDoctor: (row, slot) => asked.toDoctor.push([row.id, slot]),
+    ...over,
+  });
+  return { root, cal, asked };
+}
+
+/** The columns laid out side by side, 100 px wide, their midnight at y = 0 (jsdom lays nothing out). */
+function layOut(root: HTMLElement) {
+  const scroller = root.querySelector('.cal-scroller') as HTMLElement;
+  scroller.getBoundingClientRect = () => ({ left: 0, right: 1000, top: -1000, bottom: 4000, width: 1000, height: 5000, x: 0, y: -1000, toJSON: () => null });
+  root.querySelectorAll<HTMLElement>('.cal-col').forEach((col, i) => {
+    col.getBoundingClientRect = () => ({ left: 100 * i, right: 100 * (i + 1), top: 0, bottom: 96 * SLOT_PX, width: 100, height: 96 * SLOT_PX, x: 100 * i, y: 0, toJSON: () => null });
+  });
+}
+
+/** A pointer event (jsdom has no PointerEvent): pressed on `target`, or moved and released on the window. */
+function pointer(type: string, target: EventTarget, x: number, y: number) {
+  const e = new MouseEvent(type, { bubbles: true, clientX: x, clientY: y, button: 0 });
+  Object.defineProperty(e, 'pointerId', { value: 1 });
+  target.dispatchEvent(e);
+}
+
+const top = (el: Element | null | undefined) => parseFloat((el as HTMLElement | null)?.style.top ?? 'NaN');
+const minutes = (hh: number, mm = 0) => ((hh * 60 + mm) * SLOT_PX) / 15;
 
 describe("the calendar's clock", () => {
   it("is the clinic's, not the computer's: its now line and today follow the clinic's zone and its DST", () => {
@@ -43,20 +70,20 @@ describe("the calendar's clock", () => {
     try {
       expect(new Date('2026-07-06T12:00:00Z').getTimezoneOffset()).toBe(-540);
       vi.setSystemTime(new Date('2026-07-06T14:00:00Z')); // 10:00 in Toronto, 23:00 in Tokyo
-      const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
-        onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
-      });
-      expect(widget.options.timeZone).toBe('-04:00');
-      const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-11-01', days: 1, doctors: [ada], appointments: [], busy: [], may_book: true };
-      calendar.show(sheet, 'day');
-      expect(widget.options.timeZone).toBe('-04:00');
+      const { root, cal } = calendar();
+      cal.show(day({ appointments: [] }), 'day');
+      expect(top(root.querySelector('.now-line'))).toBe(minutes(10));
+      // Tomorrow in Tokyo is not today at the clinic: no line on the 7th.
+      cal.show(day({ date: '2026-07-07', appointments: [] }), 'day');
+      expect(root.querySelector('.now-line')).toBeNull();
       // Toronto's clocks go back at 2:00 on 1 November while the desk is open: within a minute
-      // the widget's clock is an hour behind, and the day is shown again on it.
+      // the line is at 1:30, the clinic's time, not Tokyo's 15:30.
+      vi.setSystemTime(new Date('2026-11-01T05:59:00Z'));
+      cal.show(day({ date: '2026-11-01', appointments: [] }), 'day');
+      expect(top(root.querySelector('.now-line'))).toBe(minutes(1, 59));
       vi.setSystemTime(new Date('2026-11-01T06:30:00Z'));
-      widget.options.events = undefined;
       vi.advanceTimersByTime(60_000);
-      expect(widget.options.timeZone).toBe('-05:00');
-      expect(widget.options.events).toEqual([]);
+      expect(top(root.querySelector('.now-line'))).toBe(minutes(1, 30) + SLOT_PX / 15);
     } finally {
       vi.useRealTimers();
       if (before === undefined) delete env.TZ; else env.TZ = before;
@@ -66,44 +93,52 @@ describe("the calendar's clock", () => {
 
 describe('what the calendar offers', () => {
   it("shows another doctor's visit as Busy in their column, which opens and moves nothing, and drags only for those who book", () => {
-    const opened: DaySheetRow[] = [];
-    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
-      onSelectSlot: () => undefined, onOpenAppointment: (row) => opened.push(row), onError: () => undefined, onMoved: () => undefined,
-    });
-    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [own], busy: [busy], may_book: false };
-    calendar.show(sheet, 'day');
-    const events = widget.options.events as Event[];
-    expect(events.map((e) => [e.id, e.resourceIds, e.start, e.end, e.title, e.classNames, e.editable])).toEqual([
-      ['7', [3], '2026-07-06T09:30:00', '2026-07-06T10:00:00', 'Jane Doe · Consult', ['status-booked', 'mode-in-person'], false],
-      ['busy-0', [4], '2026-07-06T10:00:00', '2026-07-06T10:30:00', 'Busy', ['busy'], false],
-    ]);
-    const click = widget.options.eventClick as (info: { event: { id: string } }) => void;
-    click({ event: { id: 'busy-0' } });
-    expect(opened).toEqual([]);
-    click({ event: { id: '7' } });
-    expect(opened.map((r) => r.patient_name)).toEqual(['Jane Doe']);
+    const { root, cal, asked } = calendar();
+    cal.show(day({ doctors: [ada, ben], busy: [busy], may_book: false }), 'day');
+    const [adaCol, benCol] = root.querySelectorAll<HTMLElement>('.cal-col');
+    expect([...root.querySelectorAll('.col-head')].map((c) => c.textContent)).toEqual(['Dr Ada Lee', 'Dr Ben Roy']);
+    const visit = adaCol.querySelector('.visit') as HTMLElement;
+    expect([visit.tagName, visit.className, top(visit), parseFloat(visit.style.height)])
+      .toEqual(['BUTTON', 'visit status-booked mode-in-person', minutes(9, 30), 2 * SLOT_PX]);
+    const held = benCol.querySelector('.visit') as HTMLElement;
+    expect([held.tagName, held.className, held.textContent?.startsWith('Busy'), top(held)]).toEqual(['DIV', 'visit busy', true, minutes(10)]);
+    held.click();
+    expect(asked.opened).toEqual([]);
+    visit.click();
+    expect(asked.opened).toEqual(['Jane Doe']);
     // A doctor does not book or move: no empty slot to pick, nothing to drag.
-    expect(widget.options.selectable).toBe(false);
+    layOut(root);
+    adaCol.dispatchEvent(new MouseEvent('click', { bubbles: true, clientY: minutes(11) + 5 }));
+    expect(asked.slots).toEqual([]);
+    expect(root.querySelectorAll('.movable, .bookable')).toHaveLength(0);
 
-    // Those who book get both.
-    calendar.show({ ...sheet, busy: [], may_book: true }, 'day');
-    expect((widget.options.events as Event[]).map((e) => [e.id, e.editable])).toEqual([['7', true]]);
-    expect(widget.options.selectable).toBe(true);
+    // Those who book get both: a press on an empty slot books at its quarter hour.
+    cal.show(day({ doctors: [ada, ben] }), 'day');
+    layOut(root);
+    expect(root.querySelectorAll('.visit.movable')).toHaveLength(1);
+    root.querySelectorAll('.cal-col')[1].dispatchEvent(new MouseEvent('click', { bubbles: true, clientY: minutes(11, 15) + 5 }));
+    expect(asked.slots).toEqual([{ date: '2026-07-06', time: '11:15', doctorId: ben.id }]);
   });
 
   it("puts the patient's name first on every block, with a status mark and the whole text as its tooltip", () => {
-    new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
-      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
-    }).show({ clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada, ben],
-      appointments: [{ ...own, status: 'checked-in', duration_minutes: 15 }], busy: [busy], may_book: true }, 'day');
-    const content = widget.options.eventContent as (info: unknown) => { domNodes: HTMLElement[] };
-    const [block] = content({ event: { id: '7', title: 'Jane Doe · Consult', display: 'auto' }, timeText: '9:30 – 9:45' }).domNodes;
+    const { root, cal } = calendar();
+    cal.show(day({ doctors: [ada, ben], appointments: [{ ...own, status: 'checked-in', end: '2026-07-06T13:45:00Z', duration_minutes: 15 }], busy: [busy] }), 'day');
+    const [block, other] = root.querySelectorAll<HTMLElement>('.visit');
     const line = block.querySelector('.event-line') as HTMLElement;
     expect(line.querySelector('.event-name')?.textContent).toBe('Jane Doe');
-    expect(line.textContent).toBe('●Jane Doe 9:30 – 9:45');
-    expect(block.title).toBe('Jane Doe · 9:30 – 9:45 · Consult · Checked in');
-    const [other] = content({ event: { id: 'busy-0', title: 'Busy', display: 'auto' }, timeText: '10:00 – 10:30' }).domNodes;
-    expect([other.textContent, other.title]).toEqual(['Busy 10:00 – 10:30', 'Busy · 10:00 – 10:30']);
+    expect(line.textContent).toBe('●Jane Doe 9:30 a.m. – 9:45 a.m.');
+    expect(block.title).toBe('Jane Doe · 9:30 a.m. – 9:45 a.m. · Consult · Checked in');
+    expect([other.textContent, other.title]).toEqual(['Busy 10:00 a.m. – 10:30 a.m.', 'Busy · 10:00 a.m. – 10:30 a.m.']);
+  });
+
+  it('puts visits that overlap side by side, each in the first lane free at its start', () => {
+    const spans: [number, number][] = [[540, 570], [540, 600], [570, 585], [600, 615], [700, 730]];
+    const placed = lanes(spans, (s) => s);
+    expect(spans.map((s) => { const p = placed.get(s); return [p?.lane, p?.lanes]; })).toEqual([[1, 2], [0, 2], [1, 2], [0, 1], [0, 1]]);
+    const { root, cal } = calendar();
+    cal.show(day({ appointments: [own, { ...own, id: 8, patient_name: 'Tom Nguyen' }] }), 'day');
+    const widths = [...root.querySelectorAll<HTMLElement>('.visit')].map((v) => [v.style.left, v.style.width]);
+    expect(widths).toEqual([['0%', '50%'], ['50%', '50%']]);
   });
 });
 
@@ -123,40 +158,48 @@ describe('the view', () => {
   it('stays where it was when the same day is shown again, and goes to a visit just booked, highlighted', () => {
     vi.useFakeTimers();
     vi.setSystemTime(new Date('2026-07-06T15:20:00Z')); // 11:20 in Toronto
-    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
-      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
-    });
-    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [own], busy: [], may_book: true };
-    const set: string[] = [];
-    const options = new Proxy(widget.options, { set: (o, k, v) => { if (k === 'scrollTime') set.push(String(v)); o[k as string] = v; return true; } });
-    widget.options = options;
-    calendar.show(sheet, 'day');
-    expect(set, 'today opens at the hour before now').toEqual(['10:00']);
-    calendar.show(sheet, 'day');
-    calendar.show({ ...sheet, appointments: [{ ...own, status: 'checked-in' }] }, 'day');
-    expect(set, 'read again after a change: the scroll is left alone').toEqual(['10:00']);
-    calendar.show({ ...sheet, date: '2026-07-07', appointments: [] }, 'day');
-    expect(set.at(-1)).toBe('07:30');
+    const { root, cal } = calendar();
+    const opens = () => (root.querySelector('.cal-scroller') as HTMLElement).dataset.opensAt;
+    const scrolls = vi.spyOn(cal, 'scrollTo');
+    cal.show(day(), 'day');
+    expect(opens(), 'today opens at the hour before now').toBe('10:00');
+    cal.show(day(), 'day');
+    cal.show(day({ appointments: [{ ...own, status: 'checked-in' }] }), 'day');
+    expect(scrolls, 'read again after a change: the scroll is left alone').toHaveBeenCalledTimes(1);
+    cal.show(day({ date: '2026-07-07', appointments: [] }), 'day');
+    expect(opens()).toBe('07:30');
 
     const booked = { ...own, id: 8, start: '2026-07-07T18:00:00Z', end: '2026-07-07T18:30:00Z' };
-    calendar.reveal(8);
-    calendar.show({ ...sheet, date: '2026-07-07', appointments: [booked] }, 'day');
-    expect(set.at(-1)).toBe('13:00');
-    const classes = () => (widget.options.events as Event[]).find((e) => e.id === '8')?.classNames;
+    cal.reveal(8);
+    cal.show(day({ date: '2026-07-07', appointments: [booked] }), 'day');
+    expect(opens()).toBe('13:00');
+    const classes = () => root.querySelector('[data-id="8"]')?.className;
     expect(classes()).toContain('just-changed');
     vi.advanceTimersByTime(5000);
-    calendar.show({ ...sheet, date: '2026-07-07', appointments: [booked] }, 'day');
     expect(classes()).not.toContain('just-changed');
-    expect(set.at(-1)).toBe('13:00');
-    expect(set).toHaveLength(3);
+    cal.show(day({ date: '2026-07-07', appointments: [booked] }), 'day');
+    expect(classes()).not.toContain('just-changed');
+    expect(scrolls).toHaveBeenCalledTimes(3);
     vi.useRealTimers();
+  });
+
+  it("shows one doctor's week as a column a day, headed by the doctor and each day", () => {
+    const { root, cal } = calendar();
+    const monday = { ...own, id: 9, start: '2026-07-08T13:30:00Z', end: '2026-07-08T14:00:00Z', patient_name: 'Tom Nguyen' };
+    cal.show(day({ days: 7, appointments: [own, monday] }), 'week');
+    expect(root.querySelector('.doctor-head')?.textContent).toBe('Dr Ada Lee');
+    expect([...root.querySelectorAll('.col-head')].map((c) => c.textContent)).toEqual(
+      ['Mon, Jul 6', 'Tue, Jul 7', 'Wed, Jul 8', 'Thu, Jul 9', 'Fri, Jul 10', 'Sat, Jul 11', 'Sun, Jul 12']);
+    const cols = [...root.querySelectorAll<HTMLElement>('.cal-col')];
+    expect(cols.map((c) => c.querySelector('.event-name')?.textContent ?? null)).toEqual(['Jane Doe', null, 'Tom Nguyen', null, null, null, null]);
+    expect(cols.map((c) => c.dataset.date)[2]).toBe('2026-07-08');
   });
 });
 
 describe('working hours', () => {
   it("shades each doctor's time outside their hours, nothing for a doctor with none, and opens another day at the clinic's opening", async () => {
     const { offHours } = await import('./calendar');
-    const sheet: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-07', days: 1, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
+    const sheet = day({ date: '2026-07-07', doctors: [ada, ben], appointments: [] });
     const working = {
       tz: 'America/Toronto', first: '2026-07-07', days: 1,
       clinic: { restricted: true, open: [], opens_at_minute: 8 * 60, holidays: [] },
@@ -168,10 +211,10 @@ describe('working hours', () => {
         { doctor_id: ben.id, restricted: false, days_off: [], working: [] },
       ],
     };
-    expect(offHours(sheet, working).map((e) => [e.resourceIds[0], e.start, e.end, e.display])).toEqual([
-      [ada.id, '2026-07-07T00:00:00', '2026-07-07T09:00:00', 'background'],
-      [ada.id, '2026-07-07T12:00:00', '2026-07-07T13:00:00', 'background'],
-      [ada.id, '2026-07-07T17:00:00', '2026-07-08T00:00:00', 'background'],
+    expect(offHours(sheet, working).map((e) => [e.resourceIds[0], e.start, e.end])).toEqual([
+      [ada.id, '2026-07-07T00:00:00', '2026-07-07T09:00:00'],
+      [ada.id, '2026-07-07T12:00:00', '2026-07-07T13:00:00'],
+      [ada.id, '2026-07-07T17:00:00', '2026-07-08T00:00:00'],
     ]);
     // A day off: the whole day shaded.
     const off = { ...working, doctors: [{ doctor_id: ada.id, restricted: true, days_off: [{ date: '2026-07-07', label: null }], working: [] }] };
@@ -180,13 +223,13 @@ describe('working hours', () => {
 
     vi.useFakeTimers();
     vi.setSystemTime(new Date('2026-07-06T15:20:00Z'));
-    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
-      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
-    });
-    calendar.show(sheet, 'day', working);
-    expect(widget.options.scrollTime).toBe('08:00');
-    const shaded = (widget.options.events as (Event & { display?: string })[]).filter((e) => e.display === 'background');
-    expect(shaded.map((e) => e.classNames)).toEqual([['off-hours'], ['off-hours'], ['off-hours']]);
+    const { root, cal } = calendar();
+    cal.show(sheet, 'day', working);
+    expect((root.querySelector('.cal-scroller') as HTMLElement).dataset.opensAt).toBe('08:00');
+    const [adaCol, benCol] = root.querySelectorAll('.cal-col');
+    expect([...adaCol.querySelectorAll<HTMLElement>('.shade.off-hours')].map((e) => [top(e), parseFloat(e.style.height)]))
+      .toEqual([[0, minutes(9)], [minutes(12), minutes(1)], [minutes(17), minutes(7)]]);
+    expect(benCol.querySelectorAll('.shade')).toHaveLength(0);
     vi.useRealTimers();
   });
 });
@@ -194,7 +237,7 @@ describe('working hours', () => {
 describe('days off', () => {
   it("says \"Day off\" in the doctor's column on their day off, and \"Clinic closed\" on a holiday, on that day only", async () => {
     const { offHours } = await import('./calendar');
-    const week: DaySheet = { clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 3, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
+    const week = day({ days: 3, doctors: [ada, ben], appointments: [] });
     const working = {
       tz: 'America/Toronto', first: '2026-07-06', days: 3,
       clinic: { restricted: true, open: [], opens_at_minute: null, holidays: [{ date: '2026-07-08', label: null }] },
@@ -220,24 +263,26 @@ describe('days off', () => {
       [ben.id, '2026-07-08T00:00:00', '2026-07-09T00:00:00', 'Clinic closed'],
     ]);
 
-    const calendar = new ScheduleCalendar(document.createElement('div'), 'America/Toronto', 'en-CA', {
-      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: () => undefined, onMoved: () => undefined,
-    });
-    calendar.show(week, 'week', working);
-    const events = widget.options.events as { title: string; classNames: string[]; display?: string }[];
-    const off = events.filter((e) => e.classNames.includes('day-off'));
-    expect(off.map((e) => e.title)).toEqual(['Day off: Conference', 'Clinic closed', 'Clinic closed']);
-    const content = widget.options.eventContent as (info: unknown) => { domNodes: Node[] };
-    const said = content({ event: { display: 'background', title: 'Day off: Conference' }, timeText: '' }).domNodes.map((n) => n.textContent);
-    expect(said).toEqual(['Day off: Conference']);
-    expect(content({ event: { display: 'background', title: '' }, timeText: '' }).domNodes).toEqual([]);
+    const { root, cal } = calendar();
+    cal.show(week, 'week', working);
+    // Two doctors' weeks of three days: the words sit in their own day's column only.
+    const said = [...root.querySelectorAll<HTMLElement>('.cal-col')].map((c) => [c.dataset.doctor, c.dataset.date, c.querySelector('.off-label')?.textContent ?? null]);
+    expect(said).toEqual([
+      ['3', '2026-07-06', null], ['3', '2026-07-07', 'Day off: Conference'], ['3', '2026-07-08', 'Clinic closed'],
+      ['4', '2026-07-06', null], ['4', '2026-07-07', null], ['4', '2026-07-08', 'Clinic closed'],
+    ]);
+    // Ben's evening shade runs past midnight: it is cut at each column's day.
+    const benMonday = root.querySelectorAll('.cal-col')[3];
+    expect([...benMonday.querySelectorAll<HTMLElement>('.shade')].map((e) => [top(e), parseFloat(e.style.height)]))
+      .toEqual([[0, minutes(9)], [minutes(17), minutes(7)]]);
   });
 });
 
-describe('a drop the rules refuse', () => {
+describe('dragging a visit', () => {
   const settle = async () => { for (let i = 0; i < 6; i++) await new Promise((r) => setTimeout(r, 0)); };
 
-  async function drop(answers: unknown[]) {
+  /** Drags Jane Doe's 9:30 visit by `dy` pixels down and `dx` across, answering moves with `answers`. */
+  async function drag(answers: unknown[], dy = 2 * SLOT_PX, dx = 0) {
     const { recordingBackend } = await import('./testing');
     const calls = recordingBackend((cmd) => {
       if (cmd !== 'move_appointment') return null;
@@ -245,37 +290,46 @@ describe('a drop the rules refuse', () => {
       if (next) throw next;
       return { id: 7 };
     });
-    const root = document.createElement('div');
-    document.body.replaceChildren(root);
-    const moved = vi.fn();
-    const errors: string[] = [];
-    const calendar = new ScheduleCalendar(root, 'America/Toronto', 'en-CA', {
-      onSelectSlot: () => undefined, onOpenAppointment: () => undefined, onError: (m) => errors.push(m), onMoved: moved,
-    });
-    calendar.show({ clinic_name: 'Maple Clinic', tz: 'America/Toronto', date: '2026-07-06', days: 1, doctors: [ada], appointments: [own], busy: [], may_book: true }, 'day');
-    const revert = vi.fn();
-    const onDrop = widget.options.eventDrop as (info: unknown) => void;
-    onDrop({ event: { id: '7', start: new Date(2026, 6, 6, 10, 0) }, revert, oldResource: { id: 3 }, newResource: { id: 3 } });
+    const { root, cal, asked } = calendar();
+    cal.show(day({ doctors: [ada, ben] }), 'day');
+    layOut(root);
+    const visit = root.querySelector('[data-id="7"]') as HTMLElement;
+    const y = minutes(9, 30) + 10;
+    pointer('pointerdown', visit, 50, y);
+    pointer('pointermove', window, 50 + dx / 2, y + dy / 2);
+    const preview = root.querySelector('.drag-preview') as HTMLElement | null;
+    pointer('pointermove', window, 50 + dx, y + dy);
+    const shown = preview ? [top(preview), preview.querySelector('.event-time')?.textContent, preview.parentElement?.getAttribute('data-doctor')] : null;
+    pointer('pointerup', window, 50 + dx, y + dy);
+    visit.click(); // the click a release makes opens nothing after a drag
     await settle();
-    const moves = () => calls.filter((c) => c.cmd === 'move_appointment').map((c) => [c.args.allowOverlap, c.args.allowOutsideHours]);
-    return { root, moved, errors, revert, moves };
+    const moves = () => calls.filter((c) => c.cmd === 'move_appointment').map((c) => [(c.args.start as { at: string }).at, c.args.allowOverlap, c.args.allowOutsideHours]);
+    return { root, asked, moves, shown, visit };
   }
 
+  it('moves by whole quarter hours, its preview saying the new time, and opens nothing on release', async () => {
+    const { moves, shown, asked, root } = await drag([], 2 * SLOT_PX + 5);
+    expect(shown).toEqual([minutes(10), '10:00 a.m. – 10:30 a.m.', '3']);
+    expect(moves()).toEqual([['2026-07-06T10:00', false, false]]);
+    expect([asked.moved, asked.opened]).toEqual([[7], []]);
+    expect(root.querySelector('.move-confirm')).toBeNull();
+  });
+
   it('offers Move anyway in place on a taken slot, and moves with the confirmation', async () => {
-    const { root, moved, revert, moves } = await drop([{ kind: 'conflict', field: 'start', message: 'Dr Ada Lee already has a visit at 10:00' }]);
+    const { root, asked, moves } = await drag([{ kind: 'conflict', field: 'start', message: 'Dr Ada Lee already has a visit at 10:00' }]);
     const ask = root.querySelector('[role=alertdialog]') as HTMLElement;
     expect(ask.textContent).toContain('already has a visit at 10:00');
     expect(document.activeElement?.id).toBe('move-anyway');
     expect(document.activeElement?.textContent).toBe('Move anyway (double booking)');
     (document.getElementById('move-anyway') as HTMLButtonElement).click();
     await settle();
-    expect(moves()).toEqual([[false, false], [true, false]]);
-    expect([moved.mock.calls.length, revert.mock.calls.length]).toEqual([1, 0]);
+    expect(moves()).toEqual([['2026-07-06T10:00', false, false], ['2026-07-06T10:00', true, false]]);
+    expect(asked.moved).toEqual([7]);
     expect(root.querySelector('[role=alertdialog]')).toBeNull();
   });
 
   it('asks again for the hours after the overlap, and puts the visit back when told to keep it', async () => {
-    const { moved, revert, moves, errors } = await drop([
+    const { root, asked, moves, visit } = await drag([
       { kind: 'conflict', field: 'start', message: 'taken' },
       { kind: 'outside_hours', field: 'start', message: 'Dr Ada Lee does not work at 07:00' },
     ]);
@@ -284,14 +338,38 @@ describe('a drop the rules refuse', () => {
     expect(document.getElementById('move-anyway')?.textContent).toBe("Move anyway (outside the doctor's working hours)");
     (document.getElementById('move-keep') as HTMLButtonElement).click();
     await settle();
-    expect(moves()).toEqual([[false, false], [true, false]]);
-    expect([moved.mock.calls.length, revert.mock.calls.length, errors]).toEqual([0, 1, []]);
+    expect(moves()).toEqual([['2026-07-06T10:00', false, false], ['2026-07-06T10:00', true, false]]);
+    expect([asked.moved, asked.errors]).toEqual([[], []]);
+    // Back where it was: no preview, the visit itself at 9:30 as before.
+    expect([root.querySelector('.drag-preview'), visit.classList.contains('drag-source'), top(visit)]).toEqual([null, false, minutes(9, 30)]);
   });
 
   it('puts the visit back with the reason for any other refusal', async () => {
-    const { revert, errors, root } = await drop([{ kind: 'validation', field: null, message: 'a completed visit cannot move' }]);
+    const { asked, root } = await drag([{ kind: 'validation', field: null, message: 'a completed visit cannot move' }]);
     expect(root.querySelector('[role=alertdialog]')).toBeNull();
-    expect([revert.mock.calls.length, errors]).toEqual([1, ['a completed visit cannot move']]);
+    expect([root.querySelector('.drag-preview'), asked.errors]).toEqual([null, ['a completed visit cannot move']]);
+  });
+
+  it("opens the reschedule on the other doctor when dropped in their column, and moves nothing itself", async () => {
+    const { asked, moves } = await drag([], 4 * SLOT_PX, 100);
+    expect(moves()).toEqual([]);
+    expect(asked.toDoctor).toEqual([[7, { date: '2026-07-06', time: '10:30', doctorId: ben.id }]]);
+  });
+
+  it('puts the visit back on Escape, and a press that does not travel is a click that opens it', async () => {
+    const { root, cal, asked } = calendar();
+    cal.show(day(), 'day');
+    layOut(root);
+    const visit = root.querySelector('[data-id="7"]') as HTMLElement;
+    pointer('pointerdown', visit, 50, 300);
+    pointer('pointermove', window, 50, 360);
+    expect(root.querySelector('.drag-preview')).not.toBeNull();
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+    expect([root.querySelector('.drag-preview'), asked.moved]).toEqual([null, []]);
+    pointer('pointerdown', visit, 50, 300);
+    pointer('pointermove', window, 52, 301);
+    pointer('pointerup', window, 52, 301);
+    visit.click();
+    expect(asked.opened).toEqual(['Jane Doe']);
   });
 });
-

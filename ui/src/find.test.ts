@@ -10,7 +10,7 @@ import type { Call } from './testing';
 import { formatDate, formatTime } from './messages';
 import type { AppointmentDetail, DaySheetRow, Found, PatientVisits, Staff, Visit } from './ipc';
 
-// The calendar widget needs a real layout engine; here it only records the visits it is to reveal.
+// The calendar only records the visits it is to reveal here (calendar.test.ts tests it).
 const { revealed } = vi.hoisted(() => ({ revealed: [] as number[] }));
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(id: number): void { revealed.push(id); } destroy(): void {} } }));
 

@@ -7,7 +7,7 @@ import { openDesk } from './testing';
 import { events } from './ipc';
 import type { DaySheetRow, Staff } from './ipc';
 
-// The calendar widget needs a layout engine; the reads are what is tested here.
+// The calendar is stubbed: the reads are what is tested here.
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const ada: Staff = { id: 1, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };

@@ -9,7 +9,7 @@ import { events } from './ipc';
 import { CLINIC, recordingBackend } from './testing';
 import type { Staff } from './ipc';
 
-// The calendar widget is not what these tests are about, and needs a real layout engine.
+// The calendar is not what these tests are about (calendar.test.ts is).
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };

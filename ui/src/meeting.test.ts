@@ -13,7 +13,7 @@ import type { Call } from './testing';
 import { events } from './ipc';
 import type { AppointmentDetail, DaySheetRow, HistoryEntry, MeetingInfo, Staff } from './ipc';
 
-// The calendar widget needs a real layout engine; the desk test only needs to see refreshes.
+// The calendar is stubbed: the desk test only needs to see refreshes.
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };

@@ -84,7 +84,6 @@ const en = {
   'cal.moveKeep': 'Keep it where it was',
   'cal.legend': 'What the marks on appointments mean',
   'cal.noDoctors': 'No doctors yet. An admin can add them under Staff.',
-  'cal.otherDoctor': 'Moving an appointment to another doctor is not possible; cancel it and book again.',
   'cal.doctor': 'Whose week',
   'cal.doctors': 'Doctors shown',
   'cal.doctorsPage': 'Doctors {first}–{last} of {total}',
@@ -136,6 +135,7 @@ const en = {
   'undo.status': 'Marked {status}',
   'panel.close': 'Close',
   'panel.history': 'History',
+  'panel.reading': 'Reading the history…',
   'history.booked': 'Booked',
   'history.moved': 'Moved',
   'history.status': 'Status changed',
@@ -588,22 +588,4 @@ export function wallTime(instant: string, tz: string): string {
   }).formatToParts(new Date(instant));
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}:${get('minute')}:${get('second')}`;
-}
-
-/**
- * The offset of `tz` from UTC at `at`, as `+HH:MM` or `-HH:MM` (`-05:00` for Toronto in winter):
- * the calendar widget's clock takes a fixed offset, so that its now line and "today" follow the
- * clinic's zone whatever the computer's own zone is.
- */
-export function zoneOffset(tz: string, at: Date = new Date()): string {
-  const second = Math.floor(at.getTime() / 1000) * 1000;
-  const minutes = Math.round((Date.parse(`${wallTime(new Date(second).toISOString(), tz)}Z`) - second) / 60000);
-  const abs = Math.abs(minutes);
-  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
-/** A local Date built from wall-clock fields (as the calendar widget hands them back) as `YYYY-MM-DDTHH:MM`. */
-export function wallFromDate(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 }

@@ -8,7 +8,7 @@ import { openDesk, rightsFor } from './testing';
 import { events } from './ipc';
 import type { AppointmentDetail, DaySheet, DaySheetRow, Staff } from './ipc';
 
-// The calendar widget needs a real layout engine; here it only records what it is asked to show.
+// The calendar only records what it is asked to show here (calendar.test.ts tests it).
 const { shown } = vi.hoisted(() => ({ shown: [] as DaySheet[] }));
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(sheet: DaySheet): void { shown.push(sheet); } reveal(): void {} destroy(): void {} } }));
 

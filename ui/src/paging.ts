@@ -1,7 +1,7 @@
 // Paging the calendar's doctor columns. A clinic of 40 doctors cannot be read in 40 columns (at
-// 1,400 px each is 35 px wide), and the calendar widget takes seconds to lay out that many with a
-// full day of appointments: the calendar shows one page of doctors at a time, and only that
-// page's appointments go to the widget. Pure functions, so that the rules are tested without it.
+// 1,400 px each is 35 px wide), and drawing them all with a full day of appointments costs time
+// on every change: the calendar shows one page of doctors at a time, and only that page's
+// appointments are drawn. Pure functions, so that the rules are tested without the calendar.
 import type { DaySheet } from './ipc';
 
 /** Doctors per page: about 120 px a column in the default 1,280 px window. */

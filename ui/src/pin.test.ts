@@ -9,7 +9,7 @@ import { renderStaff } from './directory';
 import { CLINIC, recordingBackend } from './testing';
 import type { SecurityNotice, Staff } from './ipc';
 
-// The calendar widget is not what these tests are about, and needs a real layout engine.
+// The calendar is not what these tests are about (calendar.test.ts is).
 vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };

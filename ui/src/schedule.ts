@@ -99,6 +99,9 @@ export class ScheduleScreen {
       onOpenAppointment: (row) => void this.selection.select(row),
       onError: (m) => hooks.say(m),
       onMoved: (id) => { this.undoBar.offer(t('undo.moved'), id); void this.refresh(); },
+      // Dropped on another doctor: the reschedule, on that doctor at that time, to confirm.
+      onMoveToDoctor: (row, slot) => this.booker.reschedule(this.sheet?.doctors ?? [],
+        { id: row.id, patientName: row.patient_name, typeId: row.type_id }, slot),
     });
   }
 
@@ -191,12 +194,15 @@ export class ScheduleScreen {
     const doctors = this.sheet ? this.pager.current(this.sheet).doctors : [];
     const now = wallTime(new Date().toISOString(), this.session.clinic.tz);
     let time = '09:00';
+    let date = this.date;
     if (now.slice(0, 10) === this.date) {
       const minutes = Number(now.slice(11, 13)) * 60 + Number(now.slice(14, 16));
-      const next = Math.min(Math.ceil(minutes / 15) * 15, 23 * 60 + 45);
-      time = `${String(Math.floor(next / 60)).padStart(2, '0')}:${String(next % 60).padStart(2, '0')}`;
+      const next = Math.ceil(minutes / 15) * 15;
+      // Today's next quarter hour; after the last one, tomorrow morning (never a time gone by).
+      if (next < 24 * 60) time = `${String(Math.floor(next / 60)).padStart(2, '0')}:${String(next % 60).padStart(2, '0')}`;
+      else date = addDays(this.date, 1);
     }
-    return { date: this.date, time, doctorId: doctors[0]?.id ?? null };
+    return { date, time, doctorId: doctors[0]?.id ?? null };
   }
 
   /**

@@ -74,6 +74,7 @@ class Log:
                     del self.pending[i]
                     if mark.get("error"):
                         raise RuntimeError(f"{name}: {mark['error']}")
+                    phases.setdefault(name, []).append(mark.get("phases") or {})
                     return mark["ms"]
             time.sleep(0.01)
         raise RuntimeError(f"no mark {name} within {timeout} s")
@@ -119,6 +120,8 @@ for _ in range(100):
 log = Log(driver_log)
 driver, wait = open_window(f"http://127.0.0.1:{port}", APP)
 figures = {}
+# Where each interaction's time went (each command's answer and the change seen, from the input).
+phases = {}
 misses = {}
 
 
@@ -316,4 +319,4 @@ finally:
 
 bare = bare_memory()
 with open(os.path.join(OUT, "interactions.json"), "w") as f:
-    json.dump({"signin": signin, "figures": figures, "misses": misses, "start": start_mem, "end": end_mem, "bare": bare, "hour_s": hour}, f)
+    json.dump({"signin": signin, "figures": figures, "phases": phases, "misses": misses, "start": start_mem, "end": end_mem, "bare": bare, "hour_s": hour}, f)

@@ -157,6 +157,12 @@ if os.path.exists(path):
         lost = run.get("misses", {}).get(name, 0)
         print(f"BENCH {name}_p95 {p95(values):.0f} ms{ref_part} target<={target:.0f} n={len(values)}"
               + (f" marks_lost={lost}" if lost else ""))
+    # Where the time went, p50 from the input: each command's answer, then the change drawn
+    # (the rest, to the figure, is the frame being painted).
+    for name, marks in run.get("phases", {}).items():
+        parts = sorted({k for m in marks for k in m}, key=lambda k: med([m[k] for m in marks if k in m]))
+        said = ", ".join(f"{k} {med([m[k] for m in marks if k in m]):.0f}" for k in parts)
+        print(f"BENCH_PHASES {name}: {said} (ms p50 from the input; then painted at {med(run['figures'].get(name, [0])):.0f})")
     start, end, bare = run["start"], run["end"], run["bare"]
     for label, m in (("after_start", start), ("after_hour", end)):
         print(f"BENCH driven_app_rss_{label} {mb(m['own_rss']):.0f} MB ref={mb(bare['own_rss']):.0f} "

@@ -34,9 +34,11 @@ interface Armed extends Spec {
   t0: number | null;
   answered: boolean;
   finished: boolean;
+  /** Where the time went: each command's answer, and the change seen, in ms from the input. */
+  phases: Record<string, number>;
 }
 
-export interface Mark { name: string; ms: number; error?: string }
+export interface Mark { name: string; ms: number; error?: string; phases?: Record<string, number> }
 
 let armed: Armed | null = null;
 /** Every mark taken, also readable by the driver (the log is the record). */
@@ -51,9 +53,10 @@ function finish(a: Armed): void {
   if (a.finished || a.t0 === null) return;
   a.finished = true;
   const t0 = a.t0;
+  a.phases.changed = Math.round((performance.now() - t0) * 10) / 10;
   requestAnimationFrame(() => requestAnimationFrame(() => {
     if (armed === a) armed = null;
-    report({ name: a.name, ms: Math.round((performance.now() - t0) * 10) / 10 });
+    report({ name: a.name, ms: Math.round((performance.now() - t0) * 10) / 10, phases: a.phases });
   }));
 }
 
@@ -69,10 +72,12 @@ function watchCommands(): void {
     const call = table[name];
     if (typeof call !== 'function') continue;
     table[name] = async (...args: unknown[]) => {
-      const a = armed && armed.t0 !== null && armed.ipc === name ? armed : null;
+      const timing = armed && armed.t0 !== null && !armed.finished ? armed : null;
+      const a = timing && timing.ipc === name ? timing : null;
       try {
         const answer = await call(...args);
         if (a) a.answered = true;
+        if (timing?.t0 != null && !(name in timing.phases)) timing.phases[name] = Math.round((performance.now() - timing.t0) * 10) / 10;
         return answer;
       } catch (e) {
         if (a && !a.finished) {
@@ -116,5 +121,5 @@ export function start(): void {
 
 /** Arms one measurement: the next matching input event starts it. */
 function arm(spec: Spec): void {
-  armed = { ...spec, t0: null, answered: false, finished: false };
+  armed = { ...spec, t0: null, answered: false, finished: false, phases: {} };
 }

@@ -10,7 +10,7 @@ import type { DaySheet, DaySheetRow, Staff, WorkingTime } from './ipc';
 import { formatTime, localeTag, t, tk, wallTime } from './messages';
 import type { Slot } from './booking';
 import { h } from './dom';
-import { meetingBadge, meetingMark } from './meeting';
+import { meetingBadge, meetingMark, meetingShort } from './meeting';
 import { statusMark } from './legend';
 
 export type View = 'day' | 'week';
@@ -300,7 +300,7 @@ export class ScheduleCalendar {
     const zone = row.tz === this.tz ? '' : ` (${row.tz})`;
     const times = `${formatTime(row.start, this.tz)} – ${formatTime(row.end, this.tz)}`;
     const meeting = row.meeting;
-    const tip = [row.patient_name, `${times}${zone}`, row.type_name, status, meeting ? meetingBadge(meeting).textContent ?? '' : ''].filter(Boolean).join(' · ');
+    const tip = [row.patient_name, `${times}${zone}`, row.type_name, status, meeting ? meetingShort(meeting) : ''].filter(Boolean).join(' · ');
     // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
     const movable = mayBook && (row.status === 'booked' || row.status === 'checked-in');
     const classes = ['visit', `status-${row.status}`, `mode-${row.mode}`, ...(meeting ? [`meeting-${meeting.state}`] : []),

@@ -55,4 +55,23 @@ describe('changes made at other desks', () => {
     await vi.advanceTimersByTimeAsync(500);
     expect(reads()).toBe(before + 3);
   });
+
+  it("read the doctors' hours again only when they may have changed: not for a meeting's new state", async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date('2026-07-06T14:00:00Z'));
+    const working = { tz: 'America/Toronto', first: '2026-07-06', days: 1, clinic: { restricted: false, open: [], opens_at_minute: null, holidays: [] }, doctors: [] };
+    const calls = await openDesk({ me: dana, doctors: [ada], appointments: [row], handler: (cmd) => (cmd === 'working_time' ? working : null) });
+    const reads = (cmd: string) => calls.filter((c) => c.cmd === cmd).length;
+    const [days, hours] = [reads('schedule'), reads('working_time')];
+
+    // A shown visit's meeting changed: the day is read again, its hours kept.
+    await events.meetingChanged.emit({ appointment_id: 9 });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect([reads('schedule'), reads('working_time')]).toEqual([days + 1, hours]);
+
+    // Another desk's change (an admin there may have changed hours): both.
+    await events.scheduleChanged.emit({ appointment_id: null, spans: [] });
+    await vi.advanceTimersByTimeAsync(500);
+    expect([reads('schedule'), reads('working_time')]).toEqual([days + 2, hours + 1]);
+  });
 });

@@ -53,6 +53,9 @@ export class ScheduleScreen {
   private sheet: DaySheet | null = null;
   /** When each doctor works over the shown days (shaded outside), when the backend said. */
   private working: WorkingTime | null = null;
+  /** The days `working` is for; read again for other days, or once hours may have changed. */
+  private hoursOf = '';
+  private hoursStale = true;
   private calendarEl = h('div', { id: 'calendar', class: 'calendar', role: 'region' });
   private calendar: ScheduleCalendar;
   private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
@@ -113,6 +116,7 @@ export class ScheduleScreen {
   /** Puts the calendar and the panel in `content` and reads the shown days. */
   async mount(content: HTMLElement): Promise<void> {
     content.replaceChildren(h('div', { class: 'calendar-column' }, this.calendarEl, statusLegend(), this.undoBar.element), this.selection.panel);
+    this.hoursStale = true; // the Hours screen may have changed them meanwhile
     await this.refresh();
   }
 
@@ -126,8 +130,14 @@ export class ScheduleScreen {
     const first = this.view === 'week' ? weekStart(this.date) : this.date;
     try {
       const days = this.view === 'week' ? 7 : 1;
-      // Working hours shade the calendar; without them it still shows the day.
-      [this.sheet, this.working] = await Promise.all([ipc.schedule(first, days), ipc.workingTime(first, days).catch(() => null)]);
+      // Working hours shade the calendar; without them it still shows the day. A visit booked,
+      // moved or changed here leaves the hours as they were: they are not read again for it.
+      const key = `${first}/${days}`;
+      const hours = this.hoursStale || this.hoursOf !== key || !this.working
+        ? ipc.workingTime(first, days).catch(() => null) : Promise.resolve(this.working);
+      [this.sheet, this.working] = await Promise.all([ipc.schedule(first, days), hours]);
+      this.hoursOf = key;
+      this.hoursStale = false;
     } catch (e) {
       const err = asAppError(e);
       if (err.kind === 'unauthenticated') return this.hooks.lock();
@@ -254,7 +264,10 @@ export class ScheduleScreen {
     const shown = changes.everything
       || (this.sheet?.appointments.some((a) => changes.ids.has(a.id)) ?? false)
       || changes.spans.some(([from, to]) => wallTime(from, tz).slice(0, 10) <= last && wallTime(to, tz).slice(0, 10) >= first);
-    if (shown || panel) void this.refresh(panel);
+    if (shown || panel) {
+      this.hoursStale = true; // another desk may have changed hours too
+      void this.refresh(panel);
+    }
     if (panel) {
       this.selection.meetingChanged();
       this.selection.mailChanged();

@@ -117,6 +117,8 @@ try:
     check("the desk says the server is away within 5 seconds", noticed < 5, f"after {noticed:.1f} s")
     print(f"server away noticed in the real window after {noticed * 1000:.0f} ms")
     check("it says how old the schedule shown is", "showing the schedule as of" in banner(driver), banner(driver))
+    status = driver.find_element(By.ID, "network-status").text
+    check("the status line says so too", status.startswith("Clinic server: unreachable since"), status)
     check("the day is still shown, from the copy", len(driver.find_elements(By.XPATH, EVENT)) == 1)
     driver.find_element(By.XPATH, EVENT).click()
     wait.until(lambda d: "Tom Nguyen" in d.find_element(By.ID, "panel").text)
@@ -150,6 +152,8 @@ try:
     WebDriverWait(driver, 10, poll_frequency=0.05).until(lambda d: "again" in banner(d))
     back = time.monotonic() - mended
     check("the desk says the server is back within 5 seconds", back < 5, f"after {back:.1f} s")
+    status = driver.find_element(By.ID, "network-status").text
+    check("the status line says it is connected again", status == "Clinic server: connected", status)
     print(f"server back noticed in the real window after {back * 1000:.0f} ms")
     WebDriverWait(driver, 5).until(lambda d: len(d.find_elements(By.XPATH, EVENT)) == 2)
     check("the booking made meanwhile at another desk is shown", True)

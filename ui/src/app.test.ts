@@ -194,7 +194,7 @@ describe('status line', () => {
     const el = document.createElement('span');
     let online = true;
     Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => online });
-    const stop = watchNetwork(el);
+    const stop = watchNetwork(el, 'America/Toronto');
     expect(el.textContent).toContain('connected');
     online = false;
     window.dispatchEvent(new Event('offline'));

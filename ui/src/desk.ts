@@ -36,7 +36,7 @@ export class Desk {
   constructor(private root: HTMLElement, clinic: Clinic, me: Staff, private restart: () => Promise<void>) {
     setLocale(clinic.locale);
     this.session = { me, clinic };
-    this.status = new StatusLine(me, () => void this.openAccounts());
+    this.status = new StatusLine(me, () => void this.openAccounts(), clinic.tz);
     this.server = new ServerBanner(clinic.tz);
     this.schedule = new ScheduleScreen(this.session, {
       say: (m) => this.status.say(m),

@@ -259,6 +259,8 @@ const en = {
   'find.keys': '↑ ↓ to choose · Enter to open (a visit in the calendar, a patient’s record) · Esc to close',
   'status.online': 'Network: connected',
   'status.offline': 'Network: offline — the schedule still works; changes are saved on this computer',
+  'status.serverUp': 'Clinic server: connected',
+  'status.serverAway': 'Clinic server: unreachable since {since} — the schedule shown is this desk\'s copy; changes wait',
   'server.away': 'Clinic server unreachable since {since} — showing the schedule as of {asOf}; changes wait until it answers, and what you type is kept',
   'server.awayNoCopy': 'Clinic server unreachable since {since}; changes wait until it answers, and what you type is kept',
   'server.back': 'Connected to the clinic\'s server again: the schedule is up to date and changes work.',

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { ServerBanner } from './serverlink';
+import { watchNetwork } from './network';
 import { openBookingDialog } from './booking';
 import { events } from './ipc';
 import { setLocale } from './messages';
@@ -40,6 +41,23 @@ describe('the clinic server away and back', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect(banner.element.hidden).toBe(true);
     stop();
+  });
+
+  it("the status line says the server's state on a desk of one, and the network's on a single computer", async () => {
+    mockIPC((cmd) => (cmd === 'server_link' ? { away_since: null, copy_as_of: null } : null), { shouldMockEvents: true });
+    const line = document.createElement('span');
+    const stop = watchNetwork(line, 'America/Toronto');
+    await vi.advanceTimersByTimeAsync(0);
+    expect([line.textContent, line.className]).toEqual(['Clinic server: connected', 'online']);
+    await events.serverLinkChanged.emit({ away_since: '2026-07-06T14:42:00Z', copy_as_of: '2026-07-06T14:41:00Z' });
+    expect([line.textContent, line.className]).toEqual(["Clinic server: unreachable since 10:42 a.m. — the schedule shown is this desk's copy; changes wait", 'offline']);
+    stop();
+
+    mockIPC(() => null);
+    const single = document.createElement('span');
+    watchNetwork(single, 'America/Toronto')();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(single.textContent).toBe('Network: connected');
   });
 
   it('a desk that starts on its copy says so from the start', async () => {

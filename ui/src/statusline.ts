@@ -27,7 +27,7 @@ export class StatusLine {
   private checks = 0;
 
   /** `openAccounts` is the alert's action: the Video visits screen. */
-  constructor(private me: Staff, openAccounts: () => void) {
+  constructor(private me: Staff, openAccounts: () => void, private tz: string) {
     this.alert = h('button', { type: 'button', id: 'video-alert', class: 'video-alert', hidden: true, onclick: openAccounts },
       h('span', { class: 'dot', 'aria-hidden': 'true' }), this.alertText);
     // The live region stays in the page, so that a screen reader hears the alert when it appears.
@@ -40,7 +40,7 @@ export class StatusLine {
 
   /** Watches the network and the accounts until the returned function is called. */
   start(): () => void {
-    const stopNetwork = watchNetwork(this.network);
+    const stopNetwork = watchNetwork(this.network, this.tz);
     const timer = canConnect(this.me) ? setInterval(() => void this.checkConnections(), CONNECTION_CHECK_MS) : undefined;
     void this.checkConnections();
     void this.checkHosts();

@@ -304,7 +304,9 @@ export class ScheduleCalendar {
     // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
     const movable = mayBook && (row.status === 'booked' || row.status === 'checked-in');
     const classes = ['visit', `status-${row.status}`, `mode-${row.mode}`, ...(meeting ? [`meeting-${meeting.state}`] : []),
-      ...(row.id === this.highlighted ? ['just-changed'] : []), ...(movable ? ['movable'] : [])];
+      ...(row.id === this.highlighted ? ['just-changed'] : []), ...(movable ? ['movable'] : []),
+      // A quarter hour has room for one line: the name, the mark and the time.
+      ...(row.duration_minutes <= 15 ? ['short'] : [])];
     return h('button', { type: 'button', class: classes.join(' '), 'data-id': row.id, title: tip },
       h('span', { class: 'event-line' },
         statusMark(row.status),

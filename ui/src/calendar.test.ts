@@ -126,9 +126,9 @@ describe('what the calendar offers', () => {
     const [block, other] = root.querySelectorAll<HTMLElement>('.visit');
     const line = block.querySelector('.event-line') as HTMLElement;
     expect(line.querySelector('.event-name')?.textContent).toBe('Jane Doe');
-    expect(line.textContent).toBe('●Jane Doe 9:30 a.m. – 9:45 a.m.');
-    expect(block.title).toBe('Jane Doe · 9:30 a.m. – 9:45 a.m. · Consult · Checked in');
-    expect([other.textContent, other.title]).toEqual(['Busy 10:00 a.m. – 10:30 a.m.', 'Busy · 10:00 a.m. – 10:30 a.m.']);
+    expect(line.textContent).toBe('●Jane Doe 9:30–9:45 a.m.');
+    expect(block.title).toBe('Jane Doe · 9:30–9:45 a.m. · Consult · Checked in');
+    expect([other.textContent, other.title]).toEqual(['Busy 10:00–10:30 a.m.', 'Busy · 10:00–10:30 a.m.']);
   });
 
   it('puts visits that overlap side by side, each in the first lane free at its start', () => {
@@ -309,7 +309,7 @@ describe('dragging a visit', () => {
 
   it('moves by whole quarter hours, its preview saying the new time, and opens nothing on release', async () => {
     const { moves, shown, asked, root } = await drag([], 2 * SLOT_PX + 5);
-    expect(shown).toEqual([minutes(10), '10:00 a.m. – 10:30 a.m.', '3']);
+    expect(shown).toEqual([minutes(10), '10:00 a.m.–10:30 a.m.', '3']);
     expect(moves()).toEqual([['2026-07-06T10:00', false, false]]);
     expect([asked.moved, asked.opened]).toEqual([[7], []]);
     expect(root.querySelector('.move-confirm')).toBeNull();

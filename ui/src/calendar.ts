@@ -7,7 +7,7 @@
 // doctor's column opens the reschedule on that doctor.
 import { asAppError, ipc } from './ipc';
 import type { DaySheet, DaySheetRow, Staff, WorkingTime } from './ipc';
-import { formatTime, localeTag, t, tk, wallTime } from './messages';
+import { localeTag, t, tk, wallTime } from './messages';
 import type { Slot } from './booking';
 import { h } from './dom';
 import { meetingBadge, meetingMark, meetingShort } from './meeting';
@@ -103,6 +103,21 @@ function dayLabel(date: string): string {
 }
 
 let dayNames: [string, Intl.DateTimeFormat] | null = null;
+
+/** "9:30–10:00 a.m.": a visit's times in `tz`, as the clinic's locale writes a range. */
+function timeRange(start: string, end: string, tz: string): string {
+  const key = `${localeTag()}|${tz}`;
+  let f = ranges.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(localeTag(), { hour: 'numeric', minute: '2-digit', timeZone: tz });
+    ranges.set(key, f);
+  }
+  // (Some ICU versions put a narrow no-break space before "a.m." in ranges only; the app's other
+  // times have a plain one.)
+  return f.formatRange(new Date(start), new Date(end)).replace(/\u202f/g, ' ');
+}
+
+const ranges = new Map<string, Intl.DateTimeFormat>();
 
 /** The date `n` days after `date` (`YYYY-MM-DD`). */
 function addDays(date: string, n: number): string {
@@ -298,7 +313,7 @@ export class ScheduleCalendar {
   private visit(row: DaySheetRow, mayBook: boolean): HTMLElement {
     const status = tk(`status.${row.status}`);
     const zone = row.tz === this.tz ? '' : ` (${row.tz})`;
-    const times = `${formatTime(row.start, this.tz)} – ${formatTime(row.end, this.tz)}`;
+    const times = timeRange(row.start, row.end, this.tz);
     const meeting = row.meeting;
     const tip = [row.patient_name, `${times}${zone}`, row.type_name, status, meeting ? meetingShort(meeting) : ''].filter(Boolean).join(' · ');
     // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
@@ -318,7 +333,7 @@ export class ScheduleCalendar {
 
   /** Another doctor's visit, when the clinic shows each doctor only their own patients: time held, nothing to open or move. */
   private busy(start: string, end: string): HTMLElement {
-    const times = `${formatTime(start, this.tz)} – ${formatTime(end, this.tz)}`;
+    const times = timeRange(start, end, this.tz);
     return h('div', { class: 'visit busy', title: `${t('cal.busy')} · ${times}` },
       h('span', { class: 'event-line' }, h('strong', { class: 'event-name' }, t('cal.busy')), ' ', h('time', { class: 'event-time' }, times)));
   }
@@ -418,7 +433,7 @@ export class ScheduleCalendar {
     preview.style.left = '0';
     preview.style.width = '100%';
     const time = preview.querySelector('.event-time');
-    if (time) time.textContent = `${showClock(from)} – ${showClock(from + duration)}`;
+    if (time) time.textContent = `${showClock(from)}–${showClock(from + duration)}`;
     if (preview.parentElement !== this.columnEls[column]) this.columnEls[column].append(preview);
   }
 

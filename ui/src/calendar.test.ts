@@ -131,6 +131,18 @@ describe('what the calendar offers', () => {
     expect([other.textContent, other.title]).toEqual(['Busy 10:00–10:30 a.m.', 'Busy · 10:00–10:30 a.m.']);
   });
 
+  it('marks the visit whose panel is open, now and when the day is drawn again', () => {
+    const { root, cal } = calendar();
+    cal.show(day({ appointments: [own, { ...own, id: 8, patient_name: 'Tom Nguyen' }] }), 'day');
+    const open = () => [...root.querySelectorAll('.visit.open')].map((v) => [v.getAttribute('data-id'), v.getAttribute('aria-current')]);
+    cal.markOpen(8);
+    expect(open()).toEqual([['8', 'true']]);
+    cal.show(day({ appointments: [own, { ...own, id: 8, patient_name: 'Tom Nguyen', status: 'checked-in' }] }), 'day');
+    expect(open()).toEqual([['8', 'true']]);
+    cal.markOpen(null);
+    expect([open(), root.querySelectorAll('[aria-current]').length]).toEqual([[], 0]);
+  });
+
   it('puts visits that overlap side by side, each in the first lane free at its start', () => {
     const spans: [number, number][] = [[540, 570], [540, 600], [570, 585], [600, 615], [700, 730]];
     const placed = lanes(spans, (s) => s);

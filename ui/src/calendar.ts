@@ -169,6 +169,8 @@ export class ScheduleCalendar {
   private revealing: number | null = null;
   /** The visit shown highlighted, for a few seconds after it was revealed. */
   private highlighted: number | null = null;
+  /** The visit whose panel is open, marked as such. */
+  private open: number | null = null;
   private drag: Drag | null = null;
   /** A drag just ended: the click that follows its release opens nothing. */
   private dragged = false;
@@ -320,9 +322,10 @@ export class ScheduleCalendar {
     const movable = mayBook && (row.status === 'booked' || row.status === 'checked-in');
     const classes = ['visit', `status-${row.status}`, `mode-${row.mode}`, ...(meeting ? [`meeting-${meeting.state}`] : []),
       ...(row.id === this.highlighted ? ['just-changed'] : []), ...(movable ? ['movable'] : []),
+      ...(row.id === this.open ? ['open'] : []),
       // A quarter hour has room for one line: the name, the mark and the time.
       ...(row.duration_minutes <= 15 ? ['short'] : [])];
-    return h('button', { type: 'button', class: classes.join(' '), 'data-id': row.id, title: tip },
+    return h('button', { type: 'button', class: classes.join(' '), 'data-id': row.id, title: tip, 'aria-current': row.id === this.open ? 'true' : null },
       h('span', { class: 'event-line' },
         statusMark(row.status),
         h('strong', { class: 'event-name' }, row.patient_name),
@@ -353,6 +356,16 @@ export class ScheduleCalendar {
         col.append(line);
       }
       line.style.top = px(minutes);
+    }
+  }
+
+  /** Marks the visit whose panel is open (`null`: none), where it is shown now and later. */
+  markOpen(id: number | null): void {
+    this.open = id;
+    for (const el of this.cols.querySelectorAll<HTMLElement>('.visit[data-id]')) {
+      const open = Number(el.dataset.id) === id;
+      el.classList.toggle('open', open);
+      if (open) el.setAttribute('aria-current', 'true'); else el.removeAttribute('aria-current');
     }
   }
 

@@ -12,7 +12,7 @@ import type { AppointmentDetail, DaySheetRow, Found, PatientVisits, Staff, Visit
 
 // The calendar only records the visits it is to reveal here (calendar.test.ts tests it).
 const { revealed } = vi.hoisted(() => ({ revealed: [] as number[] }));
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(id: number): void { revealed.push(id); } destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(id: number): void { revealed.push(id); } markOpen(): void {} destroy(): void {} } }));
 
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
 const ada: Staff = { id: 3, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };

@@ -8,7 +8,7 @@ import { events } from './ipc';
 import type { DaySheetRow, Staff } from './ipc';
 
 // The calendar is stubbed: the reads are what is tested here.
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} markOpen(): void {} destroy(): void {} } }));
 
 const ada: Staff = { id: 1, name: 'Dr Ada Lee', role: 'doctor', has_pin: true, active: true };
 const dana: Staff = { id: 3, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };

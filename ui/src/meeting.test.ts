@@ -14,7 +14,7 @@ import { events } from './ipc';
 import type { AppointmentDetail, DaySheetRow, HistoryEntry, MeetingInfo, Staff } from './ipc';
 
 // The calendar is stubbed: the desk test only needs to see refreshes.
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} markOpen(): void {} destroy(): void {} } }));
 
 const admin: Staff = { id: 1, name: 'Eli Admin', role: 'admin', has_pin: true, active: true };
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };

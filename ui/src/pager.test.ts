@@ -10,7 +10,7 @@ import type { AppointmentDetail, DaySheet, DaySheetRow, Staff } from './ipc';
 
 // The calendar only records what it is asked to show here (calendar.test.ts tests it).
 const { shown } = vi.hoisted(() => ({ shown: [] as DaySheet[] }));
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(sheet: DaySheet): void { shown.push(sheet); } reveal(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(sheet: DaySheet): void { shown.push(sheet); } reveal(): void {} markOpen(): void {} destroy(): void {} } }));
 
 const dana: Staff = { id: 2, name: 'Dana Desk', role: 'receptionist', has_pin: true, active: true };
 const doctors = (n: number): Staff[] =>

@@ -75,6 +75,7 @@ export class ScheduleScreen {
         staff: (id) => this.sheet?.doctors.find((d) => d.id === id)?.name,
         type: (id) => this.booker.types.find((ty) => ty.id === id)?.name,
       },
+      opened: (id) => this.calendar.markOpen(id),
       statusChanged: (id, status) => this.undoBar.offer(status === 'cancelled' ? t('undo.cancelled') : t('undo.status', { status: tk(`status.${status}`) }), id),
       reschedule: (row) => this.booker.reschedule(this.sheet?.doctors ?? [],
         { id: row.id, patientName: row.patient_name, typeId: row.type_id },

@@ -21,7 +21,10 @@ describe('the side panel', () => {
   it('opens on the visit at once, and adds its history and actions when the read answers', async () => {
     const answers = new Map<number, (d: AppointmentDetail) => void>();
     recordingBackend((cmd, args) => (cmd === 'appointment' ? new Promise((resolve) => answers.set(args.id as number, resolve)) : null));
-    const selection = new SelectedAppointment({ me: dana, clinic: CLINIC }, { onChanged: () => undefined, say: () => undefined, statusChanged: () => undefined, reschedule: () => undefined });
+    const opened: (number | null)[] = [];
+    const selection = new SelectedAppointment({ me: dana, clinic: CLINIC }, {
+      onChanged: () => undefined, say: () => undefined, statusChanged: () => undefined, reschedule: () => undefined, opened: (id) => opened.push(id),
+    });
     const jane = row(7, 'Jane Doe');
     const opening = selection.select(jane);
     const panel = selection.panel;
@@ -51,5 +54,8 @@ describe('the side panel', () => {
     await new Promise((r) => setTimeout(r, 0));
     answers.get(8)?.(detail(tom));
     await again;
+    // The calendar heard which visit is open each time, and that none is once it closes.
+    selection.close();
+    expect(opened).toEqual([7, 8, 8, null]);
   });
 });

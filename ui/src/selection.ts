@@ -17,6 +17,8 @@ export interface SelectionHooks {
   nameOf?: PanelContext['nameOf'];
   /** Reschedule the selected visit (the booking dialog, on it). */
   reschedule: (row: DaySheetRow) => void;
+  /** The visit whose panel is open, or none: the calendar marks it. */
+  opened?: (id: number | null) => void;
 }
 
 export class SelectedAppointment {
@@ -35,6 +37,7 @@ export class SelectedAppointment {
     // change, keeps its whole panel until the new one is drawn.
     if (this.row?.id !== row.id || this.panel.hidden) renderPanelSummary(this.panel, row, this.context(row));
     this.row = row;
+    this.hooks.opened?.(row.id);
     try {
       const detail = await ipc.appointment(row.id);
       if (this.row?.id !== row.id) return; // another visit was opened meanwhile
@@ -77,6 +80,7 @@ export class SelectedAppointment {
 
   close(): void {
     this.row = null;
+    this.hooks.opened?.(null);
     this.panel.hidden = true;
   }
 

@@ -16,7 +16,7 @@ const booked: Appointment = {
   status: 'booked', cancel_reason: null, meeting: null,
 };
 
-vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} destroy(): void {} } }));
+vi.mock('./calendar', () => ({ ScheduleCalendar: class { show(): void {} reveal(): void {} markOpen(): void {} destroy(): void {} } }));
 
 beforeEach(() => { vi.useFakeTimers(); vi.setSystemTime(new Date('2026-07-06T13:00:00Z')); document.body.replaceChildren(); });
 afterEach(() => { vi.useRealTimers(); clearMocks(); });

@@ -118,7 +118,13 @@ for _ in range(100):
     except OSError:
         time.sleep(0.1)
 log = Log(driver_log)
-driver, wait = open_window(f"http://127.0.0.1:{port}", APP)
+try:
+    driver, wait = open_window(f"http://127.0.0.1:{port}", APP)
+except Exception:
+    # Say why the window did not open (the app's own output is in the driver's log).
+    print(open(driver_log, errors="replace").read()[-4000:], file=sys.stderr)
+    server.terminate()
+    raise
 figures = {}
 # Where each interaction's time went (each command's answer and the change seen, from the input).
 phases = {}

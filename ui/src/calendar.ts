@@ -7,7 +7,8 @@
 // doctor's column opens the reschedule on that doctor.
 import { asAppError, ipc } from './ipc';
 import type { DaySheet, DaySheetRow, Staff, WorkingTime } from './ipc';
-import { localeTag, t, tk, wallTime } from './messages';
+import { formatTimeRange, formatWeekday, localeTag, t, tk, wallTime } from './messages';
+import { addDays, showClock } from './when';
 import type { Slot } from './booking';
 import { h } from './dom';
 import { meetingBadge, meetingMark, meetingShort } from './meeting';
@@ -79,50 +80,6 @@ function position(el: HTMLElement, at: Placed): void {
   el.style.height = px(to - from);
   el.style.left = `${(100 * at.lane) / at.lanes}%`;
   el.style.width = `${100 / at.lanes}%`;
-}
-
-/** `minutes` after midnight as the clinic's locale writes a time ("2:30 p.m.", "14:30"). */
-function showClock(minutes: number): string {
-  const m = ((minutes % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
-  return clockFormat().format(new Date(Date.UTC(2026, 0, 1, Math.floor(m / 60), m % 60)));
-}
-
-let clocks: [string, Intl.DateTimeFormat] | null = null;
-function clockFormat(): Intl.DateTimeFormat {
-  const tag = localeTag();
-  if (clocks?.[0] !== tag) clocks = [tag, new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' })];
-  return clocks[1];
-}
-
-/** "Mon, Nov 30": a day of a week, as its column is headed. */
-function dayLabel(date: string): string {
-  const tag = localeTag();
-  if (dayNames?.[0] !== tag) dayNames = [tag, new Intl.DateTimeFormat(tag, { weekday: 'short', month: 'short', day: 'numeric', timeZone: 'UTC' })];
-  const [y, m, d] = date.split('-').map(Number);
-  return dayNames[1].format(new Date(Date.UTC(y, m - 1, d)));
-}
-
-let dayNames: [string, Intl.DateTimeFormat] | null = null;
-
-/** "9:30–10:00 a.m.": a visit's times in `tz`, as the clinic's locale writes a range. */
-function timeRange(start: string, end: string, tz: string): string {
-  const key = `${localeTag()}|${tz}`;
-  let f = ranges.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(localeTag(), { hour: 'numeric', minute: '2-digit', timeZone: tz });
-    ranges.set(key, f);
-  }
-  // (Some ICU versions put a narrow no-break space before "a.m." in ranges only; the app's other
-  // times have a plain one.)
-  return f.formatRange(new Date(start), new Date(end)).replace(/\u202f/g, ' ');
-}
-
-const ranges = new Map<string, Intl.DateTimeFormat>();
-
-/** The date `n` days after `date` (`YYYY-MM-DD`). */
-function addDays(date: string, n: number): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10);
 }
 
 /**
@@ -210,16 +167,16 @@ export class ScheduleCalendar {
         this.cols.querySelector(`[data-id="${revealed.id}"]`)?.classList.remove('just-changed');
       }, HIGHLIGHT_MS);
     }
+    const now = wallTime(new Date().toISOString(), sheet.tz);
     this.drawGutter();
-    this.drawHead(view, days);
-    this.drawColumns(sheet, working, days.length);
+    this.drawHead(view, days, now.slice(0, 10));
+    this.drawColumns(sheet, working, days.length, now.slice(0, 10));
     this.root.dataset.empty = String(sheet.doctors.length === 0);
     this.root.setAttribute('aria-label', sheet.doctors.length ? sheet.date : t('cal.noDoctors'));
 
     const place = `${view} ${sheet.date}`;
     if (place !== this.place || revealed) {
       this.place = place;
-      const now = wallTime(new Date().toISOString(), sheet.tz);
       const at = revealed ? wallTime(revealed.start, sheet.tz) : days.includes(now.slice(0, 10)) ? now : null;
       // Another day opens at the clinic's opening hour, when it has hours.
       const opens = working?.clinic.opens_at_minute ?? 7 * 60 + 30;
@@ -239,17 +196,16 @@ export class ScheduleCalendar {
     if (tag === this.gutterLocale) return;
     this.gutterLocale = tag;
     this.gutter.replaceChildren(...Array.from({ length: 24 }, (_, hour) => {
-      const label = h('div', { class: 'cal-hour' }, showClock(hour * 60));
+      const label = h('div', { class: 'cal-hour' }, showClock(clock(hour * 60)));
       label.style.top = px(hour * 60);
       return label;
     }));
   }
 
-  private drawHead(view: View, days: string[]): void {
+  private drawHead(view: View, days: string[], today: string): void {
     const template = `var(--gutter) repeat(${Math.max(1, this.columns.length)}, minmax(0, 1fr))`;
     this.head.style.gridTemplateColumns = template;
     this.body.style.gridTemplateColumns = template;
-    const today = wallTime(new Date().toISOString(), this.tz).slice(0, 10);
     const corner = () => h('div', { class: 'cal-corner' });
     if (view === 'day') {
       this.head.replaceChildren(corner(), ...this.columns.map((c) => h('div', { class: 'col-head', title: c.doctor.name }, c.doctor.name)));
@@ -261,16 +217,15 @@ export class ScheduleCalendar {
       return el;
     });
     this.head.replaceChildren(corner(), ...doctors, corner(),
-      ...this.columns.map((c) => h('div', { class: `col-head${c.date === today ? ' today' : ''}` }, dayLabel(c.date))));
+      ...this.columns.map((c) => h('div', { class: `col-head${c.date === today ? ' today' : ''}` }, formatWeekday(c.date))));
   }
 
-  private drawColumns(sheet: DaySheet, working: WorkingTime | null, days: number): void {
+  private drawColumns(sheet: DaySheet, working: WorkingTime | null, days: number, today: string): void {
     const shades = offHours(sheet, working);
-    const today = wallTime(new Date().toISOString(), this.tz).slice(0, 10);
     this.columnEls = this.columns.map((column) => {
       // Each column is a group named by its doctor (and day, in a week), so that a screen reader
       // says whose visits it reads.
-      const name = days === 1 ? column.doctor.name : `${column.doctor.name}, ${dayLabel(column.date)}`;
+      const name = days === 1 ? column.doctor.name : `${column.doctor.name}, ${formatWeekday(column.date)}`;
       const col = h('div', {
         class: `cal-col${sheet.may_book ? ' bookable' : ''}${column.date === today ? ' today' : ''}`,
         role: 'group', 'aria-label': name, 'data-doctor': column.doctor.id, 'data-date': column.date,
@@ -315,7 +270,7 @@ export class ScheduleCalendar {
   private visit(row: DaySheetRow, mayBook: boolean): HTMLElement {
     const status = tk(`status.${row.status}`);
     const zone = row.tz === this.tz ? '' : ` (${row.tz})`;
-    const times = timeRange(row.start, row.end, this.tz);
+    const times = formatTimeRange(row.start, row.end, this.tz);
     const meeting = row.meeting;
     const tip = [row.patient_name, `${times}${zone}`, row.type_name, status, meeting ? meetingShort(meeting) : ''].filter(Boolean).join(' · ');
     // Those who book drag what may still move; nobody else is offered a drag the backend refuses.
@@ -336,7 +291,7 @@ export class ScheduleCalendar {
 
   /** Another doctor's visit, when the clinic shows each doctor only their own patients: time held, nothing to open or move. */
   private busy(start: string, end: string): HTMLElement {
-    const times = timeRange(start, end, this.tz);
+    const times = formatTimeRange(start, end, this.tz);
     return h('div', { class: 'visit busy', title: `${t('cal.busy')} · ${times}` },
       h('span', { class: 'event-line' }, h('strong', { class: 'event-name' }, t('cal.busy')), ' ', h('time', { class: 'event-time' }, times)));
   }
@@ -446,7 +401,7 @@ export class ScheduleCalendar {
     preview.style.left = '0';
     preview.style.width = '100%';
     const time = preview.querySelector('.event-time');
-    if (time) time.textContent = `${showClock(from)}–${showClock(from + duration)}`;
+    if (time) time.textContent = `${showClock(clock(from))}–${showClock(clock((from + duration) % DAY_MINUTES))}`;
     if (preview.parentElement !== this.columnEls[column]) this.columnEls[column].append(preview);
   }
 

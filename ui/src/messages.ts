@@ -570,6 +570,26 @@ export function formatTime(instant: string, tz: string): string {
   return formatter(locale, tz, 'time', { hour: 'numeric', minute: '2-digit' }).format(new Date(instant));
 }
 
+/** "9:30–10:00 a.m.": from one instant to another, in `tz`, as the clinic's locale writes a range. */
+export function formatTimeRange(start: string, end: string, tz: string): string {
+  // (Some ICU versions put a narrow no-break space before "a.m." in ranges only; the app's other
+  // times have a plain one.)
+  return formatter(locale, tz, 'time', { hour: 'numeric', minute: '2-digit' })
+    .formatRange(new Date(start), new Date(end)).replace(/\u202f/g, ' ');
+}
+
+/** "2:00 p.m." or "14:00": a wall-clock time `HH:MM`, in the clinic's locale. */
+export function formatClock(clock: string): string {
+  const [hh, mm] = clock.split(':').map(Number);
+  return formatter(locale, 'UTC', 'time', { hour: 'numeric', minute: '2-digit' }).format(new Date(Date.UTC(2026, 0, 1, hh, mm)));
+}
+
+/** "Mon, Jul 6": a day of a week, for a calendar date `YYYY-MM-DD`. */
+export function formatWeekday(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return formatter(locale, 'UTC', 'weekday', { weekday: 'short', month: 'short', day: 'numeric' }).format(new Date(Date.UTC(y, m - 1, d)));
+}
+
 /** "Monday, July 6, 2026" for a calendar date `YYYY-MM-DD`. */
 export function formatDate(date: string): string {
   const [y, m, d] = date.split('-').map(Number);

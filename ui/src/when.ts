@@ -3,7 +3,7 @@
 // ("Tue, Dec 8, 2026", "2:00 p.m."), and the parsers read that form too. A field moves on by
 // itself only when what was typed cannot go on to mean something else ("tomorrow", "14:30",
 // "2pm"), so no keystroke meant for it lands in the next field.
-import { localeTag } from './messages';
+import { formatClock, localeTag } from './messages';
 import { h } from './dom';
 
 const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
@@ -142,9 +142,7 @@ export function clockIsComplete(text: string): boolean {
 
 /** "2:00 p.m." or "14:00": how a time field shows `HH:MM`. */
 export function showClock(clock: string): string {
-  const [hh, mm] = clock.split(':').map(Number);
-  return new Intl.DateTimeFormat(localeTag(), { hour: 'numeric', minute: '2-digit', timeZone: 'UTC' })
-    .format(new Date(Date.UTC(2026, 0, 1, hh, mm)));
+  return formatClock(clock);
 }
 
 /**

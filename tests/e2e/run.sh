@@ -93,12 +93,19 @@ export DISPLAY=$display
 sleep 1
 # In the private session (see the top); a shell of its own for the WebDriver runs.
 bash -c '
+  # tauri-driver answers before the WebKitWebDriver it starts listens: a session asked for in
+  # between is refused ("tcp connect error"). Both ports, up to 10 s.
+  wait_for_driver() {
+    for port in "$@"; do
+      for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+    done
+  }
   # The desk'"'"'s computer is set to another zone than the clinic'"'"'s (Tokyo, Toronto).
   status=0
   if [ "${E2E_ONLY:-desk}" = desk ]; then
   TZ=Asia/Tokyo tauri-driver --port 4444 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver.log" 2>&1 &
   driver=$!
-  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break; sleep 0.1; done
+  wait_for_driver 4444 4445
   .venv/bin/python tests/e2e/desk.py "$E2E_BIN/frontdesk" "$E2E_BIN/frontdesk-cli" "'"$out"'"
   status=$?
   kill $driver 2>/dev/null || true
@@ -123,7 +130,7 @@ bash -c '
     export FRONTDESK_DATABASE_URL=$(echo "$FRONTDESK_DIRECT_URL" | sed -E "s/:[0-9]+\//:$cable\//")
     tauri-driver --port 4446 --native-port 4447 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-server.log" 2>&1 &
     driver=$!
-    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4446) 2>/dev/null && break; sleep 0.1; done
+    wait_for_driver 4446 4447
     .venv/bin/python tests/e2e/server.py "$E2E_BIN/frontdesk" "$E2E_BIN/frontdesk-cli" "'"$out"'" http://127.0.0.1:4446
     status=$?
     kill $driver 2>/dev/null || true
@@ -135,7 +142,7 @@ bash -c '
     CARGO_TARGET_DIR="${E2E_BIN%/debug}" scripts/demo-clinic >/dev/null
     tauri-driver --port 4448 --native-port 4449 --native-driver /usr/bin/WebKitWebDriver >"'"$out"'/tauri-driver-screens.log" 2>&1 &
     driver=$!
-    for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/4448) 2>/dev/null && break; sleep 0.1; done
+    wait_for_driver 4448 4449
     E2E_APP="$E2E_BIN/frontdesk" .venv/bin/python tests/e2e/screens.py http://127.0.0.1:4448 "'"$out"'"
     status=$?
     kill $driver 2>/dev/null || true

@@ -34,7 +34,7 @@ from selenium.webdriver.common.actions.action_builder import ActionBuilder  # no
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 
-from clinic import PIN  # noqa: E402
+from clinic import PIN, TYPING_MS  # noqa: E402
 from memory import tree_memory  # noqa: E402
 
 APP, BARE, DATA, OUT, REPS = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
@@ -107,16 +107,22 @@ def bare_memory():
 
 driver_log = os.path.join(OUT, "bench-webdriver.log")
 port = free_port()
+native = free_port()
+while native == port:
+    native = free_port()
 env = dict(os.environ, FRONTDESK_DATA_DIR=DATA)
-server = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(free_port()),
+server = subprocess.Popen(["tauri-driver", "--port", str(port), "--native-port", str(native),
                            "--native-driver", "/usr/bin/WebKitWebDriver"],
                           env=env, stdout=open(driver_log, "w"), stderr=subprocess.STDOUT)
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", port), 0.2).close()
-        break
-    except OSError:
-        time.sleep(0.1)
+# tauri-driver answers before the WebKitWebDriver it starts listens, and a session asked for in
+# between is refused ("tcp connect error"): both ports, up to 10 s each.
+for listening in (port, native):
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", listening), 0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
 log = Log(driver_log)
 try:
     driver, wait = open_window(f"http://127.0.0.1:{port}", APP)
@@ -185,13 +191,23 @@ def save(name):
 try:
     wait.until(lambda d: d.find_elements(By.ID, "signin-pin"))
     wait.until(lambda d: d.execute_script("return !!window.__bench"))
-    driver.find_element(By.ID, "signin-pin").send_keys(PIN, Keys.ENTER)
+    # Typed as a person types a PIN (see startup.py).
+    for digit in PIN:
+        driver.find_element(By.ID, "signin-pin").send_keys(digit)
+        time.sleep(TYPING_MS / 1000)
+    driver.find_element(By.ID, "signin-pin").send_keys(Keys.ENTER)
     signin = log.wait("signin_enter_to_day_view")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#calendar .visit"))
     time.sleep(2.0)
     pid = app_pid()
     start_mem = tree_memory(pid)
     started = time.time()
+    # The tree's memory after each part of the hour: where it grows.
+    along = []
+
+    def part_done(label):
+        along.append({"after": label, "s": round(time.time() - started), **tree_memory(pid)})
+
     save("day")
 
     # Days: today has its 600 visits, and so have yesterday and tomorrow: turns go round them.
@@ -201,6 +217,8 @@ try:
         measure("previous_day", CALENDAR, lambda i: keys(Keys.ARROW_LEFT), reps=1)
         measure("previous_day", CALENDAR, lambda i: keys(Keys.ARROW_LEFT), reps=1)
         measure("next_day", CALENDAR, lambda i: keys(Keys.ARROW_RIGHT), reps=1)
+
+    part_done("day turns")
 
     # Day and week (one doctor's week).
     for rnd in range(REPS):
@@ -212,6 +230,8 @@ try:
 
     # The next page of doctors (40 doctors, 10 a page: round from the last to the first).
     measure("next_doctor_page", {"ipc": None, "within": "#calendar"}, lambda i: keys("]"))
+
+    part_done("weeks and pages")
 
     # The booking dialog, opened and closed.
     measure("open_booking_dialog", {"ipc": None, "within": "body", "present": "#book-patient"},
@@ -228,6 +248,8 @@ try:
             time.sleep(0.05)
         keys(Keys.ESCAPE)
         wait.until(lambda d: not d.find_elements(By.ID, "find-input"))
+
+    part_done("dialogs and searches")
 
     # Bookings (50) on tomorrow, after the day's visits (16:00 onwards), each doctor of the page
     # in turn: Enter on Book until the new visit is painted.
@@ -251,6 +273,8 @@ try:
         field.send_keys(f"{minutes // 60:02}:{minutes % 60:02}")
         measure("book_enter_to_visit", dict(CALENDAR, absent=".overlay", key="Enter"), lambda i: field.send_keys(Keys.CONTROL, Keys.ENTER), reps=1)
         time.sleep(0.1)
+
+    part_done("bookings")
 
     # Moves (50): a doctor's last visit of the day dragged half an hour later, into free time, and
     # back to its slot the next time (each column in turn): the rules never refuse it.
@@ -285,6 +309,8 @@ try:
             keep.click()
         time.sleep(0.3)
 
+    part_done("moves")
+
     # The panel, a status change (check in, I) and its undo (Ctrl+Z), on visits of the page.
     def click_event(i):
         el = driver.execute_script(EVENTS, i, 3)[0]
@@ -311,12 +337,16 @@ try:
         time.sleep(0.2)
         keys(Keys.ESCAPE)
     hour = time.time() - started
+    part_done("panels, status changes and undos")
 
     keys(Keys.ESCAPE)
     calm()
     keys("t")
     time.sleep(3.0)
     end_mem = tree_memory(pid)
+    # And after a quiet half minute: what the processes give back by themselves.
+    time.sleep(30.0)
+    part_done("a quiet half minute")
 finally:
     try:
         driver.quit()
@@ -325,4 +355,4 @@ finally:
 
 bare = bare_memory()
 with open(os.path.join(OUT, "interactions.json"), "w") as f:
-    json.dump({"signin": signin, "figures": figures, "phases": phases, "misses": misses, "start": start_mem, "end": end_mem, "bare": bare, "hour_s": hour}, f)
+    json.dump({"signin": signin, "figures": figures, "phases": phases, "misses": misses, "start": start_mem, "end": end_mem, "bare": bare, "hour_s": hour, "along": along}, f)

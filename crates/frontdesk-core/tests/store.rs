@@ -432,11 +432,13 @@ async fn seeded(db: &TestDb) -> Store {
 }
 
 #[tokio::test]
-async fn the_file_is_wal_with_foreign_keys() {
+async fn the_file_is_wal_with_foreign_keys_and_a_bounded_page_cache() {
     let db = TestDb::new(Engine::Sqlite).await;
     seeded(&db).await;
     assert_eq!(db.count("SELECT journal_mode = 'wal' FROM pragma_journal_mode").await, 1);
     assert_eq!(db.count("SELECT foreign_keys FROM pragma_foreign_keys").await, 1);
+    // The connections' page caches together are held to 16 MiB (the limit is the process's).
+    assert_eq!(db.count("PRAGMA soft_heap_limit").await, 16 << 20);
 }
 
 async fn times_are_utc_and_a_reopened_store_keeps_everything(engine: Engine) {

@@ -52,7 +52,7 @@ pub use audit::{
     VIEW_WINDOW_MINUTES,
 };
 pub use auth::{
-    Pause, PinPenalty, SecurityEvent, SecurityNotice, SignInHold, SignedIn, MAX_PIN_FAILURES,
+    EarlyPinCheck, Pause, PinPenalty, SecurityEvent, SecurityNotice, SignInHold, SignedIn, MAX_PIN_FAILURES,
     PIN_PAUSE_MINUTES,
 };
 pub use copy::{CopyWindow, ServerLink, COPY_DAYS_AHEAD, COPY_FILE};
@@ -85,6 +85,11 @@ static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/s
 const MMAP_BYTES: u64 = 1 << 30;
 /// Each connection's page cache, in KiB.
 const CACHE_KIB: u64 = 16 * 1024;
+/// What SQLite may hold in memory in all, every connection's page cache together, in bytes: past
+/// it, the least recently used pages are given back. Each connection keeps its own copy of the
+/// pages it read, so without it a search through every patient on each of the pool's four
+/// connections held four copies of the table (`scripts/bench`, the window's hour of use).
+const SOFT_HEAP_LIMIT: u64 = 16 << 20;
 
 /// How long a writer waits for another desk's transaction before giving up with [`CoreError::Busy`].
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -330,7 +335,8 @@ async fn open_file(data_dir: &Path, path: &Path, at_rest: AtRest, foreign_keys: 
         // view touches a few hundred rows spread over the file, and copying each page in
         // with a read() call cost more than the query itself (see docs/adr/0003).
         .pragma("mmap_size", MMAP_BYTES.to_string())
-        .pragma("cache_size", format!("-{CACHE_KIB}"));
+        .pragma("cache_size", format!("-{CACHE_KIB}"))
+        .pragma("soft_heap_limit", SOFT_HEAP_LIMIT.to_string());
     let pool = SqlitePoolOptions::new().max_connections(4).min_connections(1).connect_with(options).await?;
     SQLITE_MIGRATOR.run(&pool).await.map_err(|e| match e {
         sqlx::migrate::MigrateError::Execute(inner) => CoreError::from(inner),

@@ -9,6 +9,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "restart_app",
     "server_link",
     "day_sheet_folder",
+    "pin_typed",
     "sign_in",
     "change_pin",
     "sign_out",

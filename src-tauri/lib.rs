@@ -77,6 +77,8 @@ pub struct AppState {
     desk_sight: Mutex<Option<Sight>>,
     /// An announced change asks for a new read copy.
     pub refresh_copy: read_copy::RefreshAsked,
+    /// The check of the PIN being typed on the sign-in screen, for the sign-in that follows.
+    pub early_pin: Mutex<Option<frontdesk_core::store::EarlyPinCheck>>,
 }
 
 impl AppState {
@@ -202,6 +204,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             clinic_server::restart_app,
             read_copy::server_link,
             read_copy::day_sheet_folder,
+            auth::pin_typed,
             auth::sign_in,
             auth::change_pin,
             auth::sign_out,
@@ -341,6 +344,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, config: AppConfig) -> tauri:
         mail: OnceLock::new(),
         updates: OnceLock::new(),
         desk_sight: Mutex::new(None),
+        early_pin: Mutex::new(None),
         refresh_copy: read_copy::RefreshAsked::default(),
     })
     .plugin(events)

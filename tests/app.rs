@@ -941,6 +941,82 @@ fn under_the_minimum_necessary_a_doctors_window_gets_other_doctors_patients_only
     assert!(!answers.contains("Tom"), "{answers}");
 }
 
+/// The sign-in screen sends the PIN as it is typed, so that its check is under way before Enter:
+/// the command answers nothing for a right, wrong or partial PIN, signs nobody in, and the
+/// sign-in that follows signs in or refuses (and counts) as always.
+#[test]
+fn the_pin_as_typed_answers_nothing_and_the_sign_in_then_counts_as_always() {
+    let desk = Desk::seeded();
+    for typed in ["2", "24680", "246802", "999999", "24680x", "246802"] {
+        assert_eq!(desk.ok("pin_typed", json!({ "staffId": 2, "pin": typed })), Value::Null, "{typed}");
+    }
+    assert_eq!(desk.ok("pin_typed", json!({ "staffId": 99, "pin": "246802" })), Value::Null);
+    assert!(desk.ok("app_status", json!({}))["signed_in"].is_null());
+    assert_eq!(desk.err("schedule", json!({ "date": null, "days": 1 }))["kind"], "unauthenticated");
+    desk.ok("pin_typed", json!({ "staffId": 2, "pin": "246802" }));
+    let wrong = desk.err("sign_in", json!({ "staffId": 2, "pin": "999999" }));
+    assert!(wrong["message"].as_str().unwrap().contains("4 more tries"), "{wrong}");
+    desk.ok("pin_typed", json!({ "staffId": 2, "pin": "246802" }));
+    assert_eq!(desk.ok("sign_in", json!({ "staffId": 2, "pin": "246802" }))["staff"]["name"], "Dana Desk");
+}
+
+/// The sign-in's answer carries today's day view, read while the PIN was checked, as the person
+/// may see it (the desk opens on it without asking again); a wrong PIN answers nothing of it, and
+/// neither does a PIN that must be changed first.
+#[test]
+fn the_sign_in_answers_with_todays_day_as_the_person_may_see_it() {
+    let desk = Desk::seeded();
+    add_second_doctor(&desk); // Dr Ben Roy, 4
+    desk.sign_in(1, "135790");
+    desk.ok("add_patient", json!({ "patient": { "full_name": "Tom Nguyen", "email": null, "phone": null, "date_of_birth": null, "note": null } }));
+    let settings = json!({ "name": "Maple Clinic", "tz": "America/Toronto", "lock_minutes": 10, "locale": "en-CA", "own_patients_only": true });
+    desk.ok("update_settings", json!({ "settings": settings }));
+    // Today in the clinic's zone, as the calendar reads it when no date is given.
+    let today =
+        || desk.ok("schedule", json!({ "date": null, "days": 1 }))["date"].as_str().unwrap().to_owned();
+    let day = today();
+    desk.ok("book", booking(&format!("{day}T09:30")));
+    let mut toms = booking(&format!("{day}T10:00"));
+    toms["input"]["patient_id"] = json!(2);
+    toms["input"]["doctor_id"] = json!(4);
+    desk.ok("book", toms);
+    desk.ok("sign_out", json!({}));
+    // Past midnight in Toronto meanwhile: the desk opens on the new day, which has no visits.
+    let names = |answer: &Value| -> Vec<String> {
+        answer["today"]["sheet"]["appointments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["patient_name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let dana = desk.ok("sign_in", json!({ "staffId": 2, "pin": "246802" }));
+    assert_eq!(dana["staff"]["name"], "Dana Desk");
+    if dana["today"]["sheet"]["date"] != json!(today()) || day != today() {
+        return;
+    }
+    assert_eq!(names(&dana), ["Jane Doe", "Tom Nguyen"]);
+    assert_eq!(dana["today"]["sheet"]["days"], 1);
+    assert!(dana["today"]["hours"]["doctors"].is_array(), "{}", dana["today"]["hours"]);
+
+    // A doctor under the minimum necessary: their own patients, the other doctor's visit as busy time.
+    let ada = desk.ok("sign_in", json!({ "staffId": 3, "pin": "111111" }));
+    assert_eq!(names(&ada), ["Jane Doe"]);
+    assert_eq!(ada["today"]["sheet"]["busy"].as_array().unwrap().len(), 1);
+    assert!(!ada.to_string().contains("Tom"), "{ada}");
+
+    desk.ok("sign_out", json!({}));
+    let wrong = desk.err("sign_in", json!({ "staffId": 2, "pin": "000000" }));
+    assert!(!wrong.to_string().contains("Jane"), "{wrong}");
+    assert!(wrong.get("today").is_none(), "{wrong}");
+
+    desk.sql(&format!("UPDATE staff SET pin_hash = '{OLD_SHORT_PIN_HASH}' WHERE id = 2"));
+    let short = desk.ok("sign_in", json!({ "staffId": 2, "pin": "2468" }));
+    assert_eq!(short["must_change_pin"], true);
+    assert!(short["today"].is_null(), "{short}");
+}
+
 /// Find (`/`): the desk's one search answers patients with their next and last visit, and a
 /// patient's record lists their visits (audited as opening the record), as the signed-in person
 /// may see them.

@@ -152,6 +152,7 @@ fn one_version_for_the_app_the_cli_and_the_packages() {
 const WRITES_WITHOUT_ACTOR: &[(&str, &str)] = &[
     ("first_run", "the first admin, before anyone exists (refused once the clinic is set up)"),
     ("sign_in", "counts wrong PINs for the person signing in"),
+    ("sign_in_after", "counts wrong PINs for the person signing in"),
     ("init_clinic", "the command line's first start"),
     ("take_reminder", "the reminder loop records a reminder as shown"),
     ("mark_attempt", "the job runner's channels"),

@@ -1,6 +1,9 @@
 //! First start, sign-in, sign-out and lock.
 
-use frontdesk_core::store::SignedIn;
+use chrono::Utc;
+use frontdesk_core::store::{SignedIn, WorkingTime};
+use frontdesk_core::views::DaySheet;
+use frontdesk_core::{time, validate};
 use frontdesk_core::{Actor, Clinic, Role, Staff, StaffId};
 use serde::Serialize;
 use tauri::State;
@@ -78,9 +81,26 @@ pub async fn sign_in(
     state: State<'_, AppState>,
     staff_id: StaffId,
     pin: String,
-) -> Result<SignedIn, AppError> {
+) -> Result<SignInAnswer, AppError> {
     let store = store(&state)?;
-    let signed_in = store.sign_in(staff_id, &pin).await?;
+    // The desk's first view is read while the PIN is checked (Argon2id takes tens of
+    // milliseconds by design), for the person the PIN is typed for, as their role may see it. It
+    // stays here unless the PIN is right and the role is still the one it was read for.
+    let claimed = store.staff(staff_id).await.ok();
+    let first_view = async {
+        let claimed = claimed.as_ref()?;
+        let clinic = store.require_clinic().await.ok()?;
+        let date = time::today_in(clinic.tz, Utc::now());
+        let reader = Actor::staff(claimed);
+        let (sheet, hours) = tokio::join!(
+            store.day_sheet(&reader, &clinic, date, 1, clinic.tz, None),
+            store.working_time(date, 1, None)
+        );
+        Some(Today { sheet: sheet.ok()?, hours: hours.ok() })
+    };
+    let early = state.early_pin.lock().ok().and_then(|mut e| e.take());
+    let (signed_in, today) = tokio::join!(store.sign_in_after(staff_id, &pin, early), first_view);
+    let signed_in = signed_in?;
     let lock_minutes = store.require_clinic().await?.lock_minutes;
     state.session.sign_in(signed_in.staff.clone(), lock_minutes, signed_in.must_change_pin);
     if let Ok(sight) = store.sight(&Actor::staff(&signed_in.staff)).await {
@@ -89,7 +109,45 @@ pub async fn sign_in(
             state.refresh_copy.ask();
         }
     }
-    Ok(signed_in)
+    let same_role = claimed.is_some_and(|c| c.role == signed_in.staff.role);
+    let today = today.filter(|_| same_role && !signed_in.must_change_pin);
+    Ok(SignInAnswer { signed_in, today })
+}
+
+/// The PIN as typed so far on the sign-in screen, for the person picked: its check starts now, so
+/// that the sign-in that follows waits for little or none of it (`Store::check_pin_early`). Asked
+/// at each keystroke; answers nothing, counts nothing and audits nothing (the sign-in does). A
+/// text that cannot be a PIN starts nothing (and drops the check before it).
+#[tauri::command]
+#[specta::specta]
+pub async fn pin_typed(state: State<'_, AppState>, staff_id: StaffId, pin: String) -> Result<(), AppError> {
+    let check = match validate::pin(&pin) {
+        Ok(pin) => store(&state)?.check_pin_early(staff_id, pin).await.ok().flatten(),
+        Err(_) => None,
+    };
+    if let Ok(mut early) = state.early_pin.lock() {
+        *early = check;
+    }
+    Ok(())
+}
+
+/// A sign-in's answer: who signed in, and the view the desk opens on.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct SignInAnswer {
+    #[serde(flatten)]
+    pub signed_in: SignedIn,
+    /// Today in the day view, read while the PIN was checked; absent when it could not be read
+    /// then (the desk reads it as usual) or when a new PIN must be chosen first.
+    pub today: Option<Today>,
+}
+
+/// Today's appointments and working hours, as the `schedule` and `working_time` commands give
+/// them for one day.
+#[derive(Debug, Serialize, specta::Type)]
+pub struct Today {
+    pub sheet: DaySheet,
+    /// Absent when the hours could not be read: the day still shows, unshaded.
+    pub hours: Option<WorkingTime>,
 }
 
 /// The signed-in person chooses a new PIN (6 to 12 digits): the step a sign-in with a shorter,

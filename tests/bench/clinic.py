@@ -13,6 +13,8 @@ import sys
 
 DOCTORS, PER_DAY, PATIENTS, DAYS = 40, 600, 100_000, (-1, 0, 1)
 PIN = "135790"
+# A person types a PIN at about a digit every 150 ms (the benchmarks type it so, Enter included).
+TYPING_MS = 150
 
 
 def seed(cli, patients_tool, data):

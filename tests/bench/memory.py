@@ -11,9 +11,18 @@ def _field(path, name):
         return 0
 
 
+def _name(pid):
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return "?"
+
+
 def tree_memory(pid):
-    """{own_rss, rss, pss} in kB for `pid` and its descendants."""
-    own, rss, pss = None, 0, 0
+    """{own_rss, rss, pss, each} in kB for `pid` and its descendants; `each` is every process's
+    PSS by its name (the app, WebKitWebProcess, WebKitNetworkProcess)."""
+    own, rss, pss, each = None, 0, 0, {}
     pending = [pid]
     while pending:
         p = pending.pop()
@@ -24,6 +33,9 @@ def tree_memory(pid):
             continue
         r = _field(f"/proc/{p}/status", "VmRSS:")
         rss += r
-        pss += _field(f"/proc/{p}/smaps_rollup", "Pss:")
+        one = _field(f"/proc/{p}/smaps_rollup", "Pss:")
+        pss += one
+        name = "app" if own is None else _name(p)
+        each[name] = each.get(name, 0) + one
         own = r if own is None else own
-    return {"own_rss": own or 0, "rss": rss, "pss": pss}
+    return {"own_rss": own or 0, "rss": rss, "pss": pss, "each": each}

@@ -2,7 +2,7 @@
 // PIN a too-short one must choose), and the signed-in desk (desk.ts), with an admin's notices of
 // sign-in problems; opened again at the sign-in screen when it locks.
 import { asAppError, ipc } from './ipc';
-import type { AppStatus, SecurityNotice, Staff } from './ipc';
+import type { AppStatus, SecurityNotice, Staff, Today } from './ipc';
 import { h } from './dom';
 import { t, tk } from './messages';
 import { renderJoin, renderPinChange, renderSignIn, renderSetup } from './signin';
@@ -32,9 +32,10 @@ export async function startApp(root: HTMLElement): Promise<void> {
   const clinic = status.clinic;
   const restart = () => startApp(root);
   // The sign-in screen already knows the clinic: the desk opens without asking again.
-  const openDesk = async (me: Staff, notices: SecurityNotice[] = []) => {
+  // `today`: the day view the sign-in read while it checked the PIN.
+  const openDesk = async (me: Staff, notices: SecurityNotice[] = [], today: Today | null = null) => {
     if (!clinic) return startApp(root);
-    await new Desk(root, clinic, me, restart).open();
+    await new Desk(root, clinic, me, restart, today).open();
     showSecurityNotices(notices, clinic.tz);
   };
   const changePin = (me: Staff, notices: SecurityNotice[] = []) =>
@@ -42,7 +43,7 @@ export async function startApp(root: HTMLElement): Promise<void> {
   if (!status.signed_in || !clinic) {
     renderSignIn(root, status, (signedIn) => {
       if (signedIn.must_change_pin) changePin(signedIn.staff, signedIn.security_notices);
-      else void openDesk(signedIn.staff, signedIn.security_notices);
+      else void openDesk(signedIn.staff, signedIn.security_notices, signedIn.today);
     });
     return reportPainted('signin');
   }

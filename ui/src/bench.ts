@@ -54,6 +54,11 @@ function finish(a: Armed): void {
   a.finished = true;
   const t0 = a.t0;
   a.phases.changed = Math.round((performance.now() - t0) * 10) / 10;
+  // The app's own steps (painted.ts `step`) since the input.
+  for (const m of performance.getEntriesByType('mark')) {
+    if (m.name.startsWith('step:') && m.startTime >= t0) a.phases[m.name.slice(5)] = Math.round((m.startTime - t0) * 10) / 10;
+  }
+  performance.clearMarks();
   requestAnimationFrame(() => requestAnimationFrame(() => {
     if (armed === a) armed = null;
     report({ name: a.name, ms: Math.round((performance.now() - t0) * 10) / 10, phases: a.phases });
@@ -74,6 +79,8 @@ function watchCommands(): void {
     table[name] = async (...args: unknown[]) => {
       const timing = armed && armed.t0 !== null && !armed.finished ? armed : null;
       const a = timing && timing.ipc === name ? timing : null;
+      // When each command was first asked (`name>`), as well as when it answered (`name`).
+      if (timing?.t0 != null && !(`${name}>` in timing.phases)) timing.phases[`${name}>`] = Math.round((performance.now() - timing.t0) * 10) / 10;
       try {
         const answer = await call(...args);
         if (a) a.answered = true;
@@ -94,9 +101,10 @@ export function start(): void {
   watchCommands();
   for (const type of ['keydown', 'pointerdown', 'pointerup'] as const) {
     window.addEventListener(type, (e) => {
-      // The sign-in's Enter is armed by itself: the day view painted after it is the figure.
+      // The sign-in's Enter is armed by itself: the day view painted after it is the figure (the
+      // sign-in's answer carries the day, or the calendar reads it after).
       if (!armed && type === 'keydown' && (e as KeyboardEvent).key === 'Enter' && (e.target as Element | null)?.id === 'signin-pin') {
-        arm({ name: 'signin_enter_to_day_view', ipc: 'schedule', within: '#calendar' });
+        arm({ name: 'signin_enter_to_day_view', ipc: 'signIn', within: '#calendar', present: '#calendar .visit' });
       }
       const a = armed;
       if (!a || a.t0 !== null || (a.input ?? 'keydown') !== type) return;

@@ -32,11 +32,18 @@ export const commands = {
 	/**  Where this desk writes its day sheets (today's and tomorrow's, for when the app cannot be used). */
 	daySheetFolder: () => __TAURI_INVOKE<string | null>("day_sheet_folder"),
 	/**
+	 *  The PIN as typed so far on the sign-in screen, for the person picked: its check starts now, so
+	 *  that the sign-in that follows waits for little or none of it (`Store::check_pin_early`). Asked
+	 *  at each keystroke; answers nothing, counts nothing and audits nothing (the sign-in does). A
+	 *  text that cannot be a PIN starts nothing (and drops the check before it).
+	 */
+	pinTyped: (staffId: StaffId, pin: string) => __TAURI_INVOKE<null>("pin_typed", { staffId, pin }),
+	/**
 	 *  Signs in with a PIN. The answer says whether the person must choose a new PIN first (every
 	 *  other command is refused until then), and tells an admin of the sign-in pauses, locks and
 	 *  unlocks since their previous sign-in.
 	 */
-	signIn: (staffId: StaffId, pin: string) => __TAURI_INVOKE<SignedIn>("sign_in", { staffId, pin }),
+	signIn: (staffId: StaffId, pin: string) => __TAURI_INVOKE<SignInAnswer>("sign_in", { staffId, pin }),
 	/**
 	 *  The signed-in person chooses a new PIN (6 to 12 digits): the step a sign-in with a shorter,
 	 *  older PIN asks for before anything else.
@@ -1112,6 +1119,15 @@ export type ServerLinkChanged = {
  */
 export type Setting = "zoom.auth_base" | "zoom.api_base" | "zoom.client_id" | "zoom.client_secret" | "zoom.redirect" | "zoom.bounce_url" | "zoom.s2s_account_id" | "zoom.s2s_client_id" | "zoom.s2s_client_secret" | "microsoft.auth_base" | "microsoft.graph_base" | "microsoft.client_id" | "microsoft.tenant" | "microsoft.redirect" | "smtp.host" | "smtp.port" | "smtp.security" | "smtp.user" | "smtp.password" | "smtp.from" | "smtp.ca_file" | "providers.hosts" | "updates.feed";
 
+/**  A sign-in's answer: who signed in, and the view the desk opens on. */
+export type SignInAnswer = {
+	/**
+	 *  Today in the day view, read while the PIN was checked; absent when it could not be read
+	 *  then (the desk reads it as usual) or when a new PIN must be chosen first.
+	 */
+	today: Today | null,
+} & SignedIn;
+
 /**  Someone who cannot sign in now because of wrong PINs (the admin's staff screen). */
 export type SignInHold = {
 	staff_id: StaffId,
@@ -1220,6 +1236,16 @@ export type TextKey =
 export type TimeSpan = {
 	start: string,
 	end: string,
+};
+
+/**
+ *  Today's appointments and working hours, as the `schedule` and `working_time` commands give
+ *  them for one day.
+ */
+export type Today = {
+	sheet: DaySheet,
+	/**  Absent when the hours could not be read: the day still shows, unshaded. */
+	hours: WorkingTime | null,
 };
 
 /**  An appointment type's id. */

@@ -13,6 +13,7 @@ import type { Slot } from './booking';
 import { h } from './dom';
 import { meetingBadge, meetingMark, meetingShort } from './meeting';
 import { statusMark } from './legend';
+import { step } from './painted';
 
 export type View = 'day' | 'week';
 
@@ -171,6 +172,7 @@ export class ScheduleCalendar {
     this.drawGutter();
     this.drawHead(view, days, now.slice(0, 10));
     this.drawColumns(sheet, working, days.length, now.slice(0, 10));
+    step('grid-built');
     this.root.dataset.empty = String(sheet.doctors.length === 0);
     this.root.setAttribute('aria-label', sheet.doctors.length ? sheet.date : t('cal.noDoctors'));
 
@@ -181,6 +183,7 @@ export class ScheduleCalendar {
       // Another day opens at the clinic's opening hour, when it has hours.
       const opens = working?.clinic.opens_at_minute ?? 7 * 60 + 30;
       this.scrollTo(at === null ? opens : Math.max(0, Number(at.slice(11, 13)) - 1) * 60);
+      step('scrolled');
     }
   }
 

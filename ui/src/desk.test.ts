@@ -6,6 +6,7 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import axe from 'axe-core';
 import { startApp } from './app';
 import { CLINIC, openDesk, recordingBackend } from './testing';
+import { formatDate, wallTime } from './messages';
 import type { Connection, Staff } from './ipc';
 
 // The calendar is not what these tests are about (calendar.test.ts is).
@@ -192,6 +193,55 @@ describe('sign-in', () => {
     const commands = calls.map((c) => c.cmd);
     expect(commands.filter((c) => c === 'app_status')).toHaveLength(1);
     expect(commands.indexOf('schedule')).toBeGreaterThan(commands.indexOf('sign_in'));
+  });
+
+  it('has the PIN checked as it is typed, for the person picked, before Enter signs in', async () => {
+    const calls = recordingBackend((cmd) => {
+      if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [{ ...dana }, { ...ada }], signed_in: null };
+      return null;
+    });
+    const root = document.createElement('div');
+    document.body.append(root);
+    await startApp(root);
+    const mark = calls.length;
+    (root.querySelectorAll('input[name=person]')[1] as HTMLInputElement).checked = true;
+    const pin = document.getElementById('signin-pin') as HTMLInputElement;
+    for (const typed of ['1', '11', '111111']) {
+      pin.value = typed;
+      pin.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    const typed = calls.slice(mark).filter((c) => c.cmd === 'pin_typed');
+    expect(typed.map((c) => c.args)).toEqual([1, 11, 111111].map((n) => ({ staffId: ada.id, pin: String(n) })));
+    expect(calls.slice(mark).map((c) => c.cmd)).not.toContain('sign_in');
+  });
+
+  it('opens the calendar on the day the sign-in read while it checked the PIN, without reading it again', async () => {
+    const today = wallTime(new Date().toISOString(), CLINIC.tz).slice(0, 10);
+    const sheet = { clinic_name: CLINIC.name, tz: CLINIC.tz, date: today, days: 1, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
+    const calls = recordingBackend((cmd) => {
+      if (cmd === 'app_status') return { setup_needed: false, clinic: CLINIC, staff: [{ ...dana }], signed_in: null };
+      if (cmd === 'sign_in') return { staff: dana, must_change_pin: false, security_notices: [], today: { sheet, hours: null } };
+      if (cmd === 'schedule') return sheet;
+      return cmd === 'list_types' || cmd === 'connections' ? [] : null;
+    });
+    const root = document.createElement('div');
+    document.body.append(root);
+    await startApp(root);
+    (document.getElementById('signin-pin') as HTMLInputElement).value = '135790';
+    (root.querySelector('form') as HTMLFormElement).requestSubmit();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(document.getElementById('date-label')?.textContent).toBe(formatDate(today));
+    let commands = calls.map((c) => c.cmd);
+    expect(commands).not.toContain('schedule');
+    expect(commands).not.toContain('working_time');
+    // The next day is read as usual.
+    const mark = calls.length;
+    document.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    await vi.advanceTimersByTimeAsync(0);
+    commands = calls.slice(mark).map((c) => c.cmd);
+    expect(commands).toContain('schedule');
   });
 });
 

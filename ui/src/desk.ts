@@ -3,7 +3,7 @@
 // (schedule.ts), the status line (statusline.ts), the inactivity lock (inactivity.ts) and the
 // live updates from the backend (live.ts).
 import { asAppError, ipc } from './ipc';
-import type { Clinic, Staff } from './ipc';
+import type { Clinic, Staff, Today } from './ipc';
 import { h, isTyping } from './dom';
 import { setLocale, t } from './messages';
 import { STATUS_KEYS } from './panel';
@@ -17,6 +17,7 @@ import { StatusLine } from './statusline';
 import { watchInactivity } from './inactivity';
 import { followLiveUpdates } from './live';
 import { ServerBanner } from './serverlink';
+import { step } from './painted';
 import { canBook, canConnect } from './session';
 import type { Session } from './session';
 
@@ -32,8 +33,11 @@ export class Desk {
   private server: ServerBanner;
   private stop: () => void = () => undefined;
 
-  /** `restart` shows the app's first screen again (sign-in) once the desk is locked. */
-  constructor(private root: HTMLElement, clinic: Clinic, me: Staff, private restart: () => Promise<void>) {
+  /**
+   * `restart` shows the app's first screen again (sign-in) once the desk is locked; `today` is the
+   * day view the sign-in read while it checked the PIN (the calendar opens on it at once).
+   */
+  constructor(private root: HTMLElement, clinic: Clinic, me: Staff, private restart: () => Promise<void>, today: Today | null = null) {
     setLocale(clinic.locale);
     this.session = { me, clinic };
     this.status = new StatusLine(me, () => void this.openAccounts(), clinic.tz);
@@ -42,7 +46,8 @@ export class Desk {
       say: (m) => this.status.say(m),
       lock: () => this.lock(),
       showCalendar: () => this.go('calendar'),
-    });
+    }, today);
+    step('desk-made');
   }
 
   async open(): Promise<void> {
@@ -69,6 +74,7 @@ export class Desk {
       this.content,
       this.status.footer,
       this.status.toast));
+    step('desk-shell');
     this.start();
     // The types (for the booking dialog) and the day are read together: start-up waits for one
     // round trip, not two. The types are asked first, so they are there when the day is.

@@ -2,7 +2,7 @@
 // columns (pager.ts), the selected appointment's panel (selection.ts), booking from a slot, the
 // printed day sheet, and what links and the workers' changes show on it.
 import { asAppError, ipc } from './ipc';
-import type { DaySheet, DeepLink, WorkingTime } from './ipc';
+import type { DaySheet, DeepLink, Today, WorkingTime } from './ipc';
 import { h } from './dom';
 import { formatDate, formatWeek, t, tk, wallTime } from './messages';
 import { Booker } from './booking';
@@ -15,7 +15,7 @@ import { DoctorPager } from './pager';
 import { DOCTORS_PER_PAGE } from './paging';
 import { SelectedAppointment } from './selection';
 import { printDaySheet } from './daysheet';
-import { reportPainted } from './painted';
+import { reportPainted, step } from './painted';
 import { canBook } from './session';
 import type { ScheduleChanges } from './live';
 import type { Session } from './session';
@@ -61,7 +61,8 @@ export class ScheduleScreen {
   private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
   private pager = new DoctorPager((delta) => this.turnDoctorPage(delta), () => this.showDoctorPage());
 
-  constructor(private session: Session, private hooks: ScheduleHooks) {
+  /** `today`: the day view the sign-in read (see `Desk`), shown first instead of reading it. */
+  constructor(private session: Session, private hooks: ScheduleHooks, private signInDay: Today | null = null) {
     const { clinic, me } = session;
     this.date = this.today();
     this.undoBar = new UndoBar({
@@ -134,9 +135,15 @@ export class ScheduleScreen {
       // Working hours shade the calendar; without them it still shows the day. A visit booked,
       // moved or changed here leaves the hours as they were: they are not read again for it.
       const key = `${first}/${days}`;
-      const hours = this.hoursStale || this.hoursOf !== key || !this.working
-        ? ipc.workingTime(first, days).catch(() => null) : Promise.resolve(this.working);
-      [this.sheet, this.working] = await Promise.all([ipc.schedule(first, days), hours]);
+      const given = this.signInDay;
+      this.signInDay = null;
+      if (given && given.sheet.date === first && given.sheet.days === days) {
+        [this.sheet, this.working] = [given.sheet, given.hours];
+      } else {
+        const hours = this.hoursStale || this.hoursOf !== key || !this.working
+          ? ipc.workingTime(first, days).catch(() => null) : Promise.resolve(this.working);
+        [this.sheet, this.working] = await Promise.all([ipc.schedule(first, days), hours]);
+      }
       this.hoursOf = key;
       this.hoursStale = false;
     } catch (e) {
@@ -144,8 +151,10 @@ export class ScheduleScreen {
       if (err.kind === 'unauthenticated') return this.hooks.lock();
       return this.hooks.say(err.message);
     }
+    step('day-read');
     this.dateLabel.textContent = this.view === 'week' ? formatWeek(first, addDays(first, 6)) : formatDate(this.date);
     this.showDoctorPage();
+    step('day-drawn');
     reportPainted('day');
     if (reselect) await this.selection.follow(this.sheet);
   }

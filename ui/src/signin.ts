@@ -1,11 +1,12 @@
 // The first-start wizard, the sign-in screen (pick your name, enter your PIN), and the new PIN
 // that a sign-in with a too-short older PIN must choose before anything else.
 import { asAppError, ipc } from './ipc';
-import type { AppStatus, ServerChoice, SignedIn, Staff } from './ipc';
+import type { AppStatus, ServerChoice, SignInAnswer, Staff } from './ipc';
+import { step } from './painted';
 import { ServerBanner } from './serverlink';
 import { h } from './dom';
 import { pickZone } from './when';
-import { t, tk } from './messages';
+import { prepareFormats, t, tk } from './messages';
 
 /** A form's boxes, each with the key the backend names it by in an error's `field`. */
 class Boxes {
@@ -127,7 +128,7 @@ export function renderJoin(root: HTMLElement, current: ServerChoice | null, back
   boxes.input('join-host').focus();
 }
 
-export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (signedIn: SignedIn) => void): void {
+export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (signedIn: SignInAnswer) => void): void {
   const people = status.staff.filter((s) => s.has_pin);
   const error = h('p', { class: 'field-error', id: 'signin-error', role: 'alert', hidden: true });
   const pin = h('input', { id: 'signin-pin', type: 'password', inputmode: 'numeric', autocomplete: 'current-password', required: true, 'aria-describedby': 'signin-error' });
@@ -145,12 +146,20 @@ export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (sign
   // A desk whose server is away signs in from its copy, and says so.
   const server = status.clinic ? new ServerBanner(status.clinic.tz) : null;
   const stopServer = server?.start() ?? (() => undefined);
+  const picked = () => form.querySelector('input[name=person]:checked') as HTMLInputElement | null;
+  // The backend checks the PIN as it is typed (from its sixth digit), so that Enter waits for
+  // little of the check; it answers nothing until the sign-in.
+  pin.addEventListener('input', () => {
+    const person = picked();
+    if (person) void ipc.pinTyped(Number(person.value), pin.value).catch(() => undefined);
+  });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    const picked = form.querySelector('input[name=person]:checked') as HTMLInputElement | null;
-    if (!picked) return;
+    const person = picked();
+    if (!person) return;
     try {
-      const signedIn = await ipc.signIn(Number(picked.value), pin.value);
+      const signedIn = await ipc.signIn(Number(person.value), pin.value);
+      step('signed-in');
       stopServer();
       onDone(signedIn);
     } catch (err) {
@@ -162,6 +171,9 @@ export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (sign
   });
   root.replaceChildren(...(server ? [server.element] : []), form);
   pin.focus();
+  // Once the screen is painted, while the PIN is typed: what the day view will format with.
+  const clinic = status.clinic;
+  if (clinic) requestAnimationFrame(() => setTimeout(() => prepareFormats(clinic.locale, clinic.tz), 0));
 }
 
 /**

@@ -26,6 +26,7 @@ on_both_engines!(
     the_count_of_wrong_pins_survives_reopening_the_store,
     a_clock_set_back_keeps_a_pause_and_no_clock_ends_a_lock,
     a_new_pin_from_an_admin_lifts_a_lock,
+    a_pin_checked_as_it_is_typed_signs_in_exactly_as_a_check_at_the_enter_would,
     new_pins_have_six_digits_and_a_shorter_old_one_must_be_changed,
     admins_are_told_of_pauses_locks_and_unlocks_since_their_last_sign_in,
     the_clinic_keeps_an_active_admin_and_edits_are_checked,
@@ -292,6 +293,52 @@ async fn a_clock_set_back_keeps_a_pause_and_no_clock_ends_a_lock(engine: Engine)
 }
 
 /// An admin's new PIN for someone locked out also unlocks them, audited as an unlock.
+/// The sign-in screen has the PIN checked as it is typed (`check_pin_early`); the sign-in uses
+/// that answer only for the same person, PIN and stored hash, counts and audits as always, and
+/// the early checks alone count, audit and unlock nothing.
+async fn a_pin_checked_as_it_is_typed_signs_in_exactly_as_a_check_at_the_enter_would(engine: Engine) {
+    let (_dir, store, _) = fresh(engine).await;
+    store.first_run("Maple Clinic", "UTC", "Eli Admin", "135790").await.unwrap();
+    let dr = store.add_staff(&it(), "Dr Lee", Role::Doctor, Some("111111")).await.unwrap().id;
+    let early = |pin: &'static str| {
+        let store = &store;
+        async move { store.check_pin_early(dr, pin).await.unwrap() }
+    };
+    store.sign_in_after(dr, "111111", early("111111").await).await.unwrap();
+    // Checked ahead for one PIN, Enter on another: the one sent is what counts.
+    let other = store.sign_in_after(dr, "999999", early("111111").await).await.unwrap_err();
+    assert!(
+        matches!(other, CoreError::WrongPin { attempts_left, .. } if attempts_left == MAX_PIN_FAILURES - 1)
+    );
+    let after_wrong = store.sign_in_after(dr, "111111", early("999999").await).await.unwrap();
+    assert_eq!(after_wrong.staff.id, dr);
+    // Early checks of wrong PINs, however many, are no tries.
+    for _ in 0..MAX_PIN_FAILURES + 1 {
+        drop(early("999999").await);
+    }
+    let wrong = store.sign_in_after(dr, "999999", early("999999").await).await.unwrap_err();
+    assert!(
+        matches!(wrong, CoreError::WrongPin { attempts_left, .. } if attempts_left == MAX_PIN_FAILURES - 1)
+    );
+    let tries: Vec<String> =
+        actions_of(&store, dr).await.into_iter().filter(|a| a.starts_with("sign")).collect();
+    assert_eq!(tries, ["signed_in", "sign_in_refused", "signed_in", "sign_in_refused"]);
+    // A right PIN checked before an admin set a new one no longer signs in.
+    let before = early("111111").await;
+    let update =
+        StaffUpdate { name: "Dr Lee".into(), role: Role::Doctor, active: true, pin: Some("222222".into()) };
+    store.update_staff(&it(), dr, &update).await.unwrap();
+    assert!(matches!(store.sign_in_after(dr, "111111", before).await, Err(CoreError::WrongPin { .. })));
+    // Paused: a right PIN checked early is refused like any other.
+    five_wrong(&store, dr).await;
+    assert!(matches!(
+        store.sign_in_after(dr, "222222", early("222222").await).await,
+        Err(CoreError::PinPaused { .. })
+    ));
+    // Nobody, or nobody with a PIN: nothing to check.
+    assert!(store.check_pin_early(StaffId(99), "123456").await.unwrap().is_none());
+}
+
 async fn a_new_pin_from_an_admin_lifts_a_lock(engine: Engine) {
     let (_dir, store, clock) = fresh(engine).await;
     store.first_run("Maple Clinic", "UTC", "Eli Admin", "135790").await.unwrap();

@@ -32,6 +32,7 @@ use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::audit::{self, AuditAbout, AuditAction, AuditEntry};
 use super::directory::{clinic_in, hash_pin, staff_detail};
@@ -156,6 +157,44 @@ impl Hold {
     }
 }
 
+/// Whether `pin` is the one `hash` was made from (Argon2id: tens of milliseconds by design).
+fn verify_pin(pin: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| argon2::Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// [`verify_pin`] on a blocking thread, so that the async workers go on meanwhile (the desk's
+/// first view is read while it runs, `sign_in` in the app).
+fn start_pin_check(pin: &str, hash: &str) -> tokio::task::JoinHandle<bool> {
+    let (pin, hash) = (Zeroizing::new(pin.to_owned()), hash.to_owned());
+    tokio::task::spawn_blocking(move || verify_pin(&pin, &hash))
+}
+
+async fn pin_answer(check: tokio::task::JoinHandle<bool>) -> Result<bool> {
+    check.await.map_err(|e| CoreError::Io {
+        context: "the PIN could not be checked".into(),
+        source: std::io::Error::other(e),
+    })
+}
+
+/// A PIN check started while the PIN was typed, before the sign-in asked
+/// ([`Store::check_pin_early`]). [`Store::sign_in_after`] takes its answer when it is for the same
+/// person, the same PIN and the same stored hash, and checks afresh otherwise; nobody else ever
+/// sees the answer, and nothing is counted or audited until the sign-in.
+pub struct EarlyPinCheck {
+    id: StaffId,
+    pin: Zeroizing<String>,
+    hash: String,
+    answer: tokio::task::JoinHandle<bool>,
+}
+
+impl std::fmt::Debug for EarlyPinCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EarlyPinCheck").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
 /// A successful sign-in.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct SignedIn {
@@ -249,6 +288,37 @@ impl Store {
     /// is set; [`CoreError::PinLocked`] after three rounds of wrong PINs, until an admin unlocks;
     /// [`CoreError::PinPaused`] during a pause; [`CoreError::WrongPin`] with the tries left.
     pub async fn sign_in(&self, id: StaffId, pin: &str) -> Result<SignedIn> {
+        self.sign_in_after(id, pin, None).await
+    }
+
+    /// Starts checking `pin` for `id` as it is typed (the sign-in screen asks at each keystroke),
+    /// for [`Store::sign_in_after`]: at a desk, the Enter then waits for little or
+    /// none of the Argon2id check. `None` for someone unknown or without a PIN.
+    ///
+    /// # Errors
+    /// Storage errors reading the person's PIN hash.
+    pub async fn check_pin_early(&self, id: StaffId, pin: &str) -> Result<Option<EarlyPinCheck>> {
+        let mut tx = self.reads().read().await?;
+        let hash = pin_row(&mut tx, id).await?.and_then(|r| r.pin_hash);
+        Ok(hash.map(|hash| EarlyPinCheck {
+            id,
+            pin: Zeroizing::new(pin.to_owned()),
+            answer: start_pin_check(pin, &hash),
+            hash,
+        }))
+    }
+
+    /// [`Store::sign_in`], with the answer of a check started as the PIN was typed when it is for
+    /// this person, this PIN and the hash stored now (else the PIN is checked afresh).
+    ///
+    /// # Errors
+    /// As for [`Store::sign_in`].
+    pub async fn sign_in_after(
+        &self,
+        id: StaffId,
+        pin: &str,
+        early: Option<EarlyPinCheck>,
+    ) -> Result<SignedIn> {
         let now = self.now();
         let mut tx = self.write_here().await?;
         let row = pin_row(&mut tx, id).await?.filter(|r| r.active);
@@ -274,10 +344,11 @@ impl Store {
             }
             None => {}
         }
-        let matches = PasswordHash::new(&hash)
-            .map(|parsed| argon2::Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
-            .unwrap_or(false);
-        if matches {
+        let check = match early {
+            Some(e) if e.id == id && e.pin.as_str() == pin && e.hash == hash => e.answer,
+            _ => start_pin_check(pin, &hash),
+        };
+        if pin_answer(check).await? {
             sql::query(
                 "UPDATE staff SET pin_failures = 0, pin_pauses = 0, pin_paused_at = NULL, pin_pause_seconds = NULL
                  WHERE id = $1",

@@ -173,6 +173,17 @@ describe('video-visit accounts alert, for everyone', () => {
   });
 });
 
+/** The app started on the sign-in screen, and the PIN sent with Enter. */
+async function signInOnScreen(): Promise<HTMLElement> {
+  const root = document.createElement('div');
+  document.body.append(root);
+  await startApp(root);
+  (document.getElementById('signin-pin') as HTMLInputElement).value = '135790';
+  (root.querySelector('form') as HTMLFormElement).requestSubmit();
+  await vi.advanceTimersByTimeAsync(0);
+  return root;
+}
+
 describe('sign-in', () => {
   it('opens the desk from the sign-in screen without asking for the status again', async () => {
     let signedIn: Staff | null = null;
@@ -182,12 +193,7 @@ describe('sign-in', () => {
       if (cmd === 'schedule') return { clinic_name: CLINIC.name, tz: CLINIC.tz, date: '2026-07-06', days: 1, doctors: [ada, ben], appointments: [], busy: [], may_book: true };
       return cmd === 'list_types' || cmd === 'connections' ? [] : null;
     });
-    const root = document.createElement('div');
-    document.body.append(root);
-    await startApp(root);
-    (document.getElementById('signin-pin') as HTMLInputElement).value = '135790';
-    (root.querySelector('form') as HTMLFormElement).requestSubmit();
-    await vi.advanceTimersByTimeAsync(0);
+    const root = await signInOnScreen();
 
     expect(root.querySelector('.statusline')?.textContent).toContain('Signed in as Dana Desk');
     const commands = calls.map((c) => c.cmd);
@@ -225,12 +231,7 @@ describe('sign-in', () => {
       if (cmd === 'schedule') return sheet;
       return cmd === 'list_types' || cmd === 'connections' ? [] : null;
     });
-    const root = document.createElement('div');
-    document.body.append(root);
-    await startApp(root);
-    (document.getElementById('signin-pin') as HTMLInputElement).value = '135790';
-    (root.querySelector('form') as HTMLFormElement).requestSubmit();
-    await vi.advanceTimersByTimeAsync(0);
+    await signInOnScreen();
 
     expect(document.getElementById('date-label')?.textContent).toBe(formatDate(today));
     let commands = calls.map((c) => c.cmd);

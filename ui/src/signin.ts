@@ -6,7 +6,7 @@ import { step } from './painted';
 import { ServerBanner } from './serverlink';
 import { h } from './dom';
 import { pickZone } from './when';
-import { t, tk } from './messages';
+import { prepareFormats, t, tk } from './messages';
 
 /** A form's boxes, each with the key the backend names it by in an error's `field`. */
 class Boxes {
@@ -171,6 +171,9 @@ export function renderSignIn(root: HTMLElement, status: AppStatus, onDone: (sign
   });
   root.replaceChildren(...(server ? [server.element] : []), form);
   pin.focus();
+  // Once the screen is painted, while the PIN is typed: what the day view will format with.
+  const clinic = status.clinic;
+  if (clinic) requestAnimationFrame(() => setTimeout(() => prepareFormats(clinic.locale, clinic.tz), 0));
 }
 
 /**

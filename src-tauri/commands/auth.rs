@@ -87,13 +87,13 @@ pub async fn sign_in(
     // milliseconds by design), for the person the PIN is typed for, as their role may see it. It
     // stays here unless the PIN is right and the role is still the one it was read for.
     let claimed = store.staff(staff_id).await.ok();
+    let clinic = store.require_clinic().await;
     let first_view = async {
-        let claimed = claimed.as_ref()?;
-        let clinic = store.require_clinic().await.ok()?;
+        let (claimed, clinic) = (claimed.as_ref()?, clinic.as_ref().ok()?);
         let date = time::today_in(clinic.tz, Utc::now());
         let reader = Actor::staff(claimed);
         let (sheet, hours) = tokio::join!(
-            store.day_sheet(&reader, &clinic, date, 1, clinic.tz, None),
+            store.day_sheet(&reader, clinic, date, 1, clinic.tz, None),
             store.working_time(date, 1, None)
         );
         Some(Today { sheet: sheet.ok()?, hours: hours.ok() })
@@ -101,7 +101,7 @@ pub async fn sign_in(
     let early = state.early_pin.lock().ok().and_then(|mut e| e.take());
     let (signed_in, today) = tokio::join!(store.sign_in_after(staff_id, &pin, early), first_view);
     let signed_in = signed_in?;
-    let lock_minutes = store.require_clinic().await?.lock_minutes;
+    let lock_minutes = clinic?.lock_minutes;
     state.session.sign_in(signed_in.staff.clone(), lock_minutes, signed_in.must_change_pin);
     if let Ok(sight) = store.sight(&Actor::staff(&signed_in.staff)).await {
         if state.note_desk_user(sight) {

@@ -61,7 +61,7 @@ export class ScheduleScreen {
   private dateLabel = h('h1', { id: 'date-label', class: 'date-label' });
   private pager = new DoctorPager((delta) => this.turnDoctorPage(delta), () => this.showDoctorPage());
 
-  /** `today`: the day view the sign-in read (see `Desk`), shown first instead of reading it. */
+  /** `signInDay`: the day view the sign-in read (see `Desk`), shown first instead of reading it. */
   constructor(private session: Session, private hooks: ScheduleHooks, private signInDay: Today | null = null) {
     const { clinic, me } = session;
     this.date = this.today();

@@ -292,7 +292,6 @@ async fn a_clock_set_back_keeps_a_pause_and_no_clock_ends_a_lock(engine: Engine)
     }
 }
 
-/// An admin's new PIN for someone locked out also unlocks them, audited as an unlock.
 /// The sign-in screen has the PIN checked as it is typed (`check_pin_early`); the sign-in uses
 /// that answer only for the same person, PIN and stored hash, counts and audits as always, and
 /// the early checks alone count, audit and unlock nothing.
@@ -339,6 +338,7 @@ async fn a_pin_checked_as_it_is_typed_signs_in_exactly_as_a_check_at_the_enter_w
     assert!(store.check_pin_early(StaffId(99), "123456").await.unwrap().is_none());
 }
 
+/// An admin's new PIN for someone locked out also unlocks them, audited as an unlock.
 async fn a_new_pin_from_an_admin_lifts_a_lock(engine: Engine) {
     let (_dir, store, clock) = fresh(engine).await;
     store.first_run("Maple Clinic", "UTC", "Eli Admin", "135790").await.unwrap();
